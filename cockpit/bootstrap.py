@@ -1,0 +1,32 @@
+"""First-run preparation shared by the web app and the command line."""
+from __future__ import annotations
+
+import logging
+
+from connectors.demo import DemoConnector
+
+from . import ingest, schema as s
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+def load_demo(store: Store, tickets: int | None = None, progress=None, **options) -> list[int]:
+    connector = DemoConnector(tickets=tickets, **options) if tickets else DemoConnector(**options)
+    if progress:
+        progress(0.0, "生成演示数据")
+    ids = ingest.load(store, connector.read(), source="demo", created_by="system",
+                      progress=progress)
+    from models import warnings
+    warnings.evaluate(store)
+    return ids
+
+
+def prepare(store: Store, progress=None) -> bool:
+    """Migrate, load the plan, and fill an empty store with demo data. True if demo was loaded."""
+    store.init()
+    if store.cfg.demo_on_empty and store.count(s.upload_batches) == 0:
+        log.info("empty store: loading demo data")
+        load_demo(store, progress=progress)
+        return True
+    return False

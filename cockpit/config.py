@@ -1,0 +1,86 @@
+"""Settings: defaults, then an optional TOML file, then environment variables.
+
+Operators change a deployment with `cockpit.toml` (or the file named by
+COCKPIT_CONFIG) and override single values with COCKPIT_* variables, so a
+container or a systemd unit never needs to edit files.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = ROOT / "data"
+    db_url: str = ""  # empty means the SQLite file under data_dir
+    geojson: Path = ROOT / "data" / "geo" / "shangqiu_counties.geojson"
+    demo_tickets: int = 200_000
+    demo_on_empty: bool = True
+    log_level: str = "INFO"
+    # Progress-light bands in percentage points behind 序时进度 (DESIGN.md §5).
+    lag_red_pp: float = 30.0
+    lag_yellow_pp: float = 10.0
+    source_file: Path | None = field(default=None, compare=False)
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.data_dir / 'cockpit.db'}"
+
+
+_ENV = {
+    "COCKPIT_DB_URL": ("db_url", str),
+    "COCKPIT_DATA_DIR": ("data_dir", Path),
+    "COCKPIT_GEOJSON": ("geojson", Path),
+    "COCKPIT_DEMO_TICKETS": ("demo_tickets", int),
+    "COCKPIT_DEMO_ON_EMPTY": ("demo_on_empty", lambda v: v.lower() not in {"0", "false", "no"}),
+    "COCKPIT_LOG_LEVEL": ("log_level", str),
+}
+_TOML_TYPES = {"data_dir": Path, "geojson": Path, "db_url": str, "demo_tickets": int,
+               "demo_on_empty": bool, "log_level": str, "lag_red_pp": float,
+               "lag_yellow_pp": float}
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    s = Settings()
+    path = Path(env.get("COCKPIT_CONFIG", ROOT / "cockpit.toml"))
+    if path.is_file():
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh).get("cockpit", {})
+        unknown = sorted(set(doc) - set(_TOML_TYPES))
+        if unknown:
+            raise ValueError(f"配置文件 {path} 中有未知的设置项：{', '.join(unknown)}")
+        values = {k: _TOML_TYPES[k](v) for k, v in doc.items()}
+        s = replace(s, source_file=path, **values)
+    for var, (name, conv) in _ENV.items():
+        if env.get(var):
+            s = replace(s, **{name: conv(env[var])})
+    # Relative paths in the config are relative to the project, not the cwd,
+    # so cron jobs and the web server agree on where the data lives.
+    for name in ("data_dir", "geojson"):
+        p = getattr(s, name)
+        if not p.is_absolute():
+            s = replace(s, **{name: ROOT / p})
+    return s
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return load_settings()
+
+
+def setup_logging(level: str | None = None) -> None:
+    logging.basicConfig(
+        level=(level or settings().log_level).upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Alembic announces every plugin at INFO; operators only need its warnings.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,0 +1,192 @@
+"""The store's tables (SQLAlchemy Core).
+
+Alembic migrations under cockpit/migrations are the source of truth for an
+existing database; this module must always describe the schema at `head`
+(a test compares the two).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+    String, Table, Text, UniqueConstraint,
+)
+
+# Stable constraint names keep migrations portable between SQLite and PostgreSQL.
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+})
+
+regions = Table(
+    "regions", metadata,
+    Column("code", String(16), primary_key=True),  # GB/T 2260, or a local code for 示范区
+    Column("name", String(32), nullable=False, unique=True),
+    Column("short_name", String(16), nullable=False),
+    Column("level", String(8), nullable=False),  # city | county | zone
+    Column("parent_code", String(16)),
+    Column("sort", Integer, nullable=False, default=0),
+    Column("lon", Float), Column("lat", Float),
+)
+
+indicators = Table(
+    "indicators", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("definition", Text, nullable=False, default=""),
+    Column("unit", String(16), nullable=False, default=""),
+    Column("domain", String(16), nullable=False),
+    Column("frequency", String(1), nullable=False),  # M monthly, Q quarterly, Y yearly
+    Column("kind", String(8), nullable=False),  # flow (adds up), level (a ratio or stock), rate
+    Column("higher_is_better", Boolean),  # NULL: neither (e.g. CPI)
+    Column("source_dept", String(64), nullable=False, default=""),
+    Column("caliber", Text, nullable=False, default=""),  # 口径
+    Column("measures", String(64), nullable=False),  # comma list of measures it is published in
+    Column("min_value", Float), Column("max_value", Float),
+    Column("target_2025", Float),
+    Column("sort", Integer, nullable=False, default=0),
+)
+
+upload_batches = Table(
+    "upload_batches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(32), nullable=False),  # connector kind: demo, excel, csv, sql, ...
+    Column("dataset", String(32), nullable=False),  # observations, task_progress, events, tickets
+    Column("file_name", String(255)),  # display only, never used as a path
+    Column("sha256", String(64)),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("row_count", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),  # committed | rolled_back
+    Column("note", Text, nullable=False, default=""),
+    Column("rolled_back_at", DateTime),
+    Column("rolled_back_by", String(64)),
+    Column("rollback_reason", Text),
+    Index(None, "sha256"),
+)
+
+# Every version of every figure is kept; `active` marks the one in force so
+# that a correction or a rollback is a flag flip, never a delete.
+observations = Table(
+    "observations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator_code", String(32), ForeignKey("indicators.code"), nullable=False),
+    Column("region_code", String(16), ForeignKey("regions.code"), nullable=False),
+    Column("period", String(7), nullable=False),  # YYYY-MM; quarterly data sit on quarter-end months
+    Column("measure", String(12), nullable=False),  # month | ytd | month_yoy | ytd_yoy
+    Column("value", Float, nullable=False),
+    Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("replaced_id", Integer),  # the observation this one superseded
+    Index(None, "indicator_code", "region_code", "period", "measure", "active"),
+    Index(None, "batch_id"),
+)
+
+plan_tasks = Table(
+    "plan_tasks", metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("section_no", Integer, nullable=False),
+    Column("section", String(4), nullable=False),
+    Column("section_title", String(128), nullable=False),
+    Column("subsection", String(128), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("deadline_text", String(32), nullable=False),
+    Column("deadline_date", Date),
+    Column("deadline_kind", String(8), nullable=False),  # date | 持续推进 | 适时推进
+    Column("units_text", Text, nullable=False),
+    Column("lead_units", Text, nullable=False),  # '|'-joined
+    Column("responsible_units", Text, nullable=False, default=""),
+)
+
+task_progress = Table(
+    "task_progress", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_number", Integer, ForeignKey("plan_tasks.number"), nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Column("status", String(8), nullable=False),  # 未启动 | 推进中 | 已完成 | 暂缓
+    Column("percent", Float, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("reporting_unit", String(64), nullable=False),
+    Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Index(None, "task_number", "reported_on"),
+)
+
+emergency_events = Table(
+    "emergency_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_type", String(16), nullable=False),
+    Column("level", Integer, nullable=False),  # 1..4 = I..IV = 红橙黄蓝
+    Column("title", String(128), nullable=False),
+    Column("region_code", String(16), ForeignKey("regions.code"), nullable=False),
+    Column("place", String(128), nullable=False),
+    Column("lon", Float, nullable=False), Column("lat", Float, nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("status", String(8), nullable=False),  # 处置中 | 已结束
+    Column("closed_at", DateTime),
+    Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
+    Index(None, "occurred_at"),
+)
+
+hotline_tickets = Table(
+    "hotline_tickets", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("region_code", String(16), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("status", String(8), nullable=False),  # 办理中 | 已办结
+    Column("due_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+    Column("satisfaction", String(8)),  # 满意 | 基本满意 | 不满意 | NULL
+    Column("batch_id", Integer, nullable=False),
+    Index(None, "created_at"),
+    Index(None, "region_code", "created_at"),
+    Index(None, "category", "created_at"),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),  # what it is about, e.g. indicator or task key
+    Column("indicator_code", String(32)),
+    Column("region_code", String(16)),
+    Column("task_number", Integer),
+    Column("level", Integer),  # 1..4 = 红橙黄蓝, NULL where no severity applies
+    Column("state", String(12), nullable=False),  # pending | firing | resolved | acknowledged
+    Column("title", String(200), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("value", Float), Column("threshold", Float),
+    Column("started_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("acknowledged_by", String(64)),
+    UniqueConstraint("rule", "subject"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("region_code", String(16)),
+    Column("department", String(64)),
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(255), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Index(None, "at"),
+)

@@ -1,0 +1,279 @@
+"""The one store every page, connector and command goes through.
+
+Plain SQLAlchemy Core over SQLite (default) or PostgreSQL; no Streamlit here.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from . import schema as s
+from .config import ROOT, Settings, settings
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+DATA = ROOT / "data"
+
+# Measures a figure can be stored in; rates are percentages (同比增长 %).
+MEASURES = {"month": "当月", "ytd": "累计", "month_yoy": "当月同比", "ytd_yoy": "累计同比"}
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            # WAL lets the web server read while an import writes.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+        return engine
+    # pre_ping: a restarted PostgreSQL costs one failed check, not a dead page.
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, url: str | None = None, cfg: Settings | None = None):
+        self.cfg = cfg or settings()
+        self.url = url or self.cfg.database_url
+        self.engine = make_engine(self.url)
+
+    # ---- schema -----------------------------------------------------------------
+    def _alembic_config(self, conn: Connection) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        return cfg
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str:
+        with self.engine.connect() as conn:
+            return ScriptDirectory.from_config(self._alembic_config(conn)).get_current_head()
+
+    def migrate(self) -> None:
+        """Bring the schema to head; a no-op when it is already there."""
+        if self.schema_revision() == self.head_revision():
+            return
+        with self.engine.begin() as conn:
+            command.upgrade(self._alembic_config(conn), "head")
+        log.info("schema migrated to %s", self.head_revision())
+
+    def init(self) -> None:
+        """Create or migrate the schema and load the shipped catalogue and plan."""
+        self.migrate()
+        with self.engine.begin() as conn:
+            _upsert(conn, s.regions, "code", _region_rows(self.cfg))
+            _upsert(conn, s.indicators, "code", _indicator_rows())
+            # The plan's tasks are fixed text: load once, update if the derived file changed.
+            _upsert(conn, s.plan_tasks, "number", _task_rows())
+
+    # ---- batches ----------------------------------------------------------------
+    def begin(self):
+        return self.engine.begin()
+
+    def new_batch(self, conn: Connection, *, source: str, dataset: str, created_by: str,
+                  file_name: str | None = None, sha256: str | None = None,
+                  note: str = "") -> int:
+        res = conn.execute(insert(s.upload_batches).values(
+            source=source, dataset=dataset, file_name=file_name, sha256=sha256,
+            created_by=created_by, created_at=now(), row_count=0, status="committed",
+            note=note))
+        return int(res.inserted_primary_key[0])
+
+    def finish_batch(self, conn: Connection, batch_id: int, row_count: int) -> None:
+        conn.execute(update(s.upload_batches).where(s.upload_batches.c.id == batch_id)
+                     .values(row_count=row_count))
+
+    def bulk_insert(self, conn: Connection, table, frame: pd.DataFrame) -> int:
+        """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere."""
+        if frame.empty:
+            return 0
+        cols = list(frame.columns)
+        if conn.dialect.name == "postgresql":
+            raw = conn.connection.driver_connection
+            with raw.cursor() as cur:
+                with cur.copy(f'COPY {table.name} ({", ".join(cols)}) FROM STDIN') as cp:
+                    for row in frame.itertuples(index=False, name=None):
+                        cp.write_row([None if _isna(v) else v for v in row])
+        else:
+            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            for i in range(0, len(records), 50_000):
+                conn.execute(insert(table), records[i:i + 50_000])
+        return len(frame)
+
+    def data_version(self) -> str:
+        """Changes whenever stored data changes; caches key on it."""
+        b = s.upload_batches.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))).one()
+            alerts = conn.execute(select(func.max(s.alerts.c.updated_at))).scalar()
+        return f"{row[0]}:{row[1]}:{row[2]}:{alerts}"
+
+    # ---- reads --------------------------------------------------------------------
+    def frame(self, stmt) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            res = conn.execute(stmt)
+            return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+
+    def count(self, table) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar())
+
+    def regions(self) -> pd.DataFrame:
+        return self.frame(select(s.regions).order_by(s.regions.c.sort))
+
+    def indicators(self, domain: str | None = None) -> pd.DataFrame:
+        stmt = select(s.indicators).order_by(s.indicators.c.sort)
+        if domain:
+            stmt = stmt.where(s.indicators.c.domain == domain)
+        return self.frame(stmt)
+
+    def observations(self, indicators: Iterable[str] | None = None,
+                     regions: Iterable[str] | None = None,
+                     measures: Iterable[str] | None = None,
+                     since: str | None = None, until: str | None = None) -> pd.DataFrame:
+        o = s.observations.c
+        stmt = select(o.indicator_code, o.region_code, o.period, o.measure, o.value,
+                      o.batch_id).where(o.active.is_(True))
+        if indicators is not None:
+            stmt = stmt.where(o.indicator_code.in_(list(indicators)))
+        if regions is not None:
+            stmt = stmt.where(o.region_code.in_(list(regions)))
+        if measures is not None:
+            stmt = stmt.where(o.measure.in_(list(measures)))
+        if since:
+            stmt = stmt.where(o.period >= since)
+        if until:
+            stmt = stmt.where(o.period <= until)
+        return self.frame(stmt.order_by(o.indicator_code, o.region_code, o.period, o.measure))
+
+    def plan_tasks(self) -> pd.DataFrame:
+        return self.frame(select(s.plan_tasks).order_by(s.plan_tasks.c.number))
+
+    def latest_task_progress(self) -> pd.DataFrame:
+        """The newest active progress report per task."""
+        tp = s.task_progress.c
+        newest = (select(tp.task_number, func.max(tp.reported_on).label("reported_on"))
+                  .where(tp.active.is_(True)).group_by(tp.task_number).subquery())
+        stmt = (select(tp.task_number, tp.reported_on, tp.status, tp.percent, tp.note,
+                       tp.reporting_unit, tp.batch_id)
+                .join(newest, (newest.c.task_number == tp.task_number)
+                      & (newest.c.reported_on == tp.reported_on))
+                .where(tp.active.is_(True)).order_by(tp.task_number))
+        return self.frame(stmt).drop_duplicates("task_number", keep="last")
+
+    def alerts(self, states: Iterable[str] = ("firing",)) -> pd.DataFrame:
+        a = s.alerts.c
+        return self.frame(select(s.alerts).where(a.state.in_(list(states)))
+                          .order_by(a.level.asc().nullslast(), a.started_at.desc()))
+
+    def batches(self) -> pd.DataFrame:
+        return self.frame(select(s.upload_batches).order_by(s.upload_batches.c.id.desc()))
+
+    def demo_datasets(self) -> set[str]:
+        """Datasets whose figures in force still come from the demo generator."""
+        b = s.upload_batches.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(b.dataset).where(b.source == "demo", b.status == "committed")
+                                .distinct()).scalars()
+            return set(rows)
+
+    def audit(self, conn: Connection, actor: str, action: str, target: str = "",
+              detail: str = "") -> None:
+        conn.execute(insert(s.audit_log).values(at=now(), actor=actor, action=action,
+                                                target=target, detail=detail))
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> None:
+    existing = set(conn.execute(select(table.c[key])).scalars())
+    new = [r for r in rows if r[key] not in existing]
+    if new:
+        conn.execute(insert(table), new)
+    for r in rows:
+        if r[key] in existing:
+            conn.execute(update(table).where(table.c[key] == r[key]).values(**r))
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _opt_float(v: str) -> float | None:
+    return float(v) if v not in ("", None) else None
+
+
+def _opt_bool(v: str) -> bool | None:
+    return None if v in ("", None) else v == "1"
+
+
+def _region_rows(cfg: Settings) -> list[dict]:
+    from .geo import centroids  # geometry only needed for coordinates
+    cents = centroids(cfg.geojson)
+    rows = []
+    for r in _read_csv(DATA / "regions.csv"):
+        lon, lat = cents.get(r["code"], (None, None))
+        rows.append({**r, "parent_code": r["parent_code"] or None, "sort": int(r["sort"]),
+                     "lon": lon, "lat": lat})
+    return rows
+
+
+def _indicator_rows() -> list[dict]:
+    rows = []
+    for r in _read_csv(DATA / "indicators.csv"):
+        rows.append({**r, "definition": r["caliber"], "higher_is_better": _opt_bool(r["higher_is_better"]),
+                     "min_value": _opt_float(r["min_value"]), "max_value": _opt_float(r["max_value"]),
+                     "target_2025": None, "sort": int(r["sort"])})
+    for r in _read_csv(DATA / "plan" / "indicators.csv"):
+        rows.append({
+            "code": r["code"], "name": r["name"], "definition": r["definition"], "unit": r["unit"],
+            "domain": "数字政府", "frequency": "Q", "kind": "ratio", "higher_is_better": True,
+            "source_dept": "市行政审批和政务信息管理局", "measures": "month",
+            "caliber": "《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表",
+            "min_value": 0.0, "max_value": 100.0, "target_2025": float(r["target_2025"]),
+            "sort": 1000 + int(r["seq"])})
+    return rows
+
+
+def _task_rows() -> list[dict]:
+    rows = []
+    for r in _read_csv(DATA / "plan" / "tasks.csv"):
+        rows.append({
+            **{k: r[k] for k in ("section", "section_title", "subsection", "text", "deadline_text",
+                                 "deadline_kind", "units_text", "lead_units", "responsible_units")},
+            "number": int(r["number"]), "section_no": int(r["section_no"]),
+            "deadline_date": dt.date.fromisoformat(r["deadline_date"]) if r["deadline_date"] else None,
+        })
+    return rows
+

@@ -1,0 +1,345 @@
+"""Deterministic demo data for every county (kind "demo").
+
+Everything here is invented, shaped like the real thing: trend, seasonality,
+the 2020 shock, no January releases where China publishes 1—2月 together,
+rates-only indicators, a county that drags. The same seed and end month give
+the same figures, so tests can check what pages show against the store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cockpit import geo, periods
+from cockpit.config import ROOT, settings
+
+from .base import Connector, Dataset, Option, register
+
+START = "2019-01"
+# Share of the city's economy per unit; sums to 1 so county figures add up to the city.
+WEIGHTS = {
+    "411402": 0.13, "411403": 0.12, "411421": 0.09, "411422": 0.08, "411423": 0.06,
+    "411424": 0.09, "411425": 0.11, "411426": 0.10, "411481": 0.18, "411400-SFQ": 0.04,
+}
+CITY = "411400"
+# Annual city totals in 2019 (demo scale) and trend growth per year.
+FLOWS = {
+    # code: (annual total 2019, growth, seasonal amplitude, decimals, no January release)
+    "RETAIL": (1300.0, 0.06, 0.10, 2, True),
+    "REVENUE": (175.0, 0.05, 0.35, 2, False),
+    "POWER": (150.0, 0.05, 0.15, 2, False),
+    "TRADE": (60.0, 0.08, 0.20, 2, False),
+    "GOV_CASES": (3_000_000, 0.08, 0.10, 0, False),
+    "GOV_ONLINE_CASES": (1_500_000, 0.20, 0.10, 0, False),
+    "NEW_ENTITIES": (120_000, 0.04, 0.25, 0, False),
+}
+SHOCK = {"2020-01": 0.92, "2020-02": 0.70, "2020-03": 0.84, "2020-04": 0.93,
+         "2022-04": 0.94, "2022-05": 0.96}
+HOTLINE_CATEGORIES = {  # base share, winter (+) / summer (-) seasonality
+    "城市管理": (0.14, 0.0), "住房物业": (0.12, 0.0), "供暖": (0.05, 1.0),
+    "供水": (0.05, -0.4), "供电": (0.05, -0.3), "交通运输": (0.08, 0.0),
+    "生态环境": (0.07, -0.3), "噪音扰民": (0.05, -0.5), "劳动保障": (0.09, 0.2),
+    "教育": (0.07, 0.0), "医疗卫生": (0.07, 0.1), "市场监管": (0.08, 0.0),
+    "农业农村": (0.04, -0.2), "政务服务": (0.04, 0.0),
+}
+CHANNELS = (["电话", "网站", "微信公众号", "政务App"], [0.68, 0.08, 0.18, 0.06])
+EVENT_TYPES = {  # type: (share, winter bias)
+    "火灾": (0.25, 0.6), "道路交通事故": (0.30, 0.2), "安全生产事故": (0.15, 0.0),
+    "危险化学品泄漏": (0.05, 0.0), "城市内涝": (0.10, -1.0), "暴雨大风": (0.08, -1.0),
+    "寒潮冰冻": (0.04, 1.5), "突发公共卫生事件": (0.03, 0.3),
+}
+PLACES = ["城区", "产业集聚区", "乡镇", "国道沿线", "高速公路沿线", "工业园区", "村庄", "商业区"]
+
+
+def _season(months: np.ndarray, amplitude: float, phase: float = 0.0) -> np.ndarray:
+    # Peak in December for phase 0: year-end pushes in retail, revenue, power.
+    return 1 + amplitude * np.cos(2 * np.pi * (months - 12 + phase) / 12)
+
+
+def _winter(months: np.ndarray) -> np.ndarray:
+    return np.cos(2 * np.pi * (months - 1) / 12)  # +1 in January, -1 in July
+
+
+@register
+class DemoConnector(Connector):
+    kind = "demo"
+    title = "演示数据"
+    options = {
+        "seed": Option("随机种子", int, 20231),
+        "end": Option("截至月份（YYYY-MM，默认上月）", str, None),
+        "tickets": Option("12345 工单数", int, None),
+        "geojson": Option("县区边界文件", str, None),
+    }
+
+    def __init__(self, **values):
+        super().__init__(**values)
+        self.end = self.values["end"] or periods.last_complete_month()
+        self.months = periods.month_range(START, self.end)
+        self.tickets = self.values["tickets"] or settings().demo_tickets
+        self.geojson = Path(self.values["geojson"] or settings().geojson)
+        self.today = periods.month_end(self.end) + dt.timedelta(days=26)
+
+    def rng(self, salt: str) -> np.random.Generator:
+        # One stream per dataset so adding a dataset never changes the others.
+        return np.random.default_rng([self.values["seed"], *salt.encode()])
+
+    def read(self) -> Iterable[Dataset]:
+        yield Dataset("observations", self.observations(), {"title": "演示经济与指标数据"})
+        yield Dataset("task_progress", self.task_progress(), {"title": "演示任务进展"})
+        yield Dataset("emergency_events", self.events(), {"title": "演示应急事件"})
+        yield Dataset("hotline_tickets", self.hotline(), {"title": "演示 12345 工单"})
+
+    # ---- economy --------------------------------------------------------------
+    def observations(self) -> pd.DataFrame:
+        frames = [self._flows(), self._rate_only(), self._ratios(), self._stock(), self._plan()]
+        out = pd.concat(frames, ignore_index=True)
+        return out[["indicator_code", "region_code", "period", "measure", "value"]]
+
+    def _latent(self, rng: np.random.Generator, growth: float, amplitude: float,
+                drag: dict[str, float] | None = None) -> pd.DataFrame:
+        """Monthly latent values per unit (index 1.0 = average 2019 month for the city)."""
+        n = len(self.months)
+        month_no = np.array([periods.parse_month(m)[1] for m in self.months])
+        years = np.arange(n) / 12
+        shock = np.array([SHOCK.get(m, 1.0) for m in self.months])
+        cols = {}
+        for code, w in WEIGHTS.items():
+            g = growth + rng.normal(0, 0.015)
+            path = np.exp(g * years + np.cumsum(rng.normal(0, 0.004, n)))
+            if drag and code in drag:
+                # A county whose growth turns down in the current year.
+                cur = self.months.index(f"{self.end[:4]}-01") if f"{self.end[:4]}-01" in self.months else n
+                path[cur:] *= np.exp(drag[code] * np.arange(1, n - cur + 1) / 12)
+            noise = rng.normal(1, 0.02, n)
+            cols[code] = w * path * _season(month_no, amplitude) * shock * noise
+        return pd.DataFrame(cols, index=self.months)
+
+    def _emit(self, code: str, values: pd.DataFrame, measures: list[str], decimals: int,
+              skip_january: bool = False) -> pd.DataFrame:
+        """Round per county, add the city as the sum, derive 累计 and reported rates."""
+        v = values.round(decimals)
+        v[CITY] = v.sum(axis=1).round(decimals)
+        ytd = v.groupby(v.index.str[:4]).cumsum().round(decimals)
+        rows = []
+        for measure in measures:
+            if measure == "month":
+                frame = v
+            elif measure == "ytd":
+                frame = ytd
+            elif measure == "month_yoy":
+                frame = (v / v.shift(12) - 1) * 100
+            else:
+                frame = (ytd / ytd.shift(12) - 1) * 100
+            if measure.endswith("yoy"):
+                frame = frame.round(1)
+            long = frame.stack().rename("value").reset_index()
+            long.columns = ["period", "region_code", "value"]
+            long["measure"] = measure
+            rows.append(long.dropna())
+        out = pd.concat(rows, ignore_index=True)
+        out["indicator_code"] = code
+        if skip_january:
+            jan = out["period"].str.endswith("-01")
+            # China releases 1—2月 together: no January figure, no February 当月.
+            feb_month = out["period"].str.endswith("-02") & out["measure"].str.startswith("month")
+            out = out[~jan & ~feb_month]
+        return out
+
+    def _flows(self) -> pd.DataFrame:
+        out = []
+        for code, (annual, growth, amp, decimals, skip_jan) in FLOWS.items():
+            rng = self.rng(code)
+            latent = self._latent(rng, growth, amp) * annual / 12
+            measures = {"RETAIL": ["month", "ytd", "month_yoy", "ytd_yoy"],
+                        "POWER": ["month", "ytd", "month_yoy", "ytd_yoy"]}.get(code, ["month", "ytd", "ytd_yoy"])
+            out.append(self._emit(code, latent, measures, decimals, skip_jan))
+        return pd.concat(out, ignore_index=True)
+
+    def _rate_only(self) -> pd.DataFrame:
+        """规上工业增加值 and 固定资产投资 are published as growth rates only; GDP quarterly."""
+        ind = self._latent(self.rng("IND_VA"), 0.065, 0.05, drag={"411481": -0.09}) * 100
+        fai = self._latent(self.rng("FAI"), 0.07, 0.30) * 250
+        gdp_m = self._latent(self.rng("GDP"), 0.055, 0.08) * 2900 / 12
+        out = [
+            self._emit("IND_VA", ind, ["month_yoy", "ytd_yoy"], 4, skip_january=True)
+            .query("region_code != '411400-SFQ' or True"),
+            self._emit("FAI", fai, ["ytd_yoy"], 4, skip_january=True),
+        ]
+        # Quarterly: sum months into quarters, keep quarter-end rows only.
+        q_end = [m for m in self.months if periods.is_quarter_end(m)]
+        gdp = gdp_m.groupby(np.arange(len(gdp_m)) // 3).sum()
+        gdp.index = [self.months[min(3 * i + 2, len(self.months) - 1)] for i in gdp.index]
+        gdp = gdp.loc[[m for m in gdp.index if m in q_end]]
+        # Nominal values carry ~2% a year of prices on top of the real series the rates use.
+        deflator = np.array([1.02 ** (periods.parse_month(m)[0] - 2019) for m in gdp.index])
+        real = self._emit("GDP", gdp, ["ytd_yoy"], 2)
+        nominal = self._emit("GDP", gdp.mul(deflator, axis=0), ["ytd"], 2)
+        # Quarterly 累计 sums quarters, not months: rebuild ytd on quarter rows.
+        out += [real, nominal]
+        return pd.concat(out, ignore_index=True)
+
+    def _ratios(self) -> pd.DataFrame:
+        rng = self.rng("ratios")
+        n = len(self.months)
+        mno = np.array([periods.parse_month(m)[1] for m in self.months])
+        years = np.arange(n) / 12
+        rows = []
+
+        def add(code: str, region: str, values: np.ndarray, measure: str = "month") -> None:
+            rows.append(pd.DataFrame({"indicator_code": code, "region_code": region,
+                                      "period": self.months, "measure": measure,
+                                      "value": np.round(values, 1)}))
+        covid = np.array([{"2020-02": 1.0, "2020-03": 0.8, "2020-04": 0.5, "2020-05": 0.3}.get(m, 0)
+                          for m in self.months])
+        add("UNEMP", CITY, 5.1 + 0.25 * (mno == 2) + 0.2 * (mno == 7) + 1.0 * covid + rng.normal(0, 0.05, n))
+        cpi_path = np.interp(years, [0, 1, 2, 3, 4, 5, 6, 7, 8], [102.5, 102.8, 100.6, 101.6, 100.3, 100.2, 99.9, 100.6, 100.9])
+        add("CPI", CITY, cpi_path + rng.normal(0, 0.25, n))
+        for code in list(WEIGHTS) + [CITY]:
+            good = np.clip(68 + 2.0 * years - 18 * _winter(mno) + rng.normal(0, 5, n), 10, 100)
+            pm = np.clip((52 - 2.2 * years) * (1 + 0.55 * _winter(mno)) * rng.normal(1, 0.08, n), 8, None)
+            for c, monthly in (("AQI_GOOD", good), ("PM25", pm)):
+                add(c, code, monthly)
+                ytd = pd.Series(monthly).groupby(pd.Series(self.months).str[:4].values).transform(
+                    lambda s: s.expanding().mean()).to_numpy()
+                add(c, code, ytd, "ytd")
+        return pd.concat(rows, ignore_index=True)
+
+    def _stock(self) -> pd.DataFrame:
+        latent = self._latent(self.rng("ENTITIES"), 0.07, 0.0) * 70
+        return self._emit("ENTITIES", latent, ["month", "month_yoy"], 2)
+
+    def _plan(self) -> pd.DataFrame:
+        """The plan's 12 indicators, quarterly, city level, rising towards their 2025 targets."""
+        rng = self.rng("plan")
+        targets = pd.read_csv(ROOT / "data" / "plan" / "indicators.csv")
+        quarters = [m for m in periods.month_range("2023-03", self.end) if periods.is_quarter_end(m)]
+        t = np.arange(len(quarters)) / 4  # years since 2023Q1
+        rows = []
+        for _, ind in targets.iterrows():
+            start = rng.uniform(45, 70)
+            # Most reach their target around the end of 2025; a few stall short of it.
+            reach = ind.target_2025 + rng.choice([2.0, 3.0, 1.0, -6.0, -12.0], p=[0.3, 0.25, 0.2, 0.15, 0.1])
+            values = start + (reach - start) * (1 - np.exp(-1.4 * t)) / (1 - np.exp(-1.4 * 2.75))
+            values = np.clip(np.minimum(values, reach) + rng.normal(0, 0.4, len(t)), 0, 100)
+            rows.append(pd.DataFrame({"indicator_code": ind.code, "region_code": CITY,
+                                      "period": quarters, "measure": "month",
+                                      "value": np.round(values, 1)}))
+        return pd.concat(rows, ignore_index=True)
+
+    # ---- tasks ----------------------------------------------------------------
+    def task_progress(self) -> pd.DataFrame:
+        rng = self.rng("tasks")
+        tasks = pd.read_csv(ROOT / "data" / "plan" / "tasks.csv", dtype=str)
+        report_days = [periods.month_end(m) for m in periods.month_range("2023-09", self.end)
+                       if periods.is_quarter_end(m)]
+        start = dt.date(2023, 9, 1)
+        rows = []
+        for _, task in tasks.iterrows():
+            deadline = dt.date.fromisoformat(task.deadline_date) if task.deadline_date == task.deadline_date else None
+            late = rng.random() < 0.12  # some tasks miss their deadline
+            stalled_at = rng.uniform(40, 90)
+            for day in report_days:
+                if deadline:
+                    span = max((deadline - start).days, 1)
+                    pct = 100 * min(1.0, (day - start).days / span) * rng.uniform(0.9, 1.05)
+                    pct = min(pct, stalled_at) if late else pct
+                else:
+                    pct = min(95.0, 25 + 70 * (day - start).days / 900)
+                pct = float(np.clip(round(pct, 0), 0, 100))
+                status = "已完成" if pct >= 100 else ("未启动" if pct == 0 else "推进中")
+                if deadline and not late and day >= deadline:
+                    pct, status = 100.0, "已完成"
+                rows.append({"task_number": int(task.number), "reported_on": day, "status": status,
+                             "percent": pct, "note": f"第{(day.month - 1) // 3 + 1}季度工作进展（演示）",
+                             "reporting_unit": task.lead_units.split("|")[0]})
+        return pd.DataFrame(rows)
+
+    # ---- emergencies --------------------------------------------------------------
+    def events(self) -> pd.DataFrame:
+        rng = self.rng("events")
+        features = geo.features_by_code(self.geojson)
+        first = dt.datetime(int(self.end[:4]) - 2, 1, 1)
+        last = dt.datetime.combine(self.today, dt.time(8, 0))
+        days = (last - first).days
+        n = days // 2
+        counties = [c for c in WEIGHTS if c in features]
+        w = np.array([WEIGHTS[c] for c in counties])
+        region = rng.choice(counties, n, p=w / w.sum())
+        offsets = np.sort(rng.uniform(0, days * 86400, n))
+        occurred = [first + dt.timedelta(seconds=float(s)) for s in offsets]
+        month = np.array([o.month for o in occurred])
+        types, shares = list(EVENT_TYPES), np.array([v[0] for v in EVENT_TYPES.values()])
+        bias = np.array([v[1] for v in EVENT_TYPES.values()])
+        probs = shares * np.exp(np.outer(_winter(month), bias) * 0.8)
+        probs /= probs.sum(1, keepdims=True)
+        etype = [types[(rng.random() > np.cumsum(p)).sum()] for p in probs]
+        level = rng.choice([1, 2, 3, 4], n, p=[0.02, 0.08, 0.22, 0.68])
+        lonlat = np.zeros((n, 2))
+        for c in counties:
+            idx = np.flatnonzero(region == c)
+            if len(idx):
+                lonlat[idx] = geo.random_points(features[c], len(idx), rng)
+        age_h = np.array([(last - o).total_seconds() / 3600 for o in occurred])
+        duration_h = rng.lognormal(1.8, 1.0, n) * (5 - level)
+        open_ = age_h < duration_h
+        names = {c: r for c, r in zip(WEIGHTS, ["梁园区", "睢阳区", "民权县", "睢县", "宁陵县",
+                                               "柘城县", "虞城县", "夏邑县", "永城市", "示范区"])}
+        place = [f"{names[r]}{PLACES[i]}" for r, i in zip(region, rng.integers(0, len(PLACES), n))]
+        return pd.DataFrame({
+            "event_type": etype, "level": level, "title": [f"{p}{t}" for p, t in zip(place, etype)],
+            "region_code": region, "place": place, "lon": lonlat[:, 0].round(5), "lat": lonlat[:, 1].round(5),
+            "occurred_at": occurred, "status": np.where(open_, "处置中", "已结束"),
+            "closed_at": [None if o else oc + dt.timedelta(hours=float(d))
+                          for o, oc, d in zip(open_, occurred, duration_h)],
+        })
+
+    # ---- 12345 --------------------------------------------------------------------
+    def hotline(self) -> pd.DataFrame:
+        rng = self.rng("hotline")
+        end = dt.datetime.combine(self.today, dt.time(0, 0))
+        start = end - dt.timedelta(days=730)
+        days = pd.date_range(start, end - dt.timedelta(days=1), freq="D")
+        weekday = np.where(days.weekday >= 5, 0.7, 1.0)
+        trend = np.linspace(0.9, 1.1, len(days))
+        p_day = weekday * trend
+        n = self.tickets
+        day_idx = rng.choice(len(days), n, p=p_day / p_day.sum())
+        created = days.values[day_idx] + (rng.beta(2.2, 2.0, n) * 86400e9 * 0.7 + 7 * 3600e9).astype("timedelta64[ns]")
+        months = days.month.values[day_idx]
+        cats = list(HOTLINE_CATEGORIES)
+        base = np.array([v[0] for v in HOTLINE_CATEGORIES.values()])
+        season = np.array([v[1] for v in HOTLINE_CATEGORIES.values()])
+        category = np.empty(n, dtype=object)
+        for m in range(1, 13):
+            idx = np.flatnonzero(months == m)
+            p = base * np.exp(season * _winter(np.array([m]))[0] * 0.9)
+            category[idx] = np.array(cats, dtype=object)[rng.choice(len(cats), len(idx), p=p / p.sum())]
+        codes = list(WEIGHTS)
+        w = np.array(list(WEIGHTS.values()))
+        region = np.array(codes, dtype=object)[rng.choice(len(codes), n, p=w / w.sum())]
+        frame = pd.DataFrame({"created_at": created, "region_code": region, "category": category})
+        # A surge: heating complaints in 睢阳区 over the last week (issue: where did 供暖 surge?).
+        surge_n = max(20, n // 800)
+        surge = pd.DataFrame({
+            "created_at": end - pd.to_timedelta(rng.uniform(0, 7 * 86400, surge_n), unit="s"),
+            "region_code": "411403", "category": "供暖"})
+        frame = pd.concat([frame, surge], ignore_index=True).sort_values("created_at", ignore_index=True)
+        n = len(frame)
+        frame["channel"] = rng.choice(CHANNELS[0], n, p=CHANNELS[1])
+        frame["due_at"] = frame["created_at"] + pd.Timedelta(days=5)
+        hours = rng.lognormal(3.2, 0.9, n)
+        hours[rng.random(n) < 0.03] *= 6  # a tail that runs past the deadline
+        closed = frame["created_at"] + pd.to_timedelta(hours, unit="h")
+        is_closed = closed < end
+        frame["closed_at"] = closed.where(is_closed)
+        frame["status"] = np.where(is_closed, "已办结", "办理中")
+        sat = rng.choice(["满意", "基本满意", "不满意", None], n, p=[0.74, 0.12, 0.05, 0.09])
+        frame["satisfaction"] = np.where(is_closed, sat, None)
+        frame["created_at"] = frame["created_at"].dt.floor("s")
+        frame["closed_at"] = frame["closed_at"].dt.floor("s")
+        frame["due_at"] = frame["due_at"].dt.floor("s")
+        return frame

@@ -1,0 +1,1 @@
+"""Forecasting, early warning and target projection: pure functions over frames."""

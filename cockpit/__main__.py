@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from .config import ROOT, settings, setup_logging
@@ -45,8 +46,11 @@ def cmd_serve(args) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import bootstrap
     PagesManager.uses_pages_directory = False
-    flags = {"server_port": args.port, "server_address": args.address}
-    bootstrap.run(str(ROOT / "app.py"), False, [], {k: v for k, v in flags.items() if v})
+    # Streamlit reads .streamlit/config.toml from the working directory.
+    os.chdir(ROOT)
+    flags = {k: v for k, v in {"server_port": args.port, "server_address": args.address}.items() if v}
+    bootstrap.load_config_options(flag_options=flags)
+    bootstrap.run(str(ROOT / "app.py"), False, [], flags)
     return 0
 
 

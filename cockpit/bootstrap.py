@@ -22,6 +22,13 @@ def load_demo(store: Store, tickets: int | None = None, progress=None, **options
     return ids
 
 
+def needs_setup(store: Store) -> bool:
+    """True when a first run or an upgrade has work to do (worth showing progress for)."""
+    if store.schema_revision() != store.head_revision():
+        return True
+    return store.cfg.demo_on_empty and store.count(s.upload_batches) == 0
+
+
 def prepare(store: Store, progress=None) -> bool:
     """Migrate, load the plan, and fill an empty store with demo data. True if demo was loaded."""
     store.init()

@@ -28,8 +28,9 @@ class Figure:
     period_label: str
     measure: str  # the measure of `value`: month | ytd, or None for rate-only indicators
     value: float | None
-    yoy: float | None  # percent
+    yoy: float | None  # percent, or percentage points for ratios (yoy_pp)
     yoy_reported: bool
+    yoy_pp: bool  # ratios such as 失业率 change in 个百分点, not in percent
     higher_is_better: bool | None
 
 
@@ -38,14 +39,23 @@ def _value(obs: pd.DataFrame, region: str, period: str, measure: str) -> float |
     return float(hit.value.iloc[0]) if len(hit) else None
 
 
-def growth(obs: pd.DataFrame, region: str, period: str, measure: str) -> tuple[float | None, bool]:
-    """同比 for `measure` (month or ytd) in percent, and whether it was reported."""
+def growth(obs: pd.DataFrame, region: str, period: str, measure: str,
+           ratio: bool = False) -> tuple[float | None, bool]:
+    """同比 for `measure` (month or ytd) and whether it was reported.
+
+    Percent growth for flows and stocks; for ratios the change in percentage
+    points, since a rate's "growth rate" is not what a release prints.
+    """
     reported = _value(obs, region, period, f"{measure}_yoy")
     if reported is not None:
         return reported, True
     now = _value(obs, region, period, measure)
     before = _value(obs, region, periods.same_period_last_year(period), measure)
-    if now is None or not before:
+    if now is None or before is None:
+        return None, False
+    if ratio:
+        return round(now - before, 1), False
+    if before == 0:
         return None, False
     return round((now / before - 1) * 100, 1), False
 
@@ -62,10 +72,11 @@ def headline(obs: pd.DataFrame, ind: pd.Series, region: str, period: str | None 
     measures = ind.measures.split(",")
     base = "ytd" if ("ytd" in measures or "ytd_yoy" in measures) else "month"
     value = _value(rows, region, period, base) if period else None
-    yoy, reported = growth(rows, region, period, base) if period else (None, False)
+    ratio = ind.kind == "ratio"
+    yoy, reported = growth(rows, region, period, base, ratio) if period else (None, False)
     return Figure(code=ind.code, name=ind["name"], unit=ind.unit, period=period or "",
                   period_label=periods.label(period, base, ind.frequency) if period else "",
-                  measure=base, value=value, yoy=yoy, yoy_reported=reported,
+                  measure=base, value=value, yoy=yoy, yoy_reported=reported, yoy_pp=ratio,
                   higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
 
 

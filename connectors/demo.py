@@ -119,7 +119,7 @@ class DemoConnector(Connector):
         return pd.DataFrame(cols, index=self.months)
 
     def _emit(self, code: str, values: pd.DataFrame, measures: list[str], decimals: int,
-              skip_january: bool = False) -> pd.DataFrame:
+              skip_january: bool = False, per_year: int = 12) -> pd.DataFrame:
         """Round per county, add the city as the sum, derive 累计 and reported rates."""
         v = values.round(decimals)
         v[CITY] = v.sum(axis=1).round(decimals)
@@ -131,9 +131,9 @@ class DemoConnector(Connector):
             elif measure == "ytd":
                 frame = ytd
             elif measure == "month_yoy":
-                frame = (v / v.shift(12) - 1) * 100
+                frame = (v / v.shift(per_year) - 1) * 100
             else:
-                frame = (ytd / ytd.shift(12) - 1) * 100
+                frame = (ytd / ytd.shift(per_year) - 1) * 100
             if measure.endswith("yoy"):
                 frame = frame.round(1)
             long = frame.stack().rename("value").reset_index()
@@ -165,8 +165,7 @@ class DemoConnector(Connector):
         fai = self._latent(self.rng("FAI"), 0.07, 0.30) * 250
         gdp_m = self._latent(self.rng("GDP"), 0.055, 0.08) * 2900 / 12
         out = [
-            self._emit("IND_VA", ind, ["month_yoy", "ytd_yoy"], 4, skip_january=True)
-            .query("region_code != '411400-SFQ' or True"),
+            self._emit("IND_VA", ind, ["month_yoy", "ytd_yoy"], 4, skip_january=True),
             self._emit("FAI", fai, ["ytd_yoy"], 4, skip_january=True),
         ]
         # Quarterly: sum months into quarters, keep quarter-end rows only.
@@ -176,9 +175,8 @@ class DemoConnector(Connector):
         gdp = gdp.loc[[m for m in gdp.index if m in q_end]]
         # Nominal values carry ~2% a year of prices on top of the real series the rates use.
         deflator = np.array([1.02 ** (periods.parse_month(m)[0] - 2019) for m in gdp.index])
-        real = self._emit("GDP", gdp, ["ytd_yoy"], 2)
-        nominal = self._emit("GDP", gdp.mul(deflator, axis=0), ["ytd"], 2)
-        # Quarterly 累计 sums quarters, not months: rebuild ytd on quarter rows.
+        real = self._emit("GDP", gdp, ["ytd_yoy"], 2, per_year=4)
+        nominal = self._emit("GDP", gdp.mul(deflator, axis=0), ["ytd"], 2, per_year=4)
         out += [real, nominal]
         return pd.concat(out, ignore_index=True)
 

@@ -1,0 +1,16 @@
+"""驾驶舱总览: headline economy, the plan's indicators, the county map, latest warnings."""
+import streamlit as st
+
+from ui import panels, state
+from ui.widgets import demo_banner
+
+v = state.version()
+st.title("商丘市数字政府领导驾驶舱")
+demo_banner(state.demo_datasets(v), {"observations"})
+panels.economy_tiles(v)
+panels.plan_tiles(v)
+left, right = st.columns([3, 2])
+with left:
+    panels.county_map(v)
+with right:
+    panels.warnings_list(v)

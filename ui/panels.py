@@ -1,0 +1,103 @@
+"""Panels: self-contained pieces of a board that any page or wall layout can place.
+
+A panel reads through the cached loaders, calls the core, and renders; it never
+assumes a sidebar exists.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import fmt, maps, metrics, periods
+from cockpit.config import settings
+
+from . import state
+from .widgets import LEVEL_BADGE, as_of, figure_tile, guard, plan_tile
+
+CITY = "411400"
+HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
+
+
+def headline_figures(v: str, region: str = CITY) -> list[metrics.Figure]:
+    ind = state.indicators(v).set_index("code", drop=False)
+    obs = state.observations(v, HEADLINE)
+    return [metrics.headline(obs, ind.loc[c], region) for c in HEADLINE]
+
+
+def economy_tiles(v: str) -> None:
+    with guard("经济运行指标"):
+        figures = headline_figures(v)
+        st.subheader("经济运行")
+        for col, f in zip(st.columns(len(figures)), figures):
+            with col:
+                figure_tile(f)
+        latest = max(f.period for f in figures if f.period)
+        as_of(f"{periods.label(latest)}（地区生产总值为最近一季）· 口径：市统计局、市财政局月度快报")
+
+
+def plan_tiles(v: str) -> None:
+    with guard("数字政府建设主要指标"):
+        ind = state.indicators(v)
+        obs = state.observations(v, tuple(ind[ind.target_2025.notna()].code))
+        status = metrics.plan_status(ind, obs, state.today(), settings())
+        st.subheader("数字政府建设主要指标（2025 年目标）")
+        for start in range(0, len(status), 6):
+            for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
+                with col:
+                    plan_tile(row)
+        latest = status.period.dropna().max()
+        as_of(f"{periods.label(latest, frequency='Q')} · 序时进度按 2023—2025 年计 {status.schedule.iloc[0]:.0f}%"
+              " · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
+
+
+def county_values(v: str, code: str, basis: str) -> pd.DataFrame:
+    """Per county: the headline value (basis 'value') or its 同比 (basis 'yoy')."""
+    ind = state.indicators(v).set_index("code", drop=False).loc[code]
+    obs = state.observations(v, (code,))
+    reg = state.regions(v)
+    rows = []
+    for r in reg[reg.level != "city"].itertuples():
+        f = metrics.headline(obs, ind, r.code)
+        value = f.yoy if basis == "yoy" or f.value is None else f.value
+        label = fmt.pct_change(value) if basis == "yoy" or f.value is None else fmt.number(value, f.unit)
+        rows.append({"region_code": r.code, "name": r.name, "value": value, "label": label,
+                     "period": f.period_label, "lon": r.lon, "lat": r.lat})
+    return pd.DataFrame(rows)
+
+
+def county_map(v: str) -> None:
+    with guard("县区分布图"):
+        ind = state.indicators(v)
+        choices = ind[(ind.domain != "数字政府") & ~ind.code.isin(["UNEMP", "CPI"])]
+        st.subheader("县区分布")
+        c1, c2 = st.columns([3, 2])
+        code = c1.selectbox("指标", choices.code, format_func=dict(zip(choices.code, choices.name)).get,
+                            key="map_indicator", index=list(choices.code).index("RETAIL"))
+        basis = c2.radio("口径", ["value", "yoy"], format_func={"value": "数值", "yoy": "同比"}.get,
+                         key="map_basis", horizontal=True)
+        values = county_values(v, code, basis)
+        st.pydeck_chart(maps.choropleth(settings().geojson, values), height=430)
+        table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "数值", "period": "时期"})
+        st.dataframe(table, hide_index=True, width="stretch", key="map_table")
+        st.caption("示范区为功能区，无行政区划边界，地图上不绘制，数值见上表。边界：cnmaps（高德数据），仅示意。")
+
+
+def warnings_list(v: str, limit: int = 8) -> None:
+    with guard("最新预警"):
+        st.subheader("最新预警")
+        firing = state.alerts(v)
+        if firing.empty:
+            st.success("当前没有正在触发的预警。")
+            return
+        st.caption(f"正在触发 {len(firing)} 条，按级别排列，显示前 {min(limit, len(firing))} 条")
+        for r in firing.head(limit).itertuples():
+            badge = LEVEL_BADGE.get(r.level, "")
+            # Titles come from our own rules, but user-provided names may flow in: no HTML.
+            st.markdown(f"{badge} **{_md_escape(r.title)}**  \n{_md_escape(r.message)}")
+
+
+def _md_escape(text: str) -> str:
+    out = str(text)
+    for ch in "\\`*_{}[]<>()#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out

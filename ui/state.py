@@ -1,0 +1,72 @@
+"""The process-wide store and cached loaders keyed on the data version."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import bootstrap
+from cockpit.store import Store
+
+_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> Store:
+    return Store()
+
+
+def store() -> Store:
+    """The store, migrated and (on first run) filled with demo data, with visible progress."""
+    s = _store()
+    if not getattr(s, "prepared", False):
+        with _lock:  # concurrent first visitors wait for one preparation
+            if getattr(s, "prepared", False):
+                return s
+            if not bootstrap.needs_setup(s):
+                s.init()  # refresh the shipped catalogue quietly
+            else:
+                with st.status("首次启动：正在准备数据库…", expanded=True) as status:
+                    bar = st.progress(0.0)
+                    loaded = bootstrap.prepare(s, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
+                    status.update(label="已载入演示数据" if loaded else "数据库已就绪", state="complete",
+                                  expanded=False)
+            s.prepared = True
+    return s
+
+
+def version() -> str:
+    """Pass this to every loader: a new upload or rollback changes it, so caches refresh."""
+    return store().data_version()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def indicators(v: str) -> pd.DataFrame:
+    return store().indicators()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def regions(v: str) -> pd.DataFrame:
+    return store().regions()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def observations(v: str, codes: tuple[str, ...] | None = None,
+                 since: str | None = None) -> pd.DataFrame:
+    return store().observations(indicators=codes, since=since)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def alerts(v: str, states: tuple[str, ...] = ("firing",)) -> pd.DataFrame:
+    return store().alerts(states)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def demo_datasets(v: str) -> set[str]:
+    return store().demo_datasets()
+
+
+def today() -> dt.date:
+    return dt.date.today()

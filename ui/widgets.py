@@ -1,0 +1,66 @@
+"""Small building blocks every page uses: banners, tiles, the error guard."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+from cockpit import fmt
+from cockpit.metrics import Figure
+
+log = logging.getLogger("cockpit.ui")
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+LIGHT_BADGE = {"red": ":red-badge[红灯]", "yellow": ":orange-badge[黄灯]", "green": ":green-badge[绿灯]"}
+LEVEL_BADGE = {1: ":red-badge[Ⅰ级 红色]", 2: ":orange-badge[Ⅱ级 橙色]",
+               3: ":yellow-badge[Ⅲ级 黄色]", 4: ":blue-badge[Ⅳ级 蓝色]"}
+
+
+def apply_theme() -> None:
+    st.html(f"<style>{(ASSETS / 'cockpit.css').read_text(encoding='utf-8')}</style>")
+
+
+@contextlib.contextmanager
+def guard(what: str):
+    """Show a calm Chinese message instead of a traceback, and log the details."""
+    try:
+        yield
+    except Exception:  # Streamlit's rerun/stop are BaseException and pass through
+        log.exception("panel failed: %s", what)
+        st.error(f"{what}暂时无法显示，已记录错误日志，请稍后刷新或联系管理员。", icon=":material/error:")
+
+
+def demo_banner(datasets: set[str], shown: set[str]) -> None:
+    if datasets & shown:
+        st.warning("**演示数据**：本页部分或全部数字为系统生成的演示数据，不代表商丘市实际情况；"
+                   "规划指标目标与重点任务清单取自《商丘市加强数字政府建设实施方案(2023-2025年)》。",
+                   icon=":material/science:")
+
+
+def as_of(text: str) -> None:
+    st.caption(f"数据截至：{text}")
+
+
+def figure_tile(f: Figure) -> None:
+    """A headline tile: 累计 (or 当月) value with its 同比; rate-only indicators show the rate."""
+    colour = "off" if f.higher_is_better is None else ("normal" if f.higher_is_better else "inverse")
+    basis = "累计" if f.measure == "ytd" else "当月"
+    if f.value is None:
+        label = f"{f.name}（{f.period_label}{basis}增速）"
+        st.metric(label, fmt.pct_change(f.yoy), help="该指标按可比价格计算，仅发布增速")
+        return
+    # The delta must start with its sign: Streamlit picks the arrow from it.
+    delta = (fmt.pp(f.yoy) if f.yoy_pp else fmt.pct_change(f.yoy)) if f.yoy is not None else None
+    st.metric(f"{f.name}（{f.period_label}{'' if f.measure == 'month' else '累计'}）",
+              fmt.number(f.value, f.unit), delta, delta_color=colour, delta_description="同比",
+              help=None if f.yoy_reported or f.yoy is None else "同比为按上年同期数计算")
+
+
+def plan_tile(row) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{row.name}** {LIGHT_BADGE.get(row.light, '')}")
+        st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
+        st.caption(f"2025 年目标 {fmt.number(row.target, row.unit, 0)} · 完成 {fmt.number(row.completion, '%')}"
+                   f" · 较序时进度 {fmt.pp(row.gap_pp)}")
+

@@ -3,16 +3,14 @@ import streamlit as st
 
 from cockpit.config import setup_logging
 from ui import state
-from ui.widgets import apply_theme
+from ui.nav import PAGES
+from ui.widgets import ASSETS, apply_theme
 
 setup_logging()
-st.set_page_config(page_title="商丘市数字政府领导驾驶舱", page_icon="🏛️", layout="wide",
-                   initial_sidebar_state="expanded")
+st.set_page_config(page_title="商丘市数字政府领导驾驶舱", page_icon=str(ASSETS / "favicon.png"),
+                   layout="wide", initial_sidebar_state="expanded")
 apply_theme()
 state.store()  # migrate and, on a first run, load demo data with visible progress
-
-# Stable URLs that wall displays and bookmarks rely on; pages not built yet are absent.
-PAGES = [
-    st.Page("pages/overview.py", title="驾驶舱总览", icon="🏛️", url_path="", default=True),
-]
-st.navigation(PAGES, position="sidebar").run()
+pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path, default=not p.url_path)
+         for p in PAGES]
+st.navigation(pages, position="sidebar").run()

@@ -12,11 +12,17 @@ log = logging.getLogger("cockpit")
 
 
 def cmd_init(args) -> int:
+    from .bootstrap import prepare
     from .store import Store
     store = Store()
-    store.init()
-    print(f"数据库已就绪：{_safe_url(store.url)}（结构版本 {store.schema_revision()}）")
+    loaded = prepare(store, progress=_print_progress)
+    print(f"数据库已就绪：{_safe_url(store.url)}（结构版本 {store.schema_revision()}）"
+          + ("；库为空，已载入演示数据" if loaded else ""))
     return 0
+
+
+def _print_progress(frac: float, text: str) -> None:
+    print(f"[{frac:4.0%}] {text}", flush=True)
 
 
 def cmd_demo(args) -> int:
@@ -30,10 +36,7 @@ def cmd_demo(args) -> int:
         print(f"已有演示数据（批次 {', '.join(map(str, existing['id']))}），未重复加载；"
               "如需再加载一份请加 --force。")
         return 0
-
-    def progress(frac: float, text: str) -> None:
-        print(f"[{frac:4.0%}] {text}", flush=True)
-    ids = load_demo(store, tickets=args.tickets, progress=progress, end=args.end)
+    ids = load_demo(store, tickets=args.tickets, progress=_print_progress, end=args.end)
     print(f"演示数据已加载：批次 {', '.join(map(str, ids))}；"
           f"12345 工单 {store.count(s.hotline_tickets):,} 条。")
     return 0
@@ -62,7 +65,7 @@ def _safe_url(url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cockpit", description="商丘市数字政府领导驾驶舱")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("init", help="创建或升级数据库结构，载入规划指标与任务").set_defaults(func=cmd_init)
+    sub.add_parser("init", help="创建或升级数据库结构，载入规划指标与任务；库为空时载入演示数据").set_defaults(func=cmd_init)
     demo = sub.add_parser("demo", help="载入演示数据")
     demo.add_argument("--tickets", type=int, default=None, help="12345 工单数（默认 %d）" % settings().demo_tickets)
     demo.add_argument("--end", default=None, help="演示数据截至月份 YYYY-MM（默认上月）")

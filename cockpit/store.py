@@ -108,6 +108,11 @@ class Store:
         """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere."""
         if frame.empty:
             return 0
+        # COPY bypasses SQLAlchemy, so apply the schema's scalar defaults here for both paths.
+        missing = {c.name: c.default.arg for c in table.columns
+                   if c.name not in frame.columns and c.default is not None and c.default.is_scalar}
+        if missing:
+            frame = frame.assign(**missing)
         cols = list(frame.columns)
         if conn.dialect.name == "postgresql":
             raw = conn.connection.driver_connection
@@ -116,9 +121,10 @@ class Store:
                     for row in frame.itertuples(index=False, name=None):
                         cp.write_row([None if _isna(v) else v for v in row])
         else:
-            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-            for i in range(0, len(records), 50_000):
-                conn.execute(insert(table), records[i:i + 50_000])
+            # Convert chunk by chunk: 5 million dicts at once would need gigabytes.
+            for i in range(0, len(frame), 50_000):
+                part = frame.iloc[i:i + 50_000].astype(object)
+                conn.execute(insert(table), part.where(part.notna(), None).to_dict("records"))
         return len(frame)
 
     def data_version(self) -> str:

@@ -301,7 +301,7 @@ class DemoConnector(Connector):
         end = dt.datetime.combine(self.today, dt.time(0, 0))
         start = end - dt.timedelta(days=730)
         days = pd.date_range(start, end - dt.timedelta(days=1), freq="D")
-        weekday = np.where(days.weekday >= 5, 0.7, 1.0)
+        weekday = np.where(days.day_of_week >= 5, 0.7, 1.0)
         trend = np.linspace(0.9, 1.1, len(days))
         p_day = weekday * trend
         n = self.tickets

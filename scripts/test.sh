@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the test suite; starts a throwaway PostgreSQL so the store suite also runs there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "${COCKPIT_TEST_PG_URL:-}" ] && [ -n "$pg_bin" ]; then
+  pg_dir=$(mktemp -d /tmp/cockpit-pg.XXXXXX)
+  as_pg=()
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres "$pg_dir"   # initdb refuses to run as root
+    as_pg=(runuser -u postgres --)
+  fi
+  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  trap '"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null; rm -rf "$pg_dir"' EXIT
+  export COCKPIT_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
+  echo "PostgreSQL 测试库：127.0.0.1:$port"
+elif [ -z "${COCKPIT_TEST_PG_URL:-}" ]; then
+  echo "注意：未找到 PostgreSQL，存储测试只在 SQLite 上运行。" >&2
+fi
+
+"$PY" -m pytest "$@"

@@ -1,0 +1,44 @@
+"""python -m cockpit, as an operator or a cron job runs it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def run(*args, db, **env_extra):
+    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml", **env_extra}
+    return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_init_on_an_empty_store_loads_demo_once(tmp_path):
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    r = run("init", db=db, COCKPIT_DEMO_TICKETS="1500")
+    assert r.returncode == 0, r.stderr
+    assert "数据库已就绪" in r.stdout and "已载入演示数据" in r.stdout and "写入演示 12345 工单（1,5" in r.stdout
+    r = run("init", db=db)
+    assert r.returncode == 0 and "已载入演示数据" not in r.stdout
+    r = run("demo", db=db)
+    assert r.returncode == 0 and "已有演示数据" in r.stdout
+
+
+def test_demo_on_request_when_automatic_demo_is_off(tmp_path):
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    r = run("init", db=db, COCKPIT_DEMO_ON_EMPTY="0")
+    assert r.returncode == 0 and "已载入演示数据" not in r.stdout
+    r = run("demo", "--tickets", "1200", "--end", "2025-12", db=db)
+    assert r.returncode == 0, r.stderr
+    assert "演示数据已加载" in r.stdout and "12345 工单 1,2" in r.stdout
+
+
+def test_bad_month_exits_non_zero_with_a_chinese_message(tmp_path):
+    r = run("demo", "--end", "2025-13", db=f"sqlite:///{tmp_path / 'c.db'}")
+    assert r.returncode == 2 and "月份“2025-13”不存在" in r.stderr
+
+
+def test_unknown_subcommand_is_refused(tmp_path):
+    r = run("frobnicate", db=f"sqlite:///{tmp_path / 'c.db'}")
+    assert r.returncode != 0

@@ -1,0 +1,79 @@
+"""The demo generator: deterministic, complete, and numbers that add up."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cockpit import geo, metrics, schema as s
+from cockpit.config import settings
+from connectors.demo import WEIGHTS, DemoConnector
+from tests.conftest import DEMO_END, DEMO_TICKETS
+
+
+def test_demo_is_deterministic():
+    a = DemoConnector(end="2024-06", tickets=500).observations()
+    b = DemoConnector(end="2024-06", tickets=500).observations()
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_demo_covers_every_county_and_month(demo_store):
+    obs = demo_store.observations(indicators=["RETAIL"], measures=["ytd"])
+    assert set(obs.region_code) == set(WEIGHTS) | {"411400"}
+    assert obs.period.min() == "2019-02" and obs.period.max() == DEMO_END
+
+
+def test_county_figures_add_up_to_the_city(demo_store):
+    obs = demo_store.observations(indicators=["RETAIL", "REVENUE"], measures=["month", "ytd"])
+    city = obs[obs.region_code == "411400"].set_index(["indicator_code", "period", "measure"]).value
+    counties = obs[obs.region_code != "411400"].groupby(["indicator_code", "period", "measure"]).value.sum()
+    assert np.allclose(city.sort_index(), counties.loc[city.sort_index().index], atol=0.011)
+
+
+def test_china_publishes_no_january_for_retail_and_industry(demo_store):
+    obs = demo_store.observations(indicators=["RETAIL", "IND_VA", "FAI"])
+    assert not obs.period.str.endswith("-01").any()
+    feb = obs[obs.period.str.endswith("-02")]
+    assert set(feb.measure) <= {"ytd", "ytd_yoy"}
+
+
+def test_industry_is_published_as_rates_only(demo_store):
+    obs = demo_store.observations(indicators=["IND_VA"])
+    assert set(obs.measure) == {"month_yoy", "ytd_yoy"}
+
+
+def test_quarterly_gdp_growth_compares_with_the_same_quarter(demo_store):
+    obs = demo_store.observations(indicators=["GDP"], regions=["411400"])
+    assert set(obs.period.str[5:]) == {"03", "06", "09", "12"}
+    ytd_yoy = obs[obs.measure == "ytd_yoy"].value
+    assert ytd_yoy[obs.period >= "2023-01"].between(-5, 15).all()
+
+
+def test_events_lie_inside_their_county(demo_store):
+    events = demo_store.frame(s.emergency_events.select())
+    features = geo.features_by_code(settings().geojson)
+    for code, group in events.groupby("region_code"):
+        assert geo.contains(features[code]["geometry"], group.lon.to_numpy(), group.lat.to_numpy()).all()
+    assert events.level.isin([1, 2, 3, 4]).all() and (events.status == "处置中").any()
+
+
+def test_ticket_volume_follows_the_parameter(demo_store):
+    n = demo_store.count(s.hotline_tickets)
+    assert DEMO_TICKETS <= n <= DEMO_TICKETS * 1.05  # plus the seeded 供暖 surge
+
+
+def test_every_plan_task_has_progress(demo_store):
+    progress = demo_store.latest_task_progress()
+    assert sorted(progress.task_number) == list(range(1, 173))
+    assert progress.percent.between(0, 100).all()
+
+
+def test_demo_batches_are_labelled_demo(demo_store):
+    assert demo_store.demo_datasets() == {"observations", "task_progress", "emergency_events", "hotline_tickets"}
+
+
+def test_warnings_fire_for_overdue_tasks_and_lagging_indicators(demo_store):
+    firing = demo_store.alerts()
+    assert (firing.rule == "task_overdue").any()
+    status = metrics.plan_status(demo_store.indicators(), demo_store.observations(), pd.Timestamp("2026-11-26").date())
+    lagging = set(status[status.light.isin(["red", "yellow"])].code)
+    assert lagging == set(firing[firing.rule == "plan_lag"].indicator_code)

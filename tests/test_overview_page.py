@@ -1,0 +1,83 @@
+"""驾驶舱总览 in AppTest on the demo data: what a leader reads matches the store."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cockpit import config, fmt
+from tests.conftest import DEMO_END, ROOT
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB_URL", demo_db)
+    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    config.settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    yield at
+    config.settings.cache_clear()
+
+
+def _metric(at, prefix):
+    hits = [m for m in at.metric if m.label.startswith(prefix)]
+    assert len(hits) == 1, [m.label for m in at.metric]
+    return hits[0]
+
+
+def _city(store, code, period, measure):
+    obs = store.observations(indicators=[code], regions=["411400"], measures=[measure])
+    return float(obs[obs.period == period].value.iloc[0])
+
+
+def test_headline_tiles_show_the_stored_city_figures(app, demo_store):
+    retail = _metric(app, "社会消费品零售总额")
+    assert retail.label == "社会消费品零售总额（2026年1—10月累计）"
+    assert retail.value == fmt.number(_city(demo_store, "RETAIL", DEMO_END, "ytd"), "亿元")
+    assert retail.delta == fmt.pct_change(_city(demo_store, "RETAIL", DEMO_END, "ytd_yoy"))
+    gdp = _metric(app, "地区生产总值")
+    assert gdp.label == "地区生产总值（2026年前三季度累计）"
+    assert gdp.value == fmt.number(_city(demo_store, "GDP", "2026-09", "ytd"), "亿元")
+    industry = _metric(app, "规模以上工业增加值")
+    assert industry.value == fmt.pct_change(_city(demo_store, "IND_VA", DEMO_END, "ytd_yoy"))
+
+
+def test_unemployment_changes_in_percentage_points(app, demo_store):
+    unemp = _metric(app, "城镇调查失业率")
+    now, before = (_city(demo_store, "UNEMP", p, "month") for p in (DEMO_END, "2025-10"))
+    assert unemp.value == fmt.number(now, "%")
+    assert unemp.delta == fmt.pp(round(now - before, 1))
+
+
+def test_plan_tiles_show_all_twelve_indicators_with_targets(app, demo_store):
+    tiles = [m for m in app.metric if m.label == "最新值"]
+    assert len(tiles) == 12
+    obs = demo_store.observations(indicators=["PLAN01"], measures=["month"])
+    assert tiles[0].value == fmt.number(float(obs.sort_values("period").value.iloc[-1]), "%")
+    text = " ".join(c.value for c in app.caption)
+    assert "2025 年目标 96%" in text  # 政务服务全程网办率
+
+
+def test_demo_data_is_labelled(app):
+    assert any("演示数据" in w.value for w in app.warning)
+
+
+def test_county_table_lists_every_unit_and_switches_to_growth(app, demo_store):
+    table = app.dataframe[0].value
+    assert len(table) == 10 and "示范区" in set(table["县区"])
+    app.radio(key="map_basis").set_value("yoy").run()
+    table = app.dataframe[0].value
+    yoy = demo_store.observations(indicators=["RETAIL"], regions=["411481"], measures=["ytd_yoy"])
+    expected = fmt.pct_change(float(yoy[yoy.period == DEMO_END].value.iloc[0]))
+    assert table.set_index("县区").loc["永城市", "数值"] == expected
+
+
+def test_latest_warnings_list_firing_alerts(app, demo_store):
+    firing = demo_store.alerts()
+    text = " ".join(m.value for m in app.markdown)
+    assert firing.title.iloc[0].split("（")[0].replace(" ", "") in text.replace("\\", "").replace(" ", "")
+    assert any(f"正在触发 {len(firing)} 条" in c.value for c in app.caption)

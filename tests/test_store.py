@@ -1,0 +1,93 @@
+"""The store on real databases: schema, shipped data, batches, all-or-nothing writes."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from cockpit import ingest, schema as s
+from connectors.base import Dataset
+
+
+def test_init_brings_schema_to_head_and_loads_the_plan(store):
+    assert store.schema_revision() == store.head_revision()
+    regions = store.regions()
+    assert len(regions) == 11
+    assert regions.set_index("code").loc["411481", "name"] == "永城市"
+    assert regions.set_index("code").loc["411400-SFQ", "level"] == "zone"
+    plan = store.indicators(domain="数字政府")
+    assert len(plan) == 12
+    assert plan.set_index("code").loc["PLAN09", "target_2025"] == 96.0
+    tasks = store.plan_tasks()
+    assert len(tasks) == 172
+    assert tasks.groupby("section").size().to_dict() == {"一": 36, "二": 32, "三": 13, "四": 6, "五": 76, "六": 9}
+    t3 = tasks.set_index("number").loc[3]
+    assert t3.deadline_date == dt.date(2024, 6, 30)
+
+
+def test_counties_carry_centroids_inside_shangqiu(store):
+    counties = store.regions().query("level == 'county'")
+    assert counties.lon.between(114.8, 116.7).all() and counties.lat.between(33.7, 34.9).all()
+
+
+def test_init_twice_changes_nothing(store):
+    before = (store.count(s.regions), store.count(s.indicators), store.count(s.plan_tasks))
+    store.init()
+    assert (store.count(s.regions), store.count(s.indicators), store.count(s.plan_tasks)) == before
+
+
+def test_schema_module_matches_the_migrations(store):
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), s.metadata)
+    assert diff == []
+
+
+def _obs(value: float, region: str = "411402") -> Dataset:
+    return Dataset("observations", pd.DataFrame([
+        {"indicator_code": "RETAIL", "region_code": region, "period": "2026-09", "measure": "month", "value": value},
+        {"indicator_code": "RETAIL", "region_code": "411403", "period": "2026-09", "measure": "month", "value": 10.0},
+    ]))
+
+
+def test_a_correction_supersedes_the_old_value_and_keeps_it(store):
+    (first,) = ingest.load(store, [_obs(12.5)], source="excel", created_by="县统计局", file_name="九月.xlsx")
+    (second,) = ingest.load(store, [_obs(13.0)], source="excel", created_by="县统计局", file_name="九月更正.xlsx")
+    current = store.observations(indicators=["RETAIL"], regions=["411402"])
+    assert current.value.tolist() == [13.0] and current.batch_id.tolist() == [second]
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(s.observations.c.value, s.observations.c.active, s.observations.c.batch_id,
+                                   s.observations.c.replaced_id)
+                            .where(s.observations.c.region_code == "411402")
+                            .order_by(s.observations.c.id)).all()
+    assert [(r.value, r.active, r.batch_id) for r in rows] == [(12.5, False, first), (13.0, True, second)]
+    assert rows[1].replaced_id is not None
+    batches = store.batches().set_index("id")
+    assert batches.loc[second, "row_count"] == 2 and batches.loc[second, "file_name"] == "九月更正.xlsx"
+
+
+def test_a_failing_write_leaves_nothing_behind(store):
+    ingest.load(store, [_obs(12.5)], source="excel", created_by="甲")
+    before = (store.count(s.upload_batches), store.count(s.observations), store.count(s.audit_log))
+    with pytest.raises(Exception):
+        # An unknown region violates the foreign key half-way through the batch.
+        ingest.load(store, [_obs(99.0, region="999999")], source="excel", created_by="乙")
+    assert (store.count(s.upload_batches), store.count(s.observations), store.count(s.audit_log)) == before
+    assert store.observations(regions=["411402"]).value.tolist() == [12.5]
+
+
+def test_data_version_changes_with_every_batch(store):
+    v0 = store.data_version()
+    ingest.load(store, [_obs(1.0)], source="excel", created_by="甲")
+    assert store.data_version() != v0
+
+
+def test_audit_log_records_each_import(store):
+    ingest.load(store, [_obs(1.0)], source="excel", created_by="县统计局", file_name="a.xlsx")
+    with store.engine.connect() as conn:
+        row = conn.execute(select(s.audit_log).order_by(s.audit_log.c.id.desc())).first()
+        n = conn.execute(select(func.count()).select_from(s.audit_log)).scalar()
+    assert n == 1 and row.actor == "县统计局" and row.action == "import" and "a.xlsx" in row.detail

@@ -1,0 +1,21 @@
+"""The page registry: stable URLs that wall displays, bookmarks and tests rely on.
+
+A page not built yet is absent, never a placeholder. Planned URLs: /economy,
+/indicators, /emergency, /hotline, /tasks, /warnings, /upload, /briefing, /admin.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    script: str  # relative to the project root
+    title: str
+    url_path: str  # "" is the root
+    icon: str
+
+
+PAGES = [
+    PageSpec("pages/overview.py", "驾驶舱总览", "", ":material/dashboard:"),
+]

@@ -1,5 +1,6 @@
 # Two commands for a fresh machine: `make run` and `make test`. Each installs what it needs.
 VENV   := .venv
+PORT   ?= 8501
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the tests use: a real browser, a CJK font, a real PostgreSQL.
@@ -19,7 +20,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	$(PY) -m cockpit init
-	$(PY) -m cockpit serve
+	$(PY) -m cockpit serve --port $(PORT)
 
 system-test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

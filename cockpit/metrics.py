@@ -80,6 +80,11 @@ def headline(obs: pd.DataFrame, ind: pd.Series, region: str, period: str | None 
                   higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
 
 
+def share(part: int, whole: int) -> float | None:
+    """A percentage with an honest "not available" when there is nothing to divide by."""
+    return round(100 * part / whole, 1) if whole else None
+
+
 def light(gap_pp: float | None, cfg: Settings | None = None) -> str | None:
     """红/黄/绿 progress light from the gap to 序时进度 (negative = behind)."""
     if gap_pp is None or math.isnan(gap_pp):

@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from . import schema as s
@@ -283,3 +283,43 @@ def _task_rows() -> list[dict]:
         })
     return rows
 
+
+
+# ---- aggregates that must stay fast at millions of rows: computed in the database ----
+def _day(col):
+    # date() exists on both SQLite and PostgreSQL; CAST(... AS DATE) does not behave alike.
+    return func.date(col)
+
+
+def hotline_daily(store: Store, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
+    t = s.hotline_tickets.c
+    stmt = (select(_day(t.created_at).label("day"), func.count().label("tickets"))
+            .where(t.created_at >= since, t.created_at < until).group_by(_day(t.created_at))
+            .order_by(_day(t.created_at)))
+    frame = store.frame(stmt)
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+def hotline_summary(store: Store, since: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    t = s.hotline_tickets.c
+    stmt = select(
+        func.count().label("received"),
+        func.count(t.closed_at).label("closed"),
+        func.count(t.satisfaction).label("surveyed"),
+        func.sum(case((t.satisfaction.in_(["满意", "基本满意"]), 1), else_=0)).label("satisfied"),
+    ).where(t.created_at >= since, t.created_at < until)
+    with store.engine.connect() as conn:
+        row = conn.execute(stmt).one()
+    return {k: int(v or 0) for k, v in row._mapping.items()}
+
+
+def hotline_last_time(store: Store) -> dt.datetime | None:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.max(s.hotline_tickets.c.created_at))).scalar()
+
+
+def open_events(store: Store) -> pd.DataFrame:
+    e = s.emergency_events.c
+    return store.frame(select(s.emergency_events).where(e.status == "处置中")
+                       .order_by(e.level, e.occurred_at.desc()))

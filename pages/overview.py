@@ -6,8 +6,9 @@ from ui.widgets import demo_banner
 
 v = state.version()
 st.title("商丘市数字政府领导驾驶舱")
-demo_banner(state.demo_datasets(v), {"observations"})
+demo_banner(state.demo_datasets(v), {"observations", "hotline_tickets", "emergency_events"})
 panels.economy_tiles(v)
+panels.operations(v)
 panels.plan_tiles(v)
 left, right = st.columns([3, 2])
 with left:

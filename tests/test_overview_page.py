@@ -81,3 +81,17 @@ def test_latest_warnings_list_firing_alerts(app, demo_store):
     text = " ".join(m.value for m in app.markdown)
     assert firing.title.iloc[0].split("（")[0].replace(" ", "") in text.replace("\\", "").replace(" ", "")
     assert any(f"正在触发 {len(firing)} 条" in c.value for c in app.caption)
+
+
+def test_operations_row_counts_tickets_and_open_events_from_the_store(app, demo_store):
+    import datetime as dt
+
+    from cockpit import schema as s
+    tickets = demo_store.frame(s.hotline_tickets.select())
+    end = dt.datetime.combine(tickets.created_at.max().date() + dt.timedelta(days=1), dt.time())
+    week = tickets[tickets.created_at >= end - dt.timedelta(days=7)]
+    assert _metric(app, "12345 近 7 日受理量").value == f"{len(week):,} 件"
+    closed = round(100 * week.closed_at.notna().sum() / len(week), 1)
+    assert _metric(app, "近 7 日办结率").value == fmt.number(closed, "%")
+    events = demo_store.frame(s.emergency_events.select())
+    assert _metric(app, "处置中的突发事件").value == f"{(events.status == '处置中').sum()} 起"

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import fmt, maps, metrics, periods
+from cockpit import charts, fmt, maps, metrics, periods
 from cockpit.config import settings
 
 from . import state
-from .widgets import LEVEL_BADGE, as_of, figure_tile, guard, plan_tile
+from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, figure_tile, guard, plan_tile
 
 CITY = "411400"
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
@@ -80,6 +80,33 @@ def county_map(v: str) -> None:
         table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "数值", "period": "时期"})
         st.dataframe(table, hide_index=True, width="stretch", key="map_table")
         st.caption("示范区为功能区，无行政区划边界，地图上不绘制，数值见上表。边界：cnmaps（高德数据），仅示意。")
+
+
+def operations(v: str) -> None:
+    """运行态势: 12345 this week against last week, 办结率, 满意率, open emergencies."""
+    with guard("运行态势"):
+        daily, week, prev, last = state.hotline_recent(v)
+        events = state.open_events(v)
+        st.subheader("运行态势")
+        c1, c2, c3, c4 = st.columns(4)
+        if last is None:
+            c1.metric("12345 近 7 日受理量", fmt.NA)
+        else:
+            change = (week["received"] / prev["received"] - 1) * 100 if prev["received"] else None
+            c1.metric("12345 近 7 日受理量", f"{week['received']:,} 件",
+                      fmt.pct_change(change) if change is not None else None,
+                      delta_color="off", delta_description="环比上周")
+            c2.metric("近 7 日办结率", fmt.number(metrics.share(week["closed"], week["received"]), "%"))
+            c3.metric("近 7 日满意率", fmt.number(metrics.share(week["satisfied"], week["surveyed"]), "%"),
+                      help="（满意＋基本满意）÷ 已回访工单")
+        top = int(events.level.min()) if len(events) else None
+        c4.metric("处置中的突发事件", f"{len(events)} 起",
+                  f"最高 {LEVEL_NAMES[top]}" if top else None, delta_color="off", delta_arrow="off")
+        if last is not None:
+            chart = charts.daily_volume(
+                daily, title="12345 热线近 30 日每日受理量", unit="件", caliber="按工单创建时间统计",
+                source="市 12345 政务服务便民热线", as_of=last.strftime("%Y年%m月%d日 %H:%M"))
+            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hotline_daily")
 
 
 def warnings_list(v: str, limit: int = 8) -> None:

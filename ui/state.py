@@ -70,3 +70,23 @@ def demo_datasets(v: str) -> set[str]:
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def hotline_recent(v: str, days: int = 30) -> tuple[pd.DataFrame, dict, dict, dt.datetime | None]:
+    """Daily volume over `days`, this week's and last week's summary, anchored on the newest ticket."""
+    from cockpit import store as core
+    last = core.hotline_last_time(store())
+    if last is None:
+        return pd.DataFrame(columns=["day", "tickets"]), {}, {}, None
+    end = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time())
+    week = dt.timedelta(days=7)
+    daily = core.hotline_daily(store(), end - dt.timedelta(days=days), end)
+    return (daily, core.hotline_summary(store(), end - week, end),
+            core.hotline_summary(store(), end - 2 * week, end - week), last)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def open_events(v: str) -> pd.DataFrame:
+    from cockpit import store as core
+    return core.open_events(store())

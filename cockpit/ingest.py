@@ -23,6 +23,8 @@ TABLES = {
     "task_progress": s.task_progress,
     "emergency_events": s.emergency_events,
     "hotline_tickets": s.hotline_tickets,
+    "weather_warnings": s.weather_warnings,
+    "duty_roster": s.duty_roster,
 }
 KEY = ["indicator_code", "region_code", "period", "measure"]
 Progress = Callable[[float, str], None]

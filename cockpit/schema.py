@@ -163,7 +163,70 @@ alerts = Table(
     Column("started_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("acknowledged_by", String(64)),
+    Column("acknowledged_at", DateTime),
+    Column("resolved_at", DateTime),
+    Column("assignee", String(64)),  # 督办: who must act
+    Column("note", Text),
+    Column("evidence", Text),  # JSON: the numbers and series behind the alert, for its chart
     UniqueConstraint("rule", "subject"),
+)
+
+alert_events = Table(  # every state change and 督办 note, for the alert's history
+    "alert_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("from_state", String(12)),
+    Column("to_state", String(12), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Index(None, "alert_id"),
+)
+
+annotations = Table(  # a note pinned to an indicator, region and period (reason for a dip, an instruction)
+    "annotations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator_code", String(32), ForeignKey("indicators.code"), nullable=False),
+    Column("region_code", String(16), ForeignKey("regions.code"), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Index(None, "indicator_code", "region_code"),
+)
+
+weather_warnings = Table(  # 气象/自然灾害预警信号 in force
+    "weather_warnings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # 暴雨, 大风, 寒潮, 高温, 大雾, 道路结冰 ...
+    Column("level", Integer, nullable=False),  # 1..4 = 红橙黄蓝
+    Column("region_code", String(16), ForeignKey("regions.code"), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("issuer", String(64), nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
+    Index(None, "issued_at"),
+)
+
+duty_roster = Table(  # 值班表: who a command room calls
+    "duty_roster", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("duty_date", Date, nullable=False),
+    Column("role", String(16), nullable=False),  # 带班领导 | 值班员 | ...
+    Column("name", String(32), nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
+    Index(None, "duty_date"),
+)
+
+locks = Table(  # named advisory locks that work the same on SQLite and PostgreSQL
+    "locks", metadata,
+    Column("name", String(128), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("acquired_at", DateTime, nullable=False),
 )
 
 users = Table(

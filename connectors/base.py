@@ -20,6 +20,8 @@ DATASET_COLUMNS: dict[str, list[str]] = {
                          "occurred_at", "status", "closed_at"],
     "hotline_tickets": ["created_at", "region_code", "category", "channel", "status", "due_at",
                         "closed_at", "satisfaction"],
+    "weather_warnings": ["kind", "level", "region_code", "issued_at", "expires_at", "issuer", "text"],
+    "duty_roster": ["duty_date", "role", "name", "unit", "phone"],
 }
 
 

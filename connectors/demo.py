@@ -36,7 +36,11 @@ FLOWS = {
     "GOV_CASES": (3_000_000, 0.08, 0.10, 0, False),
     "GOV_ONLINE_CASES": (1_500_000, 0.20, 0.10, 0, False),
     "NEW_ENTITIES": (120_000, 0.04, 0.25, 0, False),
+    "ID_CASES": (24_000, -0.02, 0.35, 0, False),
+    "FEVER_VISITS": (600_000, 0.00, 0.45, 0, False),
 }
+# Local surges in the last month: (indicator, county) -> multiplier, for surge warnings.
+SURGES = {("FEVER_VISITS", "411425"): 1.7, ("ID_CASES", "411425"): 1.5}
 SHOCK = {"2020-01": 0.92, "2020-02": 0.70, "2020-03": 0.84, "2020-04": 0.93,
          "2022-04": 0.94, "2022-05": 0.96}
 HOTLINE_CATEGORIES = {  # base share, winter (+) / summer (-) seasonality
@@ -92,6 +96,8 @@ class DemoConnector(Connector):
         yield Dataset("task_progress", self.task_progress(), {"title": "演示任务进展"})
         yield Dataset("emergency_events", self.events(), {"title": "演示应急事件"})
         yield Dataset("hotline_tickets", self.hotline(), {"title": "演示 12345 工单"})
+        yield Dataset("weather_warnings", self.weather(), {"title": "演示气象预警信号"})
+        yield Dataset("duty_roster", self.duty(), {"title": "演示值班表"})
 
     # ---- economy --------------------------------------------------------------
     def observations(self) -> pd.DataFrame:
@@ -154,8 +160,13 @@ class DemoConnector(Connector):
         for code, (annual, growth, amp, decimals, skip_jan) in FLOWS.items():
             rng = self.rng(code)
             latent = self._latent(rng, growth, amp) * annual / 12
+            for (ind, county), factor in SURGES.items():
+                if ind == code:
+                    latent.loc[self.end, county] *= factor
             measures = {"RETAIL": ["month", "ytd", "month_yoy", "ytd_yoy"],
-                        "POWER": ["month", "ytd", "month_yoy", "ytd_yoy"]}.get(code, ["month", "ytd", "ytd_yoy"])
+                        "POWER": ["month", "ytd", "month_yoy", "ytd_yoy"],
+                        "FEVER_VISITS": ["month", "ytd", "month_yoy", "ytd_yoy"]}.get(
+                            code, ["month", "ytd", "ytd_yoy"])
             out.append(self._emit(code, latent, measures, decimals, skip_jan))
         return pd.concat(out, ignore_index=True)
 
@@ -294,6 +305,46 @@ class DemoConnector(Connector):
             "closed_at": [None if o else oc + dt.timedelta(hours=float(d))
                           for o, oc, d in zip(open_, occurred, duration_h)],
         })
+
+    # ---- weather and duty -------------------------------------------------------------
+    def weather(self) -> pd.DataFrame:
+        """Warning signals over two years; a few issued in the last day are still in force."""
+        rng = self.rng("weather")
+        now = dt.datetime.combine(self.today, dt.time(8, 0))
+        kinds = {"暴雨": [6, 7, 8], "大风": [3, 4, 5], "寒潮": [11, 12, 1], "高温": [6, 7, 8],
+                 "大雾": [11, 12, 1, 2], "道路结冰": [12, 1, 2], "雷电": [6, 7, 8]}
+        rows = []
+        for day in pd.date_range(now - dt.timedelta(days=730), now, freq="D"):
+            for kind, months in kinds.items():
+                if day.month in months and rng.random() < 0.03:
+                    level = int(rng.choice([2, 3, 4], p=[0.1, 0.35, 0.55]))
+                    issued = day.to_pydatetime() + dt.timedelta(hours=float(rng.uniform(5, 20)))
+                    for code in rng.choice(list(WEIGHTS)[:9], int(rng.integers(1, 10)), replace=False):
+                        rows.append({"kind": kind, "level": level, "region_code": code,
+                                     "issued_at": issued, "expires_at": issued + dt.timedelta(hours=24),
+                                     "issuer": "商丘市气象台",
+                                     "text": f"预计未来24小时内有{kind}天气，请注意防范（演示）"})
+        # One signal in force now, whatever the season, so the command room shows one.
+        for code in ("411402", "411403", "411481"):
+            rows.append({"kind": "寒潮" if self.today.month in (10, 11, 12, 1, 2, 3) else "暴雨",
+                         "level": 3, "region_code": code, "issued_at": now - dt.timedelta(hours=3),
+                         "expires_at": now + dt.timedelta(hours=21), "issuer": "商丘市气象台",
+                         "text": "预计未来24小时内气温下降8℃以上，请注意防寒保暖（演示）"})
+        return pd.DataFrame(rows)
+
+    def duty(self) -> pd.DataFrame:
+        rng = self.rng("duty")
+        surnames, given = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高"), list("伟芳娜敏静磊军洋勇艳杰涛明超秀霞平刚")
+        units = ["市政府办公室", "市应急管理局", "市公安局", "市卫生健康委", "市气象局"]
+        rows = []
+        for offset in range(-7, 8):
+            day = self.today + dt.timedelta(days=offset)
+            for role, unit in [("带班领导", "市政府办公室"), ("总值班", "市应急管理局")] + \
+                    [("值班员", u) for u in units[1:]]:
+                name = rng.choice(surnames) + "".join(rng.choice(given, int(rng.integers(1, 3))))
+                rows.append({"duty_date": day, "role": role, "name": f"{name}（演示）", "unit": unit,
+                             "phone": f"0370-{int(rng.integers(3000000, 3999999))}"})
+        return pd.DataFrame(rows)
 
     # ---- 12345 --------------------------------------------------------------------
     def hotline(self) -> pd.DataFrame:

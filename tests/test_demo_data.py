@@ -68,7 +68,23 @@ def test_every_plan_task_has_progress(demo_store):
 
 
 def test_demo_batches_are_labelled_demo(demo_store):
-    assert demo_store.demo_datasets() == {"observations", "task_progress", "emergency_events", "hotline_tickets"}
+    assert demo_store.demo_datasets() == {"observations", "task_progress", "emergency_events", "hotline_tickets",
+                                          "weather_warnings", "duty_roster"}
+
+
+def test_a_weather_warning_is_in_force_and_duty_is_staffed_today(demo_store):
+    import datetime as dt
+    now = dt.datetime.combine(DemoConnector(end=DEMO_END).today, dt.time(8, 0))
+    ww = demo_store.frame(s.weather_warnings.select())
+    assert ((ww.issued_at <= now) & (ww.expires_at > now)).any()
+    duty = demo_store.frame(s.duty_roster.select())
+    assert {"带班领导", "总值班"} <= set(duty[duty.duty_date == now.date()].role)
+
+
+def test_fever_clinic_visits_surge_in_one_county_last_month(demo_store):
+    obs = demo_store.observations(indicators=["FEVER_VISITS"], measures=["month_yoy"], regions=["411425", "411402"])
+    last = obs[obs.period == DEMO_END].set_index("region_code").value
+    assert last["411425"] > 40 and last["411402"] < 30
 
 
 def test_warnings_fire_for_overdue_tasks_and_lagging_indicators(demo_store):

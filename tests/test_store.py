@@ -91,3 +91,27 @@ def test_audit_log_records_each_import(store):
         row = conn.execute(select(s.audit_log).order_by(s.audit_log.c.id.desc())).first()
         n = conn.execute(select(func.count()).select_from(s.audit_log)).scalar()
     assert n == 1 and row.actor == "县统计局" and row.action == "import" and "a.xlsx" in row.detail
+
+
+def test_upgrading_an_old_store_keeps_its_data(tmp_path):
+    """A city on the first schema upgrades in place: batches and figures survive."""
+    from alembic import command
+
+    from cockpit.config import Settings
+    from cockpit.store import Store
+    old = Store(f"sqlite:///{tmp_path / 'old.db'}", Settings(data_dir=tmp_path, demo_on_empty=False))
+    with old.engine.begin() as conn:
+        command.upgrade(old._alembic_config(conn), "0001")
+    with old.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO regions (code, name, short_name, level, sort) VALUES ('411402','梁园区','梁园','county',1)")
+        conn.exec_driver_sql("INSERT INTO indicators (code, name, definition, unit, domain, frequency, kind, source_dept, caliber, measures, sort) "
+                             "VALUES ('RETAIL','社会消费品零售总额','','亿元','宏观经济','M','flow','','','month',1)")
+        conn.exec_driver_sql("INSERT INTO upload_batches (source, dataset, created_by, created_at, row_count, status, note) "
+                             "VALUES ('excel','observations','甲','2024-01-05 10:00:00',1,'committed','')")
+        conn.exec_driver_sql("INSERT INTO observations (indicator_code, region_code, period, measure, value, batch_id, active) "
+                             "VALUES ('RETAIL','411402','2023-12','month',12.5,1,1)")
+    assert old.schema_revision() == "0001"
+    old.init()
+    assert old.schema_revision() == old.head_revision() != "0001"
+    assert old.observations(indicators=["RETAIL"], regions=["411402"]).value.tolist() == [12.5]
+    assert old.count(s.upload_batches) == 1

@@ -60,6 +60,15 @@ def growth(obs: pd.DataFrame, region: str, period: str, measure: str,
     return round((now / before - 1) * 100, 1), False
 
 
+def growth_for(obs: pd.DataFrame, ind: pd.Series, region: str, period: str,
+               measure: str) -> tuple[float | None, bool]:
+    """growth() with the indicator's kind applied: an index such as CPI (上年同月=100) is
+    already a year-on-year figure, so no 同比 of it is computed."""
+    if ind.kind == "index" and _value(obs, region, period, f"{measure}_yoy") is None:
+        return None, False
+    return growth(obs, region, period, measure, ind.kind == "ratio")
+
+
 def latest_period(obs: pd.DataFrame, region: str) -> str | None:
     rows = obs[obs.region_code == region]
     return rows.period.max() if len(rows) else None
@@ -73,7 +82,7 @@ def headline(obs: pd.DataFrame, ind: pd.Series, region: str, period: str | None 
     base = "ytd" if ("ytd" in measures or "ytd_yoy" in measures) else "month"
     value = _value(rows, region, period, base) if period else None
     ratio = ind.kind == "ratio"
-    yoy, reported = growth(rows, region, period, base, ratio) if period else (None, False)
+    yoy, reported = growth_for(rows, ind, region, period, base) if period else (None, False)
     return Figure(code=ind.code, name=ind["name"], unit=ind.unit, period=period or "",
                   period_label=periods.label(period, base, ind.frequency) if period else "",
                   measure=base, value=value, yoy=yoy, yoy_reported=reported, yoy_pp=ratio,

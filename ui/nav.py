@@ -18,4 +18,5 @@ class PageSpec:
 
 PAGES = [
     PageSpec("pages/overview.py", "驾驶舱总览", "", ":material/dashboard:"),
+    PageSpec("pages/economy.py", "经济运行", "economy", ":material/monitoring:"),
 ]

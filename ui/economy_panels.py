@@ -1,0 +1,129 @@
+"""Panels of the indicator pages (经济运行 and the other domains on the same machinery)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import annotations, charts, economy, maps, periods
+from cockpit.config import settings
+
+from . import state
+from .filters import CITY, Filters, drill_to
+from .widgets import as_of, guard
+
+SERIES = {"yoy": "同比增速", "value": "数值"}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def domain_frame(v: str, domain: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ind = state.indicators(v)
+    ind = ind[ind.domain == domain]
+    return ind, state.observations(v, tuple(ind.code))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def notes(v: str, code: str, region: str) -> pd.DataFrame:
+    return annotations.for_indicator(state.store(), code, region)
+
+
+def domains(v: str) -> list[str]:
+    ind = state.indicators(v)
+    return [d for d in ind.domain.unique() if d != "数字政府"]
+
+
+def overview_table(v: str, domain: str, f: Filters) -> None:
+    with guard("指标总表"):
+        ind, obs = domain_frame(v, domain)
+        table = economy.indicator_table(obs, ind, f.region, f.period)
+        names = dict(zip(state.regions(v).code, state.regions(v).name))
+        st.subheader(f"{names[f.region]}主要指标（{periods.label(f.period)}）")
+        st.dataframe(economy.display_table(table), hide_index=True, width="stretch", key="e_table")
+        computed = table[table.computed].name.tolist()
+        note = "；同比为按上年同期数计算：" + "、".join(computed) if computed else ""
+        as_of(f"{periods.label(f.period)} · “—”表示未发布或无数据（如 1—2 月合并发布、仅发布增速的指标）{note}")
+
+
+def indicator_detail(v: str, domain: str, f: Filters) -> None:
+    with guard("指标详情"):
+        ind_all, obs = domain_frame(v, domain)
+        names = dict(zip(ind_all.code, ind_all.name))
+        code = st.selectbox("指标", list(ind_all.code), format_func=names.get, key="e_indicator")
+        ind = ind_all.set_index("code", drop=False).loc[code]
+        regions = state.regions(v)
+        region_names = dict(zip(regions.code, regions.name))
+        period = economy.latest_at_or_before(obs, code, CITY, f.period) or f.period
+        value_measure, growth_measure = economy.basis_measures(ind, f.basis)
+        left, right = st.columns(2)
+        with left:
+            kind = st.radio("趋势", list(SERIES), format_func=SERIES.get, horizontal=True, key="e_series")
+            if kind == "value" and value_measure:
+                values, unit = economy.series(obs, ind, f.region, value_measure), ind.unit
+            else:
+                values, unit = economy.growth_series(obs, ind, f.region, f.basis), "%" if ind.kind != "ratio" else "个百分点"
+            pinned = notes(v, code, f.region)
+            chart = charts.trend(
+                values, title=f"{region_names[f.region]}{ind['name']}{'' if kind == 'value' and value_measure else '同比'}"
+                f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
+                source=ind.source_dept, as_of=periods.label(period), notes=pinned)
+            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_trend")
+            if kind == "value" and value_measure is None:
+                st.caption("该指标不发布此口径的数值，显示同比增速。")
+        with right:
+            rank = economy.county_ranking(obs, ind, regions, period, f.basis)
+            chart = charts.ranking(rank, city_value=rank.attrs["city_yoy"],
+                                   title=f"各县区{ind['name']}同比（{periods.label(period, f.basis, ind.frequency)}）",
+                                   unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
+                                   source=ind.source_dept, as_of=periods.label(period),
+                                   higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
+            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_rank",
+                            on_select=lambda: _drill_from_chart(regions), selection_mode="points")
+            sentence = economy.drag_sentence(rank, ind, period, f.basis)
+            if sentence:
+                st.info(sentence, icon=":material/trending_down:")
+            st.caption("点击柱条可下钻到该县区。")
+        shown = rank.rename(columns={"rank": "位次", "name": "县区", "value": f"数值（{ind.unit}）",
+                                     "yoy": "同比", "gap_to_city": "与全市差（百分点）",
+                                     "contribution_pp": "拉动全市（百分点）"})
+        cols = ["位次", "县区", f"数值（{ind.unit}）", "同比", "与全市差（百分点）", "拉动全市（百分点）"]
+        # Drop what this indicator cannot have (no values, or no consistent contribution).
+        cols = [c for c in cols if shown[c].notna().any()]
+        st.dataframe(shown[cols],
+                     hide_index=True, width="stretch", key="e_rank_table",
+                     column_config={"同比": st.column_config.NumberColumn(format="%+.1f"),
+                                    "与全市差（百分点）": st.column_config.NumberColumn(format="%+.1f"),
+                                    "拉动全市（百分点）": st.column_config.NumberColumn(format="%+.2f"),
+                                    f"数值（{ind.unit}）": st.column_config.NumberColumn(format="%.2f")})
+        with st.expander("县区分布图"):
+            map_values = rank.rename(columns={"yoy": "value_yoy"}).assign(
+                value=rank.yoy, label=[("—" if pd.isna(y) else f"{y:+.1f}%") for y in rank.yoy])
+            st.pydeck_chart(maps.choropleth(settings().geojson, map_values[["region_code", "name", "value", "label"]]),
+                            height=380)
+        annotation_panel(v, ind, f, period)
+
+
+def _drill_from_chart(regions: pd.DataFrame) -> None:
+    points = st.session_state.get("e_rank", {}).get("selection", {}).get("points", [])
+    if points:
+        by_name = dict(zip(regions.name, regions.code))
+        code = by_name.get(points[0].get("y"))
+        if code:
+            drill_to(code)
+
+
+def annotation_panel(v: str, ind: pd.Series, f: Filters, period: str) -> None:
+    pinned = notes(v, ind.code, f.region)
+    with st.expander(f"批注（{len(pinned)} 条）"):
+        if len(pinned):
+            st.dataframe(pinned[["period", "text", "author", "created_at"]].rename(
+                columns={"period": "时期", "text": "内容", "author": "作者", "created_at": "时间"}),
+                hide_index=True, width="stretch", key="e_notes")
+        with st.form("e_note_form", clear_on_submit=True):
+            text = st.text_area("新批注（如：下降原因、领导批示）", max_chars=annotations.MAX_LEN, key="e_note_text")
+            if st.form_submit_button("添加批注"):
+                try:
+                    annotations.add(state.store(), indicator_code=ind.code, region_code=f.region, period=period,
+                                    text=text, author=st.session_state.get("user_name", "未登录用户"))
+                    st.success("批注已添加")
+                    st.rerun()
+                except ValueError as exc:
+                    st.error(str(exc))

@@ -19,4 +19,5 @@ class PageSpec:
 PAGES = [
     PageSpec("pages/overview.py", "驾驶舱总览", "", ":material/dashboard:"),
     PageSpec("pages/economy.py", "经济运行", "economy", ":material/monitoring:"),
+    PageSpec("pages/indicators.py", "建设指标", "indicators", ":material/flag:"),
 ]

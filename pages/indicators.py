@@ -1,0 +1,12 @@
+"""建设指标: the plan's 12 main indicators, their 2025 targets, lights and trends."""
+import streamlit as st
+
+from ui import indicator_panels as panels, state
+from ui.widgets import demo_banner
+
+v = state.version()
+st.title("数字政府建设主要指标")
+demo_banner(state.demo_datasets(v), {"observations"})
+panels.summary(v)
+panels.table(v)
+panels.detail(v)

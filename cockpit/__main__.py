@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--address", default=None)
     serve.set_defaults(func=cmd_serve)
+    from .admin_cli import register as register_admin  # users / backup / restore
+    register_admin(sub)
     args = parser.parse_args(argv)
     setup_logging()
     try:

@@ -243,6 +243,18 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+screen_links = Table(  # read-only links for wall displays; revocable, only the hash is stored
+    "screen_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("region_code", String(16)),  # NULL: the whole city
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+    Column("last_used_at", DateTime),
+)
+
 audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

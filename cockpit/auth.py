@@ -1,0 +1,258 @@
+"""Who may do what: users, roles, passwords, lockout, row-level scope, screen links.
+
+Passwords are hashed with Argon2 (argon2-cffi). Login is required as soon as one
+user exists; with no users the cockpit runs open for a first look on demo data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, insert, select, update
+
+from . import schema as s
+from .store import Store, now
+
+ROLES = {"leader": "领导", "reporter": "部门填报员", "county": "县区用户", "admin": "管理员"}
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+
+# What each role may open or do. Row-level scope (a county user sees one county) is
+# applied separately, in the queries, by Scope.
+ALL = frozenset(ROLES)
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "page:": ALL, "page:economy": ALL, "page:indicators": ALL, "page:hotline": ALL,
+    "page:tasks": ALL, "page:emergency": frozenset({"leader", "county", "admin"}),
+    "page:warnings": frozenset({"leader", "county", "admin"}),
+    "page:upload": frozenset({"reporter", "admin"}),
+    "page:briefing": frozenset({"leader", "admin"}),
+    "page:admin": frozenset({"admin"}),
+    "action:upload": frozenset({"reporter", "admin"}),
+    "action:rollback": frozenset({"reporter", "admin"}),
+    "action:annotate": frozenset({"leader", "reporter", "admin"}),
+    "action:alert_ack": frozenset({"leader", "admin"}),
+    "action:alert_assign": frozenset({"leader", "admin"}),
+    "action:export": ALL,
+    "action:users": frozenset({"admin"}),
+    "action:rules": frozenset({"admin"}),
+    "action:sources": frozenset({"admin"}),
+    "action:screen_links": frozenset({"admin"}),
+    "action:audit_view": frozenset({"admin"}),
+}
+
+
+class AuthError(Exception):
+    """A refusal with a message that can be shown as it is."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a viewer may see: None means every region."""
+    regions: frozenset[str] | None = None
+
+    @property
+    def key(self) -> str:  # part of every cache key, so cached rows never cross scopes
+        return "all" if self.regions is None else ",".join(sorted(self.regions))
+
+    def allows(self, region_code: str) -> bool:
+        return self.regions is None or region_code in self.regions
+
+    def filter(self, frame: pd.DataFrame, column: str = "region_code") -> pd.DataFrame:
+        return frame if self.regions is None else frame[frame[column].isin(self.regions)]
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    region_code: str | None = None
+    department: str | None = None
+    via: str = "password"  # password | proxy | screen | open
+
+    @property
+    def scope(self) -> Scope:
+        if self.role in ("county", "reporter") and self.region_code:
+            return Scope(frozenset({self.region_code}))
+        return EVERYTHING
+
+    @property
+    def role_name(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+OPEN_USER = User("访客（开放模式）", "leader", via="open")
+
+
+def allowed(user: User | None, what: str) -> bool:
+    """`what` is 'page:<url_path>' or 'action:<name>'; anonymous gets nothing."""
+    if user is None:
+        return False
+    if user.via == "open":
+        return True  # no users yet: a first look on demo data, where admin creates the first user
+    if user.via == "screen":
+        return what.startswith("page:") and what != "page:admin" and what != "page:upload"
+    return user.role in PERMISSIONS.get(what, frozenset())
+
+
+def role_code(text: str) -> str:
+    for code, name in ROLES.items():
+        if text in (code, name):
+            return code
+    raise AuthError(f"未知角色“{text}”，可选：{'、'.join(f'{n}({c})' for c, n in ROLES.items())}")
+
+
+def has_users(store: Store) -> bool:
+    with store.engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(s.users)).scalar())
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"密码至少 {MIN_PASSWORD} 位")
+
+
+def add_user(store: Store, name: str, role: str, password: str, *, region_code: str | None = None,
+             department: str | None = None, actor: str = "system") -> None:
+    role = role_code(role)
+    name = name.strip()
+    if not name:
+        raise AuthError("用户名不能为空")
+    if role == "county" and not region_code:
+        raise AuthError("县区用户须指定 --region 县区代码")
+    if region_code and region_code not in set(store.regions().code):
+        raise AuthError(f"未知的县区代码“{region_code}”")
+    _check_password(password)
+    with store.begin() as conn:
+        if conn.execute(select(s.users.c.id).where(s.users.c.name == name)).first():
+            raise AuthError(f"用户“{name}”已存在")
+        conn.execute(insert(s.users).values(name=name, role=role, region_code=region_code,
+                                            department=department, password_hash=_hasher.hash(password),
+                                            disabled=False, failed_logins=0, created_at=now()))
+        store.audit(conn, actor, "user_add", f"user:{name}", f"角色 {ROLES[role]} {region_code or department or ''}".strip())
+
+
+def _get(conn, name: str):
+    row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
+    if row is None:
+        raise AuthError(f"没有用户“{name}”")
+    return row
+
+
+def authenticate(store: Store, name: str, password: str, *, at: dt.datetime | None = None) -> User:
+    """Check a password; lock the account after repeated failures. Messages never say which part was wrong."""
+    at = at or now()
+    refusal: AuthError | None = None
+    # Failures are recorded in the transaction and raised after it commits: raising
+    # inside would roll back the very failure count and audit row that must be kept.
+    with store.begin() as conn:
+        row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
+        if row is None:
+            store.audit(conn, name or "?", "login_failed", "", "无此用户")
+            refusal = AuthError("用户名或密码错误")
+        elif row.disabled:
+            store.audit(conn, name, "login_failed", "", "账号已停用")
+            refusal = AuthError("账号已停用，请联系管理员")
+        elif row.locked_until and row.locked_until > at:
+            store.audit(conn, name, "login_failed", "", "账号锁定中")
+            refusal = AuthError(f"连续登录失败次数过多，账号已锁定至 {row.locked_until:%H:%M}")
+        else:
+            try:
+                _hasher.verify(row.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                failures = row.failed_logins + 1
+                locked = at + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+                conn.execute(update(s.users).where(s.users.c.id == row.id).values(
+                    failed_logins=0 if locked else failures, locked_until=locked))
+                store.audit(conn, name, "login_failed", "", f"密码错误（第 {failures} 次）" + ("，已锁定" if locked else ""))
+                refusal = AuthError(f"连续 {MAX_FAILURES} 次密码错误，账号锁定 {LOCK_MINUTES} 分钟"
+                                    if locked else "用户名或密码错误")
+            else:
+                conn.execute(update(s.users).where(s.users.c.id == row.id).values(failed_logins=0, locked_until=None))
+                store.audit(conn, name, "login", "", "")
+    if refusal:
+        raise refusal
+    return User(row.name, row.role, row.region_code, row.department)
+
+
+def user_for_proxy(store: Store, name: str) -> User:
+    """Single sign-on: the reverse proxy vouches for the name; the user must exist and be enabled."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
+    if row is None or row.disabled:
+        raise AuthError("单点登录用户未在驾驶舱中开通或已停用，请联系管理员")
+    return User(row.name, row.role, row.region_code, row.department, via="proxy")
+
+
+def list_users(store: Store) -> pd.DataFrame:
+    u = s.users.c
+    return store.frame(select(u.name, u.role, u.region_code, u.department, u.disabled, u.failed_logins,
+                              u.locked_until, u.created_at).order_by(u.name))
+
+
+def set_role(store: Store, name: str, role: str, actor: str = "system") -> None:
+    role = role_code(role)
+    with store.begin() as conn:
+        row = _get(conn, name)
+        conn.execute(update(s.users).where(s.users.c.id == row.id).values(role=role))
+        store.audit(conn, actor, "user_role", f"user:{name}", f"{ROLES.get(row.role, row.role)} → {ROLES[role]}")
+
+
+def reset_password(store: Store, name: str, password: str, actor: str = "system") -> None:
+    _check_password(password)
+    with store.begin() as conn:
+        row = _get(conn, name)
+        conn.execute(update(s.users).where(s.users.c.id == row.id).values(
+            password_hash=_hasher.hash(password), failed_logins=0, locked_until=None))
+        store.audit(conn, actor, "user_password", f"user:{name}", "")
+
+
+def set_disabled(store: Store, name: str, disabled: bool, actor: str = "system") -> None:
+    with store.begin() as conn:
+        row = _get(conn, name)
+        conn.execute(update(s.users).where(s.users.c.id == row.id).values(disabled=disabled))
+        store.audit(conn, actor, "user_disable" if disabled else "user_enable", f"user:{name}", "")
+
+
+# ---- read-only screen links for wall displays -------------------------------------------------
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_screen_link(store: Store, name: str, actor: str, region_code: str | None = None) -> str:
+    """Returns the token once; only its hash is kept."""
+    token = secrets.token_urlsafe(24)
+    with store.begin() as conn:
+        conn.execute(insert(s.screen_links).values(name=name, token_hash=_token_hash(token), region_code=region_code,
+                                                   created_by=actor, created_at=now()))
+        store.audit(conn, actor, "screen_link_add", f"screen:{name}", region_code or "")
+    return token
+
+
+def screen_user(store: Store, token: str) -> User:
+    sl = s.screen_links.c
+    with store.begin() as conn:
+        row = conn.execute(select(s.screen_links).where(sl.token_hash == _token_hash(token or ""))).first()
+        if row is None or row.revoked_at is not None:
+            raise AuthError("大屏链接无效或已被收回")
+        conn.execute(update(s.screen_links).where(sl.id == row.id).values(last_used_at=now()))
+    return User(f"大屏：{row.name}", "county" if row.region_code else "leader", row.region_code, via="screen")
+
+
+def revoke_screen_link(store: Store, name: str, actor: str) -> None:
+    sl = s.screen_links.c
+    with store.begin() as conn:
+        res = conn.execute(update(s.screen_links).where(sl.name == name, sl.revoked_at.is_(None))
+                           .values(revoked_at=now()))
+        if not res.rowcount:
+            raise AuthError(f"没有有效的大屏链接“{name}”")
+        store.audit(conn, actor, "screen_link_revoke", f"screen:{name}", "")

@@ -1,0 +1,137 @@
+"""Access control on a real store: hashing, lockout, roles, scope, screen links, audit."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from cockpit import auth, schema as s
+from tests.conftest import ROOT
+
+PW = "correct horse battery"
+
+
+def _audit(store):
+    return store.frame(select(s.audit_log).order_by(s.audit_log.c.id))
+
+
+def test_passwords_are_stored_as_argon2_hashes(store):
+    auth.add_user(store, "张三", "leader", PW)
+    stored = store.frame(select(s.users.c.password_hash)).password_hash.iloc[0]
+    assert stored.startswith("$argon2") and PW not in stored
+
+
+def test_right_password_logs_in_and_is_audited(store):
+    auth.add_user(store, "李四", "领导", PW)
+    user = auth.authenticate(store, "李四", PW)
+    assert (user.name, user.role, user.scope) == ("李四", "leader", auth.EVERYTHING)
+    assert _audit(store).action.tolist()[-1] == "login"
+
+
+def test_unknown_user_and_wrong_password_get_the_same_message(store):
+    auth.add_user(store, "王五", "leader", PW)
+    with pytest.raises(auth.AuthError) as a:
+        auth.authenticate(store, "王五", "wrong password!")
+    with pytest.raises(auth.AuthError) as b:
+        auth.authenticate(store, "无此人", PW)
+    assert str(a.value) == str(b.value) == "用户名或密码错误"
+    assert _audit(store).action.tolist()[-2:] == ["login_failed", "login_failed"]
+
+
+def test_five_wrong_passwords_lock_the_account_until_the_time_passes(store):
+    auth.add_user(store, "赵六", "leader", PW)
+    t0 = dt.datetime(2026, 11, 26, 9, 0)
+    for _ in range(auth.MAX_FAILURES - 1):
+        with pytest.raises(auth.AuthError, match="用户名或密码错误"):
+            auth.authenticate(store, "赵六", "nope nope nope", at=t0)
+    with pytest.raises(auth.AuthError, match="账号锁定"):
+        auth.authenticate(store, "赵六", "nope nope nope", at=t0)
+    with pytest.raises(auth.AuthError, match="已锁定至"):
+        auth.authenticate(store, "赵六", PW, at=t0 + dt.timedelta(minutes=1))
+    assert auth.authenticate(store, "赵六", PW, at=t0 + dt.timedelta(minutes=auth.LOCK_MINUTES + 1)).name == "赵六"
+
+
+def test_disabled_user_is_refused(store):
+    auth.add_user(store, "钱七", "leader", PW)
+    auth.set_disabled(store, "钱七", True)
+    with pytest.raises(auth.AuthError, match="已停用"):
+        auth.authenticate(store, "钱七", PW)
+
+
+def test_short_password_and_county_without_region_are_refused(store):
+    with pytest.raises(auth.AuthError, match="至少"):
+        auth.add_user(store, "甲", "leader", "short")
+    with pytest.raises(auth.AuthError, match="--region"):
+        auth.add_user(store, "乙", "county", PW)
+    with pytest.raises(auth.AuthError, match="未知的县区代码"):
+        auth.add_user(store, "丙", "county", PW, region_code="999999")
+
+
+def test_county_user_scope_is_their_county(store):
+    auth.add_user(store, "永城用户", "县区用户", PW, region_code="411481")
+    user = auth.authenticate(store, "永城用户", PW)
+    assert user.scope.regions == frozenset({"411481"}) and user.scope.key == "411481"
+    assert user.scope.allows("411481") and not user.scope.allows("411402")
+
+
+def test_role_change_and_password_reset_are_audited(store):
+    auth.add_user(store, "孙八", "reporter", PW, region_code="411402")
+    auth.set_role(store, "孙八", "admin", actor="管理员甲")
+    auth.reset_password(store, "孙八", "another long password", actor="管理员甲")
+    assert auth.authenticate(store, "孙八", "another long password").role == "admin"
+    actions = _audit(store)
+    assert {"user_role", "user_password"} <= set(actions.action)
+    assert set(actions[actions.action == "user_role"].actor) == {"管理员甲"}
+
+
+def test_screen_links_are_read_only_and_revocable(store):
+    token = auth.create_screen_link(store, "指挥中心大屏", actor="admin")
+    viewer = auth.screen_user(store, token)
+    assert auth.allowed(viewer, "page:") and auth.allowed(viewer, "page:economy")
+    assert not auth.allowed(viewer, "page:upload") and not auth.allowed(viewer, "action:upload")
+    assert store.frame(select(s.screen_links.c.token_hash)).token_hash.iloc[0] != token
+    auth.revoke_screen_link(store, "指挥中心大屏", actor="admin")
+    with pytest.raises(auth.AuthError, match="已被收回"):
+        auth.screen_user(store, token)
+
+
+# The spec, in the spirit of Superset's test_views_are_secured: every page and action, every role.
+ROLES = ["leader", "reporter", "county", "admin"]
+EXPECTED = {
+    "page:": "LRCA", "page:economy": "LRCA", "page:indicators": "LRCA", "page:hotline": "LRCA",
+    "page:tasks": "LRCA", "page:emergency": "L.CA", "page:warnings": "L.CA", "page:upload": ".R.A",
+    "page:briefing": "L..A", "page:admin": "...A",
+    "action:upload": ".R.A", "action:rollback": ".R.A", "action:annotate": "LR.A", "action:alert_ack": "L..A",
+    "action:alert_assign": "L..A", "action:export": "LRCA", "action:users": "...A", "action:rules": "...A",
+    "action:sources": "...A", "action:screen_links": "...A", "action:audit_view": "...A",
+}
+
+
+@pytest.mark.parametrize("what", sorted(EXPECTED))
+def test_every_page_and_action_is_secured_as_the_table_says(what):
+    got = "".join(r[0].upper() if auth.allowed(auth.User("x", r, "411402"), what) else "." for r in ROLES)
+    assert got == EXPECTED[what]
+    assert not auth.allowed(None, what)  # anonymous: nothing once users exist
+    assert auth.allowed(auth.OPEN_USER, what)  # no users yet: open for a first look
+
+
+def test_the_table_covers_every_permission():
+    assert set(EXPECTED) == set(auth.PERMISSIONS)
+
+
+def test_cli_adds_a_user_with_the_password_from_stdin(tmp_path):
+    env = {**os.environ, "COCKPIT_DB_URL": f"sqlite:///{tmp_path / 'u.db'}", "COCKPIT_CONFIG": "/nonexistent.toml",
+           "COCKPIT_DEMO_ON_EMPTY": "0"}
+    run = lambda *a, stdin="": subprocess.run([sys.executable, "-m", "cockpit", *a], cwd=ROOT, env=env,  # noqa: E731
+                                              input=stdin, capture_output=True, text=True, timeout=120)
+    r = run("users", "add", "周九", "--role", "县区用户", "--region", "411481", stdin=PW + "\n")
+    assert r.returncode == 0, r.stderr
+    assert "已创建用户“周九”（县区用户）" in r.stdout
+    r = run("users", "list")
+    assert "周九\t县区用户\t411481\t正常" in r.stdout
+    r = run("users", "add", "周九", "--role", "leader", stdin=PW + "\n")
+    assert r.returncode == 2 and "已存在" in r.stderr

@@ -28,6 +28,10 @@ class Settings:
     # Progress-light bands in percentage points behind 序时进度 (DESIGN.md §5).
     lag_red_pp: float = 30.0
     lag_yellow_pp: float = 10.0
+    session_minutes: int = 480  # a login expires after this long without activity
+    # Single sign-on: trust `proxy_header` (e.g. X-Remote-User) only from these addresses.
+    proxy_header: str = ""
+    proxy_addresses: tuple[str, ...] = ()
     source_file: Path | None = field(default=None, compare=False)
 
     @property
@@ -42,10 +46,14 @@ _ENV = {
     "COCKPIT_DEMO_TICKETS": ("demo_tickets", int),
     "COCKPIT_DEMO_ON_EMPTY": ("demo_on_empty", lambda v: v.lower() not in {"0", "false", "no"}),
     "COCKPIT_LOG_LEVEL": ("log_level", str),
+    "COCKPIT_SESSION_MINUTES": ("session_minutes", int),
+    "COCKPIT_PROXY_HEADER": ("proxy_header", str),
+    "COCKPIT_PROXY_ADDRESSES": ("proxy_addresses", lambda v: tuple(a.strip() for a in v.split(",") if a.strip())),
 }
 _TOML_TYPES = {"data_dir": Path, "geojson": Path, "db_url": str, "demo_tickets": int,
                "demo_on_empty": bool, "log_level": str, "lag_red_pp": float,
-               "lag_yellow_pp": float}
+               "lag_yellow_pp": float, "session_minutes": int, "proxy_header": str,
+               "proxy_addresses": tuple}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

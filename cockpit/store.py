@@ -190,10 +190,13 @@ class Store:
                 .where(tp.active.is_(True)).order_by(tp.task_number))
         return self.frame(stmt).drop_duplicates("task_number", keep="last")
 
-    def alerts(self, states: Iterable[str] = ("firing",)) -> pd.DataFrame:
+    def alerts(self, states: Iterable[str] = ("firing",), regions=None) -> pd.DataFrame:
+        """Alerts in the given states; with a scope, those of its regions and the city-wide ones."""
         a = s.alerts.c
-        return self.frame(select(s.alerts).where(a.state.in_(list(states)))
-                          .order_by(a.level.asc().nullslast(), a.started_at.desc()))
+        stmt = select(s.alerts).where(a.state.in_(list(states)))
+        if regions is not None:
+            stmt = stmt.where(a.region_code.is_(None) | a.region_code.in_(sorted(regions)))
+        return self.frame(stmt.order_by(a.level.asc().nullslast(), a.started_at.desc()))
 
     def batches(self) -> pd.DataFrame:
         return self.frame(select(s.upload_batches).order_by(s.upload_batches.c.id.desc()))
@@ -293,17 +296,23 @@ def _day(col):
     return func.date(col)
 
 
-def hotline_daily(store: Store, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
+def _in_scope(stmt, column, regions):
+    """Row-level scope, applied in the query itself: None means every region."""
+    return stmt if regions is None else stmt.where(column.in_(sorted(regions)))
+
+
+def hotline_daily(store: Store, since: dt.datetime, until: dt.datetime, regions=None) -> pd.DataFrame:
     t = s.hotline_tickets.c
     stmt = (select(_day(t.created_at).label("day"), func.count().label("tickets"))
             .where(t.created_at >= since, t.created_at < until).group_by(_day(t.created_at))
             .order_by(_day(t.created_at)))
+    stmt = _in_scope(stmt, t.region_code, regions)
     frame = store.frame(stmt)
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
 
 
-def hotline_summary(store: Store, since: dt.datetime, until: dt.datetime) -> dict[str, int]:
+def hotline_summary(store: Store, since: dt.datetime, until: dt.datetime, regions=None) -> dict[str, int]:
     t = s.hotline_tickets.c
     stmt = select(
         func.count().label("received"),
@@ -311,17 +320,19 @@ def hotline_summary(store: Store, since: dt.datetime, until: dt.datetime) -> dic
         func.count(t.satisfaction).label("surveyed"),
         func.sum(case((t.satisfaction.in_(["满意", "基本满意"]), 1), else_=0)).label("satisfied"),
     ).where(t.created_at >= since, t.created_at < until)
+    stmt = _in_scope(stmt, t.region_code, regions)
     with store.engine.connect() as conn:
         row = conn.execute(stmt).one()
     return {k: int(v or 0) for k, v in row._mapping.items()}
 
 
-def hotline_last_time(store: Store) -> dt.datetime | None:
+def hotline_last_time(store: Store, regions=None) -> dt.datetime | None:
+    t = s.hotline_tickets.c
     with store.engine.connect() as conn:
-        return conn.execute(select(func.max(s.hotline_tickets.c.created_at))).scalar()
+        return conn.execute(_in_scope(select(func.max(t.created_at)), t.region_code, regions)).scalar()
 
 
-def open_events(store: Store) -> pd.DataFrame:
+def open_events(store: Store, regions=None) -> pd.DataFrame:
     e = s.emergency_events.c
-    return store.frame(select(s.emergency_events).where(e.status == "处置中")
+    return store.frame(_in_scope(select(s.emergency_events).where(e.status == "处置中"), e.region_code, regions)
                        .order_by(e.level, e.occurred_at.desc()))

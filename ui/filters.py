@@ -45,7 +45,7 @@ def filter_bar(v: str, available_periods: list[str], *, show_basis: bool = True,
     # Seed widget state from the URL once; afterwards the widgets own it (no index= so
     # a drill-down that sets the state never conflicts with a default).
     for key, name, allowed, default in (("f_period", "period", months, months[0]),
-                                        ("f_region", "region", codes, CITY),
+                                        ("f_region", "region", codes, state.home_region(v)),
                                         ("f_basis", "basis", list(BASES), "ytd")):
         if st.session_state.get(key) not in allowed:
             st.session_state[key] = _param(name, allowed, default)
@@ -61,7 +61,7 @@ def filter_bar(v: str, available_periods: list[str], *, show_basis: bool = True,
         with cols[2]:
             basis = st.radio("口径", list(BASES), key="f_basis", format_func=BASES.get, horizontal=True)
     with cols[-1]:
-        if region != CITY:
+        if region != CITY and CITY in codes:
             st.write("")  # align with the labelled widgets
             st.button(f"返回全市（当前：{names[region]}）", key="f_back", on_click=_back_to_city)
     st.query_params.update({"period": period, "region": region, "basis": basis})

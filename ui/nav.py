@@ -14,10 +14,12 @@ class PageSpec:
     title: str
     url_path: str  # "" is the root
     icon: str
+    shows_data: bool = True  # pages with figures carry the 演示数据 label while demo data is in force
 
 
 PAGES = [
     PageSpec("pages/overview.py", "驾驶舱总览", "", ":material/dashboard:"),
     PageSpec("pages/economy.py", "经济运行", "economy", ":material/monitoring:"),
     PageSpec("pages/indicators.py", "建设指标", "indicators", ":material/flag:"),
+    PageSpec("pages/admin.py", "系统管理", "admin", ":material/admin_panel_settings:", shows_data=False),
 ]

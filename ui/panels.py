@@ -26,16 +26,18 @@ def headline_figures(v: str, region: str = CITY) -> list[metrics.Figure]:
 
 def economy_tiles(v: str) -> None:
     with guard("经济运行指标"):
-        figures = headline_figures(v)
+        figures = headline_figures(v, state.home_region(v))
         st.subheader("经济运行")
         for col, f in zip(st.columns(len(figures)), figures):
             with col:
                 figure_tile(f)
-        latest = max(f.period for f in figures if f.period)
-        as_of(f"{periods.label(latest)}（地区生产总值为最近一季）· 口径：市统计局、市财政局月度快报")
+        latest = max((f.period for f in figures if f.period), default=None)
+        as_of(f"{periods.label(latest) if latest else fmt.NA}（地区生产总值为最近一季）· 口径：市统计局、市财政局月度快报")
 
 
 def plan_tiles(v: str) -> None:
+    if state.home_region(v) != CITY:
+        return  # city-wide figures; a county viewer's scope holds only its own county
     with guard("数字政府建设主要指标"):
         ind = state.indicators(v)
         obs = state.observations(v, tuple(ind[ind.target_2025.notna()].code))

@@ -7,8 +7,10 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from cockpit import bootstrap
+from cockpit import auth, bootstrap
 from cockpit.store import Store
+
+CITY = "411400"
 
 _lock = threading.Lock()
 
@@ -38,8 +40,23 @@ def store() -> Store:
 
 
 def version() -> str:
-    """Pass this to every loader: a new upload or rollback changes it, so caches refresh."""
-    return store().data_version()
+    """Pass this to every loader: a new upload or rollback changes it, so caches refresh.
+
+    It also carries the viewer's scope, so a cached frame never crosses from one
+    scope to another (a county user's cache holds only that county's rows).
+    """
+    return f"{store().data_version()}@{st.session_state.get('scope_key', auth.EVERYTHING.key)}"
+
+
+def scope_of(v: str) -> auth.Scope:
+    key = v.rsplit("@", 1)[1] if "@" in v else "all"
+    return auth.EVERYTHING if key == "all" else auth.Scope(frozenset(key.split(",")))
+
+
+def home_region(v: str) -> str:
+    """The region a viewer starts from: the city, or their own county."""
+    regions = scope_of(v).regions
+    return next(iter(regions)) if regions and len(regions) == 1 else CITY
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -49,18 +66,18 @@ def indicators(v: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def regions(v: str) -> pd.DataFrame:
-    return store().regions()
+    return auth.Scope.filter(scope_of(v), store().regions(), "code")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def observations(v: str, codes: tuple[str, ...] | None = None,
                  since: str | None = None) -> pd.DataFrame:
-    return store().observations(indicators=codes, since=since)
+    return store().observations(indicators=codes, since=since, regions=scope_of(v).regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def alerts(v: str, states: tuple[str, ...] = ("firing",)) -> pd.DataFrame:
-    return store().alerts(states)
+    return store().alerts(states, regions=scope_of(v).regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -76,17 +93,18 @@ def today() -> dt.date:
 def hotline_recent(v: str, days: int = 30) -> tuple[pd.DataFrame, dict, dict, dt.datetime | None]:
     """Daily volume over `days`, this week's and last week's summary, anchored on the newest ticket."""
     from cockpit import store as core
-    last = core.hotline_last_time(store())
+    regions = scope_of(v).regions
+    last = core.hotline_last_time(store(), regions)
     if last is None:
         return pd.DataFrame(columns=["day", "tickets"]), {}, {}, None
     end = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time())
     week = dt.timedelta(days=7)
-    daily = core.hotline_daily(store(), end - dt.timedelta(days=days), end)
-    return (daily, core.hotline_summary(store(), end - week, end),
-            core.hotline_summary(store(), end - 2 * week, end - week), last)
+    daily = core.hotline_daily(store(), end - dt.timedelta(days=days), end, regions)
+    return (daily, core.hotline_summary(store(), end - week, end, regions),
+            core.hotline_summary(store(), end - 2 * week, end - week, regions), last)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def open_events(v: str) -> pd.DataFrame:
     from cockpit import store as core
-    return core.open_events(store())
+    return core.open_events(store(), scope_of(v).regions)

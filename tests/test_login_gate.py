@@ -1,0 +1,75 @@
+"""The login gate in AppTest: open mode, login, navigation by role, scope through the cache."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cockpit import auth, config
+from cockpit.store import Store
+from tests.conftest import ROOT
+
+PW = "correct horse battery"
+
+
+@pytest.fixture
+def db(demo_db, tmp_path, monkeypatch):
+    copy = tmp_path / "gate.db"
+    shutil.copy(demo_db.split("///", 1)[1], copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("COCKPIT_DB_URL", url)
+    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    config.settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield Store(url)
+    config.settings.cache_clear()
+
+
+def _app():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _login(at, name, password):
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    next(b for b in at.button if b.label == "登录").click().run()
+    return at
+
+
+def test_without_users_the_cockpit_is_open_and_says_so(db):
+    at = _app()
+    assert any("开放模式" in w.value for w in at.sidebar.warning)
+    assert len(at.metric) > 12
+
+
+def test_with_a_user_the_cockpit_asks_for_a_login_and_shows_nothing_else(db):
+    auth.add_user(db, "领导甲", "leader", PW)
+    at = _app()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert len(at.metric) == 0
+    _login(at, "领导甲", "wrong password!!")
+    assert [e.value for e in at.error] == ["用户名或密码错误"] and len(at.metric) == 0
+    _login(at, "领导甲", PW)
+    assert not at.exception and len(at.metric) > 12
+    assert any("当前用户：领导甲（领导）" in c.value for c in at.sidebar.caption)
+
+
+def test_a_county_user_sees_only_their_county_even_after_a_leader_filled_the_cache(db):
+    auth.add_user(db, "领导甲", "leader", PW)
+    auth.add_user(db, "永城", "county", PW, region_code="411481")
+    leader = _login(_app(), "领导甲", PW)
+    leader.switch_page("pages/economy.py").run()
+    assert len(leader.dataframe[1].value) == 10  # all ten county-level units ranked
+    county = _login(_app(), "永城", PW)
+    county.switch_page("pages/economy.py").run()
+    assert not county.exception
+    assert county.selectbox(key="f_region").options == ["永城市"]
+    ranked = county.dataframe[1].value
+    assert ranked["县区"].tolist() == ["永城市"]
+    assert any(h.value.startswith("永城市主要指标") for h in county.subheader)

@@ -1,0 +1,97 @@
+"""系统管理: users, read-only screen links, the audit log."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from cockpit import auth, exports, schema as s
+
+from . import state
+from .widgets import guard
+
+
+def _actor() -> str:
+    return st.session_state.get("user_name", "未登录用户")
+
+
+def users_panel(v: str) -> None:
+    with guard("用户管理"):
+        st.subheader("用户")
+        users = auth.list_users(state.store())
+        shown = users.assign(role=users.role.map(auth.ROLES), 状态=[
+            "停用" if d else ("锁定" if pd.notna(lk) else "正常") for d, lk in zip(users.disabled, users.locked_until)])
+        st.dataframe(shown[["name", "role", "region_code", "department", "状态", "created_at"]].rename(columns={
+            "name": "用户名", "role": "角色", "region_code": "县区", "department": "部门", "created_at": "创建时间"}),
+            hide_index=True, width="stretch", key="a_users")
+        regions = state.regions(v)
+        with st.form("a_add_user", clear_on_submit=True):
+            st.markdown("**新建用户**")
+            c1, c2, c3 = st.columns(3)
+            name = c1.text_input("用户名", key="a_name")
+            role = c2.selectbox("角色", list(auth.ROLES), format_func=auth.ROLES.get, key="a_role")
+            region = c3.selectbox("县区（县区用户、填报员）", [""] + regions.code.tolist(), key="a_region",
+                                  format_func=lambda c: dict(zip(regions.code, regions.name)).get(c, "全市/不限"))
+            password = st.text_input("初始密码（至少 10 位）", type="password", key="a_password")
+            if st.form_submit_button("创建"):
+                try:
+                    auth.add_user(state.store(), name, role, password, region_code=region or None, actor=_actor())
+                    st.success(f"已创建用户“{name}”")
+                except auth.AuthError as exc:
+                    st.error(str(exc))
+        if len(users):
+            c1, c2, c3 = st.columns([2, 2, 1])
+            who = c1.selectbox("选择用户", users.name.tolist(), key="a_who")
+            action = c2.selectbox("操作", ["停用", "启用"] + [f"改为{n}" for n in auth.ROLES.values()], key="a_action")
+            c3.write("")
+            if c3.button("执行", key="a_do"):
+                try:
+                    if action in ("停用", "启用"):
+                        auth.set_disabled(state.store(), who, action == "停用", actor=_actor())
+                    else:
+                        auth.set_role(state.store(), who, action[2:], actor=_actor())
+                    st.success(f"已对“{who}”执行：{action}")
+                except auth.AuthError as exc:
+                    st.error(str(exc))
+
+
+def screen_links_panel(v: str) -> None:
+    with guard("大屏链接"):
+        st.subheader("大屏只读链接")
+        links = state.store().frame(select(s.screen_links.c.name, s.screen_links.c.region_code,
+                                           s.screen_links.c.created_by, s.screen_links.c.created_at,
+                                           s.screen_links.c.revoked_at, s.screen_links.c.last_used_at))
+        st.dataframe(links.rename(columns={"name": "名称", "region_code": "县区", "created_by": "创建人",
+                                           "created_at": "创建时间", "revoked_at": "收回时间",
+                                           "last_used_at": "最近使用"}), hide_index=True, width="stretch",
+                     key="a_links")
+        c1, c2 = st.columns(2)
+        with c1, st.form("a_new_link", clear_on_submit=True):
+            name = st.text_input("新链接名称（如：市指挥中心大屏）", key="a_link_name")
+            if st.form_submit_button("生成链接") and name.strip():
+                token = auth.create_screen_link(state.store(), name.strip(), actor=_actor())
+                st.success("链接已生成，只显示这一次，请妥善保存：")
+                st.code(f"/?token={token}", language=None)
+        with c2:
+            active = links[links.revoked_at.isna()].name.tolist() if len(links) else []
+            if active:
+                which = st.selectbox("收回链接", active, key="a_revoke_which")
+                if st.button("收回", key="a_revoke"):
+                    auth.revoke_screen_link(state.store(), which, actor=_actor())
+                    st.success(f"已收回“{which}”")
+
+
+def audit_panel(v: str) -> None:
+    with guard("审计日志"):
+        st.subheader("审计日志")
+        a = s.audit_log.c
+        log = state.store().frame(select(a.at, a.actor, a.action, a.target, a.detail).order_by(a.id.desc()).limit(5000))
+        log.columns = ["时间", "操作人", "动作", "对象", "详情"]
+        st.dataframe(log, hide_index=True, width="stretch", key="a_audit", height=360)
+        st.download_button("导出审计日志（CSV）", exports.to_csv(log), file_name="audit_log.csv", mime="text/csv",
+                           key="a_audit_export", on_click=_audit_export)
+
+
+def _audit_export() -> None:
+    with state.store().begin() as conn:
+        state.store().audit(conn, _actor(), "export", "audit_log", "审计日志 CSV")

@@ -4,6 +4,7 @@ Plain SQLAlchemy Core over SQLite (default) or PostgreSQL; no Streamlit here.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import logging
@@ -17,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from . import schema as s
 from .config import ROOT, Settings, settings
@@ -27,6 +29,16 @@ DATA = ROOT / "data"
 
 # Measures a figure can be stored in; rates are percentages (同比增长 %).
 MEASURES = {"month": "当月", "ytd": "累计", "month_yoy": "当月同比", "ytd_yoy": "累计同比"}
+
+
+class StoreUnavailable(Exception):
+    """The database went away mid-action; the transaction was rolled back."""
+
+    MESSAGE = "数据库连接中断，本次操作已整体撤销、未保存任何数据；连接恢复后请重试。"
+
+    def __init__(self, detail: str = ""):
+        super().__init__(self.MESSAGE)
+        self.detail = detail
 
 
 def make_engine(url: str) -> Engine:
@@ -88,8 +100,17 @@ class Store:
             _upsert(conn, s.plan_tasks, "number", _task_rows())
 
     # ---- batches ----------------------------------------------------------------
+    @contextlib.contextmanager
     def begin(self):
-        return self.engine.begin()
+        """A transaction; a lost connection becomes StoreUnavailable with a message people can read."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            if exc.connection_invalidated or isinstance(exc, OperationalError):
+                log.error("database connection lost: %s", exc)
+                raise StoreUnavailable(str(exc)) from exc
+            raise
 
     def new_batch(self, conn: Connection, *, source: str, dataset: str, created_by: str,
                   file_name: str | None = None, sha256: str | None = None,

@@ -18,6 +18,8 @@ if [ -z "${COCKPIT_TEST_PG_URL:-}" ] && [ -n "$pg_bin" ]; then
     -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
   trap '"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null; rm -rf "$pg_dir"' EXIT
   export COCKPIT_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
+  # Lets the fault tests restart the server under a live cockpit.
+  export COCKPIT_TEST_PG_RESTART="${as_pg[*]} $pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -m fast restart"
   echo "PostgreSQL 测试库：127.0.0.1:$port"
 elif [ -z "${COCKPIT_TEST_PG_URL:-}" ]; then
   echo "注意：未找到 PostgreSQL，存储测试只在 SQLite 上运行。" >&2

@@ -9,6 +9,7 @@ import streamlit as st
 
 from cockpit import fmt
 from cockpit.metrics import Figure
+from cockpit.store import StoreUnavailable
 
 log = logging.getLogger("cockpit.ui")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -27,6 +28,8 @@ def guard(what: str):
     """Show a calm Chinese message instead of a traceback, and log the details."""
     try:
         yield
+    except StoreUnavailable as exc:
+        st.error(f"{what}：{exc}", icon=":material/cloud_off:")
     except Exception:  # Streamlit's rerun/stop are BaseException and pass through
         log.exception("panel failed: %s", what)
         st.error(f"{what}暂时无法显示，已记录错误日志，请稍后刷新或联系管理员。", icon=":material/error:")

@@ -1,6 +1,7 @@
 """Real Chromium against a real server: every page by its URL, no outside request, no traceback."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -29,11 +30,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db):
+def _serve(db_url: str, name: str):
     port = _free_port()
-    env = {**os.environ, "COCKPIT_DB_URL": demo_db, "COCKPIT_CONFIG": "/nonexistent.toml"}
-    log = open(OUT.mkdir(exist_ok=True) or OUT / "server.log", "w")
+    env = {**os.environ, "COCKPIT_DB_URL": db_url, "COCKPIT_CONFIG": "/nonexistent.toml"}
+    OUT.mkdir(exist_ok=True)
+    log = open(OUT / f"server-{name}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "cockpit", "serve", "--port", str(port),
                              "--address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -45,11 +46,25 @@ def server(demo_db):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("驾驶舱服务未能启动，见 test-results/server.log")
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+        pytest.fail(f"驾驶舱服务未能启动，见 test-results/server-{name}.log")
+    return proc, url, log
+
+
+@contextlib.contextmanager
+def serving(db_url: str, name: str):
+    proc, url, log = _serve(db_url, name)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    with serving(demo_db, "demo") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +113,37 @@ def test_overview_draws_tiles_and_the_county_map(server, browser):
     tab.wait_for_selector("canvas", timeout=30_000)
     assert tab.locator("[data-testid=stMetricValue]").count() >= 12 + 6
     tab.close()
+
+
+XSS = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>"
+
+
+def test_user_text_is_shown_as_text_never_run(demo_db, browser, tmp_path):
+    """Script and img-onerror strings in an alert and a note appear literally and never execute."""
+    import datetime as dt
+    import shutil
+
+    from cockpit import annotations, schema as s
+    from cockpit.store import Store
+    copy = tmp_path / "xss.db"
+    shutil.copy(demo_db.split("///", 1)[1], copy)
+    store = Store(f"sqlite:///{copy}")
+    now = dt.datetime.now()
+    with store.begin() as conn:
+        conn.execute(s.alerts.insert().values(rule="test", subject="xss", level=1, state="firing", title=XSS,
+                                              message=XSS, started_at=now, updated_at=now))
+    annotations.add(store, indicator_code="GDP", region_code="411400", period="2026-09", text=XSS, author=XSS)
+    with serving(f"sqlite:///{copy}", "xss") as url:
+        for path in ("", "economy"):
+            tab = browser.new_page(viewport={"width": 1920, "height": 1080})
+            tab.goto(f"{url}/{path}")
+            tab.get_by_text("数据截至").first.wait_for(timeout=90_000)
+            time.sleep(3)
+            if path == "economy":
+                tab.get_by_text("批注（1 条）").click()
+                time.sleep(2)
+            assert tab.evaluate("window.__xss") is None
+            assert tab.locator("img[src=x]").count() == 0
+            if not path:
+                assert "<script>window.__xss=2</script>" in tab.inner_text("body")
+            tab.close()

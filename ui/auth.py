@@ -48,7 +48,7 @@ def current_user() -> auth.User | None:
 
 
 def logout(message: str | None = None) -> None:
-    for key in ("auth_user", "auth_seen", "user_name"):
+    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope_key"):
         st.session_state.pop(key, None)
     if message:
         st.session_state["auth_message"] = message
@@ -83,7 +83,14 @@ def gate() -> auth.User:
         st.stop()
     st.session_state["user_name"] = user.name
     st.session_state["scope_key"] = user.scope.key
+    st.session_state["viewer"] = user
     return user
+
+
+def can(what: str) -> bool:
+    """May the current viewer do `what` ('action:...')? Pages hide what they may not do;
+    the core refuses it too where the action writes."""
+    return auth.allowed(st.session_state.get("viewer"), what)
 
 
 def sidebar(user: auth.User) -> None:

@@ -8,6 +8,7 @@ from cockpit import annotations, charts, economy, maps, periods
 from cockpit.config import settings
 
 from . import state
+from .auth import can
 from .filters import CITY, Filters, drill_to
 from .widgets import as_of, guard
 
@@ -117,6 +118,8 @@ def annotation_panel(v: str, ind: pd.Series, f: Filters, period: str) -> None:
             st.dataframe(pinned[["period", "text", "author", "created_at"]].rename(
                 columns={"period": "时期", "text": "内容", "author": "作者", "created_at": "时间"}),
                 hide_index=True, width="stretch", key="e_notes")
+        if not can("action:annotate"):
+            return
         with st.form("e_note_form", clear_on_submit=True):
             text = st.text_area("新批注（如：下降原因、领导批示）", max_chars=annotations.MAX_LEN, key="e_note_text")
             if st.form_submit_button("添加批注"):

@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(func=cmd_serve)
     from .admin_cli import register as register_admin  # users / backup / restore
     register_admin(sub)
+    from .uploads.cli import register as register_uploads  # import / rollback (数据报送)
+    register_uploads(sub)
     args = parser.parse_args(argv)
     setup_logging()
     try:

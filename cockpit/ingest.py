@@ -6,6 +6,7 @@ so rolling a batch back can restore exactly what it replaced.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 
@@ -32,11 +33,15 @@ Progress = Callable[[float, str], None]
 
 def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: str,
          file_name: str | None = None, sha256: str | None = None,
-         progress: Progress | None = None) -> list[int]:
-    """Commit datasets; returns the new batch ids."""
+         progress: Progress | None = None, conn=None) -> list[int]:
+    """Commit datasets; returns the new batch ids.
+
+    With `conn`, the writes join the caller's open transaction (an upload checks for
+    duplicates and supersedes task reports in the same one); otherwise they get their own.
+    """
     datasets = list(datasets)
     batch_ids = []
-    with store.begin() as conn:
+    with (contextlib.nullcontext(conn) if conn is not None else store.begin()) as conn:
         for i, ds in enumerate(datasets):
             if progress:
                 progress(i / len(datasets), f"写入{ds.meta.get('title', ds.name)}（{len(ds.frame):,} 行）")

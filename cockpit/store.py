@@ -142,10 +142,14 @@ class Store:
                     for row in frame.itertuples(index=False, name=None):
                         cp.write_row([None if _isna(v) else v for v in row])
         else:
-            # Convert chunk by chunk: 5 million dicts at once would need gigabytes.
+            # Plain DB-API executemany with tuples: several times faster than dicts through
+            # SQLAlchemy for 100,000s of rows. Converted chunk by chunk to bound memory.
+            sql = f'INSERT INTO {table.name} ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})'
             for i in range(0, len(frame), 50_000):
                 part = frame.iloc[i:i + 50_000].astype(object)
-                conn.execute(insert(table), part.where(part.notna(), None).to_dict("records"))
+                part = part.where(part.notna(), None)
+                conn.exec_driver_sql(sql, [tuple(_plain(v) for v in row)
+                                           for row in part.itertuples(index=False, name=None)])
         return len(frame)
 
     def data_version(self) -> str:
@@ -238,6 +242,19 @@ class Store:
 
 def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
+
+
+def _plain(v):
+    """What sqlite3 can bind, stored the way SQLAlchemy's SQLite types read it back."""
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime().isoformat(sep=" ")
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    return v
 
 
 def _isna(v) -> bool:

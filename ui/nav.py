@@ -21,5 +21,6 @@ PAGES = [
     PageSpec("pages/overview.py", "驾驶舱总览", "", ":material/dashboard:"),
     PageSpec("pages/economy.py", "经济运行", "economy", ":material/monitoring:"),
     PageSpec("pages/indicators.py", "建设指标", "indicators", ":material/flag:"),
+    PageSpec("pages/upload.py", "数据报送", "upload", ":material/upload_file:"),
     PageSpec("pages/admin.py", "系统管理", "admin", ":material/admin_panel_settings:", shows_data=False),
 ]

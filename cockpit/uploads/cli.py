@@ -1,0 +1,96 @@
+"""`python -m cockpit import FILE...` and `python -m cockpit rollback BATCH`: the page's import, for cron."""
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="校验并导入报送文件（.xlsx/.csv，可给文件夹）")
+    p.add_argument("files", nargs="+", metavar="FILE", help="文件或文件夹（文件夹内按文件名顺序导入）")
+    p.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
+    p.add_argument("--period", default=None, help="统计月报的时期 YYYY-MM（优先于标题）")
+    p.add_argument("--region", default=None, help="统计月报所属地区（名称或代码，默认取标题或全市）")
+    p.add_argument("--user", default=None, help="记入批次的报送人（默认当前系统用户）")
+    p.add_argument("--max-mb", type=float, default=None, help="文件大小上限 MB（默认 20）")
+    p.set_defaults(func=cmd_import)
+    r = sub.add_parser("rollback", help="回滚一个报送批次（恢复它替换的原值）")
+    r.add_argument("batch", type=int)
+    r.add_argument("--reason", required=True, help="回滚原因（记入历史）")
+    r.add_argument("--user", default=None)
+    r.set_defaults(func=cmd_rollback)
+
+
+def _files(args) -> list[Path]:
+    out = []
+    for f in args.files:
+        p = Path(f)
+        if p.is_dir():
+            out += sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() in SUFFIXES)
+        else:
+            out.append(p)
+    return out
+
+
+def cmd_import(args) -> int:
+    from ..periods import parse_month
+    from ..store import Store
+    from . import commit as C, validate as V
+    from .names import region_resolver
+    from .parse import MB
+    store = Store()
+    store.init()
+    user = args.user or getpass.getuser()
+    if args.period:
+        parse_month(args.period)
+    catalog = V.Catalog.load(store)
+    region = None
+    if args.region:
+        region = catalog.region_of(args.region)
+        if region is None:
+            raise ValueError(f"未知的地区“{args.region}”")
+    options = V.Options(period=args.period, region=region)
+    files = _files(args)
+    if not files:
+        print("没有找到可导入的文件（.xlsx/.csv）。", file=sys.stderr)
+        return 1
+    failed = 0
+    for path in files:
+        shown = path.name
+        print(f"== {shown}")
+        data = path.read_bytes()
+        checked = V.check_bytes(store, data, shown, options,
+                                max_bytes=int(args.max_mb * MB) if args.max_mb else None, catalog=catalog)
+        for p in checked.problems.items:
+            print("  " + p.line())
+        print("  " + checked.problems.summary())
+        if not checked.ok:
+            failed += 1
+            continue
+        pv = C.preview(store, checked)
+        print(f"  预览：{pv.summary()}")
+        if args.dry_run:
+            print("  --dry-run：未写入。")
+            continue
+        result = C.commit(store, checked, data=data, file_name=shown, created_by=user,
+                          progress=lambda f, t: print(f"  [{f:4.0%}] {t}", flush=True))
+        print(f"  {result.message}")
+        if result.status in ("rejected", "busy"):
+            failed += 1
+    print(f"共 {len(files)} 个文件，{len(files) - failed} 个通过，{failed} 个未通过。")
+    return 1 if failed else 0
+
+
+def cmd_rollback(args) -> int:
+    from ..store import Store
+    from .rollback import RollbackRefused, rollback
+    store = Store()
+    try:
+        print(rollback(store, args.batch, by=args.user or getpass.getuser(), reason=args.reason))
+    except RollbackRefused as exc:
+        print(f"未回滚：{exc}", file=sys.stderr)
+        return 1
+    return 0

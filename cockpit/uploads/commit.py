@@ -1,0 +1,243 @@
+"""Preview and commit a checked file: one transaction, one batch per dataset, never a mixed batch.
+
+A figure equal to the one in force is not written again, so a correction file
+that repeats 99 figures and changes one creates one new version, and the batch
+says how many were new, changed and unchanged.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from connectors.base import Dataset
+
+from .. import ingest, schema as s
+from ..store import MEASURES, Store, now
+from .validate import Checked
+
+log = logging.getLogger(__name__)
+KEY = ["indicator_code", "region_code", "period", "measure"]
+TASK_KEY = ["task_number", "reported_on"]
+STALE_LOCK = dt.timedelta(minutes=30)
+STATUS_NAMES = {"new": "新增", "changed": "修改", "unchanged": "不变"}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Preview:
+    observations: pd.DataFrame  # KEY + old, new, status (new | changed | unchanged)
+    tasks: pd.DataFrame  # TASK_KEY + status/percent/... + old_status, old_percent, change
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {k: 0 for k in STATUS_NAMES}
+        for frame in (self.observations, self.tasks):
+            if len(frame):
+                for k, v in frame["change"].value_counts().items():
+                    out[k] += int(v)
+        return out
+
+    def summary(self) -> str:
+        c = self.counts
+        return f"新增 {c['new']:,} 个、修改 {c['changed']:,} 个、不变 {c['unchanged']:,} 个"
+
+
+@dataclass
+class Result:
+    status: str  # committed | duplicate | unchanged | rejected | busy
+    message: str
+    batch_ids: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Busy(Exception):
+    """Another upload of the same dataset holds its lock."""
+
+
+def preview(store: Store, checked: Checked) -> Preview:
+    return Preview(_preview_observations(store, checked), _preview_tasks(store, checked))
+
+
+def _preview_observations(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
+    ds = checked.dataset("observations")
+    cols = KEY + ["old", "new", "change"]
+    if ds is None or ds.frame.empty:
+        return pd.DataFrame(columns=cols)
+    new = ds.frame
+    o = s.observations.c
+    stmt = (select(o.indicator_code, o.region_code, o.period, o.measure, o.value.label("old"))
+            .where(o.active.is_(True), o.indicator_code.in_(sorted(new.indicator_code.unique())),
+                   o.period >= new.period.min(), o.period <= new.period.max()))
+    if conn is None:
+        current = store.frame(stmt)
+    else:
+        res = conn.execute(stmt)
+        current = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    merged = new.rename(columns={"value": "new"}).merge(current, on=KEY, how="left")
+    same = np.isclose(merged.new.to_numpy(float), merged.old.to_numpy(float), rtol=1e-12, atol=1e-9)
+    merged["change"] = np.where(merged.old.isna(), "new", np.where(same, "unchanged", "changed"))
+    return merged[cols]
+
+
+def _preview_tasks(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
+    ds = checked.dataset("task_progress")
+    if ds is None or ds.frame.empty:
+        return pd.DataFrame(columns=TASK_KEY + ["status", "percent", "note", "reporting_unit",
+                                                "old_status", "old_percent", "change"])
+    tp = s.task_progress.c
+    stmt = (select(tp.task_number, tp.reported_on, tp.status.label("old_status"),
+                   tp.percent.label("old_percent"), tp.note.label("old_note"))
+            .where(tp.active.is_(True), tp.task_number.in_([int(x) for x in ds.frame.task_number.unique()])))
+    current = store.frame(stmt) if conn is None else pd.DataFrame(conn.execute(stmt).fetchall(),
+                                                                  columns=TASK_KEY + ["old_status", "old_percent", "old_note"])
+    if len(current):
+        current["reported_on"] = pd.to_datetime(current.reported_on).dt.date
+        current = current.drop_duplicates(TASK_KEY, keep="last")
+    merged = ds.frame.merge(current, on=TASK_KEY, how="left")
+    same = (merged.status == merged.old_status) & (merged.percent == merged.old_percent) & (merged.note == merged.old_note)
+    merged["change"] = np.where(merged.old_status.isna(), "new", np.where(same, "unchanged", "changed"))
+    return merged.drop(columns=["old_note"])
+
+
+# ---- locks --------------------------------------------------------------------------
+def holder_id(user: str) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{user}"[:128]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale(holder: str, acquired_at: dt.datetime) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+        return True  # the process died (killed mid-import): its transaction was rolled back
+    return now() - acquired_at > STALE_LOCK
+
+
+@contextlib.contextmanager
+def dataset_lock(store: Store, dataset: str, user: str):
+    """One writer per dataset at a time, on SQLite and PostgreSQL alike (table `locks`)."""
+    name, me = f"upload:{dataset}", holder_id(user)
+    lk = s.locks.c
+    for _ in range(2):
+        try:
+            with store.begin() as conn:
+                conn.execute(insert(s.locks).values(name=name, holder=me, acquired_at=now()))
+            break
+        except IntegrityError:
+            with store.begin() as conn:
+                row = conn.execute(select(lk.holder, lk.acquired_at).where(lk.name == name)).first()
+                if row is None:
+                    continue
+                if _stale(row.holder, row.acquired_at):
+                    log.warning("taking over stale lock %s from %s", name, row.holder)
+                    conn.execute(delete(s.locks).where(lk.name == name, lk.holder == row.holder))
+                    continue
+                who = row.holder.split(":", 2)[-1]
+                raise Busy(f"{who} 正在写入同一类数据（{row.acquired_at:%H:%M:%S} 开始），为免混批，本次未写入；"
+                           "请稍候片刻再提交。") from None
+    else:
+        raise Busy("数据正被其他报送占用，请稍候再提交。")
+    try:
+        yield
+    finally:
+        with store.begin() as conn:
+            conn.execute(delete(s.locks).where(lk.name == name, lk.holder == me))
+
+
+# ---- commit -------------------------------------------------------------------------
+def duplicate_of(store: Store, digest: str, conn=None) -> pd.Series | None:
+    b = s.upload_batches.c
+    stmt = (select(b.id, b.created_at, b.created_by, b.file_name)
+            .where(b.sha256 == digest, b.status == "committed").order_by(b.id).limit(1))
+    if conn is None:
+        frame = store.frame(stmt)
+    else:
+        res = conn.execute(stmt)
+        frame = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    return None if frame.empty else frame.iloc[0]
+
+
+def duplicate_message(first: pd.Series) -> str:
+    return (f"该文件与批次 #{first.id} 完全相同（{first.created_at:%Y-%m-%d %H:%M}，{first.created_by} 上传"
+            f"“{first.file_name or ''}”），未重复写入。")
+
+
+def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest: str | None = None,
+           file_name: str | None = None, created_by: str, source: str | None = None,
+           progress=None) -> Result:
+    if not checked.ok:
+        return Result("rejected", checked.problems.summary())
+    digest = digest or (sha256(data) if data is not None else None)
+    if digest:
+        first = duplicate_of(store, digest)
+        if first is not None:
+            return Result("duplicate", duplicate_message(first), [int(first.id)])
+    file_name = (file_name or "")[:255] or None  # display only: never joined to a path
+    source = source or ("csv" if (file_name or "").lower().endswith(".csv") else "excel")
+    names = sorted(d.name for d in checked.datasets)
+    with contextlib.ExitStack() as locks:
+        for name in names:
+            try:
+                locks.enter_context(dataset_lock(store, name, created_by))
+            except Busy as exc:
+                return Result("busy", str(exc))
+        with store.begin() as conn:
+            if digest:
+                first = duplicate_of(store, digest, conn)
+                if first is not None:
+                    return Result("duplicate", duplicate_message(first), [int(first.id)])
+            obs = _preview_observations(store, checked, conn)
+            tasks = _preview_tasks(store, checked, conn)
+            counts = Preview(obs, tasks).counts
+            datasets = []
+            write = obs[obs.change != "unchanged"]
+            if len(write):
+                datasets.append(Dataset("observations", write.rename(columns={"new": "value"}),
+                                        {"title": f"报送经济与指标数据：新增 {int((write.change == 'new').sum()):,}，"
+                                                  f"修改 {int((write.change == 'changed').sum()):,}，"
+                                                  f"不变未写入 {int((obs.change == 'unchanged').sum()):,}"}))
+            twrite = tasks[tasks.change != "unchanged"]
+            if len(twrite):
+                _supersede_tasks(conn, twrite)
+                datasets.append(Dataset("task_progress", twrite,
+                                        {"title": f"报送重点任务进展：新增 {int((twrite.change == 'new').sum())}，"
+                                                  f"修改 {int((twrite.change == 'changed').sum())}"}))
+            if not datasets:
+                return Result("unchanged", "文件中的数值与库中现有数值完全相同，没有需要写入的内容。",
+                              counts=counts)
+            ids = ingest.load(store, datasets, source=source, created_by=created_by,
+                              file_name=file_name, sha256=digest, progress=progress, conn=conn)
+    return Result("committed", f"已写入批次 {'、'.join(f'#{i}' for i in ids)}：{Preview(obs, tasks).summary()}。",
+                  ids, counts)
+
+
+def _supersede_tasks(conn, frame: pd.DataFrame) -> None:
+    """A corrected report for the same task and date replaces the one in force (kept, inactive)."""
+    tp = s.task_progress.c
+    keys = [(int(r.task_number), r.reported_on) for r in frame.itertuples()]
+    for i in range(0, len(keys), 500):
+        conn.execute(update(s.task_progress)
+                     .where(tp.active.is_(True), tuple_(tp.task_number, tp.reported_on).in_(keys[i:i + 500]))
+                     .values(active=False))

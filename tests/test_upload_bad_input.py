@@ -1,0 +1,287 @@
+"""Every kind of bad file: the Chinese message a person reads, and a store left exactly as it was."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cockpit.uploads import commit as C, validate as V
+from cockpit.uploads.messages import export_csv
+from tests.fixtures.upload_files import (GOOD, HEADER, TODAY, csv_bytes, replace_member, state,
+                                         with_shared_strings, xlsx)
+
+
+def attempt(store, data: bytes, name: str = "报表.xlsx", **options):
+    """Validate and try to commit; the store must not change. Returns (checked, all messages)."""
+    before = state(store)
+    max_bytes = options.pop("max_bytes", None)
+    checked = V.check_bytes(store, data, name, V.Options(today=TODAY, **options), max_bytes=max_bytes)
+    result = C.commit(store, checked, data=data, file_name=name, created_by="测试员")
+    assert result.status == "rejected"
+    assert state(store) == before
+    text = "\n".join(p.line() for p in checked.problems.items)
+    return checked, text
+
+
+def errors(checked) -> list:
+    return checked.problems.errors
+
+
+def test_empty_file(store):
+    _, text = attempt(store, b"")
+    assert "文件是空的（0 字节）" in text
+
+
+@pytest.mark.parametrize("name", ["报表.xlsx", "报表.csv", "报表.xls"])
+def test_a_picture_is_not_a_workbook_whatever_its_name(store, name):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20
+    _, text = attempt(store, png, name)
+    assert "不是 Excel 工作簿（.xlsx），也不是 CSV 文本文件" in text
+
+
+def test_a_zip_that_is_not_a_workbook(store):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    _, text = attempt(store, buf.getvalue())
+    assert "压缩包里没有工作簿内容" in text
+
+
+def test_over_the_size_limit(store):
+    _, text = attempt(store, xlsx(GOOD), max_bytes=1000)
+    assert "超过上限" in text and "MB" in text
+
+
+def test_zip_bomb_is_refused_from_its_declared_size(store):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))
+    assert len(buf.getvalue()) < 1024 * 1024  # small on the wire
+    _, text = attempt(store, buf.getvalue())
+    assert "疑似“压缩炸弹”" in text
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                             for i in range(1, 10))
+                  + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+                    b'uniqueCount="1"><si><t>&lol9;</t></si></sst>')
+
+
+def test_xml_entity_bomb_in_shared_strings(store):
+    data = with_shared_strings(xlsx(GOOD), BILLION_LAUGHS)
+    _, text = attempt(store, data)
+    assert "DOCTYPE/ENTITY" in text and "XML 炸弹" in text
+
+
+def test_defusedxml_guards_openpyxl_as_well():
+    import defusedxml
+
+    import cockpit.uploads.parse  # noqa: F401  (defuses the standard library on import)
+    data = with_shared_strings(xlsx(GOOD), BILLION_LAUGHS)
+    with pytest.raises(ValueError) as exc:  # openpyxl wraps the parser's refusal
+        openpyxl.load_workbook(io.BytesIO(data))
+    assert isinstance(exc.value.__context__, defusedxml.DefusedXmlException)
+
+
+def test_encrypted_workbook(store):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 512
+    _, text = attempt(store, ole)
+    assert "文件已加密" in text and "取消密码" in text
+
+
+def test_legacy_xls(store):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "Workbook".encode("utf-16-le") + b"\0" * 512
+    _, text = attempt(store, ole, "旧报表.xls")
+    assert "旧版 Excel 97-2003 工作簿（.xls）" in text and "另存为" in text
+
+
+def test_xlsb(store):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    _, text = attempt(store, buf.getvalue(), "报表.xlsb")
+    assert "二进制工作簿（.xlsb）" in text
+
+
+def test_xlsm_macros_are_ignored_and_said_so(store):
+    data = replace_member(xlsx(GOOD), "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro", add=True)
+    checked = V.check_bytes(store, data, "带宏.xlsm", V.Options(today=TODAY))
+    assert checked.ok
+    assert any("宏不会被运行" in p.reason for p in checked.problems.notes)
+
+
+def test_missing_sheet_names_the_sheets_found(store):
+    data = xlsx([["随便写点什么", 1]], header=["备忘", "数量"], sheet="Sheet1")
+    _, text = attempt(store, data)
+    assert "没有找到可识别的数据表" in text and "“Sheet1”" in text
+
+
+def test_renamed_sheet_is_read_and_the_sheet_used_is_named(store):
+    checked = V.check_bytes(store, xlsx(GOOD, sheet="数据 (2)"), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and checked.sheets == ["数据 (2)（逐行格式）"]
+
+
+def test_missing_column(store):
+    header = ["地区", "指标", "时期", "数值"]
+    _, text = attempt(store, xlsx([r[:3] + [r[4]] for r in GOOD], header=header))
+    assert "缺少必需的列：口径" in text
+
+
+def test_duplicated_column(store):
+    header = HEADER + ["数值"]
+    checked, text = attempt(store, xlsx([r + [1] for r in GOOD], header=header))
+    assert "列重复：E列“数值”、G列“数值” 表示同一项" in text
+
+
+def test_extra_columns_are_listed_as_ignored_and_headers_may_be_reordered_with_full_width_spaces(store):
+    header = ["指标　", " 地区", "数值", "口径", "时期", "单位", "位次", "备注"]
+    rows = [[r[1], r[0], r[4], r[3], r[2], r[5], 3, "无"] for r in GOOD]
+    checked = V.check_bytes(store, xlsx(rows, header=header), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok
+    ignored = {(p.column, p.value) for p in checked.problems.notes if p.reason == "模板外的列，已忽略"}
+    assert ignored == {("G", "位次"), ("H", "备注")}
+
+
+def test_formula_without_cached_value(store):
+    rows = [GOOD[0][:4] + ["=1+2", "亿元"]]
+    _, text = attempt(store, xlsx(rows))
+    assert "数据/第2行/E（数值）：“=1+2”公式没有计算结果" in text
+
+
+def test_excel_error_values(store):
+    def put_error(wb, ws):
+        ws["E2"] = "#DIV/0!"  # openpyxl stores this as an error cell (t="e")
+    _, text = attempt(store, xlsx([GOOD[0][:4] + [None, "亿元"]], extra=put_error))
+    assert "第2行/E（数值）：“#DIV/0!”单元格是 Excel 错误值 #DIV/0!" in text
+
+
+@pytest.mark.parametrize("cell, reason", [("N/A", "不是数字（暂无数据请填“—”或留空）"), ("#N/A", "是 Excel 错误值 #N/A，不是数字"),
+                                          ("约120", "不是数字"), ("TRUE", "不是数字")])
+def test_text_in_number_cells(store, cell, reason):
+    rows = [GOOD[0][:4] + [cell, "亿元"], GOOD[1]]
+    checked, text = attempt(store, csv_bytes(rows), "x.csv")
+    assert len(errors(checked)) == 1
+    p = errors(checked)[0]
+    assert (p.sheet, p.row, p.column, p.value, p.reason) == ("CSV", 2, "E（数值）", cell, reason)
+
+
+def test_full_width_digits_and_thousands_and_percent_strings_are_read_and_reported(store):
+    rows = [GOOD[0][:4] + ["１２３.５", "亿元"], ["睢县", "社会消费品零售总额", "2026-10", "累计", "1,234.5", "亿元"],
+            ["睢阳区", "社会消费品零售总额", "2026-10", "累计同比", "5.2%", "%"]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok
+    assert sorted(checked.dataset("observations").frame.value) == [5.2, 123.5, 1234.5]
+    notes = " ".join(p.reason for p in checked.problems.notes)
+    assert "按“全角数字”规则读取" in notes and "按“千分位”规则读取" in notes and "按“百分号”规则读取" in notes
+
+
+def test_excel_serial_date_in_the_period_is_converted_with_a_warning(store):
+    rows = [GOOD[0][:2] + [46295] + GOOD[0][3:]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and list(checked.dataset("observations").frame.period) == ["2026-09"]
+    assert any("Excel 日期序号" in p.reason for p in checked.problems.warnings)
+
+
+@pytest.mark.parametrize("period, reason", [("2026-02-30", "日期 2026年2月30日 不存在"), ("2026-13", "月份 13 不存在"),
+                                            ("上个月", "不是有效的月份")])
+def test_impossible_dates(store, period, reason):
+    _, text = attempt(store, xlsx([GOOD[0][:2] + [period] + GOOD[0][3:]]))
+    assert reason in text
+
+
+def test_unknown_region_and_indicator_all_listed_at_once(store):
+    rows = [["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
+            ["梁园区", "社零总额", "2026-10", "累计", 1, "亿元"]]
+    checked, _ = attempt(store, xlsx(rows))
+    got = [(p.row, p.column, p.value, p.reason[:5]) for p in errors(checked)]
+    assert got == [(2, "A（地区）", "开封市", "未知的地区"), (3, "B（指标）", "社零总额", "未知的指标")]
+
+
+def test_names_as_people_write_them_resolve(store):
+    rows = [[" 梁 园 ", "其中：全程网办办件量", "2026年10月", "当月", 10, "件"],
+            ["411481", "社会消费品零售总额（亿元）", "2026.10", "累计", 12.5, "亿元"]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok
+    frame = checked.dataset("observations").frame
+    assert list(zip(frame.region_code, frame.indicator_code)) == [("411402", "GOV_ONLINE_CASES"), ("411481", "RETAIL")]
+
+
+def test_duplicate_keys_in_the_file_name_the_first_row(store):
+    rows = [GOOD[0], GOOD[1], ["梁园", "RETAIL", "2026年10月", "累计", 99, "亿元"]]
+    checked, text = attempt(store, xlsx(rows))
+    assert "第4行/E（数值）：“99”与第 2 行重复（同一地区、指标、时期、口径）" in text
+
+
+def test_period_in_the_future(store):
+    _, text = attempt(store, xlsx([GOOD[0][:2] + ["2027-01"] + GOOD[0][3:]]))
+    assert "时期 2027-01 在未来（当前为 2026-11）" in text
+
+
+def test_negative_value_where_impossible(store):
+    _, text = attempt(store, xlsx([GOOD[0][:4] + [-5, "亿元"]]))
+    assert "不能为负数" in text
+
+
+def test_wrong_unit_and_out_of_range(store):
+    rows = [GOOD[0][:4] + [1_234_000, "万元"], ["睢县", "社会消费品零售总额", "2026-10", "累计", 5000, "亿元"]]
+    _, text = attempt(store, xlsx(rows))
+    assert "单位与指标目录的“亿元”不一致" in text and "超过指标目录的合理上限 2000" in text
+
+
+def test_measure_the_indicator_does_not_publish(store):
+    _, text = attempt(store, xlsx([["全市", "规模以上工业增加值", "2026-10", "当月", 12, "亿元"]]))
+    assert "不发布“当月”口径（发布：当月同比、累计同比）" in text
+
+
+def test_formula_like_and_html_text_is_stored_literally_and_escaped_on_export(store):
+    note_formula, note_html = "=HYPERLINK(\"http://x\",\"点我\")", "<script>alert('x')</script>"
+    rows = [[1, "推进中", 50, note_formula, "市大数据局"], [2, "已完成", 100, note_html, "市大数据局"],
+            [3, "推进中", 30, "+86 电话会商", "市大数据局"]]
+    data = csv_bytes(rows, header=["序号", "进展状态", "完成比例", "进展说明", "报送单位"])
+    checked = V.check_bytes(store, data, "任务.csv", V.Options(today=TODAY))
+    assert checked.ok
+    r = C.commit(store, checked, data=data, file_name="任务.csv", created_by="测试员")
+    assert r.status == "committed"
+    stored = store.latest_task_progress().set_index("task_number").note
+    assert stored[1] == note_formula and stored[2] == note_html and stored[3] == "+86 电话会商"
+    exported = export_csv(store.latest_task_progress()).decode("utf-8-sig")
+    assert "'=HYPERLINK" in exported and "'+86 电话会商" in exported and note_html in exported
+
+
+@pytest.mark.parametrize("name", ["年" * 300 + ".xlsx", "../../../../tmp/evil.xlsx", "C:\\Windows\\system32\\x.xlsx",
+                                  "/etc/passwd"])
+def test_long_and_path_like_file_names_are_display_only(store, tmp_path, monkeypatch, name):
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    data = xlsx(GOOD)
+    checked = V.check_bytes(store, data, name, V.Options(today=TODAY))
+    r = C.commit(store, checked, data=data, file_name=name, created_by="测试员")
+    assert r.status == "committed"
+    assert store.batches().file_name.iloc[0] == name[:255]
+    assert list(work.iterdir()) == [] and not Path("/tmp/evil.xlsx").exists()
+
+
+def test_csv_in_utf8_with_and_without_bom_and_gbk(store):
+    for encoding in ("utf-8", "utf-8-sig", "gbk"):
+        checked = V.check_bytes(store, csv_bytes(GOOD, encoding=encoding), "x.csv", V.Options(today=TODAY))
+        assert checked.ok, (encoding, checked.problems.frame())
+        assert list(checked.dataset("observations").frame.region_code) == ["411402", "411481", "411400"]
+    checked = V.check_bytes(store, csv_bytes(GOOD, encoding="gbk"), "x.csv", V.Options(today=TODAY))
+    assert any("GBK" in p.reason for p in checked.problems.notes)
+
+
+def test_every_problem_is_listed_at_once_with_excel_row_numbers(store):
+    rows = [["开封", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
+            ["梁园", "社会消费品零售总额", "2026-13", "累计", 1, "亿元"],
+            ["梁园", "社会消费品零售总额", "2026-10", "累计", "N/A", "亿元"]]
+    checked, _ = attempt(store, xlsx(rows, extra=lambda wb, ws: ws.insert_rows(1)))  # header on row 2
+    frame = checked.problems.frame(("error",))
+    assert list(frame.columns) == ["级别", "工作表", "行", "列", "值", "原因"]
+    assert list(frame["行"]) == [3, 4, 5]

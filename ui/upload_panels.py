@@ -1,0 +1,219 @@
+"""数据报送 panels: upload -> check -> preview -> confirm; templates; 报送情况; history and rollback.
+
+All user text (file names, cells, notes) is shown through st.dataframe, st.text or
+escaped markdown, never as HTML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import periods
+from cockpit.store import MEASURES
+from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
+from cockpit.uploads.messages import export_csv
+from cockpit.uploads.names import NORMALISATIONS
+from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
+from cockpit.uploads.rollback import RollbackRefused, rollback
+
+from . import state
+from .panels import _md_escape
+from .widgets import as_of, guard
+
+CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
+
+
+def _max_bytes() -> int:
+    try:
+        return int(st.get_option("server.maxUploadSize")) * MB
+    except Exception:  # option missing in some test runners
+        return DEFAULT_MAX_BYTES
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def batches(v: str) -> pd.DataFrame:
+    return H.batches(state.store())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def late(v: str, today: dt.date) -> pd.DataFrame:
+    return S.reporting_status(state.store(), today)
+
+
+def header(v: str) -> None:
+    b = batches(v)
+    real = b[b["来源"] != "demo"]
+    if len(real):
+        as_of(f"最近一次报送 {real['时间'].iloc[0]:%Y-%m-%d %H:%M}（批次 #{real['批次'].iloc[0]}）")
+    else:
+        as_of("尚无报送批次，库中为演示数据")
+
+
+def upload_panel(v: str) -> None:
+    with guard("上传报表"):
+        st.subheader("上传报表")
+        c1, c2, c3 = st.columns([2, 2, 2])
+        user = c1.text_input("报送人", key="upload_user", placeholder="姓名（记入批次）")
+        months = [periods.shift_month(periods.last_complete_month(state.today()), -i) for i in range(0, 24)]
+        period = c2.selectbox("时期（统计月报格式用）", [None, *months], key="upload_period",
+                              format_func=lambda p: "自动：取表格标题中的时期" if p is None else periods.label(p))
+        reg = state.regions(v)
+        region = c3.selectbox("地区（统计月报按行列指标时用）", [None, *reg.code], key="upload_region",
+                              format_func=lambda c: "自动：取标题，未注明按全市" if c is None
+                              else reg.set_index("code").name[c])
+        f = st.file_uploader("选择 .xlsx 或 .csv 文件（UTF-8 或 GBK 编码），不超过 "
+                             f"{_max_bytes() // MB} MB", key="upload_file", type=None)
+        with st.expander("系统会自动处理哪些写法"):
+            st.markdown("\n".join(f"- {_md_escape(n)}" for n in NORMALISATIONS))
+        if f is None:
+            return
+        data = f.getvalue()
+        digest = C.sha256(data)
+        options = V.Options(period=period, region=region, today=state.today())
+        key = (digest, period, region, v)
+        cached = st.session_state.get("upload_checked")
+        if not cached or cached[0] != key:
+            with st.spinner("正在校验整个文件…"):
+                checked = V.check_bytes(state.store(), data, f.name, options, max_bytes=_max_bytes())
+                pv = C.preview(state.store(), checked) if checked.ok else None
+            st.session_state["upload_checked"] = (key, checked, pv)
+        _, checked, pv = st.session_state["upload_checked"]
+        st.text(f"文件：{f.name}（{len(data) / 1024:,.0f} KB，sha256 {digest[:12]}…）")
+        if checked.sheets:
+            st.caption("读取的工作表：" + "、".join(checked.sheets))
+        problems = checked.problems
+        if problems.errors:
+            st.error(problems.summary(), icon=":material/error:")
+        else:
+            st.success(problems.summary(), icon=":material/check_circle:")
+        if problems.items:
+            st.dataframe(problems.frame(), hide_index=True, width="stretch", key="upload_problems")
+            st.download_button("下载问题清单（CSV）", export_csv(problems.frame()), "问题清单.csv", "text/csv",
+                               key="upload_problems_csv")
+        if not checked.ok:
+            return
+        _preview(v, pv)
+        first = C.duplicate_of(state.store(), digest)
+        if first is not None:
+            st.info(C.duplicate_message(first), icon=":material/content_copy:")
+            return
+        done = st.session_state.get("upload_done")
+        if done and done[0] == digest:
+            st.success(done[1], icon=":material/task_alt:")
+            return
+        if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
+            result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip())
+            st.session_state["upload_done"] = (digest, result.message)
+            if result.status == "committed":
+                st.success(result.message, icon=":material/task_alt:")
+                st.cache_data.clear()
+            elif result.status in ("busy", "rejected"):
+                st.error(result.message)
+            else:
+                st.info(result.message)
+        elif not user.strip():
+            st.caption("填写报送人后才能确认写入。")
+
+
+def _preview(v: str, pv: C.Preview) -> None:
+    st.markdown("**预览**（确认后才写入；不变的数值不会重复写入）")
+    counts = pv.counts
+    c1, c2, c3 = st.columns(3)
+    c1.metric("新增", f"{counts['new']:,} 个")
+    c2.metric("修改", f"{counts['changed']:,} 个")
+    c3.metric("不变", f"{counts['unchanged']:,} 个")
+    obs = pv.observations
+    if len(obs):
+        ind = state.indicators(v).set_index("code").name
+        reg = state.regions(v).set_index("code").name
+        order = obs.change.map({"changed": 0, "new": 1, "unchanged": 2})
+        shown = obs.assign(o=order).sort_values("o").head(2000)
+        table = pd.DataFrame({"状态": shown.change.map(CHANGE), "指标": shown.indicator_code.map(ind),
+                              "地区": shown.region_code.map(reg), "时期": shown.period,
+                              "口径": shown.measure.map(MEASURES), "原值": shown.old, "新值": shown.new})
+        st.dataframe(table, hide_index=True, width="stretch", key="upload_preview")
+        if len(obs) > 2000:
+            st.caption(f"共 {len(obs):,} 行，先列出修改的，显示前 2,000 行。")
+    tasks = pv.tasks
+    if len(tasks):
+        st.dataframe(pd.DataFrame({"状态": tasks.change.map(CHANGE), "序号": tasks.task_number,
+                                   "报送日期": tasks.reported_on, "原进展": tasks.old_status,
+                                   "新进展": tasks.status, "原比例": tasks.old_percent, "新比例": tasks.percent,
+                                   "进展说明": tasks.note, "报送单位": tasks.reporting_unit}),
+                     hide_index=True, width="stretch", key="upload_preview_tasks")
+
+
+def template_panel(v: str) -> None:
+    with guard("下载模板"):
+        st.subheader("下载模板")
+        kind = st.radio("模板", ["long", "wide", "task"], horizontal=True, key="tpl_kind",
+                        format_func={"long": "逐行格式（每行一个数）", "wide": "统计月报格式（指标×当月/累计）",
+                                     "task": "重点任务进展"}.get)
+        if kind == "task":
+            st.download_button("下载任务进展模板", T.task_template(state.store()), "重点任务进展报送模板.xlsx",
+                               key="tpl_download", type="primary")
+            return
+        ind = state.indicators(v)
+        choices = ind[ind.domain != "数字政府"]
+        c1, c2 = st.columns([3, 1])
+        codes = c1.multiselect("指标", list(choices.code), default=list(choices.code[:6]), key="tpl_codes",
+                               format_func=dict(zip(ind.code, ind.name)).get)
+        months = [periods.shift_month(periods.last_complete_month(state.today()), -i) for i in range(0, 13)]
+        period = c2.selectbox("时期", months, key="tpl_period", format_func=periods.label)
+        if not codes:
+            st.info("请至少选择一个指标。")
+            return
+        data = (T.long_template if kind == "long" else T.wide_template)(state.store(), codes, period)
+        name = f"{'数据报送模板' if kind == 'long' else '统计月报模板'}_{period}.xlsx"
+        st.download_button("下载模板", data, name, key="tpl_download", type="primary",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def status_panel(v: str) -> None:
+    with guard("报送情况"):
+        today = state.today()
+        st.subheader("报送情况")
+        frame = late(v, today)
+        month = periods.last_complete_month(today)
+        if frame.empty:
+            st.success(f"{periods.label(month)}的数据均已报送。")
+        else:
+            c1, c2 = st.columns(2)
+            c1.metric("未报送（指标×地区）", f"{len(frame):,} 项")
+            c2.metric("涉及部门", f"{frame['报送部门'].nunique()} 个")
+            st.dataframe(frame, hide_index=True, width="stretch", key="status_table")
+        st.caption(f"应报：月度指标报上月（{periods.label(month)}），季度指标报上一季；"
+                   f"每月 {S.DUE_DAY} 日前报送上月数据，逾期自当日起算。曾报送过某指标的地区视为应报。")
+
+
+def history_panel(v: str) -> None:
+    with guard("报送历史"):
+        st.subheader("报送历史")
+        b = batches(v)
+        st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
+        st.download_button("导出历史（CSV）", export_csv(b), "报送历史.csv", "text/csv", key="history_csv")
+        if b.empty:
+            return
+        bid = st.selectbox("查看批次", list(b["批次"]), key="history_batch", format_func=lambda i: f"#{i}")
+        rows = H.batch_rows(state.store(), int(bid))
+        st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
+        row = b.set_index("批次").loc[bid]
+        if row["状态"] != "生效":
+            st.caption(f"该批次已回滚：{row['回滚']}")
+            return
+        with st.form("rollback_form"):
+            st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")
+            who = st.text_input("操作人", key="rollback_user")
+            reason = st.text_input("回滚原因", key="rollback_reason")
+            go = st.form_submit_button("回滚此批次")
+        if go:
+            if not who.strip():
+                st.error("请填写操作人。")
+                return
+            try:
+                st.success(rollback(state.store(), int(bid), by=who.strip(), reason=reason))
+                st.cache_data.clear()
+            except RollbackRefused as exc:
+                st.error(str(exc))

@@ -316,3 +316,21 @@ def test_process_killed_mid_import_leaves_nothing_half_written(tmp_path):
     r = run("import", str(big), db=db)  # the dead process's lock does not block the next import
     assert r.returncode == 0, r.stdout + r.stderr
     assert store.count(__import__("cockpit.schema").schema.locks) == 0
+
+
+def test_a_county_reporter_cannot_write_another_countys_figures(store):
+    """Scope is enforced by the commit itself, not only by what the page offers."""
+    import pandas as pd
+
+    from cockpit import schema as s
+    from cockpit.uploads import commit as C
+    from cockpit.uploads.messages import Problems
+    from cockpit.uploads.validate import Checked
+    from connectors.base import Dataset
+    frame = pd.DataFrame([{"indicator_code": "RETAIL", "region_code": "411402", "period": "2026-09",
+                           "measure": "month", "value": 1.0}])
+    checked = Checked(problems=Problems(), datasets=[Dataset("observations", frame)])
+    before = store.count(s.observations)
+    result = C.commit(store, checked, created_by="永城填报员", allowed_regions=frozenset({"411481"}))
+    assert result.status == "rejected" and "411402" in result.message
+    assert store.count(s.observations) == before

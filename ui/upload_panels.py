@@ -55,7 +55,12 @@ def upload_panel(v: str) -> None:
     with guard("上传报表"):
         st.subheader("上传报表")
         c1, c2, c3 = st.columns([2, 2, 2])
-        user = c1.text_input("报送人", key="upload_user", placeholder="姓名（记入批次）")
+        viewer = st.session_state.get("viewer")
+        if viewer is not None and viewer.via != "open":
+            user = viewer.name  # the login is the reporter of record
+            c1.text_input("报送人", value=user, disabled=True, key="upload_user_fixed")
+        else:
+            user = c1.text_input("报送人", key="upload_user", placeholder="姓名（记入批次）")
         months = [periods.shift_month(periods.last_complete_month(state.today()), -i) for i in range(0, 24)]
         period = c2.selectbox("时期（统计月报格式用）", [None, *months], key="upload_period",
                               format_func=lambda p: "自动：取表格标题中的时期" if p is None else periods.label(p))
@@ -104,7 +109,8 @@ def upload_panel(v: str) -> None:
             st.success(done[1], icon=":material/task_alt:")
             return
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
-            result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip())
+            result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
+                              allowed_regions=state.scope_of(v).regions)
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
                 st.success(result.message, icon=":material/task_alt:")

@@ -186,9 +186,15 @@ def duplicate_message(first: pd.Series) -> str:
 
 def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest: str | None = None,
            file_name: str | None = None, created_by: str, source: str | None = None,
-           progress=None) -> Result:
+           progress=None, allowed_regions: frozenset[str] | None = None) -> Result:
     if not checked.ok:
         return Result("rejected", checked.problems.summary())
+    obs_ds = checked.dataset("observations")
+    if allowed_regions is not None and obs_ds is not None:
+        # A county's or department's reporter writes its own figures only; enforced here, not by the page.
+        outside = sorted(set(obs_ds.frame.region_code) - set(allowed_regions))
+        if outside:
+            return Result("rejected", f"您只能报送本单位所属地区的数据，文件中含其他地区：{'、'.join(outside)}；未写入任何数据。")
     digest = digest or (sha256(data) if data is not None else None)
     if digest:
         first = duplicate_of(store, digest)

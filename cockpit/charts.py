@@ -101,3 +101,105 @@ def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: s
                       annotation_text=f"全市 {city_value:+.1f}", annotation_position="top")
     return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
 
+
+# ---- 社情民意, 应急指挥, 督查督办 (appended) ------------------------------------------------
+GRAIN_FORMAT = {"day": ("%m-%d", "%Y年%m月%d日"), "week": ("%m-%d", "%Y年%m月%d日起一周"),
+                "month": ("%Y-%m", "%Y年%m月")}
+TASK_GROUP_COLOURS = {"已完成": "#2e7d32", "按期": "#81c784", "即将到期": "#f9a825", "已逾期": "#c62828"}
+
+
+def _level_rgb(level: int) -> str:
+    from .maps import LEVEL_COLOURS
+    r, g, b = LEVEL_COLOURS[int(level)]
+    return f"rgb({r},{g},{b})"
+
+
+def volume_bars(vol: pd.DataFrame, grain: str, *, title: str, caliber: str, source: str, as_of: str,
+                height: int = 320) -> Chart:
+    """Tickets per bucket (vol: start, stop, tickets); the last bucket may be partial."""
+    tick, hover = GRAIN_FORMAT[grain]
+    fig = go.Figure(go.Bar(x=vol["start"], y=vol["tickets"], marker_color=BLUE,
+                           hovertemplate=f"%{{x|{hover}}}：%{{y:,}} 件<extra></extra>"))
+    fig.update_xaxes(tickformat=tick)
+    return _frame(Chart(fig, title, "件", caliber, source, as_of), height)
+
+
+def surge_heatmap(table: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
+                  county_order: list[str] | None = None, height: int = 420) -> Chart:
+    """Category x county, cell = last 7 days / previous weekly average (magnitude ramp, capped at 3)."""
+    z = table.pivot(index="category", columns="county", values="ratio")
+    if county_order:
+        z = z[[c for c in county_order if c in z.columns] + [c for c in z.columns if c not in county_order]]
+    n = table.pivot(index="category", columns="county", values="last7").reindex_like(z)
+    order = z.max(axis=1).sort_values().index  # the biggest surge at the top
+    z, n = z.loc[order], n.loc[order]
+    text = [[("" if pd.isna(c) else f"{int(c)}") for c in row] for row in n.to_numpy()]
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(), x=list(z.columns), y=list(z.index), text=text, texttemplate="%{text}",
+        zmin=0, zmax=3, colorscale=[[0, "#f7fbff"], [1 / 3, "#c6dbef"], [2 / 3, "#6baed6"], [1, "#08306b"]],
+        colorbar={"title": "倍数", "tickvals": [0, 1, 2, 3], "ticktext": ["0", "1（持平）", "2", "≥3"]},
+        hovertemplate="%{x} · %{y}<br>近 7 日 %{text} 件<br>为前 28 日周均的 %{z:.2f} 倍<extra></extra>"))
+    return _frame(Chart(fig, title, "", caliber, source, as_of), height)
+
+
+def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
+                   height: int = 340) -> Chart:
+    """Events over time by type, coloured by warning level 红橙黄蓝; open events ringed."""
+    fig = go.Figure()
+    for level in (4, 3, 2, 1):  # severe ones drawn last, on top
+        part = ev[ev.level == level]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["occurred_at"], y=part["event_type"], mode="markers",
+            name={1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}[level],
+            marker={"color": _level_rgb(level), "size": 9 if level > 2 else 13,
+                    "line": {"width": [2.5 if o else 0 for o in part["is_open"]], "color": "#111"}},
+            text=part["title"], customdata=part["status"],
+            hovertemplate="%{x|%Y-%m-%d %H:%M} %{text}（%{customdata}）<extra></extra>"))
+    fig.update_xaxes(tickformat="%m-%d")
+    chart = _frame(Chart(fig, title, "", caliber, source, as_of), height)
+    chart.figure.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0.4})
+    return chart
+
+
+def task_timeline(tl: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
+                  height: int = 320) -> Chart:
+    """Dated plan tasks per deadline month, stacked by status group (progress-light colours)."""
+    fig = go.Figure()
+    for group, colour in TASK_GROUP_COLOURS.items():
+        part = tl[tl.group == group]
+        fig.add_trace(go.Bar(x=part["deadline_month"], y=part["tasks"], name=group, marker_color=colour,
+                             hovertemplate=f"%{{x}} 到期 · {group}：%{{y}} 项<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    chart = _frame(Chart(fig, title, "项", caliber, source, as_of), height)
+    chart.figure.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0.4})
+    return chart
+
+
+def progress_line(h: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
+                  height: int = 300) -> Chart:
+    """A task's reported completion over its reports (0..100%)."""
+    fig = go.Figure(go.Scatter(x=pd.to_datetime(h["reported_on"]), y=h["percent"], mode="lines+markers",
+                               line={"color": BLUE}, text=h["status"],
+                               hovertemplate="%{x|%Y-%m-%d}：%{y:.0f}%（%{text}）<extra></extra>"))
+    fig.update_yaxes(range=[0, 105])
+    fig.update_xaxes(tickformat="%Y-%m")
+    return _frame(Chart(fig, title, "%", caliber, source, as_of), height)
+
+
+def monthly_line(series: pd.DataFrame, *, title: str, unit: str, caliber: str, source: str, as_of: str,
+                 highlight: str | None = None, height: int = 300) -> Chart:
+    """A monthly series (period, value); gaps stay gaps; `highlight` marks one month."""
+    x = pd.to_datetime(series["period"] + "-01")
+    fig = go.Figure(go.Scatter(x=x, y=series["value"], mode="lines+markers", connectgaps=False,
+                               line={"color": BLUE}, marker={"size": 4},
+                               hovertemplate="%{x|%Y年%m月}：%{y:,.0f}<extra></extra>"))
+    if highlight is not None and (series["period"] == highlight).any():
+        y = series.loc[series["period"] == highlight, "value"].iloc[0]
+        fig.add_trace(go.Scatter(x=[pd.Timestamp(highlight + "-01")], y=[y], mode="markers",
+                                 marker={"size": 13, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": "#111"}},
+                                 hoverinfo="skip"))
+    fig.update_xaxes(tickformat="%Y-%m")
+    return _frame(Chart(fig, title, unit, caliber, source, as_of), height)

@@ -55,3 +55,32 @@ def _centre(doc: dict) -> tuple[float, float]:
                 xs.append(x)
                 ys.append(y)
     return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+# ---- 应急指挥 (appended) -------------------------------------------------------------------
+def event_map(geojson: Path, events: pd.DataFrame, *, height: int = 520) -> pdk.Deck:
+    """Events as points coloured by warning level (红橙黄蓝) over the county outlines.
+
+    events: lon, lat, level, title, type, level_name, status, time. Tooltips use the
+    "text" form, which deck.gl renders as text: a title can never inject HTML.
+    """
+    doc = geo.load(Path(geojson))
+    outline = pdk.Layer("GeoJsonLayer", doc, pickable=False, stroked=True, filled=True,
+                        get_fill_color=[240, 244, 248, 200], get_line_color=[90, 110, 130],
+                        line_width_min_pixels=1.2)
+    data = events.copy()
+    if len(data):
+        data["colour"] = [list(LEVEL_COLOURS.get(int(lv), (128, 128, 128))) + [230] for lv in data["level"]]
+        data["radius"] = [{1: 2600, 2: 2000, 3: 1500, 4: 1100}.get(int(lv), 1200) for lv in data["level"]]
+        data["line"] = [[17, 17, 17] if s == "处置中" else [255, 255, 255] for s in data["status"]]
+        # Only plain columns go to the browser (timestamps do not serialise).
+        data = data[["lon", "lat", "colour", "radius", "line", "title", "type", "level_name", "status", "time"]]
+    points = pdk.Layer("ScatterplotLayer", data, pickable=True, stroked=True, filled=True,
+                       get_position=["lon", "lat"], get_fill_color="colour", get_line_color="line",
+                       get_radius="radius", radius_min_pixels=4, radius_max_pixels=18,
+                       line_width_min_pixels=1.5)
+    lon, lat = _centre(doc)
+    return pdk.Deck(layers=[outline, points], map_provider=None,
+                    initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=7.6),
+                    tooltip={"text": "{title}\n{type} · {level_name}\n{status} · {time}"}, height=height)
+

@@ -334,9 +334,23 @@ def _day(col):
     return func.date(col)
 
 
+CITY = "411400"
+
+
+def region_condition(column, region):
+    """SQL condition for a region filter: None or the city code = every region; a code = that
+    region; a collection = those regions (a viewer's scope). None when nothing to filter."""
+    if region is None or (isinstance(region, str) and region == CITY):
+        return None
+    if isinstance(region, str):
+        return column == region
+    return column.in_(sorted(region))
+
+
 def _in_scope(stmt, column, regions):
     """Row-level scope, applied in the query itself: None means every region."""
-    return stmt if regions is None else stmt.where(column.in_(sorted(regions)))
+    cond = region_condition(column, regions)
+    return stmt if cond is None else stmt.where(cond)
 
 
 def hotline_daily(store: Store, since: dt.datetime, until: dt.datetime, regions=None) -> pd.DataFrame:

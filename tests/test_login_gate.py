@@ -73,3 +73,26 @@ def test_a_county_user_sees_only_their_county_even_after_a_leader_filled_the_cac
     ranked = county.dataframe[1].value
     assert ranked["县区"].tolist() == ["永城市"]
     assert any(h.value.startswith("永城市主要指标") for h in county.subheader)
+
+
+def _region_names(at) -> set[str]:
+    names = set()
+    for frame in at.dataframe:
+        for col in ("县区", "地区"):
+            if col in frame.value.columns:
+                names |= set(frame.value[col].dropna().astype(str))
+    return names
+
+
+def test_a_county_user_sees_only_their_countys_tickets_events_and_warnings(db):
+    """Pages built on their own queries apply the scope too (hotline, emergency)."""
+    auth.add_user(db, "领导甲", "leader", PW)
+    auth.add_user(db, "睢阳", "county", PW, region_code="411403")
+    leader = _login(_app(), "领导甲", PW)
+    county = _login(_app(), "睢阳", PW)
+    for page in ("pages/hotline.py", "pages/emergency.py"):
+        leader.switch_page(page).run()  # fills the caches with the whole city first
+        county.switch_page(page).run()
+        assert not county.exception, [e.message for e in county.exception]
+        assert len(_region_names(leader) - {"睢阳区"}) >= 3, page  # there was something to hide
+        assert _region_names(county) <= {"睢阳区"}, (page, _region_names(county))

@@ -21,6 +21,9 @@ PAGES = [
     PageSpec("pages/overview.py", "驾驶舱总览", "", ":material/dashboard:"),
     PageSpec("pages/economy.py", "经济运行", "economy", ":material/monitoring:"),
     PageSpec("pages/indicators.py", "建设指标", "indicators", ":material/flag:"),
+    PageSpec("pages/tasks.py", "督查督办", "tasks", ":material/task_alt:"),
+    PageSpec("pages/hotline.py", "社情民意", "hotline", ":material/support_agent:"),
+    PageSpec("pages/emergency.py", "应急指挥", "emergency", ":material/emergency:"),
     PageSpec("pages/upload.py", "数据报送", "upload", ":material/upload_file:"),
     PageSpec("pages/admin.py", "系统管理", "admin", ":material/admin_panel_settings:", shows_data=False),
 ]

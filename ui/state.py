@@ -53,6 +53,15 @@ def scope_of(v: str) -> auth.Scope:
     return auth.EVERYTHING if key == "all" else auth.Scope(frozenset(key.split(",")))
 
 
+def effective_region(v: str, region):
+    """What a query filters on: the chosen region, or the viewer's scope when they chose
+    'the city' (or nothing) but may only see part of it."""
+    scope = scope_of(v).regions
+    if scope is None:
+        return region
+    return region if isinstance(region, str) and region in scope else scope
+
+
 def home_region(v: str) -> str:
     """The region a viewer starts from: the city, or their own county."""
     regions = scope_of(v).regions

@@ -100,22 +100,5 @@ class Rejected(Exception):
         self.reason = reason
 
 
-def escape_formula(text: str) -> str:
-    """Cells starting with = + - @ are data here; a spreadsheet must not run them on export."""
-    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Apply escape_formula to every text cell before a frame is written to CSV or Excel."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].astype(object).map(escape_formula)
-    return out
-
-
-def export_csv(frame: pd.DataFrame) -> bytes:
-    """CSV for Excel (UTF-8 with BOM so Chinese shows), formula-like text escaped."""
-    return escape_frame(frame).to_csv(index=False).encode("utf-8-sig")
+# One implementation of "formula-like text is data" for every export (see cockpit/exports.py).
+from ..exports import escape_formula, escape_frame, to_csv as export_csv  # noqa: E402,F401

@@ -1,0 +1,135 @@
+"""应急指挥: emergency events, weather warnings in force, duty contacts and
+public-health surveillance (法定传染病, 发热门诊) with surge warnings.
+
+Events, warnings and the roster are small tables (thousands of rows), read with
+simple filtered queries; the surveillance works on the indicator observations.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import select
+
+from . import metrics, periods, schema as s
+from .store import region_condition
+
+OPEN = "处置中"
+LEVEL_NAMES = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
+HEALTH = ("ID_CASES", "FEVER_VISITS")
+SURGE_YOY = 40.0  # 同比 above this (percent) is a surge
+HISTORY_YEARS = 3  # ... as is a month clearly above the county's max of the same month in these years
+MAX_MARGIN = 20.0  # "clearly": by more than this many percent (a new record by a hair is noise)
+CITY = "411400"
+
+
+# ---- events ----------------------------------------------------------------------------
+def events(store, *, since: dt.datetime | None = None, region: str | None = None,
+           types: list[str] | None = None, levels: list[int] | None = None) -> pd.DataFrame:
+    """Events matching the filters; open ones (处置中) always included whatever `since` says."""
+    e = s.emergency_events.c
+    stmt = select(s.emergency_events)
+    if since is not None:
+        stmt = stmt.where((e.occurred_at >= since) | (e.status == OPEN))
+    if (rc := region_condition(e.region_code, region)) is not None:
+        stmt = stmt.where(rc)
+    if types:
+        stmt = stmt.where(e.event_type.in_(list(types)))
+    if levels:
+        stmt = stmt.where(e.level.in_([int(x) for x in levels]))
+    out = store.frame(stmt.order_by(e.occurred_at.desc()))
+    return order_open_first(out)
+
+
+def order_open_first(ev: pd.DataFrame) -> pd.DataFrame:
+    """Open events first, most severe (lowest level number) first, newest first."""
+    if ev.empty:
+        return ev.assign(is_open=pd.Series(dtype=bool))
+    ev = ev.assign(is_open=ev.status == OPEN, occurred_at=pd.to_datetime(ev.occurred_at))
+    return ev.sort_values(["is_open", "level", "occurred_at"], ascending=[False, True, False],
+                          ignore_index=True)
+
+
+def event_types(store) -> list[str]:
+    e = s.emergency_events.c
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(select(e.event_type).distinct()).scalars())
+
+
+def last_event_time(store) -> dt.datetime | None:
+    from sqlalchemy import func
+    with store.engine.connect() as conn:
+        v = conn.execute(select(func.max(s.emergency_events.c.occurred_at))).scalar()
+    return dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+
+
+# ---- weather warnings ------------------------------------------------------------------
+def weather_in_force(store, now: dt.datetime, region: str | None = None) -> pd.DataFrame:
+    """Signals issued at or before `now` that have not expired (no expiry = still in force)."""
+    w = s.weather_warnings.c
+    stmt = select(s.weather_warnings).where(w.issued_at <= now,
+                                            (w.expires_at.is_(None)) | (w.expires_at > now))
+    if (rc := region_condition(w.region_code, region)) is not None:
+        stmt = stmt.where(rc)
+    return store.frame(stmt.order_by(w.level, w.issued_at.desc(), w.region_code))
+
+
+def weather_recent(store, now: dt.datetime, limit: int = 10, region=None) -> pd.DataFrame:
+    w = s.weather_warnings.c
+    stmt = select(s.weather_warnings).where(w.issued_at <= now)
+    if (rc := region_condition(w.region_code, region)) is not None:
+        stmt = stmt.where(rc)
+    return store.frame(stmt.order_by(w.issued_at.desc()).limit(limit))
+
+
+# ---- duty roster ---------------------------------------------------------------------------
+ROLE_ORDER = {"带班领导": 0, "总值班": 1, "值班员": 2}
+
+
+def duty(store, day: dt.date) -> pd.DataFrame:
+    d = s.duty_roster.c
+    out = store.frame(select(d.role, d.name, d.unit, d.phone).where(d.duty_date == day))
+    if out.empty:
+        return out
+    return (out.assign(o=out.role.map(ROLE_ORDER).fillna(9)).sort_values(["o", "unit"])
+            .drop(columns="o").reset_index(drop=True))
+
+
+# ---- public-health surveillance --------------------------------------------------------------
+def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Per county and indicator for `period`: 当月, 同比 (reported first), the max of the same
+    month in the previous three years, and whether it surges (同比 > +40%, or more than 20%
+    above that max). Two signals at once is level 2 (橙), one is level 3 (黄)."""
+    rows = []
+    counties = regions[regions.level != "city"]
+    for code in HEALTH:
+        mine = obs[obs.indicator_code == code]
+        monthly = mine[mine.measure == "month"]
+        for r in counties.itertuples():
+            here = monthly[monthly.region_code == r.code].set_index("period").value
+            value = here.get(period)
+            yoy, _ = metrics.growth(mine, r.code, period, "month")
+            past = [here.get(periods.shift_month(period, -12 * k)) for k in range(1, HISTORY_YEARS + 1)]
+            past = [p for p in past if p is not None and not pd.isna(p)]
+            max3 = max(past) if past else None
+            reasons = []
+            if yoy is not None and yoy > SURGE_YOY:
+                reasons.append(f"同比 {yoy:+.1f}%")
+            if value is not None and max3 and value > max3 * (1 + MAX_MARGIN / 100):
+                reasons.append(f"超过近{HISTORY_YEARS}年同月最高 {max3:,.0f} 的 {(value / max3 - 1) * 100:.0f}%")
+            rows.append({"indicator_code": code, "region_code": r.code, "name": r.name,
+                         "value": None if value is None else float(value), "yoy": yoy,
+                         "max3": max3, "surge": bool(reasons), "reason": "；".join(reasons),
+                         # two signals at once is 橙, one is 黄 (warning levels, not progress lights)
+                         "level": (2 if len(reasons) == 2 else 3) if reasons else None})
+    return pd.DataFrame(rows)
+
+
+def health_months(obs: pd.DataFrame) -> list[str]:
+    m = obs[(obs.indicator_code.isin(HEALTH)) & (obs.measure == "month")]
+    return sorted(m.period.unique().tolist())
+
+
+def health_series(obs: pd.DataFrame, code: str, region: str, months: int = 36) -> pd.DataFrame:
+    m = obs[(obs.indicator_code == code) & (obs.region_code == region) & (obs.measure == "month")]
+    return m.sort_values("period").tail(months)[["period", "value"]].reset_index(drop=True)

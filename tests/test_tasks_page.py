@@ -1,0 +1,158 @@
+"""督查督办 in AppTest on the demo data: what a leader reads matches the store."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pytest
+import streamlit as st
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from cockpit import config, schema as s
+from tests.conftest import ROOT
+
+TODAY = dt.date(2026, 11, 26)
+ALIASES = {"市发改委": "市发展改革委"}
+
+
+def _open(demo_db, monkeypatch, today=TODAY) -> AppTest:
+    monkeypatch.setenv("COCKPIT_DB_URL", demo_db)
+    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setattr("ui.state.today", lambda: today)
+    config.settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/tasks.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    yield _open(demo_db, monkeypatch)
+    config.settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def expected(demo_store) -> pd.DataFrame:
+    """Each task's latest report and whether it is overdue, computed here from the raw tables."""
+    plan = demo_store.frame(s.plan_tasks.select())
+    rep = demo_store.frame(s.task_progress.select().where(s.task_progress.c.active.is_(True)))
+    latest = rep.sort_values(["task_number", "reported_on", "id"]).groupby("task_number").tail(1)
+    out = plan.merge(latest, left_on="number", right_on="task_number", how="left")
+    out["late"] = out.deadline_date.notna() & (out.status != "已完成") & \
+        out.deadline_date.map(lambda d: d is not None and not pd.isna(d) and d < TODAY)
+    return out
+
+
+def _metric(at, label):
+    hits = [m for m in at.metric if m.label == label]
+    assert len(hits) == 1, [m.label for m in at.metric]
+    return hits[0]
+
+
+def _backgrounds(element) -> dict[tuple[int, int], str]:
+    """(row, column) -> background colour of a styled table, read from the CSS the browser gets."""
+    import re
+    out = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", element.proto.arrow_data.styler.styles):
+        colour = re.search(r"background-color:\s*(#[0-9a-fA-F]{6})", body)
+        for row, col in re.findall(r"row(\d+)_col(\d+)", selectors):
+            if colour:
+                out[(int(row), int(col))] = colour.group(1).lower()
+    return out
+
+
+def _frames(at, column):
+    """Tables carrying `column`, in page order (dataframes expose no key in AppTest)."""
+    return [d.value for d in at.dataframe if column in d.value.columns]
+
+
+def test_headline_counts_tasks_done_and_overdue_as_stored(app, expected):
+    assert _metric(app, "重点任务").value == "172 项"
+    assert _metric(app, "已完成").value == f"{(expected.status == '已完成').sum()} 项"
+    assert _metric(app, "已逾期未完成").value == f"{expected.late.sum()} 项"
+    assert _metric(app, "持续推进/适时推进").value == f"{(expected.deadline_kind != 'date').sum()} 项"
+
+
+def test_overdue_list_names_every_late_task_its_units_and_a_red_light(app, expected):
+    late = expected[expected.late]
+    assert any(h.value == f"逾期未完成任务（{len(late)} 项）" for h in app.subheader)
+    table = app.dataframe[0].value
+    assert sorted(table["序号"]) == sorted(late.number)
+    assert set(table["进度灯"]) == {"红灯"}
+    light = list(table.columns).index("进度灯")
+    colours = _backgrounds(app.dataframe[0])
+    assert {colours[(i, light)] for i in range(len(table))} == {"#c62828"}  # red light, drawn red
+    row = table.set_index("序号").loc[int(late.number.iloc[0])]
+    first = late.iloc[0]
+    assert row["逾期天数"] == (TODAY - first.deadline_date).days
+    for unit in first.lead_units.split("|"):
+        assert ALIASES.get(unit, unit) in row["牵头单位"]
+
+
+def test_nothing_is_due_soon_after_the_plan_ends_and_the_page_says_why(app):
+    assert _metric(app, "60 日内到期").value == "0 项"
+    assert any("2025年12月底" in i.value and "持续推进" in i.value for i in app.info)
+
+
+def test_before_the_last_deadline_unfinished_tasks_show_as_due_soon(demo_db, monkeypatch, expected):
+    at = _open(demo_db, monkeypatch, today=dt.date(2025, 11, 15))
+    soon = expected[(expected.deadline_date == dt.date(2025, 12, 31)) & (expected.status != "已完成")]
+    assert len(soon) >= 1
+    assert _metric(at, "60 日内到期").value == f"{len(soon)} 项"
+    table = next(d.value for d in at.dataframe if "进度灯" in d.value.columns and set(d.value["进度灯"]) == {"黄灯"})
+    assert sorted(table["序号"]) == sorted(soon.number)
+
+
+def test_filtering_by_unit_merges_its_other_spelling(app, expected):
+    app.selectbox(key="t_unit").set_value("市发展改革委").run()
+    mine = expected[expected.lead_units.str.split("|").map(lambda us: bool({"市发展改革委", "市发改委"} & set(us)))]
+    assert any(c.value == f"共 {len(mine)} 项" for c in app.caption)
+    app.toggle(key="t_only_overdue").set_value(True).run()
+    assert any(c.value == f"共 {int(mine.late.sum())} 项" for c in app.caption)
+
+
+def test_black_list_puts_the_unit_with_most_overdue_tasks_first(app, expected):
+    units = expected.assign(unit=expected.lead_units.str.split("|")).explode("unit")
+    units["unit"] = units.unit.replace({"市发改委": "市发展改革委", "市政府办": "市政府办公室", "市卫健委": "市卫生健康委",
+                                        "市工业和信息化局": "市工信局", "市人力资源社会保障局": "市人社局",
+                                        "市交通运输厅": "市交通运输局"})
+    units = units.drop_duplicates(["number", "unit"])
+    late = units[units.late].groupby("unit").size().sort_values(ascending=False)
+    black = _frames(app, "最长逾期天数")[0]  # 黑榜 precedes the full ranking
+    assert black["牵头单位"].iloc[0] == late.index[0]
+    assert black["逾期未完成"].iloc[0] == late.iloc[0]
+    red = next(d for d in _frames(app, "总排名") if "逾期未完成" not in d.columns)
+    assert not set(red["牵头单位"]) & set(late.index)
+
+
+def test_a_tasks_history_lists_every_report(app, demo_store):
+    app.selectbox(key="t_task").set_value(11).run()
+    rep = demo_store.frame(s.task_progress.select().where(s.task_progress.c.task_number == 11))
+    table = _frames(app, "报送日期")[0]
+    assert len(table) == len(rep)
+    newest = rep.sort_values("reported_on").iloc[-1]
+    assert table["报送日期"].iloc[0] == newest.reported_on.isoformat()
+    assert table["完成进度"].iloc[0] == newest.percent
+
+
+def test_export_writes_the_filtered_list(app, expected, monkeypatch):
+    from cockpit import tasks
+    written = {}
+    real = tasks.to_xlsx
+
+    def spy(frame, **kw):
+        written["bytes"] = real(frame, **kw)
+        return written["bytes"]
+    monkeypatch.setattr(tasks, "to_xlsx", spy)
+    app.multiselect(key="t_sections").set_value(["四"]).run()
+    ws = load_workbook(io.BytesIO(written["bytes"])).active
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+    assert ws.cell(row=2, column=1).value == "序号" and ws.cell(row=2, column=3).value == "部分名称"
+    assert sorted(r[0] for r in rows) == sorted(expected[expected.section == "四"].number)
+    assert app.get("download_button")[0].label == "导出 Excel"

@@ -1,0 +1,267 @@
+"""Panels of 应急指挥: open events first, the event map and timeline, warnings in force,
+public-health surveillance and who is on duty today."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import charts, emergency, maps, periods
+from cockpit.config import settings
+
+from . import state
+from .filters import CITY, Filters
+from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, guard
+
+RANGES = {7: "近 7 日", 30: "近 30 日", 90: "近 90 日", 365: "近一年"}
+LEVEL_STYLE = {1: "background-color: #cc0000; color: white", 2: "background-color: #ff8000; color: black",
+               3: "background-color: #e6b800; color: black", 4: "background-color: #0066cc; color: white"}
+EVENT_SOURCE = "市应急管理局应急指挥平台"
+HEALTH_SOURCE = "市卫生健康委"
+
+
+def now() -> dt.datetime:
+    """The command room's clock (tests replace it to pin the demo's moment)."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+# ---- cached loaders ---------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=8)
+def event_types(v: str) -> list[str]:
+    return emergency.event_types(state.store())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def events(v: str, since: dt.datetime | None, region: str, types: tuple[str, ...],
+           levels: tuple[int, ...]) -> pd.DataFrame:
+    return emergency.events(state.store(), since=since, region=state.effective_region(v, region),
+                            types=list(types) or None,
+                            levels=list(levels) or None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=300)
+def weather(v: str, at: dt.datetime, region: str) -> pd.DataFrame:
+    return emergency.weather_in_force(state.store(), at, state.effective_region(v, region))
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=300)
+def weather_recent(v: str, at: dt.datetime) -> pd.DataFrame:
+    return emergency.weather_recent(state.store(), at, region=state.effective_region(v, None))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def duty(v: str, day: dt.date) -> pd.DataFrame:
+    return emergency.duty(state.store(), day)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def health_obs(v: str) -> pd.DataFrame:
+    return state.observations(v, emergency.HEALTH)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def surveillance(v: str, period: str) -> pd.DataFrame:
+    return emergency.surveillance(health_obs(v), state.regions(v), period)
+
+
+def health_months(v: str) -> list[str]:
+    return emergency.health_months(health_obs(v))
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+def _names(v: str) -> dict[str, str]:
+    reg = state.regions(v)
+    return dict(zip(reg.code, reg.name))
+
+
+def _clock() -> dt.datetime:
+    # Minute resolution keeps cache keys stable within a minute.
+    return now().replace(second=0)
+
+
+def _md(text: str) -> str:
+    out = str(text)
+    for ch in "\\`*_{}[]<>()#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def _event_table(ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: str, height=None) -> None:
+    hours = ((pd.Timestamp(at) - ev.occurred_at).dt.total_seconds() / 3600).round(1)
+    shown = pd.DataFrame({
+        "级别": ev.level.map(LEVEL_NAMES), "类型": ev.event_type, "事件": ev.title,
+        "县区": ev.region_code.map(names).fillna(ev.region_code), "地点": ev.place,
+        "发生时间": ev.occurred_at.dt.strftime("%Y-%m-%d %H:%M"), "状态": ev.status,
+        "已持续（小时）": hours.where(ev.is_open)})
+    level_of = {name: lv for lv, name in LEVEL_NAMES.items()}
+    styled = shown.style.map(lambda t: LEVEL_STYLE.get(level_of.get(t), ""), subset=["级别"])
+    st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key=key, height=height or "auto",
+                 column_config={"已持续（小时）": st.column_config.NumberColumn(format="%.1f 小时")})
+
+
+# ---- panels -----------------------------------------------------------------------------------
+def headline(v: str, f: Filters) -> None:
+    with guard("应急态势"):
+        at = _clock()
+        ev_open = events(v, at, f.region, (), ())
+        ev_open = ev_open[ev_open.is_open]
+        recent = events(v, at - dt.timedelta(days=7), f.region, (), ())
+        recent = recent[recent.occurred_at >= pd.Timestamp(at - dt.timedelta(days=7))]
+        ww = weather(v, at, f.region)
+        period = f.period
+        surv = surveillance(v, period)
+        if not f.is_city:
+            surv = surv[surv.region_code == f.region]
+        roster = duty(v, at.date())
+        c = st.columns(5)
+        top = int(ev_open.level.min()) if len(ev_open) else None
+        c[0].metric("处置中的突发事件", f"{len(ev_open)} 起", f"最高 {LEVEL_NAMES[top]}" if top else None,
+                    delta_color="off", delta_arrow="off")
+        c[1].metric("近 7 日新发事件", f"{len(recent)} 起")
+        c[2].metric("生效中的预警信号", f"{len(ww)} 条",
+                    f"最高 {LEVEL_NAMES[int(ww.level.min())]}" if len(ww) else None,
+                    delta_color="off", delta_arrow="off")
+        c[3].metric("公共卫生异常县区", f"{surv.region_code[surv.surge].nunique()} 个",
+                    help=f"法定传染病或发热门诊当月同比超过 +{emergency.SURGE_YOY:.0f}%，"
+                         f"或超过近三年同月最高 {emergency.MAX_MARGIN:.0f}% 以上")
+        lead = roster[roster.role == "带班领导"]
+        c[4].metric("今日带班领导", lead.name.iloc[0] if len(lead) else "未排班")
+        as_of(f"{at:%Y年%m月%d日 %H:%M}（实时）· 事件来源：{EVENT_SOURCE}；预警：市气象台；公共卫生：{HEALTH_SOURCE}"
+              f"（{periods.label(period)}）")
+
+
+def open_events(v: str, f: Filters) -> None:
+    with guard("处置中的突发事件"):
+        at = _clock()
+        ev = events(v, at, f.region, (), ())
+        ev = ev[ev.is_open]
+        st.subheader(f"处置中的突发事件（{len(ev)} 起）")
+        if ev.empty:
+            st.success("当前没有处置中的突发事件。")
+            return
+        _event_table(ev, _names(v), at, "em_open")
+        st.caption("按级别（Ⅰ级最重）和发生时间排列；“已持续”自发生时起算。")
+
+
+def event_board(v: str, f: Filters) -> None:
+    with guard("突发事件地图与时间轴"):
+        at = _clock()
+        names = _names(v)
+        st.subheader("突发事件分布与时间轴")
+        c1, c2, c3 = st.columns([3, 3, 2])
+        types = c1.multiselect("事件类型", event_types(v), key="em_types", placeholder="全部类型")
+        levels = c2.multiselect("级别", [1, 2, 3, 4], key="em_levels", format_func=LEVEL_NAMES.get,
+                                placeholder="全部级别")
+        days = c3.selectbox("时间范围", list(RANGES), index=1, key="em_range", format_func=RANGES.get)
+        since = at - dt.timedelta(days=days)
+        ev = events(v, since, f.region, tuple(sorted(types)), tuple(sorted(levels)))
+        n_open = int(ev.is_open.sum()) if len(ev) else 0
+        st.caption(f"{RANGES[days]}共 {len(ev)} 起（含处置中 {n_open} 起，处置中事件不论发生早晚都列出）")
+        left, right = st.columns([1, 1])
+        with left:
+            pts = ev.assign(type=ev.event_type, level_name=ev.level.map(LEVEL_NAMES),
+                            time=ev.occurred_at.dt.strftime("%Y-%m-%d %H:%M")) if len(ev) else \
+                pd.DataFrame(columns=["lon", "lat", "level", "title", "type", "level_name", "status", "time"])
+            st.pydeck_chart(maps.event_map(settings().geojson, pts), height=520, key="em_map")
+            st.caption("点的颜色为事件级别（红橙黄蓝 = Ⅰ—Ⅳ级），黑框为处置中。边界：cnmaps（高德数据），仅示意。")
+        with right:
+            chart = charts.event_timeline(ev, title=f"突发事件时间轴（{RANGES[days]}）",
+                                          caliber="按事件发生时间；黑圈为处置中", source=EVENT_SOURCE,
+                                          as_of=f"{at:%Y-%m-%d %H:%M}", height=520)
+            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="em_timeline")
+        with st.expander(f"事件列表（{len(ev)} 起）"):
+            _event_table(ev, names, at, "em_list", height=360)
+
+
+def weather_panel(v: str, f: Filters) -> None:
+    with guard("预警信号"):
+        at = _clock()
+        names = _names(v)
+        ww = weather(v, at, f.region)
+        st.subheader(f"生效中的气象与自然灾害预警（{len(ww)} 条）")
+        if ww.empty:
+            st.info("当前没有生效中的预警信号。")
+            recent = weather_recent(v, at)
+            if len(recent):
+                last = recent.iloc[0]
+                st.caption(f"最近一次发布：{pd.Timestamp(last.issued_at):%Y-%m-%d %H:%M} "
+                           f"{names.get(last.region_code, last.region_code)}{last.kind}{LEVEL_NAMES[int(last.level)]}")
+        else:
+            for (kind, level, issued), grp in ww.groupby(["kind", "level", "issued_at"], sort=False):
+                expires = grp.expires_at.iloc[0]
+                areas = "、".join(names.get(c, c) for c in grp.region_code)
+                st.markdown(f"{LEVEL_BADGE.get(int(level), '')} **{_md(kind)}预警** · {_md(areas)}  \n"
+                            f"{pd.Timestamp(issued):%m-%d %H:%M} 发布，"
+                            + (f"{pd.Timestamp(expires):%m-%d %H:%M} 解除" if pd.notna(expires) else "未定解除时间")
+                            + f" · {_md(grp.issuer.iloc[0])}")
+                st.markdown(_md(grp.text.iloc[0]))
+        as_of(f"{at:%Y年%m月%d日 %H:%M}（发布时间 ≤ 现在 < 解除时间）· 来源：市气象台")
+
+
+def health_panel(v: str, f: Filters) -> None:
+    with guard("公共卫生监测"):
+        names = _names(v)
+        period = f.period
+        surv = surveillance(v, period)
+        st.subheader(f"公共卫生监测（{periods.label(period)}）")
+        hot = surv[surv.surge].sort_values(["level", "region_code"])
+        if hot.empty:
+            st.success("本月各县区法定传染病报告病例和发热门诊就诊人次均无异常升高。")
+        else:
+            ind_names = {"ID_CASES": "法定传染病报告病例", "FEVER_VISITS": "发热门诊就诊人次"}
+            lines = [f"- {LEVEL_BADGE.get(int(r.level), '')} **{_md(r.name)}** {ind_names[r.indicator_code]} "
+                     f"{r.value:,.0f}：{_md(r.reason)}" for r in hot.itertuples()]
+            st.error("疫情监测异常：\n" + "\n".join(lines), icon=":material/coronavirus:")
+        wide = surv.pivot(index="name", columns="indicator_code", values=["value", "yoy", "max3", "surge"])
+        order = [names[c] for c in state.regions(v).code if names[c] in wide.index]
+        wide = wide.reindex(order)
+        table = pd.DataFrame({
+            "县区": wide.index,
+            "传染病报告病例（例）": wide[("value", "ID_CASES")].to_numpy(),
+            "病例同比": wide[("yoy", "ID_CASES")].to_numpy(),
+            "病例近三年同月最高": wide[("max3", "ID_CASES")].to_numpy(),
+            "发热门诊（人次）": wide[("value", "FEVER_VISITS")].to_numpy(),
+            "发热门诊同比": wide[("yoy", "FEVER_VISITS")].to_numpy(),
+            "发热门诊近三年同月最高": wide[("max3", "FEVER_VISITS")].to_numpy(),
+            "异常": [LEVEL_NAMES[int(lv)] if pd.notna(lv) else "" for lv in
+                   surv.groupby("name")["level"].min().reindex(wide.index)],
+        })
+        for col in table.columns[1:-1]:
+            table[col] = pd.to_numeric(table[col], errors="coerce")
+        level_of = {name: lv for lv, name in LEVEL_NAMES.items()}
+        styled = table.style.map(lambda t: LEVEL_STYLE.get(level_of.get(t), ""), subset=["异常"])
+        left, right = st.columns([3, 2])
+        with left:
+            st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key="em_health",
+                         column_config={c: st.column_config.NumberColumn(format="%+.1f%%")
+                                        for c in ("病例同比", "发热门诊同比")}
+                         | {c: st.column_config.NumberColumn(format="%,.0f")
+                            for c in ("传染病报告病例（例）", "病例近三年同月最高", "发热门诊（人次）", "发热门诊近三年同月最高")})
+        with right:
+            focus = f.region if not f.is_city else (hot.region_code.iloc[0] if len(hot) else CITY)
+            code = st.radio("趋势指标", list(emergency.HEALTH), key="em_health_ind", horizontal=True,
+                            format_func={"ID_CASES": "法定传染病报告病例", "FEVER_VISITS": "发热门诊就诊人次"}.get)
+            series = emergency.health_series(health_obs(v), code, focus, months=37)
+            unit = "例" if code == "ID_CASES" else "人次"
+            what = "法定传染病报告病例数" if code == "ID_CASES" else "发热门诊就诊人次"
+            chart = charts.monthly_line(series, title=f"{names[focus]}{what}",
+                                        unit=unit, caliber="月度，圈出所选月份", source=HEALTH_SOURCE,
+                                        as_of=periods.label(period), highlight=period)
+            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="em_health_chart")
+        as_of(f"{periods.label(period)} · 异常标准：当月同比超过 +{emergency.SURGE_YOY:.0f}%，或超过该县区近"
+              f"{emergency.HISTORY_YEARS}年同月最高值 {emergency.MAX_MARGIN:.0f}% 以上（两项同时满足为橙色，一项为黄色）· 来源：{HEALTH_SOURCE}")
+
+
+def duty_panel(v: str) -> None:
+    with guard("今日值班"):
+        at = _clock()
+        roster = duty(v, at.date())
+        st.subheader(f"今日值班（{at:%Y年%m月%d日}）")
+        if roster.empty:
+            st.warning("今日值班表未上报。")
+            return
+        st.dataframe(roster.rename(columns={"role": "岗位", "name": "姓名", "unit": "单位", "phone": "电话"}),
+                     hide_index=True, width="stretch", key="em_duty")
+        as_of(f"{at:%Y年%m月%d日} 值班表 · 来源：市政府办公室、市应急管理局")
+

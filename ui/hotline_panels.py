@@ -1,0 +1,273 @@
+"""Panels of 社情民意 (12345). Every number comes from a database aggregate
+(cockpit.hotline), cached on the data version: millions of tickets stay responsive."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import charts, fmt, hotline, maps
+from cockpit.config import settings
+
+from . import state
+from .filters import CITY, Filters, drill_to
+from .widgets import as_of, guard
+
+SOURCE = "市 12345 政务服务便民热线"
+WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
+
+
+# ---- cached loaders (v first; no parameter starts with "_") ---------------------------------
+@st.cache_data(show_spinner=False, max_entries=8)
+def span(v: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+    return hotline.span(state.store())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def summary(v: str, start: dt.datetime, stop: dt.datetime, now: dt.datetime, region: str) -> dict:
+    return hotline.summary(state.store(), hotline.Window(start, stop, ""), now, state.effective_region(v, region))
+
+
+@st.cache_data(show_spinner="正在统计工单量…", max_entries=64)
+def volume(v: str, grain: str, end: dt.datetime, first: dt.datetime, region: str, category: str | None) -> pd.DataFrame:
+    return hotline.volume(state.store(), hotline.bucket_edges(end, grain, first), state.effective_region(v, region), category)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def category_growth(v: str, end: dt.datetime, period: str, region: str) -> pd.DataFrame:
+    return hotline.category_growth(state.store(), end, hotline.month_window(period, end), state.effective_region(v, region))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def surge(v: str, end: dt.datetime, region: str) -> pd.DataFrame:
+    return hotline.surge(state.store(), end, state.effective_region(v, region))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def county_counts(v: str, start: dt.datetime, stop: dt.datetime, category: str | None) -> pd.DataFrame:
+    return hotline.counts_by(state.store(), hotline.Window(start, stop, ""), ("region_code",),
+                             state.effective_region(v, None), category)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def open_overdue(v: str, now: dt.datetime, region: str) -> tuple[int, pd.DataFrame]:
+    return hotline.open_overdue(state.store(), now, state.effective_region(v, region))
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+def months(v: str) -> list[str]:
+    first, last = span(v)
+    return hotline.months_between(first, last) if last else []
+
+
+def anchor(v: str) -> dt.datetime | None:
+    _, last = span(v)
+    return hotline.anchor_end(last) if last else None
+
+
+def window(v: str, f: Filters, key: str = "hl_window") -> hotline.Window:
+    end = anchor(v)
+    choice = st.session_state.get(key, "7d")
+    if choice == "30d":
+        return hotline.last_days(end, 30)
+    if choice == "month":
+        return hotline.month_window(f.period, end)
+    return hotline.last_days(end, 7)
+
+
+def _names(v: str) -> dict[str, str]:
+    reg = state.regions(v)
+    return dict(zip(reg.code, reg.name))
+
+
+def _stamp(v: str) -> str:
+    _, last = span(v)
+    return f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
+
+
+def _md(text: str) -> str:
+    out = str(text)
+    for ch in "\\`*_{}[]<>()#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def _pct(x) -> str:
+    return fmt.pct_change(None if x is None or pd.isna(x) else float(x))
+
+
+# ---- panels ----------------------------------------------------------------------------------------
+def headline(v: str, f: Filters) -> None:
+    with guard("12345 总体情况"):
+        end = anchor(v)
+        first, _ = span(v)
+        st.radio("统计区间", list(WINDOWS), format_func=WINDOWS.get, key="hl_window", horizontal=True)
+        w = window(v, f)
+        cur = summary(v, w.start, w.stop, end, f.region)
+        if st.session_state.get("hl_window", "7d") == "month":
+            ref = hotline.same_window_last_year(w)
+            ref_label = "同比"
+        else:
+            ref = hotline.previous_window(w)
+            ref_label = "环比上期"
+        has_ref = first is not None and first <= ref.start
+        before = summary(v, ref.start, ref.stop, end, f.region) if has_ref else None
+        change = ((cur["received"] / before["received"] - 1) * 100
+                  if before and before["received"] else None)
+        total_open, _ = open_overdue(v, end, f.region)
+        c = st.columns(5)
+        c[0].metric(f"受理量（{w.label}）", f"{cur['received']:,} 件",
+                    fmt.pct_change(change) if change is not None else None, delta_color="off",
+                    delta_description=ref_label)
+        c[1].metric("办结率", fmt.number(cur["closed_rate"], "%"), help="已办结 ÷ 受理量（区间内受理的工单）")
+        c[2].metric("满意率", fmt.number(cur["satisfied_rate"], "%"),
+                    help="（满意＋基本满意）÷ 已回访工单")
+        c[3].metric("超期工单", f"{cur['overdue']:,} 件",
+                    f"占 {fmt.number(cur['overdue_rate'], '%')}" if cur["overdue_rate"] is not None else None,
+                    delta_color="off", delta_arrow="off",
+                    help="区间内受理、超过办理时限仍未办结或超时限才办结的工单")
+        c[4].metric("当前超期未办结", f"{total_open:,} 件", help="截至最新工单时间仍未办结且已过办理时限（不限受理时间）")
+        names = _names(v)
+        as_of(f"{_stamp(v)} · 区间 {w.start:%Y-%m-%d} 至 {(w.stop - dt.timedelta(seconds=1)):%Y-%m-%d} · "
+              f"地区：{names[f.region]} · 口径：按工单受理时间统计，“近 7 日”截至最新工单当日 · 来源：{SOURCE}")
+
+
+def surges(v: str, f: Filters) -> None:
+    with guard("热点诉求异动"):
+        end = anchor(v)
+        table = surge(v, end, f.region)
+        names = _names(v)
+        st.subheader("热点诉求异动：近 7 日与前 28 日周均对比")
+        flagged = table[table.surge]
+        if flagged.empty:
+            st.success("近 7 日没有明显激增的诉求（标准：≥10 件且达到前 28 日周均的 2 倍以上）。")
+        else:
+            lines = []
+            for r in flagged.head(5).itertuples():
+                base = "前 28 日无此类工单" if pd.isna(r.ratio) else f"为前 28 日周均 {r.weekly_avg:g} 件的 {r.ratio:.1f} 倍"
+                lines.append(f"- **{_md(names.get(r.region_code, r.region_code))} · {_md(r.category)}**："
+                             f"近 7 日 {r.last7:,} 件，{base}")
+            st.warning(f"近 7 日激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
+        left, right = st.columns([3, 2])
+        with left:
+            heat = table.assign(county=table.region_code.map(names).fillna(table.region_code))
+            chart = charts.surge_heatmap(
+                heat, title="诉求类别 × 县区：近 7 日受理量（格内数字）及其为前 28 日周均的倍数（颜色）",
+                caliber="近 7 日 ÷（前 28 日 ÷ 4）", source=SOURCE, as_of=_stamp(v),
+                county_order=list(names.values()))
+            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_heatmap")
+        with right:
+            shown = table.head(15).assign(县区=lambda d: d.region_code.map(names)).rename(columns={
+                "category": "诉求类别", "last7": "近7日", "weekly_avg": "前28日周均", "ratio": "倍数",
+                "change": "增幅", "surge": "激增"})
+            st.dataframe(shown[["县区", "诉求类别", "近7日", "前28日周均", "倍数", "增幅", "激增"]],
+                         hide_index=True, width="stretch", key="hl_surge_table", placeholder="—",
+                         column_config={"增幅": st.column_config.NumberColumn(format="%+.1f%%"),
+                                        "倍数": st.column_config.NumberColumn(format="%.2f")})
+            st.caption("激增在前，按超出前 28 日周均的件数排列；"
+                       "激增：近 7 日不少于 10 件，且达到前 28 日周均的 2 倍以上（或此前没有）。")
+
+
+def volume_chart(v: str, f: Filters) -> None:
+    with guard("受理量走势"):
+        end = anchor(v)
+        first, _ = span(v)
+        st.subheader("受理量走势")
+        c1, c2 = st.columns([2, 3])
+        grain = c1.radio("粒度", list(hotline.GRAINS), format_func=hotline.GRAINS.get, key="hl_grain",
+                         horizontal=True)
+        cats = category_growth(v, end, f.period, CITY).category.tolist()
+        category = c2.selectbox("诉求类别", ["", *cats], key="hl_category", format_func=lambda x: x or "全部类别")
+        vol = volume(v, grain, end, first, f.region, category or None)
+        names = _names(v)
+        span_text = {"day": "近 90 日每日", "week": "近 52 周每周（截至最新工单当日）", "month": "每月"}[grain]
+        chart = charts.volume_bars(
+            vol, grain, title=f"{names[f.region]}{category or ''} 12345 受理量（{span_text}）",
+            caliber="按工单受理时间统计" + ("；最后一月为月内至今" if grain == "month" else ""),
+            source=SOURCE, as_of=_stamp(v))
+        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_volume")
+
+
+def categories(v: str, f: Filters) -> None:
+    with guard("诉求类别排行"):
+        end = anchor(v)
+        g = category_growth(v, end, f.period, f.region)
+        month = hotline.month_window(f.period, end)
+        st.subheader("诉求类别排行与增长")
+        shown = g.rename(columns={"category": "诉求类别", "week": "近7日", "last_week": "上周",
+                                  "week_change": "环比", "share": "占比", "month": month.label,
+                                  "month_ly": "上年同期", "month_yoy": "同比"})
+        st.dataframe(shown[["诉求类别", "近7日", "上周", "环比", "占比", month.label, "上年同期", "同比"]],
+                     hide_index=True, width="stretch", key="hl_categories", placeholder="—",
+                     column_config={"环比": st.column_config.NumberColumn(format="%+.1f%%"),
+                                    "同比": st.column_config.NumberColumn(format="%+.1f%%"),
+                                    "占比": st.column_config.NumberColumn(format="%.1f%%")})
+        as_of(f"{_stamp(v)} · 近 7 日与其前 7 日比（环比）；{month.label}与上年同期同日数比（同比），"
+              "上年无数据时同比留空 · 来源：" + SOURCE)
+
+
+def county_map(v: str, f: Filters) -> None:
+    with guard("县区热点分布"):
+        end = anchor(v)
+        names = _names(v)
+        st.subheader("县区热点分布")
+        cats = category_growth(v, end, f.period, CITY).category.tolist()
+        category = st.selectbox("地图诉求类别", ["", *cats], key="hl_map_category",
+                                format_func=lambda x: x or "全部类别")
+        w = window(v, f)
+        prev = hotline.previous_window(w) if st.session_state.get("hl_window", "7d") != "month" else \
+            hotline.same_window_last_year(w)
+        now = county_counts(v, w.start, w.stop, category or None).set_index("region_code").tickets
+        before = county_counts(v, prev.start, prev.stop, category or None).set_index("region_code").tickets
+        reg = state.regions(v)
+        rows = []
+        for r in reg[reg.level != "city"].itertuples():
+            n, b = int(now.get(r.code, 0)), int(before.get(r.code, 0))
+            change = (n / b - 1) * 100 if b else None
+            rows.append({"region_code": r.code, "name": r.name, "value": n,
+                         "label": f"{n:,} 件（较{prev.label} {fmt.pct_change(change)}）", "tickets": n,
+                         "change": None if change is None else round(change, 1)})
+        values = pd.DataFrame(rows)
+        left, right = st.columns([3, 2])
+        with left:
+            st.pydeck_chart(maps.choropleth(settings().geojson, values), height=430, key="hl_map")
+        with right:
+            table = values.sort_values("tickets", ascending=False).rename(
+                columns={"name": "县区", "tickets": "受理量", "change": f"较{prev.label}"})
+            st.dataframe(table[["县区", "受理量", f"较{prev.label}"]], hide_index=True, width="stretch", placeholder="—",
+                         key="hl_county_table", on_select=_drill_from_table, selection_mode="single-row",
+                         column_config={f"较{prev.label}": st.column_config.NumberColumn(format="%+.1f%%")})
+            st.session_state["hl_county_codes"] = table.region_code.tolist()
+            st.caption(f"{w.label}{('·' + category) if category else ''}；颜色越深受理量越多。"
+                       "点选表中一行可钻取到该县区；示范区无边界，只列表。")
+        as_of(_stamp(v))
+
+
+def _drill_from_table() -> None:
+    rows = st.session_state.get("hl_county_table", {}).get("selection", {}).get("rows", [])
+    codes = st.session_state.get("hl_county_codes", [])
+    if rows and rows[0] < len(codes):
+        drill_to(codes[rows[0]])
+
+
+def overdue(v: str, f: Filters) -> None:
+    with guard("超期未办结工单"):
+        end = anchor(v)
+        total, rows = open_overdue(v, end, f.region)
+        names = _names(v)
+        st.subheader(f"超期未办结工单（{total:,} 件）")
+        if rows.empty:
+            st.success("没有超期未办结的工单。")
+            return
+        shown = rows.assign(县区=rows.region_code.map(names).fillna(rows.region_code)).rename(columns={
+            "id": "工单号", "created_at": "受理时间", "category": "诉求类别", "channel": "渠道",
+            "due_at": "办理时限", "days_overdue": "超期天数"})
+        st.dataframe(shown[["工单号", "受理时间", "县区", "诉求类别", "渠道", "办理时限", "超期天数"]],
+                     hide_index=True, width="stretch", key="hl_overdue", height=360,
+                     column_config={"受理时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                                    "办理时限": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                                    "超期天数": st.column_config.NumberColumn(format="%.1f 天")})
+        as_of(f"{_stamp(v)} · 超期以最新工单时间 {end:%Y-%m-%d %H:%M} 计；按超期时间长短排列，"
+              f"显示前 {len(rows)} 件 · 来源：{SOURCE}")
+

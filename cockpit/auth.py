@@ -184,8 +184,17 @@ def authenticate(store: Store, name: str, password: str, *, at: dt.datetime | No
     return User(row.name, row.role, row.region_code, row.department)
 
 
+def proxy_user(store: Store, headers, peer: str | None, header: str, trusted: tuple[str, ...]) -> User | None:
+    """Single sign-on behind a reverse proxy: the header names the user, but it is believed
+    only when the request came from one of the configured proxy addresses."""
+    if not header or peer not in trusted:
+        return None
+    name = (headers.get(header) or "").strip()
+    return user_for_proxy(store, name) if name else None
+
+
 def user_for_proxy(store: Store, name: str) -> User:
-    """Single sign-on: the reverse proxy vouches for the name; the user must exist and be enabled."""
+    """The proxy vouches for the name; the user must exist in the cockpit and be enabled."""
     with store.engine.connect() as conn:
         row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
     if row is None or row.disabled:

@@ -135,3 +135,14 @@ def test_cli_adds_a_user_with_the_password_from_stdin(tmp_path):
     assert "周九\t县区用户\t411481\t正常" in r.stdout
     r = run("users", "add", "周九", "--role", "leader", stdin=PW + "\n")
     assert r.returncode == 2 and "已存在" in r.stderr
+
+
+def test_proxy_header_is_believed_only_from_the_configured_proxy(store):
+    auth.add_user(store, "单点用户", "leader", PW)
+    headers = {"X-Remote-User": "单点用户"}
+    trusted = ("10.0.0.5",)
+    assert auth.proxy_user(store, headers, "10.0.0.5", "X-Remote-User", trusted).name == "单点用户"
+    assert auth.proxy_user(store, headers, "10.0.0.9", "X-Remote-User", trusted) is None  # forged elsewhere
+    assert auth.proxy_user(store, headers, "10.0.0.5", "", trusted) is None  # mode off
+    with pytest.raises(auth.AuthError, match="未在驾驶舱中开通"):
+        auth.proxy_user(store, {"X-Remote-User": "陌生人"}, "10.0.0.5", "X-Remote-User", trusted)

@@ -96,3 +96,30 @@ def test_a_county_user_sees_only_their_countys_tickets_events_and_warnings(db):
         assert not county.exception, [e.message for e in county.exception]
         assert len(_region_names(leader) - {"睢阳区"}) >= 3, page  # there was something to hide
         assert _region_names(county) <= {"睢阳区"}, (page, _region_names(county))
+
+
+def test_an_idle_session_expires_and_asks_for_a_login_again(db):
+    import datetime as dt
+    auth.add_user(db, "领导甲", "leader", PW)
+    at = _login(_app(), "领导甲", PW)
+    assert len(at.metric) > 12
+    at.session_state["auth_seen"] = dt.datetime.now() - dt.timedelta(minutes=config.settings().session_minutes + 1)
+    at.run()
+    assert len(at.metric) == 0 and [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert any("登录已超时" in i.value for i in at.info)
+
+
+def test_a_screen_link_opens_the_cockpit_read_only_without_a_login(db):
+    auth.add_user(db, "管理员乙", "admin", PW)
+    token = auth.create_screen_link(db, "指挥中心大屏", actor="管理员乙")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["token"] = token
+    at.run()
+    assert not at.exception and len(at.metric) > 12
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/upload.py").run()
+    auth.revoke_screen_link(db, "指挥中心大屏", actor="管理员乙")
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    again.query_params["token"] = token
+    again.run()
+    assert any("已被收回" in e.value for e in again.error) and len(again.metric) == 0

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cockpit import auth, exports, schema as s
 
 from . import state
-from .widgets import guard
+from .widgets import export_button, guard
 
 
 def _actor() -> str:
@@ -88,10 +88,5 @@ def audit_panel(v: str) -> None:
         log = state.store().frame(select(a.at, a.actor, a.action, a.target, a.detail).order_by(a.id.desc()).limit(5000))
         log.columns = ["时间", "操作人", "动作", "对象", "详情"]
         st.dataframe(log, hide_index=True, width="stretch", key="a_audit", height=360)
-        st.download_button("导出审计日志（CSV）", exports.to_csv(log), file_name="audit_log.csv", mime="text/csv",
-                           key="a_audit_export", on_click=_audit_export)
-
-
-def _audit_export() -> None:
-    with state.store().begin() as conn:
-        state.store().audit(conn, _actor(), "export", "audit_log", "审计日志 CSV")
+        export_button("导出审计日志（CSV）", exports.to_csv(log), "audit_log.csv", mime="text/csv",
+                      what="audit_log", key="a_audit_export")

@@ -20,11 +20,8 @@ def _proxy_user() -> auth.User | None:
     cfg = settings()
     if not cfg.proxy_header:
         return None
-    name = st.context.headers.get(cfg.proxy_header)
-    # The header is trusted only from the configured proxies; anyone else could forge it.
-    if not name or st.context.ip_address not in cfg.proxy_addresses:
-        return None
-    return auth.user_for_proxy(state.store(), name)
+    return auth.proxy_user(state.store(), st.context.headers, st.context.ip_address,
+                           cfg.proxy_header, cfg.proxy_addresses)
 
 
 def current_user() -> auth.User | None:

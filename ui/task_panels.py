@@ -10,7 +10,7 @@ import streamlit as st
 from cockpit import charts, tasks
 
 from . import state
-from .widgets import as_of, guard
+from .widgets import as_of, export_button, guard
 
 SOURCE = "各牵头单位季度报送（市行政审批和政务信息管理局汇总）"
 CALIBER = "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单；状态取各任务最近一次报送"
@@ -147,9 +147,9 @@ def task_list(v: str, today: dt.date) -> None:
         stamp = _as_of_text(b)
         data = tasks.to_xlsx(tasks.export_frame(shown), title="商丘市数字政府建设重点任务推进情况",
                              as_of=f"{stamp}（导出于 {today:%Y年%m月%d日}）", caliber=CALIBER)
-        st.download_button("导出 Excel", data, file_name=f"重点任务清单-{today:%Y%m%d}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key="t_export", icon=":material/download:")
+        export_button("导出 Excel", data, f"重点任务清单-{today:%Y%m%d}.xlsx", what="plan_tasks",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      key="t_export", icon=":material/download:")
 
 
 def task_history(v: str, today: dt.date) -> None:

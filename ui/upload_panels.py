@@ -20,7 +20,7 @@ from cockpit.uploads.rollback import RollbackRefused, rollback
 
 from . import state
 from .panels import _md_escape
-from .widgets import as_of, guard
+from .widgets import as_of, export_button, guard
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
 
@@ -95,8 +95,8 @@ def upload_panel(v: str) -> None:
             st.success(problems.summary(), icon=":material/check_circle:")
         if problems.items:
             st.dataframe(problems.frame(), hide_index=True, width="stretch", key="upload_problems")
-            st.download_button("下载问题清单（CSV）", export_csv(problems.frame()), "问题清单.csv", "text/csv",
-                               key="upload_problems_csv")
+            export_button("下载问题清单（CSV）", export_csv(problems.frame()), "问题清单.csv", mime="text/csv",
+                          what="upload_problems", key="upload_problems_csv")
         if not checked.ok:
             return
         _preview(v, pv)
@@ -199,7 +199,8 @@ def history_panel(v: str) -> None:
         st.subheader("报送历史")
         b = batches(v)
         st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
-        st.download_button("导出历史（CSV）", export_csv(b), "报送历史.csv", "text/csv", key="history_csv")
+        export_button("导出历史（CSV）", export_csv(b), "报送历史.csv", mime="text/csv", what="upload_batches",
+                      key="history_csv")
         if b.empty:
             return
         bid = st.selectbox("查看批次", list(b["批次"]), key="history_batch", format_func=lambda i: f"#{i}")

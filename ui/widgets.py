@@ -35,6 +35,20 @@ def guard(what: str):
         st.error(f"{what}暂时无法显示，已记录错误日志，请稍后刷新或联系管理员。", icon=":material/error:")
 
 
+def export_button(label: str, data: bytes, file_name: str, *, what: str, key: str,
+                  mime: str | None = None, **kwargs) -> None:
+    """A download whose taking is written to the audit log (exports are audited)."""
+    st.download_button(label, data, file_name=file_name, mime=mime, key=key,
+                       on_click=_audit_export, args=(what, file_name), **kwargs)
+
+
+def _audit_export(what: str, file_name: str) -> None:
+    from . import state
+    store = state.store()
+    with store.begin() as conn:
+        store.audit(conn, st.session_state.get("user_name", "未登录用户"), "export", what, file_name)
+
+
 def demo_banner(datasets: set[str], shown: set[str]) -> None:
     if datasets & shown:
         st.warning("**演示数据**：本页部分或全部数字为系统生成的演示数据，不代表商丘市实际情况；"

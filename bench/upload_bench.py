@@ -101,7 +101,7 @@ def ours(data: bytes) -> dict:
         t_validate = time.perf_counter() - t
         assert checked.ok, checked.problems.summary()
         t = time.perf_counter()
-        pv = C.preview(store, checked)
+        C.preview(store, checked)
         t_preview = time.perf_counter() - t
         t = time.perf_counter()
         r = C.commit(store, checked, data=data, file_name="bench.xlsx", created_by="bench")

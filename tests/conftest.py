@@ -70,3 +70,58 @@ def demo_db(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def demo_store(demo_db) -> Store:
     return Store(demo_db, Settings(demo_on_empty=False))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are cached per process; tests that change COCKPIT_* see their own."""
+    from cockpit import config
+    config.settings.cache_clear()
+    yield
+    config.settings.cache_clear()
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path) -> str:
+    """A private copy of the demo store, for tests that write."""
+    import shutil
+    path = tmp_path / "cockpit.db"
+    shutil.copy(demo_db.split("///", 1)[1], path)
+    return f"sqlite:///{path}"
+
+
+def point_app(monkeypatch, db_url: str) -> None:
+    """Aim the app (and every cache) at db_url for this test."""
+    import streamlit as st
+
+    from cockpit import config
+    monkeypatch.setenv("COCKPIT_DB_URL", db_url)
+    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    config.settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_app(monkeypatch=None, db_url: str | None = None, page: str | None = None, *,
+             query: dict | None = None, login: tuple[str, str] | None = None, check: bool = True):
+    """The whole app in AppTest, optionally logged in and on `page`.
+
+    With monkeypatch and db_url: pointed at db_url with every cache cleared. Without: a
+    second session on the same store, sharing the process's caches (as a second browser would).
+    """
+    from streamlit.testing.v1 import AppTest
+    if monkeypatch is not None:
+        point_app(monkeypatch, db_url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if login:
+        at.text_input(key="login_name").input(login[0])
+        at.text_input(key="login_password").input(login[1])
+        next(b for b in at.button if b.label == "登录").click().run()
+    if page:
+        at.switch_page(page).run()
+    if check:
+        assert not at.exception, [e.message for e in at.exception]
+    return at

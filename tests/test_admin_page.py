@@ -1,40 +1,25 @@
 """系统管理 in AppTest: the first admin is created in open mode; from then on a login is required."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from cockpit import auth, config, schema as s
+from cockpit import auth, schema as s
 from cockpit.store import Store
-from tests.conftest import ROOT
+from tests.conftest import open_app, point_app
 
 PW = "correct horse battery"
 
 
 @pytest.fixture
-def db(demo_db, tmp_path, monkeypatch):
-    copy = tmp_path / "admin.db"
-    shutil.copy(demo_db.split("///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("COCKPIT_DB_URL", url)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield Store(url)
-    config.settings.cache_clear()
+def db(demo_copy, monkeypatch):
+    point_app(monkeypatch, demo_copy)
+    return Store(demo_copy)
 
 
 def _app(page=None):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app(page=page)
 
 
 def test_first_admin_created_in_open_mode_then_login_is_required(db):

@@ -1,35 +1,16 @@
 """经济运行 in AppTest: the filter bar, county drill-down, rankings and notes against the store."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from cockpit import annotations, config, fmt, schema as s
+from cockpit import annotations, fmt, schema as s
 from cockpit.store import Store
-from tests.conftest import DEMO_END, ROOT
-
-
-def _open(db_url, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", db_url)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/economy.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+from tests.conftest import DEMO_END, open_app
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    at = _open(demo_db, monkeypatch)
-    yield at
-    config.settings.cache_clear()
+    return open_app(monkeypatch, demo_db, "pages/economy.py")
 
 
 def _table(at, i=0):
@@ -93,12 +74,9 @@ def test_other_domains_use_the_same_page(app, demo_store):
     assert table.loc["发热门诊就诊人次", "当月同比"] == fmt.pct_change(_stored(demo_store, "FEVER_VISITS", "411400", "month_yoy"))
 
 
-def test_a_note_pinned_to_a_county_is_stored_and_listed(demo_db, monkeypatch, tmp_path):
-    path = demo_db.split("///", 1)[1]
-    copy = tmp_path / "notes.db"
-    shutil.copy(path, copy)
-    url = f"sqlite:///{copy}"
-    at = _open(url, monkeypatch)
+def test_a_note_pinned_to_a_county_is_stored_and_listed(demo_copy, monkeypatch):
+    url = demo_copy
+    at = open_app(monkeypatch, url, "pages/economy.py")
     at.selectbox(key="f_region").set_value("411425").run()
     # Inside a form the text is sent with the submit click, in one run.
     at.text_area(key="e_note_text").input("10月受<script>alert(1)</script>停产检修影响")
@@ -110,4 +88,3 @@ def test_a_note_pinned_to_a_county_is_stored_and_listed(demo_db, monkeypatch, tm
     listed = at.dataframe[-1].value
     assert listed["内容"].tolist() == ["10月受<script>alert(1)</script>停产检修影响"]
     assert Store(url).count(s.audit_log) > 0
-    config.settings.cache_clear()

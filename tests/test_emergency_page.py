@@ -6,12 +6,10 @@ import json
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from cockpit import config, maps, schema as s
+from cockpit import maps, schema as s
 from connectors.demo import DemoConnector
-from tests.conftest import DEMO_END, ROOT
+from tests.conftest import open_app, DEMO_END
 
 NOW = dt.datetime.combine(DemoConnector(end=DEMO_END).today, dt.time(10, 0))
 LEVELS = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
@@ -19,18 +17,8 @@ LEVELS = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色�
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", demo_db)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
     monkeypatch.setattr("ui.emergency_panels.now", lambda: NOW)
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    at.switch_page("pages/emergency.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    yield at
-    config.settings.cache_clear()
+    return open_app(monkeypatch, demo_db, "pages/emergency.py")
 
 
 @pytest.fixture(scope="module")

@@ -6,26 +6,14 @@ import json
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from cockpit import config, fmt, schema as s
-from tests.conftest import ROOT
+from cockpit import fmt, schema as s
+from tests.conftest import open_app
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", demo_db)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    at.switch_page("pages/hotline.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    yield at
-    config.settings.cache_clear()
+    return open_app(monkeypatch, demo_db, "pages/hotline.py")
 
 
 @pytest.fixture(scope="module")

@@ -1,38 +1,25 @@
 """The login gate in AppTest: open mode, login, navigation by role, scope through the cache."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cockpit import auth, config
 from cockpit.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_app, point_app
 
 PW = "correct horse battery"
 
 
 @pytest.fixture
-def db(demo_db, tmp_path, monkeypatch):
-    copy = tmp_path / "gate.db"
-    shutil.copy(demo_db.split("///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("COCKPIT_DB_URL", url)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield Store(url)
-    config.settings.cache_clear()
+def db(demo_copy, monkeypatch):
+    point_app(monkeypatch, demo_copy)
+    return Store(demo_copy)
 
 
 def _app():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app()
 
 
 def _login(at, name, password):

@@ -2,25 +2,14 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from cockpit import config, fmt
-from tests.conftest import DEMO_END, ROOT
+from cockpit import fmt
+from tests.conftest import DEMO_END, open_app
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", demo_db)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    yield at
-    config.settings.cache_clear()
+    return open_app(monkeypatch, demo_db)
 
 
 def _metric(at, prefix):

@@ -6,35 +6,23 @@ import io
 
 import pandas as pd
 import pytest
-import streamlit as st
 from openpyxl import load_workbook
-from streamlit.testing.v1 import AppTest
 
-from cockpit import config, schema as s
-from tests.conftest import ROOT
+from cockpit import schema as s
+from tests.conftest import open_app
 
 TODAY = dt.date(2026, 11, 26)
 ALIASES = {"市发改委": "市发展改革委"}
 
 
-def _open(demo_db, monkeypatch, today=TODAY) -> AppTest:
-    monkeypatch.setenv("COCKPIT_DB_URL", demo_db)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+def _open(demo_db, monkeypatch, today=TODAY):
     monkeypatch.setattr("ui.state.today", lambda: today)
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    at.switch_page("pages/tasks.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app(monkeypatch, demo_db, "pages/tasks.py")
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    yield _open(demo_db, monkeypatch)
-    config.settings.cache_clear()
+    return _open(demo_db, monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -1,41 +1,23 @@
 """数据报送 page in AppTest: upload, see problems or the preview, confirm, history, rollback."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from cockpit import config
 from cockpit.config import Settings
 from cockpit.store import Store
-from tests.conftest import ROOT
-from tests.fixtures.upload_files import GOOD, xlsx
+from tests.conftest import open_app
+from tests.fixtures.upload_files import xlsx
 
 
 @pytest.fixture
-def db(demo_db, tmp_path):
-    """A private copy of the demo store: these tests write."""
-    path = tmp_path / "cockpit.db"
-    shutil.copy(demo_db.split("///", 1)[1], path)
-    return f"sqlite:///{path}"
+def db(demo_copy):
+    return demo_copy
 
 
 @pytest.fixture
 def app(db, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", db)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
-    config.settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    yield at
-    config.settings.cache_clear()
+    return open_app(monkeypatch, db, "pages/upload.py")
 
 
 def _table(at, *columns):

@@ -210,7 +210,6 @@ def categories(v: str, f: Filters) -> None:
 def county_map(v: str, f: Filters) -> None:
     with guard("县区热点分布"):
         end = anchor(v)
-        names = _names(v)
         st.subheader("县区热点分布")
         cats = category_growth(v, end, f.period, CITY).category.tolist()
         category = st.selectbox("地图诉求类别", ["", *cats], key="hl_map_category",

@@ -39,7 +39,6 @@ def cmd_import(args) -> int:
     from ..periods import parse_month
     from ..store import Store
     from . import commit as C, validate as V
-    from .names import region_resolver
     from .parse import MB
     store = Store()
     store.init()

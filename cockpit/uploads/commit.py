@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from connectors.base import Dataset
 
 from .. import ingest, schema as s
-from ..store import MEASURES, Store, now
+from ..store import Store, now
 from .validate import Checked
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import select, update
 
 from .. import schema as s
 from ..store import Store, now
@@ -56,7 +56,6 @@ def _later_batches(conn, replaced_ids_of, batch_id: int, table) -> list[int]:
 
 def _observations(conn, batch_id: int) -> int:
     o = s.observations.c
-    mine = select(o.id).where(o.batch_id == batch_id).scalar_subquery()
     later = _later_batches(conn, o.replaced_id.in_(select(o.id).where(o.batch_id == batch_id)),
                            batch_id, s.observations)
     if later:

@@ -2,7 +2,6 @@
 overview changes -> correction -> rollback -> overview shows the first value again."""
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import subprocess

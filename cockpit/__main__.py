@@ -57,6 +57,12 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_warnings(args) -> int:
+    from models.warnings import main as warnings_main
+    warnings_main((["--every", str(args.every)] if args.every else []) + ["--workers", str(args.workers)])
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
     return make_url(url).render_as_string(hide_password=True)
@@ -75,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--address", default=None)
     serve.set_defaults(func=cmd_serve)
+    warn = sub.add_parser("warnings", help="重新拟合预测并评估预警（可定时）")
+    warn.add_argument("--every", type=float, default=None, help="每隔多少分钟评估一次；缺省只评估一次")
+    warn.add_argument("--workers", type=int, default=2, help="拟合预测的进程数")
+    warn.set_defaults(func=cmd_warnings)
     from .admin_cli import register as register_admin  # users / backup / restore
     register_admin(sub)
     from .uploads.cli import register as register_uploads  # import / rollback (数据报送)

@@ -1,91 +1,170 @@
-"""Early warnings evaluated over the store.
+"""Early warnings evaluated over the store, after every import and on a schedule.
 
-Rules look at data and return findings; `evaluate` turns findings into alert
-state transitions (pending/firing -> resolved) in the alerts table. Levels use
-the four 红橙黄蓝 colours (1..4), kept apart from the 红黄绿 progress lights.
+`evaluate(store)` gathers what the rules read (models.rules), runs them, moves every alert
+through the state machine (models.alerts) and notifies webhooks (models.notify) of alerts that
+start firing. Forecasts are never fitted here: the forecast-interval rule reads the cached
+forecasts of the current data version and is skipped (not resolved) until they exist.
+`refresh(store)` fits them (models.forecast.fit_many, in worker processes) and re-evaluates;
+`refresh_in_background(store)` does that in a thread, once per process at a time.
+
+    python -m models.warnings                 # fit forecasts if stale, evaluate once
+    python -m models.warnings --every 60      # ... and again every 60 minutes (cron-free schedule)
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
-from dataclasses import dataclass
+import json
+import logging
+import threading
+import time
+from pathlib import Path
 
-import pandas as pd
-from sqlalchemy import insert, select, update
-
-from cockpit import metrics, schema as s
+from cockpit import alert_store
 from cockpit.store import Store, now
 
+from . import forecast, notify, rules
+from .rules import Finding  # noqa: F401  (kept importable from here)
 
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    subject: str
-    level: int
-    title: str
-    message: str
-    value: float | None = None
-    threshold: float | None = None
-    indicator_code: str | None = None
-    region_code: str | None = None
-    task_number: int | None = None
+log = logging.getLogger(__name__)
+_job_lock = threading.Lock()
 
 
-def plan_lag(status: pd.DataFrame) -> list[Finding]:
-    out = []
-    for r in status.itertuples():
-        if r.light in ("red", "yellow"):
-            out.append(Finding(
-                rule="plan_lag", subject=r.code, level=2 if r.light == "red" else 3,
-                indicator_code=r.code, region_code="411400", value=r.gap_pp,
-                threshold=r.schedule,
-                title=f"{r.name}落后序时进度 {abs(r.gap_pp):.1f} 个百分点",
-                message=(f"{r.period} 实际 {r.value:.1f}{r.unit}，2025 年目标 {r.target:.0f}{r.unit}，"
-                         f"完成 {r.completion:.1f}%，序时进度 {r.schedule:.1f}%。")))
-    return out
+# ---- forecast cache ------------------------------------------------------------------------------
+def cache_path(store: Store) -> Path:
+    return Path(store.cfg.data_dir) / "cache" / f"forecasts-{alert_store.obs_version(store)}.json"
 
 
-def task_overdue(tasks: pd.DataFrame, progress: pd.DataFrame, today: dt.date) -> list[Finding]:
-    merged = tasks.merge(progress, left_on="number", right_on="task_number", how="left")
-    due = merged[merged.deadline_date.notna() & (merged.status != "已完成")]
-    out = []
-    for r in due.itertuples():
-        late = (today - r.deadline_date).days
-        if late <= 0:
-            continue
-        pct = "未报送" if pd.isna(r.percent) else f"完成 {r.percent:.0f}%"
-        out.append(Finding(
-            rule="task_overdue", subject=f"task:{r.number}", level=2 if late > 180 else 3,
-            task_number=r.number, value=float(late),
-            title=f"任务 {r.number} 逾期 {late} 天（{r.lead_units.split('|')[0]}）",
-            message=f"时限 {r.deadline_text.strip()}，{pct}：{r.text[:60]}"))
-    return out
+def cached_forecasts(store: Store) -> dict[str, dict] | None:
+    path = cache_path(store)
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["series"]
+    except (OSError, ValueError, KeyError):
+        log.warning("forecast cache %s unreadable; it will be rebuilt", path)
+        return None
 
 
-def evaluate(store: Store, today: dt.date | None = None) -> int:
-    """Run every rule and apply state transitions; returns the number firing."""
+def fit_forecasts(store: Store, workers: int = 2, nice: int = 0) -> dict[str, dict]:
+    """Fit every indicator x region series and write the cache for this data version."""
+    path = cache_path(store)
+    t0 = time.perf_counter()
+    specs = forecast.all_series(store.observations(), store.indicators(), store.regions().code.tolist())
+    recs = forecast.fit_many(specs, workers=workers, nice=nice)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("forecasts-*.json"):  # one version is enough
+        if old != path:
+            old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"version": path.stem, "fitted_at": now().isoformat(),
+                               "seconds": round(time.perf_counter() - t0, 1), "series": recs},
+                              ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)  # readers never see half a file
+    log.info("fitted %d series in %.1f s", len(recs), time.perf_counter() - t0)
+    return recs
+
+
+def cache_info(store: Store) -> dict | None:
+    path = cache_path(store)
+    if not path.is_file():
+        return None
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {"fitted_at": doc.get("fitted_at"), "seconds": doc.get("seconds"), "series": len(doc.get("series", {}))}
+
+
+# ---- evaluation ----------------------------------------------------------------------------------
+def gather(store: Store, today: dt.date | None = None, config: dict | None = None,
+           forecasts: dict | None = None) -> rules.Context:
+    from . import projection
     today = today or dt.date.today()
-    ind = store.indicators()
-    obs = store.observations(indicators=ind[ind.target_2025.notna()].code)
-    findings = plan_lag(metrics.plan_status(ind, obs, today, store.cfg))
-    findings += task_overdue(store.plan_tasks(), store.latest_task_progress(), today)
-    a = s.alerts.c
-    stamp = now()
-    with store.begin() as conn:
-        existing = {(r.rule, r.subject): r for r in conn.execute(select(s.alerts))}
-        seen = set()
-        for f in findings:
-            key = (f.rule, f.subject)
-            seen.add(key)
-            values = {k: v for k, v in f.__dict__.items()} | {"state": "firing", "updated_at": stamp}
-            old = existing.get(key)
-            if old is None:
-                conn.execute(insert(s.alerts).values(**values, started_at=stamp))
-            elif old.state == "resolved":
-                conn.execute(update(s.alerts).where(a.id == old.id).values(**values, started_at=stamp))
-            else:  # still firing (or acknowledged): refresh the numbers, keep the state
-                values.pop("state")
-                conn.execute(update(s.alerts).where(a.id == old.id).values(**values))
-        for key, old in existing.items():
-            if key not in seen and old.state != "resolved":
-                conn.execute(update(s.alerts).where(a.id == old.id).values(state="resolved", updated_at=stamp))
-    return len(findings)
+    config = config or rules.load_config(store.cfg)
+    hs = config.get("rules", {}).get("hotline_surge", {})
+    days, base = int(hs.get("days", 7)), int(hs.get("baseline_days", 28))
+    tickets, end = alert_store.ticket_windows(store, days, base)
+
+    def daily(category, region):
+        return alert_store.ticket_daily(store, category, region, end - dt.timedelta(days=days + base), end)
+
+    return rules.Context(
+        today=today, indicators=store.indicators(), regions=store.regions(), obs=store.observations(),
+        settings=store.cfg, tasks=store.plan_tasks(), progress=alert_store.progress_history(store),
+        tickets=tickets, ticket_daily=daily, ticket_end=end,
+        forecasts=forecasts if forecasts is not None else cached_forecasts(store),
+        targets=projection.load_targets())
+
+
+def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None = None,
+             forecasts: dict | None = None, at: dt.datetime | None = None, send: bool = True) -> int:
+    """Run every rule and apply state transitions; returns the number of alerts firing."""
+    config = config or rules.load_config(store.cfg)
+    ctx = gather(store, today, config, forecasts)
+    findings, ran, skipped = rules.run(ctx, config)
+    for name, why in skipped.items():
+        log.info("rule %s skipped: %s", name, why)
+    for_minutes = {k: float(v.get("for_minutes", 0)) for k, v in config.get("rules", {}).items()}
+    changes = alert_store.apply(store, findings, ran, for_minutes, at)
+    if send:
+        notify.send_changes(changes, config.get("notify", {}))
+    firing = alert_store.alerts(store, ["firing"])
+    return len(firing)
+
+
+def refresh(store: Store, today: dt.date | None = None, workers: int = 2, nice: int = 0) -> int:
+    """Fit forecasts when the data changed since the last fit, then evaluate."""
+    recs = cached_forecasts(store)
+    if recs is None:
+        recs = fit_forecasts(store, workers, nice)
+    return evaluate(store, today, forecasts=recs)
+
+
+def refresh_in_background(store: Store, workers: int = 1) -> bool:
+    """Start `refresh` in a thread unless one is running; True if started."""
+    if not _job_lock.acquire(blocking=False):
+        return False
+
+    def job():
+        try:
+            # One low-priority process: the web server keeps a core and its GIL for the pages.
+            refresh(store, workers=workers, nice=15)
+        except Exception:  # noqa: BLE001 - a background job logs, never kills the server
+            log.exception("background forecast refresh failed")
+        finally:
+            _job_lock.release()
+    threading.Thread(target=job, name="forecast-refresh", daemon=True).start()
+    return True
+
+
+def after_import(store: Store, background: bool = True) -> int:
+    """Call after every import or rollback: evaluate at once (forecast rules wait for the new
+    fit), then refit the forecasts and evaluate again, in the background by default."""
+    n = evaluate(store)
+    if background:
+        refresh_in_background(store)
+    else:
+        n = refresh(store)
+    return n
+
+
+def job_running() -> bool:
+    return _job_lock.locked()
+
+
+def main(argv: list[str] | None = None) -> None:
+    from cockpit.config import setup_logging
+    ap = argparse.ArgumentParser(prog="python -m models.warnings", description="预警评估（可定时）")
+    ap.add_argument("--every", type=float, help="每隔多少分钟重新评估；缺省评估一次")
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args(argv)
+    setup_logging()
+    store = Store()
+    while True:
+        n = refresh(store, workers=a.workers)
+        log.info("%d alerts firing", n)
+        if not a.every:
+            return
+        time.sleep(a.every * 60)
+
+
+if __name__ == "__main__":
+    main()

@@ -26,4 +26,5 @@ PAGES = [
     PageSpec("pages/emergency.py", "应急指挥", "emergency", ":material/emergency:"),
     PageSpec("pages/upload.py", "数据报送", "upload", ":material/upload_file:"),
     PageSpec("pages/admin.py", "系统管理", "admin", ":material/admin_panel_settings:", shows_data=False),
+    PageSpec("pages/warnings.py", "预警中心", "warnings", ":material/notifications_active:"),
 ]

@@ -18,6 +18,8 @@ from cockpit.uploads.names import NORMALISATIONS
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
+from models import warnings
+
 from . import state
 from .panels import _md_escape
 from .widgets import as_of, export_button, guard
@@ -49,6 +51,13 @@ def header(v: str) -> None:
         as_of(f"最近一次报送 {real['时间'].iloc[0]:%Y-%m-%d %H:%M}（批次 #{real['批次'].iloc[0]}）")
     else:
         as_of("尚无报送批次，库中为演示数据")
+
+
+def _reevaluate() -> None:
+    """New or restored figures: warnings now; forecasts refit in the background, then again.
+    (Caches need no clearing: they are keyed on the data version, which just changed.)"""
+    with guard("预警重新评估"):
+        warnings.after_import(state.store())
 
 
 def upload_panel(v: str) -> None:
@@ -100,21 +109,21 @@ def upload_panel(v: str) -> None:
         if not checked.ok:
             return
         _preview(v, pv)
+        done = st.session_state.get("upload_done")
+        if done and done[0] == digest:  # this very file was just committed in this session
+            st.success(done[1], icon=":material/task_alt:")
+            return
         first = C.duplicate_of(state.store(), digest)
         if first is not None:
             st.info(C.duplicate_message(first), icon=":material/content_copy:")
-            return
-        done = st.session_state.get("upload_done")
-        if done and done[0] == digest:
-            st.success(done[1], icon=":material/task_alt:")
             return
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
             result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
                               allowed_regions=state.scope_of(v).regions)
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
-                st.success(result.message, icon=":material/task_alt:")
-                st.cache_data.clear()
+                _reevaluate()
+                st.rerun()  # this run read the old data version; the rerun shows the new batch
             elif result.status in ("busy", "rejected"):
                 st.error(result.message)
             else:
@@ -197,6 +206,8 @@ def status_panel(v: str) -> None:
 def history_panel(v: str) -> None:
     with guard("报送历史"):
         st.subheader("报送历史")
+        if done := st.session_state.pop("rollback_done", None):
+            st.success(done)
         b = batches(v)
         st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
         export_button("导出历史（CSV）", export_csv(b), "报送历史.csv", mime="text/csv", what="upload_batches",
@@ -212,7 +223,9 @@ def history_panel(v: str) -> None:
             return
         with st.form("rollback_form"):
             st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")
-            who = st.text_input("操作人", key="rollback_user")
+            viewer = st.session_state.get("viewer")
+            who = (viewer.name if viewer is not None and viewer.via != "open"
+                   else st.text_input("操作人", key="rollback_user"))
             reason = st.text_input("回滚原因", key="rollback_reason")
             go = st.form_submit_button("回滚此批次")
         if go:
@@ -220,7 +233,8 @@ def history_panel(v: str) -> None:
                 st.error("请填写操作人。")
                 return
             try:
-                st.success(rollback(state.store(), int(bid), by=who.strip(), reason=reason))
-                st.cache_data.clear()
+                st.session_state["rollback_done"] = rollback(state.store(), int(bid), by=who.strip(), reason=reason)
+                _reevaluate()
+                st.rerun()
             except RollbackRefused as exc:
                 st.error(str(exc))

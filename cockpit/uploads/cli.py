@@ -80,7 +80,16 @@ def cmd_import(args) -> int:
         if result.status in ("rejected", "busy"):
             failed += 1
     print(f"共 {len(files)} 个文件，{len(files) - failed} 个通过，{failed} 个未通过。")
+    if not args.dry_run and failed < len(files):
+        _reevaluate(store)
     return 1 if failed else 0
+
+
+def _reevaluate(store) -> None:
+    # Warnings follow every import; forecasts are refitted by the scheduled
+    # `python -m cockpit warnings --every N`, not in this short-lived process.
+    from models.warnings import evaluate
+    print(f"预警已重新评估：{evaluate(store)} 条正在触发。")
 
 
 def cmd_rollback(args) -> int:
@@ -92,4 +101,5 @@ def cmd_rollback(args) -> int:
     except RollbackRefused as exc:
         print(f"未回滚：{exc}", file=sys.stderr)
         return 1
+    _reevaluate(store)
     return 0

@@ -57,7 +57,10 @@ def serving(db_url: str, name: str):
         yield url
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         log.close()
 
 

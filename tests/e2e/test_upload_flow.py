@@ -39,7 +39,10 @@ def server(demo_db, tmp_path_factory):
         pytest.fail("服务未能启动，见 test-results/upload-server.log")
     yield url
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
     log.close()
 
 
@@ -99,7 +102,6 @@ def test_template_fill_upload_commit_correct_and_roll_back(server, page, tmp_pat
 
     first = fill(1500.5, "报表.xlsx")
     shown = _upload(page, server, first)
-    assert "修改 1 个" not in shown or True
     assert "新增" in shown and "修改" in shown
     page.screenshot(path=str(OUT / "upload-preview.png"), full_page=True)
     assert _retail_tile(page, server) == fmt.number(1500.5, "亿元") != before

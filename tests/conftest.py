@@ -125,3 +125,15 @@ def open_app(monkeypatch=None, db_url: str | None = None, page: str | None = Non
     if check:
         assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def table_backgrounds(element) -> dict[tuple[int, int], str]:
+    """(row, column) -> background colour of a styled AppTest table, read from the CSS the browser gets."""
+    import re
+    out = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", element.proto.arrow_data.styler.styles):
+        colour = re.search(r"background-color:\s*(#[0-9a-fA-F]{6})", body)
+        for row, col in re.findall(r"row(\d+)_col(\d+)", selectors):
+            if colour:
+                out[(int(row), int(col))] = colour.group(1).lower()
+    return out

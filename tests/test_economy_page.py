@@ -88,3 +88,11 @@ def test_a_note_pinned_to_a_county_is_stored_and_listed(demo_copy, monkeypatch):
     listed = at.dataframe[-1].value
     assert listed["内容"].tolist() == ["10月受<script>alert(1)</script>停产检修影响"]
     assert Store(url).count(s.audit_log) > 0
+
+
+def test_growth_trend_draws_the_years_target_line(app):
+    app.selectbox(key="e_indicator").set_value("RETAIL").run()
+    import json
+    fig = json.loads(app.get("plotly_chart")[0].proto.spec)
+    lines = [s for s in fig["layout"].get("shapes", []) if s.get("type") == "line"]
+    assert any(s["y0"] == 5.5 == s["y1"] for s in lines)  # data/targets.csv: RETAIL 2026 ytd_yoy 5.5

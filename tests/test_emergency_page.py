@@ -9,7 +9,7 @@ import pytest
 
 from cockpit import maps, schema as s
 from connectors.demo import DemoConnector
-from tests.conftest import open_app, DEMO_END
+from tests.conftest import table_backgrounds as _backgrounds, open_app, DEMO_END
 
 NOW = dt.datetime.combine(DemoConnector(end=DEMO_END).today, dt.time(10, 0))
 LEVELS = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
@@ -30,18 +30,6 @@ def _metric(at, label):
     hits = [m for m in at.metric if m.label == label]
     assert len(hits) == 1, [m.label for m in at.metric]
     return hits[0]
-
-
-def _backgrounds(element) -> dict[tuple[int, int], str]:
-    """(row, column) -> background colour of a styled table, read from the CSS the browser gets."""
-    import re
-    out = {}
-    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", element.proto.arrow_data.styler.styles):
-        colour = re.search(r"background-color:\s*(#[0-9a-fA-F]{6})", body)
-        for row, col in re.findall(r"row(\d+)_col(\d+)", selectors):
-            if colour:
-                out[(int(row), int(col))] = colour.group(1).lower()
-    return out
 
 
 def _frames(at, column):

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cockpit import schema as s
-from tests.conftest import open_app
+from tests.conftest import table_backgrounds as _backgrounds, open_app
 
 TODAY = dt.date(2026, 11, 26)
 ALIASES = {"市发改委": "市发展改革委"}
@@ -41,18 +41,6 @@ def _metric(at, label):
     hits = [m for m in at.metric if m.label == label]
     assert len(hits) == 1, [m.label for m in at.metric]
     return hits[0]
-
-
-def _backgrounds(element) -> dict[tuple[int, int], str]:
-    """(row, column) -> background colour of a styled table, read from the CSS the browser gets."""
-    import re
-    out = {}
-    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", element.proto.arrow_data.styler.styles):
-        colour = re.search(r"background-color:\s*(#[0-9a-fA-F]{6})", body)
-        for row, col in re.findall(r"row(\d+)_col(\d+)", selectors):
-            if colour:
-                out[(int(row), int(col))] = colour.group(1).lower()
-    return out
 
 
 def _frames(at, column):

@@ -62,10 +62,12 @@ def indicator_detail(v: str, domain: str, f: Filters) -> None:
             else:
                 values, unit = economy.growth_series(obs, ind, f.region, f.basis), "%" if ind.kind != "ratio" else "个百分点"
             pinned = notes(v, code, f.region)
+            plotted = value_measure if kind == "value" and value_measure else f"{f.basis}_yoy"
             chart = charts.trend(
                 values, title=f"{region_names[f.region]}{ind['name']}{'' if kind == 'value' and value_measure else '同比'}"
                 f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
-                source=ind.source_dept, as_of=periods.label(period), notes=pinned)
+                source=ind.source_dept, as_of=periods.label(period), notes=pinned,
+                target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_trend")
             if kind == "value" and value_measure is None:
                 st.caption("该指标不发布此口径的数值，显示同比增速。")
@@ -100,6 +102,26 @@ def indicator_detail(v: str, domain: str, f: Filters) -> None:
             st.pydeck_chart(maps.choropleth(settings().geojson, map_values[["region_code", "name", "value", "label"]]),
                             height=380)
         annotation_panel(v, ind, f, period)
+
+
+def _target(code: str, region: str, period: str, measure: str) -> float | None:
+    """The year's target for the plotted measure (data/targets.csv), drawn as a line."""
+    from models.projection import load_targets
+    t = load_targets()
+    hit = t[(t.indicator_code == code) & (t.region_code == region) & (t.measure == measure)
+            & (t.year.astype(int) == int(period[:4]))]
+    return float(hit.target.iloc[0]) if len(hit) else None
+
+
+def _fan(v: str, code: str, region: str, measure: str) -> pd.DataFrame | None:
+    """The forecast fan, when the cached forecast is of the very series plotted and earned its place
+    (beat seasonal naive in the backtest). Never fitted here: the cache is filled in the background."""
+    from .warning_panels import forecasts
+    rec = (forecasts(v) or {}).get(f"{code}|{region}")
+    if not rec or not rec.get("shown") or rec.get("measure") != measure or not rec.get("periods"):
+        return None
+    return pd.DataFrame({"period": rec["periods"], "mean": rec["mean"], "lo80": rec["lo80"], "hi80": rec["hi80"],
+                         "lo95": rec["lo95"], "hi95": rec["hi95"]})
 
 
 def _drill_from_chart(regions: pd.DataFrame) -> None:

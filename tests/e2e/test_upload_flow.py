@@ -2,48 +2,22 @@
 overview changes -> correction -> rollback -> overview shows the first value again."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import openpyxl
 import pytest
 
 from cockpit import fmt
-from tests.conftest import DEMO_END, ROOT
-from tests.e2e.test_browser import ARGS, CHROMIUM, OUT, _free_port
+from tests.conftest import DEMO_END
+from tests.e2e.test_browser import ARGS, CHROMIUM, OUT, serving
 
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("upload") / "cockpit.db"
     shutil.copy(demo_db.split("///", 1)[1], path)  # this test writes: a private copy
-    port = _free_port()
-    env = {**os.environ, "COCKPIT_DB_URL": f"sqlite:///{path}", "COCKPIT_CONFIG": "/nonexistent.toml"}
-    OUT.mkdir(exist_ok=True)
-    log = open(OUT / "upload-server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "cockpit", "serve", "--port", str(port), "--address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("服务未能启动，见 test-results/upload-server.log")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(f"sqlite:///{path}", "upload") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

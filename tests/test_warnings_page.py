@@ -102,7 +102,9 @@ def test_acknowledge_and_assign_are_stored_and_shown(app, page_store):
     assert (stored["assignee"], stored["note"]) == ("市卫生健康委", "三日内报送核查结果")
     assert any(s.value == "已督办：市卫生健康委" for s in app.success)
     history = _table(app, "经办")
-    assert history["经办"].tolist()[-2:] == ["李处长", "李处长"]
+    # Both actions are in the history under the person who took them (a re-evaluation by
+    # "system" may land between them).
+    assert [a for a in history["经办"].tolist() if a != "system"][-2:] == ["李处长", "李处长"]
 
 
 def test_targets_tab_states_completion_gap_and_projection(app, page_store):

@@ -328,6 +328,9 @@ def rule_settings(v: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(rules.dump_toml({"rules": changed}) if changed else "", encoding="utf-8")
             rules.load_config(store.cfg)  # refuse a broken file before anyone relies on it
+            with store.begin() as conn:
+                store.audit(conn, _actor() or "未登录用户", "rules_change", "rules.local.toml",
+                            json.dumps(changed, ensure_ascii=False)[:2000])
             n = warnings.evaluate(store, state.today())
             st.session_state["w_flash"] = f"规则已保存，重新评估后正在触发 {n} 条"
             st.rerun()

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from .fmt import LEVEL_NAMES
+
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 BLUE = "#0b5cab"
 
@@ -152,7 +154,7 @@ def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, a
             continue
         fig.add_trace(go.Scatter(
             x=part["occurred_at"], y=part["event_type"], mode="markers",
-            name={1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}[level],
+            name=LEVEL_NAMES[level],
             marker={"color": _level_rgb(level), "size": 9 if level > 2 else 13,
                     "line": {"width": [2.5 if o else 0 for o in part["is_open"]], "color": "#111"}},
             text=part["title"], customdata=part["status"],

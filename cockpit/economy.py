@@ -29,8 +29,8 @@ def row(obs: pd.DataFrame, ind: pd.Series, region: str, period: str) -> dict:
     month_yoy, month_rep = metrics.growth_for(mine, ind, region, period, "month")
     ytd_yoy, ytd_rep = metrics.growth_for(mine, ind, region, period, "ytd")
     prev = _v(mine, region, previous_period(period, ind.frequency), "month")
-    if month is None or prev is None:
-        mom = None
+    if month is None or prev is None or ind.kind == "index":
+        mom = None  # an index on 上年同月=100 has no meaningful 环比
     elif ratio:
         mom = round(month - prev, 1)
     else:
@@ -54,7 +54,8 @@ def indicator_table(obs: pd.DataFrame, indicators: pd.DataFrame, region: str, pe
         p = latest_at_or_before(obs, ind.code, region, period)
         r = row(obs, ind, region, p) if p else row(obs, ind, region, period)
         r["period"] = p
-        r["period_label"] = periods.label(p, "ytd", ind.frequency) if p else fmt.NA
+        cumulative = "ytd" in ind.measures or "ytd_yoy" in ind.measures
+        r["period_label"] = periods.label(p, "ytd" if cumulative else "month", ind.frequency) if p else fmt.NA
         out.append(r)
     return pd.DataFrame(out)
 

@@ -12,10 +12,10 @@ import pandas as pd
 from sqlalchemy import select
 
 from . import metrics, periods, schema as s
+from .fmt import LEVEL_NAMES  # noqa: F401  (re-exported for the pages)
 from .store import region_condition
 
 OPEN = "处置中"
-LEVEL_NAMES = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
 HEALTH = ("ID_CASES", "FEVER_VISITS")
 SURGE_YOY = 40.0  # 同比 above this (percent) is a surge
 HISTORY_YEARS = 3  # ... as is a month clearly above the county's max of the same month in these years

@@ -13,9 +13,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from cockpit.fmt import LEVEL_NAMES as LEVEL_WORDS
+
 log = logging.getLogger(__name__)
 KINDS = ("wecom", "dingtalk", "json")
-LEVEL_WORDS = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
 WECOM_COLOUR = {1: "warning", 2: "warning", 3: "comment", 4: "info"}
 
 

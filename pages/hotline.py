@@ -9,7 +9,7 @@ v = state.version()
 st.title("社情民意 · 12345 热线")
 demo_banner(state.demo_datasets(v), {"hotline_tickets"})
 if panels.anchor(v) is None:
-    st.info("尚无 12345 工单数据：请在“数据上报”中导入工单，或由管理员接入热线系统。")
+    st.info("尚无 12345 工单数据：请在“数据报送”中导入工单，或由管理员接入热线系统。")
     st.stop()
 f = filter_bar(v, panels.months(v), show_basis=False)
 panels.headline(v, f)

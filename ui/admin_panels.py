@@ -21,9 +21,12 @@ def users_panel(v: str) -> None:
         users = auth.list_users(state.store())
         shown = users.assign(role=users.role.map(auth.ROLES), 状态=[
             "停用" if d else ("锁定" if pd.notna(lk) else "正常") for d, lk in zip(users.disabled, users.locked_until)])
-        st.dataframe(shown[["name", "role", "region_code", "department", "状态", "created_at"]].rename(columns={
-            "name": "用户名", "role": "角色", "region_code": "县区", "department": "部门", "created_at": "创建时间"}),
-            hide_index=True, width="stretch", key="a_users")
+        if users.empty:
+            st.caption("尚无用户：驾驶舱处于开放模式。创建第一个管理员后即需登录。")
+        else:
+            st.dataframe(shown[["name", "role", "region_code", "department", "状态", "created_at"]].rename(columns={
+                "name": "用户名", "role": "角色", "region_code": "县区", "department": "部门", "created_at": "创建时间"}),
+                hide_index=True, width="stretch", key="a_users")
         regions = state.regions(v)
         with st.form("a_add_user", clear_on_submit=True):
             st.markdown("**新建用户**")
@@ -61,10 +64,13 @@ def screen_links_panel(v: str) -> None:
         links = state.store().frame(select(s.screen_links.c.name, s.screen_links.c.region_code,
                                            s.screen_links.c.created_by, s.screen_links.c.created_at,
                                            s.screen_links.c.revoked_at, s.screen_links.c.last_used_at))
-        st.dataframe(links.rename(columns={"name": "名称", "region_code": "县区", "created_by": "创建人",
-                                           "created_at": "创建时间", "revoked_at": "收回时间",
-                                           "last_used_at": "最近使用"}), hide_index=True, width="stretch",
-                     key="a_links")
+        if links.empty:
+            st.caption("尚未生成大屏链接。")
+        else:
+            st.dataframe(links.rename(columns={"name": "名称", "region_code": "县区", "created_by": "创建人",
+                                               "created_at": "创建时间", "revoked_at": "收回时间",
+                                               "last_used_at": "最近使用"}), hide_index=True, width="stretch",
+                         key="a_links")
         c1, c2 = st.columns(2)
         with c1, st.form("a_new_link", clear_on_submit=True):
             name = st.text_input("新链接名称（如：市指挥中心大屏）", key="a_link_name")

@@ -8,13 +8,13 @@ from pathlib import Path
 import streamlit as st
 
 from cockpit import fmt
+from cockpit.fmt import LEVEL_NAMES  # noqa: F401  (panels import it from here)
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
 log = logging.getLogger("cockpit.ui")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 LIGHT_BADGE = {"red": ":red-badge[红灯]", "yellow": ":orange-badge[黄灯]", "green": ":green-badge[绿灯]"}
-LEVEL_NAMES = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
 LEVEL_BADGE = {1: ":red-badge[Ⅰ级 红色]", 2: ":orange-badge[Ⅱ级 橙色]",
                3: ":yellow-badge[Ⅲ级 黄色]", 4: ":blue-badge[Ⅳ级 蓝色]"}
 

@@ -507,19 +507,19 @@ def _fit_one(spec: Series) -> dict:
     return fit_series(spec)
 
 
-def fit_many(specs: Sequence[Series], workers: int = 1, nice: int = 0) -> dict[str, dict]:
-    """Fit every series, in `workers` processes (forkserver: safe under a threaded web server).
+def fit_many(specs: Sequence[Series], workers: int = 1) -> dict[str, dict]:
+    """Fit every series, in `workers` processes (forkserver: no copy of a threaded parent).
 
-    nice > 0 runs them in lowered-priority processes even with one worker, so a refit
-    started by the web server never competes with the pages for the CPU or the GIL.
+    Call it from a plain command-line process (python -m models.warnings), never from the
+    web server: worker processes re-import the parent's __main__, which under Streamlit is
+    the app script itself.
     """
-    if (workers <= 1 and not nice) or len(specs) < 4:
+    if workers <= 1 or len(specs) < 4:
         recs = [fit_series(s) for s in specs]
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max(workers, 1), mp_context=mp.get_context("forkserver"),
-                                 initializer=os.nice, initargs=(nice,)) as ex:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) as ex:
             recs = list(ex.map(_fit_one, specs, chunksize=4))
     return {f"{r['indicator']}|{r['region']}": r for r in recs}
 

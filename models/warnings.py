@@ -5,10 +5,12 @@ through the state machine (models.alerts) and notifies webhooks (models.notify) 
 start firing. Forecasts are never fitted here: the forecast-interval rule reads the cached
 forecasts of the current data version and is skipped (not resolved) until they exist.
 `refresh(store)` fits them (models.forecast.fit_many, in worker processes) and re-evaluates;
-`refresh_in_background(store)` does that in a thread, once per process at a time.
+`refresh_in_background(store)` runs that command below as a low-priority child process, one at
+a time per web server.
 
     python -m models.warnings                 # fit forecasts if stale, evaluate once
     python -m models.warnings --every 60      # ... and again every 60 minutes (cron-free schedule)
+    python -m models.warnings --nice 15       # ... at low CPU priority (what the web server starts)
 """
 from __future__ import annotations
 
@@ -16,11 +18,15 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 from cockpit import alert_store
+from cockpit.config import ROOT
 from cockpit.store import Store, now
 
 from . import forecast, notify, rules
@@ -28,6 +34,7 @@ from .rules import Finding  # noqa: F401  (kept importable from here)
 
 log = logging.getLogger(__name__)
 _job_lock = threading.Lock()
+_job: subprocess.Popen | None = None
 
 
 # ---- forecast cache ------------------------------------------------------------------------------
@@ -46,12 +53,12 @@ def cached_forecasts(store: Store) -> dict[str, dict] | None:
         return None
 
 
-def fit_forecasts(store: Store, workers: int = 2, nice: int = 0) -> dict[str, dict]:
+def fit_forecasts(store: Store, workers: int = 2) -> dict[str, dict]:
     """Fit every indicator x region series and write the cache for this data version."""
     path = cache_path(store)
     t0 = time.perf_counter()
     specs = forecast.all_series(store.observations(), store.indicators(), store.regions().code.tolist())
-    recs = forecast.fit_many(specs, workers=workers, nice=nice)
+    recs = forecast.fit_many(specs, workers=workers)
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("forecasts-*.json"):  # one version is enough
         if old != path:
@@ -110,29 +117,37 @@ def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None 
     return len(firing)
 
 
-def refresh(store: Store, today: dt.date | None = None, workers: int = 2, nice: int = 0) -> int:
+def refresh(store: Store, today: dt.date | None = None, workers: int = 2) -> int:
     """Fit forecasts when the data changed since the last fit, then evaluate."""
     recs = cached_forecasts(store)
     if recs is None:
-        recs = fit_forecasts(store, workers, nice)
+        recs = fit_forecasts(store, workers)
     return evaluate(store, today, forecasts=recs)
 
 
 def refresh_in_background(store: Store, workers: int = 1) -> bool:
-    """Start `refresh` in a thread unless one is running; True if started."""
-    if not _job_lock.acquire(blocking=False):
-        return False
+    """Start `python -m models.warnings --nice 15` for this store unless the one this process
+    started is still running; True if started.
 
-    def job():
-        try:
-            # One low-priority process: the web server keeps a core and its GIL for the pages.
-            refresh(store, workers=workers, nice=15)
-        except Exception:  # noqa: BLE001 - a background job logs, never kills the server
-            log.exception("background forecast refresh failed")
-        finally:
-            _job_lock.release()
-    threading.Thread(target=job, name="forecast-refresh", daemon=True).start()
+    A child process rather than a thread: the fit never holds the web server's GIL, and its
+    worker processes never re-import the server's __main__ (under Streamlit, the app script).
+    """
+    global _job
+    with _job_lock:
+        if _job is not None and _job.poll() is None:
+            return False
+        env = {**os.environ, "COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        _job = subprocess.Popen([sys.executable, "-m", "models.warnings", "--workers", str(workers),
+                                 "--nice", "15"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+        job = _job
+    threading.Thread(target=_report_exit, args=(job,), name="forecast-refresh", daemon=True).start()
     return True
+
+
+def _report_exit(job: subprocess.Popen) -> None:
+    if job.wait():  # wait() also reaps the child
+        log.error("background forecast refresh exited with code %s", job.returncode)
 
 
 def after_import(store: Store, background: bool = True) -> int:
@@ -146,17 +161,16 @@ def after_import(store: Store, background: bool = True) -> int:
     return n
 
 
-def job_running() -> bool:
-    return _job_lock.locked()
-
-
 def main(argv: list[str] | None = None) -> None:
     from cockpit.config import setup_logging
     ap = argparse.ArgumentParser(prog="python -m models.warnings", description="预警评估（可定时）")
     ap.add_argument("--every", type=float, help="每隔多少分钟重新评估；缺省评估一次")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--nice", type=int, default=0, help="降低本进程的 CPU 优先级（0–19）")
     a = ap.parse_args(argv)
     setup_logging()
+    if a.nice:
+        os.nice(a.nice)  # inherited by the fitting workers
     store = Store()
     while True:
         n = refresh(store, workers=a.workers)

@@ -1,6 +1,8 @@
 """Forecasts: the backtest choice, honest fallbacks, intervals, store series and the cache."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -154,6 +156,22 @@ def test_fitted_forecasts_are_cached_per_data_version_and_feed_the_interval_rule
     assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
     _load(store, _obs("FEVER_VISITS", [1.0], end="2026-11", region="411425"), "next month")
     assert warnings.cached_forecasts(store) is None  # new data, new version: refit needed
+
+
+def test_background_refresh_is_one_low_priority_child_process_that_fits_and_evaluates(store):
+    """What an upload starts from the web server: a separate process (never the server's
+    __main__ re-imported into workers), one at a time, leaving the cache and the alert."""
+    y = _seasonal(60, seed=4)
+    y[-1] *= 1.8
+    _load(store, _obs("FEVER_VISITS", list(np.round(y, 0)), region="411425"))
+    assert warnings.refresh_in_background(store) is True
+    job = warnings._job
+    assert job.pid != os.getpid() and job.args[1:4] == ["-m", "models.warnings", "--workers"]
+    assert warnings.refresh_in_background(store) is False  # the first is still running
+    assert job.wait(timeout=120) == 0
+    assert warnings.cached_forecasts(store) is not None
+    firing = alert_store.alerts(store, ["firing"])
+    assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
 
 
 def test_target_projection_sentence_states_completion_and_the_monthly_need():

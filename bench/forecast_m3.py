@@ -147,7 +147,8 @@ COLUMNS = [("snaive", "季节性朴素 seasonal naive"), ("holt_winters", "stats
            ("sarimax", "statsmodels SARIMAX(1,1,1)(0,1,1)"), ("autoets", "statsforecast AutoETS"),
            ("ets", "candidate: damped ETS"), ("theta", "candidate: Theta"),
            ("stl_arima", "candidate: STL + ARIMA"), ("combo", "candidate: combination"),
-           ("auto", "**automatic choice (shown)**")]
+           (f"policy_margin_{F.COMBO_MARGIN:g}", "automatic choice (backtest)"),
+           ("auto", "**shown on the page** (the choice, if it beat seasonal naive in the backtest)")]
 
 
 def table() -> str:

@@ -9,8 +9,8 @@ Candidates (all statsmodels):
   combo      the mean of ets, theta and stl_arima; combinations are the strongest simple
              forecasts on the M3 data (see bench/forecast.md)
 
-`forecast(y, h, period)` backtests every candidate on the last 12-24 points (origins every
-`step` points, each forecasting up to h ahead), picks the lowest MASE, and refits it on the
+`forecast(y, h, period)` backtests every candidate from six rolling origins over the last
+12-24 points (each forecasting up to h ahead), chooses by MASE, and refits the choice on the
 whole series with 80% and 95% prediction intervals. Short, constant or gappy input falls back
 to something simple and `reason` says why, in Chinese, for the page.
 """
@@ -49,6 +49,7 @@ class Result:
     period: int
     shown: bool = True
     notes: list[str] = field(default_factory=list)
+    chosen: str | None = None  # the backtest's choice, before the must-beat-seasonal-naive rule
     candidates: dict[str, np.ndarray] = field(default_factory=dict)  # final means (bench)
     candidate_bands: dict[str, Band] = field(default_factory=dict)
 
@@ -269,12 +270,13 @@ def min_train(m: int) -> int:
 
 
 def origins(n: int, m: int, window: int = 24, step: int | None = None) -> list[int]:
-    """Rolling origins over the last `window` points (at least 12, or 8 for quarterly)."""
+    """Six rolling origins over the last `window` points (at least 12, or 8 for quarterly):
+    three were too few to tell a model from seasonal naive reliably (bench/forecast.md)."""
     least = 12 if m >= 12 else 8
     window = min(window, n - 6)  # every origin keeps at least six points to fit on
     if window < least:
         return []
-    step = step or max(window // 3, 1)
+    step = step or max(window // 6, 1)
     return list(range(n - window, n, step))
 
 
@@ -308,6 +310,16 @@ def choose(scores: dict[str, dict[str, float]], combo_margin: float = COMBO_MARG
     return best
 
 
+def trusted(scores: dict[str, dict[str, float]], chosen: str | None) -> str | None:
+    """The model shown as "the forecast": the choice if it beat seasonal naive in the backtest,
+    else the best candidate that did; None when none did (the page then shows the baseline)."""
+    base = scores.get("snaive", {}).get("mase", math.inf)
+    beat = [k for k in scores if k != "snaive" and scores[k]["mase"] < base]
+    if chosen in beat:
+        return chosen
+    return min(beat, key=lambda k: scores[k]["mase"]) if beat else None
+
+
 def forecast(y: Sequence[float], h: int, period: int = 12, *,
              candidates: Sequence[str] = DEFAULT_CANDIDATES, window: int = 24,
              combo_margin: float = COMBO_MARGIN, keep_candidates: bool = False) -> Result:
@@ -331,20 +343,22 @@ def forecast(y: Sequence[float], h: int, period: int = 12, *,
         return Result("snaive" if n >= 2 * m and m > 1 else "naive", mean, band, {},
                       f"仅有 {n} {unit}数据，不足以回测选择模型，显示{'季节性' if n >= 2 * m and m > 1 else ''}朴素外推，仅供参考",
                       n, m, shown=False)
-    best = choose(scores, combo_margin)
+    chosen = choose(scores, combo_margin)
+    best = trusted(scores, chosen) or "snaive"
     fitted = run_models(y, h, m, names if keep_candidates else list({best, "snaive"}), bands=True)
     if best not in fitted or fitted[best][1] is None:  # refit failed: fall back to the baseline
         best = "snaive"
     base = scores.get("snaive", {}).get("mase", math.inf)
-    shown = best != "snaive" and scores[best]["mase"] < base
+    shown = best != "snaive"
     if shown:
         reason = (f"回测（最近 {min(window, n - 6)} 期滚动起点）MASE {scores[best]['mase']:.2f}，"
                   f"优于季节性朴素 {base:.2f}")
+        if best != chosen:
+            reason += f"（首选的{LABELS.get(chosen, chosen)}未优于季节性朴素，改用{LABELS[best]}）"
     else:
         reason = f"没有模型在回测中优于季节性朴素（MASE {base:.2f}），仅显示基准外推"
-        best = "snaive"
     mean, band = fitted[best]
-    return Result(best, mean, band, scores, reason, n, m, shown=shown,
+    return Result(best, mean, band, scores, reason, n, m, shown=shown, chosen=chosen,
                   candidates={k: v[0] for k, v in fitted.items()} if keep_candidates else {},
                   candidate_bands={k: v[1] for k, v in fitted.items() if v[1]} if keep_candidates else {})
 

@@ -27,10 +27,11 @@ def test_accuracy_measures_match_hand_computation():
 
 
 def test_intervals_nest_around_the_mean_and_widen():
-    r = F.forecast(_seasonal(), 12, 12)
+    r = F.forecast(_seasonal(), 13, 12)
     lo80, hi80, lo95, hi95 = r.lower(80), r.upper(80), r.lower(95), r.upper(95)
     assert np.all(lo95 <= lo80) and np.all(lo80 <= r.mean) and np.all(r.mean <= hi80) and np.all(hi80 <= hi95)
-    assert (hi95 - lo95)[-1] > (hi95 - lo95)[0]
+    # The same calendar month a year further ahead (widths follow a multiplicative season).
+    assert (hi95 - lo95)[12] > (hi95 - lo95)[0]
     assert r.shown and r.method in F.DEFAULT_CANDIDATES and "优于季节性朴素" in r.reason
 
 
@@ -62,6 +63,15 @@ def test_a_model_that_does_not_beat_seasonal_naive_is_not_the_forecast(monkeypat
     assert "没有模型在回测中优于季节性朴素" in r.reason
 
 
+def test_when_the_choice_does_not_beat_seasonal_naive_the_best_model_that_does_is_shown(monkeypatch):
+    monkeypatch.setattr(F, "backtest", lambda *a, **k: {
+        "snaive": {"mase": 0.50, "smape": 5.0}, "ets": {"mase": 0.48, "smape": 6.0},
+        "theta": {"mase": 0.60, "smape": 6.0}, "combo": {"mase": 0.51, "smape": 6.5}})
+    r = F.forecast(_seasonal(), 12, 12)
+    assert r.chosen == "combo" and r.method == "ets" and r.shown  # ets: not 10% better, but it beats the baseline
+    assert "改用指数平滑" in r.reason and len(r.mean) == 12
+
+
 CHOICES = [
     # backtest MASE per candidate, margin, choice
     ({"snaive": 1.0, "ets": 0.8, "combo": 0.85}, 0.1, "combo"),  # ets not 10% better: keep the combination
@@ -77,7 +87,7 @@ def test_choice_by_backtest(scores, margin, expected):
 
 
 def test_rolling_origins_cover_the_last_12_to_24_points():
-    assert F.origins(100, 12) == [76, 84, 92]
+    assert F.origins(100, 12) == [76, 80, 84, 88, 92, 96]
     assert F.origins(17, 12) == []  # fewer than 12 points to test on, keeping 6 to fit
     assert F.origins(15, 4)[0] == 6
 

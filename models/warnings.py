@@ -35,6 +35,7 @@ from .rules import Finding  # noqa: F401  (kept importable from here)
 log = logging.getLogger(__name__)
 _job_lock = threading.Lock()
 _job: subprocess.Popen | None = None
+_queued: tuple[Store, int] | None = None
 
 
 # ---- forecast cache ------------------------------------------------------------------------------
@@ -118,47 +119,55 @@ def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None 
 
 
 def refresh(store: Store, today: dt.date | None = None, workers: int = 2) -> int:
-    """Fit forecasts when the data changed since the last fit, then evaluate."""
+    """Evaluate; when the data changed since the last fit, fit the forecasts and evaluate again
+    (the rules that need no forecast should not wait minutes for the fit)."""
     recs = cached_forecasts(store)
     if recs is None:
+        evaluate(store, today)
         recs = fit_forecasts(store, workers)
     return evaluate(store, today, forecasts=recs)
 
 
-def refresh_in_background(store: Store, workers: int = 1) -> bool:
+def refresh_in_background(store: Store, workers: int = 1, queue: bool = False) -> bool:
     """Start `python -m models.warnings --nice 15` for this store unless the one this process
-    started is still running; True if started.
+    started is still running; True if started. With `queue`, a running job (which may have read
+    the data before a change) is followed by one more run.
 
     A child process rather than a thread: the fit never holds the web server's GIL, and its
     worker processes never re-import the server's __main__ (under Streamlit, the app script).
     """
-    global _job
+    global _job, _queued
     with _job_lock:
         if _job is not None and _job.poll() is None:
+            if queue:
+                _queued = (store, workers)
             return False
         env = {**os.environ, "COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
         _job = subprocess.Popen([sys.executable, "-m", "models.warnings", "--workers", str(workers),
                                  "--nice", "15"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         job = _job
-    threading.Thread(target=_report_exit, args=(job,), name="forecast-refresh", daemon=True).start()
+    threading.Thread(target=_after_exit, args=(job,), name="forecast-refresh", daemon=True).start()
     return True
 
 
-def _report_exit(job: subprocess.Popen) -> None:
+def _after_exit(job: subprocess.Popen) -> None:
+    global _queued
     if job.wait():  # wait() also reaps the child
         log.error("background forecast refresh exited with code %s", job.returncode)
+    with _job_lock:
+        again, _queued = _queued, None
+    if again is not None:
+        refresh_in_background(*again)
 
 
-def after_import(store: Store, background: bool = True) -> int:
-    """Call after every import or rollback: evaluate at once (forecast rules wait for the new
-    fit), then refit the forecasts and evaluate again, in the background by default."""
-    n = evaluate(store)
+def after_import(store: Store, background: bool = True) -> None:
+    """Call after every import or rollback: evaluate, refit the forecasts, evaluate again; in a
+    background process by default, so the page that committed returns at once."""
     if background:
-        refresh_in_background(store)
+        refresh_in_background(store, queue=True)
     else:
-        n = refresh(store)
-    return n
+        refresh(store)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -184,6 +184,22 @@ def test_background_refresh_is_one_low_priority_child_process_that_fits_and_eval
     assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
 
 
+def test_an_import_during_a_background_refresh_is_refreshed_after_it(store):
+    import time
+    _load(store, _obs("FEVER_VISITS", list(np.round(_seasonal(60, seed=4), 0)), region="411425"))
+    assert warnings.refresh_in_background(store) is True
+    first = warnings._job
+    _load(store, _obs("FEVER_VISITS", [1.0], end="2026-11", region="411425"), "next month")
+    warnings.after_import(store)  # returns at once: the first job may have read the old data
+    assert first.wait(timeout=120) == 0
+    for _ in range(240):  # the queued run starts when the first ends
+        if warnings._job is not first and warnings._job.poll() is not None:
+            break
+        time.sleep(0.5)
+    assert warnings._job is not first and warnings._job.returncode == 0
+    assert warnings.cached_forecasts(store)["FEVER_VISITS|411425"]["periods"][0] == "2026-12"
+
+
 def test_target_projection_sentence_states_completion_and_the_monthly_need():
     months = periods.month_range("2022-01", "2026-10")
     month = pd.Series(_seasonal(len(months), seed=2) / 10, index=months).round(2)

@@ -54,8 +54,8 @@ def header(v: str) -> None:
 
 
 def _reevaluate() -> None:
-    """New or restored figures: warnings now; forecasts refit in the background, then again.
-    (Caches need no clearing: they are keyed on the data version, which just changed.)"""
+    """New or restored figures: warnings re-evaluated and forecasts refit in a background
+    process. (Caches need no clearing: they are keyed on the data version, which just changed.)"""
     with guard("预警重新评估"):
         warnings.after_import(state.store())
 

@@ -1,7 +1,6 @@
 """数据报送 page in AppTest: upload, see problems or the preview, confirm, history, rollback."""
 from __future__ import annotations
 
-
 import pytest
 
 from cockpit.config import Settings
@@ -44,7 +43,9 @@ def test_bad_file_lists_every_problem_and_offers_no_confirm(app, db):
     assert not [b for b in app.button if b.key == "upload_confirm"]
 
 
-def test_upload_preview_confirm_then_history_and_rollback(app, db):
+def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
+    refits = []  # the warnings are re-evaluated by a background process after each change
+    monkeypatch.setattr("models.warnings.refresh_in_background", lambda store, **k: refits.append(k) or True)
     store = Store(db, Settings(demo_on_empty=False))
     before = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
     old = float(before[before.period == "2026-10"].value.iloc[0])
@@ -57,7 +58,8 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db):
     assert list(preview["状态"]) == ["修改"] and preview["原值"].iloc[0] == old and preview["新值"].iloc[0] == old + 10
     assert [m.value for m in app.metric if m.label == "修改"] == ["1 个"]
     app.button(key="upload_confirm").click().run()
-    assert "已写入批次" in _text(app)
+    assert "已写入批次" in _text(app) and "正在后台按新数据重新计算" in _text(app)
+    assert refits == [{"queue": True}]
     now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
     assert float(now[now.period == "2026-10"].value.iloc[0]) == old + 10
     history = _table(app, "批次", "报送人")
@@ -67,7 +69,7 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db):
     app.text_input(key="rollback_user").set_value("王五")
     app.text_input(key="rollback_reason").set_value("数值有误")  # a form: values go with the submit
     app.button[[b.label for b in app.button].index("回滚此批次")].click().run()
-    assert f"已回滚批次 #{bid}" in _text(app)
+    assert f"已回滚批次 #{bid}" in _text(app) and len(refits) == 2
     now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
     assert float(now[now.period == "2026-10"].value.iloc[0]) == old
 

@@ -112,6 +112,7 @@ def upload_panel(v: str) -> None:
         done = st.session_state.get("upload_done")
         if done and done[0] == digest:  # this very file was just committed in this session
             st.success(done[1], icon=":material/task_alt:")
+            st.caption("预警和预测正在后台按新数据重新计算，几分钟内在预警中心更新。")
             return
         first = C.duplicate_of(state.store(), digest)
         if first is not None:

@@ -42,12 +42,15 @@ def main() -> None:
         t0 = time.perf_counter()
         firing = warnings.evaluate(store, send=False)
         evaluate = time.perf_counter() - t0
+        alerts = store.alerts(["firing"])
+        interval = sorted(alerts[alerts.rule == "forecast_interval"].subject)
         methods: dict[str, int] = {}
         for r in recs.values():
             methods[r["method"] or "none"] = methods.get(r["method"] or "none", 0) + 1
         doc = {"series": len(recs), "workers": a.workers, "fit_seconds": round(fit, 1),
                "cache_read_seconds": round(read, 3), "evaluate_with_cache_seconds": round(evaluate, 1),
                "cache_bytes": warnings.cache_path(store).stat().st_size, "firing_after": firing,
+               "forecast_interval_firing": interval,
                "shown": sum(r["shown"] for r in recs.values()), "methods": methods,
                "load_average_at_end": os.getloadavg(), "cpus": os.cpu_count(),
                "measured": time.strftime("%Y-%m-%d %H:%M")}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 STATES = ("pending", "firing", "acknowledged", "resolved")
 STATE_NAMES = {"pending": "待确认触发", "firing": "正在触发", "acknowledged": "已确认", "resolved": "已解除"}
 ACTIVE = ("pending", "firing", "acknowledged")
@@ -48,3 +50,21 @@ def acknowledge(state: str) -> str:
 def can_assign(state: str) -> bool:
     """督办 can be assigned while an alert is open (pending, firing or acknowledged)."""
     return state in ACTIVE
+
+
+def group_by_series(alerts: pd.DataFrame) -> list[dict]:
+    """One entry per indicator x region: a surge trips 同比, STL and the forecast interval at
+    once, and a leader should read it once. The entry keeps the most severe alert's title and
+    message (alerts arrive sorted by level) and names the other rules that fired with it.
+    Alerts without an indicator (tasks, 12345, plan lights) stay one entry each."""
+    from .rules import RULE_TITLES
+    out: list[dict] = []
+    seen: dict[tuple, dict] = {}
+    for r in alerts.itertuples():
+        key = (r.indicator_code, r.region_code) if isinstance(r.indicator_code, str) else ("id", r.id)
+        if key in seen:
+            seen[key]["also"].append(RULE_TITLES.get(r.rule, r.rule))
+            continue
+        seen[key] = {"level": r.level, "title": r.title, "message": r.message, "also": []}
+        out.append(seen[key])
+    return out

@@ -48,6 +48,21 @@ def test_state_transition(state, active, for_minutes, held, old, new, expected):
                          old_level=old, new_level=new) == expected
 
 
+def test_one_surge_tripping_several_rules_reads_as_one_entry():
+    firing = pd.DataFrame([
+        (1, "yoy_swing", "FEVER|411425", "FEVER", "411425", 2, "虞城县发热门诊同比跳升", "甲"),
+        (2, "task_overdue", "task:11", None, None, 2, "任务 11 逾期", "乙"),
+        (3, "stl_anomaly", "FEVER|411425", "FEVER", "411425", 2, "虞城县发热门诊异常偏高", "丙"),
+        (4, "forecast_interval", "FEVER|411425", "FEVER", "411425", 3, "虞城县发热门诊超出预测区间", "丁"),
+        (5, "stl_anomaly", "FEVER|411400", "FEVER", "411400", 3, "商丘市发热门诊异常偏高", "戊"),
+        (6, "task_overdue", "task:17", None, None, 2, "任务 17 逾期", "己"),
+    ], columns=["id", "rule", "subject", "indicator_code", "region_code", "level", "title", "message"])
+    groups = sm.group_by_series(firing)
+    assert [g["title"] for g in groups] == ["虞城县发热门诊同比跳升", "任务 11 逾期", "商丘市发热门诊异常偏高", "任务 17 逾期"]
+    assert groups[0]["also"] == ["异常值（STL 残差）", "超出预测区间"] and groups[0]["message"] == "甲"
+    assert groups[1]["also"] == groups[2]["also"] == []
+
+
 @pytest.mark.parametrize("state,expected", [
     ("firing", "acknowledged"), ("pending", ValueError), ("acknowledged", ValueError), ("resolved", ValueError)])
 def test_acknowledge_only_from_firing(state, expected):

@@ -10,6 +10,7 @@ import streamlit as st
 
 from cockpit import charts, fmt, maps, metrics, periods
 from cockpit.config import settings
+from models import alerts
 
 from . import state
 from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, figure_tile, guard, plan_tile
@@ -118,11 +119,16 @@ def warnings_list(v: str, limit: int = 8) -> None:
         if firing.empty:
             st.success("当前没有正在触发的预警。")
             return
-        st.caption(f"正在触发 {len(firing)} 条，按级别排列，显示前 {min(limit, len(firing))} 条")
-        for r in firing.head(limit).itertuples():
-            badge = LEVEL_BADGE.get(r.level, "")
+        groups = alerts.group_by_series(firing)
+        st.caption(f"正在触发 {len(firing)} 条，按级别排列，同一指标、地区的合并显示，显示前 "
+                   f"{min(limit, len(groups))} 项")
+        for g in groups[:limit]:
+            badge = LEVEL_BADGE.get(g["level"], "")
+            lines = [f"{badge} **{_md_escape(g['title'])}**", _md_escape(g["message"])]
+            if g["also"]:
+                lines.append("同时触发：" + "、".join(_md_escape(t) for t in g["also"]))
             # Titles come from our own rules, but user-provided names may flow in: no HTML.
-            st.markdown(f"{badge} **{_md_escape(r.title)}**  \n{_md_escape(r.message)}")
+            st.markdown("  \n".join(lines))
 
 
 def _md_escape(text: str) -> str:

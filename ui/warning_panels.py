@@ -334,19 +334,3 @@ def rule_settings(v: str) -> None:
             n = warnings.evaluate(store, state.today())
             st.session_state["w_flash"] = f"规则已保存，重新评估后正在触发 {n} 条"
             st.rerun()
-
-
-def firing_summary(v: str, limit: int = 6) -> None:
-    """Firing alerts for the overview and the wall display: level, title and the numbers."""
-    with guard("正在触发的预警"):
-        a = all_alerts(v)
-        firing = a[a.state == "firing"]
-        if firing.empty:
-            st.success("当前没有正在触发的预警。")
-            return
-        for r in firing.head(limit).itertuples():
-            with st.container(border=True):
-                st.markdown(LEVEL_BADGE.get(int(r.level), "") if pd.notna(r.level) else "")
-                st.text(f"{r.title}\n{r.message}")
-        if len(firing) > limit:
-            st.caption(f"另有 {len(firing) - limit} 条，见预警中心")

@@ -154,7 +154,7 @@ COLUMNS = [("snaive", "季节性朴素 seasonal naive"), ("holt_winters", "stats
            ("ets", "candidate: damped ETS"), ("theta", "candidate: Theta"),
            ("stl_arima", "candidate: STL + ARIMA"), ("combo", "candidate: combination"),
            (f"policy_margin_{F.COMBO_MARGIN:g}", "automatic choice (backtest)"),
-           ("auto", "**shown on the page** (the choice, if it beat seasonal naive in the backtest)")]
+           ("auto", "**shown on the page** (only a model that beat seasonal naive in the backtest)")]
 
 
 def _cell(v: dict | None) -> str:

@@ -354,7 +354,7 @@ def forecast(y: Sequence[float], h: int, period: int = 12, *,
         reason = (f"回测（最近 {min(window, n - 6)} 期滚动起点）MASE {scores[best]['mase']:.2f}，"
                   f"优于季节性朴素 {base:.2f}")
         if best != chosen:
-            reason += f"（首选的{LABELS.get(chosen, chosen)}未优于季节性朴素，改用{LABELS[best]}）"
+            reason += f"；{LABELS.get(chosen, chosen)}未优于季节性朴素，改用{LABELS[best]}"
     else:
         reason = f"没有模型在回测中优于季节性朴素（MASE {base:.2f}），仅显示基准外推"
     mean, band = fitted[best]

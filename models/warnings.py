@@ -157,7 +157,7 @@ def _after_exit(job: subprocess.Popen) -> None:
         log.error("background forecast refresh exited with code %s", job.returncode)
     with _job_lock:
         again, _queued = _queued, None
-    if again is not None:
+    if again is not None and job.returncode >= 0:  # killed by a signal: the server is stopping
         refresh_in_background(*again)
 
 

@@ -81,13 +81,18 @@ def _fresh_settings():
     config.settings.cache_clear()
 
 
+def copy_db(db_url: str, path: Path) -> str:
+    """A private copy of a SQLite store: whatever writes to it (a test, a server's background
+    refit) leaves the shared demo store as every other test expects it."""
+    import shutil
+    shutil.copy(db_url.split("///", 1)[1], path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
 def demo_copy(demo_db, tmp_path) -> str:
     """A private copy of the demo store, for tests that write."""
-    import shutil
-    path = tmp_path / "cockpit.db"
-    shutil.copy(demo_db.split("///", 1)[1], path)
-    return f"sqlite:///{path}"
+    return copy_db(demo_db, tmp_path / "cockpit.db")
 
 
 def point_app(monkeypatch, db_url: str) -> None:

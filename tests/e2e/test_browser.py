@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_db
 from ui.nav import PAGES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -35,8 +36,10 @@ def _serve(db_url: str, name: str):
     env = {**os.environ, "COCKPIT_DB_URL": db_url, "COCKPIT_CONFIG": "/nonexistent.toml"}
     OUT.mkdir(exist_ok=True)
     log = open(OUT / f"server-{name}.log", "w")
+    # Its own process group: stopping the server also stops a background refit it started.
     proc = subprocess.Popen([sys.executable, "-m", "cockpit", "serve", "--port", str(port),
-                             "--address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -45,7 +48,7 @@ def _serve(db_url: str, name: str):
         except OSError:
             time.sleep(0.5)
     else:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail(f"驾驶舱服务未能启动，见 test-results/server-{name}.log")
     return proc, url, log
 
@@ -56,17 +59,20 @@ def serving(db_url: str, name: str):
     try:
         yield url
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            pass
+        with contextlib.suppress(ProcessLookupError):  # whatever of the group is still there
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
-    with serving(demo_db, "demo") as url:
+def server(demo_db, tmp_path_factory):
+    # A private copy: the /warnings page starts a background refit that writes alerts.
+    with serving(copy_db(demo_db, tmp_path_factory.mktemp("browser") / "cockpit.db"), "demo") as url:
         yield url
 
 
@@ -124,19 +130,17 @@ XSS = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>"
 def test_user_text_is_shown_as_text_never_run(demo_db, browser, tmp_path):
     """Script and img-onerror strings in an alert and a note appear literally and never execute."""
     import datetime as dt
-    import shutil
 
     from cockpit import annotations, schema as s
     from cockpit.store import Store
-    copy = tmp_path / "xss.db"
-    shutil.copy(demo_db.split("///", 1)[1], copy)
-    store = Store(f"sqlite:///{copy}")
+    copy = copy_db(demo_db, tmp_path / "xss.db")
+    store = Store(copy)
     now = dt.datetime.now()
     with store.begin() as conn:
         conn.execute(s.alerts.insert().values(rule="test", subject="xss", level=1, state="firing", title=XSS,
                                               message=XSS, started_at=now, updated_at=now))
     annotations.add(store, indicator_code="GDP", region_code="411400", period="2026-09", text=XSS, author=XSS)
-    with serving(f"sqlite:///{copy}", "xss") as url:
+    with serving(copy, "xss") as url:
         for path in ("", "economy"):
             tab = browser.new_page(viewport={"width": 1920, "height": 1080})
             tab.goto(f"{url}/{path}")

@@ -2,21 +2,17 @@
 overview changes -> correction -> rollback -> overview shows the first value again."""
 from __future__ import annotations
 
-import shutil
-
 import openpyxl
 import pytest
 
 from cockpit import fmt
-from tests.conftest import DEMO_END
+from tests.conftest import DEMO_END, copy_db
 from tests.e2e.test_browser import ARGS, CHROMIUM, OUT, serving
 
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("upload") / "cockpit.db"
-    shutil.copy(demo_db.split("///", 1)[1], path)  # this test writes: a private copy
-    with serving(f"sqlite:///{path}", "upload") as url:
+    with serving(copy_db(demo_db, tmp_path_factory.mktemp("upload") / "cockpit.db"), "upload") as url:
         yield url
 
 

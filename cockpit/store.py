@@ -158,9 +158,11 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))).one()
             alerts = conn.execute(select(func.max(s.alerts.c.updated_at))).scalar()
+            # Timestamps have whole seconds: two alert actions in one second differ only here.
+            events = conn.execute(select(func.max(s.alert_events.c.id))).scalar()
             notes = conn.execute(select(func.count(), func.max(s.annotations.c.id))
                                  .where(s.annotations.c.deleted.is_(False))).one()
-        return f"{row[0]}:{row[1]}:{row[2]}:{alerts}:{notes[0]}:{notes[1]}"
+        return f"{row[0]}:{row[1]}:{row[2]}:{alerts}:{events}:{notes[0]}:{notes[1]}"
 
     # ---- reads --------------------------------------------------------------------
     def frame(self, stmt) -> pd.DataFrame:

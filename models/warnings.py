@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     while True:
         n = refresh(store, workers=a.workers)
         log.info("%d alerts firing", n)
+        print(f"{now():%Y-%m-%d %H:%M} 预警评估完成：正在触发 {n} 条", flush=True)  # for cron mail and operators
         if not a.every:
             return
         time.sleep(a.every * 60)

@@ -42,3 +42,19 @@ def test_bad_month_exits_non_zero_with_a_chinese_message(tmp_path):
 def test_unknown_subcommand_is_refused(tmp_path):
     r = run("frobnicate", db=f"sqlite:///{tmp_path / 'c.db'}")
     assert r.returncode != 0
+
+
+def test_warnings_fits_the_forecasts_and_evaluates_once(store, tmp_path):
+    """What cron runs: the forecast cache is written and the surge in the store fires."""
+    from cockpit import alert_store
+    from models import warnings
+    from tests.test_forecast import _load, _obs, _seasonal
+    y = _seasonal(60, seed=4)
+    y[-1] *= 1.8
+    _load(store, _obs("FEVER_VISITS", [round(v) for v in y], region="411425"))
+    r = run("warnings", "--workers", "1", db=store.url, COCKPIT_DATA_DIR=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    firing = alert_store.alerts(store, ["firing"])
+    assert f"预警评估完成：正在触发 {len(firing)} 条" in r.stdout
+    assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
+    assert warnings.cached_forecasts(store) is not None

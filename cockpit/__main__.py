@@ -91,8 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     register_uploads(sub)
     args = parser.parse_args(argv)
     setup_logging()
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from .store import StoreUnavailable
     try:
         return args.func(args)
+    except (OperationalError, InterfaceError, StoreUnavailable) as exc:
+        # An operator needs where and what, not a driver traceback.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"错误：无法使用数据库 {_safe_url(settings().database_url)}：{reason}\n"
+              "请检查 COCKPIT_DB_URL（或 cockpit.toml 的 db_url）以及数据库服务是否在运行。", file=sys.stderr)
+        return 3
     except (ValueError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -58,3 +58,10 @@ def test_warnings_fits_the_forecasts_and_evaluates_once(store, tmp_path):
     assert f"预警评估完成：正在触发 {len(firing)} 条" in r.stdout
     assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
     assert warnings.cached_forecasts(store) is not None
+
+
+def test_an_unreachable_database_gets_a_message_not_a_traceback():
+    r = run("warnings", db="postgresql://cockpit:secret@127.0.0.1:1/cockpit")
+    assert r.returncode == 3
+    assert "无法使用数据库 postgresql://cockpit:***@127.0.0.1:1/cockpit" in r.stderr and "COCKPIT_DB_URL" in r.stderr
+    assert "Traceback" not in r.stderr and "secret" not in r.stderr

@@ -65,3 +65,10 @@ def test_streamlit_settings_stay_safe_and_offline():
     assert cfg["server"]["headless"] is True
     assert cfg["browser"]["gatherUsageStats"] is False
     assert cfg["client"]["showErrorDetails"] == "none"
+
+
+def test_an_unreachable_database_shows_one_chinese_message_not_an_error_page(monkeypatch):
+    from tests.conftest import open_app
+    at = open_app(monkeypatch, "postgresql://cockpit:secret@127.0.0.1:1/cockpit")
+    assert [e.value for e in at.error] == [
+        "数据库暂时无法连接，驾驶舱无法显示数据。已记录错误日志；请稍后刷新，或请管理员检查数据库服务。"]

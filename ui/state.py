@@ -7,10 +7,14 @@ import threading
 import pandas as pd
 import streamlit as st
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from cockpit import auth, bootstrap
-from cockpit.store import Store
+from cockpit.store import Store, StoreUnavailable
 
 CITY = "411400"
+# What a database that is down or unreachable raises, wherever a page first touches it.
+DATABASE_DOWN = (OperationalError, InterfaceError, StoreUnavailable)
 
 _lock = threading.Lock()
 
@@ -18,6 +22,14 @@ _lock = threading.Lock()
 @st.cache_resource(show_spinner=False)
 def _store() -> Store:
     return Store()
+
+
+def database_down(exc: Exception) -> None:
+    """The whole screen when the store cannot be reached: one calm message, details in the log."""
+    import logging
+    logging.getLogger(__name__).error("database unavailable: %s", exc)
+    st.error("数据库暂时无法连接，驾驶舱无法显示数据。已记录错误日志；请稍后刷新，或请管理员检查数据库服务。",
+             icon=":material/cloud_off:")
 
 
 def store() -> Store:

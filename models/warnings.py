@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 _job_lock = threading.Lock()
 _job: subprocess.Popen | None = None
 _queued: tuple[Store, int] | None = None
+_failed_at: float | None = None  # time.monotonic() of the last refit that exited with an error
+RETRY_AFTER_FAILURE = 600  # seconds: page views do not respawn a refit that keeps failing
 
 
 # ---- forecast cache ------------------------------------------------------------------------------
@@ -142,6 +144,8 @@ def refresh_in_background(store: Store, workers: int = 1, queue: bool = False) -
             if queue:
                 _queued = (store, workers)
             return False
+        if not queue and failed_recently():  # new data (queue) always gets its run
+            return False
         env = {**os.environ, "COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
         _job = subprocess.Popen([sys.executable, "-m", "models.warnings", "--workers", str(workers),
@@ -151,11 +155,16 @@ def refresh_in_background(store: Store, workers: int = 1, queue: bool = False) -
     return True
 
 
+def failed_recently() -> bool:
+    return _failed_at is not None and time.monotonic() - _failed_at < RETRY_AFTER_FAILURE
+
+
 def _after_exit(job: subprocess.Popen) -> None:
-    global _queued
+    global _queued, _failed_at
     if job.wait():  # wait() also reaps the child
         log.error("background forecast refresh exited with code %s", job.returncode)
     with _job_lock:
+        _failed_at = time.monotonic() if job.returncode > 0 else None
         again, _queued = _queued, None
     if again is not None and job.returncode >= 0:  # killed by a signal: the server is stopping
         refresh_in_background(*again)

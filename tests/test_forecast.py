@@ -200,6 +200,28 @@ def test_an_import_during_a_background_refresh_is_refreshed_after_it(store):
     assert warnings.cached_forecasts(store)["FEVER_VISITS|411425"]["periods"][0] == "2026-12"
 
 
+def test_a_failing_refit_is_not_respawned_by_page_views_but_new_data_retries(tmp_path, monkeypatch):
+    import time
+
+    from cockpit.config import Settings
+    from cockpit.store import Store
+    monkeypatch.setattr(warnings, "_failed_at", None)
+    down = Store("postgresql://cockpit:secret@127.0.0.1:1/cockpit", Settings(data_dir=tmp_path))
+    assert warnings.refresh_in_background(down) is True
+    assert warnings._job.wait(timeout=120) != 0
+    for _ in range(100):  # the thread watching the child records the failure
+        if warnings.failed_recently():
+            break
+        time.sleep(0.1)
+    assert warnings.failed_recently()
+    assert warnings.refresh_in_background(down) is False  # a page view: no respawn
+    assert warnings.refresh_in_background(down, queue=True) is True  # an import: try again
+    import threading
+    for t in threading.enumerate():  # let the watcher record this exit before the next test
+        if t.name == "forecast-refresh":
+            t.join(timeout=120)
+
+
 def test_target_projection_sentence_states_completion_and_the_monthly_need():
     months = periods.month_range("2022-01", "2026-10")
     month = pd.Series(_seasonal(len(months), seed=2) / 10, index=months).round(2)

@@ -130,3 +130,11 @@ def test_rule_settings_are_saved_locally_and_re_evaluated(app, page_store, tmp_p
     assert "points = 100.0" in (tmp_path / "rules.local.toml").read_text(encoding="utf-8")
     assert alert_store.alerts(page_store, ["firing"]).query("rule == 'yoy_swing'").empty
     assert any("规则已保存" in s.value for s in app.success)
+
+
+def test_a_failed_background_refit_is_said_not_hidden_behind_a_spinner(app, monkeypatch):
+    assert any("预测正在后台计算" in i.value for i in app.info)  # no cache in this test's data folder
+    monkeypatch.setattr("models.warnings.failed_recently", lambda: True)
+    app.run()
+    assert any("预测的后台计算刚刚失败" in w.value for w in app.warning)
+    assert not any("预测正在后台计算" in i.value for i in app.info)

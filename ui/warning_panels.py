@@ -277,7 +277,11 @@ def forecast_explorer(v: str) -> None:
         st.subheader("指标预测")
         recs = ensure_forecasts(v)
         if recs is None:
-            st.info("预测正在后台计算（全部指标 × 地区），完成后刷新本页即可看到。", icon=":material/hourglass_top:")
+            if warnings.failed_recently():
+                st.warning("预测的后台计算刚刚失败，已记录错误日志，10 分钟后或有新数据时自动重试；"
+                           "其余预警规则不受影响。", icon=":material/error:")
+            else:
+                st.info("预测正在后台计算（全部指标 × 地区），完成后刷新本页即可看到。", icon=":material/hourglass_top:")
             return
         ind = state.indicators(v).set_index("code", drop=False)
         regions = state.regions(v)

@@ -30,14 +30,17 @@ class Chart:
         return f"口径：{self.caliber}　来源：{self.source}　数据截至：{self.as_of}"
 
 
-def _frame(chart: Chart, height: int) -> Chart:
+def _frame(chart: Chart, height: int, legend: bool = False) -> Chart:
+    """Title, font, size and the 口径/来源/数据截至 footer; `legend`: one horizontal row above the plot."""
     fig = chart.figure
     fig.update_layout(
         title={"text": f"{chart.title}（{chart.unit}）" if chart.unit else chart.title, "x": 0.01,
                "font": {"size": 16}},
         font={"family": FONT, "size": 13}, height=height, template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 50, "b": 80}, showlegend=False,
+        margin={"l": 50, "r": 20, "t": 50, "b": 80}, showlegend=legend,
     )
+    if legend:
+        fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 0.4})
     fig.add_annotation(text=chart.footer, xref="paper", yref="paper", x=0, y=0, yshift=-62,
                        showarrow=False, xanchor="left", font={"size": 11, "color": "#666"})
     return chart
@@ -160,9 +163,7 @@ def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, a
             text=part["title"], customdata=part["status"],
             hovertemplate="%{x|%Y-%m-%d %H:%M} %{text}（%{customdata}）<extra></extra>"))
     fig.update_xaxes(tickformat="%m-%d")
-    chart = _frame(Chart(fig, title, "", caliber, source, as_of), height)
-    chart.figure.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0.4})
-    return chart
+    return _frame(Chart(fig, title, "", caliber, source, as_of), height, legend=True)
 
 
 def task_timeline(tl: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
@@ -175,9 +176,7 @@ def task_timeline(tl: pd.DataFrame, *, title: str, caliber: str, source: str, as
                              hovertemplate=f"%{{x}} 到期 · {group}：%{{y}} 项<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    chart = _frame(Chart(fig, title, "项", caliber, source, as_of), height)
-    chart.figure.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0.4})
-    return chart
+    return _frame(Chart(fig, title, "项", caliber, source, as_of), height, legend=True)
 
 
 def progress_line(h: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,

@@ -135,6 +135,26 @@ def open_app(monkeypatch=None, db_url: str | None = None, page: str | None = Non
     return at
 
 
+def metric(at, label: str):
+    """The one metric labelled `label`, or else the one whose label starts with it (labels
+    often end with their period, e.g. 社会消费品零售总额（2026年1—10月累计）)."""
+    hits = [m for m in at.metric if m.label == label] or [m for m in at.metric if m.label.startswith(label)]
+    assert len(hits) == 1, [m.label for m in at.metric]
+    return hits[0]
+
+
+def tables(at, *columns: str) -> list:
+    """The tables carrying all `columns`, in page order (AppTest exposes no dataframe keys)."""
+    return [d.value for d in at.dataframe if all(c in d.value.columns for c in columns)]
+
+
+def table(at, *columns: str):
+    """The first table carrying all `columns`."""
+    hits = tables(at, *columns)
+    assert hits, f"no table with {columns}: {[list(d.value.columns) for d in at.dataframe]}"
+    return hits[0]
+
+
 def table_backgrounds(element) -> dict[tuple[int, int], str]:
     """(row, column) -> background colour of a styled AppTest table, read from the CSS the browser gets."""
     import re

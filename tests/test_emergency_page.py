@@ -9,7 +9,8 @@ import pytest
 
 from cockpit import maps, schema as s
 from connectors.demo import DemoConnector
-from tests.conftest import table_backgrounds as _backgrounds, open_app, DEMO_END
+from tests.conftest import DEMO_END, open_app, table_backgrounds as _backgrounds
+from tests.conftest import metric as _metric, tables as _frames
 
 NOW = dt.datetime.combine(DemoConnector(end=DEMO_END).today, dt.time(10, 0))
 LEVELS = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
@@ -24,16 +25,6 @@ def app(demo_db, monkeypatch):
 @pytest.fixture(scope="module")
 def events(demo_store) -> pd.DataFrame:
     return demo_store.frame(s.emergency_events.select())
-
-
-def _metric(at, label):
-    hits = [m for m in at.metric if m.label == label]
-    assert len(hits) == 1, [m.label for m in at.metric]
-    return hits[0]
-
-
-def _frames(at, column):
-    return [d.value for d in at.dataframe if column in d.value.columns]
 
 
 def test_open_events_are_counted_and_listed_first_most_severe_first(app, events):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from cockpit import fmt, schema as s
-from tests.conftest import open_app
+from tests.conftest import metric as _metric, open_app, tables as _frames
 
 
 @pytest.fixture
@@ -30,12 +30,6 @@ def _between(t, start, stop):
     return t[(t.created_at >= start) & (t.created_at < stop)]
 
 
-def _metric(at, prefix):
-    hits = [m for m in at.metric if m.label.startswith(prefix)]
-    assert len(hits) == 1, [m.label for m in at.metric]
-    return hits[0]
-
-
 def _numbers(values) -> list:
     """Plotly sends numeric arrays as base64 typed arrays; decode them."""
     if isinstance(values, dict) and "bdata" in values:
@@ -44,10 +38,6 @@ def _numbers(values) -> list:
         import numpy as np
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)
-
-
-def _frames(at, column):
-    return [d.value for d in at.dataframe if column in d.value.columns]
 
 
 def test_last_seven_days_volume_rates_and_overdue_match_the_tickets(app, tickets, end):

@@ -4,18 +4,12 @@ from __future__ import annotations
 import pytest
 
 from cockpit import fmt
-from tests.conftest import DEMO_END, open_app
+from tests.conftest import DEMO_END, metric as _metric, open_app
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
     return open_app(monkeypatch, demo_db)
-
-
-def _metric(at, prefix):
-    hits = [m for m in at.metric if m.label.startswith(prefix)]
-    assert len(hits) == 1, [m.label for m in at.metric]
-    return hits[0]
 
 
 def _city(store, code, period, measure):

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cockpit import schema as s
-from tests.conftest import table_backgrounds as _backgrounds, open_app
+from tests.conftest import metric as _metric, open_app, table_backgrounds as _backgrounds, tables as _frames
 
 TODAY = dt.date(2026, 11, 26)
 ALIASES = {"市发改委": "市发展改革委"}
@@ -35,17 +35,6 @@ def expected(demo_store) -> pd.DataFrame:
     out["late"] = out.deadline_date.notna() & (out.status != "已完成") & \
         out.deadline_date.map(lambda d: d is not None and not pd.isna(d) and d < TODAY)
     return out
-
-
-def _metric(at, label):
-    hits = [m for m in at.metric if m.label == label]
-    assert len(hits) == 1, [m.label for m in at.metric]
-    return hits[0]
-
-
-def _frames(at, column):
-    """Tables carrying `column`, in page order (dataframes expose no key in AppTest)."""
-    return [d.value for d in at.dataframe if column in d.value.columns]
 
 
 def test_headline_counts_tasks_done_and_overdue_as_stored(app, expected):

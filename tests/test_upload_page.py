@@ -5,7 +5,7 @@ import pytest
 
 from cockpit.config import Settings
 from cockpit.store import Store
-from tests.conftest import open_app
+from tests.conftest import open_app, table as _table
 from tests.fixtures.upload_files import xlsx
 
 
@@ -17,14 +17,6 @@ def db(demo_copy):
 @pytest.fixture
 def app(db, monkeypatch):
     return open_app(monkeypatch, db, "pages/upload.py")
-
-
-def _table(at, *columns):
-    """The first table showing these columns (st.dataframe has no key in AppTest)."""
-    for df in at.dataframe:
-        if all(c in df.value.columns for c in columns):
-            return df.value
-    raise AssertionError(f"no table with {columns}: {[list(d.value.columns) for d in at.dataframe]}")
 
 
 def _text(at) -> str:

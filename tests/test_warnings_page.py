@@ -12,7 +12,7 @@ from cockpit.config import Settings
 from cockpit.store import Store
 from models import alerts as sm
 from models import projection
-from tests.conftest import ROOT
+from tests.conftest import ROOT, metric as _metric, table as _table
 
 
 @pytest.fixture
@@ -45,19 +45,6 @@ def app(page_db, tmp_path, monkeypatch):
 @pytest.fixture
 def page_store(page_db, tmp_path):
     return Store(page_db, Settings(data_dir=tmp_path, demo_on_empty=False))
-
-
-def _table(at, column):
-    """The table holding `column` (AppTest does not expose dataframe keys)."""
-    hits = [d.value for d in at.dataframe if column in d.value.columns]
-    assert hits, [list(d.value.columns) for d in at.dataframe]
-    return hits[0]
-
-
-def _metric(at, label):
-    hits = [m for m in at.metric if m.label == label]
-    assert len(hits) == 1, [m.label for m in at.metric]
-    return hits[0]
 
 
 def test_level_counts_match_firing_alerts_in_the_store(app, page_store):

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -74,16 +73,6 @@ def server(demo_db, tmp_path_factory):
     # A private copy: the /warnings page starts a background refit that writes alerts.
     with serving(copy_db(demo_db, tmp_path_factory.mktemp("browser") / "cockpit.db"), "demo") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    assert Path(CHROMIUM).exists(), "需要 Debian 的 chromium（make test 会安装）"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 # Deep pages first: the v1 "pages/" trap bites on the first request after the server starts.

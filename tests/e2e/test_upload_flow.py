@@ -7,7 +7,7 @@ import pytest
 
 from cockpit import fmt
 from tests.conftest import DEMO_END, copy_db
-from tests.e2e.test_browser import ARGS, CHROMIUM, OUT, serving
+from tests.e2e.test_browser import OUT, serving
 
 
 @pytest.fixture(scope="module")
@@ -17,13 +17,10 @@ def server(demo_db, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        ctx = b.new_context(viewport={"width": 1600, "height": 1200}, locale="zh-CN", accept_downloads=True)
-        yield ctx.new_page()
-        b.close()
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1200}, locale="zh-CN", accept_downloads=True)
+    yield ctx.new_page()
+    ctx.close()
 
 
 def _retail_tile(page, server) -> str:

@@ -52,6 +52,7 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
     app.button(key="upload_confirm").click().run()
     assert "已写入批次" in _text(app) and "正在后台按新数据重新计算" in _text(app)
     assert refits == [{"queue": True}]
+    assert not [m for m in app.metric if m.label == "不变"]  # no preview that calls the written value unchanged
     now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
     assert float(now[now.period == "2026-10"].value.iloc[0]) == old + 10
     history = _table(app, "批次", "报送人")

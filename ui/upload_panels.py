@@ -108,12 +108,13 @@ def upload_panel(v: str) -> None:
                           what="upload_problems", key="upload_problems_csv")
         if not checked.ok:
             return
-        _preview(v, pv)
         done = st.session_state.get("upload_done")
         if done and done[0] == digest:  # this very file was just committed in this session
+            # No preview now: against the new data it would call every written value 不变.
             st.success(done[1], icon=":material/task_alt:")
             st.caption("预警和预测正在后台按新数据重新计算，几分钟内在预警中心更新。")
             return
+        _preview(v, pv)
         first = C.duplicate_of(state.store(), digest)
         if first is not None:
             st.info(C.duplicate_message(first), icon=":material/content_copy:")

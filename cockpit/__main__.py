@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     warn.set_defaults(func=cmd_warnings)
     from .admin_cli import register as register_admin  # users / backup / restore
     register_admin(sub)
-    from .uploads.cli import register as register_uploads  # import / rollback (数据报送)
+    from service.import_cli import register as register_uploads  # import / rollback (数据报送)
     register_uploads(sub)
     args = parser.parse_args(argv)
     setup_logging()

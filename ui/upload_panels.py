@@ -19,6 +19,7 @@ from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
 from models import warnings
+from service import uploads
 
 from . import state
 from .panels import _md_escape
@@ -90,8 +91,8 @@ def upload_panel(v: str) -> None:
         cached = st.session_state.get("upload_checked")
         if not cached or cached[0] != key:
             with st.spinner("正在校验整个文件…"):
-                checked = V.check_bytes(state.store(), data, f.name, options, max_bytes=_max_bytes())
-                pv = C.preview(state.store(), checked) if checked.ok else None
+                # In a child process with a memory cap: a hostile file cannot stop the server.
+                checked, pv = uploads.check_file(state.store(), data, f.name, options, max_bytes=_max_bytes())
             st.session_state["upload_checked"] = (key, checked, pv)
         _, checked, pv = st.session_state["upload_checked"]
         st.text(f"文件：{f.name}（{len(data) / 1024:,.0f} KB，sha256 {digest[:12]}…）")

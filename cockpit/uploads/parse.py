@@ -30,6 +30,12 @@ DEFAULT_MAX_BYTES = 20 * MB  # the same as .streamlit/config.toml maxUploadSize
 MAX_UNCOMPRESSED = 400 * MB  # all members together, as the zip directory declares them
 MAX_RATIO = 200  # deflate of real sheets stays well under 100:1; bombs reach 1000:1
 MAX_MEMBERS = 10_000
+# What a workbook may hold once read. The reader builds a dense grid from A1 to the farthest
+# cell holding a value, so one stray cell at XFD1048576 would ask for half a terabyte and abort
+# the process: the used range is measured from the XML, streamed, before the reader runs.
+MAX_ROWS = 250_000  # rows of all sheets together (the largest real upload: 100,000 long rows)
+MAX_GRID = 5_000_000  # cells of the grids A1:farthest, all sheets together
+SCAN_CHUNK = 1 << 20
 PROLOG_LIMIT = 64 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -103,17 +109,25 @@ def _read_xlsx(data: bytes) -> Workbook:
         if info.filename.endswith((".xml", ".rels")):
             _check_prolog(zf, info)
     paths = _sheet_paths(zf)
+    _check_used_range(zf, paths)
     try:
         from python_calamine import CalamineWorkbook
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise Rejected(f"工作簿无法读取（文件可能已损坏）：{type(exc).__name__}") from None
     sheets = []
+    grid = 0
     for name in book.sheet_names:
         try:
             cs = book.get_sheet_by_name(name)
+            end = cs.end  # (row, col) of the farthest cell holding a value, 0-based; None if empty
+            if end is not None:
+                _check_grid(name, end[0] + 1, end[1] + 1, grid)
+                grid += (end[0] + 1) * (end[1] + 1)
             rows = cs.to_python(skip_empty_area=False)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (cs.merged_cell_ranges or [])]
+        except Rejected:
+            raise
         except Exception as exc:
             raise Rejected(f"工作表“{name}”无法读取（文件可能已损坏）：{type(exc).__name__}") from None
         marks = _marks(zf, paths.get(name)) if name in paths else {}
@@ -134,6 +148,64 @@ def _check_zip(infos: list[zipfile.ZipInfo]) -> None:
     if total > MAX_UNCOMPRESSED:
         raise Rejected(f"文件声明解压后共 {total / MB:,.0f} MB，超过 {MAX_UNCOMPRESSED / MB:.0f} MB 上限，"
                        "疑似“压缩炸弹”，已拒收。")
+
+
+def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str]) -> None:
+    """Refuse a workbook with more rows than an upload may hold before the reader sees it:
+    each sheet's XML is streamed in chunks and its row tags counted, stopping at the excess."""
+    rows_total = 0
+    for name, path in paths.items():
+        try:
+            info = zf.getinfo(path)
+        except KeyError:
+            continue
+        tail = b""
+        with zf.open(info) as fh:
+            while chunk := fh.read(SCAN_CHUNK):
+                buf = tail + chunk
+                # "<row" and a prefixed "<x:row"; the last 6 bytes go round again so a tag
+                # split across two chunks is counted once, in the next one.
+                body, tail = buf[:-6], buf[-6:]
+                rows_total += body.count(b"<row") + body.count(b":row ")
+                if rows_total > MAX_ROWS:
+                    raise Rejected(f"工作表“{name}”行数过多（已超过 {MAX_ROWS:,} 行），超过一次报送的上限；"
+                                   "请分成几个文件上传，或删去无关的行。")
+
+
+def _check_grid(name: str, height: int, width: int, grid_total: int) -> None:
+    """The reader's grid runs from A1 to the farthest cell holding a value."""
+    if grid_total + height * width > MAX_GRID:
+        raise Rejected(grid_reason(name, height, width))
+
+
+def grid_reason(sheet: str, height: int, width: int) -> str:
+    return (f"工作表“{sheet}”的使用区域延伸到 {col_letter(width - 1)}{height} 单元格"
+            f"（{height:,} 行 × {width:,} 列），超过一次报送可读取的 {MAX_GRID:,} 个单元格；"
+            "通常是远处某个单元格误填了内容。请在 Excel 中按 Ctrl+End 找到该单元格，"
+            "删除多余的行和列后保存再上传。")
+
+
+_FAR_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br\s*=\s*["\']([A-Z]{1,3})(\d{1,7})["\'][^>]*?(?<!/)>')
+
+
+def far_cell(data: bytes) -> tuple[str, int, int] | None:
+    """(sheet, rows, columns) of the largest grid a workbook's cells span; slow, for messages
+    after a read failed (the reader died), never on the normal path."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        paths = _sheet_paths(zf)
+        best = None
+        for name, path in paths.items():
+            xml = zf.read(path)
+            refs = _FAR_REF.findall(xml)
+            if refs:
+                rows = max(int(r) for _, r in refs)
+                cols = max(col_index(c.decode()) + 1 for c, _ in refs)
+                if best is None or rows * cols > best[1] * best[2]:
+                    best = (name, rows, cols)
+        return best
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
 
 
 def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -231,6 +303,9 @@ def _read_csv(data: bytes, file_name: str) -> Workbook:
         notes.add("文件内容是 CSV 文本（与扩展名不符），已按 CSV 读取。", severity=INFO)
     if encoding != "UTF-8":
         notes.add(f"文件按 {encoding} 编码读取。", severity=INFO)
+    lines = text.count("\n")
+    if lines > MAX_ROWS:
+        raise Rejected(f"文件行数过多（{lines:,} 行），超过一次报送的上限 {MAX_ROWS:,} 行；请分成几个文件上传。")
     sample = text[:8192]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]

@@ -1,4 +1,8 @@
-"""`python -m cockpit import FILE...` and `python -m cockpit rollback BATCH`: the page's import, for cron."""
+"""`python -m cockpit import FILE...` and `python -m cockpit rollback BATCH`: the page's import, for cron.
+
+Each file is read and checked in a child process with a memory cap (service.uploads), as on the
+page, so a hostile workbook ends with a Chinese line and exit code 1, never a native abort.
+"""
 from __future__ import annotations
 
 import getpass
@@ -36,10 +40,13 @@ def _files(args) -> list[Path]:
 
 
 def cmd_import(args) -> int:
-    from ..periods import parse_month
-    from ..store import Store
-    from . import commit as C, validate as V
-    from .parse import MB
+    from cockpit.periods import parse_month
+    from cockpit.store import Store
+    from cockpit.uploads import validate as V
+    from cockpit.uploads.parse import MB
+
+    from .sandbox import Sandbox
+    from .uploads import PRELOAD
     store = Store()
     store.init()
     user = args.user or getpass.getuser()
@@ -57,32 +64,41 @@ def cmd_import(args) -> int:
         print("没有找到可导入的文件（.xlsx/.csv）。", file=sys.stderr)
         return 1
     failed = 0
-    for path in files:
-        shown = path.name
-        print(f"== {shown}")
-        data = path.read_bytes()
-        checked = V.check_bytes(store, data, shown, options,
-                                max_bytes=int(args.max_mb * MB) if args.max_mb else None, catalog=catalog)
-        for p in checked.problems.items:
-            print("  " + p.line())
-        print("  " + checked.problems.summary())
-        if not checked.ok:
-            failed += 1
-            continue
-        pv = C.preview(store, checked)
-        print(f"  预览：{pv.summary()}")
-        if args.dry_run:
-            print("  --dry-run：未写入。")
-            continue
-        result = C.commit(store, checked, data=data, file_name=shown, created_by=user,
-                          progress=lambda f, t: print(f"  [{f:4.0%}] {t}", flush=True))
-        print(f"  {result.message}")
-        if result.status in ("rejected", "busy"):
-            failed += 1
+    box = Sandbox(preload=PRELOAD)
+    try:
+        for path in files:
+            failed += _import_one(args, store, box, path, options, user,
+                                  int(args.max_mb * MB) if args.max_mb else None)
+    finally:
+        box.close()
     print(f"共 {len(files)} 个文件，{len(files) - failed} 个通过，{failed} 个未通过。")
     if not args.dry_run and failed < len(files):
         _reevaluate(store)
     return 1 if failed else 0
+
+
+def _import_one(args, store, box, path: Path, options, user: str, max_bytes: int | None) -> int:
+    """Check and commit one file; 1 when it was refused."""
+    from cockpit.uploads import commit as C
+
+    from .uploads import check_file
+    shown = path.name
+    print(f"== {shown}")
+    data = path.read_bytes()
+    checked, pv = check_file(store, data, shown, options, max_bytes, box=box)
+    for p in checked.problems.items:
+        print("  " + p.line())
+    print("  " + checked.problems.summary())
+    if not checked.ok:
+        return 1
+    print(f"  预览：{pv.summary()}")
+    if args.dry_run:
+        print("  --dry-run：未写入。")
+        return 0
+    result = C.commit(store, checked, data=data, file_name=shown, created_by=user,
+                      progress=lambda f, t: print(f"  [{f:4.0%}] {t}", flush=True))
+    print(f"  {result.message}")
+    return 1 if result.status in ("rejected", "busy") else 0
 
 
 def _reevaluate(store) -> None:
@@ -93,8 +109,8 @@ def _reevaluate(store) -> None:
 
 
 def cmd_rollback(args) -> int:
-    from ..store import Store
-    from .rollback import RollbackRefused, rollback
+    from cockpit.store import Store
+    from cockpit.uploads.rollback import RollbackRefused, rollback
     store = Store()
     try:
         print(rollback(store, args.batch, by=args.user or getpass.getuser(), reason=args.reason))

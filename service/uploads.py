@@ -1,0 +1,72 @@
+"""The upload door's checking step, run outside the process that called it.
+
+Both doors (the 数据报送 page and `python -m cockpit import`) read and check a file here: in a
+child process with a memory cap (service.sandbox), so a workbook that would abort the native
+reader or fill the memory ends the child with a Chinese message, never the web server.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from cockpit.config import Settings
+from cockpit.store import Store
+from cockpit.uploads import commit as C, validate as V
+from cockpit.uploads.messages import Problems
+from cockpit.uploads.parse import MAX_GRID, ZIP_MAGIC, grid_reason
+
+from .sandbox import Sandbox, SandboxDied, run_once
+
+log = logging.getLogger(__name__)
+PRELOAD = ("cockpit.uploads.validate", "cockpit.uploads.commit")
+_box: Sandbox | None = None
+_box_lock = threading.Lock()
+_stores: dict[tuple[str, Settings], Store] = {}
+
+
+def sandbox() -> Sandbox:
+    """The web server's warm child for checking uploads (one per server process)."""
+    global _box
+    with _box_lock:
+        if _box is None:
+            _box = Sandbox(preload=PRELOAD)
+        return _box
+
+
+def check_file(store: Store, data: bytes, file_name: str, options: V.Options,
+               max_bytes: int | None = None, box: Sandbox | None = None
+               ) -> tuple[V.Checked, C.Preview | None]:
+    """Parse, validate and preview one file in the child; a child that dies is a rejection."""
+    try:
+        return (box or sandbox()).call("service.uploads:_check_in_child", store.url, store.cfg,
+                                       data, file_name, options, max_bytes)
+    except SandboxDied as exc:
+        problems = Problems()
+        problems.add(died_reason(data, exc))
+        return V.Checked(problems), None
+
+
+def _check_in_child(url: str, cfg: Settings, data: bytes, file_name: str, options: V.Options,
+                    max_bytes: int | None) -> tuple[V.Checked, C.Preview | None]:
+    key = (url, cfg)
+    if key not in _stores:
+        _stores[key] = Store(url, cfg)
+    store = _stores[key]
+    checked = V.check_bytes(store, data, file_name, options, max_bytes=max_bytes)
+    return checked, (C.preview(store, checked) if checked.ok else None)
+
+
+def died_reason(data: bytes, exc: SandboxDied) -> str:
+    """Why the reader gave up, as precisely as a second, bounded look at the file can say."""
+    if exc.timed_out:
+        return "文件读取超时（文件过大或结构异常），已拒收；请删去无关的工作表、行和列，或分成几个文件上传。"
+    far = None
+    if data.startswith(ZIP_MAGIC):
+        try:
+            far = run_once("cockpit.uploads.parse:far_cell", data, timeout=60)
+        except SandboxDied:
+            far = None
+    if far and far[1] * far[2] > MAX_GRID:
+        return grid_reason(*far)
+    return ("文件读取时超出内存上限，已拒收（可能是使用区域过大或文件结构异常）；"
+            "请删去无关的工作表、行和列后另存再上传，或分成几个文件上传。")

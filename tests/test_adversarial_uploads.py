@@ -1,0 +1,97 @@
+"""Adversarial uploads through both doors (the page's checking step and the command line): each
+hostile file gets a Chinese message and the store is unchanged. The page's door runs in a child
+process with a memory cap, so the web server survives whatever the reader does."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from cockpit import schema as s
+from cockpit.uploads import validate as V
+from service import uploads
+from service.sandbox import Sandbox, SandboxDied, run_once
+from tests.conftest import ROOT
+from tests.hostile_files import far_cell_workbook, many_rows_workbook
+
+
+@pytest.fixture(scope="module")
+def many_rows() -> bytes:
+    return many_rows_workbook(5_000_000)
+
+
+def _stored(store) -> tuple[int, int]:
+    with store.engine.connect() as conn:
+        return (conn.execute(select(func.count()).select_from(s.upload_batches)).scalar(),
+                conn.execute(select(func.count()).select_from(s.observations)).scalar())
+
+
+def _cli_import(store, path) -> subprocess.CompletedProcess:
+    env = {"COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
+           "COCKPIT_CONFIG": "/nonexistent.toml", "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "cockpit", "import", str(path), "--user", "测试"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_cell_at_xfd1048576_is_refused_by_name_and_the_caller_survives(store):
+    before = _stored(store)
+    checked, preview = uploads.check_file(store, far_cell_workbook(), "远处单元格.xlsx", V.Options())
+    assert not checked.ok and preview is None
+    reason = checked.problems.errors[0].reason
+    assert "XFD1048576" in reason and "Ctrl+End" in reason, reason
+    assert _stored(store) == before
+    # The same warm child (or its replacement) checks the next, ordinary file.
+    again, _ = uploads.check_file(store, b"\xef\xbb\xbf" + "地区,指标,时期,口径,数值\n".encode(), "x.csv", V.Options())
+    assert again.problems.items  # answered, not crashed
+
+
+def test_a_cell_at_xfd1048576_through_the_command_line_is_exit_1_with_the_reason(store, tmp_path):
+    path = tmp_path / "远处单元格.xlsx"
+    path.write_bytes(far_cell_workbook())
+    before = _stored(store)
+    done = _cli_import(store, path)
+    assert done.returncode == 1, done.stderr
+    assert "XFD1048576" in done.stdout and "Traceback" not in done.stderr + done.stdout
+    assert _stored(store) == before
+
+
+def test_five_million_one_cell_rows_are_refused_quickly_through_both_doors(store, many_rows, tmp_path):
+    before = _stored(store)
+    checked, _ = uploads.check_file(store, many_rows, "五百万行.xlsx", V.Options())
+    assert not checked.ok
+    assert "行数过多" in checked.problems.errors[0].reason
+    path = tmp_path / "五百万行.xlsx"
+    path.write_bytes(many_rows)
+    done = _cli_import(store, path)
+    assert done.returncode == 1 and "行数过多" in done.stdout, done.stdout + done.stderr
+    assert _stored(store) == before
+
+
+def test_a_child_that_aborts_runs_out_of_memory_or_time_is_reported_not_fatal():
+    with pytest.raises(SandboxDied) as died:
+        run_once("os:abort")
+    assert died.value.returncode == -6
+    with pytest.raises(SandboxDied):
+        run_once("builtins:bytearray", 8 * 1024 ** 3, memory_mb=1024)  # 8 GB under a 1 GB cap
+    with pytest.raises(SandboxDied) as slow:
+        run_once("time:sleep", 30, timeout=1)
+    assert slow.value.timed_out
+
+
+def test_the_child_answers_with_the_callers_own_exception_and_keeps_serving():
+    box = Sandbox()
+    try:
+        with pytest.raises(ValueError, match="invalid literal"):
+            box.call("builtins:int", "不是数字")
+        assert box.call("builtins:sum", [1, 2, 3]) == 6
+        assert box.call("builtins:print", "printed text never corrupts the answer") is None
+    finally:
+        box.close()
+
+
+def test_a_reader_that_dies_is_explained_as_a_memory_limit_when_no_far_cell_explains_it():
+    reason = uploads.died_reason(b"not a zip", SandboxDied(-6))
+    assert "内存上限" in reason
+    assert "超时" in uploads.died_reason(b"", SandboxDied(-9, timed_out=True))

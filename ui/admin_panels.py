@@ -8,6 +8,7 @@ from sqlalchemy import select
 from cockpit import auth, exports, schema as s
 
 from . import state
+from .text import md
 from .widgets import export_button, guard
 
 
@@ -39,9 +40,9 @@ def users_panel(v: str) -> None:
             if st.form_submit_button("创建"):
                 try:
                     auth.add_user(state.store(), name, role, password, region_code=region or None, actor=_actor())
-                    st.success(f"已创建用户“{name}”")
+                    st.success(f"已创建用户“{md(name)}”")
                 except auth.AuthError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
         if len(users):
             c1, c2, c3 = st.columns([2, 2, 1])
             who = c1.selectbox("选择用户", users.name.tolist(), key="a_who")
@@ -53,9 +54,9 @@ def users_panel(v: str) -> None:
                         auth.set_disabled(state.store(), who, action == "停用", actor=_actor())
                     else:
                         auth.set_role(state.store(), who, action[2:], actor=_actor())
-                    st.success(f"已对“{who}”执行：{action}")
+                    st.success(f"已对“{md(who)}”执行：{action}")
                 except auth.AuthError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
 
 
 def screen_links_panel(v: str) -> None:
@@ -84,7 +85,7 @@ def screen_links_panel(v: str) -> None:
                 which = st.selectbox("收回链接", active, key="a_revoke_which")
                 if st.button("收回", key="a_revoke"):
                     auth.revoke_screen_link(state.store(), which, actor=_actor())
-                    st.success(f"已收回“{which}”")
+                    st.success(f"已收回“{md(which)}”")
 
 
 def audit_panel(v: str) -> None:

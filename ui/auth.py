@@ -9,11 +9,7 @@ from cockpit import auth
 from cockpit.config import settings
 
 from . import state
-
-
-@st.cache_data(show_spinner=False, ttl=10)
-def _has_users(v: str) -> bool:
-    return auth.has_users(state.store())
+from .text import md
 
 
 def _proxy_user() -> auth.User | None:
@@ -26,7 +22,8 @@ def _proxy_user() -> auth.User | None:
 
 def current_user() -> auth.User | None:
     """The viewer, or None when a login is needed. OPEN_USER while no user exists."""
-    if not _has_users(state.version()):
+    # Not cached: the moment the first user exists, open mode ends for every session.
+    if not auth.has_users(state.store()):
         return auth.OPEN_USER
     # A wall display keeps its link's token for the whole session: a click on a page link
     # (which drops the query string) must not turn it into a login form.
@@ -104,7 +101,7 @@ def sidebar(user: auth.User) -> None:
         if user.via == "open":
             st.warning("尚未设置用户：驾驶舱处于开放模式，仅供演示。管理员可用 `python -m cockpit users add` 创建用户。")
         else:
-            st.caption(f"当前用户：{user.name}（{user.role_name}）")
+            st.caption(f"当前用户：{md(user.name)}（{user.role_name}）")
             if user.via == "password" and st.button("退出登录", key="logout"):
                 logout("已退出登录。")
                 st.rerun()

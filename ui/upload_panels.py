@@ -22,7 +22,7 @@ from models import warnings
 from service import uploads
 
 from . import state
-from .panels import _md_escape
+from .text import md
 from .widgets import as_of, export_button, guard
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
@@ -81,7 +81,7 @@ def upload_panel(v: str) -> None:
         f = st.file_uploader("选择 .xlsx 或 .csv 文件（UTF-8 或 GBK 编码），不超过 "
                              f"{_max_bytes() // MB} MB", key="upload_file", type=None)
         with st.expander("系统会自动处理哪些写法"):
-            st.markdown("\n".join(f"- {_md_escape(n)}" for n in NORMALISATIONS))
+            st.markdown("\n".join(f"- {md(n)}" for n in NORMALISATIONS))
         if f is None:
             return
         data = f.getvalue()
@@ -97,10 +97,12 @@ def upload_panel(v: str) -> None:
         _, checked, pv = st.session_state["upload_checked"]
         st.text(f"文件：{f.name}（{len(data) / 1024:,.0f} KB，sha256 {digest[:12]}…）")
         if checked.sheets:
-            st.caption("读取的工作表：" + "、".join(checked.sheets))
+            st.caption("读取的工作表：" + "、".join(md(s) for s in checked.sheets))
         problems = checked.problems
         if problems.errors:
-            st.error(problems.summary(), icon=":material/error:")
+            # A reason about the whole file (too large, unreadable) is said here, not only in the list.
+            whole = [md(p.reason) for p in problems.errors if p.row is None][:3]
+            st.error("  \n".join([problems.summary(), *whole]), icon=":material/error:")
         else:
             st.success(problems.summary(), icon=":material/check_circle:")
         if problems.items:
@@ -112,13 +114,13 @@ def upload_panel(v: str) -> None:
         done = st.session_state.get("upload_done")
         if done and done[0] == digest:  # this very file was just committed in this session
             # No preview now: against the new data it would call every written value 不变.
-            st.success(done[1], icon=":material/task_alt:")
+            st.success(md(done[1]), icon=":material/task_alt:")
             st.caption("预警和预测正在后台按新数据重新计算，几分钟内在预警中心更新。")
             return
         _preview(v, pv)
         first = C.duplicate_of(state.store(), digest)
         if first is not None:
-            st.info(C.duplicate_message(first), icon=":material/content_copy:")
+            st.info(md(C.duplicate_message(first)), icon=":material/content_copy:")
             return
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
             result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
@@ -128,9 +130,9 @@ def upload_panel(v: str) -> None:
                 _reevaluate()
                 st.rerun()  # this run read the old data version; the rerun shows the new batch
             elif result.status in ("busy", "rejected"):
-                st.error(result.message)
+                st.error(md(result.message))
             else:
-                st.info(result.message)
+                st.info(md(result.message))
         elif not user.strip():
             st.caption("填写报送人后才能确认写入。")
 
@@ -210,7 +212,7 @@ def history_panel(v: str) -> None:
     with guard("报送历史"):
         st.subheader("报送历史")
         if done := st.session_state.pop("rollback_done", None):
-            st.success(done)
+            st.success(md(done))
         b = batches(v)
         st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
         export_button("导出历史（CSV）", export_csv(b), "报送历史.csv", mime="text/csv", what="upload_batches",
@@ -222,7 +224,7 @@ def history_panel(v: str) -> None:
         st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
         row = b.set_index("批次").loc[bid]
         if row["状态"] != "生效":
-            st.caption(f"该批次已回滚：{row['回滚']}")
+            st.caption(f"该批次已回滚：{md(row['回滚'])}")
             return
         with st.form("rollback_form"):
             st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")
@@ -240,4 +242,4 @@ def history_panel(v: str) -> None:
                 _reevaluate()
                 st.rerun()
             except RollbackRefused as exc:
-                st.error(str(exc))
+                st.error(md(exc))

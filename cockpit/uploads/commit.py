@@ -6,29 +6,23 @@ says how many were new, changed and unchanged.
 """
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import hashlib
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, tuple_, update
 
 from connectors.base import Dataset
 
-from .. import ingest, schema as s
-from ..store import Store, now
+from .. import ingest, locks, schema as s
+from ..store import Store
 from .validate import Checked
 
 log = logging.getLogger(__name__)
 KEY = ["indicator_code", "region_code", "period", "measure"]
 TASK_KEY = ["task_number", "reported_on"]
-STALE_LOCK = dt.timedelta(minutes=30)
 STATUS_NAMES = {"new": "新增", "changed": "修改", "unchanged": "不变"}
 
 
@@ -61,10 +55,6 @@ class Result:
     message: str
     batch_ids: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-
-
-class Busy(Exception):
-    """Another upload of the same dataset holds its lock."""
 
 
 def preview(store: Store, checked: Checked) -> Preview:
@@ -112,60 +102,6 @@ def _preview_tasks(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
     return merged.drop(columns=["old_note"])
 
 
-# ---- locks --------------------------------------------------------------------------
-def holder_id(user: str) -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{user}"[:128]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _stale(holder: str, acquired_at: dt.datetime) -> bool:
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
-        return True  # the process died (killed mid-import): its transaction was rolled back
-    return now() - acquired_at > STALE_LOCK
-
-
-@contextlib.contextmanager
-def dataset_lock(store: Store, dataset: str, user: str):
-    """One writer per dataset at a time, on SQLite and PostgreSQL alike (table `locks`)."""
-    name, me = f"upload:{dataset}", holder_id(user)
-    lk = s.locks.c
-    for _ in range(2):
-        try:
-            with store.begin() as conn:
-                conn.execute(insert(s.locks).values(name=name, holder=me, acquired_at=now()))
-            break
-        except IntegrityError:
-            with store.begin() as conn:
-                row = conn.execute(select(lk.holder, lk.acquired_at).where(lk.name == name)).first()
-                if row is None:
-                    continue
-                if _stale(row.holder, row.acquired_at):
-                    log.warning("taking over stale lock %s from %s", name, row.holder)
-                    conn.execute(delete(s.locks).where(lk.name == name, lk.holder == row.holder))
-                    continue
-                who = row.holder.split(":", 2)[-1]
-                raise Busy(f"{who} 正在写入同一类数据（{row.acquired_at:%H:%M:%S} 开始），为免混批，本次未写入；"
-                           "请稍候片刻再提交。") from None
-    else:
-        raise Busy("数据正被其他报送占用，请稍候再提交。")
-    try:
-        yield
-    finally:
-        with store.begin() as conn:
-            conn.execute(delete(s.locks).where(lk.name == name, lk.holder == me))
-
-
 # ---- commit -------------------------------------------------------------------------
 def duplicate_of(store: Store, digest: str, conn=None) -> pd.Series | None:
     b = s.upload_batches.c
@@ -202,14 +138,8 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
             return Result("duplicate", duplicate_message(first), [int(first.id)])
     file_name = (file_name or "")[:255] or None  # display only: never joined to a path
     source = source or ("csv" if (file_name or "").lower().endswith(".csv") else "excel")
-    names = sorted(d.name for d in checked.datasets)
-    with contextlib.ExitStack() as locks:
-        for name in names:
-            try:
-                locks.enter_context(dataset_lock(store, name, created_by))
-            except Busy as exc:
-                return Result("busy", str(exc))
-        with store.begin() as conn:
+    try:
+        with locks.transaction(store, [d.name for d in checked.datasets], created_by) as conn:
             if digest:
                 first = duplicate_of(store, digest, conn)
                 if first is not None:
@@ -235,6 +165,8 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
                               counts=counts)
             ids = ingest.load(store, datasets, source=source, created_by=created_by,
                               file_name=file_name, sha256=digest, progress=progress, conn=conn)
+    except locks.Busy as exc:
+        return Result("busy", str(exc))
     return Result("committed", f"已写入批次 {'、'.join(f'#{i}' for i in ids)}：{Preview(obs, tasks).summary()}。",
                   ids, counts)
 

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from .. import schema as s
 from ..store import Store, now
-from .commit import Busy, dataset_lock
+from .. import locks
 
 ROLLBACKABLE = ("observations", "task_progress")
 
@@ -30,17 +30,16 @@ def rollback(store: Store, batch_id: int, *, by: str, reason: str) -> str:
     if batch.dataset not in ROLLBACKABLE:
         raise RollbackRefused(f"批次 #{batch_id} 是“{batch.dataset}”数据，不支持在此回滚。")
     try:
-        with dataset_lock(store, batch.dataset, by):
-            with store.begin() as conn:
-                if batch.dataset == "observations":
-                    restored = _observations(conn, batch_id)
-                else:
-                    restored = _tasks(conn, batch_id)
-                conn.execute(update(s.upload_batches).where(b.id == batch_id, b.status == "committed")
-                             .values(status="rolled_back", rolled_back_at=now(), rolled_back_by=by,
-                                     rollback_reason=reason))
-                store.audit(conn, by, "rollback", f"batch:{batch_id}", reason)
-    except Busy as exc:
+        with locks.transaction(store, [batch.dataset], by) as conn:
+            if batch.dataset == "observations":
+                restored = _observations(conn, batch_id)
+            else:
+                restored = _tasks(conn, batch_id)
+            conn.execute(update(s.upload_batches).where(b.id == batch_id, b.status == "committed")
+                         .values(status="rolled_back", rolled_back_at=now(), rolled_back_by=by,
+                                 rollback_reason=reason))
+            store.audit(conn, by, "rollback", f"batch:{batch_id}", reason)
+    except locks.Busy as exc:
         raise RollbackRefused(str(exc)) from None
     return (f"已回滚批次 #{batch_id}：该批 {int(batch.row_count):,} 个数值不再生效，"
             f"恢复了它替换的 {restored:,} 个原值。")

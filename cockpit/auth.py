@@ -79,6 +79,22 @@ EVERYTHING = Scope()
 
 
 @dataclass(frozen=True)
+class WriteScope:
+    """What a user may write or roll back: figures of these regions and indicators (None = any),
+    and task-progress batches of their own. Enforced by the core functions that write."""
+    regions: frozenset[str] | None = None
+    indicators: frozenset[str] | None = None
+    user: str | None = None
+
+    @property
+    def unlimited(self) -> bool:
+        return self.regions is None and self.indicators is None
+
+
+ANYTHING = WriteScope()
+
+
+@dataclass(frozen=True)
 class User:
     name: str
     role: str
@@ -111,6 +127,24 @@ def allowed(user: User | None, what: str) -> bool:
     return user.role in PERMISSIONS.get(what, frozenset())
 
 
+def write_scope(store: Store, user: User | None) -> WriteScope:
+    """A county's reporter writes its county's figures; a department's reporter its department's
+    indicators (the catalogue's source_dept); admins, and open mode, anything."""
+    if user is None or user.via == "open" or user.role == "admin":
+        return ANYTHING
+    indicators = None
+    if user.department:
+        ind = store.indicators()
+        indicators = frozenset(ind[ind.source_dept == user.department].code)
+    scope = WriteScope(user.scope.regions, indicators, user.name)
+    return ANYTHING if scope.unlimited else scope
+
+
+def departments(store: Store) -> list[str]:
+    """Departments that report figures: the catalogue's source departments."""
+    return sorted(set(store.indicators().source_dept.dropna()))
+
+
 def role_code(text: str) -> str:
     for code, name in ROLES.items():
         if text in (code, name):
@@ -138,6 +172,8 @@ def add_user(store: Store, name: str, role: str, password: str, *, region_code: 
         raise AuthError("县区用户须指定 --region 县区代码")
     if region_code and region_code not in set(store.regions().code):
         raise AuthError(f"未知的县区代码“{region_code}”")
+    if department and department not in departments(store):
+        raise AuthError(f"未知的部门“{department}”，可选：{'、'.join(departments(store))}")
     _check_password(password)
     with store.begin() as conn:
         if conn.execute(select(s.users.c.id).where(s.users.c.name == name)).first():

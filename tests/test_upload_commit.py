@@ -12,6 +12,7 @@ import threading
 import openpyxl
 import pytest
 
+from cockpit import auth
 from cockpit.uploads import commit as C, status, templates as T, validate as V
 from cockpit.uploads.rollback import RollbackRefused, rollback
 from tests.conftest import ROOT
@@ -334,6 +335,7 @@ def test_a_county_reporter_cannot_write_another_countys_figures(store):
                            "measure": "month", "value": 1.0}])
     checked = Checked(problems=Problems(), datasets=[Dataset("observations", frame)])
     before = store.count(s.observations)
-    result = C.commit(store, checked, created_by="永城填报员", allowed_regions=frozenset({"411481"}))
-    assert result.status == "rejected" and "411402" in result.message
+    result = C.commit(store, checked, created_by="永城填报员",
+                      scope=auth.WriteScope(regions=frozenset({"411481"}), user="永城填报员"))
+    assert result.status == "rejected" and "梁园区" in result.message
     assert store.count(s.observations) == before

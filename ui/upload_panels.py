@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import periods
+from cockpit import auth, periods
 from cockpit.store import MEASURES
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
 from cockpit.uploads.messages import export_csv
@@ -35,9 +35,14 @@ def _max_bytes() -> int:
         return DEFAULT_MAX_BYTES
 
 
+def write_scope():
+    """What the viewer may write and roll back (their county, their department's indicators)."""
+    return auth.write_scope(state.store(), st.session_state.get("viewer"))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def batches(v: str) -> pd.DataFrame:
-    return H.batches(state.store())
+def batches(v: str, scope: auth.WriteScope) -> pd.DataFrame:
+    return H.batches(state.store(), scope=scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -46,7 +51,7 @@ def late(v: str, today: dt.date) -> pd.DataFrame:
 
 
 def header(v: str) -> None:
-    b = batches(v)
+    b = batches(v, write_scope())
     real = b[b["来源"] != "demo"]
     if len(real):
         as_of(f"最近一次报送 {real['时间'].iloc[0]:%Y-%m-%d %H:%M}（批次 #{real['批次'].iloc[0]}）")
@@ -92,7 +97,8 @@ def upload_panel(v: str) -> None:
         if not cached or cached[0] != key:
             with st.spinner("正在校验整个文件…"):
                 # In a child process with a memory cap: a hostile file cannot stop the server.
-                checked, pv = uploads.check_file(state.store(), data, f.name, options, max_bytes=_max_bytes())
+                checked, pv = uploads.check_file(state.store(), data, f.name, options, max_bytes=_max_bytes(),
+                                                 scope=write_scope())
             st.session_state["upload_checked"] = (key, checked, pv)
         _, checked, pv = st.session_state["upload_checked"]
         st.text(f"文件：{f.name}（{len(data) / 1024:,.0f} KB，sha256 {digest[:12]}…）")
@@ -124,7 +130,7 @@ def upload_panel(v: str) -> None:
             return
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
             result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
-                              allowed_regions=state.scope_of(v).regions)
+                              scope=write_scope())
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
                 _reevaluate()
@@ -213,14 +219,15 @@ def history_panel(v: str) -> None:
         st.subheader("报送历史")
         if done := st.session_state.pop("rollback_done", None):
             st.success(md(done))
-        b = batches(v)
+        scope = write_scope()
+        b = batches(v, scope)
         st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
         export_button("导出历史（CSV）", export_csv(b), "报送历史.csv", mime="text/csv", what="upload_batches",
                       key="history_csv")
         if b.empty:
             return
         bid = st.selectbox("查看批次", list(b["批次"]), key="history_batch", format_func=lambda i: f"#{i}")
-        rows = H.batch_rows(state.store(), int(bid))
+        rows = H.batch_rows(state.store(), int(bid), scope=scope)
         st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
         row = b.set_index("批次").loc[bid]
         if row["状态"] != "生效":
@@ -238,7 +245,8 @@ def history_panel(v: str) -> None:
                 st.error("请填写操作人。")
                 return
             try:
-                st.session_state["rollback_done"] = rollback(state.store(), int(bid), by=who.strip(), reason=reason)
+                st.session_state["rollback_done"] = rollback(state.store(), int(bid), by=who.strip(), reason=reason,
+                                                             scope=scope)
                 _reevaluate()
                 st.rerun()
             except RollbackRefused as exc:

@@ -17,6 +17,7 @@ from sqlalchemy import select, tuple_, update
 from connectors.base import Dataset
 
 from .. import ingest, locks, schema as s
+from ..auth import ANYTHING, WriteScope
 from ..store import Store
 from .validate import Checked
 
@@ -103,6 +104,25 @@ def _preview_tasks(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
 
 
 # ---- commit -------------------------------------------------------------------------
+def outside_scope(store: Store, checked: Checked, scope: WriteScope) -> str | None:
+    """Why a scoped reporter may not write this file, or None. A county's or department's reporter
+    writes its own figures only; enforced here, not only by the page."""
+    ds = checked.dataset("observations")
+    if ds is None or scope.unlimited:
+        return None
+    regions = sorted(set(ds.frame.region_code) - scope.regions) if scope.regions is not None else []
+    codes = sorted(set(ds.frame.indicator_code) - scope.indicators) if scope.indicators is not None else []
+    if regions:
+        names = store.regions().set_index("code").name
+        return (f"您只能报送本单位所属地区的数据，文件中含其他地区：{'、'.join(names.get(c, c) for c in regions)}；"
+                "未写入任何数据。")
+    if codes:
+        names = store.indicators().set_index("code").name
+        return (f"您只能报送本部门负责的指标，文件中含其他部门的指标：{'、'.join(names.get(c, c) for c in codes)}；"
+                "未写入任何数据。")
+    return None
+
+
 def duplicate_of(store: Store, digest: str, conn=None) -> pd.Series | None:
     b = s.upload_batches.c
     stmt = (select(b.id, b.created_at, b.created_by, b.file_name)
@@ -122,15 +142,11 @@ def duplicate_message(first: pd.Series) -> str:
 
 def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest: str | None = None,
            file_name: str | None = None, created_by: str, source: str | None = None,
-           progress=None, allowed_regions: frozenset[str] | None = None) -> Result:
+           progress=None, scope: WriteScope = ANYTHING) -> Result:
     if not checked.ok:
         return Result("rejected", checked.problems.summary())
-    obs_ds = checked.dataset("observations")
-    if allowed_regions is not None and obs_ds is not None:
-        # A county's or department's reporter writes its own figures only; enforced here, not by the page.
-        outside = sorted(set(obs_ds.frame.region_code) - set(allowed_regions))
-        if outside:
-            return Result("rejected", f"您只能报送本单位所属地区的数据，文件中含其他地区：{'、'.join(outside)}；未写入任何数据。")
+    if refused := outside_scope(store, checked, scope):
+        return Result("rejected", refused)
     digest = digest or (sha256(data) if data is not None else None)
     if digest:
         first = duplicate_of(store, digest)

@@ -146,3 +146,17 @@ def test_a_screen_link_keeps_its_token_when_a_page_link_drops_the_query_string(d
     assert not at.exception and [t.value for t in at.title] == ["经济运行"]
     assert any(h.value.startswith("商丘市主要指标") for h in at.subheader)
     assert "用户名" not in [t.label for t in at.text_input]
+
+
+def test_a_screen_link_offers_no_export(db):
+    auth.add_user(db, "管理员乙", "admin", PW)
+    token = auth.create_screen_link(db, "指挥中心大屏", actor="管理员乙")
+    leader_tasks = _login(_app(), "管理员乙", PW)
+    leader_tasks.switch_page("pages/tasks.py").run()
+    assert any(b.label.startswith("导出") for b in leader_tasks.get("download_button"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["token"] = token
+    at.run()
+    at.switch_page("pages/tasks.py").run()
+    assert not at.exception and [t.value for t in at.title] == ["督查督办"]
+    assert list(at.get("download_button")) == []

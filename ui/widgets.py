@@ -12,6 +12,8 @@ from cockpit.fmt import LEVEL_NAMES  # noqa: F401  (panels import it from here)
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
+from .auth import can
+
 log = logging.getLogger("cockpit.ui")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 LIGHT_BADGE = {"red": ":red-badge[红灯]", "yellow": ":orange-badge[黄灯]", "green": ":green-badge[绿灯]"}
@@ -37,7 +39,10 @@ def guard(what: str):
 
 def export_button(label: str, data: bytes, file_name: str, *, what: str, key: str,
                   mime: str | None = None, **kwargs) -> None:
-    """A download whose taking is written to the audit log (exports are audited)."""
+    """A download whose taking is written to the audit log (exports are audited). Not shown to a
+    viewer who may not export (a wall display's read-only link has no actions)."""
+    if not can("action:export"):
+        return
     st.download_button(label, data, file_name=file_name, mime=mime, key=key,
                        on_click=_audit_export, args=(what, file_name), **kwargs)
 

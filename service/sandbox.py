@@ -76,8 +76,10 @@ def _child() -> None:
             answer = ("raise", exc)
         try:
             blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an exception that cannot be pickled still says what it was
-            blob = pickle.dumps(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            if answer[0] == "raise":
+                pickle.loads(blob)  # some exceptions pickle but cannot be rebuilt on the other side
+        except Exception:  # such an exception still says what it was
+            blob = pickle.dumps(("raise", RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
         stdout.write(_LEN.pack(len(blob)) + blob)
         stdout.flush()
 

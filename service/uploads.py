@@ -43,13 +43,21 @@ def check_file(store: Store, data: bytes, file_name: str, options: V.Options,
         checked, preview = (box or sandbox()).call("service.uploads:_check_in_child", store.url, store.cfg,
                                                    data, file_name, options, max_bytes)
     except SandboxDied as exc:
-        problems = Problems()
-        problems.add(died_reason(data, exc))
-        return V.Checked(problems), None
+        return _refused(died_reason(data, exc)), None
+    except Exception:  # a fault of ours, not of the file's: said in Chinese, the traceback logged
+        log.exception("checking %s failed", file_name)
+        return _refused("文件校验时发生内部错误，已记录错误日志，未写入任何数据；请联系管理员，"
+                        "并保留此文件以便查明原因。"), None
     if checked.ok and (refused := C.outside_scope(store, checked, scope)):
         checked.problems.add(refused)
         return checked, None
     return checked, preview
+
+
+def _refused(reason: str) -> V.Checked:
+    problems = Problems()
+    problems.add(reason)
+    return V.Checked(problems)
 
 
 def _check_in_child(url: str, cfg: Settings, data: bytes, file_name: str, options: V.Options,

@@ -9,18 +9,23 @@ import openpyxl
 LONG_HEADER = ["地区", "指标", "时期", "口径", "数值", "单位"]
 
 
-def far_cell_workbook() -> bytes:
-    """The 5 KB file that once aborted the server: the long template's header, one real row,
-    and one more cell at XFD1048576."""
+def _long_workbook(far_cell: bool = False) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "数据"
     ws.append(LONG_HEADER)
     ws.append(["商丘市", "社会消费品零售总额", "2026-10", "累计", 1702.99, "亿元"])
-    ws["XFD1048576"] = 7
+    if far_cell:
+        ws["XFD1048576"] = 7
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def far_cell_workbook() -> bytes:
+    """The 5 KB file that once aborted the server: the long template's header, one real row,
+    and one more cell at XFD1048576."""
+    return _long_workbook(far_cell=True)
 
 
 _PARTS = {
@@ -67,4 +72,19 @@ def many_rows_workbook(rows: int = 5_000_000) -> bytes:
                 fh.write(b"".join(b'<row r="%d"><c><v>1</v></c></row>' % i
                                   for i in range(start, min(start + step, rows + 1))))
             fh.write(b"</sheetData></worksheet>")
+    return buf.getvalue()
+
+
+def padded_doctype_workbook(padding: int = 70 * 1024) -> bytes:
+    """An entity declaration hidden behind 70 KB of whitespace in workbook.xml."""
+    src = zipfile.ZipFile(io.BytesIO(_long_workbook()))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "xl/workbook.xml":
+                root = body.split(b"?>", 1)[-1]  # without its declaration, if it had one
+                body = (b'<?xml version="1.0"?>' + b" " * padding +
+                        b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + root)
+            out.writestr(item, body)
     return buf.getvalue()

@@ -14,7 +14,7 @@ from cockpit.uploads import validate as V
 from service import uploads
 from service.sandbox import Sandbox, SandboxDied, run_once
 from tests.conftest import ROOT
-from tests.hostile_files import far_cell_workbook, many_rows_workbook
+from tests.hostile_files import far_cell_workbook, many_rows_workbook, padded_doctype_workbook
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,8 @@ def test_the_child_answers_with_the_callers_own_exception_and_keeps_serving():
             box.call("builtins:int", "不是数字")
         assert box.call("builtins:sum", [1, 2, 3]) == 6
         assert box.call("builtins:print", "printed text never corrupts the answer") is None
+        with pytest.raises(RuntimeError, match="EntitiesForbidden"):  # cannot be rebuilt here as itself
+            box.call("defusedxml.ElementTree:fromstring", '<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>')
     finally:
         box.close()
 
@@ -95,3 +97,14 @@ def test_a_reader_that_dies_is_explained_as_a_memory_limit_when_no_far_cell_expl
     reason = uploads.died_reason(b"not a zip", SandboxDied(-6))
     assert "内存上限" in reason
     assert "超时" in uploads.died_reason(b"", SandboxDied(-9, timed_out=True))
+
+
+def test_a_doctype_hidden_behind_70_kb_of_whitespace_is_refused_in_chinese_through_both_doors(store, tmp_path):
+    data = padded_doctype_workbook()
+    checked, _ = uploads.check_file(store, data, "填充.xlsx", V.Options())
+    assert not checked.ok and "开头异常" in checked.problems.errors[0].reason
+    path = tmp_path / "填充.xlsx"
+    path.write_bytes(data)
+    done = _cli_import(store, path)
+    assert done.returncode == 1 and "开头异常" in done.stdout, done.stdout + done.stderr
+    assert "Forbidden" not in done.stdout + done.stderr

@@ -76,7 +76,11 @@ def read(data: bytes, file_name: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -
     if data.startswith(OLE_MAGIC):
         raise Rejected(_ole_reason(data))
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data)
+        try:
+            return _read_xlsx(data)
+        except defusedxml.DefusedXmlException:  # whatever got past the prolog check
+            raise Rejected("文件中的 XML 含有 DOCTYPE/ENTITY 实体声明，正常的 Excel 文件不会有，"
+                           "可能是恶意构造的“XML 炸弹”，已拒收。") from None
     return _read_csv(data, file_name)
 
 
@@ -216,7 +220,10 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     while True:
         pos = head.find(b"<", pos)
         if pos < 0:
-            return
+            if len(head) < PROLOG_LIMIT:
+                return  # the whole part is read and holds no markup at all
+            # 64 KB of padding and still no root element: a DOCTYPE may be hiding further on.
+            raise Rejected(f"文件中的 XML（{info.filename[:60]}）开头异常（大段空白），已拒收。")
         if head.startswith(b"<?", pos):
             end = head.find(b"?>", pos)
         elif head.startswith(b"<!--", pos):

@@ -43,9 +43,11 @@ def events(store, *, since: dt.datetime | None = None, region: str | None = None
 
 def order_open_first(ev: pd.DataFrame) -> pd.DataFrame:
     """Open events first, most severe (lowest level number) first, newest first."""
+    # Typed even when empty: callers compute durations on occurred_at whatever the filter left.
+    ev = ev.assign(is_open=(ev.status == OPEN).astype(bool), occurred_at=pd.to_datetime(ev.occurred_at),
+                   closed_at=pd.to_datetime(ev.closed_at))
     if ev.empty:
-        return ev.assign(is_open=pd.Series(dtype=bool))
-    ev = ev.assign(is_open=ev.status == OPEN, occurred_at=pd.to_datetime(ev.occurred_at))
+        return ev
     return ev.sort_values(["is_open", "level", "occurred_at"], ascending=[False, True, False],
                           ignore_index=True)
 

@@ -7,6 +7,7 @@ from ui.widgets import demo_banner
 v = state.version()
 st.title("数字政府建设主要指标")
 demo_banner(state.demo_datasets(v), {"observations"})
-panels.summary(v)
-panels.table(v)
-panels.detail(v)
+if panels.city_wide_only(v):
+    panels.summary(v)
+    panels.table(v)
+    panels.detail(v)

@@ -160,3 +160,17 @@ def test_a_screen_link_offers_no_export(db):
     at.switch_page("pages/tasks.py").run()
     assert not at.exception and [t.value for t in at.title] == ["督查督办"]
     assert list(at.get("download_button")) == []
+
+
+@pytest.mark.parametrize("code", ["411402", "411400-SFQ"])
+def test_a_county_user_gets_every_panel_or_a_reason_never_a_broken_panel(db, code):
+    """梁园区 has no recent emergency event in the demo data; the 示范区 has no figures of its own."""
+    auth.add_user(db, "县区甲", "county", PW, region_code=code)
+    at = _login(_app(), "县区甲", PW)
+    for page in ("pages/overview.py", "pages/economy.py", "pages/indicators.py", "pages/tasks.py",
+                 "pages/hotline.py", "pages/emergency.py", "pages/warnings.py"):
+        at.switch_page(page).run()
+        broken = [e.value for e in at.error if "暂时无法显示" in e.value]
+        assert not at.exception and not broken, (page, broken)
+    at.switch_page("pages/indicators.py").run()
+    assert any("全市指标，不分县区" in i.value for i in at.info)

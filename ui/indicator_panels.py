@@ -24,6 +24,16 @@ def board(v: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return plan.board(ind, obs, state.today(), settings()), obs
 
 
+def city_wide_only(v: str) -> bool:
+    """The plan's indicators are city-wide figures: a county viewer, whose scope holds only their
+    own county, is told so instead of being shown an empty board (as the overview leaves them out)."""
+    if state.home_region(v) == state.CITY:
+        return True
+    st.info("数字政府建设主要指标是全市指标，不分县区；您的账号只能查看本县区的数据，"
+            "全市进展请向市级用户了解。", icon=":material/info:")
+    return False
+
+
 def summary(v: str) -> None:
     with guard("指标概况"):
         status, _ = board(v)

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cockpit import alert_store  # noqa: E402
 from cockpit.bootstrap import load_demo  # noqa: E402
 from cockpit.config import Settings  # noqa: E402
 from cockpit.store import Store  # noqa: E402
@@ -42,7 +43,7 @@ def main() -> None:
         t0 = time.perf_counter()
         firing = warnings.evaluate(store, send=False)
         evaluate = time.perf_counter() - t0
-        alerts = store.alerts(["firing"])
+        alerts = alert_store.alerts(store, ["firing"])
         interval = sorted(alerts[alerts.rule == "forecast_interval"].subject)
         methods: dict[str, int] = {}
         for r in recs.values():

@@ -5,7 +5,6 @@ SQLAlchemy Core only; ticket counts are aggregated in the database (millions of 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable
 
@@ -20,23 +19,16 @@ from .store import Store, now
 A = s.alerts.c
 
 
-# ---- versions ----------------------------------------------------------------------------------
-def obs_version(store: Store) -> str:
-    """Changes when observations change (an import or a rollback); forecasts key on it."""
-    b = s.upload_batches.c
-    with store.engine.connect() as conn:
-        row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))
-                           .where(b.dataset == "observations")).one()
-    return hashlib.sha1(f"{row[0]}:{row[1]}:{row[2]}:{store.url}".encode()).hexdigest()[:16]
-
-
 # ---- reads -------------------------------------------------------------------------------------
-def alerts(store: Store, states: Iterable[str] | None = None) -> pd.DataFrame:
+def alerts(store: Store, states: Iterable[str] | None = None, regions=None) -> pd.DataFrame:
+    """Alerts, most severe and newest first; with `regions` (a viewer's scope), those of its
+    regions and the city-wide ones (plan tasks, indicators of no region)."""
     stmt = select(s.alerts).order_by(A.level.asc().nullslast(), A.started_at.desc(), A.id)
     if states is not None:
         stmt = stmt.where(A.state.in_(list(states)))
-    frame = store.frame(stmt)
-    return frame
+    if regions is not None:
+        stmt = stmt.where(A.region_code.is_(None) | A.region_code.in_(sorted(regions)))
+    return store.frame(stmt)
 
 
 def alert(store: Store, alert_id: int) -> dict | None:

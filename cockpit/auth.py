@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -54,21 +55,43 @@ class AuthError(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """The rows a viewer may see: None means every region."""
-    regions: frozenset[str] | None = None
+    """The rows a viewer may see: None means every region. Held as a sorted tuple, so equal
+    scopes are equal values and hash alike wherever they are part of a cache key."""
+    codes: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, regions: Iterable[str] | None) -> Scope:
+        return cls(None if regions is None else tuple(sorted(set(regions))))
 
     @property
-    def key(self) -> str:  # part of every cache key, so cached rows never cross scopes
-        return "all" if self.regions is None else ",".join(sorted(self.regions))
+    def regions(self) -> frozenset[str] | None:
+        return None if self.codes is None else frozenset(self.codes)
+
+    @property
+    def key(self) -> str:
+        return "all" if self.codes is None else ",".join(self.codes)
 
     def allows(self, region_code: str) -> bool:
-        return self.regions is None or region_code in self.regions
+        return self.codes is None or region_code in self.codes
 
-    def filter(self, frame: pd.DataFrame, column: str = "region_code") -> pd.DataFrame:
-        return frame if self.regions is None else frame[frame[column].isin(self.regions)]
+    def within(self, region: str | None):
+        """What a query filters on: the chosen region when the scope allows it, else the
+        scope's own regions (None: every region)."""
+        if self.codes is None:
+            return region
+        return region if region in self.codes else self.regions
 
 
 EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class View:
+    """One data version seen through one viewer's scope: the first argument of every cached
+    loader. A new upload changes the version, so caches refresh; the scope is part of the key
+    by construction, so a cached frame never crosses from one scope to another."""
+    version: str
+    scope: Scope = EVERYTHING
 
 
 @dataclass(frozen=True)
@@ -82,7 +105,7 @@ class User:
     @property
     def scope(self) -> Scope:
         if self.role in ("county", "reporter") and self.region_code:
-            return Scope(frozenset({self.region_code}))
+            return Scope.of([self.region_code])
         return EVERYTHING
 
     @property

@@ -152,8 +152,19 @@ class Store:
                                            for row in part.itertuples(index=False, name=None)])
         return len(frame)
 
+    def observations_version(self) -> str:
+        """The part of the data version that changes only when figures change (an import or a
+        rollback of observations): fitted forecasts key on it, so acknowledging an alert or
+        pinning a note never throws away a minute of fitting."""
+        b = s.upload_batches.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))
+                               .where(b.dataset == "observations")).one()
+        return f"{row[0]}:{row[1]}:{row[2]}"
+
     def data_version(self) -> str:
-        """Changes whenever stored data changes; caches key on it."""
+        """Changes whenever stored data changes; every cache keys on it. It starts with
+        observations_version(), and adds every other batch, alert action and note."""
         b = s.upload_batches.c
         with self.engine.connect() as conn:
             row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))).one()
@@ -162,7 +173,8 @@ class Store:
             events = conn.execute(select(func.max(s.alert_events.c.id))).scalar()
             notes = conn.execute(select(func.count(), func.max(s.annotations.c.id))
                                  .where(s.annotations.c.deleted.is_(False))).one()
-        return f"{row[0]}:{row[1]}:{row[2]}:{alerts}:{events}:{notes[0]}:{notes[1]}"
+        return (f"{self.observations_version()}|{row[0]}:{row[1]}:{row[2]}:{alerts}:{events}:"
+                f"{notes[0]}:{notes[1]}")
 
     # ---- reads --------------------------------------------------------------------
     def frame(self, stmt) -> pd.DataFrame:
@@ -174,8 +186,12 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar())
 
-    def regions(self) -> pd.DataFrame:
-        return self.frame(select(s.regions).order_by(s.regions.c.sort))
+    def regions(self, codes: Iterable[str] | None = None) -> pd.DataFrame:
+        """The region catalogue; with `codes` (a viewer's scope), only those regions."""
+        stmt = select(s.regions).order_by(s.regions.c.sort)
+        if codes is not None:
+            stmt = stmt.where(s.regions.c.code.in_(sorted(codes)))
+        return self.frame(stmt)
 
     def indicators(self, domain: str | None = None) -> pd.DataFrame:
         stmt = select(s.indicators).order_by(s.indicators.c.sort)
@@ -216,14 +232,6 @@ class Store:
                       & (newest.c.reported_on == tp.reported_on))
                 .where(tp.active.is_(True)).order_by(tp.task_number))
         return self.frame(stmt).drop_duplicates("task_number", keep="last")
-
-    def alerts(self, states: Iterable[str] = ("firing",), regions=None) -> pd.DataFrame:
-        """Alerts in the given states; with a scope, those of its regions and the city-wide ones."""
-        a = s.alerts.c
-        stmt = select(s.alerts).where(a.state.in_(list(states)))
-        if regions is not None:
-            stmt = stmt.where(a.region_code.is_(None) | a.region_code.in_(sorted(regions)))
-        return self.frame(stmt.order_by(a.level.asc().nullslast(), a.started_at.desc()))
 
     def batches(self) -> pd.DataFrame:
         return self.frame(select(s.upload_batches).order_by(s.upload_batches.c.id.desc()))

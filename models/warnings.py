@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -42,7 +43,9 @@ RETRY_AFTER_FAILURE = 600  # seconds: page views do not respawn a refit that kee
 
 # ---- forecast cache ------------------------------------------------------------------------------
 def cache_path(store: Store) -> Path:
-    return Path(store.cfg.data_dir) / "cache" / f"forecasts-{alert_store.obs_version(store)}.json"
+    """One file per observations version (and database: two stores may share a data folder)."""
+    key = hashlib.sha1(f"{store.observations_version()}:{store.url}".encode()).hexdigest()[:16]
+    return Path(store.cfg.data_dir) / "cache" / f"forecasts-{key}.json"
 
 
 def cached_forecasts(store: Store) -> dict[str, dict] | None:

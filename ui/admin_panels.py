@@ -6,6 +6,7 @@ import streamlit as st
 from sqlalchemy import select
 
 from cockpit import auth, exports, schema as s
+from cockpit.auth import View
 
 from . import state
 from .widgets import export_button, guard
@@ -15,7 +16,7 @@ def _actor() -> str:
     return st.session_state.get("user_name", "未登录用户")
 
 
-def users_panel(v: str) -> None:
+def users_panel(v: View) -> None:
     with guard("用户管理"):
         st.subheader("用户")
         users = auth.list_users(state.store())
@@ -58,7 +59,7 @@ def users_panel(v: str) -> None:
                     st.error(str(exc))
 
 
-def screen_links_panel(v: str) -> None:
+def screen_links_panel(v: View) -> None:
     with guard("大屏链接"):
         st.subheader("大屏只读链接")
         links = state.store().frame(select(s.screen_links.c.name, s.screen_links.c.region_code,
@@ -87,7 +88,7 @@ def screen_links_panel(v: str) -> None:
                     st.success(f"已收回“{which}”")
 
 
-def audit_panel(v: str) -> None:
+def audit_panel(v: View) -> None:
     with guard("审计日志"):
         st.subheader("审计日志")
         a = s.audit_log.c

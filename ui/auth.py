@@ -6,13 +6,14 @@ import datetime as dt
 import streamlit as st
 
 from cockpit import auth
+from cockpit.auth import View
 from cockpit.config import settings
 
 from . import state
 
 
 @st.cache_data(show_spinner=False, ttl=10)
-def _has_users(v: str) -> bool:
+def _has_users(v: View) -> bool:
     return auth.has_users(state.store())
 
 
@@ -26,7 +27,7 @@ def _proxy_user() -> auth.User | None:
 
 def current_user() -> auth.User | None:
     """The viewer, or None when a login is needed. OPEN_USER while no user exists."""
-    if not _has_users(state.version()):
+    if not _has_users(state.view()):
         return auth.OPEN_USER
     token = st.query_params.get("token")
     if token:
@@ -45,7 +46,7 @@ def current_user() -> auth.User | None:
 
 
 def logout(message: str | None = None) -> None:
-    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope_key"):
+    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope"):
         st.session_state.pop(key, None)
     if message:
         st.session_state["auth_message"] = message
@@ -79,7 +80,7 @@ def gate() -> auth.User:
         login_form()
         st.stop()
     st.session_state["user_name"] = user.name
-    st.session_state["scope_key"] = user.scope.key
+    st.session_state["scope"] = user.scope
     st.session_state["viewer"] = user
     return user
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, emergency, maps, periods
+from cockpit.auth import View
 from cockpit.config import settings
 
 from . import state
@@ -28,49 +29,49 @@ def now() -> dt.datetime:
 
 # ---- cached loaders ---------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=8)
-def event_types(v: str) -> list[str]:
+def event_types(v: View) -> list[str]:
     return emergency.event_types(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def events(v: str, since: dt.datetime | None, region: str, types: tuple[str, ...],
+def events(v: View, since: dt.datetime | None, region: str, types: tuple[str, ...],
            levels: tuple[int, ...]) -> pd.DataFrame:
-    return emergency.events(state.store(), since=since, region=state.effective_region(v, region),
+    return emergency.events(state.store(), since=since, region=v.scope.within(region),
                             types=list(types) or None,
                             levels=list(levels) or None)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=300)
-def weather(v: str, at: dt.datetime, region: str) -> pd.DataFrame:
-    return emergency.weather_in_force(state.store(), at, state.effective_region(v, region))
+def weather(v: View, at: dt.datetime, region: str) -> pd.DataFrame:
+    return emergency.weather_in_force(state.store(), at, v.scope.within(region))
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=300)
-def weather_recent(v: str, at: dt.datetime) -> pd.DataFrame:
-    return emergency.weather_recent(state.store(), at, region=state.effective_region(v, None))
+def weather_recent(v: View, at: dt.datetime) -> pd.DataFrame:
+    return emergency.weather_recent(state.store(), at, region=v.scope.within(None))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def duty(v: str, day: dt.date) -> pd.DataFrame:
+def duty(v: View, day: dt.date) -> pd.DataFrame:
     return emergency.duty(state.store(), day)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def health_obs(v: str) -> pd.DataFrame:
+def health_obs(v: View) -> pd.DataFrame:
     return state.observations(v, emergency.HEALTH)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def surveillance(v: str, period: str) -> pd.DataFrame:
+def surveillance(v: View, period: str) -> pd.DataFrame:
     return emergency.surveillance(health_obs(v), state.regions(v), period)
 
 
-def health_months(v: str) -> list[str]:
+def health_months(v: View) -> list[str]:
     return emergency.health_months(health_obs(v))
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-def _names(v: str) -> dict[str, str]:
+def _names(v: View) -> dict[str, str]:
     reg = state.regions(v)
     return dict(zip(reg.code, reg.name))
 
@@ -101,7 +102,7 @@ def _event_table(ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: 
 
 
 # ---- panels -----------------------------------------------------------------------------------
-def headline(v: str, f: Filters) -> None:
+def headline(v: View, f: Filters) -> None:
     with guard("应急态势"):
         at = _clock()
         ev_open = events(v, at, f.region, (), ())
@@ -131,7 +132,7 @@ def headline(v: str, f: Filters) -> None:
               f"（{periods.label(period)}）")
 
 
-def open_events(v: str, f: Filters) -> None:
+def open_events(v: View, f: Filters) -> None:
     with guard("处置中的突发事件"):
         at = _clock()
         ev = events(v, at, f.region, (), ())
@@ -144,7 +145,7 @@ def open_events(v: str, f: Filters) -> None:
         st.caption("按级别（Ⅰ级最重）和发生时间排列；“已持续”自发生时起算。")
 
 
-def event_board(v: str, f: Filters) -> None:
+def event_board(v: View, f: Filters) -> None:
     with guard("突发事件地图与时间轴"):
         at = _clock()
         names = _names(v)
@@ -174,7 +175,7 @@ def event_board(v: str, f: Filters) -> None:
             _event_table(ev, names, at, "em_list", height=360)
 
 
-def weather_panel(v: str, f: Filters) -> None:
+def weather_panel(v: View, f: Filters) -> None:
     with guard("预警信号"):
         at = _clock()
         names = _names(v)
@@ -199,7 +200,7 @@ def weather_panel(v: str, f: Filters) -> None:
         as_of(f"{at:%Y年%m月%d日 %H:%M}（发布时间 ≤ 现在 < 解除时间）· 来源：市气象台")
 
 
-def health_panel(v: str, f: Filters) -> None:
+def health_panel(v: View, f: Filters) -> None:
     with guard("公共卫生监测"):
         names = _names(v)
         period = f.period
@@ -253,7 +254,7 @@ def health_panel(v: str, f: Filters) -> None:
               f"{emergency.HISTORY_YEARS}年同月最高值 {emergency.MAX_MARGIN:.0f}% 以上（两项同时满足为橙色，一项为黄色）· 来源：{HEALTH_SOURCE}")
 
 
-def duty_panel(v: str) -> None:
+def duty_panel(v: View) -> None:
     with guard("今日值班"):
         at = _clock()
         roster = duty(v, at.date())

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, fmt, hotline, maps
+from cockpit.auth import View
 from cockpit.config import settings
 
 from . import state
@@ -20,53 +21,53 @@ WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
 
 # ---- cached loaders (v first; no parameter starts with "_") ---------------------------------
 @st.cache_data(show_spinner=False, max_entries=8)
-def span(v: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+def span(v: View) -> tuple[dt.datetime | None, dt.datetime | None]:
     return hotline.span(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def summary(v: str, start: dt.datetime, stop: dt.datetime, now: dt.datetime, region: str) -> dict:
-    return hotline.summary(state.store(), hotline.Window(start, stop, ""), now, state.effective_region(v, region))
+def summary(v: View, start: dt.datetime, stop: dt.datetime, now: dt.datetime, region: str) -> dict:
+    return hotline.summary(state.store(), hotline.Window(start, stop, ""), now, v.scope.within(region))
 
 
 @st.cache_data(show_spinner="正在统计工单量…", max_entries=64)
-def volume(v: str, grain: str, end: dt.datetime, first: dt.datetime, region: str, category: str | None) -> pd.DataFrame:
-    return hotline.volume(state.store(), hotline.bucket_edges(end, grain, first), state.effective_region(v, region), category)
+def volume(v: View, grain: str, end: dt.datetime, first: dt.datetime, region: str, category: str | None) -> pd.DataFrame:
+    return hotline.volume(state.store(), hotline.bucket_edges(end, grain, first), v.scope.within(region), category)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def category_growth(v: str, end: dt.datetime, period: str, region: str) -> pd.DataFrame:
-    return hotline.category_growth(state.store(), end, hotline.month_window(period, end), state.effective_region(v, region))
+def category_growth(v: View, end: dt.datetime, period: str, region: str) -> pd.DataFrame:
+    return hotline.category_growth(state.store(), end, hotline.month_window(period, end), v.scope.within(region))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def surge(v: str, end: dt.datetime, region: str) -> pd.DataFrame:
-    return hotline.surge(state.store(), end, state.effective_region(v, region))
+def surge(v: View, end: dt.datetime, region: str) -> pd.DataFrame:
+    return hotline.surge(state.store(), end, v.scope.within(region))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def county_counts(v: str, start: dt.datetime, stop: dt.datetime, category: str | None) -> pd.DataFrame:
+def county_counts(v: View, start: dt.datetime, stop: dt.datetime, category: str | None) -> pd.DataFrame:
     return hotline.counts_by(state.store(), hotline.Window(start, stop, ""), ("region_code",),
-                             state.effective_region(v, None), category)
+                             v.scope.within(None), category)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def open_overdue(v: str, now: dt.datetime, region: str) -> tuple[int, pd.DataFrame]:
-    return hotline.open_overdue(state.store(), now, state.effective_region(v, region))
+def open_overdue(v: View, now: dt.datetime, region: str) -> tuple[int, pd.DataFrame]:
+    return hotline.open_overdue(state.store(), now, v.scope.within(region))
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def months(v: str) -> list[str]:
+def months(v: View) -> list[str]:
     first, last = span(v)
     return hotline.months_between(first, last) if last else []
 
 
-def anchor(v: str) -> dt.datetime | None:
+def anchor(v: View) -> dt.datetime | None:
     _, last = span(v)
     return hotline.anchor_end(last) if last else None
 
 
-def window(v: str, f: Filters, key: str = "hl_window") -> hotline.Window:
+def window(v: View, f: Filters, key: str = "hl_window") -> hotline.Window:
     end = anchor(v)
     choice = st.session_state.get(key, "7d")
     if choice == "30d":
@@ -76,12 +77,12 @@ def window(v: str, f: Filters, key: str = "hl_window") -> hotline.Window:
     return hotline.last_days(end, 7)
 
 
-def _names(v: str) -> dict[str, str]:
+def _names(v: View) -> dict[str, str]:
     reg = state.regions(v)
     return dict(zip(reg.code, reg.name))
 
 
-def _stamp(v: str) -> str:
+def _stamp(v: View) -> str:
     _, last = span(v)
     return f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
 
@@ -98,7 +99,7 @@ def _pct(x) -> str:
 
 
 # ---- panels ----------------------------------------------------------------------------------------
-def headline(v: str, f: Filters) -> None:
+def headline(v: View, f: Filters) -> None:
     with guard("12345 总体情况"):
         end = anchor(v)
         first, _ = span(v)
@@ -133,7 +134,7 @@ def headline(v: str, f: Filters) -> None:
               f"地区：{names[f.region]} · 口径：按工单受理时间统计，“近 7 日”截至最新工单当日 · 来源：{SOURCE}")
 
 
-def surges(v: str, f: Filters) -> None:
+def surges(v: View, f: Filters) -> None:
     with guard("热点诉求异动"):
         end = anchor(v)
         table = surge(v, end, f.region)
@@ -169,7 +170,7 @@ def surges(v: str, f: Filters) -> None:
                        "激增：近 7 日不少于 10 件，且达到前 28 日周均的 2 倍以上（或此前没有）。")
 
 
-def volume_chart(v: str, f: Filters) -> None:
+def volume_chart(v: View, f: Filters) -> None:
     with guard("受理量走势"):
         end = anchor(v)
         first, _ = span(v)
@@ -189,7 +190,7 @@ def volume_chart(v: str, f: Filters) -> None:
         st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_volume")
 
 
-def categories(v: str, f: Filters) -> None:
+def categories(v: View, f: Filters) -> None:
     with guard("诉求类别排行"):
         end = anchor(v)
         g = category_growth(v, end, f.period, f.region)
@@ -207,7 +208,7 @@ def categories(v: str, f: Filters) -> None:
               "上年无数据时同比留空 · 来源：" + SOURCE)
 
 
-def county_map(v: str, f: Filters) -> None:
+def county_map(v: View, f: Filters) -> None:
     with guard("县区热点分布"):
         end = anchor(v)
         st.subheader("县区热点分布")
@@ -250,7 +251,7 @@ def _drill_from_table() -> None:
         drill_to(codes[rows[0]])
 
 
-def overdue(v: str, f: Filters) -> None:
+def overdue(v: View, f: Filters) -> None:
     with guard("超期未办结工单"):
         end = anchor(v)
         total, rows = open_overdue(v, end, f.region)

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, economy, fmt, periods, plan
+from cockpit.auth import View
 from cockpit.config import settings
 
 from . import state
@@ -17,14 +18,14 @@ SOURCE = "市行政审批和政务信息管理局"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def board(v: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def board(v: View) -> tuple[pd.DataFrame, pd.DataFrame]:
     ind = state.indicators(v)
     plan_ind = ind[ind.target_2025.notna()]
     obs = state.observations(v, tuple(plan_ind.code))
     return plan.board(ind, obs, state.today(), settings()), obs
 
 
-def summary(v: str) -> None:
+def summary(v: View) -> None:
     with guard("指标概况"):
         status, _ = board(v)
         counts = status.light.value_counts()
@@ -38,7 +39,7 @@ def summary(v: str) -> None:
                    f"{cfg.lag_yellow_pp:g}—{cfg.lag_red_pp:g} 个百分点为黄灯，其余为绿灯（可在配置文件中调整）。")
 
 
-def table(v: str) -> None:
+def table(v: View) -> None:
     with guard("指标完成情况表"):
         status, _ = board(v)
         shown = pd.DataFrame({
@@ -61,7 +62,7 @@ def table(v: str) -> None:
               f" · 来源：{SOURCE} · 牵头单位依据重点任务清单归纳")
 
 
-def detail(v: str) -> None:
+def detail(v: View) -> None:
     with guard("指标趋势"):
         status, obs = board(v)
         names = dict(zip(status.code, status.name))

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, fmt, maps, metrics, periods
+from cockpit.auth import View
 from cockpit.config import settings
 from models import alerts
 
@@ -19,13 +20,13 @@ CITY = "411400"
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
 
 
-def headline_figures(v: str, region: str = CITY) -> list[metrics.Figure]:
+def headline_figures(v: View, region: str = CITY) -> list[metrics.Figure]:
     ind = state.indicators(v).set_index("code", drop=False)
     obs = state.observations(v, HEADLINE)
     return [metrics.headline(obs, ind.loc[c], region) for c in HEADLINE]
 
 
-def economy_tiles(v: str) -> None:
+def economy_tiles(v: View) -> None:
     with guard("经济运行指标"):
         figures = headline_figures(v, state.home_region(v))
         st.subheader("经济运行")
@@ -36,7 +37,7 @@ def economy_tiles(v: str) -> None:
         as_of(f"{periods.label(latest) if latest else fmt.NA}（地区生产总值为最近一季）· 口径：市统计局、市财政局月度快报")
 
 
-def plan_tiles(v: str) -> None:
+def plan_tiles(v: View) -> None:
     if state.home_region(v) != CITY:
         return  # city-wide figures; a county viewer's scope holds only its own county
     with guard("数字政府建设主要指标"):
@@ -53,7 +54,7 @@ def plan_tiles(v: str) -> None:
               " · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
 
 
-def county_values(v: str, code: str, basis: str) -> pd.DataFrame:
+def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
     """Per county: the headline value (basis 'value') or its 同比 (basis 'yoy')."""
     ind = state.indicators(v).set_index("code", drop=False).loc[code]
     obs = state.observations(v, (code,))
@@ -68,7 +69,7 @@ def county_values(v: str, code: str, basis: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def county_map(v: str) -> None:
+def county_map(v: View) -> None:
     with guard("县区分布图"):
         ind = state.indicators(v)
         choices = ind[(ind.domain != "数字政府") & ~ind.code.isin(["UNEMP", "CPI"])]
@@ -85,7 +86,7 @@ def county_map(v: str) -> None:
         st.caption("示范区为功能区，无行政区划边界，地图上不绘制，数值见上表。边界：cnmaps（高德数据），仅示意。")
 
 
-def operations(v: str) -> None:
+def operations(v: View) -> None:
     """运行态势: 12345 this week against last week, 办结率, 满意率, open emergencies."""
     with guard("运行态势"):
         daily, week, prev, last = state.hotline_recent(v)
@@ -112,7 +113,7 @@ def operations(v: str) -> None:
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hotline_daily")
 
 
-def warnings_list(v: str, limit: int = 8) -> None:
+def warnings_list(v: View, limit: int = 8) -> None:
     with guard("最新预警"):
         st.subheader("最新预警")
         firing = state.alerts(v)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, tasks
+from cockpit.auth import View
 
 from . import state
 from .widgets import as_of, export_button, guard
@@ -23,13 +24,13 @@ LIST_COLUMNS = {"number": "序号", "section": "部分", "text": "任务内容",
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def board(v: str, today: dt.date) -> pd.DataFrame:
+def board(v: View, today: dt.date) -> pd.DataFrame:
     s = state.store()
     return tasks.board(s.plan_tasks(), s.latest_task_progress(), today)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def history_all(v: str) -> pd.DataFrame:
+def history_all(v: View) -> pd.DataFrame:
     return tasks.progress_history(state.store())
 
 
@@ -49,7 +50,7 @@ def _table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
                      "逾期天数": st.column_config.NumberColumn(format="%d 天")})
 
 
-def headline(v: str, today: dt.date) -> None:
+def headline(v: View, today: dt.date) -> None:
     with guard("任务总体进展"):
         b = board(v, today)
         n = tasks.counts(b)
@@ -65,7 +66,7 @@ def headline(v: str, today: dt.date) -> None:
         as_of(f"{_as_of_text(b)} · 今天 {today:%Y年%m月%d日} · 口径：{CALIBER} · 来源：{SOURCE}")
 
 
-def overdue_and_soon(v: str, today: dt.date) -> None:
+def overdue_and_soon(v: View, today: dt.date) -> None:
     with guard("逾期与即将到期任务"):
         b = board(v, today)
         late, soon = tasks.overdue_list(b), tasks.due_soon_list(b)
@@ -84,7 +85,7 @@ def overdue_and_soon(v: str, today: dt.date) -> None:
             _table(soon, "t_soon")
 
 
-def timeline(v: str, today: dt.date) -> None:
+def timeline(v: View, today: dt.date) -> None:
     with guard("任务时间轴"):
         b = board(v, today)
         chart = charts.task_timeline(tasks.timeline(b), title="重点任务到期时间轴（按任务时限月份）",
@@ -93,7 +94,7 @@ def timeline(v: str, today: dt.date) -> None:
         st.plotly_chart(chart.figure, config={"displaylogo": False}, key="t_timeline")
 
 
-def ranking(v: str, today: dt.date) -> None:
+def ranking(v: View, today: dt.date) -> None:
     with guard("单位红黑榜"):
         b = board(v, today)
         rank = tasks.unit_ranking(b)
@@ -126,7 +127,7 @@ def ranking(v: str, today: dt.date) -> None:
                    "排名先看逾期率（低者在前），再看完成率、平均进度。")
 
 
-def task_list(v: str, today: dt.date) -> None:
+def task_list(v: View, today: dt.date) -> None:
     with guard("任务清单"):
         b = board(v, today)
         st.subheader("任务清单")
@@ -152,7 +153,7 @@ def task_list(v: str, today: dt.date) -> None:
                       key="t_export", icon=":material/download:")
 
 
-def task_history(v: str, today: dt.date) -> None:
+def task_history(v: View, today: dt.date) -> None:
     with guard("任务进展记录"):
         b = board(v, today)
         st.subheader("单项任务进展记录")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import periods
+from cockpit.auth import View
 from cockpit.store import MEASURES
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
 from cockpit.uploads.messages import export_csv
@@ -36,16 +37,16 @@ def _max_bytes() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def batches(v: str) -> pd.DataFrame:
+def batches(v: View) -> pd.DataFrame:
     return H.batches(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def late(v: str, today: dt.date) -> pd.DataFrame:
+def late(v: View, today: dt.date) -> pd.DataFrame:
     return S.reporting_status(state.store(), today)
 
 
-def header(v: str) -> None:
+def header(v: View) -> None:
     b = batches(v)
     real = b[b["来源"] != "demo"]
     if len(real):
@@ -61,7 +62,7 @@ def _reevaluate() -> None:
         warnings.after_import(state.store())
 
 
-def upload_panel(v: str) -> None:
+def upload_panel(v: View) -> None:
     with guard("上传报表"):
         st.subheader("上传报表")
         c1, c2, c3 = st.columns([2, 2, 2])
@@ -122,7 +123,7 @@ def upload_panel(v: str) -> None:
             return
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
             result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
-                              allowed_regions=state.scope_of(v).regions)
+                              allowed_regions=v.scope.regions)
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
                 _reevaluate()
@@ -135,7 +136,7 @@ def upload_panel(v: str) -> None:
             st.caption("填写报送人后才能确认写入。")
 
 
-def _preview(v: str, pv: C.Preview) -> None:
+def _preview(v: View, pv: C.Preview) -> None:
     st.markdown("**预览**（确认后才写入；不变的数值不会重复写入）")
     counts = pv.counts
     c1, c2, c3 = st.columns(3)
@@ -163,7 +164,7 @@ def _preview(v: str, pv: C.Preview) -> None:
                      hide_index=True, width="stretch", key="upload_preview_tasks")
 
 
-def template_panel(v: str) -> None:
+def template_panel(v: View) -> None:
     with guard("下载模板"):
         st.subheader("下载模板")
         kind = st.radio("模板", ["long", "wide", "task"], horizontal=True, key="tpl_kind",
@@ -189,7 +190,7 @@ def template_panel(v: str) -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def status_panel(v: str) -> None:
+def status_panel(v: View) -> None:
     with guard("报送情况"):
         today = state.today()
         st.subheader("报送情况")
@@ -206,7 +207,7 @@ def status_panel(v: str) -> None:
                    f"每月 {S.DUE_DAY} 日前报送上月数据，逾期自当日起算。曾报送过某指标的地区视为应报。")
 
 
-def history_panel(v: str) -> None:
+def history_panel(v: View) -> None:
     with guard("报送历史"):
         st.subheader("报送历史")
         if done := st.session_state.pop("rollback_done", None):

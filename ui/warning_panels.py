@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cockpit import alert_store, charts, periods
+from cockpit.auth import View
 from models import alerts as sm
 from models import projection, rules, warnings
 
@@ -24,27 +25,23 @@ CITY = "411400"
 
 # ---- loaders -----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=8)
-def all_alerts(v: str) -> pd.DataFrame:
-    alerts = alert_store.alerts(state.store())
-    regions = state.scope_of(v).regions
-    if regions is None:
-        return alerts
+def all_alerts(v: View) -> pd.DataFrame:
     # A county viewer: its own county's alerts and the city-wide ones (plan tasks, indicators).
-    return alerts[alerts.region_code.isna() | alerts.region_code.isin(regions)]
+    return alert_store.alerts(state.store(), regions=v.scope.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def alert_history(v: str, alert_id: int) -> pd.DataFrame:
+def alert_history(v: View, alert_id: int) -> pd.DataFrame:
     return alert_store.events(state.store(), alert_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def forecasts(v: str) -> dict | None:
+def forecasts(v: View) -> dict | None:
     return warnings.cached_forecasts(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def target_rows(v: str) -> list[dict]:
+def target_rows(v: View) -> list[dict]:
     store = state.store()
     ctx = rules.Context(today=state.today(), indicators=state.indicators(v), regions=state.regions(v),
                         obs=state.observations(v), settings=store.cfg, forecasts=forecasts(v),
@@ -53,14 +50,14 @@ def target_rows(v: str) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def plan_rows(v: str) -> list[dict]:
+def plan_rows(v: View) -> list[dict]:
     ind = state.indicators(v)
     plan = ind[ind.target_2025.notna()]
     obs = state.observations(v, tuple(plan.code))
     return projection.plan_projections(plan, obs, state.today(), state.store().cfg, forecasts(v))
 
 
-def ensure_forecasts(v: str) -> dict | None:
+def ensure_forecasts(v: View) -> dict | None:
     """The cached forecasts, or None after starting the background fit (once per process)."""
     recs = forecasts(v)
     if recs is None:
@@ -121,7 +118,7 @@ def forecast_chart(rec: dict, name: str, unit: str, as_of_text: str):
 
 
 # ---- panels ------------------------------------------------------------------------------------
-def level_counts(v: str) -> None:
+def level_counts(v: View) -> None:
     with guard("预警概况"):
         a = all_alerts(v)
         live = a[a.state.isin(sm.ACTIVE)]
@@ -133,7 +130,7 @@ def level_counts(v: str) -> None:
                        f"{int((live.state == 'acknowledged').sum())}")
 
 
-def alert_filters(v: str) -> pd.DataFrame:
+def alert_filters(v: View) -> pd.DataFrame:
     a = all_alerts(v)
     regions = state.regions(v)
     names = dict(zip(regions.code, regions.name))
@@ -154,7 +151,7 @@ def alert_filters(v: str) -> pd.DataFrame:
     return out
 
 
-def alert_table(v: str, shown: pd.DataFrame) -> None:
+def alert_table(v: View, shown: pd.DataFrame) -> None:
     names = dict(zip(state.regions(v).code, state.regions(v).name))
     table = pd.DataFrame({
         "级别": shown.level.map(lambda lv: LEVEL_NAMES.get(lv, "—") if pd.notna(lv) else "—"),
@@ -169,7 +166,7 @@ def alert_table(v: str, shown: pd.DataFrame) -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="w_table")
 
 
-def alert_detail(v: str, shown: pd.DataFrame) -> None:
+def alert_detail(v: View, shown: pd.DataFrame) -> None:
     if shown.empty:
         st.info("没有符合条件的预警。")
         return
@@ -215,7 +212,7 @@ def _actor() -> str:
     return str(_logged_in() or st.session_state.get("w_actor") or "").strip()
 
 
-def actions(v: str, aid: int, current: str) -> None:
+def actions(v: View, aid: int, current: str) -> None:
     if not (can("action:alert_ack") or can("action:alert_assign")):
         return  # viewers who may not act see the alert and its history only
     c1, c2 = st.columns(2)
@@ -246,7 +243,7 @@ def actions(v: str, aid: int, current: str) -> None:
                     st.rerun()
 
 
-def projections(v: str) -> None:
+def projections(v: View) -> None:
     with guard("年度目标研判"):
         st.subheader("年度经济目标：完成情况与全年研判")
         rows = target_rows(v)
@@ -272,7 +269,7 @@ def projections(v: str) -> None:
             "研判": [r["sentence"] for r in plan]}), hide_index=True, width="stretch", key="w_plan")
 
 
-def forecast_explorer(v: str) -> None:
+def forecast_explorer(v: View) -> None:
     with guard("指标预测"):
         st.subheader("指标预测")
         recs = ensure_forecasts(v)
@@ -304,7 +301,7 @@ def forecast_explorer(v: str) -> None:
                          hide_index=True, key="w_fc_scores")
 
 
-def rule_settings(v: str) -> None:
+def rule_settings(v: View) -> None:
     if not can("action:rules"):
         st.info("规则设置仅管理员可修改；当前规则见项目根目录 rules.toml。")
         return

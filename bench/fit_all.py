@@ -3,7 +3,7 @@
     .venv/bin/python bench/fit_all.py [--workers 2]
 
 Builds a demo store in a temporary folder (end month 2026-10), then times
-models.warnings.fit_forecasts (what runs after an import, in the background), the evaluation of
+service.warnings.fit_forecasts (what runs after an import, in the background), the evaluation of
 all rules with and without the cache, and reading the cache back (what a page view costs).
 """
 from __future__ import annotations
@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cockpit import alert_store  # noqa: E402
-from cockpit.bootstrap import load_demo  # noqa: E402
+from service.bootstrap import load_demo  # noqa: E402
 from cockpit.config import Settings  # noqa: E402
 from cockpit.store import Store  # noqa: E402
-from models import warnings  # noqa: E402
+from service import warnings  # noqa: E402
 
 
 def main() -> None:

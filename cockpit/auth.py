@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from . import schema as s
 from .store import Store, now
@@ -135,8 +135,7 @@ def role_code(text: str) -> str:
 
 
 def has_users(store: Store) -> bool:
-    with store.engine.connect() as conn:
-        return bool(conn.execute(select(func.count()).select_from(s.users)).scalar())
+    return bool(store.count(s.users))
 
 
 def _check_password(password: str) -> None:
@@ -218,11 +217,10 @@ def proxy_user(store: Store, headers, peer: str | None, header: str, trusted: tu
 
 def user_for_proxy(store: Store, name: str) -> User:
     """The proxy vouches for the name; the user must exist in the cockpit and be enabled."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
-    if row is None or row.disabled:
+    row = store.first(select(s.users).where(s.users.c.name == name))
+    if row is None or row["disabled"]:
         raise AuthError("单点登录用户未在驾驶舱中开通或已停用，请联系管理员")
-    return User(row.name, row.role, row.region_code, row.department, via="proxy")
+    return User(row["name"], row["role"], row["region_code"], row["department"], via="proxy")
 
 
 def list_users(store: Store) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import metrics, periods, schema as s
 from .fmt import LEVEL_NAMES  # noqa: F401  (re-exported for the pages)
@@ -41,6 +41,15 @@ def events(store, *, since: dt.datetime | None = None, region: str | None = None
     return order_open_first(out)
 
 
+def open_events(store, region=None) -> pd.DataFrame:
+    """Events being handled now (处置中), most severe and newest first."""
+    e = s.emergency_events.c
+    stmt = select(s.emergency_events).where(e.status == OPEN)
+    if (rc := region_condition(e.region_code, region)) is not None:
+        stmt = stmt.where(rc)
+    return store.frame(stmt.order_by(e.level, e.occurred_at.desc()))
+
+
 def order_open_first(ev: pd.DataFrame) -> pd.DataFrame:
     """Open events first, most severe (lowest level number) first, newest first."""
     if ev.empty:
@@ -52,14 +61,11 @@ def order_open_first(ev: pd.DataFrame) -> pd.DataFrame:
 
 def event_types(store) -> list[str]:
     e = s.emergency_events.c
-    with store.engine.connect() as conn:
-        return sorted(conn.execute(select(e.event_type).distinct()).scalars())
+    return sorted(store.frame(select(e.event_type).distinct()).event_type)
 
 
 def last_event_time(store) -> dt.datetime | None:
-    from sqlalchemy import func
-    with store.engine.connect() as conn:
-        v = conn.execute(select(func.max(s.emergency_events.c.occurred_at))).scalar()
+    v = store.scalar(select(func.max(s.emergency_events.c.occurred_at)))
     return dt.datetime.fromisoformat(v) if isinstance(v, str) else v
 
 

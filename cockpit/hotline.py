@@ -33,12 +33,13 @@ class Window:
 
 
 # ---- time anchors ---------------------------------------------------------------------
-def span(store) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """First and newest ticket time (two index lookups)."""
-    with store.engine.connect() as conn:
-        first = conn.execute(select(func.min(c.created_at))).scalar()
-        last = conn.execute(select(func.max(c.created_at))).scalar()
-    return _dt(first), _dt(last)
+def span(store, region=None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """First and newest ticket time (two index lookups); with `region`, of its tickets only."""
+    cond = region_condition(c.region_code, region)
+    first, last = (select(func.min(c.created_at)), select(func.max(c.created_at)))
+    if cond is not None:
+        first, last = first.where(cond), last.where(cond)
+    return _dt(store.scalar(first)), _dt(store.scalar(last))
 
 
 def anchor_end(last: dt.datetime) -> dt.datetime:
@@ -136,9 +137,7 @@ def summary(store, w: Window, now: dt.datetime, region: str | None = None,
         func.sum(case((c.satisfaction.in_(SATISFIED), 1), else_=0)).label("satisfied"),
         func.sum(case((overdue_condition(now), 1), else_=0)).label("overdue"),
     ).where(_where(w.start, w.stop, region, category))
-    with store.engine.connect() as conn:
-        row = conn.execute(stmt).one()
-    out = {k: int(v or 0) for k, v in row._mapping.items()}
+    out = {k: int(v or 0) for k, v in store.one(stmt).items()}
     out["closed_rate"] = metrics.share(out["closed"], out["received"])
     out["satisfied_rate"] = metrics.share(out["satisfied"], out["surveyed"])
     out["overdue_rate"] = metrics.share(out["overdue"], out["received"])

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -182,9 +182,23 @@ class Store:
             res = conn.execute(stmt)
             return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
 
-    def count(self, table) -> int:
+    def scalar(self, stmt):
+        """The first column of the first row, or None."""
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(table)).scalar())
+            return conn.execute(stmt).scalar()
+
+    def one(self, stmt) -> dict:
+        """The one row a statement returns (an aggregate), as a dict."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(stmt).mappings().one())
+
+    def first(self, stmt) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).mappings().first()
+        return dict(row) if row is not None else None
+
+    def count(self, table) -> int:
+        return int(self.scalar(select(func.count()).select_from(table)))
 
     def regions(self, codes: Iterable[str] | None = None) -> pd.DataFrame:
         """The region catalogue; with `codes` (a viewer's scope), only those regions."""
@@ -239,10 +253,8 @@ class Store:
     def demo_datasets(self) -> set[str]:
         """Datasets whose figures in force still come from the demo generator."""
         b = s.upload_batches.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(b.dataset).where(b.source == "demo", b.status == "committed")
-                                .distinct()).scalars()
-            return set(rows)
+        frame = self.frame(select(b.dataset).where(b.source == "demo", b.status == "committed").distinct())
+        return set(frame.dataset)
 
     def audit(self, conn: Connection, actor: str, action: str, target: str = "",
               detail: str = "") -> None:
@@ -337,13 +349,7 @@ def _task_rows() -> list[dict]:
     return rows
 
 
-
-# ---- aggregates that must stay fast at millions of rows: computed in the database ----
-def _day(col):
-    # date() exists on both SQLite and PostgreSQL; CAST(... AS DATE) does not behave alike.
-    return func.date(col)
-
-
+# ---- query helpers shared by the domain modules ----
 CITY = "411400"
 
 
@@ -355,46 +361,3 @@ def region_condition(column, region):
     if isinstance(region, str):
         return column == region
     return column.in_(sorted(region))
-
-
-def _in_scope(stmt, column, regions):
-    """Row-level scope, applied in the query itself: None means every region."""
-    cond = region_condition(column, regions)
-    return stmt if cond is None else stmt.where(cond)
-
-
-def hotline_daily(store: Store, since: dt.datetime, until: dt.datetime, regions=None) -> pd.DataFrame:
-    t = s.hotline_tickets.c
-    stmt = (select(_day(t.created_at).label("day"), func.count().label("tickets"))
-            .where(t.created_at >= since, t.created_at < until).group_by(_day(t.created_at))
-            .order_by(_day(t.created_at)))
-    stmt = _in_scope(stmt, t.region_code, regions)
-    frame = store.frame(stmt)
-    frame["day"] = pd.to_datetime(frame["day"])
-    return frame
-
-
-def hotline_summary(store: Store, since: dt.datetime, until: dt.datetime, regions=None) -> dict[str, int]:
-    t = s.hotline_tickets.c
-    stmt = select(
-        func.count().label("received"),
-        func.count(t.closed_at).label("closed"),
-        func.count(t.satisfaction).label("surveyed"),
-        func.sum(case((t.satisfaction.in_(["满意", "基本满意"]), 1), else_=0)).label("satisfied"),
-    ).where(t.created_at >= since, t.created_at < until)
-    stmt = _in_scope(stmt, t.region_code, regions)
-    with store.engine.connect() as conn:
-        row = conn.execute(stmt).one()
-    return {k: int(v or 0) for k, v in row._mapping.items()}
-
-
-def hotline_last_time(store: Store, regions=None) -> dt.datetime | None:
-    t = s.hotline_tickets.c
-    with store.engine.connect() as conn:
-        return conn.execute(_in_scope(select(func.max(t.created_at)), t.region_code, regions)).scalar()
-
-
-def open_events(store: Store, regions=None) -> pd.DataFrame:
-    e = s.emergency_events.c
-    return store.frame(_in_scope(select(s.emergency_events).where(e.status == "处置中"), e.region_code, regions)
-                       .order_by(e.level, e.occurred_at.desc()))

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from sqlalchemy import select
 
-from . import exports, periods
+from . import exports, periods, schema as s
 
 NO_REPORT = "未报送"
 STATUSES = ["未启动", "推进中", "已完成", "暂缓", NO_REPORT]
@@ -163,9 +164,6 @@ def to_xlsx(frame: pd.DataFrame, *, title: str, as_of: str, caliber: str) -> byt
 # ---- queries --------------------------------------------------------------------
 def progress_history(store) -> pd.DataFrame:
     """Every active progress report (a few per task and quarter: small)."""
-    from sqlalchemy import select
-
-    from . import schema as s
     tp = s.task_progress.c
     return store.frame(select(tp.task_number, tp.reported_on, tp.status, tp.percent, tp.note,
                               tp.reporting_unit).where(tp.active.is_(True))

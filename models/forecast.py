@@ -524,7 +524,7 @@ def _fit_one(spec: Series) -> dict:
 def fit_many(specs: Sequence[Series], workers: int = 1) -> dict[str, dict]:
     """Fit every series, in `workers` processes (forkserver: no copy of a threaded parent).
 
-    Call it from a plain command-line process (python -m models.warnings), never from the
+    Call it from a plain command-line process (python -m cockpit warnings, or the web server's child python -m service.warnings), never from the
     web server: worker processes re-import the parent's __main__, which under Streamlit is
     the app script itself.
     """

@@ -49,7 +49,7 @@ class Finding:
 
 @dataclass
 class Context:
-    """Everything the rules read, gathered once per evaluation (see models.warnings.gather)."""
+    """Everything the rules read, gathered once per evaluation (see service.warnings.gather)."""
     today: dt.date
     indicators: pd.DataFrame
     regions: pd.DataFrame

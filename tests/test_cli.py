@@ -47,7 +47,7 @@ def test_unknown_subcommand_is_refused(tmp_path):
 def test_warnings_fits_the_forecasts_and_evaluates_once(store, tmp_path):
     """What cron runs: the forecast cache is written and the surge in the store fires."""
     from cockpit import alert_store
-    from models import warnings
+    from service import warnings
     from tests.test_forecast import _load, _obs, _seasonal
     y = _seasonal(60, seed=4)
     y[-1] *= 1.8

@@ -10,7 +10,8 @@ import pytest
 from cockpit import alert_store, ingest, periods
 from connectors.base import Dataset
 from models import forecast as F
-from models import projection, warnings
+from models import projection
+from service import warnings
 
 
 def _seasonal(n=72, seed=0, noise=0.02):
@@ -168,6 +169,30 @@ def test_fitted_forecasts_are_cached_per_data_version_and_feed_the_interval_rule
     assert warnings.cached_forecasts(store) is None  # new data, new version: refit needed
 
 
+def test_a_refit_while_another_server_fits_the_same_folder_is_left_to_that_server(store):
+    """Web servers sharing a data folder share its forecasts: the one holding the refit lock
+    fits (and evaluates after); the others evaluate what needs no forecast and do not fit."""
+    from cockpit import schema as s
+    from cockpit.store import now
+    y = _seasonal(60, seed=4)
+    y[-1] *= 1.8
+    _load(store, _obs("FEVER_VISITS", list(np.round(y, 0)), region="411425"))
+    with store.begin() as conn:
+        conn.execute(s.locks.insert().values(name=warnings._refit_lock(store), holder="web-2:4242:forecasts",
+                                             acquired_at=now()))
+    warnings.refresh(store, workers=1)
+    assert warnings.cached_forecasts(store) is None
+    firing = alert_store.alerts(store, ["firing"])
+    assert "FEVER_VISITS|411425" in set(firing[firing.rule == "yoy_swing"].subject)  # evaluated all the same
+    assert firing[firing.rule == "forecast_interval"].empty
+    with store.begin() as conn:
+        conn.execute(s.locks.delete())
+    warnings.refresh(store, workers=1)
+    assert warnings.cached_forecasts(store) is not None and store.count(s.locks) == 0
+    firing = alert_store.alerts(store, ["firing"])
+    assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
+
+
 def test_background_refresh_is_one_low_priority_child_process_that_fits_and_evaluates(store):
     """What an upload starts from the web server: a separate process (never the server's
     __main__ re-imported into workers), one at a time, leaving the cache and the alert."""
@@ -176,7 +201,7 @@ def test_background_refresh_is_one_low_priority_child_process_that_fits_and_eval
     _load(store, _obs("FEVER_VISITS", list(np.round(y, 0)), region="411425"))
     assert warnings.refresh_in_background(store) is True
     job = warnings._job
-    assert job.pid != os.getpid() and job.args[1:4] == ["-m", "models.warnings", "--workers"]
+    assert job.pid != os.getpid() and job.args[1:4] == ["-m", "service.warnings", "--workers"]
     assert warnings.refresh_in_background(store) is False  # the first is still running
     assert job.wait(timeout=120) == 0
     assert warnings.cached_forecasts(store) is not None
@@ -229,7 +254,9 @@ def test_target_projection_sentence_states_completion_and_the_monthly_need():
     obs = pd.concat([_obs("R", list(month.values)), _obs("R", list(ytd.values), measure="ytd")])
     ind = _ind("R", "month,ytd,ytd_yoy")
     row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd", "target": 150.0})
-    p = projection.project(obs, ind, row)
+    assert projection.project(obs, ind, row).sentence == projection.COMPUTING  # never fitted on the way
+    spec = F.series_of(obs, ind, "411400")
+    p = projection.project(obs, ind, row, {"R|411400": F.fit_series(spec)})
     assert p.completion == round(100 * ytd["2026-10"] / 150.0, 1)
     assert p.schedule == round(100 * 10 / 12, 1) and p.gap_pp == round(p.completion - p.schedule, 1)
     assert p.required == round((150.0 - ytd["2026-10"]) / 2, 2)

@@ -13,6 +13,7 @@ from cockpit.config import Settings
 from models import alerts as sm
 from models import rules
 from models.rules import Context, Finding
+from service import alerts
 
 T0 = dt.datetime(2026, 11, 1, 9, 0)
 TODAY = dt.date(2026, 11, 26)
@@ -93,7 +94,7 @@ def test_stored_alert_moves_through_states_and_keeps_history(store, name, presen
     for_minutes = {"threshold": 30 if "pending" in name else 0}
     for p, lv, mins, expected in zip(present, levels, minutes, states):
         at = T0 + dt.timedelta(minutes=mins)
-        alert_store.apply(store, [_finding(lv)] if p else [], {"threshold"}, for_minutes, at)
+        alerts.apply(store, [_finding(lv)] if p else [], {"threshold"}, for_minutes, at)
         row = alert_store.alerts(store).iloc[0]
         assert row.state == expected
     hist = alert_store.events(store, int(row.id))
@@ -103,10 +104,10 @@ def test_stored_alert_moves_through_states_and_keeps_history(store, name, presen
 
 
 def test_acknowledge_and_assign_are_stored_with_who_and_a_note(store):
-    alert_store.apply(store, [_finding()], {"threshold"}, {}, T0)
+    alerts.apply(store, [_finding()], {"threshold"}, {}, T0)
     aid = int(alert_store.alerts(store).id.iloc[0])
-    alert_store.acknowledge(store, aid, "张科长", "已知悉")
-    alert_store.assign(store, aid, "市统计局", "王主任", "请于周五前说明原因")
+    alerts.acknowledge(store, aid, "张科长", "已知悉")
+    alerts.assign(store, aid, "市统计局", "王主任", "请于周五前说明原因")
     row = alert_store.alert(store, aid)
     assert (row["state"], row["acknowledged_by"], row["assignee"]) == ("acknowledged", "张科长", "市统计局")
     assert row["note"] == "请于周五前说明原因"
@@ -114,31 +115,31 @@ def test_acknowledge_and_assign_are_stored_with_who_and_a_note(store):
     assert hist.actor.tolist() == ["system", "张科长", "王主任"]
     assert "督办：市统计局" in hist.note.iloc[-1]
     with pytest.raises(ValueError, match="只能确认正在触发"):
-        alert_store.acknowledge(store, aid, "张科长")
+        alerts.acknowledge(store, aid, "张科长")
 
 
 def test_acknowledged_alert_refires_when_it_escalates(store):
-    alert_store.apply(store, [_finding(3)], {"threshold"}, {}, T0)
+    alerts.apply(store, [_finding(3)], {"threshold"}, {}, T0)
     aid = int(alert_store.alerts(store).id.iloc[0])
-    alert_store.acknowledge(store, aid, "张科长")
-    alert_store.apply(store, [_finding(3)], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
+    alerts.acknowledge(store, aid, "张科长")
+    alerts.apply(store, [_finding(3)], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
     assert alert_store.alert(store, aid)["state"] == "acknowledged"
-    alert_store.apply(store, [_finding(2)], {"threshold"}, {}, T0 + dt.timedelta(hours=2))
+    alerts.apply(store, [_finding(2)], {"threshold"}, {}, T0 + dt.timedelta(hours=2))
     assert alert_store.alert(store, aid)["state"] == "firing"
 
 
 def test_a_rule_that_did_not_run_keeps_its_alerts(store):
-    alert_store.apply(store, [_finding()], {"threshold"}, {}, T0)
-    alert_store.apply(store, [], {"plan_lag"}, {}, T0 + dt.timedelta(hours=1))
+    alerts.apply(store, [_finding()], {"threshold"}, {}, T0)
+    alerts.apply(store, [], {"plan_lag"}, {}, T0 + dt.timedelta(hours=1))
     assert alert_store.alerts(store).state.tolist() == ["firing"]
 
 
 def test_resolved_alert_cannot_be_assigned(store):
-    alert_store.apply(store, [_finding()], {"threshold"}, {}, T0)
-    alert_store.apply(store, [], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
+    alerts.apply(store, [_finding()], {"threshold"}, {}, T0)
+    alerts.apply(store, [], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
     aid = int(alert_store.alerts(store).id.iloc[0])
     with pytest.raises(ValueError, match="已解除"):
-        alert_store.assign(store, aid, "市统计局", "王主任")
+        alerts.assign(store, aid, "市统计局", "王主任")
 
 
 # ---- rules: one row per case -------------------------------------------------------------------

@@ -7,10 +7,12 @@ import streamlit as st
 from cockpit import annotations, charts, economy, maps, periods
 from cockpit.auth import View
 from cockpit.config import settings
+from models.projection import load_targets
 
 from . import state
 from .auth import can
 from .filters import CITY, Filters, drill_to
+from .warning_panels import forecasts
 from .widgets import as_of, guard
 
 SERIES = {"yoy": "同比增速", "value": "数值"}
@@ -107,7 +109,6 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
 
 def _target(code: str, region: str, period: str, measure: str) -> float | None:
     """The year's target for the plotted measure (data/targets.csv), drawn as a line."""
-    from models.projection import load_targets
     t = load_targets()
     hit = t[(t.indicator_code == code) & (t.region_code == region) & (t.measure == measure)
             & (t.year.astype(int) == int(period[:4]))]
@@ -117,7 +118,6 @@ def _target(code: str, region: str, period: str, measure: str) -> float | None:
 def _fan(v: View, code: str, region: str, measure: str) -> pd.DataFrame | None:
     """The forecast fan, when the cached forecast is of the very series plotted and earned its place
     (beat seasonal naive in the backtest). Never fitted here: the cache is filled in the background."""
-    from .warning_panels import forecasts
     rec = (forecasts(v) or {}).get(f"{code}|{region}")
     if not rec or not rec.get("shown") or rec.get("measure") != measure or not rec.get("periods"):
         return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 
 import pandas as pd
@@ -9,15 +10,17 @@ import streamlit as st
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cockpit import alert_store, auth, bootstrap
+from cockpit import alert_store, auth, emergency, hotline
 from cockpit.auth import View
 from cockpit.store import Store, StoreUnavailable
+from service import bootstrap
 
 CITY = "411400"
 # What a database that is down or unreachable raises, wherever a page first touches it.
 DATABASE_DOWN = (OperationalError, InterfaceError, StoreUnavailable)
 
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,8 +30,7 @@ def _store() -> Store:
 
 def database_down(exc: Exception) -> None:
     """The whole screen when the store cannot be reached: one calm message, details in the log."""
-    import logging
-    logging.getLogger(__name__).error("database unavailable: %s", exc)
+    log.error("database unavailable: %s", exc)
     st.error("数据库暂时无法连接，驾驶舱无法显示数据。已记录错误日志；请稍后刷新，或请管理员检查数据库服务。",
              icon=":material/cloud_off:")
 
@@ -95,20 +97,19 @@ def today() -> dt.date:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def hotline_recent(v: View, days: int = 30) -> tuple[pd.DataFrame, dict, dict, dt.datetime | None]:
-    """Daily volume over `days`, this week's and last week's summary, anchored on the newest ticket."""
-    from cockpit import store as core
+    """Daily volume over `days`, this week's and last week's summary, anchored on the newest
+    ticket the viewer may see."""
     regions = v.scope.regions
-    last = core.hotline_last_time(store(), regions)
+    _, last = hotline.span(store(), regions)
     if last is None:
         return pd.DataFrame(columns=["day", "tickets"]), {}, {}, None
-    end = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time())
-    week = dt.timedelta(days=7)
-    daily = core.hotline_daily(store(), end - dt.timedelta(days=days), end, regions)
-    return (daily, core.hotline_summary(store(), end - week, end, regions),
-            core.hotline_summary(store(), end - 2 * week, end - week, regions), last)
+    end = hotline.anchor_end(last)
+    week = hotline.last_days(end, 7)
+    daily = hotline.volume(store(), [end - dt.timedelta(days=i) for i in range(days, -1, -1)], regions)
+    return (daily.rename(columns={"start": "day"}), hotline.summary(store(), week, end, regions),
+            hotline.summary(store(), hotline.previous_window(week), end, regions), last)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def open_events(v: View) -> pd.DataFrame:
-    from cockpit import store as core
-    return core.open_events(store(), v.scope.regions)
+    return emergency.open_events(store(), v.scope.regions)

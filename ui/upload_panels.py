@@ -19,8 +19,7 @@ from cockpit.uploads.names import NORMALISATIONS
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
-from models import warnings
-from service import uploads
+from service import uploads, warnings
 
 from . import state
 from .panels import _md_escape

@@ -1,7 +1,7 @@
 """预警中心 panels and loaders: alert list and detail, 督办, forecasts, target projections, rule settings.
 
 Loaders are st.cache_data keyed on the data version (`v`); forecasts come from the cache that
-models.warnings fits in the background, never from a fit during a page view.
+service.warnings fits in the background, never from a fit during a page view.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import streamlit as st
 
 from cockpit import alert_store, charts, periods
 from cockpit.auth import View
-from models import alerts as sm
-from models import projection, rules, warnings
+from models import alerts as sm, projection, rules
+from service import alerts, warnings
 
 from . import state
 from .auth import can
@@ -224,7 +224,7 @@ def actions(v: View, aid: int, current: str) -> None:
             if not _actor():
                 st.warning("请先填写经办人。")
             else:
-                alert_store.acknowledge(state.store(), aid, _actor(), note)
+                alerts.acknowledge(state.store(), aid, _actor(), note)
                 st.session_state["w_flash"] = "已确认"
                 st.rerun()
     with c2:
@@ -235,7 +235,7 @@ def actions(v: View, aid: int, current: str) -> None:
                 st.warning("请先填写经办人。")
             else:
                 try:
-                    alert_store.assign(state.store(), aid, assignee, _actor(), anote)
+                    alerts.assign(state.store(), aid, assignee, _actor(), anote)
                 except ValueError as e:
                     st.warning(str(e))
                 else:

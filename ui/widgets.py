@@ -12,6 +12,8 @@ from cockpit.fmt import LEVEL_NAMES  # noqa: F401  (panels import it from here)
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
+from . import state
+
 log = logging.getLogger("cockpit.ui")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 LIGHT_BADGE = {"red": ":red-badge[红灯]", "yellow": ":orange-badge[黄灯]", "green": ":green-badge[绿灯]"}
@@ -43,7 +45,6 @@ def export_button(label: str, data: bytes, file_name: str, *, what: str, key: st
 
 
 def _audit_export(what: str, file_name: str) -> None:
-    from . import state
     store = state.store()
     with store.begin() as conn:
         store.audit(conn, st.session_state.get("user_name", "未登录用户"), "export", what, file_name)

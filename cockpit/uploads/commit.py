@@ -7,28 +7,22 @@ says how many were new, changed and unchanged.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, tuple_, update
 
-from connectors.base import Dataset
-
-from .. import ingest, schema as s
-from ..store import Store, now
+from .. import ingest, locks, schema as s
+from ..datasets import Dataset
+from ..store import Store
 from .validate import Checked
 
 log = logging.getLogger(__name__)
 KEY = ["indicator_code", "region_code", "period", "measure"]
 TASK_KEY = ["task_number", "reported_on"]
-STALE_LOCK = dt.timedelta(minutes=30)
 STATUS_NAMES = {"new": "新增", "changed": "修改", "unchanged": "不变"}
 
 
@@ -113,57 +107,21 @@ def _preview_tasks(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
 
 
 # ---- locks --------------------------------------------------------------------------
-def holder_id(user: str) -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{user}"[:128]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _stale(holder: str, acquired_at: dt.datetime) -> bool:
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
-        return True  # the process died (killed mid-import): its transaction was rolled back
-    return now() - acquired_at > STALE_LOCK
-
-
 @contextlib.contextmanager
 def dataset_lock(store: Store, dataset: str, user: str):
-    """One writer per dataset at a time, on SQLite and PostgreSQL alike (table `locks`)."""
-    name, me = f"upload:{dataset}", holder_id(user)
-    lk = s.locks.c
-    for _ in range(2):
-        try:
-            with store.begin() as conn:
-                conn.execute(insert(s.locks).values(name=name, holder=me, acquired_at=now()))
-            break
-        except IntegrityError:
-            with store.begin() as conn:
-                row = conn.execute(select(lk.holder, lk.acquired_at).where(lk.name == name)).first()
-                if row is None:
-                    continue
-                if _stale(row.holder, row.acquired_at):
-                    log.warning("taking over stale lock %s from %s", name, row.holder)
-                    conn.execute(delete(s.locks).where(lk.name == name, lk.holder == row.holder))
-                    continue
-                who = row.holder.split(":", 2)[-1]
-                raise Busy(f"{who} 正在写入同一类数据（{row.acquired_at:%H:%M:%S} 开始），为免混批，本次未写入；"
-                           "请稍候片刻再提交。") from None
-    else:
-        raise Busy("数据正被其他报送占用，请稍候再提交。")
+    """One writer per dataset at a time, on SQLite and PostgreSQL alike (cockpit.locks)."""
+    name = f"upload:{dataset}"
+    try:
+        holder = locks.acquire(store, name, user)
+    except locks.Held as exc:
+        if exc.who is None:
+            raise Busy("数据正被其他报送占用，请稍候再提交。") from None
+        raise Busy(f"{exc.who} 正在写入同一类数据（{exc.since:%H:%M:%S} 开始），为免混批，本次未写入；"
+                   "请稍候片刻再提交。") from None
     try:
         yield
     finally:
-        with store.begin() as conn:
-            conn.execute(delete(s.locks).where(lk.name == name, lk.holder == me))
+        locks.release(store, name, holder)
 
 
 # ---- commit -------------------------------------------------------------------------

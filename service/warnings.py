@@ -1,16 +1,16 @@
 """Early warnings evaluated over the store, after every import and on a schedule.
 
 `evaluate(store)` gathers what the rules read (models.rules), runs them, moves every alert
-through the state machine (models.alerts) and notifies webhooks (models.notify) of alerts that
-start firing. Forecasts are never fitted here: the forecast-interval rule reads the cached
+through the state machine (service.alerts) and notifies webhooks (models.notify) of alerts that
+start firing. Forecasts are never fitted there: the forecast-interval rule reads the cached
 forecasts of the current data version and is skipped (not resolved) until they exist.
-`refresh(store)` fits them (models.forecast.fit_many, in worker processes) and re-evaluates;
-`refresh_in_background(store)` runs that command below as a low-priority child process, one at
-a time per web server.
+`refresh(store)` fits them (models.forecast.fit_many, in worker processes) under a database lock,
+so several web servers sharing a data folder fit once, and re-evaluates;
+`refresh_in_background(store)` runs it as a low-priority child process, one at a time per server.
 
-    python -m models.warnings                 # fit forecasts if stale, evaluate once
-    python -m models.warnings --every 60      # ... and again every 60 minutes (cron-free schedule)
-    python -m models.warnings --nice 15       # ... at low CPU priority (what the web server starts)
+    python -m cockpit warnings               # fit forecasts if stale, evaluate once (cron)
+    python -m cockpit warnings --every 60    # ... and again every 60 minutes
+    python -m service.warnings --nice 15     # the child the web server starts (same job, low priority)
 """
 from __future__ import annotations
 
@@ -26,12 +26,12 @@ import threading
 import time
 from pathlib import Path
 
-from cockpit import alert_store
-from cockpit.config import ROOT
+from cockpit import alert_store, locks, tasks
+from cockpit.config import ROOT, setup_logging
 from cockpit.store import Store, now
+from models import forecast, notify, projection, rules
 
-from . import forecast, notify, rules
-from .rules import Finding  # noqa: F401  (kept importable from here)
+from . import alerts
 
 log = logging.getLogger(__name__)
 _job_lock = threading.Lock()
@@ -61,35 +61,36 @@ def cached_forecasts(store: Store) -> dict[str, dict] | None:
 
 def fit_forecasts(store: Store, workers: int = 2) -> dict[str, dict]:
     """Fit every indicator x region series and write the cache for this data version."""
-    path = cache_path(store)
     t0 = time.perf_counter()
     specs = forecast.all_series(store.observations(), store.indicators(), store.regions().code.tolist())
     recs = forecast.fit_many(specs, workers=workers)
+    write_cache(store, recs, time.perf_counter() - t0)
+    log.info("fitted %d series in %.1f s", len(recs), time.perf_counter() - t0)
+    return recs
+
+
+def write_cache(store: Store, recs: dict[str, dict], seconds: float) -> None:
+    path = cache_path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("forecasts-*.json"):  # one version is enough
         if old != path:
             old.unlink(missing_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": path.stem, "fitted_at": now().isoformat(),
-                               "seconds": round(time.perf_counter() - t0, 1), "series": recs},
-                              ensure_ascii=False), encoding="utf-8")
+                               "seconds": round(seconds, 1), "series": recs}, ensure_ascii=False),
+                   encoding="utf-8")
     tmp.replace(path)  # readers never see half a file
-    log.info("fitted %d series in %.1f s", len(recs), time.perf_counter() - t0)
-    return recs
 
 
-def cache_info(store: Store) -> dict | None:
-    path = cache_path(store)
-    if not path.is_file():
-        return None
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    return {"fitted_at": doc.get("fitted_at"), "seconds": doc.get("seconds"), "series": len(doc.get("series", {}))}
+def _refit_lock(store: Store) -> str:
+    # Named after the cache folder: the servers that share it share the result, so one fits.
+    folder = str(cache_path(store).parent.resolve())
+    return "refit:" + hashlib.sha1(folder.encode()).hexdigest()[:16]
 
 
 # ---- evaluation ----------------------------------------------------------------------------------
 def gather(store: Store, today: dt.date | None = None, config: dict | None = None,
            forecasts: dict | None = None) -> rules.Context:
-    from . import projection
     today = today or dt.date.today()
     config = config or rules.load_config(store.cfg)
     hs = config.get("rules", {}).get("hotline_surge", {})
@@ -101,7 +102,7 @@ def gather(store: Store, today: dt.date | None = None, config: dict | None = Non
 
     return rules.Context(
         today=today, indicators=store.indicators(), regions=store.regions(), obs=store.observations(),
-        settings=store.cfg, tasks=store.plan_tasks(), progress=alert_store.progress_history(store),
+        settings=store.cfg, tasks=store.plan_tasks(), progress=tasks.progress_history(store),
         tickets=tickets, ticket_daily=daily, ticket_end=end,
         forecasts=forecasts if forecasts is not None else cached_forecasts(store),
         targets=projection.load_targets())
@@ -116,25 +117,34 @@ def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None 
     for name, why in skipped.items():
         log.info("rule %s skipped: %s", name, why)
     for_minutes = {k: float(v.get("for_minutes", 0)) for k, v in config.get("rules", {}).items()}
-    changes = alert_store.apply(store, findings, ran, for_minutes, at)
+    changes = alerts.apply(store, findings, ran, for_minutes, at)
     if send:
         notify.send_changes(changes, config.get("notify", {}))
-    firing = alert_store.alerts(store, ["firing"])
-    return len(firing)
+    return len(alert_store.alerts(store, ["firing"]))
 
 
 def refresh(store: Store, today: dt.date | None = None, workers: int = 2) -> int:
     """Evaluate; when the data changed since the last fit, fit the forecasts and evaluate again
-    (the rules that need no forecast should not wait minutes for the fit)."""
+    (the rules that need no forecast should not wait minutes for the fit). While another process
+    fits the same data folder, this one leaves the fit and the evaluation after it to that one."""
     recs = cached_forecasts(store)
     if recs is None:
-        evaluate(store, today)
-        recs = fit_forecasts(store, workers)
+        firing = evaluate(store, today)
+        name = _refit_lock(store)
+        try:
+            holder = locks.acquire(store, name, "forecasts")
+        except locks.Held as exc:
+            log.info("forecasts are being fitted by %s since %s; not fitting them twice", exc.who, exc.since)
+            return firing
+        try:
+            recs = cached_forecasts(store) or fit_forecasts(store, workers)  # it may have just finished
+        finally:
+            locks.release(store, name, holder)
     return evaluate(store, today, forecasts=recs)
 
 
 def refresh_in_background(store: Store, workers: int = 1, queue: bool = False) -> bool:
-    """Start `python -m models.warnings --nice 15` for this store unless the one this process
+    """Start `python -m service.warnings --nice 15` for this store unless the one this process
     started is still running; True if started. With `queue`, a running job (which may have read
     the data before a change) is followed by one more run.
 
@@ -151,7 +161,7 @@ def refresh_in_background(store: Store, workers: int = 1, queue: bool = False) -
             return False
         env = {**os.environ, "COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-        _job = subprocess.Popen([sys.executable, "-m", "models.warnings", "--workers", str(workers),
+        _job = subprocess.Popen([sys.executable, "-m", "service.warnings", "--workers", str(workers),
                                  "--nice", "15"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         job = _job
     threading.Thread(target=_after_exit, args=(job,), name="forecast-refresh", daemon=True).start()
@@ -182,24 +192,40 @@ def after_import(store: Store, background: bool = True) -> None:
         refresh(store)
 
 
+# ---- running it: `python -m cockpit warnings`, and the web server's child ------------------------
+def run(every: float | None = None, workers: int = 2) -> None:
+    store = Store()
+    while True:
+        n = refresh(store, workers=workers)
+        log.info("%d alerts firing", n)
+        print(f"{now():%Y-%m-%d %H:%M} 预警评估完成：正在触发 {n} 条", flush=True)  # for cron mail and operators
+        if not every:
+            return
+        time.sleep(every * 60)
+
+
+def cmd_warnings(args) -> int:
+    run(args.every, args.workers)
+    return 0
+
+
+def register(sub) -> None:
+    warn = sub.add_parser("warnings", help="重新拟合预测并评估预警（可定时）")
+    warn.add_argument("--every", type=float, default=None, help="每隔多少分钟评估一次；缺省只评估一次")
+    warn.add_argument("--workers", type=int, default=2, help="拟合预测的进程数")
+    warn.set_defaults(func=cmd_warnings)
+
+
 def main(argv: list[str] | None = None) -> None:
-    from cockpit.config import setup_logging
-    ap = argparse.ArgumentParser(prog="python -m models.warnings", description="预警评估（可定时）")
-    ap.add_argument("--every", type=float, help="每隔多少分钟重新评估；缺省评估一次")
-    ap.add_argument("--workers", type=int, default=2)
+    """The child process refresh_in_background starts; operators use `python -m cockpit warnings`."""
+    ap = argparse.ArgumentParser(prog="python -m service.warnings", description="预警评估（后台子进程）")
+    ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--nice", type=int, default=0, help="降低本进程的 CPU 优先级（0–19）")
     a = ap.parse_args(argv)
     setup_logging()
     if a.nice:
         os.nice(a.nice)  # inherited by the fitting workers
-    store = Store()
-    while True:
-        n = refresh(store, workers=a.workers)
-        log.info("%d alerts firing", n)
-        print(f"{now():%Y-%m-%d %H:%M} 预警评估完成：正在触发 {n} 条", flush=True)  # for cron mail and operators
-        if not a.every:
-            return
-        time.sleep(a.every * 60)
+    run(workers=a.workers)
 
 
 if __name__ == "__main__":

@@ -7,20 +7,31 @@ simple filtered queries; the surveillance works on the indicator observations.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 
 import pandas as pd
 from sqlalchemy import func, select
 
-from . import metrics, periods, schema as s
-from .fmt import LEVEL_NAMES  # noqa: F401  (re-exported for the pages)
+from . import metrics, periods, rule_config, schema as s
 from .store import region_condition
 
 OPEN = "处置中"
 HEALTH = ("ID_CASES", "FEVER_VISITS")
-SURGE_YOY = 40.0  # 同比 above this (percent) is a surge
-HISTORY_YEARS = 3  # ... as is a month clearly above the county's max of the same month in these years
-MAX_MARGIN = 20.0  # "clearly": by more than this many percent (a new record by a hair is noise)
-CITY = "411400"
+HEALTH_NAMES = {"ID_CASES": "法定传染病报告病例", "FEVER_VISITS": "发热门诊就诊人次"}
+
+
+@dataclass(frozen=True)
+class HealthRule:
+    """When a county's 法定传染病 or 发热门诊 count surges: rules.toml [rules.health_surge], read
+    by the 应急指挥 page and the warning rule alike."""
+    yoy_pct: float  # 同比 above this (percent) is a surge
+    history_years: int  # ... as is a month clearly above the same month of these years
+    max_margin_pct: float  # "clearly": by more than this (a new record by a hair is noise)
+
+    @classmethod
+    def of(cls, rc: dict | None = None) -> HealthRule:
+        settings = rule_config.rule("health_surge", rc)
+        return cls(**{f.name: settings[f.name] for f in fields(cls)})
 
 
 # ---- events ----------------------------------------------------------------------------
@@ -102,10 +113,13 @@ def duty(store, day: dt.date) -> pd.DataFrame:
 
 
 # ---- public-health surveillance --------------------------------------------------------------
-def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Per county and indicator for `period`: 当月, 同比 (reported first), the max of the same
-    month in the previous three years, and whether it surges (同比 > +40%, or more than 20%
+def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str,
+                 rule: HealthRule | None = None) -> pd.DataFrame:
+    """The one definition of a public-health surge, for the page and the rule. Per county and
+    indicator for `period`: 当月, 同比 (reported first), the max of the same month in the previous
+    `history_years`, and whether it surges (同比 above `yoy_pct`, or more than `max_margin_pct`
     above that max). Two signals at once is level 2 (橙), one is level 3 (黄)."""
+    rule = rule or HealthRule.of()
     rows = []
     counties = regions[regions.level != "city"]
     for code in HEALTH:
@@ -115,14 +129,14 @@ def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str) -> pd.Da
             here = monthly[monthly.region_code == r.code].set_index("period").value
             value = here.get(period)
             yoy, _ = metrics.growth(mine, r.code, period, "month")
-            past = [here.get(periods.shift_month(period, -12 * k)) for k in range(1, HISTORY_YEARS + 1)]
+            past = [here.get(periods.shift_month(period, -12 * k)) for k in range(1, rule.history_years + 1)]
             past = [p for p in past if p is not None and not pd.isna(p)]
             max3 = max(past) if past else None
             reasons = []
-            if yoy is not None and yoy > SURGE_YOY:
+            if yoy is not None and yoy > rule.yoy_pct:
                 reasons.append(f"同比 {yoy:+.1f}%")
-            if value is not None and max3 and value > max3 * (1 + MAX_MARGIN / 100):
-                reasons.append(f"超过近{HISTORY_YEARS}年同月最高 {max3:,.0f} 的 {(value / max3 - 1) * 100:.0f}%")
+            if value is not None and max3 and value > max3 * (1 + rule.max_margin_pct / 100):
+                reasons.append(f"超过近{rule.history_years}年同月最高 {max3:,.0f} 的 {(value / max3 - 1) * 100:.0f}%")
             rows.append({"indicator_code": code, "region_code": r.code, "name": r.name,
                          "value": None if value is None else float(value), "yoy": yoy,
                          "max3": max3, "surge": bool(reasons), "reason": "；".join(reasons),

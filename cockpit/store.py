@@ -5,7 +5,6 @@ Plain SQLAlchemy Core over SQLite (default) or PostgreSQL; no Streamlit here.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -20,12 +19,11 @@ from sqlalchemy import Engine, create_engine, event, func, insert, select, updat
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from . import schema as s
-from .config import ROOT, Settings, settings
+from . import catalog, schema as s
+from .config import Settings, settings
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
-DATA = ROOT / "data"
 
 # Measures a figure can be stored in; rates are percentages (同比增长 %).
 MEASURES = {"month": "当月", "ytd": "累计", "month_yoy": "当月同比", "ytd_yoy": "累计同比"}
@@ -94,10 +92,10 @@ class Store:
         """Create or migrate the schema and load the shipped catalogue and plan."""
         self.migrate()
         with self.engine.begin() as conn:
-            _upsert(conn, s.regions, "code", _region_rows(self.cfg))
-            _upsert(conn, s.indicators, "code", _indicator_rows())
+            _upsert(conn, s.regions, "code", catalog.region_rows(self.cfg))
+            _upsert(conn, s.indicators, "code", catalog.indicator_rows())
             # The plan's tasks are fixed text: load once, update if the derived file changed.
-            _upsert(conn, s.plan_tasks, "number", _task_rows())
+            _upsert(conn, s.plan_tasks, "number", catalog.task_rows())
 
     # ---- batches ----------------------------------------------------------------
     @contextlib.contextmanager
@@ -296,67 +294,11 @@ def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> None:
             conn.execute(update(table).where(table.c[key] == r[key]).values(**r))
 
 
-def _read_csv(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _opt_float(v: str) -> float | None:
-    return float(v) if v not in ("", None) else None
-
-
-def _opt_bool(v: str) -> bool | None:
-    return None if v in ("", None) else v == "1"
-
-
-def _region_rows(cfg: Settings) -> list[dict]:
-    from .geo import centroids  # geometry only needed for coordinates
-    cents = centroids(cfg.geojson)
-    rows = []
-    for r in _read_csv(DATA / "regions.csv"):
-        lon, lat = cents.get(r["code"], (None, None))
-        rows.append({**r, "parent_code": r["parent_code"] or None, "sort": int(r["sort"]),
-                     "lon": lon, "lat": lat})
-    return rows
-
-
-def _indicator_rows() -> list[dict]:
-    rows = []
-    for r in _read_csv(DATA / "indicators.csv"):
-        rows.append({**r, "definition": r["caliber"], "higher_is_better": _opt_bool(r["higher_is_better"]),
-                     "min_value": _opt_float(r["min_value"]), "max_value": _opt_float(r["max_value"]),
-                     "target_2025": None, "sort": int(r["sort"])})
-    for r in _read_csv(DATA / "plan" / "indicators.csv"):
-        rows.append({
-            "code": r["code"], "name": r["name"], "definition": r["definition"], "unit": r["unit"],
-            "domain": "数字政府", "frequency": "Q", "kind": "ratio", "higher_is_better": True,
-            "source_dept": "市行政审批和政务信息管理局", "measures": "month",
-            "caliber": "《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表",
-            "min_value": 0.0, "max_value": 100.0, "target_2025": float(r["target_2025"]),
-            "sort": 1000 + int(r["seq"])})
-    return rows
-
-
-def _task_rows() -> list[dict]:
-    rows = []
-    for r in _read_csv(DATA / "plan" / "tasks.csv"):
-        rows.append({
-            **{k: r[k] for k in ("section", "section_title", "subsection", "text", "deadline_text",
-                                 "deadline_kind", "units_text", "lead_units", "responsible_units")},
-            "number": int(r["number"]), "section_no": int(r["section_no"]),
-            "deadline_date": dt.date.fromisoformat(r["deadline_date"]) if r["deadline_date"] else None,
-        })
-    return rows
-
-
 # ---- query helpers shared by the domain modules ----
-CITY = "411400"
-
-
 def region_condition(column, region):
     """SQL condition for a region filter: None or the city code = every region; a code = that
     region; a collection = those regions (a viewer's scope). None when nothing to filter."""
-    if region is None or (isinstance(region, str) and region == CITY):
+    if region is None or (isinstance(region, str) and region == catalog.CITY):
         return None
     if isinstance(region, str):
         return column == region

@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cockpit import metrics, periods
-from cockpit.config import ROOT
+from cockpit import catalog, metrics, periods
 
 from . import forecast
-
-TARGETS_FILE = ROOT / "data" / "targets.csv"
-
 
 @dataclass
 class Projection:
@@ -50,17 +44,6 @@ class Projection:
     sentence: str = ""
     method: str = ""
     evidence: dict = field(default_factory=dict)
-
-
-@lru_cache(maxsize=4)
-def _read(path: str, mtime: float) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"region_code": str, "indicator_code": str})
-
-
-def load_targets(path: Path = TARGETS_FILE) -> pd.DataFrame:
-    if not path.is_file():
-        return pd.DataFrame(columns=["indicator_code", "region_code", "year", "measure", "target", "note"])
-    return _read(str(path), path.stat().st_mtime).copy()
 
 
 def _series(obs: pd.DataFrame, code: str, region: str, measure: str) -> pd.Series:
@@ -187,19 +170,13 @@ def _evidence(hist: pd.Series, months: list[str], unit: str, target: float, targ
             "hline": target, "hline_label": target_label, "numbers": numbers}
 
 
-def targets_status(ctx, targets: pd.DataFrame | None = None) -> list[Projection]:
-    """Every annual target of the newest year with data (ctx: a rules.Context or similar)."""
-    targets = ctx.targets if targets is None and len(getattr(ctx, "targets", [])) else (
-        targets if targets is not None else load_targets())
-    if targets.empty:
-        return []
-    known = ctx.indicators.set_index("code", drop=False)
-    out = []
-    for row in targets.itertuples(index=False):
-        if row.indicator_code not in known.index:
-            continue
-        out.append(project(ctx.obs, known.loc[row.indicator_code], row, getattr(ctx, "forecasts", None)))
-    return out
+def targets_status(indicators: pd.DataFrame, obs: pd.DataFrame, targets: pd.DataFrame,
+                   cached: dict | None) -> list[Projection]:
+    """Every annual target (catalog.load_targets) with its status, and its projection from the
+    cached forecasts."""
+    known = indicators.set_index("code", drop=False)
+    return [project(obs, known.loc[row.indicator_code], row, cached)
+            for row in targets.itertuples(index=False) if row.indicator_code in known.index]
 
 
 def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
@@ -220,7 +197,7 @@ def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date
             out.append(row)
             continue
         ind = indicators.set_index("code", drop=False).loc[r.code]
-        spec = forecast.series_of(obs[obs.indicator_code == r.code], ind, "411400")
+        spec = forecast.series_of(obs[obs.indicator_code == r.code], ind, catalog.CITY)
         steps = (periods.parse_month(end)[0] * 12 + periods.parse_month(end)[1]
                  - periods.parse_month(r.period)[0] * 12 - periods.parse_month(r.period)[1]) // 3
         res = _forecast_to(spec, steps, cached)

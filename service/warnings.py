@@ -26,10 +26,12 @@ import threading
 import time
 from pathlib import Path
 
-from cockpit import alert_store, locks, tasks
+import pandas as pd
+
+from cockpit import alert_store, catalog, hotline, locks, rule_config, tasks
 from cockpit.config import ROOT, setup_logging
 from cockpit.store import Store, now
-from models import forecast, notify, projection, rules
+from models import forecast, notify, rules
 
 from . import alerts
 
@@ -92,26 +94,29 @@ def _refit_lock(store: Store) -> str:
 def gather(store: Store, today: dt.date | None = None, config: dict | None = None,
            forecasts: dict | None = None) -> rules.Context:
     today = today or dt.date.today()
-    config = config or rules.load_config(store.cfg)
-    hs = config.get("rules", {}).get("hotline_surge", {})
-    days, base = int(hs.get("days", 7)), int(hs.get("baseline_days", 28))
-    tickets, end = alert_store.ticket_windows(store, days, base)
+    config = config or rule_config.load(store.cfg)
+    surge = hotline.SurgeRule.of(config["rules"].get("hotline_surge"))
+    _, last = hotline.span(store)
+    end = hotline.anchor_end(last) if last else None  # the day after the newest ticket
+    tickets = hotline.surge_counts(store, end, surge) if end else None
 
-    def daily(category, region):
-        return alert_store.ticket_daily(store, category, region, end - dt.timedelta(days=days + base), end)
+    def daily(category: str | None, region: str | None) -> pd.DataFrame:
+        days = surge.days + surge.baseline_days
+        edges = [end - dt.timedelta(days=i) for i in range(days, -1, -1)]
+        return hotline.volume(store, edges, region, category).rename(columns={"start": "day"})
 
     return rules.Context(
         today=today, indicators=store.indicators(), regions=store.regions(), obs=store.observations(),
         settings=store.cfg, tasks=store.plan_tasks(), progress=tasks.progress_history(store),
         tickets=tickets, ticket_daily=daily, ticket_end=end,
         forecasts=forecasts if forecasts is not None else cached_forecasts(store),
-        targets=projection.load_targets())
+        targets=catalog.load_targets())
 
 
 def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None = None,
              forecasts: dict | None = None, at: dt.datetime | None = None, send: bool = True) -> int:
     """Run every rule and apply state transitions; returns the number of alerts firing."""
-    config = config or rules.load_config(store.cfg)
+    config = config or rule_config.load(store.cfg)
     ctx = gather(store, today, config, forecasts)
     findings, ran, skipped = rules.run(ctx, config)
     for name, why in skipped.items():
@@ -121,6 +126,15 @@ def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None 
     if send:
         notify.send_changes(changes, config.get("notify", {}))
     return len(alert_store.alerts(store, ["firing"]))
+
+
+def save_rules(store: Store, overrides: dict, actor: str, today: dt.date | None = None) -> int:
+    """An admin's rule settings: checked and written to rules.local.toml (nothing is written when
+    the check fails), audited, and every rule re-evaluated at once; returns the alerts firing."""
+    path = rule_config.save_local(store.cfg, overrides)
+    with store.begin() as conn:
+        store.audit(conn, actor, "rules_change", path.name, json.dumps(overrides, ensure_ascii=False)[:2000])
+    return evaluate(store, today)
 
 
 def refresh(store: Store, today: dt.date | None = None, workers: int = 2) -> int:

@@ -12,6 +12,7 @@ import threading
 import openpyxl
 import pytest
 
+from cockpit import reporting
 from cockpit.uploads import commit as C, status, templates as T, validate as V
 from cockpit.uploads.rollback import RollbackRefused, rollback
 from tests.conftest import ROOT
@@ -253,12 +254,12 @@ def test_month_on_month_jump_warns_but_does_not_block(store):
 def test_reporting_status_lists_who_is_late_since_when(store):
     upload(store, xlsx([["梁园区", "社会消费品零售总额", "2026-08", "累计", 100.0, "亿元"],
                         ["睢阳区", "社会消费品零售总额", "2026-10", "累计", 100.0, "亿元"]]))
-    late = status.reporting_status(store, today=TODAY)
-    assert list(late["地区"]) == ["梁园区"]
+    late = status.reporting_status(store, reporting.Schedule.of(), today=TODAY)
+    assert list(late["region"]) == ["梁园区"]
     row = late.iloc[0]
-    assert (row["应报月份"], row["最近已报"], row["缺报月数"], row["逾期起始"], row["报送部门"]) == (
+    assert (row["expected"], row["last"], row["missing"], row["overdue_since"], row["department"]) == (
         "2026-10", "2026-08", 2, dt.date(2026, 10, 10), "市统计局")
-    assert row["逾期天数"] == (TODAY - dt.date(2026, 10, 10)).days
+    assert row["days_late"] == (TODAY - dt.date(2026, 10, 10)).days
 
 
 # ---- command line ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cockpit import alert_store, config
+from cockpit import alert_store, catalog, config
 from cockpit.config import Settings
 from cockpit.store import Store
 from models import alerts as sm, forecast as F, projection
@@ -111,7 +111,7 @@ def test_acknowledge_and_assign_are_stored_and_shown(app, page_store):
 
 def test_targets_tab_states_completion_gap_and_projection(app_with_forecasts, page_store):
     table = _table(app_with_forecasts, "全年研判")
-    targets = projection.load_targets()
+    targets = catalog.load_targets()
     assert len(table) == len(targets)
     revenue = table[table["指标"] == "一般公共预算收入"].iloc[0]
     obs = page_store.observations(indicators=["REVENUE"], regions=["411400"], measures=["ytd"])

@@ -4,14 +4,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import annotations, charts, economy, maps, periods
+from cockpit import annotations, catalog, charts, economy, maps, periods
 from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.config import settings
-from models.projection import load_targets
 
 from . import state
 from .auth import can
-from .filters import CITY, Filters, drill_to
+from .filters import Filters, drill_to
 from .warning_panels import forecasts
 from .widgets import as_of, guard
 
@@ -109,7 +109,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
 
 def _target(code: str, region: str, period: str, measure: str) -> float | None:
     """The year's target for the plotted measure (data/targets.csv), drawn as a line."""
-    t = load_targets()
+    t = catalog.load_targets()
     hit = t[(t.indicator_code == code) & (t.region_code == region) & (t.measure == measure)
             & (t.year.astype(int) == int(period[:4]))]
     return float(hit.target.iloc[0]) if len(hit) else None

@@ -13,10 +13,10 @@ import streamlit as st
 
 from cockpit import periods
 from cockpit.auth import View
+from cockpit.catalog import CITY
 
 from . import state
 
-CITY = "411400"
 BASES = {"month": "当月", "ytd": "累计"}
 
 

@@ -9,10 +9,11 @@ import streamlit as st
 
 from cockpit import charts, fmt, hotline, maps
 from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.config import settings
 
 from . import state
-from .filters import CITY, Filters, drill_to
+from .filters import Filters, drill_to
 from .widgets import as_of, guard
 
 SOURCE = "市 12345 政务服务便民热线"
@@ -41,8 +42,8 @@ def category_growth(v: View, end: dt.datetime, period: str, region: str) -> pd.D
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def surge(v: View, end: dt.datetime, region: str) -> pd.DataFrame:
-    return hotline.surge(state.store(), end, v.scope.within(region))
+def surge(v: View, end: dt.datetime, region: str, rule: hotline.SurgeRule) -> pd.DataFrame:
+    return hotline.surge(state.store(), end, rule, v.scope.within(region))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -134,40 +135,52 @@ def headline(v: View, f: Filters) -> None:
               f"地区：{names[f.region]} · 口径：按工单受理时间统计，“近 7 日”截至最新工单当日 · 来源：{SOURCE}")
 
 
+def _surge_words(rule: hotline.SurgeRule) -> tuple[str, str, str]:
+    """How the page names the window, the usual count and the criterion, from rules.toml."""
+    window = f"近 {rule.days} 日"
+    usual = (f"前 {rule.baseline_days} 日周均" if rule.days == 7
+             else f"前 {rule.baseline_days} 日折合 {rule.days} 日")
+    criterion = (f"{window}不少于 {rule.min_count} 件，且达到{usual}的 {rule.ratio_yellow:g} 倍以上"
+                 "（或此前没有），并超出偶然波动")
+    return window, usual, criterion
+
+
 def surges(v: View, f: Filters) -> None:
     with guard("热点诉求异动"):
         end = anchor(v)
-        table = surge(v, end, f.region)
+        rule = hotline.SurgeRule.of(state.rules()["rules"]["hotline_surge"])
+        table = surge(v, end, f.region, rule)
         names = _names(v)
-        st.subheader("热点诉求异动：近 7 日与前 28 日周均对比")
+        window, usual, criterion = _surge_words(rule)
+        st.subheader(f"热点诉求异动：{window}与{usual}对比")
         flagged = table[table.surge]
         if flagged.empty:
-            st.success("近 7 日没有明显激增的诉求（标准：≥10 件且达到前 28 日周均的 2 倍以上）。")
+            st.success(f"{window}没有明显激增的诉求（标准：{criterion}）。")
         else:
             lines = []
             for r in flagged.head(5).itertuples():
-                base = "前 28 日无此类工单" if pd.isna(r.ratio) else f"为前 28 日周均 {r.weekly_avg:g} 件的 {r.ratio:.1f} 倍"
+                base = (f"前 {rule.baseline_days} 日无此类工单" if pd.isna(r.ratio)
+                        else f"为{usual} {r.expected:g} 件的 {r.ratio:.1f} 倍")
                 lines.append(f"- **{_md(names.get(r.region_code, r.region_code))} · {_md(r.category)}**："
-                             f"近 7 日 {r.last7:,} 件，{base}")
-            st.warning(f"近 7 日激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
+                             f"{window} {r.window:,} 件，{base}")
+            st.warning(f"{window}激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
         left, right = st.columns([3, 2])
         with left:
             heat = table.assign(county=table.region_code.map(names).fillna(table.region_code))
             chart = charts.surge_heatmap(
-                heat, title="诉求类别 × 县区：近 7 日受理量（格内数字）及其为前 28 日周均的倍数（颜色）",
-                caliber="近 7 日 ÷（前 28 日 ÷ 4）", source=SOURCE, as_of=_stamp(v),
+                heat, title=f"诉求类别 × 县区：{window}受理量（格内数字）及其为{usual}的倍数（颜色）",
+                caliber=f"{window} ÷ {usual}", source=SOURCE, as_of=_stamp(v), window=window, usual=usual,
                 county_order=list(names.values()))
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_heatmap")
         with right:
-            shown = table.head(15).assign(县区=lambda d: d.region_code.map(names)).rename(columns={
-                "category": "诉求类别", "last7": "近7日", "weekly_avg": "前28日周均", "ratio": "倍数",
-                "change": "增幅", "surge": "激增"})
-            st.dataframe(shown[["县区", "诉求类别", "近7日", "前28日周均", "倍数", "增幅", "激增"]],
-                         hide_index=True, width="stretch", key="hl_surge_table", placeholder="—",
-                         column_config={"增幅": st.column_config.NumberColumn(format="%+.1f%%"),
-                                        "倍数": st.column_config.NumberColumn(format="%.2f")})
-            st.caption("激增在前，按超出前 28 日周均的件数排列；"
-                       "激增：近 7 日不少于 10 件，且达到前 28 日周均的 2 倍以上（或此前没有）。")
+            cols = {"category": "诉求类别", "window": window.replace(" ", ""), "expected": usual.replace(" ", ""),
+                    "ratio": "倍数", "change": "增幅", "surge": "激增"}
+            shown = table.head(15).assign(县区=lambda d: d.region_code.map(names)).rename(columns=cols)
+            st.dataframe(shown[["县区", *cols.values()]], hide_index=True, width="stretch", key="hl_surge_table",
+                         placeholder="—", column_config={"增幅": st.column_config.NumberColumn(format="%+.1f%%"),
+                                                         "倍数": st.column_config.NumberColumn(format="%.2f"),
+                                                         cols["expected"]: st.column_config.NumberColumn(format="%.1f")})
+            st.caption(f"激增在前，按超出{usual}的件数排列；激增：{criterion}。与预警中心的“12345 工单激增”规则同一标准。")
 
 
 def volume_chart(v: View, f: Filters) -> None:

@@ -10,13 +10,14 @@ import streamlit as st
 
 from cockpit import charts, fmt, maps, metrics, periods
 from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.config import settings
+from cockpit.signals import LEVEL_NAMES
 from models import alerts
 
 from . import state
-from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, figure_tile, guard, plan_tile
+from .widgets import as_of, figure_tile, guard, level_badge, plan_tile
 
-CITY = "411400"
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
 
 
@@ -124,7 +125,7 @@ def warnings_list(v: View, limit: int = 8) -> None:
         st.caption(f"正在触发 {len(firing)} 条，按级别排列，同一指标、地区的合并显示，显示前 "
                    f"{min(limit, len(groups))} 项")
         for g in groups[:limit]:
-            badge = LEVEL_BADGE.get(g["level"], "")
+            badge = level_badge(g["level"])
             lines = [f"{badge} **{_md_escape(g['title'])}**", _md_escape(g["message"])]
             if g["also"]:
                 lines.append("同时触发：" + "、".join(_md_escape(t) for t in g["also"]))

@@ -10,12 +10,12 @@ import streamlit as st
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cockpit import alert_store, auth, emergency, hotline
+from cockpit import alert_store, auth, emergency, hotline, rule_config
 from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.store import Store, StoreUnavailable
 from service import bootstrap
 
-CITY = "411400"
 # What a database that is down or unreachable raises, wherever a page first touches it.
 DATABASE_DOWN = (OperationalError, InterfaceError, StoreUnavailable)
 
@@ -52,6 +52,12 @@ def store() -> Store:
                                   expanded=False)
             s.prepared = True
     return s
+
+
+def rules() -> dict:
+    """The warning-rule settings in force: rules.toml with this deployment's overrides. The pages
+    read their thresholds here, so they flag what the rules flag."""
+    return rule_config.load(store().cfg)
 
 
 def view() -> View:

@@ -9,15 +9,13 @@ import streamlit as st
 
 from cockpit import charts, tasks
 from cockpit.auth import View
+from cockpit.signals import style_of
 
 from . import state
 from .widgets import as_of, export_button, guard
 
 SOURCE = "各牵头单位季度报送（市行政审批和政务信息管理局汇总）"
 CALIBER = "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单；状态取各任务最近一次报送"
-LIGHT_STYLE = {"红灯": "background-color: #c62828; color: white",
-               "黄灯": "background-color: #f9a825; color: black",
-               "绿灯": "background-color: #2e7d32; color: white"}
 LIST_COLUMNS = {"number": "序号", "section": "部分", "text": "任务内容", "deadline_text": "任务时限",
                 "lead": "牵头单位", "status": "最新状态", "percent": "完成进度", "overdue_days": "逾期天数",
                 "light_text": "进度灯", "reported_on": "最近报送"}
@@ -42,7 +40,7 @@ def _as_of_text(b: pd.DataFrame) -> str:
 def _table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
     shown = frame[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
     shown = shown.assign(最近报送=shown["最近报送"].astype("string"))
-    styled = shown.style.map(lambda t: LIGHT_STYLE.get(t, ""), subset=["进度灯"])
+    styled = shown.style.map(style_of, subset=["进度灯"])
     st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key=key, height=height or "auto",
                  column_config={
                      "任务内容": st.column_config.TextColumn(width="large"),

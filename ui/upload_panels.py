@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import periods
+from cockpit import periods, reporting
 from cockpit.auth import View
 from cockpit.store import MEASURES
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
@@ -26,6 +26,8 @@ from .panels import _md_escape
 from .widgets import as_of, export_button, guard
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
+STATUS_COLUMNS = {"indicator": "指标", "department": "报送部门", "region": "地区", "expected": "应报月份",
+                  "last": "最近已报", "missing": "缺报月数", "overdue_since": "逾期起始", "days_late": "逾期天数"}
 
 
 def _max_bytes() -> int:
@@ -41,8 +43,8 @@ def batches(v: View) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def late(v: View, today: dt.date) -> pd.DataFrame:
-    return S.reporting_status(state.store(), today)
+def late(v: View, today: dt.date, schedule: reporting.Schedule) -> pd.DataFrame:
+    return S.reporting_status(state.store(), schedule, today)
 
 
 def header(v: View) -> None:
@@ -192,18 +194,20 @@ def template_panel(v: View) -> None:
 def status_panel(v: View) -> None:
     with guard("报送情况"):
         today = state.today()
+        schedule = reporting.Schedule.of(state.rules()["rules"]["stale"])
         st.subheader("报送情况")
-        frame = late(v, today)
-        month = periods.last_complete_month(today)
+        frame = late(v, today, schedule)
         if frame.empty:
-            st.success(f"{periods.label(month)}的数据均已报送。")
+            st.success("到期应报的数据均已报送。")
         else:
             c1, c2 = st.columns(2)
             c1.metric("未报送（指标×地区）", f"{len(frame):,} 项")
-            c2.metric("涉及部门", f"{frame['报送部门'].nunique()} 个")
-            st.dataframe(frame, hide_index=True, width="stretch", key="status_table")
-        st.caption(f"应报：月度指标报上月（{periods.label(month)}），季度指标报上一季；"
-                   f"每月 {S.DUE_DAY} 日前报送上月数据，逾期自当日起算。曾报送过某指标的地区视为应报。")
+            c2.metric("涉及部门", f"{frame.department.nunique()} 个")
+            st.dataframe(frame.rename(columns=STATUS_COLUMNS)[list(STATUS_COLUMNS.values())], hide_index=True,
+                         width="stretch", key="status_table")
+        st.caption(f"应报：月度数据次月 {schedule.monthly_due_day} 日前报送，季度数据季后次月 "
+                   f"{schedule.quarterly_due_day} 日前报送，1—2 月合并发布的指标不报 1 月；逾期自应报之日起算。"
+                   "曾报送过某指标的地区视为应报；与预警中心的“数据缺报或逾期”规则同一口径。")
 
 
 def history_panel(v: View) -> None:

@@ -8,19 +8,18 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from cockpit import alert_store, charts, periods
+from cockpit import alert_store, catalog, charts, periods, rule_config
 from cockpit.auth import View
-from models import alerts as sm, projection, rules
+from cockpit.signals import LEVEL_NAMES
+from models import alerts as sm, projection
 from service import alerts, warnings
 
 from . import state
 from .auth import can
-from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, guard
+from .widgets import as_of, guard, level_badge
 
-CITY = "411400"
 
 
 # ---- loaders -----------------------------------------------------------------------------------
@@ -42,11 +41,8 @@ def forecasts(v: View) -> dict | None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def target_rows(v: View) -> list[dict]:
-    store = state.store()
-    ctx = rules.Context(today=state.today(), indicators=state.indicators(v), regions=state.regions(v),
-                        obs=state.observations(v), settings=store.cfg, forecasts=forecasts(v),
-                        targets=projection.load_targets())
-    return [p.__dict__ for p in projection.targets_status(ctx)]
+    return [p.__dict__ for p in projection.targets_status(state.indicators(v), state.observations(v),
+                                                           catalog.load_targets(), forecasts(v))]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -63,58 +59,6 @@ def ensure_forecasts(v: View) -> dict | None:
     if recs is None:
         warnings.refresh_in_background(state.store())
     return recs
-
-
-# ---- figures (pure: evidence in, Chart out) ------------------------------------------------------
-def evidence_chart(evidence: dict, title: str, caliber: str, as_of_text: str, height: int = 320):
-    fig = go.Figure()
-    kind = evidence.get("kind")
-    unit = evidence.get("unit", "")
-    if kind == "bar":
-        ys = evidence.get("y", [])
-        window = int(evidence.get("window_days", 7))
-        colours = [charts.BLUE] * max(len(ys) - window, 0) + ["#d7191c"] * min(window, len(ys))
-        fig.add_bar(x=evidence.get("x", []), y=ys, marker_color=colours,
-                    hovertemplate="%{x}：%{y} 件<extra></extra>")
-    elif kind == "line":
-        fig.add_scatter(x=evidence.get("x", []), y=evidence.get("y", []), mode="lines+markers",
-                        line={"color": charts.BLUE}, name="实际", connectgaps=False)
-        mark = evidence.get("mark")
-        if mark is not None and evidence.get("y"):
-            fig.add_scatter(x=[evidence["x"][mark]], y=[evidence["y"][mark]], mode="markers",
-                            marker={"color": "#d7191c", "size": 12}, name="本期")
-        proj = evidence.get("projection")
-        if proj:
-            fig.add_scatter(x=proj["x"], y=proj["y"], mode="lines", line={"dash": "dash", "color": "#f07c00"},
-                            name="按当前趋势")
-        band = evidence.get("band")
-        if band:
-            fig.add_scatter(x=[band["x"], band["x"]], y=[band["lo"], band["hi"]], mode="lines",
-                            line={"color": "#888", "width": 8}, opacity=0.4, name=f"{band['pct']}% 预测区间")
-        if evidence.get("hline") is not None:
-            fig.add_hline(y=evidence["hline"], line_dash="dot", line_color="#d7191c",
-                          annotation_text=evidence.get("hline_label", ""))
-    else:
-        return None
-    chart = charts.Chart(fig, title, unit, caliber, "驾驶舱预警规则", as_of_text)
-    return charts._frame(chart, height)
-
-
-def forecast_chart(rec: dict, name: str, unit: str, as_of_text: str):
-    hist = rec["history"]
-    fig = go.Figure()
-    x = rec["periods"]
-    fig.add_scatter(x=x + x[::-1], y=rec["hi95"] + rec["lo95"][::-1], fill="toself", fillcolor="rgba(11,92,171,0.12)",
-                    line={"width": 0}, name="95% 区间", hoverinfo="skip")
-    fig.add_scatter(x=x + x[::-1], y=rec["hi80"] + rec["lo80"][::-1], fill="toself", fillcolor="rgba(11,92,171,0.25)",
-                    line={"width": 0}, name="80% 区间", hoverinfo="skip")
-    fig.add_scatter(x=hist["periods"], y=hist["values"], mode="lines", line={"color": charts.BLUE}, name="实际")
-    fig.add_scatter(x=[hist["periods"][-1]] + x, y=[hist["values"][-1]] + rec["mean"], mode="lines",
-                    line={"color": "#f07c00", "dash": "dash" if not rec["shown"] else "solid"},
-                    name="预测" if rec["shown"] else "基准外推")
-    label = "预测" if rec["shown"] else "基准外推（无模型优于季节性朴素）"
-    chart = charts.Chart(fig, f"{name}：{label}", unit, rec["label"], "驾驶舱预测模型", as_of_text)
-    return charts._frame(chart, 340)
 
 
 # ---- panels ------------------------------------------------------------------------------------
@@ -138,7 +82,7 @@ def alert_filters(v: View) -> pd.DataFrame:
     states = c1.multiselect("状态", list(sm.STATES), default=["firing", "pending", "acknowledged"],
                             format_func=sm.STATE_NAMES.get, key="w_states")
     levels = c2.multiselect("级别", [1, 2, 3, 4], format_func=LEVEL_NAMES.get, key="w_levels", placeholder="全部级别")
-    rule_names = c3.multiselect("规则", list(rules.RULE_TITLES), format_func=rules.RULE_TITLES.get, key="w_rules", placeholder="全部规则")
+    rule_names = c3.multiselect("规则", list(rule_config.RULE_TITLES), format_func=rule_config.RULE_TITLES.get, key="w_rules", placeholder="全部规则")
     region = c4.selectbox("地区", ["", *regions.code], format_func=lambda c: names.get(c, "全部地区"),
                           key="w_region")
     out = a[a.state.isin(states)] if states else a
@@ -156,7 +100,7 @@ def alert_table(v: View, shown: pd.DataFrame) -> None:
     table = pd.DataFrame({
         "级别": shown.level.map(lambda lv: LEVEL_NAMES.get(lv, "—") if pd.notna(lv) else "—"),
         "状态": shown.state.map(sm.STATE_NAMES),
-        "规则": shown.rule.map(rules.RULE_TITLES),
+        "规则": shown.rule.map(rule_config.RULE_TITLES),
         "预警": shown.title,
         "地区": shown.region_code.map(lambda c: names.get(c, "") if c else ""),
         "开始时间": pd.to_datetime(shown.started_at).dt.strftime("%Y-%m-%d %H:%M"),
@@ -177,8 +121,8 @@ def alert_detail(v: View, shown: pd.DataFrame) -> None:
     aid = st.selectbox("查看预警", ids, format_func=lambda i: titles[i], key="w_pick")
     row = shown[shown.id == aid].iloc[0]
     with st.container(border=True):
-        badge = LEVEL_BADGE.get(int(row.level), "") if pd.notna(row.level) else ""
-        st.markdown(f"{badge} :gray-badge[{sm.STATE_NAMES[row.state]}] :gray-badge[{rules.RULE_TITLES.get(row.rule, row.rule)}]")
+        badge = level_badge(row.level)
+        st.markdown(f"{badge} :gray-badge[{sm.STATE_NAMES[row.state]}] :gray-badge[{rule_config.RULE_TITLES.get(row.rule, row.rule)}]")
         st.subheader(row.title, anchor=False)
         st.text(row.message)  # st.text: never interpreted as markdown or HTML
         evidence = json.loads(row.evidence) if row.evidence else {}
@@ -188,7 +132,7 @@ def alert_detail(v: View, shown: pd.DataFrame) -> None:
                 col.metric(k, val)
         if evidence.get("kind") == "table":
             st.dataframe(pd.DataFrame(evidence["rows"]), hide_index=True, key="w_evidence_table")
-        chart = evidence_chart(evidence, row.title[:40], rules.RULE_TITLES.get(row.rule, ""),
+        chart = charts.evidence(evidence, row.title[:40], rule_config.RULE_TITLES.get(row.rule, ""),
                                pd.to_datetime(row.updated_at).strftime("%Y年%m月%d日 %H:%M"))
         if chart is not None:
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_chart")
@@ -291,7 +235,7 @@ def forecast_explorer(v: View) -> None:
         region = c2.selectbox("地区", have, format_func=names.get, key="w_fc_region")
         rec = recs[f"{code}|{region}"]
         unit = "%" if rec["measure"].endswith("yoy") else ind.loc[code, "unit"]
-        chart = forecast_chart(rec, f"{names[region]}{ind.loc[code, 'name']}", unit,
+        chart = charts.forecast(rec, f"{names[region]}{ind.loc[code, 'name']}", unit,
                                periods.label(rec["last_period"]))
         st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_fc_chart")
         st.caption(f"模型：{rec['label']}。{rec['reason']}。" + "；".join(rec.get("notes", [])))
@@ -302,36 +246,35 @@ def forecast_explorer(v: View) -> None:
 
 
 def rule_settings(v: View) -> None:
+    """Edit numbers and switches of every rule; saved to <data_dir>/rules.local.toml (checked
+    first), audited, then re-evaluated (service.warnings.save_rules)."""
     if not can("action:rules"):
         st.info("规则设置仅管理员可修改；当前规则见项目根目录 rules.toml。")
         return
-    """Edit numbers and switches of every rule; saved to <data_dir>/rules.local.toml, then re-evaluated."""
     with guard("预警规则设置"):
         store = state.store()
-        shipped = rules.load_config(None)
-        current = rules.load_config(store.cfg)
-        st.caption(f"默认值见项目根目录 rules.toml；这里的修改保存在 {rules.local_file(store.cfg)}，逐项覆盖默认值。")
+        shipped, current = rule_config.load(), state.rules()
+        st.caption(f"默认值见项目根目录 rules.toml；这里的修改保存在 {rule_config.local_file(store.cfg)}，逐项覆盖默认值。")
         changed: dict = {}
-        for name, title in rules.RULE_TITLES.items():
-            rc = current["rules"].get(name, {})
+        for name, title in rule_config.RULE_TITLES.items():
+            rc, default = current["rules"].get(name, {}), shipped["rules"].get(name, {})
             with st.expander(title):
                 on = st.checkbox("启用", value=rc.get("enabled", True), key=f"r_{name}_enabled")
-                if on != shipped["rules"].get(name, {}).get("enabled", True):
+                if on != default.get("enabled", True):
                     changed.setdefault(name, {})["enabled"] = on
                 for key, val in rc.items():
                     if isinstance(val, bool) or not isinstance(val, (int, float)):
                         continue
-                    new = st.number_input(key, value=float(val), key=f"r_{name}_{key}")
-                    if new != float(shipped["rules"].get(name, {}).get(key, val)):
+                    new = st.number_input(rule_config.SETTING_NAMES.get(key, key), value=float(val),
+                                          key=f"r_{name}_{key}")
+                    if new != float(default.get(key, val)):
                         changed.setdefault(name, {})[key] = int(new) if isinstance(val, int) else new
         if st.button("保存并重新评估", key="r_save"):
-            path = rules.local_file(store.cfg)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rules.dump_toml({"rules": changed}) if changed else "", encoding="utf-8")
-            rules.load_config(store.cfg)  # refuse a broken file before anyone relies on it
-            with store.begin() as conn:
-                store.audit(conn, _actor() or "未登录用户", "rules_change", "rules.local.toml",
-                            json.dumps(changed, ensure_ascii=False)[:2000])
-            n = warnings.evaluate(store, state.today())
+            try:
+                n = warnings.save_rules(store, {"rules": changed} if changed else {}, _actor() or "未登录用户",
+                                        state.today())
+            except ValueError as exc:
+                st.error(f"规则未保存：{exc}")
+                return
             st.session_state["w_flash"] = f"规则已保存，重新评估后正在触发 {n} 条"
             st.rerun()

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from cockpit import fmt
-from cockpit.fmt import LEVEL_NAMES  # noqa: F401  (panels import it from here)
+from cockpit.signals import LEVELS, LIGHTS
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
@@ -16,9 +16,15 @@ from . import state
 
 log = logging.getLogger("cockpit.ui")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
-LIGHT_BADGE = {"red": ":red-badge[红灯]", "yellow": ":orange-badge[黄灯]", "green": ":green-badge[绿灯]"}
-LEVEL_BADGE = {1: ":red-badge[Ⅰ级 红色]", 2: ":orange-badge[Ⅱ级 橙色]",
-               3: ":yellow-badge[Ⅲ级 黄色]", 4: ":blue-badge[Ⅳ级 蓝色]"}
+
+
+def badge(signal) -> str:
+    """A light or a warning level as a coloured badge in markdown ('' for none)."""
+    return f":{signal.badge}-badge[{signal.tag or signal.name}]" if signal is not None else ""
+
+
+def level_badge(level) -> str:
+    return badge(LEVELS.get(int(level))) if level is not None and level == level else ""
 
 
 def apply_theme() -> None:
@@ -78,7 +84,7 @@ def figure_tile(f: Figure) -> None:
 
 def plan_tile(row) -> None:
     with st.container(border=True):
-        st.markdown(f"**{row.name}** {LIGHT_BADGE.get(row.light, '')}")
+        st.markdown(f"**{row.name}** {badge(LIGHTS.get(row.light))}")
         st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
         st.caption(f"2025 年目标 {fmt.number(row.target, row.unit, 0)} · 完成 {fmt.number(row.completion, '%')}"
                    f" · 较序时进度 {fmt.pp(row.gap_pp)}")

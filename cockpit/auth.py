@@ -20,6 +20,7 @@ from . import schema as s
 from .store import Store, now
 
 ROLES = {"leader": "领导", "reporter": "部门填报员", "county": "县区用户", "admin": "管理员"}
+USER_STATES = {"active": "正常", "locked": "锁定", "disabled": "停用"}
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 10
@@ -223,10 +224,15 @@ def user_for_proxy(store: Store, name: str) -> User:
     return User(row["name"], row["role"], row["region_code"], row["department"], via="proxy")
 
 
-def list_users(store: Store) -> pd.DataFrame:
+def list_users(store: Store, at: dt.datetime | None = None) -> pd.DataFrame:
+    """Every user with `state` (a key of USER_STATES): disabled, locked (until locked_until), or active."""
     u = s.users.c
-    return store.frame(select(u.name, u.role, u.region_code, u.department, u.disabled, u.failed_logins,
-                              u.locked_until, u.created_at).order_by(u.name))
+    users = store.frame(select(u.name, u.role, u.region_code, u.department, u.disabled, u.failed_logins,
+                               u.locked_until, u.created_at).order_by(u.name))
+    at = at or now()
+    locked = pd.to_datetime(users.locked_until) > at
+    return users.assign(state=["disabled" if d else ("locked" if lk else "active")
+                               for d, lk in zip(users.disabled, locked)])
 
 
 def set_role(store: Store, name: str, role: str, actor: str = "system") -> None:
@@ -276,6 +282,13 @@ def screen_user(store: Store, token: str) -> User:
             raise AuthError("大屏链接无效或已被收回")
         conn.execute(update(s.screen_links).where(sl.id == row.id).values(last_used_at=now()))
     return User(f"大屏：{row.name}", "county" if row.region_code else "leader", row.region_code, via="screen")
+
+
+def screen_links(store: Store) -> pd.DataFrame:
+    """name, region_code, created_by, created_at, revoked_at (None while in force), last_used_at."""
+    sl = s.screen_links.c
+    return store.frame(select(sl.name, sl.region_code, sl.created_by, sl.created_at, sl.revoked_at,
+                              sl.last_used_at).order_by(sl.id))
 
 
 def revoke_screen_link(store: Store, name: str, actor: str) -> None:

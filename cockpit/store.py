@@ -245,8 +245,9 @@ class Store:
                 .where(tp.active.is_(True)).order_by(tp.task_number))
         return self.frame(stmt).drop_duplicates("task_number", keep="last")
 
-    def batches(self) -> pd.DataFrame:
-        return self.frame(select(s.upload_batches).order_by(s.upload_batches.c.id.desc()))
+    def batches(self, limit: int | None = None) -> pd.DataFrame:
+        """Upload batches, the newest first."""
+        return self.frame(select(s.upload_batches).order_by(s.upload_batches.c.id.desc()).limit(limit))
 
     def demo_datasets(self) -> set[str]:
         """Datasets whose figures in force still come from the demo generator."""

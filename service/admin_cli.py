@@ -34,8 +34,8 @@ def cmd_users(args) -> int:
             if users.empty:
                 print("尚无用户：驾驶舱处于开放模式。")
             for u in users.itertuples():
-                state = "停用" if u.disabled else ("锁定" if u.locked_until else "正常")
-                print(f"{u.name}\t{auth.ROLES.get(u.role, u.role)}\t{u.region_code or u.department or '全市'}\t{state}")
+                print(f"{u.name}\t{auth.ROLES.get(u.role, u.role)}\t{u.region_code or u.department or '全市'}\t"
+                      f"{auth.USER_STATES[u.state]}")
         elif args.action == "role":
             auth.set_role(store, args.name, args.role, actor="cli")
             print(f"已将“{args.name}”的角色改为 {auth.ROLES[auth.role_code(args.role)]}")

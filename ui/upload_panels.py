@@ -39,7 +39,31 @@ def _max_bytes() -> int:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def batches(v: View) -> pd.DataFrame:
-    return H.batches(state.store())
+    return state.store().batches(limit=500)
+
+
+def _rolled_back(b) -> str:
+    return f"{b.rolled_back_at:%Y-%m-%d %H:%M} {b.rolled_back_by}：{b.rollback_reason}" if pd.notna(b.rolled_back_at) else ""
+
+
+def _history_table(b: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "批次": b.id, "时间": b.created_at, "报送人": b.created_by, "文件": b.file_name.fillna(""), "来源": b.source,
+        "数据": b.dataset.map(lambda d: H.DATASETS.get(d, d)), "写入行数": b.row_count,
+        "状态": b.status.map(H.STATUS), "说明": b.note, "回滚": [_rolled_back(r) for r in b.itertuples()],
+        "sha256": b.sha256.fillna("")})
+
+
+def _rows_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """One batch's rows as the page shows them: figures with what they replaced, or task reports."""
+    in_force = rows.active.map({True: "是", False: "否"}) if len(rows) else rows.get("active")
+    if "indicator" in rows.columns:
+        return pd.DataFrame({"指标": rows.indicator, "地区": rows.region, "时期": rows.period,
+                             "口径": rows.measure.map(MEASURES), "原值": rows.old, "新值": rows.new,
+                             "当前生效": in_force})
+    return rows.assign(active=in_force).rename(columns={
+        "task_number": "序号", "reported_on": "报送日期", "status": "进展状态", "percent": "完成比例", "note": "进展说明",
+        "reporting_unit": "报送单位", "active": "当前生效"})
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -49,9 +73,9 @@ def late(v: View, today: dt.date, schedule: reporting.Schedule) -> pd.DataFrame:
 
 def header(v: View) -> None:
     b = batches(v)
-    real = b[b["来源"] != "demo"]
+    real = b[b.source != "demo"]
     if len(real):
-        as_of(f"最近一次报送 {real['时间'].iloc[0]:%Y-%m-%d %H:%M}（批次 #{real['批次'].iloc[0]}）")
+        as_of(f"最近一次报送 {real.created_at.iloc[0]:%Y-%m-%d %H:%M}（批次 #{real.id.iloc[0]}）")
     else:
         as_of("尚无报送批次，库中为演示数据")
 
@@ -216,17 +240,18 @@ def history_panel(v: View) -> None:
         if done := st.session_state.pop("rollback_done", None):
             st.success(done)
         b = batches(v)
-        st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
-        export_button("导出历史（CSV）", export_csv(b), "报送历史.csv", mime="text/csv", what="upload_batches",
+        table = _history_table(b)
+        st.dataframe(table.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
+        export_button("导出历史（CSV）", export_csv(table), "报送历史.csv", mime="text/csv", what="upload_batches",
                       key="history_csv")
         if b.empty:
             return
-        bid = st.selectbox("查看批次", list(b["批次"]), key="history_batch", format_func=lambda i: f"#{i}")
-        rows = H.batch_rows(state.store(), int(bid))
-        st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
-        row = b.set_index("批次").loc[bid]
-        if row["状态"] != "生效":
-            st.caption(f"该批次已回滚：{row['回滚']}")
+        bid = st.selectbox("查看批次", list(b.id), key="history_batch", format_func=lambda i: f"#{i}")
+        st.dataframe(_rows_table(H.batch_rows(state.store(), int(bid))), hide_index=True, width="stretch",
+                     key="history_rows")
+        row = b.set_index("id").loc[bid]
+        if row.status != "committed":
+            st.caption(f"该批次已回滚：{_rolled_back(row)}")
             return
         with st.form("rollback_form"):
             st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")

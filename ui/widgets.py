@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cockpit import fmt
+from cockpit import audit, fmt
 from cockpit.signals import LEVELS, LIGHTS
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
@@ -51,9 +51,7 @@ def export_button(label: str, data: bytes, file_name: str, *, what: str, key: st
 
 
 def _audit_export(what: str, file_name: str) -> None:
-    store = state.store()
-    with store.begin() as conn:
-        store.audit(conn, st.session_state.get("user_name", "未登录用户"), "export", what, file_name)
+    audit.record(state.store(), st.session_state.get("user_name", "未登录用户"), "export", what, file_name)
 
 
 def demo_banner(datasets: set[str], shown: set[str]) -> None:

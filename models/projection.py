@@ -17,7 +17,7 @@ import pandas as pd
 
 from cockpit import catalog, metrics, periods
 
-from . import forecast
+from . import forecast, series
 
 @dataclass
 class Projection:
@@ -55,7 +55,7 @@ COMPUTING = "全年研判待预测完成后给出（预测正在后台计算）�
 NOT_ENOUGH = "数据不足以外推全年。"
 
 
-def _forecast_to(spec: forecast.Series | None, steps: int, cached: dict | None) -> forecast.Result | None:
+def _forecast_to(spec: series.Series | None, steps: int, cached: dict | None) -> forecast.Result | None:
     """The cached fit of this very series (same measure, same last period) cut to `steps`;
     None when there is none. Never fitted here: the background refit fills the cache."""
     if steps <= 0 or spec is None or not cached:
@@ -89,7 +89,7 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
     p.schedule = round(100 * done / per_year, 1)
     unit_word = "个季度" if quarterly else "个月"
     label = periods.label(p.period, "ytd", ind.frequency)
-    spec = forecast.series_of(obs[obs.indicator_code == ind.code], ind, region)
+    spec = series.series_of(obs[obs.indicator_code == ind.code], ind, region)
     if not growth:
         p.completion = round(100 * p.actual / p.target, 1)
         p.gap_pp = round(p.completion - p.schedule, 1)
@@ -108,7 +108,7 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
         p.low = p.high = p.projected
         p.sentence = "全年数据已出齐。"
         return p
-    months = forecast.future_periods(p.period, p.remaining, 3 if quarterly else 1)
+    months = series.future_periods(p.period, p.remaining, 3 if quarterly else 1)
     value_path = spec is not None and spec.measure in ("month", "quarter") and (not growth or base_total)
     if value_path:
         total = p.actual if not growth else float(_series(obs, ind.code, region, "ytd").get(p.period, np.nan))
@@ -197,7 +197,7 @@ def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date
             out.append(row)
             continue
         ind = indicators.set_index("code", drop=False).loc[r.code]
-        spec = forecast.series_of(obs[obs.indicator_code == r.code], ind, catalog.CITY)
+        spec = series.series_of(obs[obs.indicator_code == r.code], ind, catalog.CITY)
         steps = (periods.parse_month(end)[0] * 12 + periods.parse_month(end)[1]
                  - periods.parse_month(r.period)[0] * 12 - periods.parse_month(r.period)[1]) // 3
         res = _forecast_to(spec, steps, cached)

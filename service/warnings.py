@@ -4,7 +4,7 @@
 through the state machine (service.alerts) and notifies webhooks (models.notify) of alerts that
 start firing. Forecasts are never fitted there: the forecast-interval rule reads the cached
 forecasts of the current data version and is skipped (not resolved) until they exist.
-`refresh(store)` fits them (models.forecast.fit_many, in worker processes) under a database lock,
+`refresh(store)` fits them (models.series.fit_many, in worker processes) under a database lock,
 so several web servers sharing a data folder fit once, and re-evaluates;
 `refresh_in_background(store)` runs it as a low-priority child process, one at a time per server.
 
@@ -29,9 +29,9 @@ from pathlib import Path
 import pandas as pd
 
 from cockpit import alert_store, catalog, hotline, locks, rule_config, tasks
-from cockpit.config import ROOT, setup_logging
+from cockpit.config import ROOT, settings, setup_logging
 from cockpit.store import Store, now
-from models import forecast, notify, rules
+from models import notify, rules, series
 
 from . import alerts
 
@@ -64,8 +64,8 @@ def cached_forecasts(store: Store) -> dict[str, dict] | None:
 def fit_forecasts(store: Store, workers: int = 2) -> dict[str, dict]:
     """Fit every indicator x region series and write the cache for this data version."""
     t0 = time.perf_counter()
-    specs = forecast.all_series(store.observations(), store.indicators(), store.regions().code.tolist())
-    recs = forecast.fit_many(specs, workers=workers)
+    specs = series.all_series(store.observations(), store.indicators(), store.regions().code.tolist())
+    recs = series.fit_many(specs, workers=workers)
     write_cache(store, recs, time.perf_counter() - t0)
     log.info("fitted %d series in %.1f s", len(recs), time.perf_counter() - t0)
     return recs
@@ -218,14 +218,24 @@ def run(every: float | None = None, workers: int = 2) -> None:
         time.sleep(every * 60)
 
 
+def every_minutes(every, cfg) -> float | None:
+    """`--every N`: N minutes; `--every` alone: rules.toml [schedule] interval_minutes; none: once."""
+    return float(rule_config.load(cfg)["schedule"]["interval_minutes"]) if every == SCHEDULED else every
+
+
 def cmd_warnings(args) -> int:
-    run(args.every, args.workers)
+    run(every_minutes(args.every, settings()), args.workers)
     return 0
+
+
+SCHEDULED = "schedule"
 
 
 def register(sub) -> None:
     warn = sub.add_parser("warnings", help="重新拟合预测并评估预警（可定时）")
-    warn.add_argument("--every", type=float, default=None, help="每隔多少分钟评估一次；缺省只评估一次")
+    warn.add_argument("--every", type=float, nargs="?", const=SCHEDULED, default=None, metavar="MINUTES",
+                      help="每隔多少分钟评估一次；只写 --every 则按 rules.toml 的 [schedule] interval_minutes；"
+                           "缺省只评估一次")
     warn.add_argument("--workers", type=int, default=2, help="拟合预测的进程数")
     warn.set_defaults(func=cmd_warnings)
 

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -65,3 +67,16 @@ def test_an_unreachable_database_gets_a_message_not_a_traceback():
     assert r.returncode == 3
     assert "无法使用数据库 postgresql://cockpit:***@127.0.0.1:1/cockpit" in r.stderr and "COCKPIT_DB_URL" in r.stderr
     assert "Traceback" not in r.stderr and "secret" not in r.stderr
+
+
+def test_every_without_minutes_runs_on_the_schedule_in_rules_toml(tmp_path):
+    from cockpit.config import Settings
+    from service import warnings
+    cfg = Settings(data_dir=tmp_path)
+    assert warnings.every_minutes(None, cfg) is None and warnings.every_minutes(15.0, cfg) == 15.0
+    assert warnings.every_minutes(warnings.SCHEDULED, cfg) == 60.0  # rules.toml [schedule]
+    (tmp_path / "rules.local.toml").write_text("[schedule]\ninterval_minutes = 20\n", encoding="utf-8")
+    assert warnings.every_minutes(warnings.SCHEDULED, cfg) == 20.0
+    (tmp_path / "rules.local.toml").write_text("[schedule]\ninterval_minute = 20\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="interval_minute"):
+        warnings.every_minutes(warnings.SCHEDULED, cfg)

@@ -9,7 +9,7 @@ import pytest
 
 from cockpit import alert_store, ingest, periods
 from connectors.base import Dataset
-from models import forecast as F
+from models import candidates, forecast as F, series as S
 from models import projection
 from service import warnings
 
@@ -108,7 +108,7 @@ def test_store_series_fill_joint_january_february_releases_from_ytd():
     ytd = month.assign(measure="ytd", value=month.groupby(month.period.str[:4]).value.cumsum())
     month = month[~month.period.str[5:].isin(["01", "02"])]
     ytd = ytd[ytd.period.str[5:] != "01"]
-    spec = F.series_of(pd.concat([month, ytd]), _ind(), "411400")
+    spec = S.series_of(pd.concat([month, ytd]), _ind(), "411400")
     assert spec.values["2026-01"] == spec.values["2026-02"] == (13 + 14) / 2
     assert "1—2月合并发布" in spec.notes[0]
 
@@ -123,7 +123,7 @@ GAPS = [
 def test_gaps_are_mended_or_cut_and_said(name, drop, length, word):
     obs = _obs("X", list(_seasonal(60)))
     obs = obs.drop(index=drop)
-    spec = F.series_of(obs, _ind(measures="month"), "411400")
+    spec = S.series_of(obs, _ind(measures="month"), "411400")
     assert len(spec.values) == length and spec.values.notna().all()
     assert word in spec.notes[0]
 
@@ -132,7 +132,7 @@ def test_quarterly_values_come_from_ytd():
     ytd = pd.DataFrame({"indicator_code": "G", "region_code": "411400", "measure": "ytd",
                         "period": ["2025-03", "2025-06", "2025-09", "2025-12", "2026-03"],
                         "value": [10.0, 21.0, 33.0, 46.0, 11.0]})
-    spec = F.series_of(ytd, _ind("G", "ytd,ytd_yoy", "Q"), "411400")
+    spec = S.series_of(ytd, _ind("G", "ytd,ytd_yoy", "Q"), "411400")
     assert spec.values.tolist() == [10.0, 11.0, 12.0, 13.0, 11.0] and spec.step == 3 and spec.period == 4
 
 
@@ -144,7 +144,7 @@ def test_beats_seasonal_naive_on_real_m3_series():
     for s in series:
         x, xx = np.asarray(s.x, float), np.asarray(s.xx, float)
         auto.append(F.mase(x, xx, F.forecast(x, 18, 12).mean, 12))
-        naive.append(F.mase(x, xx, F._snaive(x, 18, 12, False)[0], 12))
+        naive.append(F.mase(x, xx, candidates._snaive(x, 18, 12, False)[0], 12))
     assert np.mean(auto) < np.mean(naive)
 
 
@@ -255,8 +255,8 @@ def test_target_projection_sentence_states_completion_and_the_monthly_need():
     ind = _ind("R", "month,ytd,ytd_yoy")
     row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd", "target": 150.0})
     assert projection.project(obs, ind, row).sentence == projection.COMPUTING  # never fitted on the way
-    spec = F.series_of(obs, ind, "411400")
-    p = projection.project(obs, ind, row, {"R|411400": F.fit_series(spec)})
+    spec = S.series_of(obs, ind, "411400")
+    p = projection.project(obs, ind, row, {"R|411400": S.fit_series(spec)})
     assert p.completion == round(100 * ytd["2026-10"] / 150.0, 1)
     assert p.schedule == round(100 * 10 / 12, 1) and p.gap_pp == round(p.completion - p.schedule, 1)
     assert p.required == round((150.0 - ytd["2026-10"]) / 2, 2)

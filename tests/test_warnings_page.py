@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from cockpit import alert_store, catalog, config
 from cockpit.config import Settings
 from cockpit.store import Store
-from models import alerts as sm, forecast as F, projection
+from models import alerts as sm, projection, series as S
 from service import warnings
 from tests.conftest import ROOT, metric as _metric, table as _table
 
@@ -51,8 +51,8 @@ def app_with_forecasts(page_db, page_store, tmp_path, monkeypatch):
     """The page after the background refit: the cache holds the forecast of 一般公共预算收入
     (only that series, fitted here, so the test takes seconds, not the full refit's minute)."""
     ind = page_store.indicators().set_index("code", drop=False).loc["REVENUE"]
-    spec = F.series_of(page_store.observations(indicators=["REVENUE"]), ind, "411400")
-    warnings.write_cache(page_store, {"REVENUE|411400": F.fit_series(spec)}, 0.0)
+    spec = S.series_of(page_store.observations(indicators=["REVENUE"]), ind, "411400")
+    warnings.write_cache(page_store, {"REVENUE|411400": S.fit_series(spec)}, 0.0)
     yield _open(page_db, tmp_path, monkeypatch)
     config.settings.cache_clear()
 

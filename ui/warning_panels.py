@@ -13,7 +13,7 @@ import streamlit as st
 from cockpit import alert_store, catalog, charts, periods, rule_config
 from cockpit.auth import View
 from cockpit.signals import LEVEL_NAMES
-from models import alerts as sm, projection
+from models import alerts as sm, forecast, projection
 from service import alerts, warnings
 
 from . import state
@@ -240,7 +240,7 @@ def forecast_explorer(v: View) -> None:
         st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_fc_chart")
         st.caption(f"模型：{rec['label']}。{rec['reason']}。" + "；".join(rec.get("notes", [])))
         if rec["scores"]:
-            st.dataframe(pd.DataFrame([{"模型": warnings.forecast.LABELS.get(k, k), "回测 MASE": round(s["mase"], 3),
+            st.dataframe(pd.DataFrame([{"模型": forecast.LABELS.get(k, k), "回测 MASE": round(s["mase"], 3),
                                         "回测 sMAPE": round(s["smape"], 2)} for k, s in rec["scores"].items()]),
                          hide_index=True, key="w_fc_scores")
 

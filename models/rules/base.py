@@ -48,7 +48,7 @@ class Context:
     ticket_end: dt.datetime | None = None
     forecasts: dict[str, dict] | None = None
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
-    series: list | None = None  # models.forecast.Series, built lazily
+    series: list | None = None  # models.series.Series, built lazily
 
     def region_name(self, code: str | None) -> str:
         if code is None:

@@ -10,7 +10,7 @@ import pandas as pd
 from cockpit import metrics, periods, reporting
 from cockpit.catalog import CITY
 from cockpit.store import MEASURES
-from models import forecast, projection
+from models import projection, series
 
 from .base import Z_OF, Context, Finding, _adverse, _fmt, _level_by, _line, _measure_series
 
@@ -178,7 +178,7 @@ def forecast_interval(ctx: Context, rc: dict) -> list[Finding]:
 def _series(ctx: Context) -> list:
     if ctx.series is None:
         codes = ctx.obs.region_code.unique()
-        ctx.series = forecast.all_series(ctx.obs, ctx.indicators, sorted(codes))
+        ctx.series = series.all_series(ctx.obs, ctx.indicators, sorted(codes))
     return ctx.series
 
 

@@ -128,11 +128,14 @@ def test_second_upload_of_the_same_dataset_is_told_while_the_first_writes(store)
     before = state(store)
     other = upload(store, xlsx([["睢县", "RETAIL", "2026-10", "累计", 50, "亿元"]]), user="李四")
     assert other.status == "busy" and "正在写入同一类数据" in other.message and "张三" in other.message
+    assert state(store) == before  # refused: not a batch, a figure or a lock of its own
     release.set()
     t.join(20)
     assert results["first"].status == "committed"
     assert store.batches().shape[0] == 1 and value(store, region="411422") is None
-    assert before[2:4] == state(store)[2:4] or True  # the loser wrote nothing of its own
+    obs = store.observations()  # the loser wrote nothing of its own, and left no lock
+    assert set(obs.batch_id) == set(results["first"].batch_ids) and len(obs) == len(GOOD)
+    assert state(store)[4] == (0,)
 
 
 def test_stale_lock_of_a_dead_process_is_taken_over(store):

@@ -15,7 +15,7 @@ from cockpit.signals import LEVEL_NAMES, style_of
 
 from . import state
 from .filters import Filters
-from .widgets import as_of, guard, level_badge
+from .widgets import as_of, guard, level_badge, md
 
 RANGES = {7: "近 7 日", 30: "近 30 日", 90: "近 90 日", 365: "近一年"}
 EVENT_SOURCE = "市应急管理局应急指挥平台"
@@ -88,13 +88,6 @@ def _names(v: View) -> dict[str, str]:
 def _clock() -> dt.datetime:
     # Minute resolution keeps cache keys stable within a minute.
     return now().replace(second=0)
-
-
-def _md(text: str) -> str:
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 def _event_table(ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: str, height=None) -> None:
@@ -200,11 +193,11 @@ def weather_panel(v: View, f: Filters) -> None:
             for (kind, level, issued), grp in ww.groupby(["kind", "level", "issued_at"], sort=False):
                 expires = grp.expires_at.iloc[0]
                 areas = "、".join(names.get(c, c) for c in grp.region_code)
-                st.markdown(f"{level_badge(level)} **{_md(kind)}预警** · {_md(areas)}  \n"
+                st.markdown(f"{level_badge(level)} **{md(kind)}预警** · {md(areas)}  \n"
                             f"{pd.Timestamp(issued):%m-%d %H:%M} 发布，"
                             + (f"{pd.Timestamp(expires):%m-%d %H:%M} 解除" if pd.notna(expires) else "未定解除时间")
-                            + f" · {_md(grp.issuer.iloc[0])}")
-                st.markdown(_md(grp.text.iloc[0]))
+                            + f" · {md(grp.issuer.iloc[0])}")
+                st.markdown(md(grp.text.iloc[0]))
         as_of(f"{at:%Y年%m月%d日 %H:%M}（发布时间 ≤ 现在 < 解除时间）· 来源：市气象台")
 
 
@@ -219,8 +212,8 @@ def health_panel(v: View, f: Filters) -> None:
         if hot.empty:
             st.success("本月各县区法定传染病报告病例和发热门诊就诊人次均无异常升高。")
         else:
-            lines = [f"- {level_badge(r.level)} **{_md(r.name)}** {emergency.HEALTH_NAMES[r.indicator_code]} "
-                     f"{r.value:,.0f}：{_md(r.reason)}" for r in hot.itertuples()]
+            lines = [f"- {level_badge(r.level)} **{md(r.name)}** {emergency.HEALTH_NAMES[r.indicator_code]} "
+                     f"{r.value:,.0f}：{md(r.reason)}" for r in hot.itertuples()]
             st.error("疫情监测异常：\n" + "\n".join(lines), icon=":material/coronavirus:")
         wide = surv.pivot(index="name", columns="indicator_code", values=["value", "yoy", "max3", "surge"])
         order = [names[c] for c in state.regions(v).code if names[c] in wide.index]

@@ -14,7 +14,7 @@ from cockpit.config import settings
 
 from . import state
 from .filters import Filters, drill_to
-from .widgets import as_of, guard
+from .widgets import as_of, guard, md
 
 SOURCE = "市 12345 政务服务便民热线"
 WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
@@ -88,13 +88,6 @@ def _stamp(v: View) -> str:
     return f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
 
 
-def _md(text: str) -> str:
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 def _pct(x) -> str:
     return fmt.pct_change(None if x is None or pd.isna(x) else float(x))
 
@@ -161,7 +154,7 @@ def surges(v: View, f: Filters) -> None:
             for r in flagged.head(5).itertuples():
                 base = (f"前 {rule.baseline_days} 日无此类工单" if pd.isna(r.ratio)
                         else f"为{usual} {r.expected:g} 件的 {r.ratio:.1f} 倍")
-                lines.append(f"- **{_md(names.get(r.region_code, r.region_code))} · {_md(r.category)}**："
+                lines.append(f"- **{md(names.get(r.region_code, r.region_code))} · {md(r.category)}**："
                              f"{window} {r.window:,} 件，{base}")
             st.warning(f"{window}激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
         left, right = st.columns([3, 2])

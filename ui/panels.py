@@ -16,7 +16,7 @@ from cockpit.signals import LEVEL_NAMES
 from models import alerts
 
 from . import state
-from .widgets import as_of, figure_tile, guard, level_badge, plan_tile
+from .widgets import as_of, figure_tile, guard, level_badge, md, plan_tile
 
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
 
@@ -126,15 +126,8 @@ def warnings_list(v: View, limit: int = 8) -> None:
                    f"{min(limit, len(groups))} 项")
         for g in groups[:limit]:
             badge = level_badge(g["level"])
-            lines = [f"{badge} **{_md_escape(g['title'])}**", _md_escape(g["message"])]
+            lines = [f"{badge} **{md(g['title'])}**", md(g["message"])]
             if g["also"]:
-                lines.append("同时触发：" + "、".join(_md_escape(t) for t in g["also"]))
+                lines.append("同时触发：" + "、".join(md(t) for t in g["also"]))
             # Titles come from our own rules, but user-provided names may flow in: no HTML.
             st.markdown("  \n".join(lines))
-
-
-def _md_escape(text: str) -> str:
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out

@@ -22,8 +22,7 @@ from cockpit.uploads.rollback import RollbackRefused, rollback
 from service import uploads, warnings
 
 from . import state
-from .panels import _md_escape
-from .widgets import as_of, export_button, guard
+from .widgets import as_of, export_button, guard, md
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
 STATUS_COLUMNS = {"indicator": "指标", "department": "报送部门", "region": "地区", "expected": "应报月份",
@@ -107,7 +106,7 @@ def upload_panel(v: View) -> None:
         f = st.file_uploader("选择 .xlsx 或 .csv 文件（UTF-8 或 GBK 编码），不超过 "
                              f"{_max_bytes() // MB} MB", key="upload_file", type=None)
         with st.expander("系统会自动处理哪些写法"):
-            st.markdown("\n".join(f"- {_md_escape(n)}" for n in NORMALISATIONS))
+            st.markdown("\n".join(f"- {md(n)}" for n in NORMALISATIONS))
         if f is None:
             return
         data = f.getvalue()

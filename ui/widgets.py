@@ -18,6 +18,14 @@ log = logging.getLogger("cockpit.ui")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 
+def md(text) -> str:
+    """Text from people or files, shown in markdown as it is: never as formatting or HTML."""
+    out = str(text)
+    for ch in "\\`*_{}[]<>()#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
 def badge(signal) -> str:
     """A light or a warning level as a coloured badge in markdown ('' for none)."""
     return f":{signal.badge}-badge[{signal.tag or signal.name}]" if signal is not None else ""

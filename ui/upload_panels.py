@@ -55,7 +55,7 @@ def _history_table(b: pd.DataFrame) -> pd.DataFrame:
 
 def _rows_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One batch's rows as the page shows them: figures with what they replaced, or task reports."""
-    in_force = rows.active.map({True: "是", False: "否"}) if len(rows) else rows.get("active")
+    in_force = rows.active.map({True: "是", False: "否"})
     if "indicator" in rows.columns:
         return pd.DataFrame({"指标": rows.indicator, "地区": rows.region, "时期": rows.period,
                              "口径": rows.measure.map(MEASURES), "原值": rows.old, "新值": rows.new,
@@ -246,8 +246,11 @@ def history_panel(v: View) -> None:
         if b.empty:
             return
         bid = st.selectbox("查看批次", list(b.id), key="history_batch", format_func=lambda i: f"#{i}")
-        st.dataframe(_rows_table(H.batch_rows(state.store(), int(bid))), hide_index=True, width="stretch",
-                     key="history_rows")
+        rows = H.batch_rows(state.store(), int(bid))
+        if rows.empty:
+            st.caption("该批次不是指标数值或任务进展，不逐行列出。")
+        else:
+            st.dataframe(_rows_table(rows), hide_index=True, width="stretch", key="history_rows")
         row = b.set_index("id").loc[bid]
         if row.status != "committed":
             st.caption(f"该批次已回滚：{_rolled_back(row)}")

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from . import metrics, periods, rule_config, schema as s
 from .store import region_condition
@@ -73,11 +73,6 @@ def order_open_first(ev: pd.DataFrame) -> pd.DataFrame:
 def event_types(store) -> list[str]:
     e = s.emergency_events.c
     return sorted(store.frame(select(e.event_type).distinct()).event_type)
-
-
-def last_event_time(store) -> dt.datetime | None:
-    v = store.scalar(select(func.max(s.emergency_events.c.occurred_at)))
-    return dt.datetime.fromisoformat(v) if isinstance(v, str) else v
 
 
 # ---- weather warnings ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cockpit import schema as s  # noqa: E402
-from cockpit.bootstrap import load_demo  # noqa: E402
+from service.bootstrap import load_demo  # noqa: E402
 from cockpit.config import Settings  # noqa: E402
 from cockpit.store import Store  # noqa: E402
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/fit_all.py [--workers 2]
 
 Builds a demo store in a temporary folder (end month 2026-10), then times
-models.warnings.fit_forecasts (what runs after an import, in the background), the evaluation of
+service.warnings.fit_forecasts (what runs after an import, in the background), the evaluation of
 all rules with and without the cache, and reading the cache back (what a page view costs).
 """
 from __future__ import annotations
@@ -19,10 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cockpit.bootstrap import load_demo  # noqa: E402
+from cockpit import alert_store  # noqa: E402
+from service.bootstrap import load_demo  # noqa: E402
 from cockpit.config import Settings  # noqa: E402
 from cockpit.store import Store  # noqa: E402
-from models import warnings  # noqa: E402
+from service import warnings  # noqa: E402
 
 
 def main() -> None:
@@ -42,7 +43,7 @@ def main() -> None:
         t0 = time.perf_counter()
         firing = warnings.evaluate(store, send=False)
         evaluate = time.perf_counter() - t0
-        alerts = store.alerts(["firing"])
+        alerts = alert_store.alerts(store, ["firing"])
         interval = sorted(alerts[alerts.rule == "forecast_interval"].subject)
         methods: dict[str, int] = {}
         for r in recs.values():

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,6 +21,7 @@ from . import schema as s
 from .store import Store, now
 
 ROLES = {"leader": "领导", "reporter": "部门填报员", "county": "县区用户", "admin": "管理员"}
+USER_STATES = {"active": "正常", "locked": "锁定", "disabled": "停用"}
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 10
@@ -61,18 +63,31 @@ class AuthError(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """The rows a viewer may see: None means every region."""
-    regions: frozenset[str] | None = None
+    """The rows a viewer may see: None means every region. Held as a sorted tuple, so equal
+    scopes are equal values and hash alike wherever they are part of a cache key."""
+    codes: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, regions: Iterable[str] | None) -> Scope:
+        return cls(None if regions is None else tuple(sorted(set(regions))))
 
     @property
-    def key(self) -> str:  # part of every cache key, so cached rows never cross scopes
-        return "all" if self.regions is None else ",".join(sorted(self.regions))
+    def regions(self) -> frozenset[str] | None:
+        return None if self.codes is None else frozenset(self.codes)
+
+    @property
+    def key(self) -> str:
+        return "all" if self.codes is None else ",".join(self.codes)
 
     def allows(self, region_code: str) -> bool:
-        return self.regions is None or region_code in self.regions
+        return self.codes is None or region_code in self.codes
 
-    def filter(self, frame: pd.DataFrame, column: str = "region_code") -> pd.DataFrame:
-        return frame if self.regions is None else frame[frame[column].isin(self.regions)]
+    def within(self, region: str | None):
+        """What a query filters on: the chosen region when the scope allows it, else the
+        scope's own regions (None: every region)."""
+        if self.codes is None:
+            return region
+        return region if region in self.codes else self.regions
 
 
 EVERYTHING = Scope()
@@ -95,6 +110,15 @@ ANYTHING = WriteScope()
 
 
 @dataclass(frozen=True)
+class View:
+    """One data version seen through one viewer's scope: the first argument of every cached
+    loader. A new upload changes the version, so caches refresh; the scope is part of the key
+    by construction, so a cached frame never crosses from one scope to another."""
+    version: str
+    scope: Scope = EVERYTHING
+
+
+@dataclass(frozen=True)
 class User:
     name: str
     role: str
@@ -105,7 +129,7 @@ class User:
     @property
     def scope(self) -> Scope:
         if self.role in ("county", "reporter") and self.region_code:
-            return Scope(frozenset({self.region_code}))
+            return Scope.of([self.region_code])
         return EVERYTHING
 
     @property
@@ -153,8 +177,7 @@ def role_code(text: str) -> str:
 
 
 def has_users(store: Store) -> bool:
-    with store.engine.connect() as conn:
-        return bool(conn.execute(select(func.count()).select_from(s.users)).scalar())
+    return bool(store.count(s.users))
 
 
 def _check_password(password: str) -> None:
@@ -268,17 +291,21 @@ def proxy_user(store: Store, headers, peer: str | None, header: str, trusted: tu
 
 def user_for_proxy(store: Store, name: str) -> User:
     """The proxy vouches for the name; the user must exist in the cockpit and be enabled."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
-    if row is None or row.disabled:
+    row = store.first(select(s.users).where(s.users.c.name == name))
+    if row is None or row["disabled"]:
         raise AuthError("单点登录用户未在驾驶舱中开通或已停用，请联系管理员")
-    return User(row.name, row.role, row.region_code, row.department, via="proxy")
+    return User(row["name"], row["role"], row["region_code"], row["department"], via="proxy")
 
 
-def list_users(store: Store) -> pd.DataFrame:
+def list_users(store: Store, at: dt.datetime | None = None) -> pd.DataFrame:
+    """Every user with `state` (a key of USER_STATES): disabled, locked (until locked_until), or active."""
     u = s.users.c
-    return store.frame(select(u.name, u.role, u.region_code, u.department, u.disabled, u.failed_logins,
-                              u.locked_until, u.created_at).order_by(u.name))
+    users = store.frame(select(u.name, u.role, u.region_code, u.department, u.disabled, u.failed_logins,
+                               u.locked_until, u.created_at).order_by(u.name))
+    at = at or now()
+    locked = pd.to_datetime(users.locked_until) > at
+    return users.assign(state=["disabled" if d else ("locked" if lk else "active")
+                               for d, lk in zip(users.disabled, locked)])
 
 
 def set_role(store: Store, name: str, role: str, actor: str = "system") -> None:
@@ -311,7 +338,7 @@ def _end_open_mode_links(store: Store, conn, actor: str) -> None:
     names = list(conn.execute(select(sl.name).where(sl.revoked_at.is_(None))).scalars())
     if names:
         conn.execute(update(s.screen_links).where(sl.revoked_at.is_(None)).values(revoked_at=now()))
-        store.audit(conn, actor, "screen_link_revoke", "", f"开放模式结束（创建首个用户），收回大屏链接："
+        store.audit(conn, actor, "screen_link_revoke", "", "开放模式结束（创建首个用户），收回大屏链接："
                     + "、".join(names))
 
 
@@ -338,6 +365,13 @@ def screen_user(store: Store, token: str) -> User:
             raise AuthError("大屏链接无效或已被收回")
         conn.execute(update(s.screen_links).where(sl.id == row.id).values(last_used_at=now()))
     return User(f"大屏：{row.name}", "county" if row.region_code else "leader", row.region_code, via="screen")
+
+
+def screen_links(store: Store) -> pd.DataFrame:
+    """name, region_code, created_by, created_at, revoked_at (None while in force), last_used_at."""
+    sl = s.screen_links.c
+    return store.frame(select(sl.name, sl.region_code, sl.created_by, sl.created_at, sl.revoked_at,
+                              sl.last_used_at).order_by(sl.id))
 
 
 def revoke_screen_link(store: Store, name: str, actor: str) -> None:

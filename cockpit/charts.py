@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from .fmt import LEVEL_NAMES
+from .signals import GREEN, LEVEL_NAMES, LEVELS, ORANGE, RED, YELLOW
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 BLUE = "#0b5cab"
@@ -76,7 +76,7 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
         fig.add_trace(go.Scatter(x=_dates(bands["period"]), y=bands["mean"], mode="lines", name="预测",
                                  line={"color": BLUE, "dash": "dash"}))
     if target is not None:
-        fig.add_hline(y=target, line_dash="dot", line_color="#c62828",
+        fig.add_hline(y=target, line_dash="dot", line_color=RED,
                       annotation_text=f"目标 {target:g}", annotation_position="top left")
     if notes is not None and len(notes):
         ys = values.set_index("period")["value"].reindex(notes["period"]).to_numpy()
@@ -97,7 +97,7 @@ def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: s
         colours = [BLUE] * len(data)
     else:
         better = (data["yoy"] >= city_value) if higher_is_better else (data["yoy"] <= city_value)
-        colours = ["#2e7d32" if b else "#c62828" for b in better]
+        colours = [GREEN if b else RED for b in better]
     fig = go.Figure(go.Bar(x=data["yoy"], y=data["name"], orientation="h", marker_color=colours,
                            text=[f"{v:+.1f}" for v in data["yoy"]], textposition="outside",
                            hovertemplate="%{y}：%{x:+.1f}<extra></extra>"))
@@ -110,12 +110,11 @@ def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: s
 # ---- 社情民意, 应急指挥, 督查督办 (appended) ------------------------------------------------
 GRAIN_FORMAT = {"day": ("%m-%d", "%Y年%m月%d日"), "week": ("%m-%d", "%Y年%m月%d日起一周"),
                 "month": ("%Y-%m", "%Y年%m月")}
-TASK_GROUP_COLOURS = {"已完成": "#2e7d32", "按期": "#81c784", "即将到期": "#f9a825", "已逾期": "#c62828"}
+TASK_GROUP_COLOURS = {"已完成": GREEN, "按期": "#81c784", "即将到期": YELLOW, "已逾期": RED}
 
 
 def _level_rgb(level: int) -> str:
-    from .maps import LEVEL_COLOURS
-    r, g, b = LEVEL_COLOURS[int(level)]
+    r, g, b = LEVELS[int(level)].rgb
     return f"rgb({r},{g},{b})"
 
 
@@ -130,12 +129,14 @@ def volume_bars(vol: pd.DataFrame, grain: str, *, title: str, caliber: str, sour
 
 
 def surge_heatmap(table: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
+                  window: str = "近 7 日", usual: str = "前 28 日周均",
                   county_order: list[str] | None = None, height: int = 420) -> Chart:
-    """Category x county, cell = last 7 days / previous weekly average (magnitude ramp, capped at 3)."""
+    """Category x county (cockpit.hotline.flag_surges): cell colour = the window's tickets over the
+    usual count (magnitude ramp, capped at 3), cell text = the window's tickets."""
     z = table.pivot(index="category", columns="county", values="ratio")
     if county_order:
         z = z[[c for c in county_order if c in z.columns] + [c for c in z.columns if c not in county_order]]
-    n = table.pivot(index="category", columns="county", values="last7").reindex_like(z)
+    n = table.pivot(index="category", columns="county", values="window").reindex_like(z)
     order = z.max(axis=1).sort_values().index  # the biggest surge at the top
     z, n = z.loc[order], n.loc[order]
     text = [[("" if pd.isna(c) else f"{int(c)}") for c in row] for row in n.to_numpy()]
@@ -143,7 +144,7 @@ def surge_heatmap(table: pd.DataFrame, *, title: str, caliber: str, source: str,
         z=z.to_numpy(), x=list(z.columns), y=list(z.index), text=text, texttemplate="%{text}",
         zmin=0, zmax=3, colorscale=[[0, "#f7fbff"], [1 / 3, "#c6dbef"], [2 / 3, "#6baed6"], [1, "#08306b"]],
         colorbar={"title": "倍数", "tickvals": [0, 1, 2, 3], "ticktext": ["0", "1（持平）", "2", "≥3"]},
-        hovertemplate="%{x} · %{y}<br>近 7 日 %{text} 件<br>为前 28 日周均的 %{z:.2f} 倍<extra></extra>"))
+        hovertemplate=f"%{{x}} · %{{y}}<br>{window} %{{text}} 件<br>为{usual}的 %{{z:.2f}} 倍<extra></extra>"))
     return _frame(Chart(fig, title, "", caliber, source, as_of), height)
 
 
@@ -204,3 +205,57 @@ def monthly_line(series: pd.DataFrame, *, title: str, unit: str, caliber: str, s
                                  hoverinfo="skip"))
     fig.update_xaxes(tickformat="%Y-%m")
     return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+
+
+# ---- 预警中心 ----------------------------------------------------------------------------------
+def evidence(evidence: dict, title: str, caliber: str, as_of_text: str, height: int = 320) -> Chart | None:
+    """The chart behind an alert, drawn from the evidence its rule stored (models.rules)."""
+    fig = go.Figure()
+    kind = evidence.get("kind")
+    unit = evidence.get("unit", "")
+    if kind == "bar":
+        ys = evidence.get("y", [])
+        window = int(evidence.get("window_days", 7))
+        colours = [BLUE] * max(len(ys) - window, 0) + [RED] * min(window, len(ys))
+        fig.add_bar(x=evidence.get("x", []), y=ys, marker_color=colours,
+                    hovertemplate="%{x}：%{y} 件<extra></extra>")
+    elif kind == "line":
+        fig.add_scatter(x=evidence.get("x", []), y=evidence.get("y", []), mode="lines+markers",
+                        line={"color": BLUE}, name="实际", connectgaps=False)
+        mark = evidence.get("mark")
+        if mark is not None and evidence.get("y"):
+            fig.add_scatter(x=[evidence["x"][mark]], y=[evidence["y"][mark]], mode="markers",
+                            marker={"color": RED, "size": 12}, name="本期")
+        proj = evidence.get("projection")
+        if proj:
+            fig.add_scatter(x=proj["x"], y=proj["y"], mode="lines", line={"dash": "dash", "color": ORANGE},
+                            name="按当前趋势")
+        band = evidence.get("band")
+        if band:
+            fig.add_scatter(x=[band["x"], band["x"]], y=[band["lo"], band["hi"]], mode="lines",
+                            line={"color": "#888", "width": 8}, opacity=0.4, name=f"{band['pct']}% 预测区间")
+        if evidence.get("hline") is not None:
+            fig.add_hline(y=evidence["hline"], line_dash="dot", line_color=RED,
+                          annotation_text=evidence.get("hline_label", ""))
+    else:
+        return None
+    chart = Chart(fig, title, unit, caliber, "驾驶舱预警规则", as_of_text)
+    return _frame(chart, height)
+
+
+def forecast(rec: dict, name: str, unit: str, as_of_text: str) -> Chart:
+    """A cached forecast (service.warnings) with its 80% and 95% intervals after the history."""
+    hist = rec["history"]
+    fig = go.Figure()
+    x = rec["periods"]
+    fig.add_scatter(x=x + x[::-1], y=rec["hi95"] + rec["lo95"][::-1], fill="toself", fillcolor="rgba(11,92,171,0.12)",
+                    line={"width": 0}, name="95% 区间", hoverinfo="skip")
+    fig.add_scatter(x=x + x[::-1], y=rec["hi80"] + rec["lo80"][::-1], fill="toself", fillcolor="rgba(11,92,171,0.25)",
+                    line={"width": 0}, name="80% 区间", hoverinfo="skip")
+    fig.add_scatter(x=hist["periods"], y=hist["values"], mode="lines", line={"color": BLUE}, name="实际")
+    fig.add_scatter(x=[hist["periods"][-1]] + x, y=[hist["values"][-1]] + rec["mean"], mode="lines",
+                    line={"color": ORANGE, "dash": "dash" if not rec["shown"] else "solid"},
+                    name="预测" if rec["shown"] else "基准外推")
+    label = "预测" if rec["shown"] else "基准外推（无模型优于季节性朴素）"
+    chart = Chart(fig, f"{name}：{label}", unit, rec["label"], "驾驶舱预测模型", as_of_text)
+    return _frame(chart, 340)

@@ -25,7 +25,7 @@ class Settings:
     demo_tickets: int = 200_000
     demo_on_empty: bool = True
     log_level: str = "INFO"
-    # Progress-light bands in percentage points behind 序时进度 (DESIGN.md §5).
+    # Progress-light bands in percentage points behind 序时进度 (docs/architecture.md, "Lights and levels").
     lag_red_pp: float = 30.0
     lag_yellow_pp: float = 10.0
     session_minutes: int = 480  # a login expires after this long without activity

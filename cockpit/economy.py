@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from . import fmt, metrics, periods
+from .catalog import CITY
 
-CITY = "411400"
 
 
 def _v(obs: pd.DataFrame, region: str, period: str, measure: str) -> float | None:

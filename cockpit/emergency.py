@@ -7,20 +7,31 @@ simple filtered queries; the surveillance works on the indicator observations.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 
 import pandas as pd
 from sqlalchemy import select
 
-from . import metrics, periods, schema as s
-from .fmt import LEVEL_NAMES  # noqa: F401  (re-exported for the pages)
+from . import metrics, periods, rule_config, schema as s
 from .store import region_condition
 
 OPEN = "处置中"
 HEALTH = ("ID_CASES", "FEVER_VISITS")
-SURGE_YOY = 40.0  # 同比 above this (percent) is a surge
-HISTORY_YEARS = 3  # ... as is a month clearly above the county's max of the same month in these years
-MAX_MARGIN = 20.0  # "clearly": by more than this many percent (a new record by a hair is noise)
-CITY = "411400"
+HEALTH_NAMES = {"ID_CASES": "法定传染病报告病例", "FEVER_VISITS": "发热门诊就诊人次"}
+
+
+@dataclass(frozen=True)
+class HealthRule:
+    """When a county's 法定传染病 or 发热门诊 count surges: rules.toml [rules.health_surge], read
+    by the 应急指挥 page and the warning rule alike."""
+    yoy_pct: float  # 同比 above this (percent) is a surge
+    history_years: int  # ... as is a month clearly above the same month of these years
+    max_margin_pct: float  # "clearly": by more than this (a new record by a hair is noise)
+
+    @classmethod
+    def of(cls, rc: dict | None = None) -> HealthRule:
+        settings = rule_config.rule("health_surge", rc)
+        return cls(**{f.name: settings[f.name] for f in fields(cls)})
 
 
 # ---- events ----------------------------------------------------------------------------
@@ -41,6 +52,15 @@ def events(store, *, since: dt.datetime | None = None, region: str | None = None
     return order_open_first(out)
 
 
+def open_events(store, region=None) -> pd.DataFrame:
+    """Events being handled now (处置中), most severe and newest first."""
+    e = s.emergency_events.c
+    stmt = select(s.emergency_events).where(e.status == OPEN)
+    if (rc := region_condition(e.region_code, region)) is not None:
+        stmt = stmt.where(rc)
+    return store.frame(stmt.order_by(e.level, e.occurred_at.desc()))
+
+
 def order_open_first(ev: pd.DataFrame) -> pd.DataFrame:
     """Open events first, most severe (lowest level number) first, newest first."""
     # Typed even when empty: callers compute durations on occurred_at whatever the filter left.
@@ -54,15 +74,7 @@ def order_open_first(ev: pd.DataFrame) -> pd.DataFrame:
 
 def event_types(store) -> list[str]:
     e = s.emergency_events.c
-    with store.engine.connect() as conn:
-        return sorted(conn.execute(select(e.event_type).distinct()).scalars())
-
-
-def last_event_time(store) -> dt.datetime | None:
-    from sqlalchemy import func
-    with store.engine.connect() as conn:
-        v = conn.execute(select(func.max(s.emergency_events.c.occurred_at))).scalar()
-    return dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+    return sorted(store.frame(select(e.event_type).distinct()).event_type)
 
 
 # ---- weather warnings ------------------------------------------------------------------
@@ -98,10 +110,13 @@ def duty(store, day: dt.date) -> pd.DataFrame:
 
 
 # ---- public-health surveillance --------------------------------------------------------------
-def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Per county and indicator for `period`: 当月, 同比 (reported first), the max of the same
-    month in the previous three years, and whether it surges (同比 > +40%, or more than 20%
+def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str,
+                 rule: HealthRule | None = None) -> pd.DataFrame:
+    """The one definition of a public-health surge, for the page and the rule. Per county and
+    indicator for `period`: 当月, 同比 (reported first), the max of the same month in the previous
+    `history_years`, and whether it surges (同比 above `yoy_pct`, or more than `max_margin_pct`
     above that max). Two signals at once is level 2 (橙), one is level 3 (黄)."""
+    rule = rule or HealthRule.of()
     rows = []
     counties = regions[regions.level != "city"]
     for code in HEALTH:
@@ -111,14 +126,14 @@ def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str) -> pd.Da
             here = monthly[monthly.region_code == r.code].set_index("period").value
             value = here.get(period)
             yoy, _ = metrics.growth(mine, r.code, period, "month")
-            past = [here.get(periods.shift_month(period, -12 * k)) for k in range(1, HISTORY_YEARS + 1)]
+            past = [here.get(periods.shift_month(period, -12 * k)) for k in range(1, rule.history_years + 1)]
             past = [p for p in past if p is not None and not pd.isna(p)]
             max3 = max(past) if past else None
             reasons = []
-            if yoy is not None and yoy > SURGE_YOY:
+            if yoy is not None and yoy > rule.yoy_pct:
                 reasons.append(f"同比 {yoy:+.1f}%")
-            if value is not None and max3 and value > max3 * (1 + MAX_MARGIN / 100):
-                reasons.append(f"超过近{HISTORY_YEARS}年同月最高 {max3:,.0f} 的 {(value / max3 - 1) * 100:.0f}%")
+            if value is not None and max3 and value > max3 * (1 + rule.max_margin_pct / 100):
+                reasons.append(f"超过近{rule.history_years}年同月最高 {max3:,.0f} 的 {(value / max3 - 1) * 100:.0f}%")
             rows.append({"indicator_code": code, "region_code": r.code, "name": r.name,
                          "value": None if value is None else float(value), "yoy": yoy,
                          "max3": max3, "surge": bool(reasons), "reason": "；".join(reasons),

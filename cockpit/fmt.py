@@ -4,8 +4,6 @@ from __future__ import annotations
 import math
 
 NA = "—"  # what a release prints for "not available"
-# The four emergency / early-warning levels (I–IV, most to least severe), kept apart from 红黄绿 lights.
-LEVEL_NAMES = {1: "Ⅰ级（红色）", 2: "Ⅱ级（橙色）", 3: "Ⅲ级（黄色）", 4: "Ⅳ级（蓝色）"}
 
 
 def number(value: float | None, unit: str = "", decimals: int | None = None) -> str:

@@ -10,19 +10,19 @@ tickets against ~4.5 s for a GROUP BY date(created_at).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
+from scipy.special import pdtrc
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
-from . import metrics, periods, schema as s
+from . import metrics, periods, rule_config, schema as s
 from .store import region_condition
 
 T = s.hotline_tickets
 c = T.c
 SATISFIED = ("满意", "基本满意")
 GRAINS = {"day": "日", "week": "周", "month": "月"}
-CITY = "411400"
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,13 @@ class Window:
 
 
 # ---- time anchors ---------------------------------------------------------------------
-def span(store) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """First and newest ticket time (two index lookups)."""
-    with store.engine.connect() as conn:
-        first = conn.execute(select(func.min(c.created_at))).scalar()
-        last = conn.execute(select(func.max(c.created_at))).scalar()
-    return _dt(first), _dt(last)
+def span(store, region=None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """First and newest ticket time (two index lookups); with `region`, of its tickets only."""
+    cond = region_condition(c.region_code, region)
+    first, last = (select(func.min(c.created_at)), select(func.max(c.created_at)))
+    if cond is not None:
+        first, last = first.where(cond), last.where(cond)
+    return _dt(store.scalar(first)), _dt(store.scalar(last))
 
 
 def anchor_end(last: dt.datetime) -> dt.datetime:
@@ -136,9 +137,7 @@ def summary(store, w: Window, now: dt.datetime, region: str | None = None,
         func.sum(case((c.satisfaction.in_(SATISFIED), 1), else_=0)).label("satisfied"),
         func.sum(case((overdue_condition(now), 1), else_=0)).label("overdue"),
     ).where(_where(w.start, w.stop, region, category))
-    with store.engine.connect() as conn:
-        row = conn.execute(stmt).one()
-    out = {k: int(v or 0) for k, v in row._mapping.items()}
+    out = {k: int(v or 0) for k, v in store.one(stmt).items()}
     out["closed_rate"] = metrics.share(out["closed"], out["received"])
     out["satisfied_rate"] = metrics.share(out["satisfied"], out["surveyed"])
     out["overdue_rate"] = metrics.share(out["overdue"], out["received"])
@@ -186,27 +185,66 @@ def category_growth(store, end: dt.datetime, month: Window, region: str | None =
     return out.reset_index().rename(columns={"index": "category"})
 
 
-def surge(store, end: dt.datetime, region: str | None = None, min_tickets: int = 10) -> pd.DataFrame:
-    """Category x county: the last 7 days against the weekly average of the 28 days before.
+@dataclass(frozen=True)
+class SurgeRule:
+    """When a group of tickets surges: rules.toml [rules.hotline_surge], read by the 社情民意 page
+    and the warning rule alike."""
+    days: int  # the recent window
+    baseline_days: int  # the days before it that set the usual rate
+    min_count: int  # fewer tickets than this in the window are never a surge
+    ratio_yellow: float  # window / expected: a surge (level 3) from here
+    ratio_orange: float  # ... level 2 from here, or from nothing at all before
 
-    ratio = last7 / (prev28 / 4); a cell with no history has no ratio (a gap).
-    """
-    last7 = Window(end - dt.timedelta(days=7), end, "近 7 日")
-    prev28 = Window(end - dt.timedelta(days=35), last7.start, "前 28 日")
-    a = counts_by(store, last7, ("category", "region_code"), region).rename(columns={"tickets": "last7"})
-    b = counts_by(store, prev28, ("category", "region_code"), region).rename(columns={"tickets": "prev28"})
-    out = a.merge(b, on=["category", "region_code"], how="outer").fillna({"last7": 0, "prev28": 0})
-    out[["last7", "prev28"]] = out[["last7", "prev28"]].astype(int)
-    out["weekly_avg"] = (out["prev28"] / 4).round(1)
-    base = out["weekly_avg"].where(out["weekly_avg"] > 0)
-    out["ratio"] = (out["last7"] / base).round(2)
-    out["change"] = ((out["ratio"] - 1) * 100).round(1)
-    # Flag a surge when it doubles (or more) on a meaningful count, or appears from nothing.
-    out["surge"] = (out["last7"] >= min_tickets) & (out["ratio"].isna() | (out["ratio"] >= 2))
-    # Largest excess over the usual week first: 200 extra calls matter more than 5 from nothing.
-    out["excess"] = (out["last7"] - out["weekly_avg"]).round(1)
-    return out.sort_values(["surge", "excess", "change"], ascending=[False, False, False],
-                           na_position="last", ignore_index=True)
+    @classmethod
+    def of(cls, rc: dict | None = None) -> SurgeRule:
+        settings = rule_config.rule("hotline_surge", rc)
+        return cls(**{f.name: settings[f.name] for f in fields(cls)})
+
+
+SIGNIFICANCE = 1e-3  # a window count this unlikely at the usual rate (Poisson) is not chance
+
+
+def surge_counts(store, end: dt.datetime, rule: SurgeRule, region=None) -> pd.DataFrame:
+    """Category x county: tickets in the `days` before `end` (window) and in the `baseline_days`
+    before those (base), in one pass over the created_at index."""
+    w0 = end - dt.timedelta(days=rule.days)
+    b0 = w0 - dt.timedelta(days=rule.baseline_days)
+    stmt = (select(c.category, c.region_code, func.sum(case((c.created_at >= w0, 1), else_=0)).label("window"),
+                   func.sum(case((c.created_at < w0, 1), else_=0)).label("base"))
+            .where(_where(b0, end, region, None)).group_by(c.category, c.region_code))
+    out = store.frame(stmt)
+    if out.empty:
+        return pd.DataFrame({"category": pd.Series(dtype=str), "region_code": pd.Series(dtype=str),
+                             "window": pd.Series(dtype=int), "base": pd.Series(dtype=int)})
+    out[["window", "base"]] = out[["window", "base"]].astype(int)
+    return out
+
+
+def flag_surges(counts: pd.DataFrame, rule: SurgeRule, by: tuple[str, ...] = ("category", "region_code")
+                ) -> pd.DataFrame:
+    """The one definition of a 12345 surge, for the page and the rule. `counts` (surge_counts)
+    summed by `by`; adds expected (the usual count for a window), ratio (None without history),
+    change (%), excess, surge and level (2 橙, 3 黄). Largest excess first."""
+    g = counts.groupby(list(by), as_index=False)[["window", "base"]].sum()
+    g["expected"] = g["base"] * rule.days / rule.baseline_days
+    usual = g["expected"].where(g["expected"] > 0)
+    g["ratio"] = (g["window"] / usual).round(2)
+    g["change"] = ((g["ratio"] - 1) * 100).round(1)
+    g["excess"] = (g["window"] - g["expected"]).round(1)
+    # Poisson tail P(X >= window) at the usual rate; a group with no history gets a floor of 0.5.
+    chance = pdtrc(g["window"] - 1, g["expected"].clip(lower=0.5))
+    g["surge"] = ((g["window"] >= rule.min_count) & (g["ratio"].isna() | (g["ratio"] >= rule.ratio_yellow))
+                  & (chance <= SIGNIFICANCE))
+    orange = g["ratio"].isna() | (g["ratio"] >= rule.ratio_orange)
+    g["expected"] = g["expected"].round(1)
+    g["level"] = pd.array([(2 if o else 3) if s else pd.NA for s, o in zip(g["surge"], orange)], dtype="Int64")
+    return g.sort_values(["surge", "excess", "change"], ascending=[False, False, False], na_position="last",
+                         ignore_index=True)
+
+
+def surge(store, end: dt.datetime, rule: SurgeRule, region=None) -> pd.DataFrame:
+    """The 社情民意 table: every category x county cell, surges first (flag_surges)."""
+    return flag_surges(surge_counts(store, end, rule, region), rule)
 
 
 # ---- overdue tickets ---------------------------------------------------------------------

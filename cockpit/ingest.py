@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 from sqlalchemy import bindparam, select, update
 
-from connectors.base import Dataset
-
 from . import schema as s
+from .datasets import Dataset
 from .store import Store
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ import pandas as pd
 import pydeck as pdk
 
 from . import geo
+from .signals import LEVELS
 
 # Light-to-dark blue: magnitude only, so it never reads as a good/bad or warning colour.
 RAMP = [(222, 235, 247), (158, 202, 225), (107, 174, 214), (49, 130, 189), (8, 81, 156)]
 NO_DATA = (220, 220, 220)
-LEVEL_COLOURS = {1: (204, 0, 0), 2: (255, 128, 0), 3: (230, 184, 0), 4: (0, 102, 204)}  # 红橙黄蓝
 
 
 def _ramp(values: pd.Series) -> list[tuple[int, int, int]]:
@@ -70,7 +70,7 @@ def event_map(geojson: Path, events: pd.DataFrame, *, height: int = 520) -> pdk.
                         line_width_min_pixels=1.2)
     data = events.copy()
     if len(data):
-        data["colour"] = [list(LEVEL_COLOURS.get(int(lv), (128, 128, 128))) + [230] for lv in data["level"]]
+        data["colour"] = [list(LEVELS[int(lv)].rgb) + [230] for lv in data["level"]]
         data["radius"] = [{1: 2600, 2: 2000, 3: 1500, 4: 1100}.get(int(lv), 1200) for lv in data["level"]]
         data["line"] = [[17, 17, 17] if s == "处置中" else [255, 255, 255] for s in data["status"]]
         # Only plain columns go to the browser (timestamps do not serialise).

@@ -15,7 +15,6 @@ from . import periods
 from .config import Settings, settings
 
 PLAN_START, PLAN_END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
-LIGHTS = {"green": "绿", "yellow": "黄", "red": "红"}
 
 
 @dataclass(frozen=True)

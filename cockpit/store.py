@@ -5,7 +5,6 @@ Plain SQLAlchemy Core over SQLite (default) or PostgreSQL; no Streamlit here.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -16,16 +15,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from . import schema as s
-from .config import ROOT, Settings, settings
+from . import catalog, schema as s
+from .config import Settings, settings
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
-DATA = ROOT / "data"
 
 # Measures a figure can be stored in; rates are percentages (同比增长 %).
 MEASURES = {"month": "当月", "ytd": "累计", "month_yoy": "当月同比", "ytd_yoy": "累计同比"}
@@ -94,10 +92,10 @@ class Store:
         """Create or migrate the schema and load the shipped catalogue and plan."""
         self.migrate()
         with self.engine.begin() as conn:
-            _upsert(conn, s.regions, "code", _region_rows(self.cfg))
-            _upsert(conn, s.indicators, "code", _indicator_rows())
+            _upsert(conn, s.regions, "code", catalog.region_rows(self.cfg))
+            _upsert(conn, s.indicators, "code", catalog.indicator_rows())
             # The plan's tasks are fixed text: load once, update if the derived file changed.
-            _upsert(conn, s.plan_tasks, "number", _task_rows())
+            _upsert(conn, s.plan_tasks, "number", catalog.task_rows())
 
     # ---- batches ----------------------------------------------------------------
     @contextlib.contextmanager
@@ -152,8 +150,19 @@ class Store:
                                            for row in part.itertuples(index=False, name=None)])
         return len(frame)
 
+    def observations_version(self) -> str:
+        """The part of the data version that changes only when figures change (an import or a
+        rollback of observations): fitted forecasts key on it, so acknowledging an alert or
+        pinning a note never throws away a minute of fitting."""
+        b = s.upload_batches.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))
+                               .where(b.dataset == "observations")).one()
+        return f"{row[0]}:{row[1]}:{row[2]}"
+
     def data_version(self) -> str:
-        """Changes whenever stored data changes; caches key on it."""
+        """Changes whenever stored data changes; every cache keys on it. It starts with
+        observations_version(), and adds every other batch, alert action and note."""
         b = s.upload_batches.c
         with self.engine.connect() as conn:
             row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))).one()
@@ -162,7 +171,8 @@ class Store:
             events = conn.execute(select(func.max(s.alert_events.c.id))).scalar()
             notes = conn.execute(select(func.count(), func.max(s.annotations.c.id))
                                  .where(s.annotations.c.deleted.is_(False))).one()
-        return f"{row[0]}:{row[1]}:{row[2]}:{alerts}:{events}:{notes[0]}:{notes[1]}"
+        return (f"{self.observations_version()}|{row[0]}:{row[1]}:{row[2]}:{alerts}:{events}:"
+                f"{notes[0]}:{notes[1]}")
 
     # ---- reads --------------------------------------------------------------------
     def frame(self, stmt) -> pd.DataFrame:
@@ -170,12 +180,30 @@ class Store:
             res = conn.execute(stmt)
             return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
 
-    def count(self, table) -> int:
+    def scalar(self, stmt):
+        """The first column of the first row, or None."""
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(table)).scalar())
+            return conn.execute(stmt).scalar()
 
-    def regions(self) -> pd.DataFrame:
-        return self.frame(select(s.regions).order_by(s.regions.c.sort))
+    def one(self, stmt) -> dict:
+        """The one row a statement returns (an aggregate), as a dict."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(stmt).mappings().one())
+
+    def first(self, stmt) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).mappings().first()
+        return dict(row) if row is not None else None
+
+    def count(self, table) -> int:
+        return int(self.scalar(select(func.count()).select_from(table)))
+
+    def regions(self, codes: Iterable[str] | None = None) -> pd.DataFrame:
+        """The region catalogue; with `codes` (a viewer's scope), only those regions."""
+        stmt = select(s.regions).order_by(s.regions.c.sort)
+        if codes is not None:
+            stmt = stmt.where(s.regions.c.code.in_(sorted(codes)))
+        return self.frame(stmt)
 
     def indicators(self, domain: str | None = None) -> pd.DataFrame:
         stmt = select(s.indicators).order_by(s.indicators.c.sort)
@@ -217,24 +245,15 @@ class Store:
                 .where(tp.active.is_(True)).order_by(tp.task_number))
         return self.frame(stmt).drop_duplicates("task_number", keep="last")
 
-    def alerts(self, states: Iterable[str] = ("firing",), regions=None) -> pd.DataFrame:
-        """Alerts in the given states; with a scope, those of its regions and the city-wide ones."""
-        a = s.alerts.c
-        stmt = select(s.alerts).where(a.state.in_(list(states)))
-        if regions is not None:
-            stmt = stmt.where(a.region_code.is_(None) | a.region_code.in_(sorted(regions)))
-        return self.frame(stmt.order_by(a.level.asc().nullslast(), a.started_at.desc()))
-
-    def batches(self) -> pd.DataFrame:
-        return self.frame(select(s.upload_batches).order_by(s.upload_batches.c.id.desc()))
+    def batches(self, limit: int | None = None) -> pd.DataFrame:
+        """Upload batches, the newest first."""
+        return self.frame(select(s.upload_batches).order_by(s.upload_batches.c.id.desc()).limit(limit))
 
     def demo_datasets(self) -> set[str]:
         """Datasets whose figures in force still come from the demo generator."""
         b = s.upload_batches.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(b.dataset).where(b.source == "demo", b.status == "committed")
-                                .distinct()).scalars()
-            return set(rows)
+        frame = self.frame(select(b.dataset).where(b.source == "demo", b.status == "committed").distinct())
+        return set(frame.dataset)
 
     def audit(self, conn: Connection, actor: str, action: str, target: str = "",
               detail: str = "") -> None:
@@ -276,117 +295,12 @@ def _upsert(conn: Connection, table, key: str, rows: list[dict]) -> None:
             conn.execute(update(table).where(table.c[key] == r[key]).values(**r))
 
 
-def _read_csv(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _opt_float(v: str) -> float | None:
-    return float(v) if v not in ("", None) else None
-
-
-def _opt_bool(v: str) -> bool | None:
-    return None if v in ("", None) else v == "1"
-
-
-def _region_rows(cfg: Settings) -> list[dict]:
-    from .geo import centroids  # geometry only needed for coordinates
-    cents = centroids(cfg.geojson)
-    rows = []
-    for r in _read_csv(DATA / "regions.csv"):
-        lon, lat = cents.get(r["code"], (None, None))
-        rows.append({**r, "parent_code": r["parent_code"] or None, "sort": int(r["sort"]),
-                     "lon": lon, "lat": lat})
-    return rows
-
-
-def _indicator_rows() -> list[dict]:
-    rows = []
-    for r in _read_csv(DATA / "indicators.csv"):
-        rows.append({**r, "definition": r["caliber"], "higher_is_better": _opt_bool(r["higher_is_better"]),
-                     "min_value": _opt_float(r["min_value"]), "max_value": _opt_float(r["max_value"]),
-                     "target_2025": None, "sort": int(r["sort"])})
-    for r in _read_csv(DATA / "plan" / "indicators.csv"):
-        rows.append({
-            "code": r["code"], "name": r["name"], "definition": r["definition"], "unit": r["unit"],
-            "domain": "数字政府", "frequency": "Q", "kind": "ratio", "higher_is_better": True,
-            "source_dept": "市行政审批和政务信息管理局", "measures": "month",
-            "caliber": "《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表",
-            "min_value": 0.0, "max_value": 100.0, "target_2025": float(r["target_2025"]),
-            "sort": 1000 + int(r["seq"])})
-    return rows
-
-
-def _task_rows() -> list[dict]:
-    rows = []
-    for r in _read_csv(DATA / "plan" / "tasks.csv"):
-        rows.append({
-            **{k: r[k] for k in ("section", "section_title", "subsection", "text", "deadline_text",
-                                 "deadline_kind", "units_text", "lead_units", "responsible_units")},
-            "number": int(r["number"]), "section_no": int(r["section_no"]),
-            "deadline_date": dt.date.fromisoformat(r["deadline_date"]) if r["deadline_date"] else None,
-        })
-    return rows
-
-
-
-# ---- aggregates that must stay fast at millions of rows: computed in the database ----
-def _day(col):
-    # date() exists on both SQLite and PostgreSQL; CAST(... AS DATE) does not behave alike.
-    return func.date(col)
-
-
-CITY = "411400"
-
-
+# ---- query helpers shared by the domain modules ----
 def region_condition(column, region):
     """SQL condition for a region filter: None or the city code = every region; a code = that
     region; a collection = those regions (a viewer's scope). None when nothing to filter."""
-    if region is None or (isinstance(region, str) and region == CITY):
+    if region is None or (isinstance(region, str) and region == catalog.CITY):
         return None
     if isinstance(region, str):
         return column == region
     return column.in_(sorted(region))
-
-
-def _in_scope(stmt, column, regions):
-    """Row-level scope, applied in the query itself: None means every region."""
-    cond = region_condition(column, regions)
-    return stmt if cond is None else stmt.where(cond)
-
-
-def hotline_daily(store: Store, since: dt.datetime, until: dt.datetime, regions=None) -> pd.DataFrame:
-    t = s.hotline_tickets.c
-    stmt = (select(_day(t.created_at).label("day"), func.count().label("tickets"))
-            .where(t.created_at >= since, t.created_at < until).group_by(_day(t.created_at))
-            .order_by(_day(t.created_at)))
-    stmt = _in_scope(stmt, t.region_code, regions)
-    frame = store.frame(stmt)
-    frame["day"] = pd.to_datetime(frame["day"])
-    return frame
-
-
-def hotline_summary(store: Store, since: dt.datetime, until: dt.datetime, regions=None) -> dict[str, int]:
-    t = s.hotline_tickets.c
-    stmt = select(
-        func.count().label("received"),
-        func.count(t.closed_at).label("closed"),
-        func.count(t.satisfaction).label("surveyed"),
-        func.sum(case((t.satisfaction.in_(["满意", "基本满意"]), 1), else_=0)).label("satisfied"),
-    ).where(t.created_at >= since, t.created_at < until)
-    stmt = _in_scope(stmt, t.region_code, regions)
-    with store.engine.connect() as conn:
-        row = conn.execute(stmt).one()
-    return {k: int(v or 0) for k, v in row._mapping.items()}
-
-
-def hotline_last_time(store: Store, regions=None) -> dt.datetime | None:
-    t = s.hotline_tickets.c
-    with store.engine.connect() as conn:
-        return conn.execute(_in_scope(select(func.max(t.created_at)), t.region_code, regions)).scalar()
-
-
-def open_events(store: Store, regions=None) -> pd.DataFrame:
-    e = s.emergency_events.c
-    return store.frame(_in_scope(select(s.emergency_events).where(e.status == "处置中"), e.region_code, regions)
-                       .order_by(e.level, e.occurred_at.desc()))

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from sqlalchemy import select
 
-from . import exports, periods
+from . import exports, periods, schema as s
+from .signals import LIGHT_NAMES
 
 NO_REPORT = "未报送"
 STATUSES = ["未启动", "推进中", "已完成", "暂缓", NO_REPORT]
@@ -27,7 +29,6 @@ UNIT_ALIASES = {
 }
 
 # Lights: 红 overdue, 黄 due soon, 绿 on time or done (progress lights, not warning levels).
-LIGHT_TEXT = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 
 EXPORT_COLUMNS = {
     "number": "序号", "section": "部分", "section_title": "部分名称", "text": "任务内容",
@@ -71,7 +72,7 @@ def board(tasks: pd.DataFrame, latest: pd.DataFrame, today: dt.date) -> pd.DataF
     out["light"] = "green"
     out.loc[out["due_soon"], "light"] = "yellow"
     out.loc[overdue, "light"] = "red"
-    out["light_text"] = out["light"].map(LIGHT_TEXT)
+    out["light_text"] = out["light"].map(LIGHT_NAMES)
     out["deadline_month"] = deadline.dt.strftime("%Y-%m")
     return out
 
@@ -163,9 +164,6 @@ def to_xlsx(frame: pd.DataFrame, *, title: str, as_of: str, caliber: str) -> byt
 # ---- queries --------------------------------------------------------------------
 def progress_history(store) -> pd.DataFrame:
     """Every active progress report (a few per task and quarter: small)."""
-    from sqlalchemy import select
-
-    from . import schema as s
     tp = s.task_progress.c
     return store.frame(select(tp.task_number, tp.reported_on, tp.status, tp.percent, tp.note,
                               tp.reporting_unit).where(tp.active.is_(True))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cockpit import geo, periods
+from cockpit.catalog import CITY
 from cockpit.config import ROOT, settings
 
 from .base import Connector, Dataset, Option, register
@@ -25,7 +26,6 @@ WEIGHTS = {
     "411402": 0.13, "411403": 0.12, "411421": 0.09, "411422": 0.08, "411423": 0.06,
     "411424": 0.09, "411425": 0.11, "411426": 0.10, "411481": 0.18, "411400-SFQ": 0.04,
 }
-CITY = "411400"
 # Annual city totals in 2019 (demo scale) and trend growth per year.
 FLOWS = {
     # code: (annual total 2019, growth, seasonal amplitude, decimals, no January release)

@@ -13,6 +13,8 @@ import datetime as dt
 
 import pandas as pd
 
+from cockpit.rule_config import RULE_TITLES
+
 STATES = ("pending", "firing", "acknowledged", "resolved")
 STATE_NAMES = {"pending": "待确认触发", "firing": "正在触发", "acknowledged": "已确认", "resolved": "已解除"}
 ACTIVE = ("pending", "firing", "acknowledged")
@@ -57,7 +59,6 @@ def group_by_series(alerts: pd.DataFrame) -> list[dict]:
     once, and a leader should read it once. The entry keeps the most severe alert's title and
     message (alerts arrive sorted by level) and names the other rules that fired with it.
     Alerts without an indicator (tasks, 12345, plan lights) stay one entry each."""
-    from .rules import RULE_TITLES
     out: list[dict] = []
     seen: dict[tuple, dict] = {}
     for r in alerts.itertuples():

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from cockpit.fmt import LEVEL_NAMES as LEVEL_WORDS
+from cockpit.signals import LEVEL_NAMES as LEVEL_WORDS
 
 log = logging.getLogger(__name__)
 KINDS = ("wecom", "dingtalk", "json")

@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cockpit import metrics, periods
-from cockpit.config import ROOT
+from cockpit import catalog, metrics, periods
 
-from . import forecast
-
-TARGETS_FILE = ROOT / "data" / "targets.csv"
-
+from . import forecast, series
 
 @dataclass
 class Projection:
@@ -52,48 +46,31 @@ class Projection:
     evidence: dict = field(default_factory=dict)
 
 
-@lru_cache(maxsize=4)
-def _read(path: str, mtime: float) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"region_code": str, "indicator_code": str})
-
-
-def load_targets(path: Path = TARGETS_FILE) -> pd.DataFrame:
-    if not path.is_file():
-        return pd.DataFrame(columns=["indicator_code", "region_code", "year", "measure", "target", "note"])
-    return _read(str(path), path.stat().st_mtime).copy()
-
-
 def _series(obs: pd.DataFrame, code: str, region: str, measure: str) -> pd.Series:
     rows = obs[(obs.indicator_code == code) & (obs.region_code == region) & (obs.measure == measure)]
     return rows.set_index("period").value.astype(float).sort_index()
 
 
-_memo: dict[tuple, forecast.Result] = {}
+COMPUTING = "全年研判待预测完成后给出（预测正在后台计算）。"
+NOT_ENOUGH = "数据不足以外推全年。"
 
 
-FAST = ("snaive", "ets", "theta")  # without a cached fit: the cheap candidates only
-
-
-def _forecast_to(spec: forecast.Series, steps: int, cached: dict | None = None) -> forecast.Result | None:
-    """Forecast `steps` ahead: the cached fit of this data version when there is one, else a
-    quick fit memoised on the series' content (evaluation and pages share it)."""
-    if steps <= 0 or spec is None or len(spec.values) < 4:
+def _forecast_to(spec: series.Series | None, steps: int, cached: dict | None) -> forecast.Result | None:
+    """The cached fit of this very series (same measure, same last period) cut to `steps`;
+    None when there is none. Never fitted here: the background refit fills the cache."""
+    if steps <= 0 or spec is None or not cached:
         return None
-    rec = (cached or {}).get(f"{spec.indicator}|{spec.region}")
+    rec = cached.get(f"{spec.indicator}|{spec.region}")
     if rec and rec["measure"] == spec.measure and rec["last_period"] == spec.values.index[-1] \
             and len(rec["mean"]) >= steps:
         return forecast.from_record(rec, steps)
-    key = (spec.indicator, spec.region, spec.measure, spec.values.index[-1],
-           hash(tuple(np.round(spec.values.to_numpy(float), 6))), steps)
-    if key not in _memo:
-        if len(_memo) > 256:
-            _memo.clear()
-        _memo[key] = forecast.forecast(spec.values.to_numpy(float), steps, spec.period, candidates=FAST)
-    return _memo[key]
+    return None
 
 
 def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projection:
-    """One target's status and projection; missing data leaves the numbers None and says so."""
+    """One target's status, and its projection from the cached forecasts (`cached`: the
+    records of service.warnings' cache, None while they are being fitted). Missing data or
+    forecasts leave those numbers None and the sentence says which."""
     year, region, measure = int(row.year), str(row.region_code), str(row.measure)
     growth = measure.endswith("yoy")
     p = Projection(indicator=ind.code, region=region, year=year, measure=measure, target=float(row.target),
@@ -112,7 +89,7 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
     p.schedule = round(100 * done / per_year, 1)
     unit_word = "个季度" if quarterly else "个月"
     label = periods.label(p.period, "ytd", ind.frequency)
-    spec = forecast.series_of(obs[obs.indicator_code == ind.code], ind, region)
+    spec = series.series_of(obs[obs.indicator_code == ind.code], ind, region)
     if not growth:
         p.completion = round(100 * p.actual / p.target, 1)
         p.gap_pp = round(p.completion - p.schedule, 1)
@@ -131,79 +108,75 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
         p.low = p.high = p.projected
         p.sentence = "全年数据已出齐。"
         return p
+    months = series.future_periods(p.period, p.remaining, 3 if quarterly else 1)
     value_path = spec is not None and spec.measure in ("month", "quarter") and (not growth or base_total)
     if value_path:
-        r = _forecast_to(spec, p.remaining, cached)
-        if r is None or not len(r.mean):
-            p.sentence = "数据不足以外推全年。"
-            return p
         total = p.actual if not growth else float(_series(obs, ind.code, region, "ytd").get(p.period, np.nan))
-        add = lambda a: total + float(np.sum(a))  # noqa: E731
-        full, lo, hi = add(r.mean), add(r.lower(80)), add(r.upper(80))
-        p.method = r.label
-        if growth:
-            p.projected, p.low, p.high = (round((v / base_total - 1) * 100, 1) for v in (full, lo, hi))
-            need_total = base_total * (1 + p.target / 100)
-        else:
-            p.projected, p.low, p.high = (round(100 * v / p.target, 1) for v in (full, lo, hi))
-            need_total = p.target
+        need_total = base_total * (1 + p.target / 100) if growth else p.target
         p.required = round((need_total - total) / p.remaining, 2)
-        if growth:
-            head = f"按当前趋势全年预计增长 {p.projected:.1f}%，完成目标的 {100 * p.projected / p.target:.0f}%"
-        else:
-            head = f"按当前趋势全年预计完成 {p.projected:.1f}%"
-        per = "季均" if quarterly else "月均"
-        p.sentence = (f"{head}（80% 区间 {p.low:.1f}%—{p.high:.1f}%，{r.label}），剩余 {p.remaining} "
-                      f"{unit_word}{per}需达到 {p.required:,.2f}{ind.unit}。")
         hist = _series(obs, ind.code, region, "ytd")
         hist = hist[hist.index.str[:4] == str(year)]
-        months = forecast.future_periods(p.period, p.remaining, spec.step)
-        cum = total + np.cumsum(r.mean)
-        p.evidence = {"kind": "line", "x": list(hist.index) + months,
-                      "y": [round(float(v), 2) for v in hist.values] + [None] * len(months), "unit": ind.unit,
-                      "projection": {"x": [p.period] + months, "y": [round(total, 2)] + [round(float(v), 2) for v in cum]},
-                      "hline": round(need_total, 2), "hline_label": "全年目标",
-                      "numbers": {"完成率" if not growth else "累计增速": f"{p.completion if not growth else p.actual:.1f}%",
-                                  "序时进度": f"{p.schedule:.1f}%", "全年预计": f"{p.projected:.1f}%"}}
-    else:
-        # A rate-only indicator: forecast its 累计增速 to the year's last period.
-        rate = forecast.series_of(obs[(obs.indicator_code == ind.code) & (obs.measure == "ytd_yoy")], ind, region)
-        r = _forecast_to(rate, p.remaining, cached) if rate is not None else None
-        if r is None or not len(r.mean):
-            p.sentence = "数据不足以外推全年。"
+        p.evidence = _evidence(hist, months, ind.unit, round(need_total, 2), "全年目标", {
+            "完成率" if not growth else "累计增速": f"{p.completion if not growth else p.actual:.1f}%",
+            "序时进度": f"{p.schedule:.1f}%"})
+        r = _forecast_to(spec, p.remaining, cached)
+        if r is None:
+            p.sentence = COMPUTING if cached is None else NOT_ENOUGH
             return p
-        p.method = r.label
-        p.projected, p.low, p.high = (round(float(a[-1]), 1) for a in (r.mean, r.lower(80), r.upper(80)))
+        add = lambda a: total + float(np.sum(a))  # noqa: E731
+        full, lo, hi = add(r.mean), add(r.lower(80)), add(r.upper(80))
+        if growth:
+            p.projected, p.low, p.high = (round((v / base_total - 1) * 100, 1) for v in (full, lo, hi))
+            head = f"按当前趋势全年预计增长 {p.projected:.1f}%，完成目标的 {100 * p.projected / p.target:.0f}%"
+        else:
+            p.projected, p.low, p.high = (round(100 * v / p.target, 1) for v in (full, lo, hi))
+            head = f"按当前趋势全年预计完成 {p.projected:.1f}%"
+        p.sentence = (f"{head}（80% 区间 {p.low:.1f}%—{p.high:.1f}%，{r.label}），剩余 {p.remaining} "
+                      f"{unit_word}{'季均' if quarterly else '月均'}需达到 {p.required:,.2f}{ind.unit}。")
+        path = [total + float(v) for v in np.cumsum(r.mean)]
+    else:
+        # A rate-only indicator: what the remaining periods' growth must average, and the forecast
+        # of its 累计增速 (or of its 当月增速, averaged into the year's) from the cache.
         p.required = round((p.target * per_year - p.actual * done) / p.remaining, 1)
         p.required_growth = True
+        p.evidence = _evidence(s, months, "%", p.target, "目标增速",
+                               {"累计增速": f"{p.actual:.1f}%", "目标": f"{p.target:.1f}%"})
+        r = _forecast_to(spec, p.remaining, cached) if spec is not None and spec.measure.endswith("yoy") else None
+        if r is None:
+            p.sentence = COMPUTING if cached is None and spec is not None else NOT_ENOUGH
+            return p
+        if spec.measure == "ytd_yoy":
+            path = [float(v) for v in r.mean]
+            p.projected, p.low, p.high = (round(float(a[-1]), 1) for a in (r.mean, r.lower(80), r.upper(80)))
+        else:
+            path = [(p.actual * done + float(v)) / (done + i + 1) for i, v in enumerate(np.cumsum(r.mean))]
+            p.projected, p.low, p.high = (round((p.actual * done + float(np.sum(a))) / per_year, 1)
+                                          for a in (r.mean, r.lower(80), r.upper(80)))
+        total = p.actual
         p.sentence = (f"按当前趋势全年预计增长 {p.projected:.1f}%，完成目标的 {100 * p.projected / p.target:.0f}%"
                       f"（80% 区间 {p.low:.1f}%—{p.high:.1f}%，{r.label}），剩余 {p.remaining} {unit_word}"
                       f"{'当月' if not quarterly else '当季'}增速平均需达到 {p.required:.1f}%。")
-        hist = s
-        months = forecast.future_periods(p.period, p.remaining, 3 if quarterly else 1)
-        p.evidence = {"kind": "line", "x": list(hist.index) + months,
-                      "y": [round(float(v), 2) for v in hist.values] + [None] * len(months), "unit": "%",
-                      "projection": {"x": [p.period] + months,
-                                     "y": [round(p.actual, 2)] + [round(float(v), 2) for v in r.mean]},
-                      "hline": p.target, "hline_label": "目标增速",
-                      "numbers": {"累计增速": f"{p.actual:.1f}%", "目标": f"{p.target:.1f}%",
-                                  "全年预计": f"{p.projected:.1f}%"}}
+    p.method = r.label
+    p.evidence["projection"] = {"x": [p.period] + months, "y": [round(total, 2)] + [round(v, 2) for v in path]}
+    p.evidence["numbers"]["全年预计"] = f"{p.projected:.1f}%"
     return p
 
 
-def targets_status(ctx, targets: pd.DataFrame | None = None) -> list[Projection]:
-    """Every annual target of the newest year with data (ctx: a rules.Context or similar)."""
-    targets = ctx.targets if targets is None and len(getattr(ctx, "targets", [])) else (
-        targets if targets is not None else load_targets())
-    if targets.empty:
-        return []
-    known = ctx.indicators.set_index("code", drop=False)
-    out = []
-    for row in targets.itertuples(index=False):
-        if row.indicator_code not in known.index:
-            continue
-        out.append(project(ctx.obs, known.loc[row.indicator_code], row, getattr(ctx, "forecasts", None)))
-    return out
+def _evidence(hist: pd.Series, months: list[str], unit: str, target: float, target_label: str,
+              numbers: dict) -> dict:
+    """The year so far against the target line; the projection is added when there is one."""
+    return {"kind": "line", "x": list(hist.index) + months,
+            "y": [round(float(v), 2) for v in hist.values] + [None] * len(months), "unit": unit,
+            "hline": target, "hline_label": target_label, "numbers": numbers}
+
+
+def targets_status(indicators: pd.DataFrame, obs: pd.DataFrame, targets: pd.DataFrame,
+                   cached: dict | None) -> list[Projection]:
+    """Every annual target (catalog.load_targets) with its status, and its projection from the
+    cached forecasts."""
+    known = indicators.set_index("code", drop=False)
+    return [project(obs, known.loc[row.indicator_code], row, cached)
+            for row in targets.itertuples(index=False) if row.indicator_code in known.index]
 
 
 def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
@@ -224,12 +197,13 @@ def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date
             out.append(row)
             continue
         ind = indicators.set_index("code", drop=False).loc[r.code]
-        spec = forecast.series_of(obs[obs.indicator_code == r.code], ind, "411400")
+        spec = series.series_of(obs[obs.indicator_code == r.code], ind, catalog.CITY)
         steps = (periods.parse_month(end)[0] * 12 + periods.parse_month(end)[1]
                  - periods.parse_month(r.period)[0] * 12 - periods.parse_month(r.period)[1]) // 3
         res = _forecast_to(spec, steps, cached)
-        if res is None or not len(res.mean):
-            row["sentence"] = "数据不足以外推到规划期末。"
+        if res is None:
+            row["sentence"] = ("到规划期末的研判待预测完成后给出（预测正在后台计算）。" if cached is None
+                               else "数据不足以外推到规划期末。")
         else:
             v, lo, hi = (float(a[-1]) for a in (res.mean, res.lower(80), res.upper(80)))
             need = (r.target - r.value) / steps

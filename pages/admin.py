@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui import admin_panels as panels, state
 
-v = state.version()
+v = state.view()
 st.title("系统管理")
 panels.users_panel(v)
 panels.screen_links_panel(v)

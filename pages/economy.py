@@ -5,7 +5,7 @@ from ui import economy_panels as panels, state
 from ui.filters import filter_bar, months_of
 from ui.widgets import demo_banner
 
-v = state.version()
+v = state.view()
 st.title("经济运行")
 demo_banner(state.demo_datasets(v), {"observations"})
 domain = st.segmented_control("领域", panels.domains(v), default="宏观经济", key="e_domain") or "宏观经济"

@@ -6,7 +6,7 @@ from ui import emergency_panels as panels, state
 from ui.filters import filter_bar
 from ui.widgets import demo_banner
 
-v = state.version()
+v = state.view()
 st.title("应急指挥")
 demo_banner(state.demo_datasets(v), {"emergency_events", "weather_warnings", "duty_roster", "observations"})
 f = filter_bar(v, panels.health_months(v), show_basis=False)

@@ -5,7 +5,7 @@ from ui import hotline_panels as panels, state
 from ui.filters import filter_bar
 from ui.widgets import demo_banner
 
-v = state.version()
+v = state.view()
 st.title("社情民意 · 12345 热线")
 demo_banner(state.demo_datasets(v), {"hotline_tickets"})
 if panels.anchor(v) is None:

@@ -4,7 +4,7 @@ import streamlit as st
 from ui import indicator_panels as panels, state
 from ui.widgets import demo_banner
 
-v = state.version()
+v = state.view()
 st.title("数字政府建设主要指标")
 demo_banner(state.demo_datasets(v), {"observations"})
 if panels.city_wide_only(v):

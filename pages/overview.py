@@ -4,7 +4,7 @@ import streamlit as st
 from ui import panels, state
 from ui.widgets import demo_banner
 
-v = state.version()
+v = state.view()
 st.title("商丘市数字政府领导驾驶舱")
 demo_banner(state.demo_datasets(v), {"observations", "hotline_tickets", "emergency_events"})
 panels.economy_tiles(v)

@@ -4,7 +4,7 @@ import streamlit as st
 from ui import state, task_panels as panels
 from ui.widgets import demo_banner
 
-v = state.version()
+v = state.view()
 today = state.today()
 st.title("督查督办")
 demo_banner(state.demo_datasets(v), {"task_progress"})

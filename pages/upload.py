@@ -4,7 +4,7 @@ import streamlit as st
 from ui import state, upload_panels as up
 from ui.widgets import demo_banner
 
-v = state.version()
+v = state.view()
 st.title("数据报送")
 demo_banner(state.demo_datasets(v), {"observations", "task_progress"})
 up.header(v)

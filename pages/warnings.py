@@ -4,7 +4,7 @@ import streamlit as st
 from ui import state, warning_panels as wp
 from ui.widgets import demo_banner, guard
 
-v = state.version()
+v = state.view()
 st.title("预警中心")
 demo_banner(state.demo_datasets(v), {"observations", "hotline_tickets", "task_progress"})
 if st.session_state.get("w_flash"):

@@ -25,4 +25,5 @@ elif [ -z "${COCKPIT_TEST_PG_URL:-}" ]; then
   echo "注意：未找到 PostgreSQL，存储测试只在 SQLite 上运行。" >&2
 fi
 
+"$PY" -m ruff check --quiet .   # lint first: make test fails on it (config in pyproject.toml)
 "$PY" -m pytest "$@"

@@ -9,6 +9,16 @@ import getpass
 import sys
 from pathlib import Path
 
+from cockpit.periods import parse_month
+from cockpit.store import Store
+from cockpit.uploads import commit as C, validate as V
+from cockpit.uploads.parse import MB
+from cockpit.uploads.rollback import RollbackRefused, rollback
+
+from . import warnings
+from .sandbox import Sandbox
+from .uploads import PRELOAD, check_file
+
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb")
 
 
@@ -40,13 +50,6 @@ def _files(args) -> list[Path]:
 
 
 def cmd_import(args) -> int:
-    from cockpit.periods import parse_month
-    from cockpit.store import Store
-    from cockpit.uploads import validate as V
-    from cockpit.uploads.parse import MB
-
-    from .sandbox import Sandbox
-    from .uploads import PRELOAD
     store = Store()
     store.init()
     user = args.user or getpass.getuser()
@@ -79,9 +82,6 @@ def cmd_import(args) -> int:
 
 def _import_one(args, store, box, path: Path, options, user: str, max_bytes: int | None) -> int:
     """Check and commit one file; 1 when it was refused."""
-    from cockpit.uploads import commit as C
-
-    from .uploads import check_file
     shown = path.name
     print(f"== {shown}")
     data = path.read_bytes()
@@ -104,13 +104,10 @@ def _import_one(args, store, box, path: Path, options, user: str, max_bytes: int
 def _reevaluate(store) -> None:
     # Warnings follow every import; forecasts are refitted by the scheduled
     # `python -m cockpit warnings --every N`, not in this short-lived process.
-    from models.warnings import evaluate
-    print(f"预警已重新评估：{evaluate(store)} 条正在触发。")
+    print(f"预警已重新评估：{warnings.evaluate(store)} 条正在触发。")
 
 
 def cmd_rollback(args) -> int:
-    from cockpit.store import Store
-    from cockpit.uploads.rollback import RollbackRefused, rollback
     store = Store()
     try:
         print(rollback(store, args.batch, by=args.user or getpass.getuser(), reason=args.reason))

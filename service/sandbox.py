@@ -17,6 +17,7 @@ import importlib
 import logging
 import os
 import pickle
+import resource
 import struct
 import subprocess
 import sys
@@ -42,7 +43,6 @@ class SandboxDied(Exception):
 
 # ---- the child -----------------------------------------------------------------------------------
 def _limit(memory_mb: int) -> None:
-    import resource
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     os.nice(NICE)

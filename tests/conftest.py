@@ -78,7 +78,7 @@ def store(request, tmp_path) -> Store:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> str:
     """A SQLite file with the demo data, shared by page and browser tests (read-only use)."""
-    from cockpit.bootstrap import load_demo
+    from service.bootstrap import load_demo
     path = tmp_path_factory.mktemp("demo") / "cockpit.db"
     s = Store(f"sqlite:///{path}", Settings(data_dir=path.parent, demo_on_empty=False))
     s.init()
@@ -124,7 +124,7 @@ def point_app(monkeypatch, db_url: str) -> None:
     monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
     # Page tests read what the page shows now; a forecast refit finishing in the background
     # mid-test would re-evaluate alerts under them. Refits have their own tests.
-    monkeypatch.setattr("models.warnings.refresh_in_background", lambda *a, **k: False)
+    monkeypatch.setattr("service.warnings.refresh_in_background", lambda *a, **k: False)
     config.settings.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()

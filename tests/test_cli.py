@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -47,7 +49,7 @@ def test_unknown_subcommand_is_refused(tmp_path):
 def test_warnings_fits_the_forecasts_and_evaluates_once(store, tmp_path):
     """What cron runs: the forecast cache is written and the surge in the store fires."""
     from cockpit import alert_store
-    from models import warnings
+    from service import warnings
     from tests.test_forecast import _load, _obs, _seasonal
     y = _seasonal(60, seed=4)
     y[-1] *= 1.8
@@ -65,3 +67,16 @@ def test_an_unreachable_database_gets_a_message_not_a_traceback():
     assert r.returncode == 3
     assert "无法使用数据库 postgresql://cockpit:***@127.0.0.1:1/cockpit" in r.stderr and "COCKPIT_DB_URL" in r.stderr
     assert "Traceback" not in r.stderr and "secret" not in r.stderr
+
+
+def test_every_without_minutes_runs_on_the_schedule_in_rules_toml(tmp_path):
+    from cockpit.config import Settings
+    from service import warnings
+    cfg = Settings(data_dir=tmp_path)
+    assert warnings.every_minutes(None, cfg) is None and warnings.every_minutes(15.0, cfg) == 15.0
+    assert warnings.every_minutes(warnings.SCHEDULED, cfg) == 60.0  # rules.toml [schedule]
+    (tmp_path / "rules.local.toml").write_text("[schedule]\ninterval_minutes = 20\n", encoding="utf-8")
+    assert warnings.every_minutes(warnings.SCHEDULED, cfg) == 20.0
+    (tmp_path / "rules.local.toml").write_text("[schedule]\ninterval_minute = 20\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="interval_minute"):
+        warnings.every_minutes(warnings.SCHEDULED, cfg)

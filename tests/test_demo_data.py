@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cockpit import geo, metrics, schema as s
+from cockpit import alert_store, geo, metrics, schema as s
 from cockpit.config import settings
 from connectors.demo import WEIGHTS, DemoConnector
 from tests.conftest import DEMO_END, DEMO_TICKETS
@@ -88,7 +88,7 @@ def test_fever_clinic_visits_surge_in_one_county_last_month(demo_store):
 
 
 def test_warnings_fire_for_overdue_tasks_and_lagging_indicators(demo_store):
-    firing = demo_store.alerts()
+    firing = alert_store.alerts(demo_store, ["firing"])
     assert (firing.rule == "task_overdue").any()
     status = metrics.plan_status(demo_store.indicators(), demo_store.observations(), pd.Timestamp("2026-11-26").date())
     lagging = set(status[status.light.isin(["red", "yellow"])].code)

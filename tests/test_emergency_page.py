@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from cockpit import maps, schema as s
+from cockpit import schema as s, signals
 from connectors.demo import DemoConnector
 from tests.conftest import DEMO_END, open_app, table_backgrounds as _backgrounds
 from tests.conftest import metric as _metric, tables as _frames
@@ -39,7 +39,7 @@ def test_open_events_are_counted_and_listed_first_most_severe_first(app, events)
     element = next(d for d in app.dataframe if "已持续（小时）" in d.value.columns)
     colours = _backgrounds(element)
     for i, level in enumerate(open_.level):
-        assert colours[(i, 0)] == "#%02x%02x%02x" % maps.LEVEL_COLOURS[int(level)]  # 红橙黄蓝
+        assert colours[(i, 0)] == "#%02x%02x%02x" % signals.LEVELS[int(level)].rgb  # 红橙黄蓝
 
 
 def test_type_and_level_filters_narrow_the_event_list(app, events):
@@ -65,7 +65,7 @@ def test_map_points_carry_the_four_level_colours_and_text_tooltips(app, events):
     assert len(points) == len(shown)
     for p in points:
         level = next(k for k, v in LEVELS.items() if v == p["level_name"])
-        assert p["colour"][:3] == list(maps.LEVEL_COLOURS[level])
+        assert p["colour"][:3] == list(signals.LEVELS[level].rgb)
     tooltip = app.get("deck_gl_json_chart")[0].proto.tooltip
     assert '"text"' in tooltip and '"html"' not in tooltip
     assert "http" not in app.get("deck_gl_json_chart")[0].proto.json

@@ -9,8 +9,9 @@ import pytest
 
 from cockpit import alert_store, ingest, periods
 from connectors.base import Dataset
-from models import forecast as F
-from models import projection, warnings
+from models import candidates, forecast as F, series as S
+from models import projection
+from service import warnings
 
 
 def _seasonal(n=72, seed=0, noise=0.02):
@@ -107,7 +108,7 @@ def test_store_series_fill_joint_january_february_releases_from_ytd():
     ytd = month.assign(measure="ytd", value=month.groupby(month.period.str[:4]).value.cumsum())
     month = month[~month.period.str[5:].isin(["01", "02"])]
     ytd = ytd[ytd.period.str[5:] != "01"]
-    spec = F.series_of(pd.concat([month, ytd]), _ind(), "411400")
+    spec = S.series_of(pd.concat([month, ytd]), _ind(), "411400")
     assert spec.values["2026-01"] == spec.values["2026-02"] == (13 + 14) / 2
     assert "1—2月合并发布" in spec.notes[0]
 
@@ -122,7 +123,7 @@ GAPS = [
 def test_gaps_are_mended_or_cut_and_said(name, drop, length, word):
     obs = _obs("X", list(_seasonal(60)))
     obs = obs.drop(index=drop)
-    spec = F.series_of(obs, _ind(measures="month"), "411400")
+    spec = S.series_of(obs, _ind(measures="month"), "411400")
     assert len(spec.values) == length and spec.values.notna().all()
     assert word in spec.notes[0]
 
@@ -131,7 +132,7 @@ def test_quarterly_values_come_from_ytd():
     ytd = pd.DataFrame({"indicator_code": "G", "region_code": "411400", "measure": "ytd",
                         "period": ["2025-03", "2025-06", "2025-09", "2025-12", "2026-03"],
                         "value": [10.0, 21.0, 33.0, 46.0, 11.0]})
-    spec = F.series_of(ytd, _ind("G", "ytd,ytd_yoy", "Q"), "411400")
+    spec = S.series_of(ytd, _ind("G", "ytd,ytd_yoy", "Q"), "411400")
     assert spec.values.tolist() == [10.0, 11.0, 12.0, 13.0, 11.0] and spec.step == 3 and spec.period == 4
 
 
@@ -143,7 +144,7 @@ def test_beats_seasonal_naive_on_real_m3_series():
     for s in series:
         x, xx = np.asarray(s.x, float), np.asarray(s.xx, float)
         auto.append(F.mase(x, xx, F.forecast(x, 18, 12).mean, 12))
-        naive.append(F.mase(x, xx, F._snaive(x, 18, 12, False)[0], 12))
+        naive.append(F.mase(x, xx, candidates._snaive(x, 18, 12, False)[0], 12))
     assert np.mean(auto) < np.mean(naive)
 
 
@@ -168,6 +169,30 @@ def test_fitted_forecasts_are_cached_per_data_version_and_feed_the_interval_rule
     assert warnings.cached_forecasts(store) is None  # new data, new version: refit needed
 
 
+def test_a_refit_while_another_server_fits_the_same_folder_is_left_to_that_server(store):
+    """Web servers sharing a data folder share its forecasts: the one holding the refit lock
+    fits (and evaluates after); the others evaluate what needs no forecast and do not fit."""
+    from cockpit import schema as s
+    from cockpit.store import now
+    y = _seasonal(60, seed=4)
+    y[-1] *= 1.8
+    _load(store, _obs("FEVER_VISITS", list(np.round(y, 0)), region="411425"))
+    with store.begin() as conn:
+        conn.execute(s.locks.insert().values(name=warnings._refit_lock(store), holder="web-2:4242:forecasts",
+                                             acquired_at=now()))
+    warnings.refresh(store, workers=1)
+    assert warnings.cached_forecasts(store) is None
+    firing = alert_store.alerts(store, ["firing"])
+    assert "FEVER_VISITS|411425" in set(firing[firing.rule == "yoy_swing"].subject)  # evaluated all the same
+    assert firing[firing.rule == "forecast_interval"].empty
+    with store.begin() as conn:
+        conn.execute(s.locks.delete())
+    warnings.refresh(store, workers=1)
+    assert warnings.cached_forecasts(store) is not None and store.count(s.locks) == 0
+    firing = alert_store.alerts(store, ["firing"])
+    assert "FEVER_VISITS|411425" in set(firing[firing.rule == "forecast_interval"].subject)
+
+
 def test_background_refresh_is_one_low_priority_child_process_that_fits_and_evaluates(store):
     """What an upload starts from the web server: a separate process (never the server's
     __main__ re-imported into workers), one at a time, leaving the cache and the alert."""
@@ -176,7 +201,7 @@ def test_background_refresh_is_one_low_priority_child_process_that_fits_and_eval
     _load(store, _obs("FEVER_VISITS", list(np.round(y, 0)), region="411425"))
     assert warnings.refresh_in_background(store) is True
     job = warnings._job
-    assert job.pid != os.getpid() and job.args[1:4] == ["-m", "models.warnings", "--workers"]
+    assert job.pid != os.getpid() and job.args[1:4] == ["-m", "service.warnings", "--workers"]
     assert warnings.refresh_in_background(store) is False  # the first is still running
     assert job.wait(timeout=120) == 0
     assert warnings.cached_forecasts(store) is not None
@@ -229,7 +254,9 @@ def test_target_projection_sentence_states_completion_and_the_monthly_need():
     obs = pd.concat([_obs("R", list(month.values)), _obs("R", list(ytd.values), measure="ytd")])
     ind = _ind("R", "month,ytd,ytd_yoy")
     row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd", "target": 150.0})
-    p = projection.project(obs, ind, row)
+    assert projection.project(obs, ind, row).sentence == projection.COMPUTING  # never fitted on the way
+    spec = S.series_of(obs, ind, "411400")
+    p = projection.project(obs, ind, row, {"R|411400": S.fit_series(spec)})
     assert p.completion == round(100 * ytd["2026-10"] / 150.0, 1)
     assert p.schedule == round(100 * 10 / 12, 1) and p.gap_pp == round(p.completion - p.schedule, 1)
     assert p.required == round((150.0 - ytd["2026-10"]) / 2, 2)

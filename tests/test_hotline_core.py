@@ -79,9 +79,9 @@ def test_summary_rates_and_overdue_follow_the_definitions(filled):
 
 def test_surge_flags_heating_in_suiyang_and_not_the_steady_category(filled):
     store, _ = filled
-    table = hotline.surge(store, END)
+    table = hotline.surge(store, END, hotline.SurgeRule.of())
     top = table.iloc[0]
-    assert (top.category, top.region_code, top.last7, top.prev28) == ("供暖", "411403", 12, 4)
+    assert (top.category, top.region_code, top.window, top.base) == ("供暖", "411403", 12, 4)
     assert top.ratio == 12.0 and bool(top.surge)
     steady = table[(table.category == "城市管理")].iloc[0]
     assert steady.ratio == 1.0 and not steady.surge

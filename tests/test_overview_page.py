@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit import fmt
+from cockpit import alert_store, fmt
 from tests.conftest import DEMO_END, metric as _metric, open_app
 
 
@@ -60,7 +60,7 @@ def test_county_table_lists_every_unit_and_switches_to_growth(app, demo_store):
 
 
 def test_latest_warnings_list_firing_alerts(app, demo_store):
-    firing = demo_store.alerts()
+    firing = alert_store.alerts(demo_store, ["firing"])
     text = " ".join(m.value for m in app.markdown)
     assert firing.title.iloc[0].split("（")[0].replace(" ", "") in text.replace("\\", "").replace(" ", "")
     assert any(f"正在触发 {len(firing)} 条" in c.value for c in app.caption)

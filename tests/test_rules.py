@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cockpit import alert_store, periods
+from cockpit import alert_store, periods, rule_config
 from cockpit.config import Settings
 from models import alerts as sm
 from models import rules
 from models.rules import Context, Finding
+from service import alerts
 
 T0 = dt.datetime(2026, 11, 1, 9, 0)
 TODAY = dt.date(2026, 11, 26)
@@ -93,7 +94,7 @@ def test_stored_alert_moves_through_states_and_keeps_history(store, name, presen
     for_minutes = {"threshold": 30 if "pending" in name else 0}
     for p, lv, mins, expected in zip(present, levels, minutes, states):
         at = T0 + dt.timedelta(minutes=mins)
-        alert_store.apply(store, [_finding(lv)] if p else [], {"threshold"}, for_minutes, at)
+        alerts.apply(store, [_finding(lv)] if p else [], {"threshold"}, for_minutes, at)
         row = alert_store.alerts(store).iloc[0]
         assert row.state == expected
     hist = alert_store.events(store, int(row.id))
@@ -103,10 +104,10 @@ def test_stored_alert_moves_through_states_and_keeps_history(store, name, presen
 
 
 def test_acknowledge_and_assign_are_stored_with_who_and_a_note(store):
-    alert_store.apply(store, [_finding()], {"threshold"}, {}, T0)
+    alerts.apply(store, [_finding()], {"threshold"}, {}, T0)
     aid = int(alert_store.alerts(store).id.iloc[0])
-    alert_store.acknowledge(store, aid, "张科长", "已知悉")
-    alert_store.assign(store, aid, "市统计局", "王主任", "请于周五前说明原因")
+    alerts.acknowledge(store, aid, "张科长", "已知悉")
+    alerts.assign(store, aid, "市统计局", "王主任", "请于周五前说明原因")
     row = alert_store.alert(store, aid)
     assert (row["state"], row["acknowledged_by"], row["assignee"]) == ("acknowledged", "张科长", "市统计局")
     assert row["note"] == "请于周五前说明原因"
@@ -114,31 +115,31 @@ def test_acknowledge_and_assign_are_stored_with_who_and_a_note(store):
     assert hist.actor.tolist() == ["system", "张科长", "王主任"]
     assert "督办：市统计局" in hist.note.iloc[-1]
     with pytest.raises(ValueError, match="只能确认正在触发"):
-        alert_store.acknowledge(store, aid, "张科长")
+        alerts.acknowledge(store, aid, "张科长")
 
 
 def test_acknowledged_alert_refires_when_it_escalates(store):
-    alert_store.apply(store, [_finding(3)], {"threshold"}, {}, T0)
+    alerts.apply(store, [_finding(3)], {"threshold"}, {}, T0)
     aid = int(alert_store.alerts(store).id.iloc[0])
-    alert_store.acknowledge(store, aid, "张科长")
-    alert_store.apply(store, [_finding(3)], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
+    alerts.acknowledge(store, aid, "张科长")
+    alerts.apply(store, [_finding(3)], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
     assert alert_store.alert(store, aid)["state"] == "acknowledged"
-    alert_store.apply(store, [_finding(2)], {"threshold"}, {}, T0 + dt.timedelta(hours=2))
+    alerts.apply(store, [_finding(2)], {"threshold"}, {}, T0 + dt.timedelta(hours=2))
     assert alert_store.alert(store, aid)["state"] == "firing"
 
 
 def test_a_rule_that_did_not_run_keeps_its_alerts(store):
-    alert_store.apply(store, [_finding()], {"threshold"}, {}, T0)
-    alert_store.apply(store, [], {"plan_lag"}, {}, T0 + dt.timedelta(hours=1))
+    alerts.apply(store, [_finding()], {"threshold"}, {}, T0)
+    alerts.apply(store, [], {"plan_lag"}, {}, T0 + dt.timedelta(hours=1))
     assert alert_store.alerts(store).state.tolist() == ["firing"]
 
 
 def test_resolved_alert_cannot_be_assigned(store):
-    alert_store.apply(store, [_finding()], {"threshold"}, {}, T0)
-    alert_store.apply(store, [], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
+    alerts.apply(store, [_finding()], {"threshold"}, {}, T0)
+    alerts.apply(store, [], {"threshold"}, {}, T0 + dt.timedelta(hours=1))
     aid = int(alert_store.alerts(store).id.iloc[0])
     with pytest.raises(ValueError, match="已解除"):
-        alert_store.assign(store, aid, "市统计局", "王主任")
+        alerts.assign(store, aid, "市统计局", "王主任")
 
 
 # ---- rules: one row per case -------------------------------------------------------------------
@@ -259,6 +260,21 @@ def case_target(ytd_now, measure="ytd", target=120.0):
                             {"red_pp": 15, "yellow_pp": 5, "growth_red_pp": 1.5, "growth_yellow_pp": 0.5})
 
 
+HEALTH_REGIONS = pd.DataFrame({"code": ["411400", "411425", "411402"], "name": ["商丘市", "虞城县", "梁园区"],
+                               "level": ["city", "county", "county"]})
+
+
+def case_health(last_factor, previous_record=100.0):
+    """发热门诊 in 虞城县: the same month of three years at 100 (or a record), then this October."""
+    values = {"2023-10": 100.0, "2024-10": previous_record, "2025-10": 100.0, "2026-10": 100.0 * last_factor}
+    obs = pd.concat([pd.DataFrame({"indicator_code": "FEVER_VISITS", "region_code": r, "period": list(values),
+                                   "measure": "month", "value": list(values.values())}) for r in ("411425", "411402")])
+    obs.loc[(obs.region_code == "411402") & (obs.period == "2026-10"), "value"] = 100.0
+    ind = _indicators(("FEVER_VISITS", "发热门诊就诊人次", "人次", "M", "flow", False, "month", None))
+    ctx = Context(today=TODAY, indicators=ind, regions=HEALTH_REGIONS, obs=obs, settings=Settings())
+    return rules.health_surge(ctx, {"yoy_pct": 40.0, "history_years": 3, "max_margin_pct": 20.0})
+
+
 RULE_CASES = [
     # name, call, expected (rule, level) list, a word the title must hold
     ("threshold: above the line fires", lambda: case_threshold(5.8), [("threshold", 3)], "警戒线"),
@@ -299,6 +315,10 @@ RULE_CASES = [
      [("hotline_surge", 2)], "睢阳区“供暖”类"),
     ("hotline_surge: a normal week is quiet", lambda: case_hotline(2), [], None),
     ("hotline_surge: below min_count is quiet", lambda: case_hotline(12, base_cell=1, others=5), [], None),
+    ("health_surge: +60% and a record is level 2", lambda: case_health(1.6), [("health_surge", 2)], "虞城县发热门诊"),
+    ("health_surge: +45% under an old record is level 3", lambda: case_health(1.45, previous_record=140.0),
+     [("health_surge", 3)], "异常升高"),
+    ("health_surge: an ordinary month is quiet", lambda: case_health(1.1), [], None),
 ]
 
 
@@ -318,11 +338,10 @@ def test_every_rule_has_cases_and_a_title():
 
 def test_rules_file_ships_every_rule_and_local_overrides_win(tmp_path):
     cfg = Settings(data_dir=tmp_path)
-    doc = rules.load_config(cfg)
+    doc = rule_config.load(cfg)
     assert set(doc["rules"]) == set(rules.RULES)
-    (tmp_path / "rules.local.toml").write_text(
-        rules.dump_toml({"rules": {"yoy_swing": {"points": 25.0}}}), encoding="utf-8")
-    doc = rules.load_config(cfg)
+    rule_config.save_local(cfg, {"rules": {"yoy_swing": {"points": 25.0}}})
+    doc = rule_config.load(cfg)
     assert doc["rules"]["yoy_swing"]["points"] == 25.0
     assert doc["rules"]["yoy_swing"]["kinds"] == ["flow", "stock"]  # the rest of the table stays
 
@@ -330,7 +349,41 @@ def test_rules_file_ships_every_rule_and_local_overrides_win(tmp_path):
 def test_unknown_rule_in_config_is_refused_by_name(tmp_path):
     (tmp_path / "rules.local.toml").write_text("[rules.typo_rule]\nenabled = true\n", encoding="utf-8")
     with pytest.raises(ValueError, match="typo_rule"):
-        rules.load_config(Settings(data_dir=tmp_path))
+        rule_config.load(Settings(data_dir=tmp_path))
+
+
+BAD_SETTINGS = [
+    # what a careless clerk or a curious attacker writes into the overrides, and the words refusing it
+    ("a misspelt key", {"rules": {"yoy_swing": {"piont": 20.0}}}, "[rules.yoy_swing] 中有未知的设置：piont"),
+    ("text for a number", {"rules": {"hotline_surge": {"min_count": "十"}}}, "min_count 应为整数，现为“十”"),
+    ("true for a number", {"rules": {"stale": {"monthly_due_day": True}}}, "monthly_due_day 应为整数"),
+    ("a fraction for a count", {"rules": {"task_stalled": {"reports": 2.5}}}, "reports 应为整数"),
+    ("a number for a switch", {"rules": {"plan_lag": {"enabled": 1}}}, "enabled 应为true 或 false"),
+    ("a band the lights own", {"rules": {"plan_lag": {"red_pp": 5}}}, "[rules.plan_lag] 中有未知的设置：red_pp"),
+    ("an unknown table", {"webhook": {"url": "http://evil.example"}}, "未知的表：webhook"),
+    ("a threshold item with a typo", {"rules": {"threshold": {"items": [{"indicator": "CPI", "abvoe": 1}]}}},
+     "items 第 1 项有未知的设置：abvoe"),
+    ("a webhook target with a typo", {"notify": {"targets": [{"kind": "json", "uri": "http://x"}]}},
+     "targets 第 1 项有未知的设置：uri"),
+]
+
+
+@pytest.mark.parametrize("name,overrides,words", BAD_SETTINGS, ids=[b[0] for b in BAD_SETTINGS])
+def test_a_bad_rule_setting_is_refused_by_name_and_the_file_stays_as_it_was(tmp_path, name, overrides, words):
+    cfg = Settings(data_dir=tmp_path)
+    rule_config.save_local(cfg, {"rules": {"yoy_swing": {"points": 25.0}}})
+    before = rule_config.local_file(cfg).read_bytes()
+    with pytest.raises(ValueError) as refused:
+        rule_config.save_local(cfg, overrides)
+    assert words in str(refused.value)
+    assert rule_config.local_file(cfg).read_bytes() == before
+    assert rule_config.load(cfg)["rules"]["yoy_swing"]["points"] == 25.0
+
+
+def test_a_hand_edited_override_with_a_typo_is_refused_when_read(tmp_path):
+    (tmp_path / "rules.local.toml").write_text("[rules.stale]\nmonthly_due_dya = 5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="monthly_due_dya"):
+        rule_config.load(Settings(data_dir=tmp_path))
 
 
 def test_disabled_rule_runs_nothing_and_resolves(tmp_path):

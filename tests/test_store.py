@@ -86,16 +86,16 @@ def test_data_version_changes_with_every_batch(store):
 
 
 def test_data_version_changes_with_every_alert_action_even_within_one_second(store, monkeypatch):
-    from cockpit import alert_store
+    from service import alerts
     at = dt.datetime(2026, 11, 26, 9, 0, 0)
-    monkeypatch.setattr(alert_store, "now", lambda: at)  # both actions in the same second
+    monkeypatch.setattr(alerts, "now", lambda: at)  # both actions in the same second
     with store.begin() as conn:
         aid = conn.execute(s.alerts.insert().values(rule="test", subject="x", level=2, state="firing", title="甲",
                                                     message="乙", started_at=at, updated_at=at)).inserted_primary_key[0]
     v0 = store.data_version()
-    alert_store.acknowledge(store, aid, "李处长")
+    alerts.acknowledge(store, aid, "李处长")
     v1 = store.data_version()
-    alert_store.assign(store, aid, "市卫生健康委", "李处长")
+    alerts.assign(store, aid, "市卫生健康委", "李处长")
     assert len({v0, v1, store.data_version()}) == 3  # caches of the alert's history refresh each time
 
 

@@ -12,7 +12,7 @@ import threading
 import openpyxl
 import pytest
 
-from cockpit import auth
+from cockpit import auth, reporting
 from cockpit.uploads import commit as C, status, templates as T, validate as V
 from cockpit.uploads.rollback import RollbackRefused, rollback
 from tests.conftest import ROOT
@@ -128,11 +128,14 @@ def test_second_upload_of_the_same_dataset_is_told_while_the_first_writes(store)
     before = state(store)
     other = upload(store, xlsx([["睢县", "RETAIL", "2026-10", "累计", 50, "亿元"]]), user="李四")
     assert other.status == "busy" and "正在写入同一类数据" in other.message and "张三" in other.message
+    assert state(store) == before  # refused: not a batch, a figure or a lock of its own
     release.set()
     t.join(20)
     assert results["first"].status == "committed"
     assert store.batches().shape[0] == 1 and value(store, region="411422") is None
-    assert before[2:4] == state(store)[2:4] or True  # the loser wrote nothing of its own
+    obs = store.observations()  # the loser wrote nothing of its own, and left no lock
+    assert set(obs.batch_id) == set(results["first"].batch_ids) and len(obs) == len(GOOD)
+    assert state(store)[4] == (0,)
 
 
 def test_a_lock_ends_with_its_transaction_even_when_the_release_never_runs(store):
@@ -257,12 +260,12 @@ def test_month_on_month_jump_warns_but_does_not_block(store):
 def test_reporting_status_lists_who_is_late_since_when(store):
     upload(store, xlsx([["梁园区", "社会消费品零售总额", "2026-08", "累计", 100.0, "亿元"],
                         ["睢阳区", "社会消费品零售总额", "2026-10", "累计", 100.0, "亿元"]]))
-    late = status.reporting_status(store, today=TODAY)
-    assert list(late["地区"]) == ["梁园区"]
+    late = status.reporting_status(store, reporting.Schedule.of(), today=TODAY)
+    assert list(late["region"]) == ["梁园区"]
     row = late.iloc[0]
-    assert (row["应报月份"], row["最近已报"], row["缺报月数"], row["逾期起始"], row["报送部门"]) == (
+    assert (row["expected"], row["last"], row["missing"], row["overdue_since"], row["department"]) == (
         "2026-10", "2026-08", 2, dt.date(2026, 10, 10), "市统计局")
-    assert row["逾期天数"] == (TODAY - dt.date(2026, 10, 10)).days
+    assert row["days_late"] == (TODAY - dt.date(2026, 10, 10)).days
 
 
 # ---- command line ---------------------------------------------------------------------

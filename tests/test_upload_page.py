@@ -37,7 +37,7 @@ def test_bad_file_lists_every_problem_and_offers_no_confirm(app, db):
 
 def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
     refits = []  # the warnings are re-evaluated by a background process after each change
-    monkeypatch.setattr("models.warnings.refresh_in_background", lambda store, **k: refits.append(k) or True)
+    monkeypatch.setattr("service.warnings.refresh_in_background", lambda store, **k: refits.append(k) or True)
     store = Store(db, Settings(demo_on_empty=False))
     before = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
     old = float(before[before.period == "2026-10"].value.iloc[0])

@@ -7,11 +7,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cockpit import alert_store, config
+from cockpit import alert_store, catalog, config
 from cockpit.config import Settings
 from cockpit.store import Store
-from models import alerts as sm
-from models import projection
+from models import alerts as sm, projection, series as S
+from service import warnings
 from tests.conftest import ROOT, metric as _metric, table as _table
 
 
@@ -24,12 +24,11 @@ def page_db(demo_db, tmp_path):
     return f"sqlite:///{dst}"
 
 
-@pytest.fixture
-def app(page_db, tmp_path, monkeypatch):
+def _open(page_db, tmp_path, monkeypatch):
     monkeypatch.setenv("COCKPIT_DB_URL", page_db)
     monkeypatch.setenv("COCKPIT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
-    monkeypatch.setattr("models.warnings.refresh_in_background", lambda *a, **k: False)  # no fitting in tests
+    monkeypatch.setattr("service.warnings.refresh_in_background", lambda *a, **k: False)  # no fitting in tests
     config.settings.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -38,7 +37,23 @@ def app(page_db, tmp_path, monkeypatch):
     at.switch_page("pages/warnings.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    yield at
+    return at
+
+
+@pytest.fixture
+def app(page_db, tmp_path, monkeypatch):
+    yield _open(page_db, tmp_path, monkeypatch)
+    config.settings.cache_clear()
+
+
+@pytest.fixture
+def app_with_forecasts(page_db, page_store, tmp_path, monkeypatch):
+    """The page after the background refit: the cache holds the forecast of 一般公共预算收入
+    (only that series, fitted here, so the test takes seconds, not the full refit's minute)."""
+    ind = page_store.indicators().set_index("code", drop=False).loc["REVENUE"]
+    spec = S.series_of(page_store.observations(indicators=["REVENUE"]), ind, "411400")
+    warnings.write_cache(page_store, {"REVENUE|411400": S.fit_series(spec)}, 0.0)
+    yield _open(page_db, tmp_path, monkeypatch)
     config.settings.cache_clear()
 
 
@@ -94,9 +109,9 @@ def test_acknowledge_and_assign_are_stored_and_shown(app, page_store):
     assert [a for a in history["经办"].tolist() if a != "system"][-2:] == ["李处长", "李处长"]
 
 
-def test_targets_tab_states_completion_gap_and_projection(app, page_store):
-    table = _table(app, "全年研判")
-    targets = projection.load_targets()
+def test_targets_tab_states_completion_gap_and_projection(app_with_forecasts, page_store):
+    table = _table(app_with_forecasts, "全年研判")
+    targets = catalog.load_targets()
     assert len(table) == len(targets)
     revenue = table[table["指标"] == "一般公共预算收入"].iloc[0]
     obs = page_store.observations(indicators=["REVENUE"], regions=["411400"], measures=["ytd"])
@@ -121,7 +136,13 @@ def test_rule_settings_are_saved_locally_and_re_evaluated(app, page_store, tmp_p
 
 def test_a_failed_background_refit_is_said_not_hidden_behind_a_spinner(app, monkeypatch):
     assert any("预测正在后台计算" in i.value for i in app.info)  # no cache in this test's data folder
-    monkeypatch.setattr("models.warnings.failed_recently", lambda: True)
+    monkeypatch.setattr("service.warnings.failed_recently", lambda: True)
     app.run()
     assert any("预测的后台计算刚刚失败" in w.value for w in app.warning)
     assert not any("预测正在后台计算" in i.value for i in app.info)
+
+
+def test_without_forecasts_the_targets_tab_says_the_projection_is_being_computed(app):
+    revenue = _table(app, "全年研判").query("指标 == '一般公共预算收入'").iloc[0]
+    assert "完成年度目标 270亿元" in revenue["完成情况"]  # the status needs no forecast
+    assert revenue["全年研判"] == projection.COMPUTING

@@ -13,7 +13,7 @@ from cockpit.uploads import history as H
 from cockpit.uploads.messages import Problems
 from cockpit.uploads.rollback import RollbackRefused, rollback
 from cockpit.uploads.validate import Checked, Options
-from connectors.base import Dataset
+from cockpit.datasets import Dataset
 from service import uploads
 from tests.fixtures.upload_files import csv_bytes
 
@@ -58,10 +58,10 @@ def test_an_unknown_department_is_refused_with_the_known_ones(store):
 def test_a_county_reporter_sees_only_batches_with_their_figures_and_only_those_rows(store, batches):
     city, own = batches
     scope = auth.write_scope(store, _user(store, "永城填报员", region_code="411481"))
-    assert set(H.batches(store, scope=scope)["批次"]) == {city, own}
+    assert set(H.batches(store, scope=scope).id) == {city, own}
     rows = H.batch_rows(store, city, scope=scope)
-    assert rows["地区"].tolist() == ["永城市"]  # the other county's figure is not shown
-    assert set(H.batches(store)["批次"]) == {city, own}  # an admin sees everything
+    assert rows.region.tolist() == ["永城市"]  # the other county's figure is not shown
+    assert set(H.batches(store).id) == {city, own}  # an admin sees everything
 
 
 def test_a_county_reporter_cannot_roll_back_a_batch_holding_other_counties(store, batches):

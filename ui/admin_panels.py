@@ -1,33 +1,37 @@
 """系统管理: users, read-only screen links, the audit log."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
-from cockpit import auth, exports, schema as s
+from cockpit import audit, auth, exports
+from cockpit.auth import View
 
 from . import state
 from .text import md
 from .widgets import export_button, guard
 
 
+USER_COLUMNS = {"name": "用户名", "role": "角色", "region_code": "县区", "department": "部门", "state": "状态",
+                "created_at": "创建时间"}
+LINK_COLUMNS = {"name": "名称", "region_code": "县区", "created_by": "创建人", "created_at": "创建时间",
+                "revoked_at": "收回时间", "last_used_at": "最近使用"}
+AUDIT_COLUMNS = {"at": "时间", "actor": "操作人", "action": "动作", "target": "对象", "detail": "详情"}
+
+
 def _actor() -> str:
     return st.session_state.get("user_name", "未登录用户")
 
 
-def users_panel(v: str) -> None:
+def users_panel(v: View) -> None:
     with guard("用户管理"):
         st.subheader("用户")
         users = auth.list_users(state.store())
-        shown = users.assign(role=users.role.map(auth.ROLES), 状态=[
-            "停用" if d else ("锁定" if pd.notna(lk) else "正常") for d, lk in zip(users.disabled, users.locked_until)])
         if users.empty:
             st.caption("尚无用户：驾驶舱处于开放模式。创建第一个管理员后即需登录。")
         else:
-            st.dataframe(shown[["name", "role", "region_code", "department", "状态", "created_at"]].rename(columns={
-                "name": "用户名", "role": "角色", "region_code": "县区", "department": "部门", "created_at": "创建时间"}),
-                hide_index=True, width="stretch", key="a_users")
+            shown = users.assign(role=users.role.map(auth.ROLES), state=users.state.map(auth.USER_STATES))
+            st.dataframe(shown[list(USER_COLUMNS)].rename(columns=USER_COLUMNS), hide_index=True, width="stretch",
+                         key="a_users")
         regions = state.regions(v)
         with st.form("a_add_user", clear_on_submit=True):
             st.markdown("**新建用户**")
@@ -62,19 +66,14 @@ def users_panel(v: str) -> None:
                     st.error(md(exc))
 
 
-def screen_links_panel(v: str) -> None:
+def screen_links_panel(v: View) -> None:
     with guard("大屏链接"):
         st.subheader("大屏只读链接")
-        links = state.store().frame(select(s.screen_links.c.name, s.screen_links.c.region_code,
-                                           s.screen_links.c.created_by, s.screen_links.c.created_at,
-                                           s.screen_links.c.revoked_at, s.screen_links.c.last_used_at))
+        links = auth.screen_links(state.store())
         if links.empty:
             st.caption("尚未生成大屏链接。")
         else:
-            st.dataframe(links.rename(columns={"name": "名称", "region_code": "县区", "created_by": "创建人",
-                                               "created_at": "创建时间", "revoked_at": "收回时间",
-                                               "last_used_at": "最近使用"}), hide_index=True, width="stretch",
-                         key="a_links")
+            st.dataframe(links.rename(columns=LINK_COLUMNS), hide_index=True, width="stretch", key="a_links")
         c1, c2 = st.columns(2)
         with c1, st.form("a_new_link", clear_on_submit=True):
             name = st.text_input("新链接名称（如：市指挥中心大屏）", key="a_link_name")
@@ -91,12 +90,10 @@ def screen_links_panel(v: str) -> None:
                     st.success(f"已收回“{md(which)}”")
 
 
-def audit_panel(v: str) -> None:
+def audit_panel(v: View) -> None:
     with guard("审计日志"):
         st.subheader("审计日志")
-        a = s.audit_log.c
-        log = state.store().frame(select(a.at, a.actor, a.action, a.target, a.detail).order_by(a.id.desc()).limit(5000))
-        log.columns = ["时间", "操作人", "动作", "对象", "详情"]
+        log = audit.recent(state.store()).rename(columns=AUDIT_COLUMNS)
         st.dataframe(log, hide_index=True, width="stretch", key="a_audit", height=360)
         export_button("导出审计日志（CSV）", exports.to_csv(log), "audit_log.csv", mime="text/csv",
                       what="audit_log", key="a_audit_export")

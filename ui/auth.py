@@ -51,7 +51,7 @@ def current_user() -> auth.User | None:
 
 
 def logout(message: str | None = None) -> None:
-    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope_key", "screen_token"):
+    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope", "screen_token"):
         st.session_state.pop(key, None)
     if message:
         st.session_state["auth_message"] = message
@@ -85,7 +85,7 @@ def gate() -> auth.User:
         login_form()
         st.stop()
     st.session_state["user_name"] = user.name
-    st.session_state["scope_key"] = user.scope.key
+    st.session_state["scope"] = user.scope
     st.session_state["viewer"] = user
     return user
 

@@ -4,36 +4,39 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import annotations, charts, economy, maps, periods
+from cockpit import annotations, catalog, charts, economy, maps, periods
+from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.config import settings
 
 from . import state
 from .text import md
 from .auth import can
-from .filters import CITY, Filters, drill_to
+from .filters import Filters, drill_to
+from .warning_panels import forecasts
 from .widgets import as_of, guard
 
 SERIES = {"yoy": "同比增速", "value": "数值"}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def domain_frame(v: str, domain: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def domain_frame(v: View, domain: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     ind = state.indicators(v)
     ind = ind[ind.domain == domain]
     return ind, state.observations(v, tuple(ind.code))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def notes(v: str, code: str, region: str) -> pd.DataFrame:
+def notes(v: View, code: str, region: str) -> pd.DataFrame:
     return annotations.for_indicator(state.store(), code, region)
 
 
-def domains(v: str) -> list[str]:
+def domains(v: View) -> list[str]:
     ind = state.indicators(v)
     return [d for d in ind.domain.unique() if d != "数字政府"]
 
 
-def overview_table(v: str, domain: str, f: Filters) -> None:
+def overview_table(v: View, domain: str, f: Filters) -> None:
     with guard("指标总表"):
         ind, obs = domain_frame(v, domain)
         table = economy.indicator_table(obs, ind, f.region, f.period)
@@ -45,7 +48,7 @@ def overview_table(v: str, domain: str, f: Filters) -> None:
         as_of(f"{periods.label(f.period)} · “—”表示未发布或无数据（如 1—2 月合并发布、仅发布增速的指标）{note}")
 
 
-def indicator_detail(v: str, domain: str, f: Filters) -> None:
+def indicator_detail(v: View, domain: str, f: Filters) -> None:
     with guard("指标详情"):
         ind_all, obs = domain_frame(v, domain)
         names = dict(zip(ind_all.code, ind_all.name))
@@ -107,17 +110,15 @@ def indicator_detail(v: str, domain: str, f: Filters) -> None:
 
 def _target(code: str, region: str, period: str, measure: str) -> float | None:
     """The year's target for the plotted measure (data/targets.csv), drawn as a line."""
-    from models.projection import load_targets
-    t = load_targets()
+    t = catalog.load_targets()
     hit = t[(t.indicator_code == code) & (t.region_code == region) & (t.measure == measure)
             & (t.year.astype(int) == int(period[:4]))]
     return float(hit.target.iloc[0]) if len(hit) else None
 
 
-def _fan(v: str, code: str, region: str, measure: str) -> pd.DataFrame | None:
+def _fan(v: View, code: str, region: str, measure: str) -> pd.DataFrame | None:
     """The forecast fan, when the cached forecast is of the very series plotted and earned its place
     (beat seasonal naive in the backtest). Never fitted here: the cache is filled in the background."""
-    from .warning_panels import forecasts
     rec = (forecasts(v) or {}).get(f"{code}|{region}")
     if not rec or not rec.get("shown") or rec.get("measure") != measure or not rec.get("periods"):
         return None
@@ -134,7 +135,7 @@ def _drill_from_chart(regions: pd.DataFrame) -> None:
             drill_to(code)
 
 
-def annotation_panel(v: str, ind: pd.Series, f: Filters, period: str) -> None:
+def annotation_panel(v: View, ind: pd.Series, f: Filters, period: str) -> None:
     pinned = notes(v, ind.code, f.region)
     with st.expander(f"批注（{len(pinned)} 条）"):
         if len(pinned):

@@ -8,16 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, emergency, maps, periods
+from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.config import settings
+from cockpit.signals import LEVEL_NAMES, style_of
 
 from . import state
-from .text import md
-from .filters import CITY, Filters
-from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, guard
+from .filters import Filters
+from .widgets import as_of, guard, level_badge, md
 
 RANGES = {7: "近 7 日", 30: "近 30 日", 90: "近 90 日", 365: "近一年"}
-LEVEL_STYLE = {1: "background-color: #cc0000; color: white", 2: "background-color: #ff8000; color: black",
-               3: "background-color: #e6b800; color: black", 4: "background-color: #0066cc; color: white"}
 EVENT_SOURCE = "市应急管理局应急指挥平台"
 HEALTH_SOURCE = "市卫生健康委"
 
@@ -29,49 +29,58 @@ def now() -> dt.datetime:
 
 # ---- cached loaders ---------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=8)
-def event_types(v: str) -> list[str]:
+def event_types(v: View) -> list[str]:
     return emergency.event_types(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def events(v: str, since: dt.datetime | None, region: str, types: tuple[str, ...],
+def events(v: View, since: dt.datetime | None, region: str, types: tuple[str, ...],
            levels: tuple[int, ...]) -> pd.DataFrame:
-    return emergency.events(state.store(), since=since, region=state.effective_region(v, region),
+    return emergency.events(state.store(), since=since, region=v.scope.within(region),
                             types=list(types) or None,
                             levels=list(levels) or None)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=300)
-def weather(v: str, at: dt.datetime, region: str) -> pd.DataFrame:
-    return emergency.weather_in_force(state.store(), at, state.effective_region(v, region))
+def weather(v: View, at: dt.datetime, region: str) -> pd.DataFrame:
+    return emergency.weather_in_force(state.store(), at, v.scope.within(region))
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=300)
-def weather_recent(v: str, at: dt.datetime) -> pd.DataFrame:
-    return emergency.weather_recent(state.store(), at, region=state.effective_region(v, None))
+def weather_recent(v: View, at: dt.datetime) -> pd.DataFrame:
+    return emergency.weather_recent(state.store(), at, region=v.scope.within(None))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def duty(v: str, day: dt.date) -> pd.DataFrame:
+def duty(v: View, day: dt.date) -> pd.DataFrame:
     return emergency.duty(state.store(), day)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def health_obs(v: str) -> pd.DataFrame:
+def health_obs(v: View) -> pd.DataFrame:
     return state.observations(v, emergency.HEALTH)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def surveillance(v: str, period: str) -> pd.DataFrame:
-    return emergency.surveillance(health_obs(v), state.regions(v), period)
+def surveillance(v: View, period: str, rule: emergency.HealthRule) -> pd.DataFrame:
+    return emergency.surveillance(health_obs(v), state.regions(v), period, rule)
 
 
-def health_months(v: str) -> list[str]:
+def health_rule() -> emergency.HealthRule:
+    return emergency.HealthRule.of(state.rules()["rules"]["health_surge"])
+
+
+def _health_criterion(rule: emergency.HealthRule) -> str:
+    return (f"当月同比超过 +{rule.yoy_pct:g}%，或超过该县区近 {rule.history_years} 年同月最高值 "
+            f"{rule.max_margin_pct:g}% 以上")
+
+
+def health_months(v: View) -> list[str]:
     return emergency.health_months(health_obs(v))
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-def _names(v: str) -> dict[str, str]:
+def _names(v: View) -> dict[str, str]:
     reg = state.regions(v)
     return dict(zip(reg.code, reg.name))
 
@@ -88,14 +97,13 @@ def _event_table(ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: 
         "县区": ev.region_code.map(names).fillna(ev.region_code), "地点": ev.place,
         "发生时间": ev.occurred_at.dt.strftime("%Y-%m-%d %H:%M"), "状态": ev.status,
         "已持续（小时）": hours.where(ev.is_open)})
-    level_of = {name: lv for lv, name in LEVEL_NAMES.items()}
-    styled = shown.style.map(lambda t: LEVEL_STYLE.get(level_of.get(t), ""), subset=["级别"])
+    styled = shown.style.map(style_of, subset=["级别"])
     st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key=key, height=height or "auto",
                  column_config={"已持续（小时）": st.column_config.NumberColumn(format="%.1f 小时")})
 
 
 # ---- panels -----------------------------------------------------------------------------------
-def headline(v: str, f: Filters) -> None:
+def headline(v: View, f: Filters) -> None:
     with guard("应急态势"):
         at = _clock()
         ev_open = events(v, at, f.region, (), ())
@@ -104,7 +112,8 @@ def headline(v: str, f: Filters) -> None:
         recent = recent[recent.occurred_at >= pd.Timestamp(at - dt.timedelta(days=7))]
         ww = weather(v, at, f.region)
         period = f.period
-        surv = surveillance(v, period)
+        rule = health_rule()
+        surv = surveillance(v, period, rule)
         if not f.is_city:
             surv = surv[surv.region_code == f.region]
         roster = duty(v, at.date())
@@ -117,15 +126,14 @@ def headline(v: str, f: Filters) -> None:
                     f"最高 {LEVEL_NAMES[int(ww.level.min())]}" if len(ww) else None,
                     delta_color="off", delta_arrow="off")
         c[3].metric("公共卫生异常县区", f"{surv.region_code[surv.surge].nunique()} 个",
-                    help=f"法定传染病或发热门诊当月同比超过 +{emergency.SURGE_YOY:.0f}%，"
-                         f"或超过近三年同月最高 {emergency.MAX_MARGIN:.0f}% 以上")
+                    help=f"法定传染病或发热门诊{_health_criterion(rule)}")
         lead = roster[roster.role == "带班领导"]
         c[4].metric("今日带班领导", lead.name.iloc[0] if len(lead) else "未排班")
         as_of(f"{at:%Y年%m月%d日 %H:%M}（实时）· 事件来源：{EVENT_SOURCE}；预警：市气象台；公共卫生：{HEALTH_SOURCE}"
               f"（{periods.label(period)}）")
 
 
-def open_events(v: str, f: Filters) -> None:
+def open_events(v: View, f: Filters) -> None:
     with guard("处置中的突发事件"):
         at = _clock()
         ev = events(v, at, f.region, (), ())
@@ -138,7 +146,7 @@ def open_events(v: str, f: Filters) -> None:
         st.caption("按级别（Ⅰ级最重）和发生时间排列；“已持续”自发生时起算。")
 
 
-def event_board(v: str, f: Filters) -> None:
+def event_board(v: View, f: Filters) -> None:
     with guard("突发事件地图与时间轴"):
         at = _clock()
         names = _names(v)
@@ -168,7 +176,7 @@ def event_board(v: str, f: Filters) -> None:
             _event_table(ev, names, at, "em_list", height=360)
 
 
-def weather_panel(v: str, f: Filters) -> None:
+def weather_panel(v: View, f: Filters) -> None:
     with guard("预警信号"):
         at = _clock()
         names = _names(v)
@@ -185,7 +193,7 @@ def weather_panel(v: str, f: Filters) -> None:
             for (kind, level, issued), grp in ww.groupby(["kind", "level", "issued_at"], sort=False):
                 expires = grp.expires_at.iloc[0]
                 areas = "、".join(names.get(c, c) for c in grp.region_code)
-                st.markdown(f"{LEVEL_BADGE.get(int(level), '')} **{md(kind)}预警** · {md(areas)}  \n"
+                st.markdown(f"{level_badge(level)} **{md(kind)}预警** · {md(areas)}  \n"
                             f"{pd.Timestamp(issued):%m-%d %H:%M} 发布，"
                             + (f"{pd.Timestamp(expires):%m-%d %H:%M} 解除" if pd.notna(expires) else "未定解除时间")
                             + f" · {md(grp.issuer.iloc[0])}")
@@ -193,49 +201,49 @@ def weather_panel(v: str, f: Filters) -> None:
         as_of(f"{at:%Y年%m月%d日 %H:%M}（发布时间 ≤ 现在 < 解除时间）· 来源：市气象台")
 
 
-def health_panel(v: str, f: Filters) -> None:
+def health_panel(v: View, f: Filters) -> None:
     with guard("公共卫生监测"):
         names = _names(v)
         period = f.period
-        surv = surveillance(v, period)
+        rule = health_rule()
+        surv = surveillance(v, period, rule)
         st.subheader(f"公共卫生监测（{periods.label(period)}）")
         hot = surv[surv.surge].sort_values(["level", "region_code"])
         if hot.empty:
             st.success("本月各县区法定传染病报告病例和发热门诊就诊人次均无异常升高。")
         else:
-            ind_names = {"ID_CASES": "法定传染病报告病例", "FEVER_VISITS": "发热门诊就诊人次"}
-            lines = [f"- {LEVEL_BADGE.get(int(r.level), '')} **{md(r.name)}** {ind_names[r.indicator_code]} "
+            lines = [f"- {level_badge(r.level)} **{md(r.name)}** {emergency.HEALTH_NAMES[r.indicator_code]} "
                      f"{r.value:,.0f}：{md(r.reason)}" for r in hot.itertuples()]
             st.error("疫情监测异常：\n" + "\n".join(lines), icon=":material/coronavirus:")
         wide = surv.pivot(index="name", columns="indicator_code", values=["value", "yoy", "max3", "surge"])
         order = [names[c] for c in state.regions(v).code if names[c] in wide.index]
         wide = wide.reindex(order)
+        top_case, top_fever = f"病例近 {rule.history_years} 年同月最高", f"发热门诊近 {rule.history_years} 年同月最高"
         table = pd.DataFrame({
             "县区": wide.index,
             "传染病报告病例（例）": wide[("value", "ID_CASES")].to_numpy(),
             "病例同比": wide[("yoy", "ID_CASES")].to_numpy(),
-            "病例近三年同月最高": wide[("max3", "ID_CASES")].to_numpy(),
+            top_case: wide[("max3", "ID_CASES")].to_numpy(),
             "发热门诊（人次）": wide[("value", "FEVER_VISITS")].to_numpy(),
             "发热门诊同比": wide[("yoy", "FEVER_VISITS")].to_numpy(),
-            "发热门诊近三年同月最高": wide[("max3", "FEVER_VISITS")].to_numpy(),
+            top_fever: wide[("max3", "FEVER_VISITS")].to_numpy(),
             "异常": [LEVEL_NAMES[int(lv)] if pd.notna(lv) else "" for lv in
                    surv.groupby("name")["level"].min().reindex(wide.index)],
         })
         for col in table.columns[1:-1]:
             table[col] = pd.to_numeric(table[col], errors="coerce")
-        level_of = {name: lv for lv, name in LEVEL_NAMES.items()}
-        styled = table.style.map(lambda t: LEVEL_STYLE.get(level_of.get(t), ""), subset=["异常"])
+        styled = table.style.map(style_of, subset=["异常"])
         left, right = st.columns([3, 2])
         with left:
             st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key="em_health",
                          column_config={c: st.column_config.NumberColumn(format="%+.1f%%")
                                         for c in ("病例同比", "发热门诊同比")}
                          | {c: st.column_config.NumberColumn(format="%,.0f")
-                            for c in ("传染病报告病例（例）", "病例近三年同月最高", "发热门诊（人次）", "发热门诊近三年同月最高")})
+                            for c in ("传染病报告病例（例）", top_case, "发热门诊（人次）", top_fever)})
         with right:
             focus = f.region if not f.is_city else (hot.region_code.iloc[0] if len(hot) else CITY)
             code = st.radio("趋势指标", list(emergency.HEALTH), key="em_health_ind", horizontal=True,
-                            format_func={"ID_CASES": "法定传染病报告病例", "FEVER_VISITS": "发热门诊就诊人次"}.get)
+                            format_func=emergency.HEALTH_NAMES.get)
             series = emergency.health_series(health_obs(v), code, focus, months=37)
             unit = "例" if code == "ID_CASES" else "人次"
             what = "法定传染病报告病例数" if code == "ID_CASES" else "发热门诊就诊人次"
@@ -243,11 +251,11 @@ def health_panel(v: str, f: Filters) -> None:
                                         unit=unit, caliber="月度，圈出所选月份", source=HEALTH_SOURCE,
                                         as_of=periods.label(period), highlight=period)
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="em_health_chart")
-        as_of(f"{periods.label(period)} · 异常标准：当月同比超过 +{emergency.SURGE_YOY:.0f}%，或超过该县区近"
-              f"{emergency.HISTORY_YEARS}年同月最高值 {emergency.MAX_MARGIN:.0f}% 以上（两项同时满足为橙色，一项为黄色）· 来源：{HEALTH_SOURCE}")
+        as_of(f"{periods.label(period)} · 异常标准：{_health_criterion(rule)}（两项同时满足为橙色，一项为黄色；"
+              f"与预警中心的“公共卫生监测异常”规则同一标准）· 来源：{HEALTH_SOURCE}")
 
 
-def duty_panel(v: str) -> None:
+def duty_panel(v: View) -> None:
     with guard("今日值班"):
         at = _clock()
         roster = duty(v, at.date())

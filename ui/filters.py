@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import periods
+from cockpit.auth import View
+from cockpit.catalog import CITY
 
 from . import state
 
-CITY = "411400"
 BASES = {"month": "当月", "ytd": "累计"}
 
 
@@ -35,7 +36,7 @@ def _param(name: str, allowed: list[str], default: str) -> str:
     return value if value in allowed else default
 
 
-def filter_bar(v: str, available_periods: list[str], *, show_basis: bool = True,
+def filter_bar(v: View, available_periods: list[str], *, show_basis: bool = True,
                show_period: bool = True) -> Filters:
     """Render the bar and return the choice. `available_periods` ascending, YYYY-MM."""
     regions = state.regions(v)

@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, fmt, hotline, maps
+from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.config import settings
 
 from . import state
-from .text import md
-from .filters import CITY, Filters, drill_to
-from .widgets import as_of, guard
+from .filters import Filters, drill_to
+from .widgets import as_of, guard, md
 
 SOURCE = "市 12345 政务服务便民热线"
 WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
@@ -21,53 +22,53 @@ WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
 
 # ---- cached loaders (v first; no parameter starts with "_") ---------------------------------
 @st.cache_data(show_spinner=False, max_entries=8)
-def span(v: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+def span(v: View) -> tuple[dt.datetime | None, dt.datetime | None]:
     return hotline.span(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def summary(v: str, start: dt.datetime, stop: dt.datetime, now: dt.datetime, region: str) -> dict:
-    return hotline.summary(state.store(), hotline.Window(start, stop, ""), now, state.effective_region(v, region))
+def summary(v: View, start: dt.datetime, stop: dt.datetime, now: dt.datetime, region: str) -> dict:
+    return hotline.summary(state.store(), hotline.Window(start, stop, ""), now, v.scope.within(region))
 
 
 @st.cache_data(show_spinner="正在统计工单量…", max_entries=64)
-def volume(v: str, grain: str, end: dt.datetime, first: dt.datetime, region: str, category: str | None) -> pd.DataFrame:
-    return hotline.volume(state.store(), hotline.bucket_edges(end, grain, first), state.effective_region(v, region), category)
+def volume(v: View, grain: str, end: dt.datetime, first: dt.datetime, region: str, category: str | None) -> pd.DataFrame:
+    return hotline.volume(state.store(), hotline.bucket_edges(end, grain, first), v.scope.within(region), category)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def category_growth(v: str, end: dt.datetime, period: str, region: str) -> pd.DataFrame:
-    return hotline.category_growth(state.store(), end, hotline.month_window(period, end), state.effective_region(v, region))
+def category_growth(v: View, end: dt.datetime, period: str, region: str) -> pd.DataFrame:
+    return hotline.category_growth(state.store(), end, hotline.month_window(period, end), v.scope.within(region))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def surge(v: str, end: dt.datetime, region: str) -> pd.DataFrame:
-    return hotline.surge(state.store(), end, state.effective_region(v, region))
+def surge(v: View, end: dt.datetime, region: str, rule: hotline.SurgeRule) -> pd.DataFrame:
+    return hotline.surge(state.store(), end, rule, v.scope.within(region))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def county_counts(v: str, start: dt.datetime, stop: dt.datetime, category: str | None) -> pd.DataFrame:
+def county_counts(v: View, start: dt.datetime, stop: dt.datetime, category: str | None) -> pd.DataFrame:
     return hotline.counts_by(state.store(), hotline.Window(start, stop, ""), ("region_code",),
-                             state.effective_region(v, None), category)
+                             v.scope.within(None), category)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def open_overdue(v: str, now: dt.datetime, region: str) -> tuple[int, pd.DataFrame]:
-    return hotline.open_overdue(state.store(), now, state.effective_region(v, region))
+def open_overdue(v: View, now: dt.datetime, region: str) -> tuple[int, pd.DataFrame]:
+    return hotline.open_overdue(state.store(), now, v.scope.within(region))
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def months(v: str) -> list[str]:
+def months(v: View) -> list[str]:
     first, last = span(v)
     return hotline.months_between(first, last) if last else []
 
 
-def anchor(v: str) -> dt.datetime | None:
+def anchor(v: View) -> dt.datetime | None:
     _, last = span(v)
     return hotline.anchor_end(last) if last else None
 
 
-def window(v: str, f: Filters, key: str = "hl_window") -> hotline.Window:
+def window(v: View, f: Filters, key: str = "hl_window") -> hotline.Window:
     end = anchor(v)
     choice = st.session_state.get(key, "7d")
     if choice == "30d":
@@ -77,12 +78,12 @@ def window(v: str, f: Filters, key: str = "hl_window") -> hotline.Window:
     return hotline.last_days(end, 7)
 
 
-def _names(v: str) -> dict[str, str]:
+def _names(v: View) -> dict[str, str]:
     reg = state.regions(v)
     return dict(zip(reg.code, reg.name))
 
 
-def _stamp(v: str) -> str:
+def _stamp(v: View) -> str:
     _, last = span(v)
     return f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
 
@@ -92,7 +93,7 @@ def _pct(x) -> str:
 
 
 # ---- panels ----------------------------------------------------------------------------------------
-def headline(v: str, f: Filters) -> None:
+def headline(v: View, f: Filters) -> None:
     with guard("12345 总体情况"):
         end = anchor(v)
         first, _ = span(v)
@@ -127,43 +128,55 @@ def headline(v: str, f: Filters) -> None:
               f"地区：{names[f.region]} · 口径：按工单受理时间统计，“近 7 日”截至最新工单当日 · 来源：{SOURCE}")
 
 
-def surges(v: str, f: Filters) -> None:
+def _surge_words(rule: hotline.SurgeRule) -> tuple[str, str, str]:
+    """How the page names the window, the usual count and the criterion, from rules.toml."""
+    window = f"近 {rule.days} 日"
+    usual = (f"前 {rule.baseline_days} 日周均" if rule.days == 7
+             else f"前 {rule.baseline_days} 日折合 {rule.days} 日")
+    criterion = (f"{window}不少于 {rule.min_count} 件，且达到{usual}的 {rule.ratio_yellow:g} 倍以上"
+                 "（或此前没有），并超出偶然波动")
+    return window, usual, criterion
+
+
+def surges(v: View, f: Filters) -> None:
     with guard("热点诉求异动"):
         end = anchor(v)
-        table = surge(v, end, f.region)
+        rule = hotline.SurgeRule.of(state.rules()["rules"]["hotline_surge"])
+        table = surge(v, end, f.region, rule)
         names = _names(v)
-        st.subheader("热点诉求异动：近 7 日与前 28 日周均对比")
+        window, usual, criterion = _surge_words(rule)
+        st.subheader(f"热点诉求异动：{window}与{usual}对比")
         flagged = table[table.surge]
         if flagged.empty:
-            st.success("近 7 日没有明显激增的诉求（标准：≥10 件且达到前 28 日周均的 2 倍以上）。")
+            st.success(f"{window}没有明显激增的诉求（标准：{criterion}）。")
         else:
             lines = []
             for r in flagged.head(5).itertuples():
-                base = "前 28 日无此类工单" if pd.isna(r.ratio) else f"为前 28 日周均 {r.weekly_avg:g} 件的 {r.ratio:.1f} 倍"
+                base = (f"前 {rule.baseline_days} 日无此类工单" if pd.isna(r.ratio)
+                        else f"为{usual} {r.expected:g} 件的 {r.ratio:.1f} 倍")
                 lines.append(f"- **{md(names.get(r.region_code, r.region_code))} · {md(r.category)}**："
-                             f"近 7 日 {r.last7:,} 件，{base}")
-            st.warning(f"近 7 日激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
+                             f"{window} {r.window:,} 件，{base}")
+            st.warning(f"{window}激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
         left, right = st.columns([3, 2])
         with left:
             heat = table.assign(county=table.region_code.map(names).fillna(table.region_code))
             chart = charts.surge_heatmap(
-                heat, title="诉求类别 × 县区：近 7 日受理量（格内数字）及其为前 28 日周均的倍数（颜色）",
-                caliber="近 7 日 ÷（前 28 日 ÷ 4）", source=SOURCE, as_of=_stamp(v),
+                heat, title=f"诉求类别 × 县区：{window}受理量（格内数字）及其为{usual}的倍数（颜色）",
+                caliber=f"{window} ÷ {usual}", source=SOURCE, as_of=_stamp(v), window=window, usual=usual,
                 county_order=list(names.values()))
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_heatmap")
         with right:
-            shown = table.head(15).assign(县区=lambda d: d.region_code.map(names)).rename(columns={
-                "category": "诉求类别", "last7": "近7日", "weekly_avg": "前28日周均", "ratio": "倍数",
-                "change": "增幅", "surge": "激增"})
-            st.dataframe(shown[["县区", "诉求类别", "近7日", "前28日周均", "倍数", "增幅", "激增"]],
-                         hide_index=True, width="stretch", key="hl_surge_table", placeholder="—",
-                         column_config={"增幅": st.column_config.NumberColumn(format="%+.1f%%"),
-                                        "倍数": st.column_config.NumberColumn(format="%.2f")})
-            st.caption("激增在前，按超出前 28 日周均的件数排列；"
-                       "激增：近 7 日不少于 10 件，且达到前 28 日周均的 2 倍以上（或此前没有）。")
+            cols = {"category": "诉求类别", "window": window.replace(" ", ""), "expected": usual.replace(" ", ""),
+                    "ratio": "倍数", "change": "增幅", "surge": "激增"}
+            shown = table.head(15).assign(县区=lambda d: d.region_code.map(names)).rename(columns=cols)
+            st.dataframe(shown[["县区", *cols.values()]], hide_index=True, width="stretch", key="hl_surge_table",
+                         placeholder="—", column_config={"增幅": st.column_config.NumberColumn(format="%+.1f%%"),
+                                                         "倍数": st.column_config.NumberColumn(format="%.2f"),
+                                                         cols["expected"]: st.column_config.NumberColumn(format="%.1f")})
+            st.caption(f"激增在前，按超出{usual}的件数排列；激增：{criterion}。与预警中心的“12345 工单激增”规则同一标准。")
 
 
-def volume_chart(v: str, f: Filters) -> None:
+def volume_chart(v: View, f: Filters) -> None:
     with guard("受理量走势"):
         end = anchor(v)
         first, _ = span(v)
@@ -183,7 +196,7 @@ def volume_chart(v: str, f: Filters) -> None:
         st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_volume")
 
 
-def categories(v: str, f: Filters) -> None:
+def categories(v: View, f: Filters) -> None:
     with guard("诉求类别排行"):
         end = anchor(v)
         g = category_growth(v, end, f.period, f.region)
@@ -201,7 +214,7 @@ def categories(v: str, f: Filters) -> None:
               "上年无数据时同比留空 · 来源：" + SOURCE)
 
 
-def county_map(v: str, f: Filters) -> None:
+def county_map(v: View, f: Filters) -> None:
     with guard("县区热点分布"):
         end = anchor(v)
         st.subheader("县区热点分布")
@@ -244,7 +257,7 @@ def _drill_from_table() -> None:
         drill_to(codes[rows[0]])
 
 
-def overdue(v: str, f: Filters) -> None:
+def overdue(v: View, f: Filters) -> None:
     with guard("超期未办结工单"):
         end = anchor(v)
         total, rows = open_overdue(v, end, f.region)

@@ -9,24 +9,25 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, fmt, maps, metrics, periods
+from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.config import settings
+from cockpit.signals import LEVEL_NAMES
 from models import alerts
 
 from . import state
-from .text import md
-from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, figure_tile, guard, plan_tile
+from .widgets import as_of, figure_tile, guard, level_badge, md, plan_tile
 
-CITY = "411400"
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
 
 
-def headline_figures(v: str, region: str = CITY) -> list[metrics.Figure]:
+def headline_figures(v: View, region: str = CITY) -> list[metrics.Figure]:
     ind = state.indicators(v).set_index("code", drop=False)
     obs = state.observations(v, HEADLINE)
     return [metrics.headline(obs, ind.loc[c], region) for c in HEADLINE]
 
 
-def economy_tiles(v: str) -> None:
+def economy_tiles(v: View) -> None:
     with guard("经济运行指标"):
         figures = headline_figures(v, state.home_region(v))
         st.subheader("经济运行")
@@ -37,7 +38,7 @@ def economy_tiles(v: str) -> None:
         as_of(f"{periods.label(latest) if latest else fmt.NA}（地区生产总值为最近一季）· 口径：市统计局、市财政局月度快报")
 
 
-def plan_tiles(v: str) -> None:
+def plan_tiles(v: View) -> None:
     if state.home_region(v) != CITY:
         return  # city-wide figures; a county viewer's scope holds only its own county
     with guard("数字政府建设主要指标"):
@@ -54,7 +55,7 @@ def plan_tiles(v: str) -> None:
               " · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
 
 
-def county_values(v: str, code: str, basis: str) -> pd.DataFrame:
+def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
     """Per county: the headline value (basis 'value') or its 同比 (basis 'yoy')."""
     ind = state.indicators(v).set_index("code", drop=False).loc[code]
     obs = state.observations(v, (code,))
@@ -69,7 +70,7 @@ def county_values(v: str, code: str, basis: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def county_map(v: str) -> None:
+def county_map(v: View) -> None:
     with guard("县区分布图"):
         ind = state.indicators(v)
         choices = ind[(ind.domain != "数字政府") & ~ind.code.isin(["UNEMP", "CPI"])]
@@ -86,7 +87,7 @@ def county_map(v: str) -> None:
         st.caption("示范区为功能区，无行政区划边界，地图上不绘制，数值见上表。边界：cnmaps（高德数据），仅示意。")
 
 
-def operations(v: str) -> None:
+def operations(v: View) -> None:
     """运行态势: 12345 this week against last week, 办结率, 满意率, open emergencies."""
     with guard("运行态势"):
         daily, week, prev, last = state.hotline_recent(v)
@@ -113,7 +114,7 @@ def operations(v: str) -> None:
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hotline_daily")
 
 
-def warnings_list(v: str, limit: int = 8) -> None:
+def warnings_list(v: View, limit: int = 8) -> None:
     with guard("最新预警"):
         st.subheader("最新预警")
         firing = state.alerts(v)
@@ -124,10 +125,9 @@ def warnings_list(v: str, limit: int = 8) -> None:
         st.caption(f"正在触发 {len(firing)} 条，按级别排列，同一指标、地区的合并显示，显示前 "
                    f"{min(limit, len(groups))} 项")
         for g in groups[:limit]:
-            badge = LEVEL_BADGE.get(g["level"], "")
+            badge = level_badge(g["level"])
             lines = [f"{badge} **{md(g['title'])}**", md(g["message"])]
             if g["also"]:
                 lines.append("同时触发：" + "、".join(md(t) for t in g["also"]))
             # Titles come from our own rules, but user-provided names may flow in: no HTML.
             st.markdown("  \n".join(lines))
-

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 
 import pandas as pd
@@ -9,14 +10,17 @@ import streamlit as st
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cockpit import auth, bootstrap
+from cockpit import alert_store, auth, emergency, hotline, rule_config
+from cockpit.auth import View
+from cockpit.catalog import CITY
 from cockpit.store import Store, StoreUnavailable
+from service import bootstrap
 
-CITY = "411400"
 # What a database that is down or unreachable raises, wherever a page first touches it.
 DATABASE_DOWN = (OperationalError, InterfaceError, StoreUnavailable)
 
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,8 +30,7 @@ def _store() -> Store:
 
 def database_down(exc: Exception) -> None:
     """The whole screen when the store cannot be reached: one calm message, details in the log."""
-    import logging
-    logging.getLogger(__name__).error("database unavailable: %s", exc)
+    log.error("database unavailable: %s", exc)
     st.error("数据库暂时无法连接，驾驶舱无法显示数据。已记录错误日志；请稍后刷新，或请管理员检查数据库服务。",
              icon=":material/cloud_off:")
 
@@ -51,58 +54,46 @@ def store() -> Store:
     return s
 
 
-def version() -> str:
-    """Pass this to every loader: a new upload or rollback changes it, so caches refresh.
-
-    It also carries the viewer's scope, so a cached frame never crosses from one
-    scope to another (a county user's cache holds only that county's rows).
-    """
-    return f"{store().data_version()}@{st.session_state.get('scope_key', auth.EVERYTHING.key)}"
+def rules() -> dict:
+    """The warning-rule settings in force: rules.toml with this deployment's overrides. The pages
+    read their thresholds here, so they flag what the rules flag."""
+    return rule_config.load(store().cfg)
 
 
-def scope_of(v: str) -> auth.Scope:
-    key = v.rsplit("@", 1)[1] if "@" in v else "all"
-    return auth.EVERYTHING if key == "all" else auth.Scope(frozenset(key.split(",")))
+def view() -> View:
+    """Pass this to every loader: the data version through the viewer's scope (see View)."""
+    return View(store().data_version(), st.session_state.get("scope", auth.EVERYTHING))
 
 
-def effective_region(v: str, region):
-    """What a query filters on: the chosen region, or the viewer's scope when they chose
-    'the city' (or nothing) but may only see part of it."""
-    scope = scope_of(v).regions
-    if scope is None:
-        return region
-    return region if isinstance(region, str) and region in scope else scope
-
-
-def home_region(v: str) -> str:
+def home_region(v: View) -> str:
     """The region a viewer starts from: the city, or their own county."""
-    regions = scope_of(v).regions
-    return next(iter(regions)) if regions and len(regions) == 1 else CITY
+    codes = v.scope.codes
+    return codes[0] if codes and len(codes) == 1 else CITY
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def indicators(v: str) -> pd.DataFrame:
+def indicators(v: View) -> pd.DataFrame:
     return store().indicators()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def regions(v: str) -> pd.DataFrame:
-    return auth.Scope.filter(scope_of(v), store().regions(), "code")
+def regions(v: View) -> pd.DataFrame:
+    return store().regions(v.scope.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def observations(v: str, codes: tuple[str, ...] | None = None,
+def observations(v: View, codes: tuple[str, ...] | None = None,
                  since: str | None = None) -> pd.DataFrame:
-    return store().observations(indicators=codes, since=since, regions=scope_of(v).regions)
+    return store().observations(indicators=codes, since=since, regions=v.scope.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def alerts(v: str, states: tuple[str, ...] = ("firing",)) -> pd.DataFrame:
-    return store().alerts(states, regions=scope_of(v).regions)
+def alerts(v: View, states: tuple[str, ...] = ("firing",)) -> pd.DataFrame:
+    return alert_store.alerts(store(), states, regions=v.scope.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def demo_datasets(v: str) -> set[str]:
+def demo_datasets(v: View) -> set[str]:
     return store().demo_datasets()
 
 
@@ -111,21 +102,20 @@ def today() -> dt.date:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def hotline_recent(v: str, days: int = 30) -> tuple[pd.DataFrame, dict, dict, dt.datetime | None]:
-    """Daily volume over `days`, this week's and last week's summary, anchored on the newest ticket."""
-    from cockpit import store as core
-    regions = scope_of(v).regions
-    last = core.hotline_last_time(store(), regions)
+def hotline_recent(v: View, days: int = 30) -> tuple[pd.DataFrame, dict, dict, dt.datetime | None]:
+    """Daily volume over `days`, this week's and last week's summary, anchored on the newest
+    ticket the viewer may see."""
+    regions = v.scope.regions
+    _, last = hotline.span(store(), regions)
     if last is None:
         return pd.DataFrame(columns=["day", "tickets"]), {}, {}, None
-    end = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time())
-    week = dt.timedelta(days=7)
-    daily = core.hotline_daily(store(), end - dt.timedelta(days=days), end, regions)
-    return (daily, core.hotline_summary(store(), end - week, end, regions),
-            core.hotline_summary(store(), end - 2 * week, end - week, regions), last)
+    end = hotline.anchor_end(last)
+    week = hotline.last_days(end, 7)
+    daily = hotline.volume(store(), [end - dt.timedelta(days=i) for i in range(days, -1, -1)], regions)
+    return (daily.rename(columns={"start": "day"}), hotline.summary(store(), week, end, regions),
+            hotline.summary(store(), hotline.previous_window(week), end, regions), last)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def open_events(v: str) -> pd.DataFrame:
-    from cockpit import store as core
-    return core.open_events(store(), scope_of(v).regions)
+def open_events(v: View) -> pd.DataFrame:
+    return emergency.open_events(store(), v.scope.regions)

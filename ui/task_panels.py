@@ -8,28 +8,27 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, tasks
+from cockpit.auth import View
+from cockpit.signals import style_of
 
 from . import state
 from .widgets import as_of, export_button, guard
 
 SOURCE = "各牵头单位季度报送（市行政审批和政务信息管理局汇总）"
 CALIBER = "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单；状态取各任务最近一次报送"
-LIGHT_STYLE = {"红灯": "background-color: #c62828; color: white",
-               "黄灯": "background-color: #f9a825; color: black",
-               "绿灯": "background-color: #2e7d32; color: white"}
 LIST_COLUMNS = {"number": "序号", "section": "部分", "text": "任务内容", "deadline_text": "任务时限",
                 "lead": "牵头单位", "status": "最新状态", "percent": "完成进度", "overdue_days": "逾期天数",
                 "light_text": "进度灯", "reported_on": "最近报送"}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def board(v: str, today: dt.date) -> pd.DataFrame:
+def board(v: View, today: dt.date) -> pd.DataFrame:
     s = state.store()
     return tasks.board(s.plan_tasks(), s.latest_task_progress(), today)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def history_all(v: str) -> pd.DataFrame:
+def history_all(v: View) -> pd.DataFrame:
     return tasks.progress_history(state.store())
 
 
@@ -41,7 +40,7 @@ def _as_of_text(b: pd.DataFrame) -> str:
 def _table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
     shown = frame[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
     shown = shown.assign(最近报送=shown["最近报送"].astype("string"))
-    styled = shown.style.map(lambda t: LIGHT_STYLE.get(t, ""), subset=["进度灯"])
+    styled = shown.style.map(style_of, subset=["进度灯"])
     st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key=key, height=height or "auto",
                  column_config={
                      "任务内容": st.column_config.TextColumn(width="large"),
@@ -49,7 +48,7 @@ def _table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
                      "逾期天数": st.column_config.NumberColumn(format="%d 天")})
 
 
-def headline(v: str, today: dt.date) -> None:
+def headline(v: View, today: dt.date) -> None:
     with guard("任务总体进展"):
         b = board(v, today)
         n = tasks.counts(b)
@@ -65,7 +64,7 @@ def headline(v: str, today: dt.date) -> None:
         as_of(f"{_as_of_text(b)} · 今天 {today:%Y年%m月%d日} · 口径：{CALIBER} · 来源：{SOURCE}")
 
 
-def overdue_and_soon(v: str, today: dt.date) -> None:
+def overdue_and_soon(v: View, today: dt.date) -> None:
     with guard("逾期与即将到期任务"):
         b = board(v, today)
         late, soon = tasks.overdue_list(b), tasks.due_soon_list(b)
@@ -84,7 +83,7 @@ def overdue_and_soon(v: str, today: dt.date) -> None:
             _table(soon, "t_soon")
 
 
-def timeline(v: str, today: dt.date) -> None:
+def timeline(v: View, today: dt.date) -> None:
     with guard("任务时间轴"):
         b = board(v, today)
         chart = charts.task_timeline(tasks.timeline(b), title="重点任务到期时间轴（按任务时限月份）",
@@ -93,7 +92,7 @@ def timeline(v: str, today: dt.date) -> None:
         st.plotly_chart(chart.figure, config={"displaylogo": False}, key="t_timeline")
 
 
-def ranking(v: str, today: dt.date) -> None:
+def ranking(v: View, today: dt.date) -> None:
     with guard("单位红黑榜"):
         b = board(v, today)
         rank = tasks.unit_ranking(b)
@@ -126,7 +125,7 @@ def ranking(v: str, today: dt.date) -> None:
                    "排名先看逾期率（低者在前），再看完成率、平均进度。")
 
 
-def task_list(v: str, today: dt.date) -> None:
+def task_list(v: View, today: dt.date) -> None:
     with guard("任务清单"):
         b = board(v, today)
         st.subheader("任务清单")
@@ -152,7 +151,7 @@ def task_list(v: str, today: dt.date) -> None:
                       key="t_export", icon=":material/download:")
 
 
-def task_history(v: str, today: dt.date) -> None:
+def task_history(v: View, today: dt.date) -> None:
     with guard("任务进展记录"):
         b = board(v, today)
         st.subheader("单项任务进展记录")

@@ -10,7 +10,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import auth, periods
+from cockpit import auth, periods, reporting
+from cockpit.auth import View
 from cockpit.store import MEASURES
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
 from cockpit.uploads.messages import export_csv
@@ -18,14 +19,14 @@ from cockpit.uploads.names import NORMALISATIONS
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
-from models import warnings
-from service import uploads
+from service import uploads, warnings
 
 from . import state
-from .text import md
-from .widgets import as_of, export_button, guard
+from .widgets import as_of, export_button, guard, md
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
+STATUS_COLUMNS = {"indicator": "指标", "department": "报送部门", "region": "地区", "expected": "应报月份",
+                  "last": "最近已报", "missing": "缺报月数", "overdue_since": "逾期起始", "days_late": "逾期天数"}
 
 
 def _max_bytes() -> int:
@@ -41,20 +42,44 @@ def write_scope():
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def batches(v: str, scope: auth.WriteScope) -> pd.DataFrame:
+def batches(v: View, scope: auth.WriteScope) -> pd.DataFrame:
     return H.batches(state.store(), scope=scope)
 
 
+def _rolled_back(b) -> str:
+    return f"{b.rolled_back_at:%Y-%m-%d %H:%M} {b.rolled_back_by}：{b.rollback_reason}" if pd.notna(b.rolled_back_at) else ""
+
+
+def _history_table(b: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "批次": b.id, "时间": b.created_at, "报送人": b.created_by, "文件": b.file_name.fillna(""), "来源": b.source,
+        "数据": b.dataset.map(lambda d: H.DATASETS.get(d, d)), "写入行数": b.row_count,
+        "状态": b.status.map(H.STATUS), "说明": b.note, "回滚": [_rolled_back(r) for r in b.itertuples()],
+        "sha256": b.sha256.fillna("")})
+
+
+def _rows_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """One batch's rows as the page shows them: figures with what they replaced, or task reports."""
+    in_force = rows.active.map({True: "是", False: "否"})
+    if "indicator" in rows.columns:
+        return pd.DataFrame({"指标": rows.indicator, "地区": rows.region, "时期": rows.period,
+                             "口径": rows.measure.map(MEASURES), "原值": rows.old, "新值": rows.new,
+                             "当前生效": in_force})
+    return rows.assign(active=in_force).rename(columns={
+        "task_number": "序号", "reported_on": "报送日期", "status": "进展状态", "percent": "完成比例", "note": "进展说明",
+        "reporting_unit": "报送单位", "active": "当前生效"})
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def late(v: str, today: dt.date) -> pd.DataFrame:
-    return S.reporting_status(state.store(), today)
+def late(v: View, today: dt.date, schedule: reporting.Schedule) -> pd.DataFrame:
+    return S.reporting_status(state.store(), schedule, today)
 
 
-def header(v: str) -> None:
+def header(v: View) -> None:
     b = batches(v, write_scope())
-    real = b[b["来源"] != "demo"]
+    real = b[b.source != "demo"]
     if len(real):
-        as_of(f"最近一次报送 {real['时间'].iloc[0]:%Y-%m-%d %H:%M}（批次 #{real['批次'].iloc[0]}）")
+        as_of(f"最近一次报送 {real.created_at.iloc[0]:%Y-%m-%d %H:%M}（批次 #{real.id.iloc[0]}）")
     else:
         as_of("尚无报送批次，库中为演示数据")
 
@@ -66,7 +91,7 @@ def _reevaluate() -> None:
         warnings.after_import(state.store())
 
 
-def upload_panel(v: str) -> None:
+def upload_panel(v: View) -> None:
     with guard("上传报表"):
         st.subheader("上传报表")
         c1, c2, c3 = st.columns([2, 2, 2])
@@ -143,7 +168,7 @@ def upload_panel(v: str) -> None:
             st.caption("填写报送人后才能确认写入。")
 
 
-def _preview(v: str, pv: C.Preview) -> None:
+def _preview(v: View, pv: C.Preview) -> None:
     st.markdown("**预览**（确认后才写入；不变的数值不会重复写入）")
     counts = pv.counts
     c1, c2, c3 = st.columns(3)
@@ -171,7 +196,7 @@ def _preview(v: str, pv: C.Preview) -> None:
                      hide_index=True, width="stretch", key="upload_preview_tasks")
 
 
-def template_panel(v: str) -> None:
+def template_panel(v: View) -> None:
     with guard("下载模板"):
         st.subheader("下载模板")
         kind = st.radio("模板", ["long", "wide", "task"], horizontal=True, key="tpl_kind",
@@ -197,41 +222,47 @@ def template_panel(v: str) -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def status_panel(v: str) -> None:
+def status_panel(v: View) -> None:
     with guard("报送情况"):
         today = state.today()
+        schedule = reporting.Schedule.of(state.rules()["rules"]["stale"])
         st.subheader("报送情况")
-        frame = late(v, today)
-        month = periods.last_complete_month(today)
+        frame = late(v, today, schedule)
         if frame.empty:
-            st.success(f"{periods.label(month)}的数据均已报送。")
+            st.success("到期应报的数据均已报送。")
         else:
             c1, c2 = st.columns(2)
             c1.metric("未报送（指标×地区）", f"{len(frame):,} 项")
-            c2.metric("涉及部门", f"{frame['报送部门'].nunique()} 个")
-            st.dataframe(frame, hide_index=True, width="stretch", key="status_table")
-        st.caption(f"应报：月度指标报上月（{periods.label(month)}），季度指标报上一季；"
-                   f"每月 {S.DUE_DAY} 日前报送上月数据，逾期自当日起算。曾报送过某指标的地区视为应报。")
+            c2.metric("涉及部门", f"{frame.department.nunique()} 个")
+            st.dataframe(frame.rename(columns=STATUS_COLUMNS)[list(STATUS_COLUMNS.values())], hide_index=True,
+                         width="stretch", key="status_table")
+        st.caption(f"应报：月度数据次月 {schedule.monthly_due_day} 日前报送，季度数据季后次月 "
+                   f"{schedule.quarterly_due_day} 日前报送，1—2 月合并发布的指标不报 1 月；逾期自应报之日起算。"
+                   "曾报送过某指标的地区视为应报；与预警中心的“数据缺报或逾期”规则同一口径。")
 
 
-def history_panel(v: str) -> None:
+def history_panel(v: View) -> None:
     with guard("报送历史"):
         st.subheader("报送历史")
         if done := st.session_state.pop("rollback_done", None):
             st.success(done)  # our own words and numbers only
         scope = write_scope()
         b = batches(v, scope)
-        st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
-        export_button("导出历史（CSV）", export_csv(b), "报送历史.csv", mime="text/csv", what="upload_batches",
+        table = _history_table(b)
+        st.dataframe(table.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
+        export_button("导出历史（CSV）", export_csv(table), "报送历史.csv", mime="text/csv", what="upload_batches",
                       key="history_csv")
         if b.empty:
             return
-        bid = st.selectbox("查看批次", list(b["批次"]), key="history_batch", format_func=lambda i: f"#{i}")
+        bid = st.selectbox("查看批次", list(b.id), key="history_batch", format_func=lambda i: f"#{i}")
         rows = H.batch_rows(state.store(), int(bid), scope=scope)
-        st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
-        row = b.set_index("批次").loc[bid]
-        if row["状态"] != "生效":
-            st.caption(f"该批次已回滚：{md(row['回滚'])}")
+        if rows.empty:
+            st.caption("该批次不是指标数值或任务进展，不逐行列出。")
+        else:
+            st.dataframe(_rows_table(rows), hide_index=True, width="stretch", key="history_rows")
+        row = b.set_index("id").loc[bid]
+        if row.status != "committed":
+            st.caption(f"该批次已回滚：{md(_rolled_back(row))}")
             return
         with st.form("rollback_form"):
             st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")

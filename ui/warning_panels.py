@@ -1,67 +1,60 @@
 """预警中心 panels and loaders: alert list and detail, 督办, forecasts, target projections, rule settings.
 
 Loaders are st.cache_data keyed on the data version (`v`); forecasts come from the cache that
-models.warnings fits in the background, never from a fit during a page view.
+service.warnings fits in the background, never from a fit during a page view.
 """
 from __future__ import annotations
 
 import json
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from cockpit import alert_store, charts, periods
-from models import alerts as sm
-from models import projection, rules, warnings
+from cockpit import alert_store, catalog, charts, periods, rule_config
+from cockpit.auth import View
+from cockpit.signals import LEVEL_NAMES
+from models import alerts as sm, forecast, projection
+from service import alerts, warnings
 
 from . import state
 from .auth import can
 from .text import md
-from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, guard
+from .widgets import as_of, guard, level_badge
 
-CITY = "411400"
 
 
 # ---- loaders -----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=8)
-def all_alerts(v: str) -> pd.DataFrame:
-    alerts = alert_store.alerts(state.store())
-    regions = state.scope_of(v).regions
-    if regions is None:
-        return alerts
+def all_alerts(v: View) -> pd.DataFrame:
     # A county viewer: its own county's alerts and the city-wide ones (plan tasks, indicators).
-    return alerts[alerts.region_code.isna() | alerts.region_code.isin(regions)]
+    return alert_store.alerts(state.store(), regions=v.scope.regions)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def alert_history(v: str, alert_id: int) -> pd.DataFrame:
+def alert_history(v: View, alert_id: int) -> pd.DataFrame:
     return alert_store.events(state.store(), alert_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def forecasts(v: str) -> dict | None:
+def forecasts(v: View) -> dict | None:
     return warnings.cached_forecasts(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def target_rows(v: str) -> list[dict]:
-    store = state.store()
-    ctx = rules.Context(today=state.today(), indicators=state.indicators(v), regions=state.regions(v),
-                        obs=state.observations(v), settings=store.cfg, forecasts=forecasts(v),
-                        targets=projection.load_targets())
-    return [p.__dict__ for p in projection.targets_status(ctx)]
+def target_rows(v: View) -> list[dict]:
+    return [p.__dict__ for p in projection.targets_status(state.indicators(v), state.observations(v),
+                                                           catalog.load_targets(), forecasts(v))]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def plan_rows(v: str) -> list[dict]:
+def plan_rows(v: View) -> list[dict]:
     ind = state.indicators(v)
     plan = ind[ind.target_2025.notna()]
     obs = state.observations(v, tuple(plan.code))
     return projection.plan_projections(plan, obs, state.today(), state.store().cfg, forecasts(v))
 
 
-def ensure_forecasts(v: str) -> dict | None:
+def ensure_forecasts(v: View) -> dict | None:
     """The cached forecasts, or None after starting the background fit (once per process)."""
     recs = forecasts(v)
     if recs is None:
@@ -69,60 +62,8 @@ def ensure_forecasts(v: str) -> dict | None:
     return recs
 
 
-# ---- figures (pure: evidence in, Chart out) ------------------------------------------------------
-def evidence_chart(evidence: dict, title: str, caliber: str, as_of_text: str, height: int = 320):
-    fig = go.Figure()
-    kind = evidence.get("kind")
-    unit = evidence.get("unit", "")
-    if kind == "bar":
-        ys = evidence.get("y", [])
-        window = int(evidence.get("window_days", 7))
-        colours = [charts.BLUE] * max(len(ys) - window, 0) + ["#d7191c"] * min(window, len(ys))
-        fig.add_bar(x=evidence.get("x", []), y=ys, marker_color=colours,
-                    hovertemplate="%{x}：%{y} 件<extra></extra>")
-    elif kind == "line":
-        fig.add_scatter(x=evidence.get("x", []), y=evidence.get("y", []), mode="lines+markers",
-                        line={"color": charts.BLUE}, name="实际", connectgaps=False)
-        mark = evidence.get("mark")
-        if mark is not None and evidence.get("y"):
-            fig.add_scatter(x=[evidence["x"][mark]], y=[evidence["y"][mark]], mode="markers",
-                            marker={"color": "#d7191c", "size": 12}, name="本期")
-        proj = evidence.get("projection")
-        if proj:
-            fig.add_scatter(x=proj["x"], y=proj["y"], mode="lines", line={"dash": "dash", "color": "#f07c00"},
-                            name="按当前趋势")
-        band = evidence.get("band")
-        if band:
-            fig.add_scatter(x=[band["x"], band["x"]], y=[band["lo"], band["hi"]], mode="lines",
-                            line={"color": "#888", "width": 8}, opacity=0.4, name=f"{band['pct']}% 预测区间")
-        if evidence.get("hline") is not None:
-            fig.add_hline(y=evidence["hline"], line_dash="dot", line_color="#d7191c",
-                          annotation_text=evidence.get("hline_label", ""))
-    else:
-        return None
-    chart = charts.Chart(fig, title, unit, caliber, "驾驶舱预警规则", as_of_text)
-    return charts._frame(chart, height)
-
-
-def forecast_chart(rec: dict, name: str, unit: str, as_of_text: str):
-    hist = rec["history"]
-    fig = go.Figure()
-    x = rec["periods"]
-    fig.add_scatter(x=x + x[::-1], y=rec["hi95"] + rec["lo95"][::-1], fill="toself", fillcolor="rgba(11,92,171,0.12)",
-                    line={"width": 0}, name="95% 区间", hoverinfo="skip")
-    fig.add_scatter(x=x + x[::-1], y=rec["hi80"] + rec["lo80"][::-1], fill="toself", fillcolor="rgba(11,92,171,0.25)",
-                    line={"width": 0}, name="80% 区间", hoverinfo="skip")
-    fig.add_scatter(x=hist["periods"], y=hist["values"], mode="lines", line={"color": charts.BLUE}, name="实际")
-    fig.add_scatter(x=[hist["periods"][-1]] + x, y=[hist["values"][-1]] + rec["mean"], mode="lines",
-                    line={"color": "#f07c00", "dash": "dash" if not rec["shown"] else "solid"},
-                    name="预测" if rec["shown"] else "基准外推")
-    label = "预测" if rec["shown"] else "基准外推（无模型优于季节性朴素）"
-    chart = charts.Chart(fig, f"{name}：{label}", unit, rec["label"], "驾驶舱预测模型", as_of_text)
-    return charts._frame(chart, 340)
-
-
 # ---- panels ------------------------------------------------------------------------------------
-def level_counts(v: str) -> None:
+def level_counts(v: View) -> None:
     with guard("预警概况"):
         a = all_alerts(v)
         live = a[a.state.isin(sm.ACTIVE)]
@@ -134,7 +75,7 @@ def level_counts(v: str) -> None:
                        f"{int((live.state == 'acknowledged').sum())}")
 
 
-def alert_filters(v: str) -> pd.DataFrame:
+def alert_filters(v: View) -> pd.DataFrame:
     a = all_alerts(v)
     regions = state.regions(v)
     names = dict(zip(regions.code, regions.name))
@@ -142,7 +83,7 @@ def alert_filters(v: str) -> pd.DataFrame:
     states = c1.multiselect("状态", list(sm.STATES), default=["firing", "pending", "acknowledged"],
                             format_func=sm.STATE_NAMES.get, key="w_states")
     levels = c2.multiselect("级别", [1, 2, 3, 4], format_func=LEVEL_NAMES.get, key="w_levels", placeholder="全部级别")
-    rule_names = c3.multiselect("规则", list(rules.RULE_TITLES), format_func=rules.RULE_TITLES.get, key="w_rules", placeholder="全部规则")
+    rule_names = c3.multiselect("规则", list(rule_config.RULE_TITLES), format_func=rule_config.RULE_TITLES.get, key="w_rules", placeholder="全部规则")
     region = c4.selectbox("地区", ["", *regions.code], format_func=lambda c: names.get(c, "全部地区"),
                           key="w_region")
     out = a[a.state.isin(states)] if states else a
@@ -155,12 +96,12 @@ def alert_filters(v: str) -> pd.DataFrame:
     return out
 
 
-def alert_table(v: str, shown: pd.DataFrame) -> None:
+def alert_table(v: View, shown: pd.DataFrame) -> None:
     names = dict(zip(state.regions(v).code, state.regions(v).name))
     table = pd.DataFrame({
         "级别": shown.level.map(lambda lv: LEVEL_NAMES.get(lv, "—") if pd.notna(lv) else "—"),
         "状态": shown.state.map(sm.STATE_NAMES),
-        "规则": shown.rule.map(rules.RULE_TITLES),
+        "规则": shown.rule.map(rule_config.RULE_TITLES),
         "预警": shown.title,
         "地区": shown.region_code.map(lambda c: names.get(c, "") if c else ""),
         "开始时间": pd.to_datetime(shown.started_at).dt.strftime("%Y-%m-%d %H:%M"),
@@ -170,7 +111,7 @@ def alert_table(v: str, shown: pd.DataFrame) -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="w_table")
 
 
-def alert_detail(v: str, shown: pd.DataFrame) -> None:
+def alert_detail(v: View, shown: pd.DataFrame) -> None:
     if shown.empty:
         st.info("没有符合条件的预警。")
         return
@@ -181,8 +122,8 @@ def alert_detail(v: str, shown: pd.DataFrame) -> None:
     aid = st.selectbox("查看预警", ids, format_func=lambda i: titles[i], key="w_pick")
     row = shown[shown.id == aid].iloc[0]
     with st.container(border=True):
-        badge = LEVEL_BADGE.get(int(row.level), "") if pd.notna(row.level) else ""
-        st.markdown(f"{badge} :gray-badge[{sm.STATE_NAMES[row.state]}] :gray-badge[{rules.RULE_TITLES.get(row.rule, row.rule)}]")
+        badge = level_badge(row.level)
+        st.markdown(f"{badge} :gray-badge[{sm.STATE_NAMES[row.state]}] :gray-badge[{rule_config.RULE_TITLES.get(row.rule, row.rule)}]")
         st.subheader(md(row.title), anchor=False)
         st.text(row.message)  # st.text: never interpreted as markdown or HTML
         evidence = json.loads(row.evidence) if isinstance(row.evidence, str) and row.evidence else {}
@@ -192,7 +133,7 @@ def alert_detail(v: str, shown: pd.DataFrame) -> None:
                 col.metric(k, val)
         if evidence.get("kind") == "table":
             st.dataframe(pd.DataFrame(evidence["rows"]), hide_index=True, key="w_evidence_table")
-        chart = evidence_chart(evidence, row.title[:40], rules.RULE_TITLES.get(row.rule, ""),
+        chart = charts.evidence(evidence, row.title[:40], rule_config.RULE_TITLES.get(row.rule, ""),
                                pd.to_datetime(row.updated_at).strftime("%Y年%m月%d日 %H:%M"))
         if chart is not None:
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_chart")
@@ -216,7 +157,7 @@ def _actor() -> str:
     return str(_logged_in() or st.session_state.get("w_actor") or "").strip()
 
 
-def actions(v: str, aid: int, current: str) -> None:
+def actions(v: View, aid: int, current: str) -> None:
     if not (can("action:alert_ack") or can("action:alert_assign")):
         return  # viewers who may not act see the alert and its history only
     c1, c2 = st.columns(2)
@@ -228,7 +169,7 @@ def actions(v: str, aid: int, current: str) -> None:
             if not _actor():
                 st.warning("请先填写经办人。")
             else:
-                alert_store.acknowledge(state.store(), aid, _actor(), note)
+                alerts.acknowledge(state.store(), aid, _actor(), note)
                 st.session_state["w_flash"] = "已确认"
                 st.rerun()
     with c2:
@@ -239,7 +180,7 @@ def actions(v: str, aid: int, current: str) -> None:
                 st.warning("请先填写经办人。")
             else:
                 try:
-                    alert_store.assign(state.store(), aid, assignee, _actor(), anote)
+                    alerts.assign(state.store(), aid, assignee, _actor(), anote)
                 except ValueError as e:
                     st.warning(md(e))
                 else:
@@ -247,7 +188,7 @@ def actions(v: str, aid: int, current: str) -> None:
                     st.rerun()
 
 
-def projections(v: str) -> None:
+def projections(v: View) -> None:
     with guard("年度目标研判"):
         st.subheader("年度经济目标：完成情况与全年研判")
         rows = target_rows(v)
@@ -273,7 +214,7 @@ def projections(v: str) -> None:
             "研判": [r["sentence"] for r in plan]}), hide_index=True, width="stretch", key="w_plan")
 
 
-def forecast_explorer(v: str) -> None:
+def forecast_explorer(v: View) -> None:
     with guard("指标预测"):
         st.subheader("指标预测")
         recs = ensure_forecasts(v)
@@ -295,47 +236,46 @@ def forecast_explorer(v: str) -> None:
         region = c2.selectbox("地区", have, format_func=names.get, key="w_fc_region")
         rec = recs[f"{code}|{region}"]
         unit = "%" if rec["measure"].endswith("yoy") else ind.loc[code, "unit"]
-        chart = forecast_chart(rec, f"{names[region]}{ind.loc[code, 'name']}", unit,
+        chart = charts.forecast(rec, f"{names[region]}{ind.loc[code, 'name']}", unit,
                                periods.label(rec["last_period"]))
         st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_fc_chart")
         st.caption(f"模型：{rec['label']}。{rec['reason']}。" + "；".join(rec.get("notes", [])))
         if rec["scores"]:
-            st.dataframe(pd.DataFrame([{"模型": warnings.forecast.LABELS.get(k, k), "回测 MASE": round(s["mase"], 3),
+            st.dataframe(pd.DataFrame([{"模型": forecast.LABELS.get(k, k), "回测 MASE": round(s["mase"], 3),
                                         "回测 sMAPE": round(s["smape"], 2)} for k, s in rec["scores"].items()]),
                          hide_index=True, key="w_fc_scores")
 
 
-def rule_settings(v: str) -> None:
+def rule_settings(v: View) -> None:
+    """Edit numbers and switches of every rule; saved to <data_dir>/rules.local.toml (checked
+    first), audited, then re-evaluated (service.warnings.save_rules)."""
     if not can("action:rules"):
         st.info("规则设置仅管理员可修改；当前规则见项目根目录 rules.toml。")
         return
-    """Edit numbers and switches of every rule; saved to <data_dir>/rules.local.toml, then re-evaluated."""
     with guard("预警规则设置"):
         store = state.store()
-        shipped = rules.load_config(None)
-        current = rules.load_config(store.cfg)
-        st.caption(f"默认值见项目根目录 rules.toml；这里的修改保存在 {rules.local_file(store.cfg)}，逐项覆盖默认值。")
+        shipped, current = rule_config.load(), state.rules()
+        st.caption(f"默认值见项目根目录 rules.toml；这里的修改保存在 {rule_config.local_file(store.cfg)}，逐项覆盖默认值。")
         changed: dict = {}
-        for name, title in rules.RULE_TITLES.items():
-            rc = current["rules"].get(name, {})
+        for name, title in rule_config.RULE_TITLES.items():
+            rc, default = current["rules"].get(name, {}), shipped["rules"].get(name, {})
             with st.expander(title):
                 on = st.checkbox("启用", value=rc.get("enabled", True), key=f"r_{name}_enabled")
-                if on != shipped["rules"].get(name, {}).get("enabled", True):
+                if on != default.get("enabled", True):
                     changed.setdefault(name, {})["enabled"] = on
                 for key, val in rc.items():
                     if isinstance(val, bool) or not isinstance(val, (int, float)):
                         continue
-                    new = st.number_input(key, value=float(val), key=f"r_{name}_{key}")
-                    if new != float(shipped["rules"].get(name, {}).get(key, val)):
+                    new = st.number_input(rule_config.SETTING_NAMES.get(key, key), value=float(val),
+                                          key=f"r_{name}_{key}")
+                    if new != float(default.get(key, val)):
                         changed.setdefault(name, {})[key] = int(new) if isinstance(val, int) else new
         if st.button("保存并重新评估", key="r_save"):
-            path = rules.local_file(store.cfg)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rules.dump_toml({"rules": changed}) if changed else "", encoding="utf-8")
-            rules.load_config(store.cfg)  # refuse a broken file before anyone relies on it
-            with store.begin() as conn:
-                store.audit(conn, _actor() or "未登录用户", "rules_change", "rules.local.toml",
-                            json.dumps(changed, ensure_ascii=False)[:2000])
-            n = warnings.evaluate(store, state.today())
+            try:
+                n = warnings.save_rules(store, {"rules": changed} if changed else {}, _actor() or "未登录用户",
+                                        state.today())
+            except ValueError as exc:
+                st.error(f"规则未保存：{exc}")
+                return
             st.session_state["w_flash"] = f"规则已保存，重新评估后正在触发 {n} 条"
             st.rerun()

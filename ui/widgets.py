@@ -7,18 +7,26 @@ from pathlib import Path
 
 import streamlit as st
 
-from cockpit import fmt
-from cockpit.fmt import LEVEL_NAMES  # noqa: F401  (panels import it from here)
+from cockpit import audit, fmt
+from cockpit.signals import LEVELS, LIGHTS
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
+from . import state
 from .auth import can
+from .text import md  # noqa: F401  (panels import it from here)
 
 log = logging.getLogger("cockpit.ui")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
-LIGHT_BADGE = {"red": ":red-badge[红灯]", "yellow": ":orange-badge[黄灯]", "green": ":green-badge[绿灯]"}
-LEVEL_BADGE = {1: ":red-badge[Ⅰ级 红色]", 2: ":orange-badge[Ⅱ级 橙色]",
-               3: ":yellow-badge[Ⅲ级 黄色]", 4: ":blue-badge[Ⅳ级 蓝色]"}
+
+
+def badge(signal) -> str:
+    """A light or a warning level as a coloured badge in markdown ('' for none)."""
+    return f":{signal.badge}-badge[{signal.tag or signal.name}]" if signal is not None else ""
+
+
+def level_badge(level) -> str:
+    return badge(LEVELS.get(int(level))) if level is not None and level == level else ""
 
 
 def apply_theme() -> None:
@@ -48,10 +56,7 @@ def export_button(label: str, data: bytes, file_name: str, *, what: str, key: st
 
 
 def _audit_export(what: str, file_name: str) -> None:
-    from . import state
-    store = state.store()
-    with store.begin() as conn:
-        store.audit(conn, st.session_state.get("user_name", "未登录用户"), "export", what, file_name)
+    audit.record(state.store(), st.session_state.get("user_name", "未登录用户"), "export", what, file_name)
 
 
 def demo_banner(datasets: set[str], shown: set[str]) -> None:
@@ -82,7 +87,7 @@ def figure_tile(f: Figure) -> None:
 
 def plan_tile(row) -> None:
     with st.container(border=True):
-        st.markdown(f"**{row.name}** {LIGHT_BADGE.get(row.light, '')}")
+        st.markdown(f"**{row.name}** {badge(LIGHTS.get(row.light))}")
         st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
         st.caption(f"2025 年目标 {fmt.number(row.target, row.unit, 0)} · 完成 {fmt.number(row.completion, '%')}"
                    f" · 较序时进度 {fmt.pp(row.gap_pp)}")

@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select, tuple_, update
 
-from connectors.base import Dataset
-
 from .. import ingest, locks, schema as s
 from ..auth import ANYTHING, WriteScope
+from ..datasets import Dataset
 from ..store import Store
 from .validate import Checked
 

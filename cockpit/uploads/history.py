@@ -1,4 +1,9 @@
-"""Batches as the history page lists them, and the rows of one batch with what each replaced."""
+"""Batches as the history page lists them, and the rows of one batch with what each replaced.
+English column names and typed values; the page labels them (STATUS, DATASETS).
+
+A scoped reporter (a county's, a department's) sees the batches holding figures within their
+write scope, and of those batches only those figures; task batches only when they sent them.
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from .. import schema as s
 from ..auth import ANYTHING, WriteScope
-from ..store import MEASURES, Store
+from ..store import Store
 
 STATUS = {"committed": "生效", "rolled_back": "已回滚"}
 DATASETS = {"observations": "经济与指标数据", "task_progress": "重点任务进展", "emergency_events": "突发事件",
@@ -31,52 +36,32 @@ def visible(scope: WriteScope):
     if scope.unlimited:
         return true()
     o = s.observations.c
-    return or_(b.created_by == scope.user,
-               exists(select(o.id).where(o.batch_id == b.id, in_scope(scope))))
+    return or_(b.created_by == scope.user, exists(select(o.id).where(o.batch_id == b.id, in_scope(scope))))
 
 
 def batches(store: Store, limit: int = 500, scope: WriteScope = ANYTHING) -> pd.DataFrame:
+    """The upload_batches rows the viewer may see, newest first."""
     b = s.upload_batches.c
-    frame = store.frame(select(s.upload_batches).where(visible(scope)).order_by(b.id.desc()).limit(limit))
-    return pd.DataFrame({
-        "批次": frame.id, "时间": frame.created_at, "报送人": frame.created_by,
-        "文件": frame.file_name.fillna(""), "来源": frame.source,
-        "数据": frame.dataset.map(lambda d: DATASETS.get(d, d)), "写入行数": frame.row_count,
-        "状态": frame.status.map(STATUS), "说明": frame.note,
-        "回滚": [f"{a:%Y-%m-%d %H:%M} {by}：{why}" if isinstance(a, pd.Timestamp) or a is not None and a == a else ""
-               for a, by, why in zip(frame.rolled_back_at, frame.rolled_back_by, frame.rollback_reason)],
-        "sha256": frame.sha256.fillna(""),
-    })
+    return store.frame(select(s.upload_batches).where(visible(scope)).order_by(b.id.desc()).limit(limit))
 
 
 def batch_rows(store: Store, batch_id: int, limit: int = 5000, scope: WriteScope = ANYTHING) -> pd.DataFrame:
+    """The figures of an observations batch (indicator, region, period, measure, old, new, active),
+    or the reports of a task batch (task_number, reported_on, status, percent, note, reporting_unit,
+    active). `old` is the value the figure replaced; `active` whether it is in force now."""
     o = s.observations.c
     old = aliased(s.observations)
-    stmt = (select(s.indicators.c.name.label("指标"), s.regions.c.name.label("地区"), o.period.label("时期"),
-                   o.measure, old.c.value.label("原值"), o.value.label("新值"), o.active)
-            .join(s.indicators, s.indicators.c.code == o.indicator_code)
-            .join(s.regions, s.regions.c.code == o.region_code)
-            .outerjoin(old, old.c.id == o.replaced_id)
-            .where(o.batch_id == batch_id, in_scope(scope)).order_by(o.id).limit(limit))
-    frame = store.frame(stmt)
+    frame = store.frame(
+        select(s.indicators.c.name.label("indicator"), s.regions.c.name.label("region"), o.period, o.measure,
+               old.c.value.label("old"), o.value.label("new"), o.active)
+        .join(s.indicators, s.indicators.c.code == o.indicator_code)
+        .join(s.regions, s.regions.c.code == o.region_code)
+        .outerjoin(old, old.c.id == o.replaced_id)
+        .where(o.batch_id == batch_id, in_scope(scope)).order_by(o.id).limit(limit))
     if len(frame):
-        frame["口径"] = frame.pop("measure").map(MEASURES)
-        frame["当前生效"] = frame.pop("active").map({True: "是", False: "否"})
-        return frame[["指标", "地区", "时期", "口径", "原值", "新值", "当前生效"]]
+        return frame
     tp = s.task_progress.c
-    frame = store.frame(select(tp.task_number.label("序号"), tp.reported_on.label("报送日期"),
-                               tp.status.label("进展状态"), tp.percent.label("完成比例"),
-                               tp.note.label("进展说明"), tp.reporting_unit.label("报送单位"), tp.active)
-                        .where(tp.batch_id == batch_id, visible_task_batch(batch_id, scope))
-                        .order_by(tp.id).limit(limit))
-    if len(frame):
-        frame["当前生效"] = frame.pop("active").map({True: "是", False: "否"})
-    return frame
-
-
-def visible_task_batch(batch_id: int, scope: WriteScope):
-    """Task reports carry no region: a scoped user sees only the task batches they sent."""
     b = s.upload_batches.c
-    if scope.unlimited:
-        return true()
-    return exists(select(b.id).where(b.id == batch_id, b.created_by == scope.user))
+    own = true() if scope.unlimited else exists(select(b.id).where(b.id == batch_id, b.created_by == scope.user))
+    return store.frame(select(tp.task_number, tp.reported_on, tp.status, tp.percent, tp.note, tp.reporting_unit,
+                              tp.active).where(tp.batch_id == batch_id, own).order_by(tp.id).limit(limit))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 
 from .. import schema as s
 from ..store import Store, now
@@ -98,7 +98,6 @@ def _tasks(conn, batch_id: int) -> int:
     if mine.empty:
         return 0
     keys = [(int(r.task_number), r.reported_on) for r in mine.itertuples()]
-    from sqlalchemy import tuple_
     others = pd.DataFrame(conn.execute(
         select(tp.c.id, tp.c.task_number, tp.c.reported_on, tp.c.batch_id, tp.c.active)
         .join(s.upload_batches, b.id == tp.c.batch_id)

@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from connectors.base import Dataset
-
 from .. import periods, schema as s
+from ..datasets import Dataset
 from ..store import MEASURES, Store
 from . import names
 from .messages import ERROR, INFO, WARNING, Problems, Rejected

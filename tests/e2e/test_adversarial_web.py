@@ -10,9 +10,10 @@ import urllib.request
 
 import pytest
 
-from cockpit import alert_store, auth, schema as s
-from cockpit.store import Store
+from cockpit import auth, schema as s
+from cockpit.store import Store, now
 from cockpit.uploads.rollback import rollback
+from service import alerts
 from tests.conftest import copy_db
 from tests.e2e.test_browser import OUT, serving
 from tests.hostile_files import far_cell_workbook, many_rows_workbook
@@ -26,12 +27,12 @@ PIXEL = f"![b](http://{PIXEL_HOST}/x.gif) [点我](http://{PIXEL_HOST}/go)"
 def served(demo_db, tmp_path_factory):
     db = copy_db(demo_db, tmp_path_factory.mktemp("adversarial") / "cockpit.db")
     store = Store(db)
-    now = alert_store.now()
+    at = now()
     with store.begin() as conn:
         aid = conn.execute(s.alerts.insert().values(
             rule="test", subject="pixel", level=1, state="firing", title="测试预警", message="测试",
-            started_at=now, updated_at=now)).inserted_primary_key[0]
-    alert_store.assign(store, aid, PIXEL, actor="测试", note=PIXEL)
+            started_at=at, updated_at=at)).inserted_primary_key[0]
+    alerts.assign(store, aid, PIXEL, actor="测试", note=PIXEL)
     demo_batch = int(store.batches().query("dataset == 'task_progress'").id.iloc[0])
     rollback(store, demo_batch, by="测试", reason=PIXEL)
     with serving(db, "adversarial") as url:

@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import logging
 
+from cockpit import ingest, schema as s
+from cockpit.store import Store
 from connectors.demo import DemoConnector
 
-from . import ingest, schema as s
-from .store import Store
+from . import warnings
 
 log = logging.getLogger(__name__)
 
 
 def load_demo(store: Store, tickets: int | None = None, progress=None, **options) -> list[int]:
+    """Generate and commit the demo data, then evaluate the warning rules on it. Nothing is
+    fitted here: forecasts come from the background refit the first 预警中心 view starts."""
     connector = DemoConnector(tickets=tickets, **options) if tickets else DemoConnector(**options)
     if progress:
         progress(0.0, "生成演示数据")
     ids = ingest.load(store, connector.read(), source="demo", created_by="system",
                       progress=progress)
-    from models import warnings
     warnings.evaluate(store)
     return ids
 

@@ -5,6 +5,10 @@ import getpass
 import sys
 from pathlib import Path
 
+from cockpit import auth
+from cockpit.backup import backup, restore
+from cockpit.store import Store
+
 
 def _password(prompt: str = "密码：") -> str:
     # From a prompt on a terminal; from standard input for scripts (never from the command line,
@@ -18,8 +22,6 @@ def _password(prompt: str = "密码：") -> str:
 
 
 def cmd_users(args) -> int:
-    from . import auth
-    from .store import Store
     store = Store()
     store.init()
     try:
@@ -32,8 +34,8 @@ def cmd_users(args) -> int:
             if users.empty:
                 print("尚无用户：驾驶舱处于开放模式。")
             for u in users.itertuples():
-                state = "停用" if u.disabled else ("锁定" if u.locked_until else "正常")
-                print(f"{u.name}\t{auth.ROLES.get(u.role, u.role)}\t{u.region_code or u.department or '全市'}\t{state}")
+                print(f"{u.name}\t{auth.ROLES.get(u.role, u.role)}\t{u.region_code or u.department or '全市'}\t"
+                      f"{auth.USER_STATES[u.state]}")
         elif args.action == "role":
             auth.set_role(store, args.name, args.role, actor="cli")
             print(f"已将“{args.name}”的角色改为 {auth.ROLES[auth.role_code(args.role)]}")
@@ -50,8 +52,6 @@ def cmd_users(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from .backup import backup
-    from .store import Store
     store = Store()
     out = backup(store, Path(args.out) if args.out else None)
     print(f"已备份到 {out}")
@@ -59,16 +59,13 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .backup import restore
-    from .store import Store
     got = restore(Store(), Path(args.file))
     print(f"已恢复并核对：{got['counts']['upload_batches']} 个批次，校验 {got['batches_sha256'][:12]}…")
     return 0
 
 
 def register(sub) -> None:
-    from .auth import ROLES
-    roles = f"角色：{'、'.join(f'{c}（{n}）' for c, n in ROLES.items())}"
+    roles = f"角色：{'、'.join(f'{c}（{n}）' for c, n in auth.ROLES.items())}"
     users = sub.add_parser("users", help="用户管理（密码从提示或标准输入读取）")
     usub = users.add_subparsers(dest="action", required=True)
     add = usub.add_parser("add", help="新建用户")

@@ -1,0 +1,207 @@
+"""The candidate models of models.forecast, each (y, h, m, bands) -> (mean, bands or None).
+
+  snaive     seasonal naive, the baseline every model must beat to be shown as "the forecast"
+  ets        damped-trend ETS(A,Ad,N) on the seasonally adjusted series (classical decomposition)
+  theta      statsmodels ThetaModel (its own seasonality test and deseasonalising)
+  stl_arima  STL decomposition, ARIMA(1,1,1) on the adjusted series (STLForecast)
+  sarima     SARIMA(1,1,1)(0,1,1)s, optional: ten times slower than the others
+  combo      the mean of ets, theta and stl_arima; combinations are the strongest simple
+             forecasts on the M3 data (see bench/forecast.md)
+
+statsmodels is imported inside each model, where a fit needs it: importing it costs a second,
+and the web server and the command line import this module without fitting anything.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+LEVELS = (80, 95)
+Z = {80: 1.2815515655446004, 95: 1.959963984540054}
+COMPONENTS = ("ets", "theta", "stl_arima")
+Band = dict[int, tuple[np.ndarray, np.ndarray]]  # level -> (lower, upper)
+
+
+# ---- seasonality ------------------------------------------------------------------------
+def is_seasonal(y: np.ndarray, m: int) -> bool:
+    """The M3/M4 benchmark test: autocorrelation at lag m beyond its 90% limit."""
+    n = len(y)
+    if m <= 1 or n < 3 * m:
+        return False
+    x = y - y.mean()
+    denom = float(np.dot(x, x))
+    if denom == 0:
+        return False
+    acf = np.array([np.dot(x[k:], x[:n - k]) / denom for k in range(m + 1)])
+    limit = 1.645 * math.sqrt((1 + 2 * float(np.sum(acf[1:m] ** 2))) / n)
+    return abs(acf[m]) > limit
+
+
+def seasonal_index(y: np.ndarray, m: int) -> tuple[np.ndarray, bool] | None:
+    """Classical decomposition indices (one per position mod m); None when not seasonal."""
+    if not is_seasonal(y, m):
+        return None
+    from statsmodels.tsa.seasonal import seasonal_decompose
+    multiplicative = bool(np.all(y > 0))
+    dec = seasonal_decompose(y, period=m, model="multiplicative" if multiplicative else "additive",
+                             two_sided=True)
+    return np.asarray(dec.seasonal)[:m], multiplicative
+
+
+def _season_at(idx: np.ndarray, start: int, count: int) -> np.ndarray:
+    m = len(idx)
+    return idx[(start + np.arange(count)) % m]
+
+
+# ---- candidate models: each returns (mean, bands or None) --------------------------------
+def _snaive(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+    lag = m if len(y) >= 2 * m and m > 1 else 1
+    last = y[-lag:]
+    mean = np.array([last[i % lag] for i in range(h)], dtype=float)
+    if not bands:
+        return mean, None
+    resid = y[lag:] - y[:-lag]
+    sigma = float(np.sqrt(np.mean(resid ** 2))) if len(resid) else 0.0
+    steps = np.arange(h) // lag + 1 if lag > 1 else np.arange(1, h + 1)
+    sd = sigma * np.sqrt(steps)
+    return mean, {lv: (mean - Z[lv] * sd, mean + Z[lv] * sd) for lv in LEVELS}
+
+
+def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    season = seasonal_index(y, m)
+    sa = y
+    if season is not None:
+        idx, mult = season
+        s_in = _season_at(idx, 0, len(y))
+        sa = y / s_in if mult else y - s_in
+    trend = len(sa) >= 10  # a damped trend needs some history to estimate
+    model = ETSModel(pd.Series(sa), error="add", trend="add" if trend else None,
+                     damped_trend=trend)
+    res = model.fit(disp=False)
+    n = len(y)
+    if bands:
+        pred = res.get_prediction(start=n, end=n + h - 1)
+        mean = np.asarray(pred.predicted_mean, dtype=float)
+        out = {}
+        for lv in LEVELS:
+            sf = pred.summary_frame(alpha=1 - lv / 100)
+            out[lv] = (sf["pi_lower"].to_numpy(float), sf["pi_upper"].to_numpy(float))
+    else:
+        mean, out = np.asarray(res.forecast(h), dtype=float), None
+    if season is not None:
+        s_out = _season_at(idx, n, h)
+        apply = (lambda a: a * s_out) if mult else (lambda a: a + s_out)
+        mean = apply(mean)
+        if out:
+            out = {lv: tuple(np.sort(np.vstack([apply(lo), apply(hi)]), axis=0)) for lv, (lo, hi) in out.items()}
+    return mean, out
+
+
+def _theta(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+    seasonal = is_seasonal(y, m)
+    method = "multiplicative" if np.all(y > 0) else "additive"
+    res = ThetaModel(y, period=max(m, 1), deseasonalize=seasonal, use_test=False,
+                     method=method).fit()
+    mean = np.asarray(res.forecast(h), dtype=float)
+    if not bands:
+        return mean, None
+    # statsmodels estimates sigma2 by fitting a SARIMAX per call (0.5 s); the one-step errors
+    # of the same IMA(1,1)-with-drift form give it in microseconds.
+    res._sigma2 = _ima_sigma2(np.asarray(res.model._y, dtype=float), float(res.params.iloc[1]))
+    out = {}
+    for lv in LEVELS:
+        pi = res.prediction_intervals(h, alpha=1 - lv / 100)
+        out[lv] = (pi["lower"].to_numpy(float), pi["upper"].to_numpy(float))
+    return mean, out
+
+
+def _ima_sigma2(y: np.ndarray, alpha: float) -> float:
+    dy = np.diff(y)
+    if len(dy) < 2:
+        return float(np.var(y)) or 1e-12
+    theta, c, e, prev = alpha - 1, float(dy.mean()), np.empty(len(dy)), 0.0
+    for i, d in enumerate(dy):
+        prev = d - c - theta * prev
+        e[i] = prev
+    return float(np.mean(e ** 2))
+
+
+def _stl_arima(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+    # SARIMAX with a concentrated scale fits ARIMA(1,1,1) in half the time of tsa.arima;
+    # a non-robust STL was both faster and more accurate on M3 (bench/forecast.md).
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+    series = pd.Series(y)
+    kwargs = {"order": (1, 1, 1), "concentrate_scale": True}
+    if is_seasonal(y, m):
+        from statsmodels.tsa.forecasting.stl import STLForecast
+        res = STLForecast(series, SARIMAX, period=m, robust=False, model_kwargs=kwargs).fit(
+            fit_kwargs={"disp": False})
+    else:
+        res = SARIMAX(series, **kwargs).fit(disp=False)
+    n = len(y)
+    pred = res.get_prediction(start=n, end=n + h - 1)
+    mean = np.asarray(pred.predicted_mean, dtype=float)
+    if not bands:
+        return mean, None
+    out = {}
+    for lv in LEVELS:
+        sf = pred.summary_frame(alpha=1 - lv / 100)
+        lo = sf["pi_lower"] if "pi_lower" in sf else sf["mean_ci_lower"]
+        hi = sf["pi_upper"] if "pi_upper" in sf else sf["mean_ci_upper"]
+        out[lv] = (lo.to_numpy(float), hi.to_numpy(float))
+    return mean, out
+
+
+def _sarima(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+    seasonal = (0, 1, 1, m) if m > 1 and len(y) >= 2 * m + 4 else (0, 0, 0, 0)
+    res = SARIMAX(y, order=(1, 1, 1), seasonal_order=seasonal, simple_differencing=True,
+                  concentrate_scale=True).fit(disp=False, method="lbfgs")
+    fc = res.get_forecast(h)
+    mean = np.asarray(fc.predicted_mean, dtype=float)
+    if not bands:
+        return mean, None
+    out = {}
+    for lv in LEVELS:
+        ci = np.asarray(fc.conf_int(alpha=1 - lv / 100))
+        out[lv] = (ci[:, 0].astype(float), ci[:, 1].astype(float))
+    return mean, out
+
+
+MODELS: dict[str, Callable[[np.ndarray, int, int, bool], tuple[np.ndarray, Band | None]]] = {
+    "snaive": _snaive, "ets": _ets, "theta": _theta, "stl_arima": _stl_arima, "sarima": _sarima,
+}
+
+
+def _combine(parts: Sequence[tuple[np.ndarray, Band | None]]) -> tuple[np.ndarray, Band | None]:
+    mean = np.mean([p[0] for p in parts], axis=0)
+    if any(p[1] is None for p in parts):
+        return mean, None
+    # Averaging the components' bounds keeps the interval centred on the combined mean.
+    return mean, {lv: (np.mean([p[1][lv][0] for p in parts], axis=0),
+                       np.mean([p[1][lv][1] for p in parts], axis=0)) for lv in LEVELS}
+
+
+def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str],
+               bands: bool) -> dict[str, tuple[np.ndarray, Band | None]]:
+    """Fit each named model (combo from its components); a model that fails is left out."""
+    out = {}
+    need = set(names) | (set(COMPONENTS) if "combo" in names else set())
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for name in [k for k in MODELS if k in need]:
+            try:
+                mean, band = MODELS[name](y, h, m, bands)
+            except Exception:  # noqa: BLE001 - a model that cannot fit this series is no candidate
+                continue
+            if np.all(np.isfinite(mean)):
+                out[name] = (mean, band)
+    if "combo" in names and all(c in out for c in COMPONENTS):
+        out["combo"] = _combine([out[c] for c in COMPONENTS])
+    return {k: v for k, v in out.items() if k in names}

@@ -1,0 +1,98 @@
+"""python -m cockpit SUBCOMMAND: the one command-line entry for operators and cron.
+
+Each command module registers its own subcommands with `register(sub)`; this module adds the
+first-run ones (init, demo, serve) and turns an unreachable database or a bad argument into one
+Chinese line and an exit code (0 done, 1 refused, 2 bad argument, 3 database unreachable).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from cockpit import schema as s
+from cockpit.config import ROOT, settings, setup_logging
+from cockpit.store import Store, StoreUnavailable
+
+from . import admin_cli, import_cli, warnings
+from .bootstrap import load_demo, prepare
+
+COMMANDS = (warnings, admin_cli, import_cli)  # each has register(sub)
+
+
+def cmd_init(args) -> int:
+    store = Store()
+    loaded = prepare(store, progress=print_progress)
+    print(f"数据库已就绪：{safe_url(store.url)}（结构版本 {store.schema_revision()}）"
+          + ("；库为空，已载入演示数据" if loaded else ""))
+    return 0
+
+
+def print_progress(frac: float, text: str) -> None:
+    print(f"[{frac:4.0%}] {text}", flush=True)
+
+
+def cmd_demo(args) -> int:
+    store = Store()
+    store.init()
+    existing = store.batches().query("source == 'demo' and status == 'committed'")
+    if not existing.empty and not args.force:
+        print(f"已有演示数据（批次 {', '.join(map(str, existing['id']))}），未重复加载；"
+              "如需再加载一份请加 --force。")
+        return 0
+    ids = load_demo(store, tickets=args.tickets, progress=print_progress, end=args.end)
+    print(f"演示数据已加载：批次 {', '.join(map(str, ids))}；"
+          f"12345 工单 {store.count(s.hotline_tickets):,} 条。")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Hand this process over to the web server (ui.server): the command line never imports
+    Streamlit, and the server keeps this process id, so stopping it stops the server."""
+    argv = [sys.executable, "-m", "ui.server"]
+    argv += ["--port", str(args.port)] if args.port else []
+    argv += ["--address", args.address] if args.address else []
+    os.chdir(ROOT)
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def register(sub) -> None:
+    sub.add_parser("init", help="创建或升级数据库结构，载入规划指标与任务；库为空时载入演示数据").set_defaults(func=cmd_init)
+    demo = sub.add_parser("demo", help="载入演示数据")
+    demo.add_argument("--tickets", type=int, default=None, help="12345 工单数（默认 %d）" % settings().demo_tickets)
+    demo.add_argument("--end", default=None, help="演示数据截至月份 YYYY-MM（默认上月）")
+    demo.add_argument("--force", action="store_true", help="已有演示数据时仍再加载一份")
+    demo.set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve", help="启动驾驶舱网页")
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--address", default=None)
+    serve.set_defaults(func=cmd_serve)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cockpit", description="商丘市数字政府领导驾驶舱")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    for command in COMMANDS:
+        command.register(sub)
+    args = parser.parse_args(argv)
+    setup_logging()
+    try:
+        return args.func(args)
+    except (OperationalError, InterfaceError, StoreUnavailable) as exc:
+        # An operator needs where and what, not a driver traceback.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"错误：无法使用数据库 {safe_url(settings().database_url)}：{reason}\n"
+              "请检查 COCKPIT_DB_URL（或 cockpit.toml 的 db_url）以及数据库服务是否在运行。", file=sys.stderr)
+        return 3
+    except (ValueError, OSError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2

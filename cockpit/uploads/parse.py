@@ -51,6 +51,8 @@ class Sheet:
     # (row index, col index) -> ("error", "#DIV/0!") or ("formula", "SUM(A1:A2)")
     marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 (0-based, inclusive)
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based; read like any other, and said so
+    hidden_cols: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -130,8 +132,8 @@ def _read_xlsx(data: bytes) -> Workbook:
             raise
         except Exception as exc:
             raise Rejected(f"工作表“{name}”无法读取（文件可能已损坏）：{type(exc).__name__}") from None
-        marks = _marks(zf, paths.get(name)) if name in paths else {}
-        sheets.append(Sheet(name, [list(r) for r in rows], marks, merged))
+        marks, hidden_rows, hidden_cols = _marks(zf, paths.get(name)) if name in paths else ({}, set(), set())
+        sheets.append(Sheet(name, [list(r) for r in rows], marks, merged, hidden_rows, hidden_cols))
     return Workbook("xlsx", sheets, notes)
 
 
@@ -252,14 +254,25 @@ _FORMULA = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 
 
-def _marks(zf: zipfile.ZipFile, path: str) -> dict[tuple[int, int], tuple[str, str]]:
-    """Error cells and formulas without a cached value: calamine shows both as empty."""
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+_HIDDEN_ROW_B = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+_HIDDEN_COL = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+
+
+def _marks(zf: zipfile.ZipFile, path: str) -> tuple[dict[tuple[int, int], tuple[str, str]], set[int], set[int]]:
+    """Error cells and formulas without a cached value (calamine shows both as empty), and the
+    hidden rows and columns (calamine reads them like any other; the preview says so)."""
     try:
         xml = zf.read(path)
     except KeyError:
-        return {}
+        return {}, set(), set()
+    hidden_rows, hidden_cols = set(), set()
+    if b'hidden="' in xml:
+        hidden_rows = {int(r) - 1 for r in _HIDDEN_ROW.findall(xml) + _HIDDEN_ROW_B.findall(xml)}
+        for lo, hi in _HIDDEN_COL.findall(xml):
+            hidden_cols.update(range(int(lo) - 1, min(int(hi), int(lo) + 200)))
     if b't="e"' not in xml and b"<f" not in xml:
-        return {}
+        return {}, hidden_rows, hidden_cols
     out = {}
     for m in _CELL.finditer(xml):
         attrs, body = m.group(3), m.group(4) or b""
@@ -270,7 +283,7 @@ def _marks(zf: zipfile.ZipFile, path: str) -> dict[tuple[int, int], tuple[str, s
         elif b"<f" in body and (v is None or v.group(1) == b""):
             f = _FORMULA.search(body)
             out[key] = ("formula", "=" + _unxml(f.group(1) or b"") if f else "=")
-    return out
+    return out, hidden_rows, hidden_cols
 
 
 def _unxml(b: bytes) -> str:

@@ -47,6 +47,7 @@ class WideResult:
     blanks: list[dict]  # "—" cells with their figure's key: a stored figure may be kept or withdrawn
     ranks: list[dict]  # 位次 cells: checked against the values, never stored
     label: str  # "indicators" | "regions"
+    unknown: list[dict]  # names not in the catalogue: kind, text, count, first (where)
 
 
 def _numeric(v) -> bool:
@@ -167,7 +168,7 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
         sheet_region = _sheet_region(sheet, title, catalog, options, problems)
     else:
         sheet_indicator = options.indicator or _name_in(title, catalog.indicator_names) or \
-            _name_in(sheet_text, catalog.indicator_names)
+            catalog.indicator_of(sheet.name) or _name_in(sheet_text, catalog.indicator_names)
     columns = _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog)
     if not any(c.what == "data" for c in columns.values()):
         return None
@@ -175,6 +176,7 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
     sheet_unit = unit_text if unit_text and not re.search(r"[、,，]", unit_text) else None
     resolve = catalog.indicator_of if label == "indicators" else catalog.region_of
     records, blanks, ranks = [], [], []
+    unknown: dict[str, dict] = {}
     aggregated: dict[int, list[int]] = {}
     hidden = sorted(i + 1 for i in sheet.hidden_rows if i >= body_start)
     if hidden:
@@ -210,7 +212,12 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
             v = Mark(*mark) if mark else v
             if code is None:
                 if col.what == "data" and not not_published(v):
-                    problems.add(f"未识别的{'指标' if label == 'indicators' else '地区'}名称“{str(name).strip()}”",
+                    text = str(name).strip()
+                    hit = unknown.setdefault(text, {"kind": "indicator" if label == "indicators" else "region",
+                                                    "text": text, "count": 0,
+                                                    "first": f"工作表“{sheet.name}”第 {r} 行"})
+                    hit["count"] += 1
+                    problems.add(f"未识别的{'指标' if label == 'indicators' else '地区'}名称“{str(name).strip()}”，不导入",
                                  sheet=sheet.name, row=r, column=_where(j, headers), value=v, severity=SKIPPED)
                 continue
             ind = code if label == "indicators" else col.indicator
@@ -242,7 +249,7 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
             problems.add("隐藏列，已照常读取", sheet=sheet.name, column=_where(j, headers), severity=INFO)
     if period is None:
         records = []
-    return WideResult(records, blanks, ranks, label)
+    return WideResult(records, blanks, ranks, label, list(unknown.values()))
 
 
 def _where(j: int, headers: list[str]) -> str:
@@ -313,7 +320,8 @@ def _name_in(text: str, names: list[tuple[str, str]]) -> str | None:
 def _sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems) -> str:
     """Region of an indicators-down sheet: chosen, else named by the sheet or the title, else the city."""
     names = catalog.region_names
-    found_sheet, found_title = _name_in(sheet.name, names), _name_in(title, names)
+    found_sheet = catalog.region_of(sheet.name) or _name_in(sheet.name, names)
+    found_title = _name_in(title, names)
     region = options.region or found_sheet or found_title or catalog.city
     how = ("（取自所选）" if options.region else "（取自工作表名）" if found_sheet
            else "（取自标题）" if found_title else "（未注明，按全市）")

@@ -121,7 +121,7 @@ def check(store: Store, book: Workbook, options: Options | None = None,
     catalog = catalog or Catalog.load(store)
     problems = Problems()
     problems.extend(book.notes)
-    obs_parts, task_parts, used, rank_cells, blank_parts = [], [], [], [], []
+    obs_parts, task_parts, used, rank_cells, blank_parts, unknown = [], [], [], [], [], []
     for sheet in book.sheets:
         if names.norm(sheet.name) in INSTRUCTION_SHEETS:
             continue
@@ -141,6 +141,7 @@ def check(store: Store, book: Workbook, options: Options | None = None,
             obs_parts.append(pd.DataFrame(wide.records, dtype=object) if wide.records else pd.DataFrame(columns=["row"]))
             blank_parts.append(wide.blanks)
             rank_cells += wide.ranks
+            unknown += wide.unknown
             used.append(f"{sheet.name}（统计月报格式，{'指标' if wide.label == 'indicators' else '县区'}按行）")
     if not used:
         found = "、".join(f"“{sh.name}”" for sh in book.sheets) or "无"
@@ -152,7 +153,7 @@ def check(store: Store, book: Workbook, options: Options | None = None,
     if raw is not None:
         checked.rows_read += len(raw)
         fig = figures.check(raw, problems, catalog, options)
-        checked.unknown = fig.unknown
+        checked.unknown = _merge_unknown(unknown + fig.unknown)
         wide_blanks = _wide_blanks(blank_parts, catalog)
         checked.blanks = pd.concat([fig.blanks, wide_blanks], ignore_index=True).drop_duplicates(figures.KEY) \
             if len(wide_blanks) else fig.blanks
@@ -170,6 +171,14 @@ def check(store: Store, book: Workbook, options: Options | None = None,
     if not problems.ok:
         checked.datasets = []
     return checked
+
+
+def _merge_unknown(items: list[dict]) -> list[dict]:
+    out: dict[tuple[str, str], dict] = {}
+    for u in items:
+        hit = out.setdefault((u["kind"], u["text"]), {**u, "count": 0})
+        hit["count"] += u["count"]
+    return list(out.values())
 
 
 def _wide_blanks(parts: list[list[dict]], catalog: Catalog) -> pd.DataFrame:

@@ -156,13 +156,14 @@ class Store:
         """Changes whenever stored data changes; caches key on it."""
         b = s.upload_batches.c
         with self.engine.connect() as conn:
-            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))).one()
+            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at),  # + batches in force:
+                                      func.sum(case((b.status == "committed", 1), else_=0)))).one()  # demo restore
             alerts = conn.execute(select(func.max(s.alerts.c.updated_at))).scalar()
             # Timestamps have whole seconds: two alert actions in one second differ only here.
             events = conn.execute(select(func.max(s.alert_events.c.id))).scalar()
             notes = conn.execute(select(func.count(), func.max(s.annotations.c.id))
                                  .where(s.annotations.c.deleted.is_(False))).one()
-        return f"{row[0]}:{row[1]}:{row[2]}:{alerts}:{events}:{notes[0]}:{notes[1]}"
+        return f"{row[0]}:{row[1]}:{row[2]}:{row[3]}:{alerts}:{events}:{notes[0]}:{notes[1]}"
 
     # ---- reads --------------------------------------------------------------------
     def frame(self, stmt) -> pd.DataFrame:

@@ -44,6 +44,9 @@ def check_file(store: Store, data: bytes, file_name: str, options: V.Options,
         problems = Problems()
         problems.add(died_reason(data, exc))
         return V.Checked(problems), None
+    except Exception:  # the child's own exception, re-raised here: a message, never a traceback
+        log.exception("checking %r failed in the sandbox", file_name)
+        return V.failed(file_name), None
 
 
 def _check_in_child(url: str, cfg: Settings, data: bytes, file_name: str, options: V.Options,

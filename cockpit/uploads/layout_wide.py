@@ -291,7 +291,9 @@ def _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indica
             out[j] = Column(j, h, "unknown")
             continue
         if what == "rank":
-            out[j] = Column(j, h, "rank", ranks=last_data)
+            ranked = out.get(last_data)
+            out[j] = Column(j, h, "rank", indicator=ranked.indicator if ranked else ind,
+                            region=ranked.region if ranked else reg, ranks=last_data)
             continue
         if what != "value":
             out[j] = Column(j, h, what)

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     register_admin(sub)
     from service.import_cli import register as register_uploads  # import / rollback (数据报送)
     register_uploads(sub)
+    from service import aliases_cli, demo_cli; aliases_cli.register(sub); demo_cli.register(sub)  # noqa: E702
     args = parser.parse_args(argv)
     setup_logging()
     from sqlalchemy.exc import InterfaceError, OperationalError

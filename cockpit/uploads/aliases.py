@@ -18,7 +18,7 @@ from .names import indicator_resolver, name_key, norm, region_resolver
 
 KINDS = {"region": "地区", "indicator": "指标"}
 MAX_NAME = 30  # the longest region or indicator name people write is well under this
-_CONTROL = re.compile(r"[\x00-\x1f\x7f<>`*_\[\]{}|\\#]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f<>`*_\[\]{}|\\]")  # control characters, markup
 
 
 class AliasRefused(ValueError):
@@ -45,7 +45,7 @@ def _clean(text, what: str) -> tuple[str, str]:
         raise AliasRefused(f"{what}不能为空。")
     if len(norm(written)) > MAX_NAME:
         raise AliasRefused(f"{what}过长（{len(norm(written))} 个字），名称最多 {MAX_NAME} 个字。")
-    if _CONTROL.search(key):
+    if _CONTROL.search(key) or _CONTROL.search(written.replace(" ", "").replace("\u3000", "")):
         raise AliasRefused(f"{what}含有不能出现在名称中的符号（如 < > * # | 或换行），请只写名称本身。")
     return written, key
 

@@ -189,8 +189,10 @@ class Store:
                      measures: Iterable[str] | None = None,
                      since: str | None = None, until: str | None = None) -> pd.DataFrame:
         o = s.observations.c
-        stmt = select(o.indicator_code, o.region_code, o.period, o.measure, o.value,
-                      o.batch_id).where(o.active.is_(True))
+        # `demo`: the figure's provenance, so nothing is ever computed across a demo and a real figure.
+        stmt = (select(o.indicator_code, o.region_code, o.period, o.measure, o.value, o.batch_id,
+                       (s.upload_batches.c.source == "demo").label("demo"))
+                .join(s.upload_batches, s.upload_batches.c.id == o.batch_id).where(o.active.is_(True)))
         if indicators is not None:
             stmt = stmt.where(o.indicator_code.in_(list(indicators)))
         if regions is not None:

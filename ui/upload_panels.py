@@ -222,7 +222,7 @@ def history_panel(v: str) -> None:
         st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
         row = b.set_index("批次").loc[bid]
         if row["状态"] != "生效":
-            st.caption(f"该批次已回滚：{row['回滚']}")
+            st.caption(f"该批次{row['状态']}：{row['回滚/停用']}")
             return
         with st.form("rollback_form"):
             st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")

@@ -13,7 +13,7 @@ import streamlit as st
 from cockpit import periods
 from cockpit.store import MEASURES
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
-from cockpit.uploads.messages import export_csv
+from cockpit.uploads.messages import ERROR, INFO, SKIPPED, WARNING, export_csv
 from cockpit.uploads.names import NORMALISATIONS
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
@@ -21,7 +21,7 @@ from cockpit.uploads.rollback import RollbackRefused, rollback
 from models import warnings
 from service import uploads
 
-from . import state
+from . import state, upload_names
 from .panels import _md_escape
 from .widgets import as_of, export_button, guard
 
@@ -103,10 +103,20 @@ def upload_panel(v: str) -> None:
             st.error(problems.summary(), icon=":material/error:")
         else:
             st.success(problems.summary(), icon=":material/check_circle:")
+        listed = problems.frame((ERROR, WARNING, INFO))
+        if len(listed):
+            st.dataframe(listed, hide_index=True, width="stretch", key="upload_problems")
+        skipped = problems.frame((SKIPPED,)).drop(columns=["级别"])
+        if len(skipped):
+            st.markdown(f"**未导入的内容（{len(skipped):,} 处）**：以下单元格不写入，原因见右列；其余数据照常导入。")
+            st.dataframe(skipped, hide_index=True, width="stretch", key="upload_skipped")
         if problems.items:
-            st.dataframe(problems.frame(), hide_index=True, width="stretch", key="upload_problems")
             export_button("下载问题清单（CSV）", export_csv(problems.frame()), "问题清单.csv", mime="text/csv",
                           what="upload_problems", key="upload_problems_csv")
+        if upload_names.mapping_panel(v, checked.unknown):
+            state.indicators.clear()  # a new indicator is not a new data version
+            st.session_state.pop("upload_checked", None)  # check the file again with the new names
+            st.rerun()
         if not checked.ok:
             return
         done = st.session_state.get("upload_done")
@@ -120,9 +130,10 @@ def upload_panel(v: str) -> None:
         if first is not None:
             st.info(C.duplicate_message(first), icon=":material/content_copy:")
             return
+        withdraw = _withdraw_choice(v, pv)
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
             result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
-                              allowed_regions=state.scope_of(v).regions)
+                              allowed_regions=state.scope_of(v).regions, withdraw=withdraw)
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
                 _reevaluate()
@@ -135,8 +146,27 @@ def upload_panel(v: str) -> None:
             st.caption("填写报送人后才能确认写入。")
 
 
+def _withdraw_choice(v: str, pv: C.Preview) -> bool:
+    """A "—" in the file where a figure is in force: the clerk keeps it (保留原值) or withdraws it (撤回)."""
+    gone = pv.withdrawable
+    if not len(gone):
+        return False
+    ind, reg = state.indicators(v).set_index("code").name, state.regions(v).set_index("code").name
+    st.markdown(f"**文件中为“—”而库中已有数值（{len(gone):,} 处）**")
+    st.dataframe(pd.DataFrame({"工作表": gone.sheet, "行": gone.row, "列": gone.column,
+                               "指标": gone.indicator_code.map(ind), "地区": gone.region_code.map(reg),
+                               "时期": gone.period, "口径": gone.measure.map(MEASURES), "库中原值": gone.old}),
+                 hide_index=True, width="stretch", key="upload_withdrawable")
+    choice = st.radio("对这些原值", ["keep", "withdraw"], horizontal=True, key="upload_withdraw",
+                      format_func={"keep": "保留原值（“—”表示本次未报）", "withdraw": "撤回（“—”表示不再发布，可回滚恢复）"}.get)
+    return choice == "withdraw"
+
+
 def _preview(v: str, pv: C.Preview) -> None:
     st.markdown("**预览**（确认后才写入；不变的数值不会重复写入）")
+    for dataset, n in pv.demo_retired.items():
+        st.info(f"首批真实{H.DATASETS.get(dataset, dataset)}：写入后，库中演示数据（{n:,} 个）停用，页面不再混用演示数字；"
+                "演示数据保留在原批次中，管理员可恢复。", icon=":material/science:")
     counts = pv.counts
     c1, c2, c3 = st.columns(3)
     c1.metric("新增", f"{counts['new']:,} 个")
@@ -220,6 +250,10 @@ def history_panel(v: str) -> None:
         bid = st.selectbox("查看批次", list(b["批次"]), key="history_batch", format_func=lambda i: f"#{i}")
         rows = H.batch_rows(state.store(), int(bid))
         st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
+        left = H.skipped(state.store(), int(bid))
+        if len(left):
+            with st.expander(f"该批次文件中未导入的内容（{len(left):,} 处）"):
+                st.dataframe(left, hide_index=True, width="stretch", key="history_skipped")
         row = b.set_index("批次").loc[bid]
         if row["状态"] != "生效":
             st.caption(f"该批次{row['状态']}：{row['回滚/停用']}")

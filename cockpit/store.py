@@ -169,7 +169,8 @@ class Store:
     def frame(self, stmt) -> pd.DataFrame:
         with self.engine.connect() as conn:
             res = conn.execute(stmt)
-            return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+            # Plain tuples: pandas probes each Row object's attributes otherwise (several times slower).
+            return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
     def count(self, table) -> int:
         with self.engine.connect() as conn:

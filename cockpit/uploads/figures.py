@@ -210,9 +210,19 @@ def _index_in_rate_column(raw, codes, measure, value, ind, problems) -> pd.Serie
     return measure
 
 
+def _keys(frame: pd.DataFrame) -> pd.Series:
+    # Missing parts of a key are "" here, never NaN: joining NaN is what crashed on pandas 3.
+    parts = [frame[k].to_numpy(dtype=object) for k in KEY]
+    return pd.Series(["|".join("" if x is None or x != x else str(x) for x in t) for t in zip(*parts)],
+                     index=frame.index, dtype=object)
+
+
 def _dupes(frame: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
-    keys = frame[KEY].fillna("").astype(str).agg("|".join, axis=1)
-    return (keys.duplicated(keep="first") & pd.Series(keep)).to_numpy()
+    keys = _keys(frame)
+    seen = keys[keep].duplicated(keep="first")
+    out = np.zeros(len(frame), bool)
+    out[np.flatnonzero(keep)] = seen.to_numpy()
+    return out
 
 
 def _repeats(frame: pd.DataFrame, raw: pd.DataFrame, keep: np.ndarray, problems: Problems, report) -> None:
@@ -221,8 +231,7 @@ def _repeats(frame: pd.DataFrame, raw: pd.DataFrame, keep: np.ndarray, problems:
     dup = _dupes(frame, keep)
     if not dup.any():
         return
-    # Missing parts of a key are "" here, never NaN: joining NaN is what crashed on pandas 3.
-    keys = frame[KEY].fillna("").astype(str).agg("|".join, axis=1)
+    keys = _keys(frame)
     first_of = {}
     for i in np.flatnonzero(keep):
         first_of.setdefault(keys.iat[i], i)

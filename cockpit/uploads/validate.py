@@ -9,16 +9,18 @@ naming the file: the traceback goes to the log, never to the person.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from connectors.base import Dataset
 
 from .. import schema as s
-from ..store import Store
+from ..store import Store, StoreUnavailable
 from . import aliases, figures, layout_long, layout_task, layout_wide, names, plausible
 from .cells import present
 from .messages import INFO, Problems, Rejected
@@ -75,21 +77,25 @@ class Catalog:
         return cls(ind, reg, tasks, names.region_resolver(reg, aliases.mapping(stored, "region")),
                    names.indicator_resolver(ind, aliases.mapping(stored, "indicator")))
 
-    @property
+    @functools.cached_property
     def city(self) -> str:
         return self.regions[self.regions.level == "city"].code.iloc[0]
 
-    @property
+    @functools.cached_property
     def region_names(self) -> list[tuple[str, str]]:
         sub = self.regions[self.regions.level != "city"]
         return [(names.norm(n), c) for n, c in zip(sub.name, sub.code)]
 
-    @property
+    @functools.cached_property
     def indicator_names(self) -> list[tuple[str, str]]:
         return [(names.norm(n), c) for n, c in zip(self.indicators.name, self.indicators.code)]
 
+    @functools.cached_property
+    def _region_names(self) -> dict[str, str]:
+        return dict(zip(self.regions.code, self.regions.name))
+
     def region_name(self, code: str) -> str:
-        return dict(zip(self.regions.code, self.regions.name)).get(code, code)
+        return self._region_names.get(code, code)
 
 
 # ---- entry points -------------------------------------------------------------------
@@ -103,6 +109,8 @@ def check_bytes(store: Store, data: bytes, file_name: str = "", options: Options
         problems = Problems()
         problems.add(exc.reason)
         return Checked(problems)
+    except (StoreUnavailable, OperationalError):
+        raise  # the database, not the file: the caller says so (page banner, exit code 3)
     except Exception:  # a file we did not foresee: a message for the person, the traceback for the log
         log.exception("checking %r failed", file_name)
         return failed(file_name)
@@ -158,9 +166,7 @@ def check(store: Store, book: Workbook, options: Options | None = None,
         checked.blanks = pd.concat([fig.blanks, wide_blanks], ignore_index=True).drop_duplicates(figures.KEY) \
             if len(wide_blanks) else fig.blanks
         if problems.ok and len(fig.frame):
-            plausible.jumps(fig.frame, fig.where, problems, options, store)
-            plausible.falling_ytd(fig.frame, fig.where, problems, store, catalog)
-            plausible.ranks(rank_cells, fig.frame, problems, store, catalog)
+            plausible.check(fig.frame, fig.where, rank_cells, problems, options, store, catalog)
             checked.datasets.append(Dataset("observations", fig.frame, {"title": "报送：经济与指标数据"}))
     for tp in task_parts:
         if tp is not None and len(tp):

@@ -216,3 +216,48 @@ def test_an_unforeseen_error_is_a_chinese_message_naming_the_file_through_both_d
     assert r.returncode == 1 and "Traceback" not in r.stdout  # the person reads stdout ...
     assert "ERROR cockpit.uploads.validate: checking '县区月报.xlsx' failed" in r.stderr  # ... the log has the rest
     assert "文件“县区月报.xlsx”无法校验" in r.stdout and "共 1 个文件，0 个通过，1 个未通过" in r.stdout
+
+
+def _failure_classes() -> dict[str, tuple[bytes, str]]:
+    """One file per way a workbook can fail, with the words its message must hold."""
+    title = ["商丘市主要经济指标（2026年1—10月）"]
+    head = ["指标", "1—10月累计", "累计同比(%)"]
+    return {
+        "空文件.xlsx": (b"", "文件是空的"),
+        "图片.xlsx": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "不是 Excel 工作簿"),
+        "加密.xlsx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le"),
+                    "文件已加密"),
+        "不是数字.xlsx": (_book([title, head, ["社会消费品零售总额", "约1100", 4.1]]), "“约1100”不是数字"),
+        "两个数.xlsx": (_book([title, head, ["社会消费品零售总额", 1100, 4.1], ["社零总额", 1, 1],
+                              ["社会消费品零售总额", 1200, 4.1]]), "的 1100 不一致（本格 1200）"),
+        "不可能.xlsx": (_book([title, head, ["社会消费品零售总额", -5, 4.1]]), "不能为负数"),
+        "无时期.xlsx": (_book([["商丘市主要经济指标"], head, ["社会消费品零售总额", 1100, 4.1]]), "无法确定时期"),
+        "全未识别.xlsx": (_book([title, head, ["税收收入", 100, 4.1]]), "文件中没有可导入的数据"),
+    }
+
+
+def test_every_failure_class_is_a_chinese_message_through_both_doors_and_nothing_changes(store, tmp_path):
+    from service.sandbox import Sandbox
+    from service.uploads import PRELOAD, check_file
+    files = _failure_classes()
+    before = state(store)
+    box = Sandbox(preload=PRELOAD)
+    try:
+        for name, (data, words) in files.items():
+            checked, pv = check_file(store, data, name, OPT, box=box)
+            assert not checked.ok and pv is None, name
+            assert any(words in p.line() for p in checked.problems.errors), (name, checked.problems.errors)
+    finally:
+        box.close()
+    assert state(store) == before
+    folder = tmp_path / "报表"
+    folder.mkdir()
+    for name, (data, _) in files.items():
+        (folder / name).write_bytes(data)
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    r = _cli("import", str(folder), db=db)
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr
+    for name, (_, words) in files.items():
+        section = r.stdout.split(f"== {name}")[1].split("== ")[0]
+        assert words in section and "个错误" in section, (name, section)
+    assert f"共 {len(files)} 个文件，0 个通过，{len(files)} 个未通过" in r.stdout

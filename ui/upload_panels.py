@@ -6,12 +6,13 @@ escaped markdown, never as HTML.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pandas as pd
 import streamlit as st
 
 from cockpit import periods
-from cockpit.store import MEASURES
+from cockpit.store import MEASURES, StoreUnavailable
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
 from cockpit.uploads.messages import ERROR, INFO, SKIPPED, WARNING, export_csv
 from cockpit.uploads.names import NORMALISATIONS
@@ -26,6 +27,7 @@ from .panels import _md_escape
 from .widgets import as_of, export_button, guard
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
+log = logging.getLogger(__name__)
 
 
 def _max_bytes() -> int:
@@ -132,8 +134,15 @@ def upload_panel(v: str) -> None:
             return
         withdraw = _withdraw_choice(v, pv)
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
-            result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
-                              allowed_regions=state.scope_of(v).regions, withdraw=withdraw)
+            try:
+                result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
+                                  allowed_regions=state.scope_of(v).regions, withdraw=withdraw)
+            except StoreUnavailable:
+                raise
+            except Exception:  # the transaction was rolled back: say so, naming the file
+                log.exception("commit of %r failed", f.name)
+                st.error(f"文件“{f.name}”写入时出错，整个文件未写入（已记录错误日志），请稍后重试或联系管理员。")
+                return
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
                 _reevaluate()

@@ -79,6 +79,22 @@ def _find_body(rows: list[list], catalog) -> tuple[int, int, str] | None:
             if others and any(_numeric(c) for c in others) and not any(
                     isinstance(c, str) and (catalog.indicator_of(c) or catalog.region_of(c)) for c in others):
                 return i, j, kind
+    return _unknown_body(rows)
+
+
+def _unknown_body(rows: list[list]) -> tuple[int, int, str] | None:
+    """A 统计月报 none of whose names the catalogue knows yet: the first text row with figures beside
+    it under a header that names 当月/累计/同比, so each name is listed (and offered for mapping)."""
+    for i, row in enumerate(rows[:200]):
+        for j in range(min(4, len(row))):
+            v = row[j]
+            if not isinstance(v, str) or is_footnote(v) or _numeric(v):
+                continue
+            others = [c for c in row[j + 1:] if present(c)]
+            header = [c for r in rows[max(0, i - 3):i] for c in r if isinstance(c, str)]
+            if others and all(_numeric(c) for c in others) and any(read_header(h)[0] == "value" for h in header):
+                return i, j, "indicators"
+            break
     return None
 
 

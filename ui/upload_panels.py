@@ -105,10 +105,10 @@ def upload_panel(v: str) -> None:
             st.error(problems.summary(), icon=":material/error:")
         else:
             st.success(problems.summary(), icon=":material/check_circle:")
-        listed = problems.frame((ERROR, WARNING, INFO))
+        listed = _shown(problems.frame((ERROR, WARNING, INFO)), "行")
         if len(listed):
             st.dataframe(listed, hide_index=True, width="stretch", key="upload_problems")
-        skipped = problems.frame((SKIPPED,)).drop(columns=["级别"])
+        skipped = _shown(problems.frame((SKIPPED,)).drop(columns=["级别"]), "行")
         if len(skipped):
             st.markdown(f"**未导入的内容（{len(skipped):,} 处）**：以下单元格不写入，原因见右列；其余数据照常导入。")
             st.dataframe(skipped, hide_index=True, width="stretch", key="upload_skipped")
@@ -155,6 +155,11 @@ def upload_panel(v: str) -> None:
             st.caption("填写报送人后才能确认写入。")
 
 
+def _shown(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Numbers as text, with "—" (not the grid's "None") where there is none."""
+    return frame.assign(**{c: frame[c].map(lambda x: "—" if pd.isna(x) else f"{x:.10g}").astype(str) for c in columns})
+
+
 def _withdraw_choice(v: str, pv: C.Preview) -> bool:
     """A "—" in the file where a figure is in force: the clerk keeps it (保留原值) or withdraws it (撤回)."""
     gone = pv.withdrawable
@@ -190,6 +195,7 @@ def _preview(v: str, pv: C.Preview) -> None:
         table = pd.DataFrame({"状态": shown.change.map(CHANGE), "指标": shown.indicator_code.map(ind),
                               "地区": shown.region_code.map(reg), "时期": shown.period,
                               "口径": shown.measure.map(MEASURES), "原值": shown.old, "新值": shown.new})
+        table = _shown(table, "原值", "新值")
         st.dataframe(table, hide_index=True, width="stretch", key="upload_preview")
         if len(obs) > 2000:
             st.caption(f"共 {len(obs):,} 行，先列出修改的，显示前 2,000 行。")

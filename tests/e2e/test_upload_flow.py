@@ -122,7 +122,7 @@ def test_a_county_workbook_shows_what_is_not_imported_and_offers_to_map_unknown_
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).length""")
         assert overflow == 0
         page.screenshot(path=str(OUT / f"upload-county-workbook-{width}x{height}.png"), full_page=True)
-        page.get_by_text("未导入的内容").first.scroll_into_view_if_needed()
+        page.get_by_text("管理员：作为新指标加入目录").first.scroll_into_view_if_needed()  # the list and the form
         page.wait_for_timeout(500)
         page.screenshot(path=str(OUT / f"upload-county-workbook-{width}x{height}-list.png"))
     finally:

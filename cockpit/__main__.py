@@ -48,7 +48,10 @@ def cmd_serve(args) -> int:
     # /economy runs pages/economy.py without app.py (DESIGN.md, known trap).
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import bootstrap
+
+    from service.web import harden
     PagesManager.uses_pages_directory = False
+    harden(settings().frame_ancestors)
     # Streamlit reads .streamlit/config.toml from the working directory.
     os.chdir(ROOT)
     flags = {k: v for k, v in {"server_port": args.port, "server_address": args.address}.items() if v}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 
@@ -23,6 +24,12 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
+# Verified against when the name does not exist, so that a refusal takes as long either way
+# (otherwise the time of the answer tells an attacker which names are real).
+_DUMMY_HASH = _hasher.hash("no such user: timing equaliser")
+# One answer for every refused login (no such user, wrong password, locked, disabled): a
+# different message would tell an attacker which names exist. The audit log keeps the reason.
+REFUSED = f"用户名或密码错误（连续 {MAX_FAILURES} 次错误将锁定 {LOCK_MINUTES} 分钟）；如仍无法登录请联系管理员"
 
 # What each role may open or do. Row-level scope (a county user sees one county) is
 # applied separately, in the queries, by Scope.
@@ -73,6 +80,22 @@ EVERYTHING = Scope()
 
 
 @dataclass(frozen=True)
+class WriteScope:
+    """What a user may write or roll back: figures of these regions and indicators (None = any),
+    and task-progress batches of their own. Enforced by the core functions that write."""
+    regions: frozenset[str] | None = None
+    indicators: frozenset[str] | None = None
+    user: str | None = None
+
+    @property
+    def unlimited(self) -> bool:
+        return self.regions is None and self.indicators is None
+
+
+ANYTHING = WriteScope()
+
+
+@dataclass(frozen=True)
 class User:
     name: str
     role: str
@@ -105,6 +128,24 @@ def allowed(user: User | None, what: str) -> bool:
     return user.role in PERMISSIONS.get(what, frozenset())
 
 
+def write_scope(store: Store, user: User | None) -> WriteScope:
+    """A county's reporter writes its county's figures; a department's reporter its department's
+    indicators (the catalogue's source_dept); admins, and open mode, anything."""
+    if user is None or user.via == "open" or user.role == "admin":
+        return ANYTHING
+    indicators = None
+    if user.department:
+        ind = store.indicators()
+        indicators = frozenset(ind[ind.source_dept == user.department].code)
+    scope = WriteScope(user.scope.regions, indicators, user.name)
+    return ANYTHING if scope.unlimited else scope
+
+
+def departments(store: Store) -> list[str]:
+    """Departments that report figures: the catalogue's source departments."""
+    return sorted(set(store.indicators().source_dept.dropna()))
+
+
 def role_code(text: str) -> str:
     for code, name in ROLES.items():
         if text in (code, name):
@@ -132,10 +173,14 @@ def add_user(store: Store, name: str, role: str, password: str, *, region_code: 
         raise AuthError("县区用户须指定 --region 县区代码")
     if region_code and region_code not in set(store.regions().code):
         raise AuthError(f"未知的县区代码“{region_code}”")
+    if department and department not in departments(store):
+        raise AuthError(f"未知的部门“{department}”，可选：{'、'.join(departments(store))}")
     _check_password(password)
     with store.begin() as conn:
         if conn.execute(select(s.users.c.id).where(s.users.c.name == name)).first():
             raise AuthError(f"用户“{name}”已存在")
+        if not conn.execute(select(func.count()).select_from(s.users)).scalar():
+            _end_open_mode_links(store, conn, actor)
         conn.execute(insert(s.users).values(name=name, role=role, region_code=region_code,
                                             department=department, password_hash=_hasher.hash(password),
                                             disabled=False, failed_logins=0, created_at=now()))
@@ -149,46 +194,74 @@ def _get(conn, name: str):
     return row
 
 
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(store: Store, name: str, password: str, *, at: dt.datetime | None = None) -> User:
-    """Check a password; lock the account after repeated failures. Messages never say which part was wrong."""
+    """Check a password; lock the account after repeated failures. Every refusal reads the same and
+    costs the same time; only the audit log says why."""
     at = at or now()
-    refusal: AuthError | None = None
+    why = None
     # Failures are recorded in the transaction and raised after it commits: raising
     # inside would roll back the very failure count and audit row that must be kept.
     with store.begin() as conn:
         row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
+        good = _verifies(row.password_hash if row is not None else _DUMMY_HASH, password)
         if row is None:
-            store.audit(conn, name or "?", "login_failed", "", "无此用户")
-            refusal = AuthError("用户名或密码错误")
+            why = "无此用户"
         elif row.disabled:
-            store.audit(conn, name, "login_failed", "", "账号已停用")
-            refusal = AuthError("账号已停用，请联系管理员")
+            why = "账号已停用"
         elif row.locked_until and row.locked_until > at:
-            store.audit(conn, name, "login_failed", "", "账号锁定中")
-            refusal = AuthError(f"连续登录失败次数过多，账号已锁定至 {row.locked_until:%H:%M}")
+            why = f"账号锁定中（至 {row.locked_until:%H:%M}）"
+        elif not good:
+            failures = row.failed_logins + 1
+            locked = at + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+            conn.execute(update(s.users).where(s.users.c.id == row.id).values(
+                failed_logins=0 if locked else failures, locked_until=locked))
+            why = f"密码错误（第 {failures} 次）" + ("，已锁定" if locked else "")
         else:
-            try:
-                _hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                failures = row.failed_logins + 1
-                locked = at + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-                conn.execute(update(s.users).where(s.users.c.id == row.id).values(
-                    failed_logins=0 if locked else failures, locked_until=locked))
-                store.audit(conn, name, "login_failed", "", f"密码错误（第 {failures} 次）" + ("，已锁定" if locked else ""))
-                refusal = AuthError(f"连续 {MAX_FAILURES} 次密码错误，账号锁定 {LOCK_MINUTES} 分钟"
-                                    if locked else "用户名或密码错误")
-            else:
-                conn.execute(update(s.users).where(s.users.c.id == row.id).values(failed_logins=0, locked_until=None))
-                store.audit(conn, name, "login", "", "")
-    if refusal:
-        raise refusal
+            conn.execute(update(s.users).where(s.users.c.id == row.id).values(failed_logins=0, locked_until=None))
+            store.audit(conn, name, "login", "", "")
+        if why:
+            store.audit(conn, name or "?", "login_failed", "", why)
+    if why:
+        raise AuthError(REFUSED)
     return User(row.name, row.role, row.region_code, row.department)
+
+
+def current(store: Store, user: User) -> User:
+    """The account as the store holds it now: every request re-reads it (one indexed lookup), so
+    disabling, demoting or moving a user takes effect on their very next click."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(s.users.c.name, s.users.c.role, s.users.c.region_code,
+                                  s.users.c.department, s.users.c.disabled)
+                           .where(s.users.c.name == user.name)).first()
+    if row is None or row.disabled:
+        raise AuthError("您的账号已被停用或删除，请联系管理员。")
+    return User(row.name, row.role, row.region_code, row.department, via=user.via)
+
+
+def _address(text: str | None) -> str | None:
+    """An address as one canonical string: ::ffff:10.0.0.5 (IPv4 seen through an IPv6 socket)
+    is 10.0.0.5, so a configured IPv4 proxy address matches."""
+    if not text:
+        return None
+    try:
+        ip = ipaddress.ip_address(text.strip().split("%", 1)[0])
+    except ValueError:
+        return text.strip()
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
 
 
 def proxy_user(store: Store, headers, peer: str | None, header: str, trusted: tuple[str, ...]) -> User | None:
     """Single sign-on behind a reverse proxy: the header names the user, but it is believed
     only when the request came from one of the configured proxy addresses."""
-    if not header or peer not in trusted:
+    if not header or _address(peer) not in {_address(a) for a in trusted}:
         return None
     name = (headers.get(header) or "").strip()
     return user_for_proxy(store, name) if name else None
@@ -231,6 +304,16 @@ def set_disabled(store: Store, name: str, disabled: bool, actor: str = "system")
         row = _get(conn, name)
         conn.execute(update(s.users).where(s.users.c.id == row.id).values(disabled=disabled))
         store.audit(conn, actor, "user_disable" if disabled else "user_enable", f"user:{name}", "")
+
+
+def _end_open_mode_links(store: Store, conn, actor: str) -> None:
+    """Screen links made while the cockpit ran open (anyone could make them) end with open mode."""
+    sl = s.screen_links.c
+    names = list(conn.execute(select(sl.name).where(sl.revoked_at.is_(None))).scalars())
+    if names:
+        conn.execute(update(s.screen_links).where(sl.revoked_at.is_(None)).values(revoked_at=now()))
+        store.audit(conn, actor, "screen_link_revoke", "", f"开放模式结束（创建首个用户），收回大屏链接："
+                    + "、".join(names))
 
 
 # ---- read-only screen links for wall displays -------------------------------------------------

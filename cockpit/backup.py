@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from . import schema as s
 from .store import Store
@@ -34,9 +35,15 @@ def manifest(store: Store) -> dict:
             "schema": store.schema_revision()}
 
 
-def _libpq(url: str) -> str:
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """The libpq address without its password, and an environment that carries the password:
+    a command line is readable by every user of the machine (ps), the environment is not."""
     u = make_url(url)
-    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+    env = {**os.environ}
+    if u.password:
+        env["PGPASSWORD"] = str(u.password)
+    bare = URL.create("postgresql", u.username, None, u.host, u.port, u.database, u.query)
+    return bare.render_as_string(hide_password=False), env
 
 
 def _tool(name: str) -> str:
@@ -61,8 +68,9 @@ def backup(store: Store, out: Path | None = None) -> Path:
     else:
         out = Path(out or folder / f"cockpit-{stamp}.dump")
         out.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), _libpq(store.url)],
-                       check=True, capture_output=True, text=True)
+        address, env = _libpq(store.url)
+        subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), address],
+                       check=True, capture_output=True, text=True, env=env)
     Path(f"{out}.manifest.json").write_text(json.dumps(manifest(store), ensure_ascii=False, indent=2),
                                            encoding="utf-8")
     return out
@@ -84,8 +92,9 @@ def restore(store: Store, source: Path) -> dict:
         src.close()
         dst.close()
     else:
+        address, env = _libpq(store.url)
         res = subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                              "-d", _libpq(store.url), str(source)], capture_output=True, text=True)
+                              "-d", address, str(source)], capture_output=True, text=True, env=env)
         if res.returncode != 0:
             raise OSError(f"恢复失败：{res.stderr.strip()[:500]}")
     got = manifest(store)

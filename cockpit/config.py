@@ -32,6 +32,9 @@ class Settings:
     # Single sign-on: trust `proxy_header` (e.g. X-Remote-User) only from these addresses.
     proxy_header: str = ""
     proxy_addresses: tuple[str, ...] = ()
+    # Who may show the cockpit inside a frame (CSP frame-ancestors): itself only by default;
+    # a portal that embeds it is listed here, e.g. "'self' https://portal.example.gov.cn".
+    frame_ancestors: str = "'self'"
     source_file: Path | None = field(default=None, compare=False)
 
     @property
@@ -49,11 +52,12 @@ _ENV = {
     "COCKPIT_SESSION_MINUTES": ("session_minutes", int),
     "COCKPIT_PROXY_HEADER": ("proxy_header", str),
     "COCKPIT_PROXY_ADDRESSES": ("proxy_addresses", lambda v: tuple(a.strip() for a in v.split(",") if a.strip())),
+    "COCKPIT_FRAME_ANCESTORS": ("frame_ancestors", str),
 }
 _TOML_TYPES = {"data_dir": Path, "geojson": Path, "db_url": str, "demo_tickets": int,
                "demo_on_empty": bool, "log_level": str, "lag_red_pp": float,
                "lag_yellow_pp": float, "session_minutes": int, "proxy_header": str,
-               "proxy_addresses": tuple}
+               "proxy_addresses": tuple, "frame_ancestors": str}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

@@ -4,6 +4,7 @@ command that loads them."""
 from __future__ import annotations
 
 import getpass
+import sys
 
 NAMES = {"observations": "经济与指标数据", "task_progress": "重点任务进展"}
 
@@ -19,12 +20,17 @@ def register(sub) -> None:
 def cmd(args) -> int:
     if args.remove and args.restore:
         raise ValueError("--remove（停用）与 --restore（恢复）不能同时使用")
+    from cockpit import locks
     from cockpit.store import Store
     from cockpit.uploads import retire
     store = Store()
     store.init()
     by = getpass.getuser()
-    done = retire.remove(store, by=by) if args.remove else retire.restore(store, by=by)
+    try:
+        done = retire.remove(store, by=by) if args.remove else retire.restore(store, by=by)
+    except locks.Busy as exc:
+        print(f"未完成：{exc}", file=sys.stderr)
+        return 1
     if not done:
         print("没有需要停用的演示数据。" if args.remove else "没有已停用的演示数据。")
         return 0

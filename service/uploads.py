@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import threading
 
+from cockpit import auth
 from cockpit.config import Settings
-from cockpit.store import Store
+from cockpit.store import Store, StoreUnavailable
 from cockpit.uploads import commit as C, validate as V
 from cockpit.uploads.messages import Problems
 from cockpit.uploads.parse import MAX_GRID, ZIP_MAGIC, grid_reason
@@ -34,19 +35,26 @@ def sandbox() -> Sandbox:
 
 
 def check_file(store: Store, data: bytes, file_name: str, options: V.Options,
-               max_bytes: int | None = None, box: Sandbox | None = None
-               ) -> tuple[V.Checked, C.Preview | None]:
-    """Parse, validate and preview one file in the child; a child that dies is a rejection."""
+               max_bytes: int | None = None, box: Sandbox | None = None,
+               scope: auth.WriteScope = auth.ANYTHING) -> tuple[V.Checked, C.Preview | None]:
+    """Parse, validate and preview one file in the child; a child that dies is a rejection, and so
+    is a file holding figures outside what the uploader may write (said before the preview)."""
     try:
-        return (box or sandbox()).call("service.uploads:_check_in_child", store.url, store.cfg,
-                                       data, file_name, options, max_bytes)
+        checked, preview = (box or sandbox()).call("service.uploads:_check_in_child", store.url, store.cfg,
+                                                   data, file_name, options, max_bytes)
     except SandboxDied as exc:
         problems = Problems()
         problems.add(died_reason(data, exc))
         return V.Checked(problems), None
+    except StoreUnavailable:
+        raise  # the database, not the file: the page and the command line say so
     except Exception:  # the child's own exception, re-raised here: a message, never a traceback
         log.exception("checking %r failed in the sandbox", file_name)
         return V.failed(file_name), None
+    if checked.ok and (refused := C.outside_scope(store, checked, scope)):
+        checked.problems.add(refused)
+        return checked, None
+    return checked, preview
 
 
 def _check_in_child(url: str, cfg: Settings, data: bytes, file_name: str, options: V.Options,

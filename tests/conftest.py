@@ -18,6 +18,26 @@ sys.path.insert(0, str(ROOT))
 from cockpit.config import Settings  # noqa: E402
 from cockpit.store import Store  # noqa: E402
 
+
+def _navigation_only() -> None:
+    """AppTest resets Streamlit's v1 "pages/ folder" mode before every run, and because our page
+    scripts live in pages/, switch_page() would then run a page script without app.py: no login
+    gate, no page config, no navigation. `python -m cockpit serve` switches that mode off; so do
+    the tests, so that every AppTest run goes through app.py as a browser's would."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if getattr(PagesManager.__init__, "navigation_only", False):
+        return
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+    init.navigation_only = True
+    PagesManager.__init__ = init
+
+
+_navigation_only()
+
 DEMO_END = "2026-10"  # fixed so demo figures are the same on every run
 DEMO_TICKETS = 4000
 

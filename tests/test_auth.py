@@ -38,28 +38,56 @@ def test_unknown_user_and_wrong_password_get_the_same_message(store):
         auth.authenticate(store, "王五", "wrong password!")
     with pytest.raises(auth.AuthError) as b:
         auth.authenticate(store, "无此人", PW)
-    assert str(a.value) == str(b.value) == "用户名或密码错误"
+    assert str(a.value) == str(b.value) == auth.REFUSED
+    assert "用户名或密码错误" in auth.REFUSED
     assert _audit(store).action.tolist()[-2:] == ["login_failed", "login_failed"]
 
 
 def test_five_wrong_passwords_lock_the_account_until_the_time_passes(store):
     auth.add_user(store, "赵六", "leader", PW)
     t0 = dt.datetime(2026, 11, 26, 9, 0)
-    for _ in range(auth.MAX_FAILURES - 1):
+    for _ in range(auth.MAX_FAILURES):
         with pytest.raises(auth.AuthError, match="用户名或密码错误"):
             auth.authenticate(store, "赵六", "nope nope nope", at=t0)
-    with pytest.raises(auth.AuthError, match="账号锁定"):
-        auth.authenticate(store, "赵六", "nope nope nope", at=t0)
-    with pytest.raises(auth.AuthError, match="已锁定至"):
+    # Locked: even the right password is refused, in the same words (no hint that the name exists).
+    with pytest.raises(auth.AuthError) as locked:
         auth.authenticate(store, "赵六", PW, at=t0 + dt.timedelta(minutes=1))
+    assert str(locked.value) == auth.REFUSED
+    assert _audit(store).detail.tolist()[-2:] == ["密码错误（第 5 次），已锁定", "账号锁定中（至 09:15）"]
     assert auth.authenticate(store, "赵六", PW, at=t0 + dt.timedelta(minutes=auth.LOCK_MINUTES + 1)).name == "赵六"
 
 
-def test_disabled_user_is_refused(store):
+def test_disabled_user_is_refused_in_the_words_of_a_wrong_password(store):
     auth.add_user(store, "钱七", "leader", PW)
     auth.set_disabled(store, "钱七", True)
-    with pytest.raises(auth.AuthError, match="已停用"):
+    with pytest.raises(auth.AuthError) as refused:
         auth.authenticate(store, "钱七", PW)
+    assert str(refused.value) == auth.REFUSED
+    assert _audit(store).detail.tolist()[-1] == "账号已停用"
+
+
+def test_an_unknown_name_costs_a_password_check_like_a_real_one(store, monkeypatch):
+    """Timing must not tell real names from unknown ones: both verify one Argon2 hash."""
+    auth.add_user(store, "吴十", "leader", PW)
+    calls = []
+    cls = type(auth._hasher)
+    real = cls.verify
+    monkeypatch.setattr(cls, "verify", lambda self, h, p: calls.append(h) or real(self, h, p))
+    for name in ("吴十", "无此人"):
+        with pytest.raises(auth.AuthError):
+            auth.authenticate(store, name, "wrong password!")
+    assert len(calls) == 2 and all(h.startswith("$argon2") for h in calls)
+
+
+def test_every_request_sees_the_account_as_stored_now(store):
+    auth.add_user(store, "郑一", "admin", PW)
+    session = auth.authenticate(store, "郑一", PW)
+    auth.set_role(store, "郑一", "leader")
+    assert auth.current(store, session).role == "leader"
+    assert not auth.allowed(auth.current(store, session), "action:users")
+    auth.set_disabled(store, "郑一", True)
+    with pytest.raises(auth.AuthError, match="已被停用"):
+        auth.current(store, session)
 
 
 def test_short_password_and_county_without_region_are_refused(store):
@@ -146,3 +174,21 @@ def test_proxy_header_is_believed_only_from_the_configured_proxy(store):
     assert auth.proxy_user(store, headers, "10.0.0.5", "", trusted) is None  # mode off
     with pytest.raises(auth.AuthError, match="未在驾驶舱中开通"):
         auth.proxy_user(store, {"X-Remote-User": "陌生人"}, "10.0.0.5", "X-Remote-User", trusted)
+
+
+def test_an_ipv4_proxy_seen_through_an_ipv6_socket_is_still_the_configured_proxy(store):
+    auth.add_user(store, "单点用户", "leader", PW)
+    headers = {"X-Remote-User": "单点用户"}
+    assert auth.proxy_user(store, headers, "::ffff:127.0.0.1", "X-Remote-User", ("127.0.0.1",)).name == "单点用户"
+    assert auth.proxy_user(store, headers, "::ffff:127.0.0.2", "X-Remote-User", ("127.0.0.1",)) is None
+
+
+def test_screen_links_made_in_open_mode_end_when_the_first_user_is_created(store):
+    token = auth.create_screen_link(store, "开放模式大屏", actor=auth.OPEN_USER.name)
+    assert auth.screen_user(store, token).role == "leader"
+    auth.add_user(store, "首个管理员", "admin", PW)
+    with pytest.raises(auth.AuthError, match="已被收回"):
+        auth.screen_user(store, token)
+    later = auth.create_screen_link(store, "管理员的大屏", actor="首个管理员")
+    auth.add_user(store, "第二个用户", "leader", PW)  # only the first user ends open mode
+    assert auth.screen_user(store, later).name == "大屏：管理员的大屏"

@@ -43,6 +43,36 @@ def test_postgres_restart_fails_the_action_in_flight_cleanly_and_the_next_one_wo
 
 
 @needs_pg
+def test_a_postgres_restart_mid_commit_leaves_no_lock_behind(tmp_path):
+    """The restart ends the committing transaction and, with it, its upload lock: the next upload
+    is written at once instead of being told for 30 minutes that someone is writing."""
+    from cockpit import locks
+    store = make_store("postgresql", tmp_path)
+    store.init()
+    with pytest.raises(StoreUnavailable):
+        with locks.transaction(store, ["observations"], "甲") as conn:
+            store.new_batch(conn, source="excel", dataset="observations", created_by="甲")
+            subprocess.run(shlex.split(RESTART), check=True, capture_output=True, timeout=60)
+            conn.execute(text("SELECT 1"))
+    with locks.transaction(store, ["observations"], "乙") as conn:  # not Busy
+        ingest.load(store, [_obs(3.0)], source="excel", created_by="乙", conn=conn)
+    assert store.count(s.upload_batches) == 1
+
+
+@needs_pg
+def test_two_writers_of_one_dataset_on_postgres_the_second_is_told_who_writes(tmp_path):
+    from cockpit import locks
+    store = make_store("postgresql", tmp_path)
+    store.init()
+    with locks.transaction(store, ["observations"], "张三"):
+        with pytest.raises(locks.Busy, match="张三 正在写入同一类数据"):
+            with locks.transaction(store, ["observations", "task_progress"], "李四"):
+                pass
+        with locks.transaction(store, ["task_progress"], "李四"):  # another dataset is free
+            pass
+
+
+@needs_pg
 def test_two_cockpit_processes_on_one_postgres_see_each_others_uploads(tmp_path):
     store = make_store("postgresql", tmp_path)
     store.init()

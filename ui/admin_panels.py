@@ -8,6 +8,7 @@ from sqlalchemy import select
 from cockpit import auth, exports, schema as s
 
 from . import state
+from .text import md
 from .widgets import export_button, guard
 
 
@@ -30,18 +31,21 @@ def users_panel(v: str) -> None:
         regions = state.regions(v)
         with st.form("a_add_user", clear_on_submit=True):
             st.markdown("**新建用户**")
-            c1, c2, c3 = st.columns(3)
+            c1, c2, c3, c4 = st.columns(4)
             name = c1.text_input("用户名", key="a_name")
             role = c2.selectbox("角色", list(auth.ROLES), format_func=auth.ROLES.get, key="a_role")
             region = c3.selectbox("县区（县区用户、填报员）", [""] + regions.code.tolist(), key="a_region",
                                   format_func=lambda c: dict(zip(regions.code, regions.name)).get(c, "全市/不限"))
+            department = c4.selectbox("部门（部门填报员只报本部门指标）", ["", *auth.departments(state.store())],
+                                      key="a_department", format_func=lambda d: d or "不限")
             password = st.text_input("初始密码（至少 10 位）", type="password", key="a_password")
             if st.form_submit_button("创建"):
                 try:
-                    auth.add_user(state.store(), name, role, password, region_code=region or None, actor=_actor())
-                    st.success(f"已创建用户“{name}”")
+                    auth.add_user(state.store(), name, role, password, region_code=region or None,
+                                  department=department or None, actor=_actor())
+                    st.success(f"已创建用户“{md(name)}”")
                 except auth.AuthError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
         if len(users):
             c1, c2, c3 = st.columns([2, 2, 1])
             who = c1.selectbox("选择用户", users.name.tolist(), key="a_who")
@@ -53,9 +57,9 @@ def users_panel(v: str) -> None:
                         auth.set_disabled(state.store(), who, action == "停用", actor=_actor())
                     else:
                         auth.set_role(state.store(), who, action[2:], actor=_actor())
-                    st.success(f"已对“{who}”执行：{action}")
+                    st.success(f"已对“{md(who)}”执行：{action}")
                 except auth.AuthError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
 
 
 def screen_links_panel(v: str) -> None:
@@ -84,7 +88,7 @@ def screen_links_panel(v: str) -> None:
                 which = st.selectbox("收回链接", active, key="a_revoke_which")
                 if st.button("收回", key="a_revoke"):
                     auth.revoke_screen_link(state.store(), which, actor=_actor())
-                    st.success(f"已收回“{which}”")
+                    st.success(f"已收回“{md(which)}”")
 
 
 def audit_panel(v: str) -> None:

@@ -9,11 +9,7 @@ from cockpit import auth
 from cockpit.config import settings
 
 from . import state
-
-
-@st.cache_data(show_spinner=False, ttl=10)
-def _has_users(v: str) -> bool:
-    return auth.has_users(state.store())
+from .text import md
 
 
 def _proxy_user() -> auth.User | None:
@@ -26,11 +22,16 @@ def _proxy_user() -> auth.User | None:
 
 def current_user() -> auth.User | None:
     """The viewer, or None when a login is needed. OPEN_USER while no user exists."""
-    if not _has_users(state.version()):
+    # Not cached: the moment the first user exists, open mode ends for every session.
+    if not auth.has_users(state.store()):
         return auth.OPEN_USER
-    token = st.query_params.get("token")
+    # A wall display keeps its link's token for the whole session: a click on a page link
+    # (which drops the query string) must not turn it into a login form.
+    token = st.query_params.get("token") or st.session_state.get("screen_token")
     if token:
-        return auth.screen_user(state.store(), token)
+        user = auth.screen_user(state.store(), token)
+        st.session_state["screen_token"] = token
+        return user
     proxied = _proxy_user()
     if proxied:
         return proxied
@@ -40,12 +41,17 @@ def current_user() -> auth.User | None:
     if dt.datetime.now() - seen > dt.timedelta(minutes=settings().session_minutes):
         logout("登录已超时，请重新登录。")
         return None
-    st.session_state["auth_seen"] = dt.datetime.now()
+    try:
+        user = auth.current(state.store(), user)  # disabled, demoted or moved since the login
+    except auth.AuthError as exc:
+        logout(str(exc))
+        return None
+    st.session_state.update(auth_user=user, auth_seen=dt.datetime.now())
     return user
 
 
 def logout(message: str | None = None) -> None:
-    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope_key"):
+    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope_key", "screen_token"):
         st.session_state.pop(key, None)
     if message:
         st.session_state["auth_message"] = message
@@ -95,7 +101,7 @@ def sidebar(user: auth.User) -> None:
         if user.via == "open":
             st.warning("尚未设置用户：驾驶舱处于开放模式，仅供演示。管理员可用 `python -m cockpit users add` 创建用户。")
         else:
-            st.caption(f"当前用户：{user.name}（{user.role_name}）")
+            st.caption(f"当前用户：{md(user.name)}（{user.role_name}）")
             if user.via == "password" and st.button("退出登录", key="logout"):
                 logout("已退出登录。")
                 st.rerun()

@@ -8,6 +8,7 @@ from cockpit import annotations, charts, economy, maps, periods
 from cockpit.config import settings
 
 from . import state
+from .text import md
 from .auth import can
 from .filters import CITY, Filters, drill_to
 from .widgets import as_of, guard
@@ -155,4 +156,4 @@ def annotation_panel(v: str, ind: pd.Series, f: Filters, period: str) -> None:
                     st.success("批注已添加")
                     st.rerun()
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))

@@ -11,6 +11,7 @@ from cockpit import charts, emergency, maps, periods
 from cockpit.config import settings
 
 from . import state
+from .text import md
 from .filters import CITY, Filters
 from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, guard
 
@@ -78,13 +79,6 @@ def _names(v: str) -> dict[str, str]:
 def _clock() -> dt.datetime:
     # Minute resolution keeps cache keys stable within a minute.
     return now().replace(second=0)
-
-
-def _md(text: str) -> str:
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 def _event_table(ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: str, height=None) -> None:
@@ -191,11 +185,11 @@ def weather_panel(v: str, f: Filters) -> None:
             for (kind, level, issued), grp in ww.groupby(["kind", "level", "issued_at"], sort=False):
                 expires = grp.expires_at.iloc[0]
                 areas = "、".join(names.get(c, c) for c in grp.region_code)
-                st.markdown(f"{LEVEL_BADGE.get(int(level), '')} **{_md(kind)}预警** · {_md(areas)}  \n"
+                st.markdown(f"{LEVEL_BADGE.get(int(level), '')} **{md(kind)}预警** · {md(areas)}  \n"
                             f"{pd.Timestamp(issued):%m-%d %H:%M} 发布，"
                             + (f"{pd.Timestamp(expires):%m-%d %H:%M} 解除" if pd.notna(expires) else "未定解除时间")
-                            + f" · {_md(grp.issuer.iloc[0])}")
-                st.markdown(_md(grp.text.iloc[0]))
+                            + f" · {md(grp.issuer.iloc[0])}")
+                st.markdown(md(grp.text.iloc[0]))
         as_of(f"{at:%Y年%m月%d日 %H:%M}（发布时间 ≤ 现在 < 解除时间）· 来源：市气象台")
 
 
@@ -210,8 +204,8 @@ def health_panel(v: str, f: Filters) -> None:
             st.success("本月各县区法定传染病报告病例和发热门诊就诊人次均无异常升高。")
         else:
             ind_names = {"ID_CASES": "法定传染病报告病例", "FEVER_VISITS": "发热门诊就诊人次"}
-            lines = [f"- {LEVEL_BADGE.get(int(r.level), '')} **{_md(r.name)}** {ind_names[r.indicator_code]} "
-                     f"{r.value:,.0f}：{_md(r.reason)}" for r in hot.itertuples()]
+            lines = [f"- {LEVEL_BADGE.get(int(r.level), '')} **{md(r.name)}** {ind_names[r.indicator_code]} "
+                     f"{r.value:,.0f}：{md(r.reason)}" for r in hot.itertuples()]
             st.error("疫情监测异常：\n" + "\n".join(lines), icon=":material/coronavirus:")
         wide = surv.pivot(index="name", columns="indicator_code", values=["value", "yoy", "max3", "surge"])
         order = [names[c] for c in state.regions(v).code if names[c] in wide.index]

@@ -11,6 +11,7 @@ from cockpit import charts, fmt, hotline, maps
 from cockpit.config import settings
 
 from . import state
+from .text import md
 from .filters import CITY, Filters, drill_to
 from .widgets import as_of, guard
 
@@ -86,13 +87,6 @@ def _stamp(v: str) -> str:
     return f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
 
 
-def _md(text: str) -> str:
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 def _pct(x) -> str:
     return fmt.pct_change(None if x is None or pd.isna(x) else float(x))
 
@@ -146,7 +140,7 @@ def surges(v: str, f: Filters) -> None:
             lines = []
             for r in flagged.head(5).itertuples():
                 base = "前 28 日无此类工单" if pd.isna(r.ratio) else f"为前 28 日周均 {r.weekly_avg:g} 件的 {r.ratio:.1f} 倍"
-                lines.append(f"- **{_md(names.get(r.region_code, r.region_code))} · {_md(r.category)}**："
+                lines.append(f"- **{md(names.get(r.region_code, r.region_code))} · {md(r.category)}**："
                              f"近 7 日 {r.last7:,} 件，{base}")
             st.warning(f"近 7 日激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
         left, right = st.columns([3, 2])

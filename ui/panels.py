@@ -13,6 +13,7 @@ from cockpit.config import settings
 from models import alerts
 
 from . import state
+from .text import md
 from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, figure_tile, guard, plan_tile
 
 CITY = "411400"
@@ -124,15 +125,9 @@ def warnings_list(v: str, limit: int = 8) -> None:
                    f"{min(limit, len(groups))} 项")
         for g in groups[:limit]:
             badge = LEVEL_BADGE.get(g["level"], "")
-            lines = [f"{badge} **{_md_escape(g['title'])}**", _md_escape(g["message"])]
+            lines = [f"{badge} **{md(g['title'])}**", md(g["message"])]
             if g["also"]:
-                lines.append("同时触发：" + "、".join(_md_escape(t) for t in g["also"]))
+                lines.append("同时触发：" + "、".join(md(t) for t in g["also"]))
             # Titles come from our own rules, but user-provided names may flow in: no HTML.
             st.markdown("  \n".join(lines))
 
-
-def _md_escape(text: str) -> str:
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out

@@ -10,6 +10,7 @@ from cockpit.uploads import aliases as A
 
 from . import state
 from .auth import can
+from .text import md
 
 NONE = ""
 MAX_SHOWN = 20
@@ -35,7 +36,8 @@ def mapping_panel(v: str, unknown: list[dict]) -> bool:
         for i, u in enumerate(shown):
             word = A.KINDS[u["kind"]]
             options = [NONE, *A.suggestions(state.store(), u["kind"], u["text"], limit=12)]
-            pick = st.selectbox(f"{word}“{u['text']}”（{u['count']} 处，首见于{u['first']}）", options,
+            # Names and sheet names are what someone typed: shown literally, never as Markdown.
+            pick = st.selectbox(f"{word}“{md(u['text'])}”（{u['count']} 处，首见于{md(u['first'])}）", options,
                                 key=f"alias_pick_{i}",
                                 format_func=lambda c: "（暂不对应，本次不导入）" if c == NONE else names.get(c, c))
             chosen.append((u, pick))
@@ -48,10 +50,10 @@ def mapping_panel(v: str, unknown: list[dict]) -> bool:
             if pick == NONE:
                 continue
             try:
-                st.success(A.add(state.store(), u["kind"], u["text"], pick, by=_who()))
+                st.success(md(A.add(state.store(), u["kind"], u["text"], pick, by=_who())))
                 done = True
             except A.AliasRefused as exc:
-                st.error(str(exc))
+                st.error(md(exc))
     indicators = [u for u in shown if u["kind"] == "indicator"]
     if indicators and can("action:catalog"):
         done |= _new_indicator(v, indicators)
@@ -71,8 +73,8 @@ def _new_indicator(v: str, unknown: list[dict]) -> bool:
         if add:
             try:
                 code = A.add_indicator(state.store(), name, unit, measures, domain, by=_who())
-                st.success(f"已加入指标目录：{name}（{code}）。")
+                st.success(f"已加入指标目录：{md(name)}（{code}）。")
                 return True
             except A.AliasRefused as exc:
-                st.error(str(exc))
+                st.error(md(exc))
     return False

@@ -11,7 +11,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from cockpit import periods
+from cockpit import auth, periods
 from cockpit.store import MEASURES, StoreUnavailable
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
 from cockpit.uploads.messages import ERROR, INFO, SKIPPED, WARNING, export_csv
@@ -23,7 +23,7 @@ from models import warnings
 from service import uploads
 
 from . import state, upload_names
-from .panels import _md_escape
+from .text import md
 from .widgets import as_of, export_button, guard
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
@@ -37,9 +37,14 @@ def _max_bytes() -> int:
         return DEFAULT_MAX_BYTES
 
 
+def write_scope():
+    """What the viewer may write and roll back (their county, their department's indicators)."""
+    return auth.write_scope(state.store(), st.session_state.get("viewer"))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def batches(v: str) -> pd.DataFrame:
-    return H.batches(state.store())
+def batches(v: str, scope: auth.WriteScope) -> pd.DataFrame:
+    return H.batches(state.store(), scope=scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -48,7 +53,7 @@ def late(v: str, today: dt.date) -> pd.DataFrame:
 
 
 def header(v: str) -> None:
-    b = batches(v)
+    b = batches(v, write_scope())
     real = b[b["来源"] != "demo"]
     if len(real):
         as_of(f"最近一次报送 {real['时间'].iloc[0]:%Y-%m-%d %H:%M}（批次 #{real['批次'].iloc[0]}）")
@@ -83,7 +88,7 @@ def upload_panel(v: str) -> None:
         f = st.file_uploader("选择 .xlsx 或 .csv 文件（UTF-8 或 GBK 编码），不超过 "
                              f"{_max_bytes() // MB} MB", key="upload_file", type=None)
         with st.expander("系统会自动处理哪些写法"):
-            st.markdown("\n".join(f"- {_md_escape(n)}" for n in NORMALISATIONS))
+            st.markdown("\n".join(f"- {md(n)}" for n in NORMALISATIONS))
         if f is None:
             return
         data = f.getvalue()
@@ -94,15 +99,18 @@ def upload_panel(v: str) -> None:
         if not cached or cached[0] != key:
             with st.spinner("正在校验整个文件…"):
                 # In a child process with a memory cap: a hostile file cannot stop the server.
-                checked, pv = uploads.check_file(state.store(), data, f.name, options, max_bytes=_max_bytes())
+                checked, pv = uploads.check_file(state.store(), data, f.name, options, max_bytes=_max_bytes(),
+                                                 scope=write_scope())
             st.session_state["upload_checked"] = (key, checked, pv)
         _, checked, pv = st.session_state["upload_checked"]
         st.text(f"文件：{f.name}（{len(data) / 1024:,.0f} KB，sha256 {digest[:12]}…）")
         if checked.sheets:
-            st.caption("读取的工作表：" + "、".join(checked.sheets))
+            st.caption("读取的工作表：" + "、".join(md(s) for s in checked.sheets))
         problems = checked.problems
         if problems.errors:
-            st.error(problems.summary(), icon=":material/error:")
+            # A reason about the whole file (too large, unreadable) is said here, not only in the list.
+            whole = [md(p.reason) for p in problems.errors if p.row is None][:3]
+            st.error("  \n".join([problems.summary(), *whole]), icon=":material/error:")
         else:
             st.success(problems.summary(), icon=":material/check_circle:")
         listed = _shown(problems.frame((ERROR, WARNING, INFO)), "行")
@@ -124,33 +132,33 @@ def upload_panel(v: str) -> None:
         done = st.session_state.get("upload_done")
         if done and done[0] == digest:  # this very file was just committed in this session
             # No preview now: against the new data it would call every written value 不变.
-            st.success(done[1], icon=":material/task_alt:")
+            st.success(done[1], icon=":material/task_alt:")  # our own words and numbers only
             st.caption("预警和预测正在后台按新数据重新计算，几分钟内在预警中心更新。")
             return
         _preview(v, pv)
         first = C.duplicate_of(state.store(), digest)
         if first is not None:
-            st.info(C.duplicate_message(first), icon=":material/content_copy:")
+            st.info(md(C.duplicate_message(first)), icon=":material/content_copy:")
             return
         withdraw = _withdraw_choice(v, pv)
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
             try:
                 result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
-                                  allowed_regions=state.scope_of(v).regions, withdraw=withdraw)
+                                  scope=write_scope(), withdraw=withdraw)
             except StoreUnavailable:
                 raise
             except Exception:  # the transaction was rolled back: say so, naming the file
                 log.exception("commit of %r failed", f.name)
-                st.error(f"文件“{f.name}”写入时出错，整个文件未写入（已记录错误日志），请稍后重试或联系管理员。")
+                st.error(f"文件“{md(f.name)}”写入时出错，整个文件未写入（已记录错误日志），请稍后重试或联系管理员。")
                 return
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
                 _reevaluate()
                 st.rerun()  # this run read the old data version; the rerun shows the new batch
             elif result.status in ("busy", "rejected"):
-                st.error(result.message)
+                st.error(md(result.message))
             else:
-                st.info(result.message)
+                st.info(md(result.message))
         elif not user.strip():
             st.caption("填写报送人后才能确认写入。")
 
@@ -255,15 +263,16 @@ def history_panel(v: str) -> None:
     with guard("报送历史"):
         st.subheader("报送历史")
         if done := st.session_state.pop("rollback_done", None):
-            st.success(done)
-        b = batches(v)
+            st.success(done)  # our own words and numbers only
+        scope = write_scope()
+        b = batches(v, scope)
         st.dataframe(b.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
         export_button("导出历史（CSV）", export_csv(b), "报送历史.csv", mime="text/csv", what="upload_batches",
                       key="history_csv")
         if b.empty:
             return
         bid = st.selectbox("查看批次", list(b["批次"]), key="history_batch", format_func=lambda i: f"#{i}")
-        rows = H.batch_rows(state.store(), int(bid))
+        rows = H.batch_rows(state.store(), int(bid), scope=scope)
         st.dataframe(rows, hide_index=True, width="stretch", key="history_rows")
         left = H.skipped(state.store(), int(bid))
         if len(left):
@@ -271,7 +280,7 @@ def history_panel(v: str) -> None:
                 st.dataframe(left, hide_index=True, width="stretch", key="history_skipped")
         row = b.set_index("批次").loc[bid]
         if row["状态"] != "生效":
-            st.caption(f"该批次{row['状态']}：{row['回滚/停用']}")
+            st.caption(f"该批次{row['状态']}：{md(row['回滚/停用'])}")
             return
         with st.form("rollback_form"):
             st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")
@@ -285,8 +294,9 @@ def history_panel(v: str) -> None:
                 st.error("请填写操作人。")
                 return
             try:
-                st.session_state["rollback_done"] = rollback(state.store(), int(bid), by=who.strip(), reason=reason)
+                st.session_state["rollback_done"] = rollback(state.store(), int(bid), by=who.strip(), reason=reason,
+                                                             scope=scope)
                 _reevaluate()
                 st.rerun()
             except RollbackRefused as exc:
-                st.error(str(exc))
+                st.error(md(exc))

@@ -17,6 +17,7 @@ from models import projection, rules, warnings
 
 from . import state
 from .auth import can
+from .text import md
 from .widgets import LEVEL_BADGE, LEVEL_NAMES, as_of, guard
 
 CITY = "411400"
@@ -182,9 +183,9 @@ def alert_detail(v: str, shown: pd.DataFrame) -> None:
     with st.container(border=True):
         badge = LEVEL_BADGE.get(int(row.level), "") if pd.notna(row.level) else ""
         st.markdown(f"{badge} :gray-badge[{sm.STATE_NAMES[row.state]}] :gray-badge[{rules.RULE_TITLES.get(row.rule, row.rule)}]")
-        st.subheader(row.title, anchor=False)
+        st.subheader(md(row.title), anchor=False)
         st.text(row.message)  # st.text: never interpreted as markdown or HTML
-        evidence = json.loads(row.evidence) if row.evidence else {}
+        evidence = json.loads(row.evidence) if isinstance(row.evidence, str) and row.evidence else {}
         numbers = evidence.get("numbers") or {}
         if numbers:
             for col, (k, val) in zip(st.columns(len(numbers)), numbers.items()):
@@ -196,7 +197,7 @@ def alert_detail(v: str, shown: pd.DataFrame) -> None:
         if chart is not None:
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_chart")
         if row.assignee:
-            st.caption(f"督办：{row.assignee}" + (f"。{row.note}" if row.note else ""))
+            st.caption(f"督办：{md(row.assignee)}" + (f"。{md(row.note)}" if row.note else ""))
         actions(v, int(aid), row.state)
         hist = alert_history(v, int(aid))
         if len(hist):
@@ -240,7 +241,7 @@ def actions(v: str, aid: int, current: str) -> None:
                 try:
                     alert_store.assign(state.store(), aid, assignee, _actor(), anote)
                 except ValueError as e:
-                    st.warning(str(e))
+                    st.warning(md(e))
                 else:
                     st.session_state["w_flash"] = f"已督办：{assignee.strip()}"
                     st.rerun()

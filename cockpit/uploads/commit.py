@@ -6,30 +6,25 @@ says how many were new, changed and unchanged.
 """
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import hashlib
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select, tuple_, update
 
 from connectors.base import Dataset
 
-from .. import ingest, schema as s
-from ..store import Store, now
+from .. import ingest, locks, schema as s
+from ..auth import ANYTHING, WriteScope
+from ..store import Store
 from . import retire as R
 from .validate import Checked
 
 log = logging.getLogger(__name__)
 KEY = ["indicator_code", "region_code", "period", "measure"]
 TASK_KEY = ["task_number", "reported_on"]
-STALE_LOCK = dt.timedelta(minutes=30)
 STATUS_NAMES = {"new": "新增", "changed": "修改", "unchanged": "不变"}
 
 
@@ -66,10 +61,6 @@ class Result:
     message: str
     batch_ids: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-
-
-class Busy(Exception):
-    """Another upload of the same dataset holds its lock."""
 
 
 def preview(store: Store, checked: Checked) -> Preview:
@@ -135,61 +126,26 @@ def _preview_tasks(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
     return merged.drop(columns=["old_note"])
 
 
-# ---- locks --------------------------------------------------------------------------
-def holder_id(user: str) -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{user}"[:128]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _stale(holder: str, acquired_at: dt.datetime) -> bool:
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
-        return True  # the process died (killed mid-import): its transaction was rolled back
-    return now() - acquired_at > STALE_LOCK
-
-
-@contextlib.contextmanager
-def dataset_lock(store: Store, dataset: str, user: str):
-    """One writer per dataset at a time, on SQLite and PostgreSQL alike (table `locks`)."""
-    name, me = f"upload:{dataset}", holder_id(user)
-    lk = s.locks.c
-    for _ in range(2):
-        try:
-            with store.begin() as conn:
-                conn.execute(insert(s.locks).values(name=name, holder=me, acquired_at=now()))
-            break
-        except IntegrityError:
-            with store.begin() as conn:
-                row = conn.execute(select(lk.holder, lk.acquired_at).where(lk.name == name)).first()
-                if row is None:
-                    continue
-                if _stale(row.holder, row.acquired_at):
-                    log.warning("taking over stale lock %s from %s", name, row.holder)
-                    conn.execute(delete(s.locks).where(lk.name == name, lk.holder == row.holder))
-                    continue
-                who = row.holder.split(":", 2)[-1]
-                raise Busy(f"{who} 正在写入同一类数据（{row.acquired_at:%H:%M:%S} 开始），为免混批，本次未写入；"
-                           "请稍候片刻再提交。") from None
-    else:
-        raise Busy("数据正被其他报送占用，请稍候再提交。")
-    try:
-        yield
-    finally:
-        with store.begin() as conn:
-            conn.execute(delete(s.locks).where(lk.name == name, lk.holder == me))
-
-
 # ---- commit -------------------------------------------------------------------------
+def outside_scope(store: Store, checked: Checked, scope: WriteScope) -> str | None:
+    """Why a scoped reporter may not write this file, or None. A county's or department's reporter
+    writes its own figures only; enforced here, not only by the page."""
+    ds = checked.dataset("observations")
+    if ds is None or scope.unlimited:
+        return None
+    regions = sorted(set(ds.frame.region_code) - scope.regions) if scope.regions is not None else []
+    codes = sorted(set(ds.frame.indicator_code) - scope.indicators) if scope.indicators is not None else []
+    if regions:
+        names = store.regions().set_index("code").name
+        return (f"您只能报送本单位所属地区的数据，文件中含其他地区：{'、'.join(names.get(c, c) for c in regions)}；"
+                "未写入任何数据。")
+    if codes:
+        names = store.indicators().set_index("code").name
+        return (f"您只能报送本部门负责的指标，文件中含其他部门的指标：{'、'.join(names.get(c, c) for c in codes)}；"
+                "未写入任何数据。")
+    return None
+
+
 def duplicate_of(store: Store, digest: str, conn=None) -> pd.Series | None:
     b = s.upload_batches.c
     stmt = (select(b.id, b.created_at, b.created_by, b.file_name)
@@ -209,17 +165,13 @@ def duplicate_message(first: pd.Series) -> str:
 
 def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest: str | None = None,
            file_name: str | None = None, created_by: str, source: str | None = None,
-           progress=None, allowed_regions: frozenset[str] | None = None, withdraw: bool = False) -> Result:
+           progress=None, scope: WriteScope = ANYTHING, withdraw: bool = False) -> Result:
     """Write a checked file. `withdraw`: a "—" where a figure is in force takes it out of force
     (撤回); otherwise the figure in force is kept (保留原值)."""
     if not checked.ok:
         return Result("rejected", checked.problems.summary())
-    obs_ds = checked.dataset("observations")
-    if allowed_regions is not None and obs_ds is not None:
-        # A county's or department's reporter writes its own figures only; enforced here, not by the page.
-        outside = sorted(set(obs_ds.frame.region_code) - set(allowed_regions))
-        if outside:
-            return Result("rejected", f"您只能报送本单位所属地区的数据，文件中含其他地区：{'、'.join(outside)}；未写入任何数据。")
+    if refused := outside_scope(store, checked, scope):
+        return Result("rejected", refused)
     digest = digest or (sha256(data) if data is not None else None)
     if digest:
         first = duplicate_of(store, digest)
@@ -227,14 +179,8 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
             return Result("duplicate", duplicate_message(first), [int(first.id)])
     file_name = (file_name or "")[:255] or None  # display only: never joined to a path
     source = source or ("csv" if (file_name or "").lower().endswith(".csv") else "excel")
-    names = sorted(d.name for d in checked.datasets)
-    with contextlib.ExitStack() as locks:
-        for name in names:
-            try:
-                locks.enter_context(dataset_lock(store, name, created_by))
-            except Busy as exc:
-                return Result("busy", str(exc))
-        with store.begin() as conn:
+    try:
+        with locks.transaction(store, [d.name for d in checked.datasets], created_by) as conn:
             if digest:
                 first = duplicate_of(store, digest, conn)
                 if first is not None:
@@ -266,6 +212,8 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
             if len(gone):
                 _withdraw(conn, gone, batch_of["observations"])
             _keep_skipped(conn, checked, batch_of.get("observations", ids[0]))
+    except locks.Busy as exc:
+        return Result("busy", str(exc))
     message = f"已写入批次 {'、'.join(f'#{i}' for i in ids)}：{Preview(obs, tasks).summary()}"
     if len(gone):
         message += f"；撤回 {len(gone):,} 个原值"
@@ -293,6 +241,7 @@ def _keep_skipped(conn, checked: Checked, batch_id: int) -> None:
              "reason": p.reason} for p in checked.problems.skipped]
     if rows:
         conn.execute(insert(s.upload_skipped), rows)
+
 
 
 def _supersede_tasks(conn, frame: pd.DataFrame) -> None:

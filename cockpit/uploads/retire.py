@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import aliased
 
-from .. import schema as s
+from .. import locks, schema as s
 from ..store import Store, now
 
 RETIRABLE = {"observations": s.observations, "task_progress": s.task_progress}  # tables with `active`
@@ -53,14 +53,14 @@ def retire(conn, store: Store, datasets, *, by: str, reason: str = REASON) -> di
 
 
 def remove(store: Store, *, by: str) -> dict[str, int]:
-    with store.begin() as conn:
+    with locks.transaction(store, sorted(RETIRABLE), by) as conn:  # no upload of these datasets meanwhile
         return retire(conn, store, RETIRABLE, by=by, reason="按命令停用演示数据（保留在原批次中，可恢复）")
 
 
 def restore(store: Store, *, by: str) -> dict[str, int]:
     """Put retired demo batches back in force where no figure in force has the same key."""
     out: dict[str, int] = {}
-    with store.begin() as conn:
+    with locks.transaction(store, sorted(RETIRABLE), by) as conn:
         batches = demo_batches(conn, RETIRABLE, status=RETIRED)
         for dataset, group in batches.groupby("dataset"):
             table = RETIRABLE[dataset]

@@ -6,7 +6,9 @@ from sqlalchemy import select, update
 
 from .. import schema as s
 from ..store import Store, now
-from .commit import Busy, dataset_lock
+from .. import locks
+from ..auth import ANYTHING, WriteScope
+from .history import in_scope
 
 ROLLBACKABLE = ("observations", "task_progress")
 
@@ -15,7 +17,7 @@ class RollbackRefused(ValueError):
     pass
 
 
-def rollback(store: Store, batch_id: int, *, by: str, reason: str) -> str:
+def rollback(store: Store, batch_id: int, *, by: str, reason: str, scope: WriteScope = ANYTHING) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise RollbackRefused("请填写回滚原因（会记入历史）。")
@@ -32,21 +34,37 @@ def rollback(store: Store, batch_id: int, *, by: str, reason: str) -> str:
                               f"{batch.rolled_back_by} 回滚，无需再次回滚。")
     if batch.dataset not in ROLLBACKABLE:
         raise RollbackRefused(f"批次 #{batch_id} 是“{batch.dataset}”数据，不支持在此回滚。")
+    _check_scope(store, batch, scope)
     try:
-        with dataset_lock(store, batch.dataset, by):
-            with store.begin() as conn:
-                if batch.dataset == "observations":
-                    restored = _observations(conn, batch_id)
-                else:
-                    restored = _tasks(conn, batch_id)
-                conn.execute(update(s.upload_batches).where(b.id == batch_id, b.status == "committed")
-                             .values(status="rolled_back", rolled_back_at=now(), rolled_back_by=by,
-                                     rollback_reason=reason))
-                store.audit(conn, by, "rollback", f"batch:{batch_id}", reason)
-    except Busy as exc:
+        with locks.transaction(store, [batch.dataset], by) as conn:
+            if batch.dataset == "observations":
+                restored = _observations(conn, batch_id)
+            else:
+                restored = _tasks(conn, batch_id)
+            conn.execute(update(s.upload_batches).where(b.id == batch_id, b.status == "committed")
+                         .values(status="rolled_back", rolled_back_at=now(), rolled_back_by=by,
+                                 rollback_reason=reason))
+            store.audit(conn, by, "rollback", f"batch:{batch_id}", reason)
+    except locks.Busy as exc:
         raise RollbackRefused(str(exc)) from None
     return (f"已回滚批次 #{batch_id}：该批 {int(batch.row_count):,} 个数值不再生效，"
             f"恢复了它替换的 {restored:,} 个原值。")
+
+
+def _check_scope(store: Store, batch, scope: WriteScope) -> None:
+    """A scoped reporter rolls back only what is wholly theirs: every figure of the batch in their
+    county and department, or a task batch they sent themselves."""
+    if scope.unlimited:
+        return
+    o = s.observations.c
+    if batch.dataset == "observations":
+        outside = store.frame(select(o.id).where(o.batch_id == int(batch.id), ~in_scope(scope)).limit(1))
+        mine = outside.empty
+    else:
+        mine = batch.created_by == scope.user
+    if not mine:
+        raise RollbackRefused(f"批次 #{int(batch.id)} 含有您权限以外的数据（其他县区、其他部门的指标或他人报送的任务进展），"
+                              "不能由您回滚；如需回滚请联系管理员。")
 
 
 def _later_batches(conn, replaced_ids_of, batch_id: int, table) -> list[int]:

@@ -261,3 +261,12 @@ def test_every_failure_class_is_a_chinese_message_through_both_doors_and_nothing
         section = r.stdout.split(f"== {name}")[1].split("== ")[0]
         assert words in section and "个错误" in section, (name, section)
     assert f"共 {len(files)} 个文件，0 个通过，{len(files)} 个未通过" in r.stdout
+
+
+def test_hidden_rows_and_columns_are_read_like_any_other_and_said_so(store):
+    written = W.book(W.Variant(hidden=True))
+    checked = V.check_bytes(store, written.data, "隐藏.xlsx", OPT)
+    assert checked.ok and _figures(checked) == pytest.approx(written.expected)
+    notes = [p.reason for p in checked.problems.notes]
+    assert any(r.startswith("隐藏行 1 行（第") and r.endswith("已照常读取") for r in notes)
+    assert "隐藏列，已照常读取" in notes

@@ -60,10 +60,6 @@ def _numeric(v) -> bool:
     return isinstance(v, str) and (not_published(v) or parse_number(v)[1] == "ok")
 
 
-def _texts(row: list) -> list[str]:
-    return [norm(c) for c in row if present(c)]
-
-
 def _find_body(rows: list[list], catalog) -> tuple[int, int, str] | None:
     """(first body row, label column, label kind) or None when no row names anything we know."""
     for i, row in enumerate(rows[:200]):

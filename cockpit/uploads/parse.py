@@ -254,9 +254,14 @@ _FORMULA = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 
 
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
-_HIDDEN_ROW_B = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
-_HIDDEN_COL = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+
+
+def _attr(attrs: bytes, name: bytes) -> int:
+    m = re.search(rb"\b" + name + rb'="(\d+)"', attrs)
+    return int(m.group(1)) if m else 0
 
 
 def _marks(zf: zipfile.ZipFile, path: str) -> tuple[dict[tuple[int, int], tuple[str, str]], set[int], set[int]]:
@@ -267,10 +272,12 @@ def _marks(zf: zipfile.ZipFile, path: str) -> tuple[dict[tuple[int, int], tuple[
     except KeyError:
         return {}, set(), set()
     hidden_rows, hidden_cols = set(), set()
-    if b'hidden="' in xml:
-        hidden_rows = {int(r) - 1 for r in _HIDDEN_ROW.findall(xml) + _HIDDEN_ROW_B.findall(xml)}
-        for lo, hi in _HIDDEN_COL.findall(xml):
-            hidden_cols.update(range(int(lo) - 1, min(int(hi), int(lo) + 200)))
+    if b'hidden="' in xml:  # attributes come in any order, as each program writes them
+        hidden_rows = {_attr(a, b"r") - 1 for a in _ROW_TAG.findall(xml) if _HIDDEN.search(a)}
+        for a in _COL_TAG.findall(xml):
+            if _HIDDEN.search(a):
+                lo = _attr(a, b"min")
+                hidden_cols.update(range(lo - 1, min(_attr(a, b"max"), lo + 200)))
     if b't="e"' not in xml and b"<f" not in xml:
         return {}, hidden_rows, hidden_cols
     out = {}

@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "action:users": frozenset({"admin"}),
     "action:rules": frozenset({"admin"}),
     "action:sources": frozenset({"admin"}),
+    "action:catalog": frozenset({"admin"}),  # add an indicator to the catalogue (数据报送, a name not known)
     "action:screen_links": frozenset({"admin"}),
     "action:audit_view": frozenset({"admin"}),
 }

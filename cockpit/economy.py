@@ -5,7 +5,6 @@ a new domain is new catalogue rows and data, never new code.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from . import fmt, metrics, periods
@@ -22,22 +21,18 @@ def previous_period(period: str, frequency: str) -> str:
 
 
 def row(obs: pd.DataFrame, ind: pd.Series, region: str, period: str) -> dict:
-    """Every reading of one indicator for one region and period; None where not published."""
+    """Every reading of one indicator for one region and period; None where not published.
+    `*_computed` says a 同比 was computed by the cockpit (推算) rather than published; 环比 always is."""
     mine = obs[obs.indicator_code == ind.code]
-    ratio = ind.kind == "ratio"
     month, ytd = _v(mine, region, period, "month"), _v(mine, region, period, "ytd")
     month_yoy, month_rep = metrics.growth_for(mine, ind, region, period, "month")
     ytd_yoy, ytd_rep = metrics.growth_for(mine, ind, region, period, "ytd")
-    prev = _v(mine, region, previous_period(period, ind.frequency), "month")
-    if month is None or prev is None or ind.kind == "index":
-        mom = None  # an index on 上年同月=100 has no meaningful 环比
-    elif ratio:
-        mom = round(month - prev, 1)
-    else:
-        mom = round((month / prev - 1) * 100, 1) if prev else None
+    mom = metrics.month_on_month(mine, ind, region, period, previous_period(period, ind.frequency))
     return {"code": ind.code, "name": ind["name"], "unit": ind.unit, "kind": ind.kind,
             "frequency": ind.frequency, "higher_is_better": ind.higher_is_better,
             "month": month, "month_yoy": month_yoy, "ytd": ytd, "ytd_yoy": ytd_yoy, "mom": mom,
+            "month_yoy_computed": month_yoy is not None and not month_rep,
+            "ytd_yoy_computed": ytd_yoy is not None and not ytd_rep,
             "computed": not (month_rep or ytd_rep) and (month_yoy is not None or ytd_yoy is not None),
             "source": ind.source_dept, "caliber": ind.caliber}
 
@@ -60,18 +55,23 @@ def indicator_table(obs: pd.DataFrame, indicators: pd.DataFrame, region: str, pe
     return pd.DataFrame(out)
 
 
+ESTIMATED = "推算"  # the label of a 同比 or 环比 the cockpit computed rather than one published
+
+
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as a reader sees it: formatted, with — for what is not published."""
-    def change(r, col):
-        return fmt.pp(r[col]) if r["kind"] == "ratio" else fmt.pct_change(r[col])
+    """The table as a reader sees it: formatted, with — for what is not published, and （推算）
+    after a 同比 the cockpit computed. Every 环比 is computed, so its heading says so once."""
+    def change(r, col, computed=False):
+        text = fmt.pp(r[col]) if r["kind"] == "ratio" else fmt.pct_change(r[col])
+        return f"{text}（{ESTIMATED}）" if computed and r[col] is not None and not pd.isna(r[col]) else text
     return pd.DataFrame({
         "指标": table["name"],
         "时期": table["period_label"],
         "当月": [fmt.number(v, u) for v, u in zip(table["month"], table["unit"])],
-        "当月同比": [change(r, "month_yoy") for _, r in table.iterrows()],
-        "环比": [change(r, "mom") for _, r in table.iterrows()],
+        "当月同比": [change(r, "month_yoy", r["month_yoy_computed"]) for _, r in table.iterrows()],
+        f"环比（{ESTIMATED}）": [change(r, "mom") for _, r in table.iterrows()],
         "累计": [fmt.number(v, u) for v, u in zip(table["ytd"], table["unit"])],
-        "累计同比": [change(r, "ytd_yoy") for _, r in table.iterrows()],
+        "累计同比": [change(r, "ytd_yoy", r["ytd_yoy_computed"]) for _, r in table.iterrows()],
         "来源": table["source"],
     })
 
@@ -95,25 +95,22 @@ def series(obs: pd.DataFrame, ind: pd.Series, region: str, measure: str) -> pd.D
 
 
 def growth_series(obs: pd.DataFrame, ind: pd.Series, region: str, basis: str) -> pd.DataFrame:
-    """同比 series for basis: the reported rate where published, else computed per period."""
-    reported = series(obs, ind, region, f"{basis}_yoy")
-    if reported.value.notna().any():
-        return reported
-    values = series(obs, ind, region, basis)
-    if values.empty:
-        return values
-    ratio = ind.kind == "ratio"
-    last = values.set_index("period").value
-    prior = last.reindex([periods.same_period_last_year(p) for p in last.index]).to_numpy()
-    now = last.to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = (now - prior) if ratio else (now / prior - 1) * 100
-    return pd.DataFrame({"period": last.index, "value": np.round(g, 1)})
+    """同比 series for basis, gaps kept as NaN: the published rate where there is one, else 推算
+    (metrics.yoy_table; column `reported` says which)."""
+    mine = obs[(obs.indicator_code == ind.code) & (obs.region_code == region)]
+    table = metrics.yoy_table(mine, ind.kind, basis)
+    if table.empty:
+        return pd.DataFrame(columns=["period", "value", "reported"])
+    months = periods.month_range(table.period.min(), table.period.max())
+    if ind.frequency == "Q":
+        months = [m for m in months if periods.is_quarter_end(m)]
+    return table.set_index("period").reindex(months).rename_axis("period").reset_index()
 
 
 def county_ranking(obs: pd.DataFrame, ind: pd.Series, regions: pd.DataFrame, period: str,
                    basis: str) -> pd.DataFrame:
-    """Counties ranked by 同比, with the gap to the city and, for flows, the contribution.
+    """The nine county-level units ranked by 同比, with the gap to the city and, for flows, the
+    contribution; 示范区 (a functional zone) listed after them, unranked, as the statistics office does.
 
     Contribution (拉动, pp) = county's increase / city's value a year earlier × 100; it
     needs values, so rate-only indicators (规上工业增加值) show only the gap to the city.
@@ -130,35 +127,58 @@ def county_ranking(obs: pd.DataFrame, ind: pd.Series, regions: pd.DataFrame, per
     if reported and (from_values is None or abs(from_values - city_yoy) > 0.15):
         city_prev = None
     rows = []
-    for r in regions[regions.level != "city"].itertuples():
-        yoy, _ = metrics.growth_for(mine, ind, r.code, period, basis)
+    for r in regions[regions.level.isin(["county", "zone"])].itertuples():
+        yoy, rep = metrics.growth_for(mine, ind, r.code, period, basis)
         now = _v(mine, r.code, period, basis)
         prev = _v(mine, r.code, periods.same_period_last_year(period), basis)
         contribution = (round((now - prev) / city_prev * 100, 2)
                         if None not in (now, prev, city_prev) and city_prev and not ratio else None)
         rows.append({"region_code": r.code, "name": r.name, "value": now, "yoy": yoy,
+                     "estimated": yoy is not None and not rep, "ranked": r.level == "county",
                      "gap_to_city": None if yoy is None or city_yoy is None else round(yoy - city_yoy, 1),
                      "contribution_pp": contribution})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["region_code", "name", "value", "yoy", "estimated", "ranked", "gap_to_city",
+                                      "contribution_pp"])
     better_high = ind.higher_is_better is not False and not pd.isna(ind.higher_is_better)
-    out = out.sort_values("yoy", ascending=not better_high, na_position="last", ignore_index=True)
-    out["rank"] = range(1, len(out) + 1)
+    ranked = out[out.ranked].sort_values("yoy", ascending=not better_high, na_position="last", ignore_index=True)
+    ranked["rank"] = [i + 1 if pd.notna(y) else None for i, y in enumerate(ranked.yoy)]
+    out = pd.concat([ranked, out[~out.ranked].assign(rank=None)], ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")
     out.attrs["city_yoy"] = city_yoy
     return out
 
 
-def drag_sentence(ranking: pd.DataFrame, ind: pd.Series, period: str, basis: str) -> str | None:
-    """The county that pulls the city back most, in one sentence a leader can repeat."""
-    city = ranking.attrs.get("city_yoy")
-    ranked = ranking.dropna(subset=["yoy"])
-    if ranked.empty or city is None or pd.isna(ind.higher_is_better):
-        return None
-    worst = ranked.iloc[-1]
-    side = "低于" if ind.higher_is_better else "高于"
-    what = f"{periods.label(period, basis, ind.frequency)}{ind['name']}"
+def _side(gap: float) -> str:
+    return "高于" if gap > 0 else "低于" if gap < 0 else "与"
+
+
+def _sentence(row, city: float, ind: pd.Series, period: str, basis: str, place: str) -> str:
     change = fmt.pp if ind.kind == "ratio" else fmt.pct_change
-    text = (f"{what}：全市同比 {change(city)}；{worst['name']} {change(worst.yoy)}，"
-            f"{side}全市 {abs(worst.gap_to_city):.1f} 个百分点，居各县区末位")
-    if pd.notna(worst.contribution_pp):
-        text += f"，拉动全市增长 {worst.contribution_pp:+.2f} 个百分点"
+    what = f"{periods.label(period, basis, ind.frequency)}{ind['name']}"
+    gap = row.gap_to_city
+    against = (f"{_side(gap)}全市 {abs(gap):.1f} 个百分点" if gap else "与全市持平")
+    text = f"{what}：全市同比 {change(city)}；{row['name']} {change(row.yoy)}，{against}，居各县区{place}"
+    if pd.notna(row.contribution_pp):
+        text += f"，拉动全市增长 {row.contribution_pp:+.2f} 个百分点"
     return text + "。"
+
+
+def _ends(ranking: pd.DataFrame, ind: pd.Series):
+    city = ranking.attrs.get("city_yoy")
+    ranked = ranking[ranking["rank"].notna()]
+    if ranked.empty or city is None or pd.isna(ind.higher_is_better):
+        return None, None
+    return city, ranked
+
+
+def drag_sentence(ranking: pd.DataFrame, ind: pd.Series, period: str, basis: str) -> str | None:
+    """The county that pulls the city back most, in one sentence a leader can repeat; above or below
+    the city as the numbers say (the last county may still be above a city pulled down elsewhere)."""
+    city, ranked = _ends(ranking, ind)
+    return None if ranked is None else _sentence(ranked.iloc[-1], city, ind, period, basis, "末位")
+
+
+def lead_sentence(ranking: pd.DataFrame, ind: pd.Series, period: str, basis: str) -> str | None:
+    """The county that leads, in the same words."""
+    city, ranked = _ends(ranking, ind)
+    return None if ranked is None or len(ranked) < 2 else _sentence(ranked.iloc[0], city, ind, period, basis, "首位")

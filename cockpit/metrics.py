@@ -1,7 +1,8 @@
 """Statistics the way a Chinese statistics bureau reports them.
 
 当月 / 累计 values and their 同比: a reported growth rate is preferred to a
-computed one (rates at comparable prices cannot be computed from values).
+computed one (rates at comparable prices cannot be computed from values). A computed
+同比 or 环比 (推算) has one definition, computed_change, used by the pages and the rules.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import periods
@@ -38,34 +40,72 @@ def _value(obs: pd.DataFrame, region: str, period: str, measure: str) -> float |
     return float(hit.value.iloc[0]) if len(hit) else None
 
 
-def growth(obs: pd.DataFrame, region: str, period: str, measure: str,
-           ratio: bool = False) -> tuple[float | None, bool]:
-    """同比 for `measure` (month or ytd) and whether it was reported.
+def _demo(obs: pd.DataFrame) -> np.ndarray:
+    """Per row: is the figure from the demo generator? (frames without provenance: all alike)"""
+    return obs["demo"].fillna(False).astype(bool).to_numpy() if "demo" in obs else np.zeros(len(obs), bool)
 
-    Percent growth for flows and stocks; for ratios the change in percentage
-    points, since a rate's "growth rate" is not what a release prints.
-    """
-    reported = _value(obs, region, period, f"{measure}_yoy")
-    if reported is not None:
-        return reported, True
-    now = _value(obs, region, period, measure)
-    before = _value(obs, region, periods.same_period_last_year(period), measure)
-    if now is None or before is None:
-        return None, False
-    if ratio:
-        return round(now - before, 1), False
-    if before == 0:
-        return None, False
-    return round((now / before - 1) * 100, 1), False
+
+def computed_change(now, before, now_demo, before_demo, kind: str, *, ratio_pp: bool = True) -> np.ndarray:
+    """THE one definition of a 同比 or 环比 the cockpit computes itself (推算), vectorised.
+
+    Percent change for flows and stocks; the change in percentage points for ratios (a rate's
+    "growth rate" is not what a release prints); nothing for an index on 上年同月=100 (it already is
+    a year-on-year figure); nothing where either figure is missing or the earlier one is 0; nothing
+    across a demo and a real figure. Rounded to one decimal, as releases print it."""
+    now, before = np.asarray(now, float), np.asarray(before, float)
+    out = np.full(now.shape, np.nan)
+    if kind == "index":
+        return out
+    ok = ~np.isnan(now) & ~np.isnan(before) & (np.asarray(now_demo, bool) == np.asarray(before_demo, bool))
+    if kind == "ratio" and ratio_pp:
+        out[ok] = now[ok] - before[ok]
+    else:
+        ok &= before != 0
+        out[ok] = (now[ok] / before[ok] - 1) * 100
+    return np.round(out, 1)
+
+
+def yoy_table(obs: pd.DataFrame, kind: str, measure: str) -> pd.DataFrame:
+    """同比 of `measure` (month | ytd) by period, for ONE indicator and region: the published rate
+    (`measure`_yoy) wherever there is one, else computed_change against the same period a year
+    earlier. Columns period, value, reported; periods with neither are left out (a gap, never 0)."""
+    levels = obs[obs.measure == measure]
+    published = obs[obs.measure == f"{measure}_yoy"]
+    by_period = dict(zip(levels.period, zip(levels.value.astype(float), _demo(levels))))
+    before = [by_period.get(periods.same_period_last_year(p), (np.nan, False)) for p in levels.period]
+    computed = computed_change(levels.value.astype(float).to_numpy(), [b[0] for b in before], _demo(levels),
+                               [b[1] for b in before], kind)
+    out = pd.concat([pd.DataFrame({"period": published.period, "value": published.value.astype(float),
+                                   "reported": True}),
+                     pd.DataFrame({"period": levels.period, "value": computed, "reported": False})])
+    out = out.dropna(subset=["value"]).drop_duplicates("period", keep="first")
+    return out.sort_values("period").reset_index(drop=True)
+
+
+def growth(obs: pd.DataFrame, region: str, period: str, measure: str,
+           ratio: bool = False, kind: str | None = None) -> tuple[float | None, bool]:
+    """同比 for `measure` (month or ytd) at one period, and whether it was reported (else 推算)."""
+    mine = obs[(obs.region_code == region) & obs.period.isin([period, periods.same_period_last_year(period)])
+               & obs.measure.isin([measure, f"{measure}_yoy"])]
+    table = yoy_table(mine, kind or ("ratio" if ratio else "flow"), measure)
+    hit = table[table.period == period]
+    return (float(hit.value.iloc[0]), bool(hit.reported.iloc[0])) if len(hit) else (None, False)
 
 
 def growth_for(obs: pd.DataFrame, ind: pd.Series, region: str, period: str,
                measure: str) -> tuple[float | None, bool]:
-    """growth() with the indicator's kind applied: an index such as CPI (上年同月=100) is
-    already a year-on-year figure, so no 同比 of it is computed."""
-    if ind.kind == "index" and _value(obs, region, period, f"{measure}_yoy") is None:
-        return None, False
-    return growth(obs, region, period, measure, ind.kind == "ratio")
+    """growth() with the indicator's kind applied (an index gets no computed 同比)."""
+    return growth(obs, region, period, measure, kind=ind.kind)
+
+
+def month_on_month(obs: pd.DataFrame, ind: pd.Series, region: str, period: str, previous: str) -> float | None:
+    """环比 of the 当月 figure: never published, always 推算, by the same definition as 同比."""
+    hit = obs[(obs.region_code == region) & (obs.measure == "month") & obs.period.isin([period, previous])]
+    now, before = hit[hit.period == period], hit[hit.period == previous]
+    if now.empty or before.empty:
+        return None
+    v = computed_change(now.value.iloc[:1], before.value.iloc[:1], _demo(now)[:1], _demo(before)[:1], ind.kind)[0]
+    return None if np.isnan(v) else float(v)
 
 
 def latest_period(obs: pd.DataFrame, region: str) -> str | None:

@@ -7,7 +7,7 @@ existing database; this module must always describe the schema at `head`
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+    Boolean, false, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
     String, Table, Text, UniqueConstraint,
 )
 
@@ -80,6 +80,9 @@ observations = Table(
     Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("replaced_id", Integer),  # the observation this one superseded
+    # A "—" in a file for a figure in force, when the clerk chose 撤回: a copy of the old value that
+    # never takes force, so rolling its batch back restores the figure (replaced_id).
+    Column("withdrawn", Boolean, nullable=False, default=False, server_default=false()),
     Index(None, "indicator_code", "region_code", "period", "measure", "active"),
     Index(None, "batch_id"),
 )
@@ -264,4 +267,28 @@ audit_log = Table(
     Column("target", String(255), nullable=False, default=""),
     Column("detail", Text, nullable=False, default=""),
     Index(None, "at"),
+)
+
+name_aliases = Table(  # names as counties write them, mapped once by staff, used for every later file
+    "name_aliases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # region | indicator
+    Column("alias", String(64), nullable=False),  # the name's key (cockpit.uploads.names.name_key)
+    Column("written", String(64), nullable=False),  # as first written, for the list
+    Column("code", String(32), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("kind", "alias"),
+)
+
+upload_skipped = Table(  # what a committed file held that was not imported, and why
+    "upload_skipped", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
+    Column("sheet", String(64), nullable=False, default=""),
+    Column("row", Integer),
+    Column("col", Text, nullable=False, default=""),
+    Column("value", Text, nullable=False, default=""),
+    Column("reason", Text, nullable=False),
+    Index(None, "batch_id"),
 )

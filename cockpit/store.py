@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -156,29 +156,33 @@ class Store:
         pinning a note never throws away a minute of fitting."""
         b = s.upload_batches.c
         with self.engine.connect() as conn:
-            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))
+            # Batches in force too: retiring or restoring the demo figures changes no batch id.
+            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at),
+                                      func.sum(case((b.status == "committed", 1), else_=0)))
                                .where(b.dataset == "observations")).one()
-        return f"{row[0]}:{row[1]}:{row[2]}"
+        return f"{row[0]}:{row[1]}:{row[2]}:{row[3]}"
 
     def data_version(self) -> str:
         """Changes whenever stored data changes; every cache keys on it. It starts with
         observations_version(), and adds every other batch, alert action and note."""
         b = s.upload_batches.c
         with self.engine.connect() as conn:
-            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at))).one()
+            row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at),  # + batches in force:
+                                      func.sum(case((b.status == "committed", 1), else_=0)))).one()  # demo restore
             alerts = conn.execute(select(func.max(s.alerts.c.updated_at))).scalar()
             # Timestamps have whole seconds: two alert actions in one second differ only here.
             events = conn.execute(select(func.max(s.alert_events.c.id))).scalar()
             notes = conn.execute(select(func.count(), func.max(s.annotations.c.id))
                                  .where(s.annotations.c.deleted.is_(False))).one()
-        return (f"{self.observations_version()}|{row[0]}:{row[1]}:{row[2]}:{alerts}:{events}:"
+        return (f"{self.observations_version()}|{row[0]}:{row[1]}:{row[2]}:{row[3]}:{alerts}:{events}:"
                 f"{notes[0]}:{notes[1]}")
 
     # ---- reads --------------------------------------------------------------------
     def frame(self, stmt) -> pd.DataFrame:
         with self.engine.connect() as conn:
             res = conn.execute(stmt)
-            return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+            # Plain tuples: pandas probes each Row object's attributes otherwise (several times slower).
+            return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
     def scalar(self, stmt):
         """The first column of the first row, or None."""
@@ -216,8 +220,10 @@ class Store:
                      measures: Iterable[str] | None = None,
                      since: str | None = None, until: str | None = None) -> pd.DataFrame:
         o = s.observations.c
-        stmt = select(o.indicator_code, o.region_code, o.period, o.measure, o.value,
-                      o.batch_id).where(o.active.is_(True))
+        # `demo`: the figure's provenance, so nothing is ever computed across a demo and a real figure.
+        stmt = (select(o.indicator_code, o.region_code, o.period, o.measure, o.value, o.batch_id,
+                       (s.upload_batches.c.source == "demo").label("demo"))
+                .join(s.upload_batches, s.upload_batches.c.id == o.batch_id).where(o.active.is_(True)))
         if indicators is not None:
             stmt = stmt.where(o.indicator_code.in_(list(indicators)))
         if regions is not None:

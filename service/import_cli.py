@@ -6,11 +6,12 @@ page, so a hostile workbook ends with a Chinese line and exit code 1, never a na
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 
 from cockpit.periods import parse_month
-from cockpit.store import Store
+from cockpit.store import Store, StoreUnavailable
 from cockpit.uploads import commit as C, validate as V
 from cockpit.uploads.parse import MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
@@ -20,6 +21,7 @@ from .sandbox import Sandbox
 from .uploads import PRELOAD, check_file
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb")
+log = logging.getLogger(__name__)
 
 
 def register(sub) -> None:
@@ -30,6 +32,8 @@ def register(sub) -> None:
     p.add_argument("--region", default=None, help="统计月报所属地区（名称或代码，默认取标题或全市）")
     p.add_argument("--user", default=None, help="记入批次的报送人（默认当前系统用户）")
     p.add_argument("--max-mb", type=float, default=None, help="文件大小上限 MB（默认 20）")
+    p.add_argument("--withdraw", action="store_true",
+                   help="文件中为“—”而库中已有的数值予以撤回（默认保留原值）")
     p.set_defaults(func=cmd_import)
     r = sub.add_parser("rollback", help="回滚一个报送批次（恢复它替换的原值）")
     r.add_argument("batch", type=int)
@@ -92,11 +96,23 @@ def _import_one(args, store, box, path: Path, options, user: str, max_bytes: int
     if not checked.ok:
         return 1
     print(f"  预览：{pv.summary()}")
+    for what, n in pv.demo_retired.items():
+        print(f"  首批真实数据：写入后演示数据（{n:,} 个）停用，保留在原批次中，可用 python -m cockpit demo --restore 恢复。")
+    if len(pv.withdrawable):
+        print(f"  文件中有 {len(pv.withdrawable):,} 处为“—”而库中已有数值："
+              + ("加了 --withdraw，将撤回这些原值。" if args.withdraw else "保留原值（要撤回请加 --withdraw）。"))
     if args.dry_run:
         print("  --dry-run：未写入。")
         return 0
-    result = C.commit(store, checked, data=data, file_name=shown, created_by=user,
-                      progress=lambda f, t: print(f"  [{f:4.0%}] {t}", flush=True))
+    try:
+        result = C.commit(store, checked, data=data, file_name=shown, created_by=user, withdraw=args.withdraw,
+                          progress=lambda f, t: print(f"  [{f:4.0%}] {t}", flush=True))
+    except StoreUnavailable:
+        raise
+    except Exception:  # never a traceback: the reason is in the log, the person gets a sentence
+        log.exception("committing %s failed", shown)
+        print(f"  文件“{shown}”写入时出错，整个文件未写入（已记录错误日志），请联系管理员。")
+        return 1
     print(f"  {result.message}")
     return 1 if result.status in ("rejected", "busy") else 0
 

@@ -58,6 +58,7 @@ def _child() -> None:
     stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # as the parent's
     memory_mb = int(os.environ.get("COCKPIT_SANDBOX_MB", DEFAULT_MEMORY_MB))
     for module in os.environ.get("COCKPIT_SANDBOX_PRELOAD", "").split(","):
         if module:

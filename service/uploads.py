@@ -11,7 +11,7 @@ import threading
 
 from cockpit import auth
 from cockpit.config import Settings
-from cockpit.store import Store
+from cockpit.store import Store, StoreUnavailable
 from cockpit.uploads import commit as C, validate as V
 from cockpit.uploads.messages import Problems
 from cockpit.uploads.parse import MAX_GRID, ZIP_MAGIC, grid_reason
@@ -44,10 +44,11 @@ def check_file(store: Store, data: bytes, file_name: str, options: V.Options,
                                                    data, file_name, options, max_bytes)
     except SandboxDied as exc:
         return _refused(died_reason(data, exc)), None
-    except Exception:  # a fault of ours, not of the file's: said in Chinese, the traceback logged
-        log.exception("checking %s failed", file_name)
-        return _refused("文件校验时发生内部错误，已记录错误日志，未写入任何数据；请联系管理员，"
-                        "并保留此文件以便查明原因。"), None
+    except StoreUnavailable:
+        raise  # the database, not the file: the page and the command line say so
+    except Exception:  # the child's own exception, re-raised here: a message, never a traceback
+        log.exception("checking %r failed in the sandbox", file_name)
+        return V.failed(file_name), None
     if checked.ok and (refused := C.outside_scope(store, checked, scope)):
         checked.problems.add(refused)
         return checked, None

@@ -50,14 +50,16 @@ def test_ranking_names_the_county_that_drags_industry(app, demo_store):
     app.selectbox(key="e_indicator").set_value("IND_VA").run()
     ytd = {r: _stored(demo_store, "IND_VA", r, "ytd_yoy") for r in
            ["411400", "411402", "411403", "411421", "411422", "411423", "411424", "411425", "411426", "411481", "411400-SFQ"]}
-    worst = min((v, r) for r, v in ytd.items() if r != "411400")[1]
+    counties = {r: v for r, v in ytd.items() if r not in ("411400", "411400-SFQ")}  # 示范区 is not ranked
+    worst = min((v, r) for r, v in counties.items())[1]
     names = dict(zip(demo_store.regions().code, demo_store.regions().name))
     sentence = " ".join(i.value for i in app.info)
     assert f"全市同比 {fmt.pct_change(ytd['411400'])}" in sentence
     assert f"{names[worst]} {fmt.pct_change(ytd[worst])}" in sentence
     assert f"低于全市 {abs(round(ytd[worst] - ytd['411400'], 1)):.1f} 个百分点" in sentence
     rank = app.dataframe[1].value
-    assert rank.iloc[-1]["县区"] == names[worst] and rank.iloc[0]["同比"] == max(v for r, v in ytd.items() if r != "411400")
+    assert rank.iloc[-2]["县区"] == names[worst] and rank.iloc[0]["同比"] == max(counties.values())
+    assert list(rank["位次"]) == [str(i) for i in range(1, 10)] + ["不排位"] and rank.iloc[-1]["县区"] == "示范区"
 
 
 def test_switching_basis_to_month_uses_monthly_figures(app, demo_store):

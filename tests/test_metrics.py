@@ -69,3 +69,89 @@ def test_formatting():
     assert fmt.number(5.2, "%") == "5.2%"
     assert fmt.pct_change(-0.35) == "-0.3%" or fmt.pct_change(-0.35) == "-0.4%"
     assert fmt.pp(0.2) == "+0.2个百分点"
+
+
+# ---- one definition of 同比, its 推算 label and its provenance (issue 9) ---------------------------
+def _demo_obs(rows):
+    return pd.DataFrame(rows, columns=["indicator_code", "region_code", "period", "measure", "value", "demo"])
+
+
+def test_a_computed_yoy_is_never_taken_across_a_demo_and_a_real_figure():
+    real_over_demo = _demo_obs([("X", "1", "2026-10", "month", 48.7, False), ("X", "1", "2025-10", "month", 100.0, True)])
+    assert metrics.growth(real_over_demo, "1", "2026-10", "month") == (None, False)
+    both_real = real_over_demo.assign(demo=False)
+    assert metrics.growth(both_real, "1", "2026-10", "month") == (-51.3, False)
+    published = pd.concat([real_over_demo, _demo_obs([("X", "1", "2026-10", "month_yoy", 3.2, False)])])
+    assert metrics.growth(published, "1", "2026-10", "month") == (3.2, True)  # a published one wins
+
+
+def test_month_on_month_follows_the_same_definition():
+    ind = pd.Series({"code": "X", "kind": "flow"})
+    obs = _demo_obs([("X", "1", "2026-10", "month", 110.0, False), ("X", "1", "2026-09", "month", 100.0, True)])
+    assert metrics.month_on_month(obs, ind, "1", "2026-10", "2026-09") is None
+    assert metrics.month_on_month(obs.assign(demo=False), ind, "1", "2026-10", "2026-09") == 10.0
+    assert metrics.month_on_month(obs.assign(demo=False), pd.Series({"code": "X", "kind": "index"}), "1",
+                                  "2026-10", "2026-09") is None
+
+
+def _swing_case():
+    from tests.test_rules import BAD_UP, _indicators, _monthly, _seasonal
+    base = list(_seasonal(26, seed=3))
+    base[-1] = round(base[-13] * 1.7, 2)
+    base[5] = None  # a gap: both readers must skip the same periods
+    obs = _monthly("F", "411425", "month", base).dropna()
+    published = _monthly("F", "411425", "month_yoy", [4.0, 5.0]).assign(period=["2026-03", "2026-04"])
+    return _indicators(BAD_UP), pd.concat([obs, published], ignore_index=True)
+
+
+def test_the_page_and_the_yoy_swing_rule_read_the_same_yoy_from_the_same_data():
+    from cockpit import economy
+    from models import rules
+    from tests.test_rules import _ctx
+    ind_frame, obs = _swing_case()
+    ind = ind_frame.set_index("code", drop=False).loc["F"]
+    page = economy.growth_series(obs, ind, "411425", "month").dropna(subset=["value"]).set_index("period").value
+    rule, _ = rules._yoy(obs, ind, "411425")
+    assert page.to_dict() == rule.to_dict() and len(page) >= 13
+    assert page["2026-03"] == 4.0  # the published rate wins over the computed one in both
+    finding = rules.yoy_swing(_ctx(ind_frame, obs), {"points": 15, "kinds": ["flow"]})[0]
+    assert f"{page.iloc[-1]:+.1f}%" in finding.message and f"{page.iloc[-2]:+.1f}%" in finding.message
+
+
+def _ranking(county_yoys: dict, city: float, higher_is_better=True):
+    from cockpit import economy
+    regions = pd.DataFrame({"code": ["411400", *county_yoys, "411400-SFQ"],
+                            "name": ["商丘市", *[f"县{c}" for c in county_yoys], "示范区"],
+                            "level": ["city", *["county"] * len(county_yoys), "zone"]})
+    rows = [("R", "411400", "2026-10", "ytd_yoy", city)] + [("R", c, "2026-10", "ytd_yoy", v) for c, v in county_yoys.items()]
+    rows.append(("R", "411400-SFQ", "2026-10", "ytd_yoy", 99.0))
+    ind = pd.Series({"code": "R", "name": "社零", "kind": "flow", "frequency": "M", "higher_is_better": higher_is_better})
+    return economy.county_ranking(_obs(rows), ind, regions, "2026-10", "ytd"), ind
+
+
+def test_the_zone_is_listed_beside_the_counties_unranked():
+    rank, _ = _ranking({"1": 5.0, "2": 7.0}, 6.0)
+    assert list(rank.name) == ["县2", "县1", "示范区"] and list(rank["rank"].astype(object)) == [1, 2, pd.NA]
+
+
+@pytest.mark.parametrize("yoys, city, lead, drag", [
+    ({"1": 5.0, "2": 7.0}, 6.0, "县2 +7.0%，高于全市 1.0 个百分点，居各县区首位", "县1 +5.0%，低于全市 1.0 个百分点，居各县区末位"),
+    ({"1": 5.0, "2": 7.0}, 4.0, "县2 +7.0%，高于全市 3.0 个百分点", "县1 +5.0%，高于全市 1.0 个百分点，居各县区末位"),
+    ({"1": 5.0, "2": 7.0}, 8.0, "县2 +7.0%，低于全市 1.0 个百分点，居各县区首位", "县1 +5.0%，低于全市 3.0 个百分点"),
+    ({"1": 5.0, "2": 6.0}, 5.0, "县2 +6.0%，高于全市 1.0 个百分点", "县1 +5.0%，与全市持平，居各县区末位")])
+def test_the_sentences_on_the_leading_and_trailing_county_say_above_or_below_as_the_numbers_do(yoys, city, lead, drag):
+    from cockpit import economy
+    rank, ind = _ranking(yoys, city)
+    assert lead in economy.lead_sentence(rank, ind, "2026-10", "ytd")
+    assert drag in economy.drag_sentence(rank, ind, "2026-10", "ytd")
+
+
+def test_a_computed_yoy_is_labelled_estimated_where_shown_and_a_published_one_is_not():
+    from cockpit import economy
+    ind = pd.DataFrame([{"code": "X", "name": "甲", "unit": "亿元", "kind": "flow", "frequency": "M",
+                         "higher_is_better": True, "measures": "month,ytd,ytd_yoy", "source_dept": "局", "caliber": ""}])
+    obs = _obs([("X", "1", "2026-10", "month", 110.0), ("X", "1", "2025-10", "month", 100.0),
+                ("X", "1", "2026-10", "ytd", 900.0), ("X", "1", "2026-10", "ytd_yoy", 4.2),
+                ("X", "1", "2026-09", "month", 100.0)])
+    shown = economy.display_table(economy.indicator_table(obs, ind, "1", "2026-10")).iloc[0]
+    assert shown["当月同比"] == "+10.0%（推算）" and shown["累计同比"] == "+4.2%" and shown["环比（推算）"] == "+10.0%"

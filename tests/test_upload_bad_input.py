@@ -144,7 +144,7 @@ def test_extra_columns_are_listed_as_ignored_and_headers_may_be_reordered_with_f
     rows = [[r[1], r[0], r[4], r[3], r[2], r[5], 3, "无"] for r in GOOD]
     checked = V.check_bytes(store, xlsx(rows, header=header), "x.xlsx", V.Options(today=TODAY))
     assert checked.ok
-    ignored = {(p.column, p.value) for p in checked.problems.notes if p.reason == "模板外的列，已忽略"}
+    ignored = {(p.column, p.value) for p in checked.problems.skipped if p.reason == "模板外的列，不导入"}
     assert ignored == {("G", "位次"), ("H", "备注")}
 
 
@@ -195,12 +195,22 @@ def test_impossible_dates(store, period, reason):
     assert reason in text
 
 
-def test_unknown_region_and_indicator_all_listed_at_once(store):
+def test_unknown_region_and_indicator_are_listed_as_not_imported_and_the_rest_imports(store):
     rows = [["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
-            ["梁园区", "社零总额", "2026-10", "累计", 1, "亿元"]]
-    checked, _ = attempt(store, xlsx(rows))
-    got = [(p.row, p.column, p.value, p.reason[:5]) for p in errors(checked)]
-    assert got == [(2, "A（地区）", "开封市", "未知的地区"), (3, "B（指标）", "社零总额", "未知的指标")]
+            ["梁园区", "社零总额", "2026-10", "累计", 1, "亿元"], GOOD[0]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and len(checked.dataset("observations").frame) == 1
+    got = [(p.row, p.column, p.value, p.reason) for p in checked.problems.skipped]
+    assert got == [(2, "A（地区）", "1", "未识别的地区名称“开封市”，不导入"),
+                   (3, "B（指标）", "1", "未识别的指标名称“社零总额”，不导入")]
+    assert [(u["kind"], u["text"], u["count"]) for u in checked.unknown] == [("region", "开封市", 1),
+                                                                            ("indicator", "社零总额", 1)]
+    assert "2 处内容未导入" in checked.problems.summary()
+
+
+def test_a_file_whose_names_are_all_unknown_imports_nothing_and_says_why(store):
+    checked, text = attempt(store, xlsx([["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"]]))
+    assert "文件中没有可导入的数据" in text and "未识别的地区名称“开封市”" in text
 
 
 def test_names_as_people_write_them_resolve(store):
@@ -212,10 +222,19 @@ def test_names_as_people_write_them_resolve(store):
     assert list(zip(frame.region_code, frame.indicator_code)) == [("411402", "GOV_ONLINE_CASES"), ("411481", "RETAIL")]
 
 
-def test_duplicate_keys_in_the_file_name_the_first_row(store):
+def test_two_values_for_one_key_name_both_places_and_both_values(store):
     rows = [GOOD[0], GOOD[1], ["梁园", "RETAIL", "2026年10月", "累计", 99, "亿元"]]
     checked, text = attempt(store, xlsx(rows))
-    assert "第4行/E（数值）：“99”与第 2 行重复（同一地区、指标、时期、口径）" in text
+    assert ("第4行/E（数值）：“99”与工作表“数据”第 2 行 E（数值）的 123.4 不一致（本格 99）："
+            "同一指标、地区、时期、口径只能有一个数") in text
+
+
+def test_the_same_value_twice_is_one_figure_and_the_preview_says_where(store):
+    rows = [GOOD[0], GOOD[1], ["梁园", "RETAIL", "2026年10月", "累计", 123.4, "亿元"]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and len(checked.dataset("observations").frame) == 2
+    assert any(p.row == 4 and p.reason == "与工作表“数据”第 2 行 E（数值）重复，数值相同，按同一个数导入"
+               for p in checked.problems.notes)
 
 
 def test_period_in_the_future(store):
@@ -234,9 +253,12 @@ def test_wrong_unit_and_out_of_range(store):
     assert "单位与指标目录的“亿元”不一致" in text and "超过指标目录的合理上限 2000" in text
 
 
-def test_measure_the_indicator_does_not_publish(store):
-    _, text = attempt(store, xlsx([["全市", "规模以上工业增加值", "2026-10", "当月", 12, "亿元"]]))
-    assert "不发布“当月”口径（发布：当月同比、累计同比）" in text
+def test_a_measure_the_indicator_does_not_publish_is_listed_not_imported(store):
+    checked = V.check_bytes(store, xlsx([["全市", "规模以上工业增加值", "2026-10", "当月", 12, "亿元"], GOOD[0]]),
+                            "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and len(checked.dataset("observations").frame) == 1
+    assert [p.reason for p in checked.problems.skipped] == [
+        "该指标不发布此口径：“规模以上工业增加值”不发布“当月”（发布：当月同比、累计同比），不导入"]
 
 
 def test_formula_like_and_html_text_is_stored_literally_and_escaped_on_export(store):
@@ -284,4 +306,5 @@ def test_every_problem_is_listed_at_once_with_excel_row_numbers(store):
     checked, _ = attempt(store, xlsx(rows, extra=lambda wb, ws: ws.insert_rows(1)))  # header on row 2
     frame = checked.problems.frame(("error",))
     assert list(frame.columns) == ["级别", "工作表", "行", "列", "值", "原因"]
-    assert list(frame["行"]) == [3, 4, 5]
+    assert sorted(frame["行"]) == [4, 5]
+    assert [p.row for p in checked.problems.skipped] == [3]

@@ -279,7 +279,7 @@ def test_cli_import_dry_run_commit_duplicate_and_rejection(tmp_path):
     db = f"sqlite:///{tmp_path / 'c.db'}"
     good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
     good.write_bytes(xlsx([GOOD[0]]))
-    bad.write_bytes(xlsx([["开封", "RETAIL", "2026-10", "累计", "N/A", "亿元"]]))
+    bad.write_bytes(xlsx([["开封", "RETAIL", "2026-10", "累计", 5, "亿元"], ["梁园区", "RETAIL", "2026-10", "累计", "N/A", "亿元"]]))
     r = run("import", "--dry-run", str(good), db=db)
     assert r.returncode == 0, r.stderr
     assert "预览：新增 1 个" in r.stdout and "--dry-run：未写入" in r.stdout
@@ -287,7 +287,8 @@ def test_cli_import_dry_run_commit_duplicate_and_rejection(tmp_path):
     assert r.returncode == 0 and "已写入批次 #1" in r.stdout
     r = run("import", str(tmp_path), db=db)  # a folder: bad.xlsx rejected, good.xlsx a duplicate
     assert r.returncode == 1
-    assert "bad.xlsx" in r.stdout and "第2行/A（地区）：“开封”未知的地区" in r.stdout and "不是数字" in r.stdout
+    assert "bad.xlsx" in r.stdout and "[未导入] 数据/第2行/A（地区）：“5”未识别的地区名称“开封”" in r.stdout
+    assert "[错误] 数据/第3行/E（数值）：“N/A”不是数字" in r.stdout
     assert "与批次 #1 完全相同" in r.stdout and "共 2 个文件，1 个通过，1 个未通过" in r.stdout
     r = run("rollback", "1", "--reason", "测试回滚", "--user", "王五", db=db)
     assert r.returncode == 0 and "已回滚批次 #1" in r.stdout

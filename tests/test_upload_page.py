@@ -5,7 +5,7 @@ import pytest
 
 from cockpit.config import Settings
 from cockpit.store import Store
-from tests.conftest import open_app, table as _table
+from tests.conftest import open_app, table as _table, tables
 from tests.fixtures.upload_files import xlsx
 
 
@@ -29,9 +29,11 @@ def test_bad_file_lists_every_problem_and_offers_no_confirm(app, db):
     rows = [["开封", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
             ["梁园区", "社会消费品零售总额", "2026-10", "累计", "N/A", "亿元"]]
     app.file_uploader(key="upload_file").set_value(("坏.xlsx", xlsx(rows), "application/octet-stream")).run()
-    assert "发现 2 个错误" in _text(app)
-    problems = _table(app, "工作表", "原因")
-    assert list(problems["行"]) == [2, 3] and list(problems["值"]) == ["开封", "N/A"]
+    assert "发现 1 个错误" in _text(app)
+    problems = _table(app, "级别", "原因")
+    assert list(problems["行"]) == ["3"] and list(problems["值"]) == ["N/A"]
+    skipped = next(t for t in tables(app, "工作表", "原因") if "级别" not in t.columns)  # apart from the errors
+    assert list(skipped["原因"]) == ["未识别的地区名称“开封”，不导入"]
     assert not [b for b in app.button if b.key == "upload_confirm"]
 
 
@@ -39,22 +41,36 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
     refits = []  # the warnings are re-evaluated by a background process after each change
     monkeypatch.setattr("service.warnings.refresh_in_background", lambda store, **k: refits.append(k) or True)
     store = Store(db, Settings(demo_on_empty=False))
-    before = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
-    old = float(before[before.period == "2026-10"].value.iloc[0])
-    rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", old + 10, "亿元"],
-            ["梁园区", "社会消费品零售总额", "2026-09", "累计", None, "亿元"]]
+
+    def ytd():
+        now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
+        hit = now[now.period == "2026-10"]
+        return float(hit.value.iloc[0]) if len(hit) else None
+    demo_value = ytd()
+
+    def send(value, name):
+        rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", value, "亿元"],
+                ["梁园区", "社会消费品零售总额", "2026-09", "累计", None, "亿元"]]
+        app.file_uploader(key="upload_file").set_value((name, xlsx(rows), "application/octet-stream")).run()
+
     note = "<b>加粗</b>"
     app.text_input(key="upload_user").set_value(note)
-    app.file_uploader(key="upload_file").set_value(("更正.xlsx", xlsx(rows), "application/octet-stream")).run()
-    preview = _table(app, "状态", "原值", "新值")
-    assert list(preview["状态"]) == ["修改"] and preview["原值"].iloc[0] == old and preview["新值"].iloc[0] == old + 10
-    assert [m.value for m in app.metric if m.label == "修改"] == ["1 个"]
+    send(demo_value + 10, "首报.xlsx")
+    preview = _table(app, "状态", "原值", "新值")  # the first real figure: new, not a change of a demo one
+    assert list(preview["状态"]) == ["新增"] and list(preview["原值"]) == ["—"]
+    assert "写入后，库中演示数据" in _text(app) and "停用" in _text(app)
     app.button(key="upload_confirm").click().run()
     assert "已写入批次" in _text(app) and "正在后台按新数据重新计算" in _text(app)
     assert refits == [{"queue": True}]
     assert not [m for m in app.metric if m.label == "不变"]  # no preview that calls the written value unchanged
-    now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
-    assert float(now[now.period == "2026-10"].value.iloc[0]) == old + 10
+    assert ytd() == demo_value + 10 and "observations" not in store.demo_datasets()
+
+    send(demo_value + 20, "更正.xlsx")
+    preview = _table(app, "状态", "原值", "新值")
+    assert list(preview["状态"]) == ["修改"] and list(preview["原值"]) == [f"{demo_value + 10:.10g}"]
+    assert [m.value for m in app.metric if m.label == "修改"] == ["1 个"]
+    app.button(key="upload_confirm").click().run()
+    assert ytd() == demo_value + 20
     history = _table(app, "批次", "报送人")
     assert history["报送人"].iloc[0] == note  # shown as text in a table, never as HTML
     bid = int(history["批次"].iloc[0])
@@ -62,9 +78,24 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
     app.text_input(key="rollback_user").set_value("王五")
     app.text_input(key="rollback_reason").set_value("数值有误")  # a form: values go with the submit
     app.button[[b.label for b in app.button].index("回滚此批次")].click().run()
-    assert f"已回滚批次 #{bid}" in _text(app) and len(refits) == 2
-    now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
-    assert float(now[now.period == "2026-10"].value.iloc[0]) == old
+    assert f"已回滚批次 #{bid}" in _text(app) and len(refits) == 3
+    assert ytd() == demo_value + 10
+
+
+def test_an_unknown_name_is_mapped_on_the_page_and_the_file_then_imports_it(app, db):
+    from cockpit.uploads import aliases
+    rows = [["梁园区", "社零总额", "2026-10", "累计", 12.5, "亿元"], ["梁园区", "全社会用电量", "2026-10", "当月", 3.5, "亿千瓦时"]]
+    app.text_input(key="upload_user").set_value("统计员")
+    app.file_uploader(key="upload_file").set_value(("社零.xlsx", xlsx(rows), "application/octet-stream")).run()
+    pick = app.selectbox(key="alias_pick_0")
+    assert pick.label.startswith("指标“社零总额”（1 处") and pick.options[1] == "社会消费品零售总额"  # closest first
+    pick.set_value("RETAIL")
+    next(b for b in app.button if b.label == "保存对应并重新校验").click().run()
+    assert not app.exception
+    assert aliases.mapping(aliases.stored(Store(db, Settings(demo_on_empty=False))), "indicator") == {"社零总额": "RETAIL"}
+    preview = _table(app, "状态", "原值", "新值")
+    assert set(preview["指标"]) == {"社会消费品零售总额", "全社会用电量"}
+    assert not [s for s in app.selectbox if s.key == "alias_pick_0"]  # nothing left to map
 
 
 def test_reporting_status_tab_lists_late_units(app, db, monkeypatch):

@@ -43,9 +43,9 @@ def overview_table(v: View, domain: str, f: Filters) -> None:
         names = dict(zip(state.regions(v).code, state.regions(v).name))
         st.subheader(f"{names[f.region]}主要指标（{periods.label(f.period)}）")
         st.dataframe(economy.display_table(table), hide_index=True, width="stretch", key="e_table")
-        computed = table[table.computed].name.tolist()
-        note = "；同比为按上年同期数计算：" + "、".join(computed) if computed else ""
-        as_of(f"{periods.label(f.period)} · “—”表示未发布或无数据（如 1—2 月合并发布、仅发布增速的指标）{note}")
+        as_of(f"{periods.label(f.period)} · “—”表示未发布或无数据（如 1—2 月合并发布、仅发布增速的指标）"
+              f" · 标“（{economy.ESTIMATED}）”的增速由本系统按上年同期数（环比按上期数）计算，非统计部门发布，"
+              "且不跨演示数据与真实数据计算")
 
 
 def indicator_detail(v: View, domain: str, f: Filters) -> None:
@@ -77,23 +77,27 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                 st.caption("该指标不发布此口径的数值，显示同比增速。")
         with right:
             rank = economy.county_ranking(obs, ind, regions, period, f.basis)
-            chart = charts.ranking(rank, city_value=rank.attrs["city_yoy"],
+            chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
                                    title=f"各县区{ind['name']}同比（{periods.label(period, f.basis, ind.frequency)}）",
                                    unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
                                    source=ind.source_dept, as_of=periods.label(period),
                                    higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
             st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_rank",
                             on_select=lambda: _drill_from_chart(regions), selection_mode="points")
-            sentence = economy.drag_sentence(rank, ind, period, f.basis)
-            if sentence:
-                st.info(sentence, icon=":material/trending_down:")
+            for sentence, icon in ((economy.lead_sentence(rank, ind, period, f.basis), "trending_up"),
+                                   (economy.drag_sentence(rank, ind, period, f.basis), "trending_down")):
+                if sentence:
+                    st.info(sentence, icon=f":material/{icon}:")
             st.caption("点击柱条可下钻到该县区。")
-        shown = rank.rename(columns={"rank": "位次", "name": "县区", "value": f"数值（{ind.unit}）",
+        shown = rank.rename(columns={"name": "县区", "value": f"数值（{ind.unit}）",
                                      "yoy": "同比", "gap_to_city": "与全市差（百分点）",
                                      "contribution_pp": "拉动全市（百分点）"})
-        cols = ["位次", "县区", f"数值（{ind.unit}）", "同比", "与全市差（百分点）", "拉动全市（百分点）"]
+        # 示范区 is listed beside the nine county-level units, unranked, as the statistics office does.
+        shown["位次"] = [str(r) if pd.notna(r) else ("不排位" if not k else "—") for r, k in zip(rank["rank"], rank.ranked)]
+        shown["说明"] = [economy.ESTIMATED if e else "" for e in rank.estimated]
+        cols = ["位次", "县区", f"数值（{ind.unit}）", "同比", "说明", "与全市差（百分点）", "拉动全市（百分点）"]
         # Drop what this indicator cannot have (no values, or no consistent contribution).
-        cols = [c for c in cols if shown[c].notna().any()]
+        cols = [c for c in cols if shown[c].notna().any() and (shown[c] != "").any()]
         st.dataframe(shown[cols],
                      hide_index=True, width="stretch", key="e_rank_table",
                      column_config={"同比": st.column_config.NumberColumn(format="%+.1f"),

@@ -6,27 +6,30 @@ escaped markdown, never as HTML.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pandas as pd
 import streamlit as st
 
 from cockpit import auth, periods, reporting
 from cockpit.auth import View
-from cockpit.store import MEASURES
+from cockpit.store import MEASURES, StoreUnavailable
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
-from cockpit.uploads.messages import export_csv
+from cockpit.uploads.messages import ERROR, INFO, SKIPPED, WARNING, export_csv
 from cockpit.uploads.names import NORMALISATIONS
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
 from service import uploads, warnings
 
-from . import state
+from . import state, upload_names
 from .widgets import as_of, export_button, guard, md
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
 STATUS_COLUMNS = {"indicator": "指标", "department": "报送部门", "region": "地区", "expected": "应报月份",
                   "last": "最近已报", "missing": "缺报月数", "overdue_since": "逾期起始", "days_late": "逾期天数"}
+SKIPPED_COLUMNS = {"sheet": "工作表", "row": "行", "col": "列", "value": "值", "reason": "原因"}
+log = logging.getLogger(__name__)
 
 
 def _max_bytes() -> int:
@@ -62,8 +65,11 @@ def _rows_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One batch's rows as the page shows them: figures with what they replaced, or task reports."""
     in_force = rows.active.map({True: "是", False: "否"})
     if "indicator" in rows.columns:
+        withdrawn = rows.withdrawn.astype(bool)
         return pd.DataFrame({"指标": rows.indicator, "地区": rows.region, "时期": rows.period,
-                             "口径": rows.measure.map(MEASURES), "原值": rows.old, "新值": rows.new,
+                             "口径": rows.measure.map(MEASURES), "原值": rows.old,
+                             "新值": rows.new.where(~withdrawn), "操作": withdrawn.map({True: "撤回（文件中为“—”）",
+                                                                                   False: "写入"}),
                              "当前生效": in_force})
     return rows.assign(active=in_force).rename(columns={
         "task_number": "序号", "reported_on": "报送日期", "status": "进展状态", "percent": "完成比例", "note": "进展说明",
@@ -136,10 +142,20 @@ def upload_panel(v: View) -> None:
             st.error("  \n".join([problems.summary(), *whole]), icon=":material/error:")
         else:
             st.success(problems.summary(), icon=":material/check_circle:")
+        listed = _shown(problems.frame((ERROR, WARNING, INFO)), "行")
+        if len(listed):
+            st.dataframe(listed, hide_index=True, width="stretch", key="upload_problems")
+        skipped = _shown(problems.frame((SKIPPED,)).drop(columns=["级别"]), "行")
+        if len(skipped):
+            st.markdown(f"**未导入的内容（{len(skipped):,} 处）**：以下单元格不写入，原因见右列；其余数据照常导入。")
+            st.dataframe(skipped, hide_index=True, width="stretch", key="upload_skipped")
         if problems.items:
-            st.dataframe(problems.frame(), hide_index=True, width="stretch", key="upload_problems")
             export_button("下载问题清单（CSV）", export_csv(problems.frame()), "问题清单.csv", mime="text/csv",
                           what="upload_problems", key="upload_problems_csv")
+        if upload_names.mapping_panel(v, checked.unknown):
+            state.indicators.clear()  # a new indicator is not a new data version
+            st.session_state.pop("upload_checked", None)  # check the file again with the new names
+            st.rerun()
         if not checked.ok:
             return
         done = st.session_state.get("upload_done")
@@ -153,9 +169,17 @@ def upload_panel(v: View) -> None:
         if first is not None:
             st.info(md(C.duplicate_message(first)), icon=":material/content_copy:")
             return
+        withdraw = _withdraw_choice(v, pv)
         if st.button("确认写入", type="primary", key="upload_confirm", disabled=not user.strip()):
-            result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
-                              scope=write_scope())
+            try:
+                result = C.commit(state.store(), checked, data=data, file_name=f.name, created_by=user.strip(),
+                                  scope=write_scope(), withdraw=withdraw)
+            except StoreUnavailable:
+                raise
+            except Exception:  # the transaction was rolled back: say so, naming the file
+                log.exception("commit of %r failed", f.name)
+                st.error(f"文件“{md(f.name)}”写入时出错，整个文件未写入（已记录错误日志），请稍后重试或联系管理员。")
+                return
             st.session_state["upload_done"] = (digest, result.message)
             if result.status == "committed":
                 _reevaluate()
@@ -168,8 +192,32 @@ def upload_panel(v: View) -> None:
             st.caption("填写报送人后才能确认写入。")
 
 
+def _shown(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Numbers as text, with "—" (not the grid's "None") where there is none."""
+    return frame.assign(**{c: frame[c].map(lambda x: "—" if pd.isna(x) else f"{x:.10g}").astype(str) for c in columns})
+
+
+def _withdraw_choice(v: View, pv: C.Preview) -> bool:
+    """A "—" in the file where a figure is in force: the clerk keeps it (保留原值) or withdraws it (撤回)."""
+    gone = pv.withdrawable
+    if not len(gone):
+        return False
+    ind, reg = state.indicators(v).set_index("code").name, state.regions(v).set_index("code").name
+    st.markdown(f"**文件中为“—”而库中已有数值（{len(gone):,} 处）**")
+    st.dataframe(pd.DataFrame({"工作表": gone.sheet, "行": gone.row, "列": gone.column,
+                               "指标": gone.indicator_code.map(ind), "地区": gone.region_code.map(reg),
+                               "时期": gone.period, "口径": gone.measure.map(MEASURES), "库中原值": gone.old}),
+                 hide_index=True, width="stretch", key="upload_withdrawable")
+    choice = st.radio("对这些原值", ["keep", "withdraw"], horizontal=True, key="upload_withdraw",
+                      format_func={"keep": "保留原值（“—”表示本次未报）", "withdraw": "撤回（“—”表示不再发布，可回滚恢复）"}.get)
+    return choice == "withdraw"
+
+
 def _preview(v: View, pv: C.Preview) -> None:
     st.markdown("**预览**（确认后才写入；不变的数值不会重复写入）")
+    for dataset, n in pv.demo_retired.items():
+        st.info(f"首批真实{H.DATASETS.get(dataset, dataset)}：写入后，库中演示数据（{n:,} 个）停用，页面不再混用演示数字；"
+                "演示数据保留在原批次中，管理员可恢复。", icon=":material/science:")
     counts = pv.counts
     c1, c2, c3 = st.columns(3)
     c1.metric("新增", f"{counts['new']:,} 个")
@@ -184,6 +232,7 @@ def _preview(v: View, pv: C.Preview) -> None:
         table = pd.DataFrame({"状态": shown.change.map(CHANGE), "指标": shown.indicator_code.map(ind),
                               "地区": shown.region_code.map(reg), "时期": shown.period,
                               "口径": shown.measure.map(MEASURES), "原值": shown.old, "新值": shown.new})
+        table = _shown(table, "原值", "新值")
         st.dataframe(table, hide_index=True, width="stretch", key="upload_preview")
         if len(obs) > 2000:
             st.caption(f"共 {len(obs):,} 行，先列出修改的，显示前 2,000 行。")
@@ -260,9 +309,14 @@ def history_panel(v: View) -> None:
             st.caption("该批次不是指标数值或任务进展，不逐行列出。")
         else:
             st.dataframe(_rows_table(rows), hide_index=True, width="stretch", key="history_rows")
+        left = H.skipped(state.store(), int(bid))
+        if len(left):
+            with st.expander(f"该批次文件中未导入的内容（{len(left):,} 处）"):
+                st.dataframe(left.rename(columns=SKIPPED_COLUMNS), hide_index=True, width="stretch",
+                             key="history_skipped")
         row = b.set_index("id").loc[bid]
         if row.status != "committed":
-            st.caption(f"该批次已回滚：{md(_rolled_back(row))}")
+            st.caption(f"该批次{H.STATUS.get(row.status, row.status)}：{md(_rolled_back(row))}")
             return
         with st.form("rollback_form"):
             st.markdown(f"**回滚批次 #{bid}**：该批数值不再生效，恢复它替换的原值；不删除任何数据。")

@@ -80,9 +80,11 @@ def figure_tile(f: Figure) -> None:
         return
     # The delta must start with its sign: Streamlit picks the arrow from it.
     delta = (fmt.pp(f.yoy) if f.yoy_pp else fmt.pct_change(f.yoy)) if f.yoy is not None else None
+    estimated = f.yoy is not None and not f.yoy_reported
     st.metric(f"{f.name}（{f.period_label}{'' if f.measure == 'month' else '累计'}）",
-              fmt.number(f.value, f.unit), delta, delta_color=colour, delta_description="同比",
-              help=None if f.yoy_reported or f.yoy is None else "同比为按上年同期数计算")
+              fmt.number(f.value, f.unit), delta, delta_color=colour,
+              delta_description="同比（推算）" if estimated else "同比",
+              help="同比由本系统按上年同期数计算（推算），非统计部门发布" if estimated else None)
 
 
 def plan_tile(row) -> None:

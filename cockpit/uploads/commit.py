@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import insert, select, tuple_, update
 
 from .. import ingest, locks, schema as s
 from ..auth import ANYTHING, WriteScope
 from ..datasets import Dataset
 from ..store import Store
+from . import retire as R
 from .validate import Checked
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ def sha256(data: bytes) -> str:
 class Preview:
     observations: pd.DataFrame  # KEY + old, new, status (new | changed | unchanged)
     tasks: pd.DataFrame  # TASK_KEY + status/percent/... + old_status, old_percent, change
+    # "—" in the file where a figure is in force: KEY + old, old_id, sheet, row, column. The
+    # clerk chooses at commit: 保留原值 (default) or 撤回 (withdrawn, reversible by rollback).
+    withdrawable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=KEY + ["old"]))
+    demo_retired: dict[str, int] = field(default_factory=dict)  # dataset -> demo figures this commit retires
 
     @property
     def counts(self) -> dict[str, int]:
@@ -58,7 +63,33 @@ class Result:
 
 
 def preview(store: Store, checked: Checked) -> Preview:
-    return Preview(_preview_observations(store, checked), _preview_tasks(store, checked))
+    names = {d.name for d in checked.datasets}
+    return Preview(_preview_observations(store, checked), _preview_tasks(store, checked),
+                   _withdrawable(store, checked),
+                   {d: n for d in sorted(names) if (n := R.demo_rows(store, d))})
+
+
+def _in_force(store: Store, frame: pd.DataFrame, conn=None) -> pd.DataFrame:
+    """Real figures in force for the indicators and periods of `frame` (demo ones are about to be
+    retired by this very commit, so they are neither compared against nor kept)."""
+    o, b = s.observations.c, s.upload_batches.c
+    stmt = (select(o.id.label("old_id"), o.indicator_code, o.region_code, o.period, o.measure, o.value.label("old"))
+            .join(s.upload_batches, b.id == o.batch_id)
+            .where(o.active.is_(True), b.source != "demo", o.indicator_code.in_(sorted(frame.indicator_code.unique())),
+                   o.period >= frame.period.min(), o.period <= frame.period.max()))
+    if conn is None:
+        return store.frame(stmt)
+    res = conn.execute(stmt)
+    return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+
+
+def _withdrawable(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
+    blanks = checked.blanks
+    cols = KEY + ["old", "old_id", "sheet", "row", "column"]
+    if blanks is None or blanks.empty or not checked.ok:
+        return pd.DataFrame(columns=cols)
+    hit = blanks.merge(_in_force(store, blanks, conn), on=KEY, how="inner")
+    return hit[cols].reset_index(drop=True)
 
 
 def _preview_observations(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
@@ -67,15 +98,7 @@ def _preview_observations(store: Store, checked: Checked, conn=None) -> pd.DataF
     if ds is None or ds.frame.empty:
         return pd.DataFrame(columns=cols)
     new = ds.frame
-    o = s.observations.c
-    stmt = (select(o.indicator_code, o.region_code, o.period, o.measure, o.value.label("old"))
-            .where(o.active.is_(True), o.indicator_code.in_(sorted(new.indicator_code.unique())),
-                   o.period >= new.period.min(), o.period <= new.period.max()))
-    if conn is None:
-        current = store.frame(stmt)
-    else:
-        res = conn.execute(stmt)
-        current = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    current = _in_force(store, new, conn).drop(columns=["old_id"])
     merged = new.rename(columns={"value": "new"}).merge(current, on=KEY, how="left")
     same = np.isclose(merged.new.to_numpy(float), merged.old.to_numpy(float), rtol=1e-12, atol=1e-9)
     merged["change"] = np.where(merged.old.isna(), "new", np.where(same, "unchanged", "changed"))
@@ -141,7 +164,9 @@ def duplicate_message(first: pd.Series) -> str:
 
 def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest: str | None = None,
            file_name: str | None = None, created_by: str, source: str | None = None,
-           progress=None, scope: WriteScope = ANYTHING) -> Result:
+           progress=None, scope: WriteScope = ANYTHING, withdraw: bool = False) -> Result:
+    """Write a checked file. `withdraw`: a "—" where a figure is in force takes it out of force
+    (撤回); otherwise the figure in force is kept (保留原值)."""
     if not checked.ok:
         return Result("rejected", checked.problems.summary())
     if refused := outside_scope(store, checked, scope):
@@ -161,10 +186,11 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
                     return Result("duplicate", duplicate_message(first), [int(first.id)])
             obs = _preview_observations(store, checked, conn)
             tasks = _preview_tasks(store, checked, conn)
+            gone = _withdrawable(store, checked, conn) if withdraw else pd.DataFrame()
             counts = Preview(obs, tasks).counts
             datasets = []
             write = obs[obs.change != "unchanged"]
-            if len(write):
+            if len(write) or len(gone):
                 datasets.append(Dataset("observations", write.rename(columns={"new": "value"}),
                                         {"title": f"报送经济与指标数据：新增 {int((write.change == 'new').sum()):,}，"
                                                   f"修改 {int((write.change == 'changed').sum()):,}，"
@@ -178,12 +204,43 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
             if not datasets:
                 return Result("unchanged", "文件中的数值与库中现有数值完全相同，没有需要写入的内容。",
                               counts=counts)
+            retired = R.retire(conn, store, [d.name for d in datasets], by=created_by)
             ids = ingest.load(store, datasets, source=source, created_by=created_by,
                               file_name=file_name, sha256=digest, progress=progress, conn=conn)
+            batch_of = dict(zip((d.name for d in datasets), ids))
+            if len(gone):
+                _withdraw(conn, gone, batch_of["observations"])
+            _keep_skipped(conn, checked, batch_of.get("observations", ids[0]))
     except locks.Busy as exc:
         return Result("busy", str(exc))
-    return Result("committed", f"已写入批次 {'、'.join(f'#{i}' for i in ids)}：{Preview(obs, tasks).summary()}。",
-                  ids, counts)
+    message = f"已写入批次 {'、'.join(f'#{i}' for i in ids)}：{Preview(obs, tasks).summary()}"
+    if len(gone):
+        message += f"；撤回 {len(gone):,} 个原值"
+    if retired:
+        message += f"；演示数据 {sum(retired.values()):,} 个数值已停用（可用 python -m cockpit demo --restore 恢复）"
+    return Result("committed", message + "。", ids, counts)
+
+
+def _withdraw(conn, gone: pd.DataFrame, batch_id: int) -> None:
+    """A withdrawn figure leaves force; its batch holds an inactive copy pointing at it, so a
+    rollback of that batch brings it back like any figure the batch replaced."""
+    o = s.observations.c
+    old = [int(i) for i in gone.old_id]
+    conn.execute(update(s.observations).where(o.id.in_(old)).values(active=False))
+    conn.execute(insert(s.observations), [
+        {**{k: r[k] for k in KEY}, "value": float(r["old"]), "batch_id": batch_id, "active": False,
+         "replaced_id": int(r["old_id"]), "withdrawn": True} for _, r in gone.iterrows()])
+    b = s.upload_batches.c
+    conn.execute(update(s.upload_batches).where(b.id == batch_id).values(row_count=b.row_count + len(gone)))
+
+
+def _keep_skipped(conn, checked: Checked, batch_id: int) -> None:
+    """The not-imported list goes with the batch (报送历史 shows it)."""
+    rows = [{"batch_id": batch_id, "sheet": p.sheet[:64], "row": p.row, "col": p.column, "value": p.value,
+             "reason": p.reason} for p in checked.problems.skipped]
+    if rows:
+        conn.execute(insert(s.upload_skipped), rows)
+
 
 
 def _supersede_tasks(conn, frame: pd.DataFrame) -> None:

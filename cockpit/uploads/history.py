@@ -14,7 +14,7 @@ from .. import schema as s
 from ..auth import ANYTHING, WriteScope
 from ..store import Store
 
-STATUS = {"committed": "生效", "rolled_back": "已回滚"}
+STATUS = {"committed": "生效", "rolled_back": "已回滚", "retired": "已停用（演示数据）"}
 DATASETS = {"observations": "经济与指标数据", "task_progress": "重点任务进展", "emergency_events": "突发事件",
             "hotline_tickets": "12345 工单", "weather_warnings": "气象预警", "duty_roster": "值班表"}
 
@@ -53,7 +53,7 @@ def batch_rows(store: Store, batch_id: int, limit: int = 5000, scope: WriteScope
     old = aliased(s.observations)
     frame = store.frame(
         select(s.indicators.c.name.label("indicator"), s.regions.c.name.label("region"), o.period, o.measure,
-               old.c.value.label("old"), o.value.label("new"), o.active)
+               old.c.value.label("old"), o.value.label("new"), o.active, o.withdrawn)
         .join(s.indicators, s.indicators.c.code == o.indicator_code)
         .join(s.regions, s.regions.c.code == o.region_code)
         .outerjoin(old, old.c.id == o.replaced_id)
@@ -65,3 +65,11 @@ def batch_rows(store: Store, batch_id: int, limit: int = 5000, scope: WriteScope
     own = true() if scope.unlimited else exists(select(b.id).where(b.id == batch_id, b.created_by == scope.user))
     return store.frame(select(tp.task_number, tp.reported_on, tp.status, tp.percent, tp.note, tp.reporting_unit,
                               tp.active).where(tp.batch_id == batch_id, own).order_by(tp.id).limit(limit))
+
+
+
+def skipped(store: Store, batch_id: int) -> pd.DataFrame:
+    """What the batch's file held that was not imported, and why (sheet, row, col, value, reason)."""
+    k = s.upload_skipped.c
+    return store.frame(select(k.sheet, k.row, k.col, k.value, k.reason).where(k.batch_id == batch_id)
+                       .order_by(k.id))

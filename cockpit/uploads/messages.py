@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITY_NAMES = {ERROR: "错误", WARNING: "提醒", INFO: "说明"}
+ERROR, WARNING, INFO, SKIPPED = "error", "warning", "info", "skipped"
+# SKIPPED: a non-empty cell that is not imported, with the reason; the file still imports.
+SEVERITY_NAMES = {ERROR: "错误", WARNING: "提醒", INFO: "说明", SKIPPED: "未导入"}
 COLUMNS = ["级别", "工作表", "行", "列", "值", "原因"]
 MAX_VALUE_CHARS = 60  # a long cell is shortened in the list, never in the store
 
@@ -73,10 +74,14 @@ class Problems:
         return [p for p in self.items if p.severity == INFO]
 
     @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == SKIPPED]
+
+    @property
     def ok(self) -> bool:
         return not self.errors and not self.truncated
 
-    def frame(self, severities: tuple[str, ...] = (ERROR, WARNING, INFO)) -> pd.DataFrame:
+    def frame(self, severities: tuple[str, ...] = (ERROR, WARNING, INFO, SKIPPED)) -> pd.DataFrame:
         rows = [{"级别": SEVERITY_NAMES[p.severity], "工作表": p.sheet,
                  "行": p.row, "列": p.column, "值": p.value, "原因": p.reason}
                 for p in self.items if p.severity in severities]
@@ -85,11 +90,12 @@ class Problems:
         return frame
 
     def summary(self) -> str:
-        e, w = len(self.errors), len(self.warnings)
+        e, w, s = len(self.errors), len(self.warnings), len(self.skipped)
         more = f"（另有 {self.truncated:,} 条未列出）" if self.truncated else ""
         if e:
             return f"发现 {e:,} 个错误{more}、{w:,} 条提醒：整个文件未写入，请改正后重新上传。"
-        return "校验通过" + (f"，有 {w:,} 条提醒请核对" if w else "") + "。"
+        return ("校验通过" + (f"，有 {w:,} 条提醒请核对" if w else "")
+                + (f"；{s:,} 处内容未导入（见清单中“未导入”各行及原因）" if s else "") + "。")
 
 
 class Rejected(Exception):

@@ -12,20 +12,28 @@ import pandas as pd
 
 NORMALISATIONS = [
     "全角字母、数字、标点和空格按半角处理（如“１２３”→123、“：”→“:”）；",
-    "名称前后及中间的空格忽略（“梁 园 区”→梁园区）；",
-    "“其中：”“其中:”等前缀忽略（“其中：全程网办办件量”）；名称后括注的单位忽略（“社会消费品零售总额（亿元）”）；",
-    "地区可写全称、简称或代码（梁园区、梁园、411402；全市、商丘市、411400）；指标可写名称或代码；",
-    "数值可带千分位逗号（“1,234.5”）、前后空格；写成文本的数字按数字读取；“12.5%”按 12.5 读取（同比以百分数的数值填报）；",
-    "“—”“-”“…”或空白表示暂无数据，不导入、不当作 0；",
-    "时期可写 2026-10、2026年10月、2026.10、202610、2026/10/31 或 Excel 日期；",
-    "表头可调换顺序，全角字符和多余空格忽略；模板外的列（如“位次”“备注”）列出后忽略。",
+    "名称前后及中间的空格（含全角空格）忽略（“梁 园 区”“全　市”）；县、区、市可省略（梁园、永城）；示范区的常见写法"
+    "（城乡一体化示范区等）均可；",
+    "“其中：”“一、”“（一）”等前缀和缩进忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
+    "地区可写全称、简称或代码（梁园区、梁园、411402；全市、商丘市、411400）；指标可写名称或代码；在本页对应过的写法以后照此读取；",
+    "数值可带千分位逗号（“1,234.5”）、全角数字、前后空格；写成文本的数字按数字读取；“12.5%”按 12.5 读取（同比以百分数的数值填报）；",
+    "“—”“－”“-”“…”“/”“x”或空白表示暂无数据，不导入、不当作 0；库中已有数值而文件为“—”时，由报送人选择保留原值或撤回；",
+    "时期可写 2026-10、2026年10月、2026.10、202610、2026/10/31 或 Excel 日期；统计月报取标题、日期行或工作表名中的“2026年1—10月”；",
+    "统计月报的表头可为一行或两行（合并单元格），标题、单位行、填报日期行顺序不限；10月/本月/当月，1—10月/1-10月/1～10月/本年累计/"
+    "自年初累计，同比±%/比上年同期增长%/增长%/增速(%) 均可识别；标题或表头为“1—10月”时，单写“增速”的列按累计同比读取；",
+    "位次、排序、排名列不导入，只与数值核对（不符时提醒）；示范区与各县区并列列出，不参与排位；",
+    "同一数值在文件中出现两次（如全市表和分县区表的“全市”行）按一个数导入；同一项两个不同数值则报错并列出两处；",
+    "目录中没有的指标或地区、该指标不发布的口径、说明文字和表尾注释都列为“未导入”并注明原因，其余数据照常导入；隐藏的行和列照常读取并注明。",
 ]
 
 _SPACE = re.compile(r"\s+")
 _PREFIX = re.compile(r"^(其中|内|含|#)[:：]?")
 _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 _ORDINAL = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]\s*|^[（(][一二三四五六七八九十\d]+[)）]\s*")
-NOT_AVAILABLE = {"", "—", "-", "--", "——", "…", "……", "－", "/", "无数据"}
+# Marks for "not published / no data", compared after NFKC and lower-casing ("…" becomes "...").
+NOT_AVAILABLE = {"", "—", "-", "--", "——", "…", "……", "...", "......", "－", "/", "x", "×", "无数据", "–"}
+ZONE_NAMES = ("示范区", "商丘示范区", "城乡一体化示范区", "商丘城乡一体化示范区", "商丘市城乡一体化示范区",
+              "一体化示范区", "城乡一体化")
 
 
 def norm(text) -> str:
@@ -64,7 +72,9 @@ class Resolver:
         return hit
 
 
-def region_resolver(regions: pd.DataFrame) -> Resolver:
+def region_resolver(regions: pd.DataFrame, aliases: dict[str, str] | None = None) -> Resolver:
+    """Codes, names, short names (suffix 县/区/市 left off), the city's totals and the zone's common
+    names; then the aliases staff stored. (市本级 is the city government's own part, not the city.)"""
     pairs = {}
     for r in regions.itertuples():
         pairs[r.code] = r.code
@@ -72,17 +82,21 @@ def region_resolver(regions: pd.DataFrame) -> Resolver:
         pairs[r.short_name] = r.code
     city = regions[regions.level == "city"]
     if len(city):
-        for alias in ("全市", "市本级", "合计", "全市合计"):
+        for alias in ("全市", "合计", "全市合计", "总计", "全市总计"):
             pairs[alias] = city.code.iloc[0]
-    return Resolver(pairs)
+    zone = regions[regions.level == "zone"]
+    if len(zone):
+        for alias in ZONE_NAMES:
+            pairs.setdefault(alias, zone.code.iloc[0])
+    return Resolver({**pairs, **{k: v for k, v in (aliases or {}).items() if k not in pairs}})
 
 
-def indicator_resolver(indicators: pd.DataFrame) -> Resolver:
+def indicator_resolver(indicators: pd.DataFrame, aliases: dict[str, str] | None = None) -> Resolver:
     pairs = {}
     for r in indicators.itertuples():
         pairs[r.code] = r.code
         pairs[r.name] = r.code
-    return Resolver(pairs)
+    return Resolver({**pairs, **{k: v for k, v in (aliases or {}).items() if k not in pairs}})
 
 
 # Measures: codes, their Chinese names, and what 统计月报 headers say.
@@ -103,19 +117,51 @@ def measure_code(text) -> str | None:
     return measure_from_header(t)
 
 
-_YTD_WORDS = re.compile(r"累计|1[-—－~至]\d{1,2}月|本年|年初|全年|季度|上半年")
-_MONTH_WORDS = re.compile(r"当月|本月|单月")
-_YOY_WORDS = re.compile(r"同比|增长|增速|增幅|比上年|±%")
+# Column wording of 统计月报 headers, as statistics offices write it (after NFKC, spaces removed).
+_RANGE = r"1[-—–~至到]\d{1,2}月"
+YTD_WORDS = re.compile(_RANGE + r"|累计|本年|年初|自年初|全年|季度|上半年|前三季度|1月份?至")
+MONTH_WORDS = re.compile(r"当月|本月|单月|(?<![\d-])\d{1,2}月(份)?(?!\d)")
+YOY_WORDS = re.compile(r"同比|增长|增速|增幅|比上年|比去年|±|升降|涨跌")
+MOM_WORDS = re.compile(r"环比|比上月|较上月")
+LAST_YEAR_WORDS = re.compile(r"上年同期|去年同期|上年同月|上年累计|上年")
+SHARE_WORDS = re.compile(r"占比|比重|占全市|占全省|结构")
+RANK_WORDS = re.compile(r"位次|排序|排名|名次|位序")
+PLAN_WORDS = re.compile(r"目标|计划|任务|预计")
+VALUE_WORDS = re.compile(r"绝对|数值|总量|总额|金额|完成|本期|实绩|数据|^值$|^数$|[亿万千]?元|千瓦时|吨|人次|户|件|例|^%$")
 
 
-def measure_from_header(text: str) -> str | None:
-    """A 统计月报 column header (group and sub-header joined) -> measure, or None."""
+def scope_of(text) -> str | None:
+    """ytd when a text names a cumulative period (1—10月, 累计, 本年), month when a single month."""
     t = norm(text)
-    if not t:
+    return "ytd" if YTD_WORDS.search(t) else ("month" if MONTH_WORDS.search(t) else None)
+
+
+def read_header(text: str) -> tuple[str, str | None, str | None]:
+    """(what, scope, rate) of a column header: what is value | rank | mom | last_year | share | plan | unknown;
+    scope ytd | month | None (not said); rate "yoy" or None."""
+    t = norm(text)
+    if RANK_WORDS.search(t):
+        return "rank", None, None
+    if MOM_WORDS.search(t):
+        return "mom", None, None
+    yoy = bool(YOY_WORDS.search(t))
+    if LAST_YEAR_WORDS.search(t) and not yoy:
+        return "last_year", None, None
+    if SHARE_WORDS.search(t) and not yoy:
+        return "share", None, None
+    if PLAN_WORDS.search(t):
+        return "plan", None, None
+    scope = scope_of(t)
+    if scope is None and not yoy and not VALUE_WORDS.search(t):
+        return "unknown", None, None
+    return "value", scope, "yoy" if yoy else None
+
+
+def measure_from_header(text: str, default_scope: str | None = None) -> str | None:
+    """A 统计月报 column header (group and sub-header joined) -> measure, or None.
+    `default_scope` is the sheet's (a title "1—10月" makes a bare 增速 column 累计同比)."""
+    what, scope, rate = read_header(text)
+    scope = scope or default_scope
+    if what != "value" or scope is None:
         return None
-    yoy = bool(_YOY_WORDS.search(t))
-    if _YTD_WORDS.search(t):
-        return "ytd_yoy" if yoy else "ytd"
-    if _MONTH_WORDS.search(t):
-        return "month_yoy" if yoy else "month"
-    return None
+    return f"{scope}_yoy" if rate else scope

@@ -51,6 +51,8 @@ class Sheet:
     # (row index, col index) -> ("error", "#DIV/0!") or ("formula", "SUM(A1:A2)")
     marks: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 (0-based, inclusive)
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based; read like any other, and said so
+    hidden_cols: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -134,8 +136,8 @@ def _read_xlsx(data: bytes) -> Workbook:
             raise
         except Exception as exc:
             raise Rejected(f"工作表“{name}”无法读取（文件可能已损坏）：{type(exc).__name__}") from None
-        marks = _marks(zf, paths.get(name)) if name in paths else {}
-        sheets.append(Sheet(name, [list(r) for r in rows], marks, merged))
+        marks, hidden_rows, hidden_cols = _marks(zf, paths.get(name)) if name in paths else ({}, set(), set())
+        sheets.append(Sheet(name, [list(r) for r in rows], marks, merged, hidden_rows, hidden_cols))
     return Workbook("xlsx", sheets, notes)
 
 
@@ -259,14 +261,32 @@ _FORMULA = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 
 
-def _marks(zf: zipfile.ZipFile, path: str) -> dict[tuple[int, int], tuple[str, str]]:
-    """Error cells and formulas without a cached value: calamine shows both as empty."""
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+
+
+def _attr(attrs: bytes, name: bytes) -> int:
+    m = re.search(rb"\b" + name + rb'="(\d+)"', attrs)
+    return int(m.group(1)) if m else 0
+
+
+def _marks(zf: zipfile.ZipFile, path: str) -> tuple[dict[tuple[int, int], tuple[str, str]], set[int], set[int]]:
+    """Error cells and formulas without a cached value (calamine shows both as empty), and the
+    hidden rows and columns (calamine reads them like any other; the preview says so)."""
     try:
         xml = zf.read(path)
     except KeyError:
-        return {}
+        return {}, set(), set()
+    hidden_rows, hidden_cols = set(), set()
+    if b'hidden="' in xml:  # attributes come in any order, as each program writes them
+        hidden_rows = {_attr(a, b"r") - 1 for a in _ROW_TAG.findall(xml) if _HIDDEN.search(a)}
+        for a in _COL_TAG.findall(xml):
+            if _HIDDEN.search(a):
+                lo = _attr(a, b"min")
+                hidden_cols.update(range(lo - 1, min(_attr(a, b"max"), lo + 200)))
     if b't="e"' not in xml and b"<f" not in xml:
-        return {}
+        return {}, hidden_rows, hidden_cols
     out = {}
     for m in _CELL.finditer(xml):
         attrs, body = m.group(3), m.group(4) or b""
@@ -277,7 +297,7 @@ def _marks(zf: zipfile.ZipFile, path: str) -> dict[tuple[int, int], tuple[str, s
         elif b"<f" in body and (v is None or v.group(1) == b""):
             f = _FORMULA.search(body)
             out[key] = ("formula", "=" + _unxml(f.group(1) or b"") if f else "=")
-    return out
+    return out, hidden_rows, hidden_cols
 
 
 def _unxml(b: bytes) -> str:

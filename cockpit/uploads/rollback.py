@@ -26,6 +26,9 @@ def rollback(store: Store, batch_id: int, *, by: str, reason: str, scope: WriteS
     if batch.empty:
         raise RollbackRefused(f"没有批次 #{batch_id}。")
     batch = batch.iloc[0]
+    if batch.status == "retired":
+        raise RollbackRefused(f"批次 #{batch_id} 是演示数据，已于 {batch.rolled_back_at:%Y-%m-%d %H:%M} 停用；"
+                              "如需恢复请用命令 python -m cockpit demo --restore。")
     if batch.status != "committed":
         raise RollbackRefused(f"批次 #{batch_id} 已于 {batch.rolled_back_at:%Y-%m-%d %H:%M} 由 "
                               f"{batch.rolled_back_by} 回滚，无需再次回滚。")
@@ -82,7 +85,10 @@ def _observations(conn, batch_id: int) -> int:
             f"直接回滚会把更正后的数值也改乱。请先回滚批次 {'、'.join(f'#{i}' for i in reversed(later))}，"
             f"再回滚批次 #{batch_id}。")
     replaced = select(o.replaced_id).where(o.batch_id == batch_id, o.replaced_id.is_not(None))
-    restored = conn.execute(update(s.observations).where(o.id.in_(replaced)).values(active=True)).rowcount
+    # Only figures of batches still in force come back: a retired demo figure stays retired.
+    live = select(s.upload_batches.c.id).where(s.upload_batches.c.status == "committed")
+    restored = conn.execute(update(s.observations).where(o.id.in_(replaced), o.batch_id.in_(live))
+                            .values(active=True)).rowcount
     conn.execute(update(s.observations).where(o.batch_id == batch_id).values(active=False))
     return int(restored or 0)
 

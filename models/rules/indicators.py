@@ -92,21 +92,12 @@ def target_lag(ctx: Context, rc: dict) -> list[Finding]:
 
 
 def _yoy(obs: pd.DataFrame, ind, region: str) -> tuple[pd.Series, str]:
-    """同比 by period for the indicator's base measure: reported rates preferred.
-    `obs` holds one indicator and region."""
+    """同比 by period for the indicator's base measure, by the one definition the pages use
+    (cockpit.metrics.yoy_table: published rates preferred). `obs` holds one indicator and region."""
     measures = ind.measures.split(",")
-    by = {k: g.set_index("period").value.astype(float) for k, g in obs.groupby("measure")}
-    if "month" in measures or "month_yoy" in measures:
-        reported, values, name = by.get("month_yoy", pd.Series(dtype=float)), by.get("month"), "当月同比"
-    else:
-        reported, values, name = by.get("ytd_yoy", pd.Series(dtype=float)), by.get("ytd"), "累计同比"
-    computed = pd.Series(dtype=float)
-    if values is not None and len(values):
-        prev = values.reindex([periods.same_period_last_year(p) for p in values.index]).to_numpy()
-        with np.errstate(all="ignore"):
-            computed = pd.Series((values.to_numpy() / prev - 1) * 100, index=values.index).round(1)
-    yoy = reported.combine_first(computed) if len(reported) else computed
-    return yoy.replace([np.inf, -np.inf], np.nan).dropna().sort_index(), name
+    base, name = ("month", "当月同比") if "month" in measures or "month_yoy" in measures else ("ytd", "累计同比")
+    table = metrics.yoy_table(obs, ind.kind, base)
+    return table.set_index("period").value, name
 
 
 def yoy_swing(ctx: Context, rc: dict) -> list[Finding]:

@@ -85,3 +85,45 @@ def test_template_fill_upload_commit_correct_and_roll_back(server, page, tmp_pat
     page.get_by_text("已回滚批次").first.wait_for(timeout=60_000)
     page.screenshot(path=str(OUT / "upload-rollback.png"), full_page=True)
     assert _retail_tile(page, server) == fmt.number(1500.5, "亿元")
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (3840, 2160)])
+def test_a_county_workbook_shows_what_is_not_imported_and_offers_to_map_unknown_names(server, browser, tmp_path,
+                                                                                   width, height):
+    """The 统计月报 a county office sends: the preview lists every cell left out with its reason and
+    offers the mapping form; nothing on the screen is English or cut off."""
+    import re
+
+    from tests.fixtures import workbooks as W
+    path = tmp_path / "县区月报.xlsx"
+    path.write_bytes(W.book(W.Variant()).data)
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/upload")
+        page.get_by_text("选择 .xlsx 或 .csv 文件").first.wait_for(timeout=90_000)
+        page.locator("input[type=file]").set_input_files(str(path))
+        page.get_by_text("未导入的内容").first.wait_for(timeout=60_000)
+        page.get_by_text("保存对应并重新校验").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        # What a person reads in the main column (icon ligatures such as "upload" are drawn as icons).
+        body = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]').cloneNode(true);
+            m.querySelectorAll('[data-testid=stIconMaterial], [translate=no], svg, [data-testid=stFileUploader]')
+                .forEach(e => e.remove());
+            return m.innerText; }""")
+        assert re.search(r"未导入的内容（\d+ 处）", body) and "指标“税收收入”（" in body
+        assert "保存对应并重新校验" in body
+        # Every visible word Chinese; file kinds, encodings, the names Excel and CSV and the file's digest aside.
+        body = re.sub(r"sha256 [0-9a-f]+…", "", body)
+        words = set(re.findall(r"[A-Za-z]{3,}", body)) - {"xlsx", "csv", "CSV", "Excel", "GBK", "UTF"}
+        assert not words, [body[max(0, body.find(w) - 30):body.find(w) + 30] for w in sorted(words)]
+        # Nothing cut off: no element of the main column is wider than the window.
+        overflow = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).length""")
+        assert overflow == 0
+        page.screenshot(path=str(OUT / f"upload-county-workbook-{width}x{height}.png"), full_page=True)
+        page.get_by_text("管理员：作为新指标加入目录").first.scroll_into_view_if_needed()  # the list and the form
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / f"upload-county-workbook-{width}x{height}-list.png"))
+    finally:
+        ctx.close()

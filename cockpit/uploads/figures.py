@@ -1,0 +1,248 @@
+"""From raw cells to figures: names to codes, numbers read, the catalogue's rules, repeats and clashes.
+
+Works on every distinct value once (100,000 rows name a few dozen distinct things). What cannot be
+a figure is an error and refuses the file (an unreadable number, a clash, an impossible value);
+what is merely not ours (a name the catalogue does not know, a 口径 the indicator does not
+publish) is listed as not imported and the rest of the file imports.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .. import periods
+from ..store import MEASURES
+from .cells import Mark, parse_number, present
+from .messages import ERROR, INFO, SKIPPED, WARNING, Problems
+from .names import measure_code, norm
+from .periods_in import PeriodError, parse_period
+
+KEY = ["indicator_code", "region_code", "period", "measure"]
+YOY_FLOOR = -100.0  # a growth rate below -100% is impossible
+INDEX_RANGE = (50.0, 200.0)  # an index on 上年同月=100 lies here; a growth rate in % does not
+
+
+class Figures:
+    """The checked figures of one file: `frame` (KEY + value), where each came from, and the
+    "—" cells (`blanks`) with the key they would have had."""
+
+    def __init__(self, frame: pd.DataFrame, where: pd.DataFrame, blanks: pd.DataFrame, unknown: list[dict]):
+        self.frame, self.where, self.blanks, self.unknown = frame, where, blanks, unknown
+
+
+def _place(raw: pd.DataFrame, i: int) -> str:
+    return f"工作表“{raw.at[i, 'sheet']}”第 {int(raw.at[i, 'row'])} 行 {raw.at[i, 'c_value']}"
+
+
+def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | None:
+    raw = raw.reset_index(drop=True)
+    if raw.empty:
+        return None
+    n = len(raw)
+    bad = np.zeros(n, dtype=bool)  # refused (an error was reported)
+    out = np.zeros(n, dtype=bool)  # not imported, said so
+    ind = catalog.indicators.set_index("code")
+
+    def report(mask, field, reason_of, severity=ERROR):
+        idx = np.flatnonzero(mask & ~bad & ~out)
+        for i in idx:
+            col = raw.at[i, "c_" + field] if "c_" + field in raw else ""
+            val = raw.at[i, "value" if severity == SKIPPED else field] if field in raw else None
+            problems.add(reason_of(i) if callable(reason_of) else reason_of, sheet=raw.at[i, "sheet"],
+                         row=int(raw.at[i, "row"]), column=col, value=val, severity=severity)
+        if severity == ERROR:
+            bad[idx] = True
+        elif severity == SKIPPED:
+            out[idx] = True
+
+    def mapped(field, fn):
+        # Via the distinct values: 100,000 rows name a few dozen distinct things.
+        col = pd.Series(raw[field].to_numpy(dtype=object), dtype=object)
+        cache = {u: fn(u) for u in pd.unique(col.to_numpy())}
+        return col.map(cache)
+
+    for f in ("region", "indicator", "period", "measure", "value"):
+        is_mark = raw[f].map(lambda v: isinstance(v, Mark)).to_numpy()
+        if is_mark.any():
+            report(is_mark, f, lambda i, f=f: raw.at[i, f].reason())
+
+    # Values read first: a "—" is not a figure, whatever its row says. Numbers pass straight
+    # through; any other cell is read by parse_number (errors reported once the row's names are known).
+    vals = raw["value"]
+    value = np.full(n, np.nan)
+    status = np.full(n, "ok", dtype=object)
+    detail = np.full(n, "", dtype=object)
+    arr = vals.to_numpy(dtype=object)
+    fast = vals.map(type).isin([float, int]).to_numpy()
+    value[fast] = arr[fast].astype(float)
+    status[fast & np.isnan(value)] = "na"
+    for i in np.flatnonzero(~fast):
+        x, status[i], detail[i] = parse_number(arr[i])
+        if x is not None:
+            value[i] = x
+    blank = status == "na"
+
+    unknown: dict[tuple[str, str], dict] = {}
+
+    def resolve(field, fn, kind, empty_reason):
+        codes = mapped(field, lambda v: None if isinstance(v, Mark) else fn(v))
+        empty = ~raw[field].map(present).to_numpy()
+        missing = codes.isna().to_numpy() & ~empty & ~bad
+        for i in np.flatnonzero(missing & ~blank):
+            text = str(raw.at[i, field]).strip()
+            hit = unknown.setdefault((kind, text), {"kind": kind, "text": text, "count": 0,
+                                                    "first": _place(raw, i)})
+            hit["count"] += 1
+        word = "地区" if kind == "region" else "指标"
+        report(missing & ~blank, field, lambda i: f"未识别的{word}名称“{str(raw.at[i, field]).strip()}”，不导入",
+               SKIPPED)
+        out[missing & blank] = True
+        report(empty & ~blank, field, empty_reason)
+        return codes
+
+    region = resolve("region", catalog.region_of, "region", "地区为空")
+    indicator = resolve("indicator", catalog.indicator_of, "indicator", "指标为空")
+    measure = mapped("measure", lambda v: None if isinstance(v, Mark) else measure_code(v))
+    report(measure.isna().to_numpy(), "measure", "口径应为 当月、累计、当月同比 或 累计同比")
+
+    unreadable = (status == "error") & ~vals.map(lambda v: isinstance(v, Mark)).to_numpy()
+    report(unreadable, "value", lambda i: detail[i])
+    norm_counts: dict[str, list[int]] = {}
+    for i in np.flatnonzero((status == "ok") & ~fast & ~bad & ~out):
+        norm_counts.setdefault(detail[i], []).append(i)
+
+    pinfo = mapped("period", _period)
+    period = pinfo.map(lambda t: t[0])
+    report(period.isna().to_numpy(), "period", lambda i: pinfo.iat[i][1])
+    notes = pinfo.map(lambda t: t[1] if t[0] else None).dropna()
+    if len(notes):
+        first = notes.index[0]
+        problems.add(f"{len(notes)} 个时期为 Excel 日期序号，已换算为月份（如{notes.iloc[0]}），请核对",
+                     sheet=raw.at[first, "sheet"], row=int(raw.at[first, "row"]),
+                     column=raw.at[first, "c_period"], value=raw.at[first, "period"], severity=WARNING)
+    this_month = periods.month_key(options.today or dt.date.today())
+    future = (period.notna() & (period.fillna("") > this_month)).to_numpy()
+    report(future & ~blank, "period", lambda i: f"时期 {period.iat[i]} 在未来（当前为 {this_month}）")
+
+    for detail, idx in norm_counts.items():
+        if detail:
+            i = idx[0]
+            problems.add(f"{len(idx)} 个数值按“{detail}”规则读取（如此格），请核对", sheet=raw.at[i, "sheet"],
+                         row=int(raw.at[i, "row"]), column=raw.at[i, "c_value"], value=vals.iat[i], severity=INFO)
+
+    codes = indicator.where(indicator.notna(), "")
+    known = indicator.notna().to_numpy() & measure.notna().to_numpy() & ~blank
+    if known.any():
+        measure = _index_in_rate_column(raw, codes, measure, value, ind, problems)
+        measures_of = {c: set(m.split(",")) for c, m in ind.measures.items()}
+        name_of, unit_of = ind.name.to_dict(), ind.unit.to_dict()
+        pair = codes + "|" + measure.fillna("")
+        pub_of = {p: p.split("|")[1] in measures_of.get(p.split("|")[0], set()) for p in pair.unique()}
+        not_pub = ~pair.map(pub_of).to_numpy(dtype=bool)
+        report(not_pub & known, "measure",
+               lambda i: f"该指标不发布此口径：“{name_of.get(indicator.iat[i])}”不发布“{MEASURES.get(measure.iat[i])}”"
+                         f"（发布：{'、'.join(MEASURES[m] for m in ind.measures.get(indicator.iat[i]).split(','))}），不导入",
+               SKIPPED)
+        freq = codes.map(ind.frequency.to_dict()).fillna("M")
+        q_bad = ((freq == "Q") & period.notna()
+                 & ~period.fillna("0000-03").str[-2:].isin(["03", "06", "09", "12"])).to_numpy()
+        report(q_bad & known, "period", "季度指标只在 3、6、9、12 月报送（季末月份）")
+        level = measure.isin(["month", "ytd"]).to_numpy()
+        if "unit" in raw and raw["unit"].map(present).any():
+            got = mapped("unit", lambda v: norm(v) if present(v) else "")
+            want = codes.map({c: norm(u) for c, u in unit_of.items()}).fillna("")
+            ok = (got == "") | (got == want) | (~pd.Series(level) & got.isin(["%", "百分比"]))
+            report(known & ~ok.to_numpy(dtype=bool), "unit",
+                   lambda i: f"单位与指标目录的“{unit_of.get(indicator.iat[i])}”不一致，请换算后填报")
+        lo = codes.map(ind.min_value.to_dict()).astype(float).to_numpy()
+        hi = codes.map(ind.max_value.to_dict()).astype(float).to_numpy()
+        with np.errstate(invalid="ignore"):
+            has = known & ~np.isnan(value)
+            neg = has & level & (lo == 0) & (value < 0)
+            low = has & level & ~np.isnan(lo) & (value < lo) & ~neg
+            high = has & level & ~np.isnan(hi) & (value > hi)
+            yoy_low = has & ~level & (value < YOY_FLOOR)
+        report(neg, "value", "不能为负数（该指标不可能小于 0）")
+        report(low, "value", lambda i: f"低于指标目录的下限 {lo[i]:g}")
+        report(high, "value", lambda i: f"超过指标目录的合理上限 {hi[i]:g} {unit_of.get(indicator.iat[i])}，请核对单位")
+        report(yoy_low, "value", "同比增速不能低于 -100%")
+
+    frame = pd.DataFrame({"indicator_code": indicator, "region_code": region, "period": period,
+                          "measure": measure, "value": value})
+    whole = frame[KEY].notna().all(axis=1).to_numpy()
+    b = blank & whole & ~bad
+    blanks = frame.loc[b, KEY].assign(sheet=raw.sheet[b].to_numpy(), row=raw.row[b].to_numpy(),
+                                      column=raw.c_value[b].to_numpy())
+    keep = whole & ~blank & ~out
+    _repeats(frame, raw, keep & ~bad, problems, report)
+    if not problems.ok:
+        return Figures(frame.iloc[0:0], raw.iloc[0:0], blanks.iloc[0:0], list(unknown.values()))
+    take = keep & ~_dupes(frame, keep)
+    where = raw.loc[take, ["sheet", "row", "c_value"]].reset_index(drop=True)
+    return Figures(frame[take].reset_index(drop=True), where, blanks.drop_duplicates(KEY).reset_index(drop=True),
+                   list(unknown.values()))
+
+
+def _period(v):
+    if isinstance(v, Mark) or not present(v):
+        return (None, "时期为空")
+    try:
+        return parse_period(v)
+    except PeriodError as exc:
+        return (None, str(exc))
+
+
+def _index_in_rate_column(raw, codes, measure, value, ind, problems) -> pd.Series:
+    """CPI and the like are published as an index (上年同月=100). A 统计月报 often prints the
+    index under the 同比 column, since the index already is the year-on-year figure."""
+    kinds = codes.map(ind.kind.to_dict())
+    hit = ((kinds == "index") & measure.isin(["month_yoy", "ytd_yoy"]) & (value >= INDEX_RANGE[0])
+           & (value <= INDEX_RANGE[1])).to_numpy()
+    if not hit.any():
+        return measure
+    measure = measure.copy()
+    measure[hit] = measure[hit].str.replace("_yoy", "", regex=False)
+    i = int(np.flatnonzero(hit)[0])
+    problems.add(f"{int(hit.sum())} 个价格指数（上年同月=100）写在同比列，按指数读取", sheet=raw.at[i, "sheet"],
+                 row=int(raw.at[i, "row"]), column=raw.at[i, "c_value"], value=value[i], severity=INFO)
+    return measure
+
+
+def _keys(frame: pd.DataFrame) -> pd.Series:
+    # Missing parts of a key are "" here, never NaN: joining NaN is what crashed on pandas 3.
+    parts = [frame[k].to_numpy(dtype=object) for k in KEY]
+    return pd.Series(["|".join("" if x is None or x != x else str(x) for x in t) for t in zip(*parts)],
+                     index=frame.index, dtype=object)
+
+
+def _dupes(frame: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
+    keys = _keys(frame)
+    seen = keys[keep].duplicated(keep="first")
+    out = np.zeros(len(frame), bool)
+    out[np.flatnonzero(keep)] = seen.to_numpy()
+    return out
+
+
+def _repeats(frame: pd.DataFrame, raw: pd.DataFrame, keep: np.ndarray, problems: Problems, report) -> None:
+    """The same figure twice (the city sheet and the 全市 row of the county sheet) is one figure;
+    two different values for one key are an error naming both places and both values."""
+    dup = _dupes(frame, keep)
+    if not dup.any():
+        return
+    keys = _keys(frame)
+    first_of = {}
+    for i in np.flatnonzero(keep):
+        first_of.setdefault(keys.iat[i], i)
+    same, clash = np.zeros(len(frame), bool), np.zeros(len(frame), bool)
+    for i in np.flatnonzero(dup):
+        f = first_of[keys.iat[i]]
+        (same if np.isclose(frame.value.iat[i], frame.value.iat[f], rtol=1e-9, atol=1e-9) else clash)[i] = True
+    for i in np.flatnonzero(same):
+        f = first_of[keys.iat[i]]
+        problems.add(f"与{_place(raw, f)}重复，数值相同，按同一个数导入", sheet=raw.at[i, "sheet"],
+                     row=int(raw.at[i, "row"]), column=raw.at[i, "c_value"], value=raw.at[i, "value"], severity=INFO)
+    report(clash, "value", lambda i: (
+        f"与{_place(raw, first_of[keys.iat[i]])}的 {frame.value.iat[first_of[keys.iat[i]]]:g} 不一致（本格 "
+        f"{frame.value.iat[i]:g}）：同一指标、地区、时期、口径只能有一个数，请核对后只保留正确的一个"))

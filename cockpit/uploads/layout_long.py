@@ -1,0 +1,126 @@
+"""The long layout (one figure a row: 地区, 指标, 时期, 口径, 数值) and telling the layouts apart.
+
+A sheet whose header row (among its first 15) names the long columns or the task-progress
+columns is read as such; any other sheet is tried as a 统计月报 (layout_wide).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cells import Mark, cell, is_footnote
+from .messages import SKIPPED, Problems
+from .names import norm
+from .parse import Sheet, col_letter
+
+
+def present_vec(col: pd.Series) -> pd.Series:
+    arr = col.to_numpy(dtype=object)
+    return pd.Series(pd.notna(arr) & (arr != ""), index=col.index)
+
+
+LONG_HEADERS = {
+    "地区": "region", "地区名称": "region", "县区": "region", "县(市、区)": "region", "地区代码": "region",
+    "行政区划代码": "region", "单位名称": "region",
+    "指标": "indicator", "指标名称": "indicator", "指标代码": "indicator",
+    "时期": "period", "月份": "period", "统计期": "period", "报告期": "period", "统计月份": "period",
+    "口径": "measure", "统计口径": "measure", "类别": "measure",
+    "数值": "value", "值": "value", "数据": "value", "本期数": "value",
+    "单位": "unit", "计量单位": "unit",
+}
+TASK_HEADERS = {
+    "序号": "task_number", "任务序号": "task_number", "进展状态": "status", "状态": "status",
+    "完成比例": "percent", "完成比例(%)": "percent", "完成进度": "percent", "完成进度(%)": "percent",
+    "进展说明": "note", "进展情况": "note", "报送单位": "reporting_unit", "填报单位": "reporting_unit",
+    "报送日期": "reported_on",
+}
+LONG_REQUIRED = {"region": "地区", "indicator": "指标", "period": "时期", "measure": "口径", "value": "数值"}
+
+
+def header_key(v) -> str:
+    return norm(v).rstrip("*")
+
+
+def classify(sheet: Sheet) -> tuple[str, int, dict[str, list[int]]]:
+    for i, row in enumerate(sheet.rows[:15]):
+        keys = [header_key(c) for c in row]
+        for kind, table, need in (("task", TASK_HEADERS, {"task_number", "status"}),
+                                  ("long", LONG_HEADERS, {"indicator", "value"})):
+            fields: dict[str, list[int]] = {}
+            for j, k in enumerate(keys):
+                if k in table:
+                    fields.setdefault(table[k], []).append(j)
+            if need <= set(fields) and len(fields) >= 3:
+                return kind, i, fields
+    return "wide", -1, {}
+
+
+def column_report(sheet: Sheet, header_row: int, fields: dict[str, list[int]], table: dict,
+                   required: dict, problems: Problems, reference: set[str] = frozenset()) -> bool:
+    header = sheet.rows[header_row]
+    ok = True
+    for f, cols in fields.items():
+        if len(cols) > 1:
+            shown = "、".join(f"{col_letter(c)}列“{header[c]}”" for c in cols)
+            problems.add(f"列重复：{shown} 表示同一项，请只保留一列", sheet=sheet.name, row=header_row + 1,
+                         column=col_letter(cols[1]), value=header[cols[1]])
+            ok = False
+    missing = [title for f, title in required.items() if f not in fields]
+    if missing:
+        problems.add(f"缺少必需的列：{'、'.join(missing)}（表头在第 {header_row + 1} 行；可调换顺序，"
+                     "名称须与模板一致）", sheet=sheet.name, row=header_row + 1)
+        ok = False
+    for j, c in enumerate(header):
+        k = header_key(c)
+        if k and k not in table and k not in reference:
+            problems.add("模板外的列，不导入", sheet=sheet.name, row=header_row + 1,
+                         column=col_letter(j), value=c, severity=SKIPPED)
+    return ok
+
+
+def _apply_marks(sheet: Sheet, raw: pd.DataFrame, field_cols: dict[str, int], row_offset: int) -> None:
+    """Replace cells calamine showed as empty with the Mark they really hold."""
+    if not sheet.marks:
+        return
+    col_field = {j: f for f, j in field_cols.items()}
+    excel_rows = pd.Index(raw["row"])
+    for (r, c), (kind, text) in sheet.marks.items():
+        f = col_field.get(c)
+        if f is None:
+            continue
+        hit = excel_rows.get_indexer([r + 1])[0]
+        if hit >= 0:
+            raw.iat[hit, raw.columns.get_loc(f)] = Mark(kind, text)
+
+
+def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Problems) -> pd.DataFrame:
+    column_report(sheet, h, fields, LONG_HEADERS, LONG_REQUIRED, problems)
+    cols = {f: js[0] for f, js in fields.items()}
+    body = sheet.rows[h + 1:]
+    data = {f: [cell(r, j) for r in body] for f, j in cols.items()}
+    raw = pd.DataFrame(data, dtype=object)
+    raw.insert(0, "row", np.arange(h + 2, h + 2 + len(body)))
+    has = pd.DataFrame({f: present_vec(raw[f]) for f in cols}) if len(raw) else raw[list(cols)]
+    keep = has.any(axis=1) if len(raw) else pd.Series(dtype=bool)
+    raw = raw[keep].reset_index(drop=True)
+    if len(raw) and "region" in raw:
+        # Footnotes below the table (注：…, 资料来源：…) are not data rows.
+        first = raw["region"].map(is_footnote)
+        others = has[keep].reset_index(drop=True).drop(columns=["region"]).sum(axis=1) == 0
+        foot = first & others
+        for r, v in zip(raw.loc[foot, "row"], raw.loc[foot, "region"]):
+            problems.add("说明文字，不导入", sheet=sheet.name, row=int(r), column=col_letter(cols["region"]),
+                         value=v, severity=SKIPPED)
+        if foot.any():
+            raw = raw[~foot].reset_index(drop=True)
+    _apply_marks(sheet, raw, cols, h)
+    raw["sheet"] = sheet.name
+    for f, j in cols.items():
+        raw["c_" + f] = f"{col_letter(j)}（{sheet.rows[h][j]}）"
+    for f in ("region", "indicator", "period", "measure", "value"):
+        if f not in raw:
+            raw[f] = None
+            raw["c_" + f] = ""
+    return raw
+
+

@@ -1,0 +1,364 @@
+"""The 统计月报 (wide) layout, recognised by what the cells say rather than where they sit.
+
+A county statistics office writes a title, a unit line and a date line (in any order), a one-,
+two- or three-row header with merged group labels (当月 / 1—10月 over 绝对值 / 增速 / 位次), then
+one row per indicator (a city sheet) or per county (a 分县区 sheet), footnotes and blank rows
+anywhere. Here the body is found first (the first row whose leading cell names an indicator or a
+region, with numbers beside it), the header is the text rows just above it, the rest above is the
+preamble (title, 单位, 填报日期). Each column is then read from its header words (names.read_header).
+Every non-empty cell that is not imported is said so, with the reason.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .cells import Mark, cell, is_footnote, not_published, parse_number, present
+from .messages import INFO, SKIPPED, WARNING, Problems
+from .names import measure_from_header, norm, read_header, scope_of
+from .parse import Sheet, col_letter
+from .periods_in import period_from_title
+
+PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报单位|编制单位)[:：]|^(填报|报送|制表|编制|打印)(日期|时间|单位|人)"
+                      r"|^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
+DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
+UNIT_HEADER = {"单位", "计量单位"}
+NOTE_HEADER = re.compile(r"^(备注|说明|附注)")
+SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "last_year": "上年同期数，不导入",
+                "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
+                "left": "标签左侧的列（如序号），不导入"}
+MAX_HEADER_ROWS = 3
+
+
+@dataclass
+class Column:
+    j: int
+    header: str  # as shown in messages: the header rows joined with ｜
+    what: str  # data | rank | unit | note | mom | last_year | share | plan | left | unknown | noscope | noindicator
+    indicator: str | None = None
+    region: str | None = None
+    measure: str | None = None
+    ranks: int | None = None  # a rank column: the data column it ranks
+
+
+@dataclass
+class WideResult:
+    records: list[dict]
+    blanks: list[dict]  # "—" cells with their figure's key: a stored figure may be kept or withdrawn
+    ranks: list[dict]  # 位次 cells: checked against the values, never stored
+    label: str  # "indicators" | "regions"
+    unknown: list[dict]  # names not in the catalogue: kind, text, count, first (where)
+
+
+def _numeric(v) -> bool:
+    if isinstance(v, Mark):
+        return True
+    if isinstance(v, bool) or not present(v):
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    return isinstance(v, str) and (not_published(v) or parse_number(v)[1] == "ok")
+
+
+def _find_body(rows: list[list], catalog) -> tuple[int, int, str] | None:
+    """(first body row, label column, label kind) or None when no row names anything we know."""
+    for i, row in enumerate(rows[:200]):
+        for j in range(min(4, len(row))):
+            v = row[j]
+            if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+                continue
+            kind = "indicators" if catalog.indicator_of(v) else "regions" if catalog.region_of(v) else None
+            if kind is None:
+                continue
+            others = [c for c in row[j + 1:] if present(c)]
+            # A header row names indicators or regions across; a body row has figures beside its name.
+            if others and any(_numeric(c) for c in others) and not any(
+                    isinstance(c, str) and (catalog.indicator_of(c) or catalog.region_of(c)) for c in others):
+                return i, j, kind
+    return _unknown_body(rows)
+
+
+def _unknown_body(rows: list[list]) -> tuple[int, int, str] | None:
+    """A 统计月报 none of whose names the catalogue knows yet: the first text row with figures beside
+    it under a header that names 当月/累计/同比, so each name is listed (and offered for mapping)."""
+    for i, row in enumerate(rows[:200]):
+        for j in range(min(4, len(row))):
+            v = row[j]
+            if not isinstance(v, str) or is_footnote(v) or _numeric(v):
+                continue
+            others = [c for c in row[j + 1:] if present(c)]
+            header = [c for r in rows[max(0, i - 3):i] for c in r if isinstance(c, str)]
+            if others and all(_numeric(c) for c in others) and any(read_header(h)[0] == "value" for h in header):
+                return i, j, "indicators"
+            break
+    return None
+
+
+def _is_preamble(row: list, label_col: int) -> bool:
+    cells = [(j, c) for j, c in enumerate(row) if present(c)]
+    if not cells:
+        return True
+    if any(isinstance(c, str) and PREAMBLE.match(norm(c)) for _, c in cells):
+        return True
+    return len(cells) == 1 and cells[0][0] <= label_col
+
+
+def _header_rows(rows: list[list], first: int, label_col: int) -> tuple[list[int], int]:
+    """Header row indexes just above the body (top first) and the first body row, which moves up
+    over rows that hold figures under a name the catalogue does not know."""
+    body = first
+    k = first - 1
+    while k >= 0 and not _is_preamble(rows[k], label_col) and any(_numeric(c) for c in rows[k][label_col + 1:]):
+        body, k = k, k - 1
+    header = []
+    while k >= 0 and len(header) < MAX_HEADER_ROWS and not _is_preamble(rows[k], label_col):
+        header.insert(0, k)
+        k -= 1
+    return header, body
+
+
+def _spread(row: list, r: int, merged: list, width: int, spread_right: bool) -> list:
+    """A header row with each horizontally merged label repeated over the columns it spans."""
+    out = [cell(row, j) for j in range(width)]
+    covered = False
+    for r0, c0, r1, c1 in merged:
+        if r0 <= r <= r1:
+            covered = True
+            if r == r0:
+                for c in range(c0 + 1, min(c1 + 1, width)):
+                    out[c] = out[c0]
+    if spread_right and not covered:  # merges lost (saved by another program): group labels spread right
+        last = None
+        for j, v in enumerate(out):
+            if present(v):
+                last = v
+            elif last is not None:
+                out[j] = last
+    return out
+
+
+def _preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
+    """(title, its row, unit text, the text that gives the period) from the lines above the header."""
+    title, title_row, unit, period_text = "", None, "", ""
+    for i in range(upto):
+        for c in rows[i]:
+            if not present(c):
+                continue
+            t = norm(c)
+            if t.startswith(("单位", "计量单位")):
+                unit = re.split(r"[:：]", t, 1)[-1]
+            elif DATE_LINE.match(t):
+                continue  # 填报日期 is when it was written, not the period it reports
+            else:
+                if not title and len(t) >= 4:
+                    title, title_row = str(c).strip(), i
+                if not period_text and period_from_title(t):
+                    period_text = t
+    return title, title_row, unit, period_text
+
+
+def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | None:
+    rows = sheet.rows
+    found = _find_body(rows, catalog) if rows else None
+    if found is None:
+        return None
+    first, label_col, label = found
+    header_idx, body_start = _header_rows(rows, first, label_col)
+    top = header_idx[0] if header_idx else body_start
+    title, title_row, unit_text, period_text = _preamble(rows, top)
+    width = max(len(r) for r in rows[top:min(len(rows), body_start + 200)] or [[]])
+    parts = [_spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))
+             for n, r in enumerate(header_idx)]
+    headers = ["｜".join(dict.fromkeys(norm(p[j]) for p in parts if present(p[j]))) for j in range(width)]
+    sheet_text = norm(sheet.name)
+    # The sheet's scope: a title or any header giving 1—10月 makes bare 增速 columns 累计同比.
+    scope = "ytd" if "ytd" in {scope_of(period_text), scope_of(title), *map(scope_of, headers)} \
+        else scope_of(period_text) or scope_of(title)
+    period = _period(sheet, options, problems, title, title_row, period_text, headers)
+    sheet_region = sheet_indicator = None
+    if label == "indicators":
+        sheet_region = _sheet_region(sheet, title, catalog, options, problems)
+    else:
+        sheet_indicator = options.indicator or _name_in(title, catalog.indicator_names) or \
+            catalog.indicator_of(sheet.name) or _name_in(sheet_text, catalog.indicator_names)
+    columns = _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog)
+    if not any(c.what == "data" for c in columns.values()):
+        return None
+    unit_col = next((c.j for c in columns.values() if c.what == "unit"), None)
+    sheet_unit = unit_text if unit_text and not re.search(r"[、,，]", unit_text) else None
+    resolve = catalog.indicator_of if label == "indicators" else catalog.region_of
+    records, blanks, ranks = [], [], []
+    unknown: dict[str, dict] = {}
+    aggregated: dict[int, list[int]] = {}
+    hidden = sorted(i + 1 for i in sheet.hidden_rows if i >= body_start)
+    if hidden:
+        problems.add(f"隐藏行 {len(hidden)} 行（第 {'、'.join(map(str, hidden[:10]))}{' 等' if len(hidden) > 10 else ''} 行），"
+                     "已照常读取", sheet=sheet.name, row=hidden[0], severity=INFO)
+    for i in range(body_start, len(rows)):
+        row = rows[i]
+        r = i + 1
+        name = cell(row, label_col)
+        values = {j: cell(row, j) for j in range(width) if j != label_col}
+        present_cells = {j: v for j, v in values.items() if present(v) or (i, j) in sheet.marks}
+        if not present_cells:
+            continue  # a name with nothing beside it (an unfilled line) holds nothing to import
+        if not present(name):
+            for j, v in present_cells.items():
+                problems.add(f"本行没有{'指标' if label == 'indicators' else '地区'}名称，不导入", sheet=sheet.name,
+                             row=r, column=_where(j, headers), value=v, severity=SKIPPED)
+            continue
+        if is_footnote(name) or not any(_numeric(v) for v in present_cells.values()):
+            problems.add("说明文字，不导入", sheet=sheet.name, row=r, column=col_letter(label_col), value=name,
+                         severity=SKIPPED)
+            continue
+        code = resolve(name)
+        for j, v in present_cells.items():
+            col = columns.get(j)
+            if col is None or col.what not in ("data", "unit"):
+                aggregated.setdefault(j, []).append(r)
+                if col is None or col.what != "rank":
+                    continue
+            if col.what == "unit":
+                continue
+            mark = sheet.marks.get((i, j))
+            v = Mark(*mark) if mark else v
+            if code is None:
+                if col.what == "data" and not not_published(v):
+                    text = str(name).strip()
+                    hit = unknown.setdefault(text, {"kind": "indicator" if label == "indicators" else "region",
+                                                    "text": text, "count": 0,
+                                                    "first": f"工作表“{sheet.name}”第 {r} 行"})
+                    hit["count"] += 1
+                    problems.add(f"未识别的{'指标' if label == 'indicators' else '地区'}名称“{str(name).strip()}”，不导入",
+                                 sheet=sheet.name, row=r, column=_where(j, headers), value=v, severity=SKIPPED)
+                continue
+            ind = code if label == "indicators" else col.indicator
+            reg = col.region or sheet_region if label == "indicators" else code
+            where = {"sheet": sheet.name, "row": r, "column": _where(j, headers), "name": str(name).strip()}
+            if col.what == "rank":
+                ranks.append({**where, "indicator": ind, "region": reg, "period": period,
+                              "measure": columns[col.ranks].measure if col.ranks is not None else None, "rank": v})
+                continue
+            rec = {**where, "indicator": ind, "region": reg, "period": period, "measure": col.measure, "value": v}
+            if not_published(v) and not isinstance(v, Mark):
+                blanks.append(rec)
+                continue
+            unit = cell(row, unit_col) if unit_col is not None else sheet_unit
+            records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": period,
+                            "measure": col.measure, "value": v, "unit": unit if col.measure in ("month", "ytd") else None,
+                            "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",
+                            "c_indicator": col_letter(label_col) if label == "indicators" else _where(j, headers),
+                            "c_period": "（标题）", "c_measure": _where(j, headers), "c_value": _where(j, headers),
+                            "c_unit": col_letter(unit_col) if unit_col is not None else "（单位行）"})
+    for j, rs in aggregated.items():
+        col = columns.get(j)
+        reason = _column_reason(col, headers[j])
+        span = f"第 {rs[0]} 行" if len(rs) == 1 else f"第 {rs[0]}—{rs[-1]} 行，{len(rs)} 个单元格"
+        problems.add(f"{reason}（{span}）", sheet=sheet.name, row=rs[0], column=_where(j, headers),
+                     severity=SKIPPED)
+    for j in sorted(sheet.hidden_cols):
+        if j < width and any(present(cell(rows[i], j)) for i in range(body_start, len(rows))):
+            problems.add("隐藏列，已照常读取", sheet=sheet.name, column=_where(j, headers), severity=INFO)
+    if period is None:
+        records = []
+    return WideResult(records, blanks, ranks, label, list(unknown.values()))
+
+
+def _where(j: int, headers: list[str]) -> str:
+    h = headers[j] if j < len(headers) else ""
+    return f"{col_letter(j)}（{h}）" if h else col_letter(j)
+
+
+def _column_reason(col: Column | None, header: str) -> str:
+    if col is None or col.what == "unknown":
+        return f"列标题“{header}”不是 当月/累计/同比，不导入" if header else "没有列标题，不导入"
+    if col.what == "noscope":
+        return "无法判断是当月还是累计（标题和表头都没有写明时期），不导入"
+    if col.what == "noindicator":
+        return "列标题中没有可识别的指标名称，不导入"
+    return SKIP_REASONS.get(col.what, "不导入")
+
+
+def _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog) -> dict[int, Column]:
+    out: dict[int, Column] = {}
+    last_data = None
+    for j, h in enumerate(headers):
+        if j == label_col:
+            continue
+        if j < label_col:
+            out[j] = Column(j, h, "left")
+            continue
+        pieces = [norm(p[j]) for p in parts if present(p[j])]
+        if h in UNIT_HEADER or any(p in UNIT_HEADER for p in pieces):
+            out[j] = Column(j, h, "unit")
+            continue
+        if any(NOTE_HEADER.match(p) for p in pieces):
+            out[j] = Column(j, h, "note")
+            continue
+        ind = next((c for p in pieces if (c := catalog.indicator_of(p))), None)
+        reg = next((c for p in pieces if (c := catalog.region_of(p))), None)
+        rest = "｜".join(p for p in pieces if not catalog.indicator_of(p) and not catalog.region_of(p))
+        what = read_header(rest)[0] if rest else "value"
+        if not pieces:
+            out[j] = Column(j, h, "unknown")
+            continue
+        if what == "rank":
+            ranked = out.get(last_data)
+            out[j] = Column(j, h, "rank", indicator=ranked.indicator if ranked else ind,
+                            region=ranked.region if ranked else reg, ranks=last_data)
+            continue
+        if what != "value":
+            out[j] = Column(j, h, what)
+            continue
+        measure = measure_from_header(rest, scope) if rest else (scope if ind or reg else None)
+        if measure is None:
+            out[j] = Column(j, h, "noscope" if (rest or ind or reg) and scope is None else "unknown")
+            continue
+        if label == "regions":
+            ind = ind or sheet_indicator
+            if ind is None:
+                out[j] = Column(j, h, "noindicator")
+                continue
+        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure)
+        last_data = j
+    return out
+
+
+def _name_in(text: str, names: list[tuple[str, str]]) -> str | None:
+    """The code of the longest catalogue name found inside `text` (a title or a sheet name)."""
+    t = norm(text)
+    hits = [(len(n), code) for n, code in names if n and n in t]
+    return max(hits)[1] if hits else None
+
+
+def _sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems) -> str:
+    """Region of an indicators-down sheet: chosen, else named by the sheet or the title, else the city."""
+    names = catalog.region_names
+    found_sheet = catalog.region_of(sheet.name) or _name_in(sheet.name, names)
+    found_title = _name_in(title, names)
+    region = options.region or found_sheet or found_title or catalog.city
+    how = ("（取自所选）" if options.region else "（取自工作表名）" if found_sheet
+           else "（取自标题）" if found_title else "（未注明，按全市）")
+    problems.add(f"地区：{catalog.region_name(region)}{how}", sheet=sheet.name, severity=INFO)
+    return region
+
+
+def _period(sheet, options, problems, title, title_row, period_text, headers) -> str | None:
+    from_text = period_from_title(period_text) if period_text else None
+    from_sheet = period_from_title(sheet.name)
+    from_header = next((p for h in headers if (p := period_from_title(h))), None)
+    found = from_text or from_sheet or from_header
+    source = (f"标题“{title}”" if from_text and period_text == norm(title) else f"“{period_text}”" if from_text
+              else f"工作表名“{sheet.name}”" if from_sheet else "表头")
+    if options.period:
+        clash = found and found != options.period
+        problems.add(f"时期取自所选：{options.period}" + (f"（{source}为 {found}，以所选为准）" if clash else ""),
+                     sheet=sheet.name, severity=WARNING if clash else INFO)
+        return options.period
+    if found:
+        problems.add(f"时期取自{source}：{found}", sheet=sheet.name,
+                     row=title_row + 1 if from_text and title_row is not None else None, severity=INFO)
+        return found
+    problems.add("无法确定时期：标题中没有“2026年1—10月”这样的字样，请选择时期（命令行用 --period）",
+                 sheet=sheet.name)
+    return None

@@ -1,0 +1,106 @@
+"""Warnings that never block: a figure far from last month, a 累计 below last month's, a 位次
+that does not match the values. Each names the cell and both numbers.
+
+The figures these compare with (the file's own first, then those in force) are read from the
+store once per file.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import periods
+from .cells import parse_number
+from .figures import KEY
+from .messages import WARNING, Problems
+
+
+def check(frame: pd.DataFrame, where: pd.DataFrame, rank_cells: list[dict], problems: Problems, options,
+          store, catalog) -> None:
+    first = periods.shift_month(frame.period.min(), -3)
+    kept = store.observations(indicators=sorted(set(frame.indicator_code)), since=first, until=frame.period.max())
+    known = pd.concat([frame[KEY + ["value"]], kept[KEY + ["value"]]]).drop_duplicates(KEY, keep="first")
+    lookup = dict(zip(zip(*(known[k].to_numpy(dtype=object) for k in KEY)), known.value.astype(float)))
+    rows = list(zip(*(frame[k].to_numpy(dtype=object) for k in KEY), frame.value.to_numpy(float), where.index))
+    jumps(rows, where, lookup, problems, options)
+    falling_ytd(rows, where, lookup, problems, catalog)
+    ranks(rank_cells, known, problems, catalog)
+
+
+def jumps(rows, where, lookup, problems: Problems, options) -> None:
+    """A 当月 value or a 同比 rate moving far from last month."""
+    said = 0
+    for ind, reg, period, measure, value, i in rows:
+        if measure not in ("month", "month_yoy", "ytd_yoy"):
+            continue
+        prev = lookup.get((ind, reg, periods.shift_month(period, -1), measure))
+        if prev is None:
+            continue
+        if measure != "month":
+            if abs(value - prev) <= options.jump_pp:
+                continue
+            change = f"{value - prev:+.1f} 个百分点"
+        else:
+            if prev == 0 or abs((value / prev - 1) * 100) <= options.jump_pct:
+                continue
+            change = f"{(value / prev - 1) * 100:+.0f}%"
+        problems.add(f"较上月（{prev:g}）变动 {change}，请核对（仅提醒，不影响导入）", sheet=where.at[i, "sheet"],
+                     row=int(where.at[i, "row"]), column=where.at[i, "c_value"], value=value, severity=WARNING)
+        said += 1
+        if said >= 200:
+            return
+
+
+def falling_ytd(rows, where, lookup, problems: Problems, catalog) -> None:
+    """A 累计 of a flow cannot fall within a year: lower than the previous period's 累计 is worth a look."""
+    ind = catalog.indicators.set_index("code")
+    step = {c: -3 if f == "Q" else -1 for c, f in ind.frequency.items()}
+    flows = set(ind.index[ind.kind == "flow"])
+    said = 0
+    for code, reg, period, measure, value, i in rows:
+        if measure != "ytd" or code not in flows or int(period[5:]) <= -step[code]:  # January, Q1: a new year
+            continue
+        before = periods.shift_month(period, step[code])
+        prev = lookup.get((code, reg, before, "ytd"))
+        if prev is None or value >= prev:
+            continue
+        problems.add(f"累计 {value:g} 低于上期（{before}）累计 {prev:g}：同一年内累计数不应下降，请核对"
+                     "（仅提醒，不影响导入）", sheet=where.at[i, "sheet"], row=int(where.at[i, "row"]),
+                     column=where.at[i, "c_value"], value=value, severity=WARNING)
+        said += 1
+        if said >= 200:
+            return
+
+
+def ranks(cells: list[dict], known: pd.DataFrame, problems: Problems, catalog) -> None:
+    """位次 columns are not stored; each is checked against the values it ranks (the file's, else
+    those in force) among the nine county-level units, and a mismatch is a warning."""
+    cells = [c for c in cells if c["measure"] and c["indicator"] and c["period"]]
+    if not cells:
+        return
+    counties = set(catalog.regions[catalog.regions.level == "county"].code)
+    better_high = catalog.indicators.set_index("code").higher_is_better.to_dict()
+    wanted = {(c["indicator"], c["period"], c["measure"]) for c in cells}
+    mine = known[known.region_code.isin(counties) & known.indicator_code.isin({w[0] for w in wanted})]
+    by_key: dict[tuple, dict[str, float]] = {}
+    for key, region, value in zip(zip(mine.indicator_code, mine.period, mine.measure), mine.region_code, mine.value):
+        if key in wanted:
+            by_key.setdefault(key, {})[region] = float(value)
+    groups = {k: pd.Series(v) for k, v in by_key.items()}
+    for c in cells:
+        rank, status, _ = parse_number(c["rank"])
+        if status != "ok" or rank is None or c["region"] == catalog.city:
+            continue  # a "—", or the city's own 位次 among the province's cities: nothing to check it by
+        if c["region"] not in counties:
+            problems.add(f"{catalog.region_name(c['region'])}不参与各县（市、区）排位（与各县区并列列出、不排位次），"
+                         f"位次 {rank:g} 未核对", sheet=c["sheet"], row=c["row"], column=c["column"], value=c["rank"],
+                         severity=WARNING)
+            continue
+        values = groups.get((c["indicator"], c["period"], c["measure"]))
+        if values is None or c["region"] not in values.index:
+            continue
+        descending = better_high.get(c["indicator"]) is not False
+        expected = values.rank(ascending=not descending, method="min")[c["region"]]
+        if int(expected) != rank:
+            problems.add(f"位次 {rank:g} 与数值不符：按{values[c['region']]:g}在 {len(values)} 个县（市、区）中"
+                         f"应为第 {int(expected)} 位，请核对（位次不导入，仅提醒）", sheet=c["sheet"], row=c["row"],
+                         column=c["column"], value=c["rank"], severity=WARNING)

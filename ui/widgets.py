@@ -51,6 +51,15 @@ def export_button(label: str, data: bytes, file_name: str, *, what: str, key: st
     viewer who may not export (a wall display's read-only link has no actions)."""
     if not can("action:export"):
         return
+    if callable(data):  # made when clicked (a picture drawn on the server): audited once it is made
+        store, user, make = state.store(), st.session_state.get("user_name", "未登录用户"), data
+
+        def data():
+            out = make()
+            audit.record(store, user, "export", what, file_name)
+            return out
+        st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore", **kwargs)
+        return
     st.download_button(label, data, file_name=file_name, mime=mime, key=key,
                        on_click=_audit_export, args=(what, file_name), **kwargs)
 

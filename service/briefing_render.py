@@ -16,6 +16,9 @@ from cockpit.briefing.figure import FORMATS, PACK, Size, printable
 from cockpit.charts import Chart
 
 log = logging.getLogger(__name__)
+# The browser driver and the PDF font subsetter narrate every step at INFO; operators need warnings.
+for name in ("kaleido", "choreographer", "fontTools"):
+    logging.getLogger(name).setLevel(logging.WARNING)
 # kaleido's sync server answers through one shared queue: two threads (two Streamlit sessions)
 # asking at once could take each other's picture. One render at a time.
 _lock = threading.Lock()
@@ -30,6 +33,19 @@ def start() -> None:
     """Start the shared renderer (idempotent); the web server and the command line call it once."""
     with _lock:
         _start_locked()
+
+
+def warm_in_background() -> None:
+    """Start the renderer without making anyone wait (the /briefing page, before its button is pressed)."""
+    if not _started:
+        threading.Thread(target=_quiet_start, name="kaleido-warm", daemon=True).start()
+
+
+def _quiet_start() -> None:
+    try:
+        start()
+    except RenderError:
+        pass  # logged; the click that needs it will say so
 
 
 def _start_locked() -> None:

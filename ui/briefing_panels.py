@@ -42,6 +42,7 @@ def request(v: View) -> Choice:
     codes = list(regions.code)
     region = c2.selectbox("地区", codes, index=codes.index(state.home_region(v)), format_func=names.get,
                           key="b_region", disabled=len(codes) == 1)
+    as_of(f"{periods.label(available[0])}（可选的最新月份）")
     st.caption("简报含：封面；主要经济指标各一页（图表与统计公报式解读，全市简报为分县区对比，县区简报为本县区走势）；"
                "预警情况；逾期未完成的重点任务；数字政府建设主要指标（仅全市简报）。每页印有筛选条件与数据截至，"
                "演示数据标明“演示数据”。")

@@ -25,7 +25,7 @@ class Size:
 
 
 SLIDE = Size("slide", 1280, 720, 2, "PNG（幻灯片 2×，2560×1440）")
-WALL = Size("wall", 1920, 1080, 2, "PNG（大屏 3840×2160）")
+WALL = Size("wall", 1280, 720, 3, "PNG（大屏 3840×2160）")  # the slide layout, 3x: lettering readable across a room
 PRINT = Size("print", 1280, 720, 1, "")
 PACK = Size("pack", 1000, 563, 2.56, "")  # a slide's picture: 2560x1440, lettering large enough for a room
 FORMATS = {"png-slide": ("png", SLIDE), "png-wall": ("png", WALL), "svg": ("svg", PRINT), "pdf": ("pdf", PRINT)}

@@ -90,7 +90,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         doc.set_text_color(*INK)
         doc.multi_cell(doc.w - doc.r_margin - doc.get_x(), 6.5, section.text)
     for t in pack.tables:
-        parts = t.pages(14)
+        parts = t.pages()  # the same pieces as the slides, so page n of the PDF is slide n
         for i, part in enumerate(parts, start=1):
             doc.add_page()
             doc.heading(t.title + (f"（{i}/{len(parts)}）" if len(parts) > 1 else ""))

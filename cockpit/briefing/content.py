@@ -147,6 +147,10 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
     common = {"caliber": ind.caliber, "source": ind.source_dept, "as_of": periods.label(period)}
     what = periods.label(period, "ytd", ind.frequency)
     if region == CITY and len(regions) > 1:
+        # Only the periods a ranking and its sentence read: every filter below runs on a few rows.
+        before = commentary.previous_period(period, ind.frequency)
+        wanted = {p for q in (period, before) if q for p in (q, periods.same_period_last_year(q))}
+        obs = obs[obs.period.isin(wanted)]
         rank = economy.county_ranking(obs, ind, regions, period, "ytd")
         chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
                                title=f"各县区{ind['name']}累计同比（{what}）", unit=unit,

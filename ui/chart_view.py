@@ -35,7 +35,7 @@ def show(chart: Chart, key: str, *, demo: bool, **kwargs) -> None:
 def downloads(chart: Chart, key: str, *, demo: bool) -> None:
     """A popover of download buttons; each picture is rendered only when its button is clicked
     (Streamlit's deferred download), never on a rerun, and each taking is audited."""
-    if not can("action:export"):
+    if not can("action:export"):  # a wall display's read-only link: no empty menu either
         return
     with st.popover("下载图片", icon=":material/download:"):
         st.caption("图片在服务器上生成，含标题、口径、来源、数据截至" + ("与“演示数据”标记" if demo else "")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -45,7 +46,7 @@ def guard(what: str):
         st.error(f"{what}暂时无法显示，已记录错误日志，请稍后刷新或联系管理员。", icon=":material/error:")
 
 
-def export_button(label: str, data: bytes, file_name: str, *, what: str, key: str,
+def export_button(label: str, data: bytes | Callable[[], bytes], file_name: str, *, what: str, key: str,
                   mime: str | None = None, **kwargs) -> None:
     """A download whose taking is written to the audit log (exports are audited). Not shown to a
     viewer who may not export (a wall display's read-only link has no actions)."""

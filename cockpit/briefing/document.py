@@ -34,8 +34,7 @@ class _Doc(FPDF):
     def __init__(self, pack: Pack):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.pack = pack
-        self.add_font("cjk", "", str(font_file()))
-        self.add_font("cjk", "B", str(font_file()))  # the font has no bold face: headings are larger instead
+        self.add_font("cjk", "", str(font_file()))  # one face (parsing a CJK font costs seconds): headings are larger, not bold
         self.set_auto_page_break(True, margin=16)
         self.set_title(pack.title)
         self.set_creator("商丘市数字政府领导驾驶舱")

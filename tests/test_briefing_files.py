@@ -1,5 +1,5 @@
 """The pictures and the pack as files, drawn by the real renderer (kaleido with Debian's Chromium,
-started once for this module) and opened the way their readers open them: python-pptx, pypdf,
+started once per session: the `renderer` fixture) and opened the way their readers open them: python-pptx, pypdf,
 pdfium (a page turned into pixels) and openpyxl; PNGs with Pillow."""
 from __future__ import annotations
 
@@ -19,12 +19,6 @@ from cockpit import charts, schema as s
 from cockpit.store import Store
 from service import briefing_render, cli
 from tests.conftest import DEMO_END
-
-
-@pytest.fixture(scope="module")
-def renderer():
-    briefing_render.start()  # once: every picture below reuses the same browser
-    yield
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ def test_every_chart_hides_plotlys_english_toolbar_and_offers_our_downloads(demo
 
 
 def test_the_briefing_page_offers_every_month_and_region_to_a_leader(demo_db, monkeypatch):
+    monkeypatch.setattr("service.briefing_render.warm_in_background", lambda: None)  # no browser: nothing drawn
     at = open_app(monkeypatch, demo_db, "pages/briefing.py")
     assert at.selectbox(key="b_month").value == "2026-10"
     assert len(at.selectbox(key="b_region").options) == 11 and at.selectbox(key="b_region").value == "411400"
@@ -33,7 +34,7 @@ def test_the_briefing_page_offers_every_month_and_region_to_a_leader(demo_db, mo
     assert not any(label.startswith("下载演示文稿") for label in _downloads(at))  # nothing made on a rerun
 
 
-def test_a_county_user_makes_a_pack_of_their_county_in_one_click(demo_copy, monkeypatch):
+def test_a_county_user_makes_a_pack_of_their_county_in_one_click(demo_copy, monkeypatch, renderer):
     auth.add_user(Store(demo_copy), "永城", "county", PW, region_code="411481")
     at = open_app(monkeypatch, demo_copy, login=("永城", PW))
     at.switch_page("pages/briefing.py").run()

@@ -47,9 +47,9 @@ class TableSection:
     note: str  # 口径 and 来源
     as_of: str
 
-    def pages(self, rows: int = TABLE_ROWS) -> list[pd.DataFrame]:
+    def pages(self) -> list[pd.DataFrame]:
         """The table cut into slide-sized pieces (one empty piece for an empty table)."""
-        return [self.frame.iloc[i:i + rows] for i in range(0, max(len(self.frame), 1), rows)]
+        return [self.frame.iloc[i:i + TABLE_ROWS] for i in range(0, max(len(self.frame), 1), TABLE_ROWS)]
 
 
 @dataclass
@@ -131,7 +131,7 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
                 notes=notes)
 
 
-def _period_for(obs: pd.DataFrame, ind: pd.Series, month: str) -> str:
+def _period_for(ind: pd.Series, month: str) -> str:
     """A monthly indicator at the month itself (a missing month stays a gap); a quarterly one at the
     latest quarter not after it."""
     if ind.frequency != "Q":
@@ -142,7 +142,7 @@ def _period_for(obs: pd.DataFrame, ind: pd.Series, month: str) -> str:
 
 def _section(obs, ind, region, names, regions, month) -> ChartSection:
     obs = obs[obs.indicator_code == ind.code]
-    period = _period_for(obs, ind, month)
+    period = _period_for(ind, month)
     unit = "%" if ind.kind != "ratio" else "个百分点"
     common = {"caliber": ind.caliber, "source": ind.source_dept, "as_of": periods.label(period)}
     what = periods.label(period, "ytd", ind.frequency)

@@ -26,6 +26,9 @@ STRINGS = {
     "File type not allowed.": "不接受此类文件。",
     "Uploading...": "正在上传…",
     "Remove file": "移除文件",
+    "file upload": "上传文件",
+    "add icon": "添加",
+    "Error:": "未能上传：",
     # forms and inputs
     "Press Enter to submit form": "按回车键提交",
     "Press Enter to apply": "按回车键确认",
@@ -77,8 +80,9 @@ _SCRIPT = """<script>
   const patterns = %(patterns)s.map(([re, to]) => [new RegExp(re), to.replace(/\\\\(\\d)/g, "$$$1")]);
   const attrs = %(attrs)s;
   const ours = %(ours)s;
+  // A button's label is Streamlit's (the uploader's) or ours (Chinese already): never user text.
   const mine = (node) => { const el = node.nodeType === 1 ? node : node.parentElement;
-                           return !el || !!el.closest(ours); };
+                           return !el || (!!el.closest(ours) && !el.closest("button")); };
   const say = (text) => {
     const t = text.trim();
     if (!t || !/[A-Za-z]/.test(t)) return null;

@@ -107,3 +107,26 @@ def test_reporting_status_tab_lists_late_units(app, db, monkeypatch):
     table = _table(app, "应报月份", "逾期天数")
     assert set(table["应报月份"]) >= {"2026-12"} and (table["最近已报"] <= "2026-10").all()
     assert any(m.label == "未报送（指标×地区）" for m in app.metric)
+
+
+def test_a_clean_file_offers_no_problem_list_and_counties_that_stop_adding_up_are_a_warning(app, db):
+    store = Store(db, Settings(demo_on_empty=False))
+    now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
+    demo_value = float(now[now.period == "2026-10"].value.iloc[0])
+
+    def send(value, name, *more):
+        rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", value, "亿元"], *more]
+        app.file_uploader(key="upload_file").set_value((name, xlsx(rows), "application/octet-stream")).run()
+        return [b.label for b in app.get("download_button")]
+
+    assert not any("问题清单" in label for label in send(demo_value, "原样.xlsx"))  # passed: nothing to correct
+    assert not tables(app, "级别", "原因")
+    # Passed with a cell left out: its list is offered as what it is, not as problems to correct.
+    labels = send(demo_value, "含外地.xlsx", ["开封", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"])
+    assert "下载未导入清单（Excel）" in labels and not any("问题清单" in label for label in labels)
+    labels = send(demo_value + 50, "改大.xlsx")
+    warning = _table(app, "级别", "原因")
+    assert list(warning["级别"]) == ["提醒"]
+    assert warning["原因"].iloc[0].startswith("社会消费品零售总额2026年1—10月：各县（市、区）合计 ")
+    assert "相差 +50 亿元" in warning["原因"].iloc[0]
+    assert "下载问题清单（Excel）" in labels and [b for b in app.button if b.key == "upload_confirm"]

@@ -181,9 +181,13 @@ def table_element(at, *columns: str):
 
 
 def shown_cells(element):
-    """What a reader sees in each cell of a ui.tables table (the Styler's display text), as a frame."""
+    """What a reader sees in each cell of a ui.tables table, as a frame: the Styler's display text
+    with its Markdown escapes read (as the browser renders them)."""
+    import re
+
     from streamlit import dataframe_util
-    return dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    return shown.map(lambda x: re.sub(r"\\(.)", r"\1", x).replace("\u200b", "") if isinstance(x, str) else x)
 
 
 def table_backgrounds(element) -> dict[tuple[int, int], str]:

@@ -106,7 +106,7 @@ def test_user_text_in_a_cell_is_shown_as_typed_never_as_markup(text):
 
 
 def test_a_cell_reads_as_the_page_means_it():
-    assert cell_text(None) == "—" and cell_text(float("nan")) == "—" and cell_text(pd.NA) == "—"
+    assert cell_text(None) == cell_text(float("nan")) == cell_text(pd.NA) == cell_text(" ") == "—"
     assert cell_text(True) == "是" and cell_text(12_345) == "12,345" and cell_text(2026) == "2026"
     assert cell_text(pd.Timestamp("2026-11-18 21:35")) == "2026-11-18 21:35"
     assert cell_text(dt.date(2026, 9, 30)) == "2026-09-30"

@@ -43,7 +43,7 @@ def later(build: Callable[[], bytes]) -> Callable[[], bytes]:
 
 def cell_text(value, fmt: Fmt | None = None) -> str:
     """One cell as the page shows it: numbers in their format, "—" for nothing, text escaped."""
-    if missing(value):
+    if missing(value) or (isinstance(value, str) and not value.strip()):
         return "—"
     if fmt is not None and not isinstance(value, str):
         return fmt.text(value)

@@ -22,7 +22,7 @@ from cockpit.uploads.rollback import RollbackRefused, rollback
 
 from service import uploads, warnings
 
-from . import state, tables, upload_names
+from . import labels, state, tables, upload_names
 from .tables import Fmt
 from .widgets import as_of, guard, md
 
@@ -56,7 +56,8 @@ def _rolled_back(b) -> str:
 
 def _history_table(b: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "批次": b.id, "时间": b.created_at, "报送人": b.created_by, "文件": b.file_name.fillna(""), "来源": b.source,
+        "批次": b.id, "时间": b.created_at, "报送人": b.created_by.map(labels.actor), "文件": b.file_name.fillna(""),
+        "来源": b.source.map(lambda x: labels.SOURCES.get(x, x)),
         "数据": b.dataset.map(lambda d: H.DATASETS.get(d, d)), "写入行数": b.row_count,
         "状态": b.status.map(H.STATUS), "说明": b.note, "回滚": [_rolled_back(r) for r in b.itertuples()],
         "sha256": b.sha256.fillna("")})

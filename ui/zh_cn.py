@@ -44,6 +44,7 @@ STRINGS = {
     "Show password": "显示密码",
     "Hide password": "隐藏密码",
     # running, connection, elements
+    "Skip to main content": "跳到正文",
     "Running...": "正在运行…",
     "Stop": "停止",
     "Connecting": "正在连接",

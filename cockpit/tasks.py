@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import select
 
-from . import exports, periods, schema as s
+from . import periods, schema as s
 from .signals import LIGHT_NAMES
 
 NO_REPORT = "未报送"
@@ -150,15 +150,7 @@ def history(progress: pd.DataFrame, number: int) -> pd.DataFrame:
 
 
 def export_frame(b: pd.DataFrame) -> pd.DataFrame:
-    out = b.assign(reported_on=b.reported_on.astype("string"))
-    return out[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
-
-
-def to_xlsx(frame: pd.DataFrame, *, title: str, as_of: str, caliber: str) -> bytes:
-    """The list as an .xlsx with a title row, Chinese headers and a 口径/数据截至 footer."""
-    return exports.to_xlsx(frame, sheet="重点任务", title=title, footer=f"口径：{caliber}　数据截至：{as_of}",
-                           widths={"任务内容": 60, "进展说明": 30, "牵头单位": 28, "责任单位": 30, "部分名称": 24},
-                           wrap=frozenset({"任务内容", "责任单位"}))
+    return b[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
 
 
 # ---- queries --------------------------------------------------------------------

@@ -23,7 +23,7 @@ def _expected(store):
 
 def test_table_lists_all_twelve_with_values_targets_and_lights(app, demo_store):
     expected = _expected(demo_store)
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert len(table) == 12
     assert table["指标"].tolist() == expected.name.tolist()
     assert table["最新值"].tolist() == [fmt.number(x, "%") for x in expected.value]

@@ -52,19 +52,19 @@ def test_a_county_user_sees_only_their_county_even_after_a_leader_filled_the_cac
     auth.add_user(db, "永城", "county", PW, region_code="411481")
     leader = _login(_app(), "领导甲", PW)
     leader.switch_page("pages/economy.py").run()
-    assert len(leader.dataframe[1].value) == 10  # all ten county-level units ranked
+    assert len(leader.table[1].value) == 10  # all ten county-level units ranked
     county = _login(_app(), "永城", PW)
     county.switch_page("pages/economy.py").run()
     assert not county.exception
     assert county.selectbox(key="f_region").options == ["永城市"]
-    ranked = county.dataframe[1].value
+    ranked = county.table[1].value
     assert ranked["县区"].tolist() == ["永城市"]
     assert any(h.value.startswith("永城市主要指标") for h in county.subheader)
 
 
 def _region_names(at) -> set[str]:
     names = set()
-    for frame in at.dataframe:
+    for frame in at.table:
         for col in ("县区", "地区"):
             if col in frame.value.columns:
                 names |= set(frame.value[col].dropna().astype(str))

@@ -50,10 +50,10 @@ def test_demo_data_is_labelled(app):
 
 
 def test_county_table_lists_every_unit_and_switches_to_growth(app, demo_store):
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert len(table) == 10 and "示范区" in set(table["县区"])
     app.radio(key="map_basis").set_value("yoy").run()
-    table = app.dataframe[0].value
+    table = app.table[0].value
     yoy = demo_store.observations(indicators=["RETAIL"], regions=["411481"], measures=["ytd_yoy"])
     expected = fmt.pct_change(float(yoy[yoy.period == DEMO_END].value.iloc[0]))
     assert table.set_index("县区").loc["永城市", "数值"] == expected

@@ -10,10 +10,12 @@ from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LIGHT_NAMES, style_of
 
-from . import chart_view, state
+from . import chart_view, state, tables
+from .tables import Fmt
 from .widgets import as_of, guard
 
 SOURCE = "市行政审批和政务信息管理局"
+CALIBER = "《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -50,6 +52,7 @@ def summary(v: View) -> None:
 def table(v: View) -> None:
     with guard("指标完成情况表"):
         status, _ = board(v)
+        quarter = [periods.label(p, frequency="Q") if p else fmt.NA for p in status.period]
         shown = pd.DataFrame({
             "序号": range(1, len(status) + 1),
             "指标": status["name"],
@@ -60,13 +63,20 @@ def table(v: View) -> None:
             "状态": [LIGHT_NAMES.get(x, fmt.NA) for x in status.light],
             "牵头单位": status["lead_units"],
             "相关任务": status["tasks"],
-            "时期": [periods.label(p, frequency="Q") if p else fmt.NA for p in status.period],
+            "时期": quarter,
         })
-        st.dataframe(shown.style.map(style_of, subset=["状态"]),
-                     hide_index=True, width="stretch", key="i_table", height=38 + 35 * len(shown))
+        # The file keeps numbers as numbers, each in its own column with its unit.
+        export = pd.DataFrame({
+            "序号": shown["序号"], "指标": shown["指标"], "单位": status["unit"], "最新值": status["value"],
+            "2025年目标": status["target"], "完成率（%）": status["completion"],
+            "较序时进度（百分点）": status["gap_pp"], "状态": shown["状态"], "牵头单位": shown["牵头单位"],
+            "相关任务": shown["相关任务"], "时期": quarter})
         latest = status.period.dropna().max()
-        as_of(f"{periods.label(latest, frequency='Q') if latest else fmt.NA} · 序时进度按 2023—2025 年计"
-              f" {status.schedule.iloc[0]:.0f}% · 口径：《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表"
+        when = periods.label(latest, frequency="Q") if latest else fmt.NA
+        tables.show(shown, title="数字政府建设主要指标完成情况", key="i_table", colours={"状态": style_of},
+                    export=export, caliber=CALIBER, source=SOURCE, as_of=when, demo=tables.demo(v, "observations"),
+                    formats={"完成率（%）": Fmt(1), "较序时进度（百分点）": Fmt(1, sign=True)})
+        as_of(f"{when} · 序时进度按 2023—2025 年计 {status.schedule.iloc[0]:.0f}% · 口径：{CALIBER}"
               f" · 来源：{SOURCE} · 牵头单位依据重点任务清单归纳")
 
 

@@ -15,8 +15,9 @@ from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 from models import alerts
 
-from . import chart_view, state
-from .widgets import as_of, figure_tile, guard, level_badge, md, plan_tile
+from . import chart_view, state, tables
+from .tables import Fmt
+from .widgets import as_of, figure_tile, guard, level_badge, map_legend, md, plan_tile
 
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
 
@@ -31,9 +32,10 @@ def economy_tiles(v: View) -> None:
     with guard("经济运行指标"):
         figures = headline_figures(v, state.home_region(v))
         st.subheader("经济运行")
-        for col, f in zip(st.columns(len(figures)), figures):
-            with col:
-                figure_tile(f)
+        with st.container(key="economy_tiles"):  # labels given two lines in cockpit.css: values align
+            for col, f in zip(st.columns(len(figures)), figures):
+                with col:
+                    figure_tile(f)
         latest = max((f.period for f in figures if f.period), default=None)
         as_of(f"{periods.label(latest) if latest else fmt.NA}（地区生产总值为最近一季）· 口径：市统计局、市财政局月度快报")
 
@@ -46,10 +48,11 @@ def plan_tiles(v: View) -> None:
         obs = state.observations(v, tuple(ind[ind.target_2025.notna()].code))
         status = metrics.plan_status(ind, obs, state.today(), settings())
         st.subheader("数字政府建设主要指标（2025 年目标）")
-        for start in range(0, len(status), 6):
-            for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
-                with col:
-                    plan_tile(row)
+        with st.container(key="plan_tiles"):
+            for start in range(0, len(status), 6):
+                for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
+                    with col:
+                        plan_tile(row)
         latest = status.period.dropna().max()
         as_of(f"{periods.label(latest, frequency='Q')} · 序时进度按 2023—2025 年计 {status.schedule.iloc[0]:.0f}%"
               " · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
@@ -66,7 +69,8 @@ def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
         value = f.yoy if basis == "yoy" or f.value is None else f.value
         label = fmt.pct_change(value) if basis == "yoy" or f.value is None else fmt.number(value, f.unit)
         rows.append({"region_code": r.code, "name": r.name, "value": value, "label": label,
-                     "period": f.period_label, "lon": r.lon, "lat": r.lat})
+                     "period": f.period_label, "lon": r.lon, "lat": r.lat,
+                     "unit": None if basis == "yoy" or f.value is None else f.unit})
     return pd.DataFrame(rows)
 
 
@@ -81,9 +85,18 @@ def county_map(v: View) -> None:
         basis = c2.radio("口径", ["value", "yoy"], format_func={"value": "数值", "yoy": "同比"}.get,
                          key="map_basis", horizontal=True)
         values = county_values(v, code, basis)
-        st.pydeck_chart(maps.choropleth(settings().geojson, values), height=430)
+        st.pydeck_chart(maps.choropleth(settings().geojson, values, height=430, width=560), height=430)
+        unit = next(iter(values.unit.dropna()), None)
+        shade = (lambda x: fmt.number(x, unit)) if unit else fmt.pct_change
+        map_legend(maps.legend(values.value, shade), "图例（颜色越深数值越大）")
         table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "数值", "period": "时期"})
-        st.dataframe(table, hide_index=True, width="stretch", key="map_table")
+        row = ind.set_index("code").loc[code]
+        export = pd.DataFrame({"县区": values.name, "数值": values.value, "单位": values.unit.fillna("%"),
+                               "时期": values.period})
+        tables.show(table, title=f"各县区{row['name']}{'同比' if basis == 'yoy' else ''}", key="map_table",
+                    export=export, caliber=row.caliber, source=row.source_dept,
+                    as_of=next(iter(values.period.dropna()), None), demo=tables.demo(v, "observations"),
+                    formats={"数值": Fmt(2)})
         st.caption("示范区为功能区，无行政区划边界，地图上不绘制，数值见上表。边界：cnmaps（高德数据），仅示意。")
 
 

@@ -11,8 +11,9 @@ from cockpit import charts, tasks
 from cockpit.auth import View
 from cockpit.signals import style_of
 
-from . import chart_view, state
-from .widgets import as_of, export_button, guard
+from . import chart_view, state, tables
+from .tables import Fmt
+from .widgets import as_of, guard
 
 SOURCE = "各牵头单位季度报送（市行政审批和政务信息管理局汇总）"
 CALIBER = "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单；状态取各任务最近一次报送"
@@ -37,15 +38,11 @@ def _as_of_text(b: pd.DataFrame) -> str:
     return f"{pd.Timestamp(last.max()):%Y年%m月%d日}报送" if len(last) else "尚无报送"
 
 
-def _table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
-    shown = frame[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
-    shown = shown.assign(最近报送=shown["最近报送"].astype("string"))
-    styled = shown.style.map(style_of, subset=["进度灯"])
-    st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key=key, height=height or "auto",
-                 column_config={
-                     "任务内容": st.column_config.TextColumn(width="large"),
-                     "完成进度": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
-                     "逾期天数": st.column_config.NumberColumn(format="%d 天")})
+def _table(v: View, frame: pd.DataFrame, key: str, title: str, b: pd.DataFrame, filters: dict | None = None) -> None:
+    tables.show(frame[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS), title=title, key=key,
+                export=tasks.export_frame(frame), caliber=CALIBER, source=SOURCE, as_of=_as_of_text(b),
+                filters=filters, demo=tables.demo(v, "task_progress"), colours={"进度灯": style_of},
+                formats={"完成进度": Fmt(0, "%"), "完成进度(%)": Fmt(0), "逾期天数": Fmt(0, " 天")})
 
 
 def headline(v: View, today: dt.date) -> None:
@@ -72,7 +69,7 @@ def overdue_and_soon(v: View, today: dt.date) -> None:
         if late.empty:
             st.success("没有逾期未完成的任务。")
         else:
-            _table(late, "t_overdue")
+            _table(v, late, "t_overdue", "逾期未完成任务", b)
         st.subheader(f"{tasks.SOON_DAYS} 日内到期任务（{len(soon)} 项）")
         if soon.empty:
             last = b.deadline_date.dropna().max()
@@ -80,7 +77,7 @@ def overdue_and_soon(v: View, today: dt.date) -> None:
                     f"{pd.Timestamp(last):%Y年%m月}底，其余 {int((b.deadline_kind != 'date').sum())} 项为"
                     "“持续推进”或“适时推进”，没有时限。")
         else:
-            _table(soon, "t_soon")
+            _table(v, soon, "t_soon", f"{tasks.SOON_DAYS}日内到期任务", b)
 
 
 def timeline(v: View, today: dt.date) -> None:
@@ -102,25 +99,23 @@ def ranking(v: View, today: dt.date) -> None:
         red = rank[(rank.overdue == 0)].head(10)
         black = rank[rank.overdue > 0].sort_values(["overdue", "max_overdue_days", "overdue_rate"],
                                                    ascending=False).head(10)
+        formats = {"完成率": Fmt(1, "%"), "平均进度": Fmt(1, "%"), "最长逾期天数": Fmt(0, " 天")}
+        meta = dict(formats=formats, caliber=CALIBER, source=SOURCE, as_of=_as_of_text(b),
+                    demo=tables.demo(v, "task_progress"))
         left, right = st.columns(2)
         with left:
-            st.markdown(":green-badge[红榜] 无逾期、完成率最高的单位")
+            # 红榜 is the list of honour: red, as its name says; 黑榜 black.
+            st.markdown(":red-badge[红榜] 无逾期、完成率最高的单位")
             red_cols = {k: c for k, c in cols.items() if k not in ("overdue", "max_overdue_days")}
-            st.dataframe(red[list(red_cols)].rename(columns=red_cols), hide_index=True, width="stretch", placeholder="—", key="t_red",
-                         column_config={"完成率": st.column_config.NumberColumn(format="%.1f%%"),
-                                        "平均进度": st.column_config.NumberColumn(format="%.1f%%")})
+            tables.show(red[list(red_cols)].rename(columns=red_cols), title="牵头单位红榜", key="t_red", **meta)
         with right:
-            st.markdown(":red-badge[黑榜] 逾期未完成任务最多的单位")
+            st.markdown(":gray-badge[黑榜] 逾期未完成任务最多的单位")
             if black.empty:
                 st.success("没有单位有逾期未完成的任务。")
             else:
-                st.dataframe(black[list(cols)].rename(columns=cols), hide_index=True, width="stretch", placeholder="—",
-                             key="t_black",
-                             column_config={"完成率": st.column_config.NumberColumn(format="%.1f%%"),
-                                            "平均进度": st.column_config.NumberColumn(format="%.1f%%"),
-                                            "最长逾期天数": st.column_config.NumberColumn(format="%d 天")})
+                tables.show(black[list(cols)].rename(columns=cols), title="牵头单位黑榜", key="t_black", **meta)
         with st.expander(f"全部 {len(rank)} 个牵头单位排名"):
-            st.dataframe(rank[list(cols)].rename(columns=cols), hide_index=True, width="stretch", placeholder="—", key="t_rank_all")
+            tables.show(rank[list(cols)].rename(columns=cols), title="牵头单位排名", key="t_rank_all", **meta)
         st.caption("一项任务有多个牵头单位时，每个单位各计一次；同一单位的不同写法已合并（如 市发改委＝市发展改革委）。"
                    "排名先看逾期率（低者在前），再看完成率、平均进度。")
 
@@ -142,13 +137,9 @@ def task_list(v: View, today: dt.date) -> None:
             only_late = st.toggle("只看逾期", key="t_only_overdue")
         shown = tasks.filter_board(b, sections=chosen, unit=unit or None, statuses=statuses, only_overdue=only_late)
         st.caption(f"共 {len(shown)} 项")
-        _table(shown, "t_list", height=420)
-        stamp = _as_of_text(b)
-        data = tasks.to_xlsx(tasks.export_frame(shown), title="商丘市数字政府建设重点任务推进情况",
-                             as_of=f"{stamp}（导出于 {today:%Y年%m月%d日}）", caliber=CALIBER)
-        export_button("导出 Excel", data, f"重点任务清单-{today:%Y%m%d}.xlsx", what="plan_tasks",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      key="t_export", icon=":material/download:")
+        names = {"部分": "、".join(chosen), "牵头单位": unit, "状态": "、".join(statuses),
+                 "只看逾期": "是" if only_late else ""}
+        _table(v, shown, "t_list", "商丘市数字政府建设重点任务推进情况", b, {k: x for k, x in names.items() if x})
 
 
 def task_history(v: View, today: dt.date) -> None:
@@ -174,9 +165,8 @@ def task_history(v: View, today: dt.date) -> None:
         with right:
             shown = h.rename(columns={"reported_on": "报送日期", "status": "状态", "percent": "完成进度",
                                       "reporting_unit": "报送单位", "note": "进展说明"})
-            shown["报送日期"] = shown["报送日期"].astype("string")
-            st.dataframe(shown.iloc[::-1], hide_index=True, width="stretch", placeholder="—", key="t_history",
-                         column_config={"完成进度": st.column_config.NumberColumn(format="%.0f%%")})
+            tables.show(shown.iloc[::-1], title=f"任务{number}进展记录", key="t_history", formats={"完成进度": Fmt(0, "%")},
+                        caliber="各次报送", source=row.lead, as_of=_as_of_text(b), demo=tables.demo(v, "task_progress"))
 
 
 def _section_order(s: pd.Series) -> pd.Series:

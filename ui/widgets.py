@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from cockpit.signals import LEVELS, LIGHTS
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
-from . import state
+from . import state, zh_cn
 from .auth import can
 from .text import md  # noqa: F401  (panels import it from here)
 
@@ -32,6 +33,8 @@ def level_badge(level) -> str:
 
 def apply_theme() -> None:
     st.html(f"<style>{(ASSETS / 'cockpit.css').read_text(encoding='utf-8')}</style>")
+    with st.container(key="cockpit_zh_cn"):  # hidden by cockpit.css; the script runs once per page
+        st.html(zh_cn.script(), unsafe_allow_javascript=True)
 
 
 @contextlib.contextmanager
@@ -97,9 +100,17 @@ def figure_tile(f: Figure) -> None:
               help="同比由本系统按上年同期数计算（推算），非统计部门发布" if estimated else None)
 
 
+def map_legend(entries: list[tuple[tuple[int, int, int], str]], what: str) -> None:
+    """The choropleth's key under the map: a swatch per shade and the range it stands for."""
+    items = "".join(f'<span class="cockpit-legend-item"><i style="background: rgb{tuple(c)}"></i>{html.escape(t)}</span>'
+                    for c, t in entries)
+    st.html(f'<div class="cockpit-legend"><b>{html.escape(what)}</b>{items}</div>')
+
+
 def plan_tile(row) -> None:
-    with st.container(border=True):
-        st.markdown(f"**{row.name}** {badge(LIGHTS.get(row.light))}")
+    # As tall as the row's tallest card (cockpit.css gives the name two lines), so a row reads level.
+    with st.container(border=True, height="stretch"):
+        st.markdown(f"{badge(LIGHTS.get(row.light))} **{row.name}**")
         st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
         st.caption(f"2025 年目标 {fmt.number(row.target, row.unit, 0)} · 完成 {fmt.number(row.completion, '%')}"
                    f" · 较序时进度 {fmt.pp(row.gap_pp)}")

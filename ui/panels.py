@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, fmt, maps, metrics, periods
+from cockpit import catalog, charts, fmt, maps, metrics, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -42,17 +42,18 @@ def plan_tiles(v: View) -> None:
     if state.home_region(v) != CITY:
         return  # city-wide figures; a county viewer's scope holds only its own county
     with guard("数字政府建设主要指标"):
-        ind = state.indicators(v)
-        obs = state.observations(v, tuple(ind[ind.target_2025.notna()].code))
+        ind, p = state.indicators(v), state.plan()
+        obs = state.observations(v, tuple(catalog.plan_indicators(ind, p).code))
         status = metrics.plan_status(ind, obs, state.today(), settings())
-        st.subheader("数字政府建设主要指标（2025 年目标）")
+        st.subheader(f"数字政府建设主要指标（{p.target_label}{'·期末评估' if p.ended(state.today()) else ''}）")
         for start in range(0, len(status), 6):
             for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
                 with col:
-                    plan_tile(row)
+                    plan_tile(row, p.target_label)
         latest = status.period.dropna().max()
-        as_of(f"{periods.label(latest, frequency='Q')} · 序时进度按 2023—2025 年计 {status.schedule.iloc[0]:.0f}%"
-              " · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
+        basis = (f"规划期 {p.years}已结束，按期末数据评估" if p.ended(state.today())
+                 else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")
+        as_of(f"{periods.label(latest, frequency='Q')} · {basis} · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
 
 
 def county_values(v: View, code: str, basis: str) -> pd.DataFrame:

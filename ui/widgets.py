@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from cockpit import audit, fmt
-from cockpit.signals import LEVELS, LIGHTS
+from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
@@ -62,7 +62,7 @@ def _audit_export(what: str, file_name: str) -> None:
 def demo_banner(datasets: set[str], shown: set[str]) -> None:
     if datasets & shown:
         st.warning("**演示数据**：本页部分或全部数字为系统生成的演示数据，不代表商丘市实际情况；"
-                   "规划指标目标与重点任务清单取自《商丘市加强数字政府建设实施方案(2023-2025年)》。",
+                   f"规划指标目标与重点任务清单取自{state.plan().caliber}。",
                    icon=":material/science:")
 
 
@@ -87,10 +87,20 @@ def figure_tile(f: Figure) -> None:
               help="同比由本系统按上年同期数计算（推算），非统计部门发布" if estimated else None)
 
 
-def plan_tile(row) -> None:
+def shortfall(value: float | None, unit: str) -> str:
+    """How far a missed target was missed: 个百分点 for a rate, else the unit."""
+    if value is None or value != value:
+        return fmt.NA
+    return f"差 {value:.1f} 个百分点" if unit == "%" else f"差 {fmt.number(value, unit)}"
+
+
+def plan_tile(row, target_label: str) -> None:
+    """A plan indicator: its 序时进度 light during the plan's period, 已达标 / 未达标 after it."""
     with st.container(border=True):
-        st.markdown(f"**{row.name}** {badge(LIGHTS.get(row.light))}")
+        st.markdown(f"**{row.name}** {badge(OUTCOMES.get(row.assessment) or LIGHTS.get(row.light))}")
         st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
-        st.caption(f"2025 年目标 {fmt.number(row.target, row.unit, 0)} · 完成 {fmt.number(row.completion, '%')}"
-                   f" · 较序时进度 {fmt.pp(row.gap_pp)}")
+        progress = (shortfall(row.shortfall, row.unit) if row.assessment == "missed" else "") if row.ended \
+            else f"较序时进度 {fmt.pp(row.gap_pp)}"
+        st.caption(" · ".join(filter(None, (f"{target_label} {fmt.number(row.target, row.unit, 0)}",
+                                             f"完成 {fmt.number(row.completion, '%')}", progress))))
 

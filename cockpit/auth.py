@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
 
-from . import schema as s
+from . import schema as s, sessions
 from .store import Store, now
 
 ROLES = {"leader": "领导", "reporter": "部门填报员", "county": "县区用户", "admin": "管理员"}
@@ -323,6 +323,7 @@ def reset_password(store: Store, name: str, password: str, actor: str = "system"
         row = _get(conn, name)
         conn.execute(update(s.users).where(s.users.c.id == row.id).values(
             password_hash=_hasher.hash(password), failed_logins=0, locked_until=None))
+        sessions.end_user(conn, name, "password")  # whoever knew the old password is logged out
         store.audit(conn, actor, "user_password", f"user:{name}", "")
 
 
@@ -330,6 +331,8 @@ def set_disabled(store: Store, name: str, disabled: bool, actor: str = "system")
     with store.begin() as conn:
         row = _get(conn, name)
         conn.execute(update(s.users).where(s.users.c.id == row.id).values(disabled=disabled))
+        if disabled:
+            sessions.end_user(conn, name, "disabled")
         store.audit(conn, actor, "user_disable" if disabled else "user_enable", f"user:{name}", "")
 
 

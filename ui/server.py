@@ -9,19 +9,32 @@ On top of Streamlit's own server, what an intranet deployment needs:
 - security headers on every answer: the cockpit may be framed only by the pages
   `frame_ancestors` allows (clickjacking), and browsers never guess content types;
 - Streamlit's /_stcore/metrics endpoint is not served: it tells anyone who asks, without a
-  login, how many sessions are open and how much memory they use.
+  login, how many sessions are open and how much memory they use;
+- /_cockpit/login exchanges the one-time ticket of a password login for the session cookie,
+  which Streamlit cannot set from Python (HttpOnly; cockpit.sessions), and returns the browser to
+  the page it asked for.
 """
 from __future__ import annotations
 
 import argparse
+import html
+import logging
 import os
 
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap
 from streamlit.web.server.starlette import starlette_app
 
+from cockpit import sessions
 from cockpit.config import ROOT, settings
+from cockpit.store import Store
+
+log = logging.getLogger(__name__)
+LOGIN_PATH = "/_cockpit/login"
 
 
 class SecurityHeaders:
@@ -49,11 +62,65 @@ class SecurityHeaders:
         return await self.app(scope, receive, send_with_headers)
 
 
+def safe_next(target: str | None) -> str:
+    """Where a login may send the browser: a path of this site, never another site (a scheme,
+    //host, or /\\host, which browsers read as //host) and no control character (a split header)."""
+    target = target or "/"
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target or len(target) > 2000
+            or not target.isprintable()):
+        return "/"
+    return target
+
+
+def _page(message: str, status: int) -> HTMLResponse:
+    body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>商丘市数字政府领导驾驶舱</title>'
+            f'<p>{html.escape(message)}</p><p><a href="/">返回登录页</a></p></html>')
+    return HTMLResponse(body, status_code=status, headers={"cache-control": "no-store"})
+
+
+class SessionCookie:
+    """GET /_cockpit/login?ticket=…&next=/economy?…: the ticket (one use, two minutes) for the
+    HttpOnly, SameSite=Lax, signed session cookie, then back to `next`. Everything else passes."""
+
+    def __init__(self, app, store: Store | None = None):
+        self.app = app
+        self._store = store
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store()
+        return self._store
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != LOGIN_PATH:
+            return await self.app(scope, receive, send)
+        response = await run_in_threadpool(self.login, Request(scope, receive))
+        await response(scope, receive, send)
+
+    def login(self, request: Request) -> Response:
+        if request.method != "GET":
+            return _page("不支持的请求方式。", 405)
+        try:
+            value = sessions.redeem(self.store(), request.query_params.get("ticket", ""))
+        except sessions.Refused as exc:
+            return _page(str(exc), 400)
+        except Exception:  # a leader never reads a traceback; the log does
+            log.exception("session cookie: ticket exchange failed")
+            return _page("登录暂时无法完成，已记录错误日志，请稍后重试或联系管理员。", 500)
+        response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303,
+                                    headers={"cache-control": "no-store"})
+        https = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+        # No max-age: the browser keeps it until it closes; the server ends it after session_minutes idle.
+        response.set_cookie(sessions.COOKIE, value, httponly=True, samesite="lax", secure=https, path="/")
+        return response
+
+
 def harden(frame_ancestors: str) -> None:
     """Call before the server starts."""
     streamlit_middleware = starlette_app.create_streamlit_middleware
     starlette_app.create_streamlit_middleware = lambda: [
-        Middleware(SecurityHeaders, frame_ancestors=frame_ancestors), *streamlit_middleware()]
+        Middleware(SecurityHeaders, frame_ancestors=frame_ancestors), Middleware(SessionCookie),
+        *streamlit_middleware()]
     starlette_app.create_metrics_routes = lambda runtime, base_url: []
 
 

@@ -10,6 +10,9 @@ On top of Streamlit's own server, what an intranet deployment needs:
   `frame_ancestors` allows (clickjacking), and browsers never guess content types;
 - Streamlit's /_stcore/metrics endpoint is not served: it tells anyone who asks, without a
   login, how many sessions are open and how much memory they use;
+- no request leaves the machine: Streamlit asks checkip.amazonaws.com for its "External URL" at
+  start and whenever a page is opened from an address it does not know (streamlit/net_util.py);
+  the cockpit answers "no external address" instead;
 - /_cockpit/login exchanges the one-time ticket of a password login for the session cookie,
   which Streamlit cannot set from Python (HttpOnly; cockpit.sessions), and returns the browser to
   the page it asked for.
@@ -25,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from streamlit import net_util
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap
 from streamlit.web.server.starlette import starlette_app
@@ -122,6 +126,9 @@ def harden(frame_ancestors: str) -> None:
         Middleware(SecurityHeaders, frame_ancestors=frame_ancestors), Middleware(SessionCookie),
         *streamlit_middleware()]
     starlette_app.create_metrics_routes = lambda runtime, base_url: []
+    # No setting stops it (browser.serverAddress only spares the start-up banner, not the
+    # cross-origin check): an intranet server has no external address to look up.
+    net_util.get_external_ip = lambda: None
 
 
 def serve(port: int | None = None, address: str | None = None) -> None:

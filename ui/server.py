@@ -33,12 +33,13 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap
 from streamlit.web.server.starlette import starlette_app
 
-from cockpit import sessions
+from cockpit import presence, sessions
 from cockpit.config import ROOT, settings
 from cockpit.store import Store
 
 log = logging.getLogger(__name__)
 LOGIN_PATH = "/_cockpit/login"
+_served: presence.Held | None = None  # kept for the life of the process (see serve)
 
 
 class SecurityHeaders:
@@ -135,6 +136,11 @@ def serve(port: int | None = None, address: str | None = None) -> None:
     PagesManager.uses_pages_directory = False
     harden(settings().frame_ancestors)
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
+    global _served
+    try:  # for as long as this process runs, `restore` knows the store is being served
+        _served = presence.hold(Store())
+    except Exception:  # noqa: BLE001 - serving matters more; the page reports an unreachable database
+        log.warning("could not mark the store as served; restore will not see this server", exc_info=True)
     flags = {k: v for k, v in {"server_port": port, "server_address": address}.items() if v}
     bootstrap.load_config_options(flag_options=flags)
     bootstrap.run(str(ROOT / "app.py"), False, [], flags)

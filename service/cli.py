@@ -28,7 +28,8 @@ def cmd_init(args) -> int:
     store = Store()
     loaded = prepare(store, progress=print_progress)
     print(f"数据库已就绪：{safe_url(store.url)}（结构版本 {store.schema_revision()}）"
-          + ("；库为空，已载入演示数据" if loaded else ""))
+          + ("；库为空，已载入演示数据（预警规则在网页服务启动后于后台评估，"
+             "也可运行 python -m cockpit warnings）" if loaded else ""))
     return 0
 
 

@@ -14,6 +14,7 @@ from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 from models import alerts
+from service import bootstrap
 
 from . import state
 from .widgets import as_of, figure_tile, guard, level_badge, md, plan_tile
@@ -119,6 +120,9 @@ def warnings_list(v: View, limit: int = 8) -> None:
     with guard("最新预警"):
         st.subheader("最新预警")
         firing = state.alerts(v)
+        if firing.empty and bootstrap.never_evaluated(state.store()):
+            st.info("预警规则正在后台首次评估，完成后刷新本页即可看到。", icon=":material/hourglass_top:")
+            return
         if firing.empty:
             st.success("当前没有正在触发的预警。")
             return

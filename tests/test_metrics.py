@@ -42,7 +42,7 @@ def test_progress_light_bands(gap, expected):
 
 
 def test_plan_status_reads_completion_against_target_and_schedule():
-    ind = pd.DataFrame([{"code": "P", "name": "上云率", "unit": "%", "target_2025": 80.0}])
+    ind = pd.DataFrame([{"code": "P", "name": "上云率", "unit": "%", "plan_target": 80.0, "plan_id": "2023-2025"}])
     obs = _obs([("P", "411400", "2024-12", "month", 60.0), ("P", "411400", "2025-06", "month", 64.0)])
     st = metrics.plan_status(ind, obs, dt.date(2024, 7, 2)).iloc[0]
     assert st.value == 64.0 and st.completion == 80.0

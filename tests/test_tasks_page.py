@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from cockpit import schema as s
+from cockpit import schema as s, tasks
 from tests.conftest import metric as _metric, open_app, table_backgrounds as _backgrounds, tables as _frames
 
 TODAY = dt.date(2026, 11, 26)
@@ -55,14 +55,21 @@ def test_overdue_list_names_every_late_task_its_units_and_a_red_light(app, expec
     assert {colours[(i, light)] for i in range(len(table))} == {"#c62828"}  # red light, drawn red
     row = table.set_index("序号").loc[int(late.number.iloc[0])]
     first = late.iloc[0]
-    assert row["逾期天数"] == (TODAY - first.deadline_date).days
+    assert row["逾期时长"] == tasks.overdue_text(first.deadline_date, TODAY)  # the plan's period is over
     for unit in first.lead_units.split("|"):
         assert ALIASES.get(unit, unit) in row["牵头单位"]
 
 
-def test_nothing_is_due_soon_after_the_plan_ends_and_the_page_says_why(app):
-    assert _metric(app, "60 日内到期").value == "0 项"
-    assert any("2025年12月底" in i.value and "持续推进" in i.value for i in app.info)
+def test_after_the_plan_period_the_page_shows_done_and_overdue_with_how_long_not_due_soon(app, expected):
+    """"60 日内到期" can never show anything once every deadline has passed."""
+    assert not [m for m in app.metric if "日内到期" in m.label]
+    late = expected[expected.late]
+    assert _metric(app, "逾期一年以上").value == f"{(late.deadline_date < TODAY - dt.timedelta(days=365)).sum()} 项"
+    assert any(h.value == f"已完成任务（{(expected.status == '已完成').sum()} 项）" for h in app.subheader)
+    overdue = _frames(app, "逾期时长")[0]
+    first = late.sort_values(["deadline_date", "number"]).iloc[0]
+    assert overdue.set_index("序号").loc[int(first.number), "逾期时长"] == tasks.overdue_text(first.deadline_date, TODAY)
+    assert any("规划期（2023—2025 年）已于 2025年12月31日 结束" in c.value for c in app.caption)
 
 
 def test_before_the_last_deadline_unfinished_tasks_show_as_due_soon(demo_db, monkeypatch, expected):

@@ -8,12 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, fmt, maps, metrics, periods
+from cockpit import catalog, charts, fmt, maps, metrics, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 from models import alerts
+from service import bootstrap
 
 from . import chart_view, state, tables
 from .tables import Fmt
@@ -44,18 +45,19 @@ def plan_tiles(v: View) -> None:
     if state.home_region(v) != CITY:
         return  # city-wide figures; a county viewer's scope holds only its own county
     with guard("数字政府建设主要指标"):
-        ind = state.indicators(v)
-        obs = state.observations(v, tuple(ind[ind.target_2025.notna()].code))
+        ind, p = state.indicators(v), state.plan()
+        obs = state.observations(v, tuple(catalog.plan_indicators(ind, p).code))
         status = metrics.plan_status(ind, obs, state.today(), settings())
-        st.subheader("数字政府建设主要指标（2025 年目标）")
+        st.subheader(f"数字政府建设主要指标（{p.target_label}{'·期末评估' if p.ended(state.today()) else ''}）")
         with st.container(key="plan_tiles"):
             for start in range(0, len(status), 6):
                 for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
                     with col:
-                        plan_tile(row)
+                        plan_tile(row, p.target_label)
         latest = status.period.dropna().max()
-        as_of(f"{periods.label(latest, frequency='Q')} · 序时进度按 2023—2025 年计 {status.schedule.iloc[0]:.0f}%"
-              " · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
+        basis = (f"规划期 {p.years}已结束，按期末数据评估" if p.ended(state.today())
+                 else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")
+        as_of(f"{periods.label(latest, frequency='Q')} · {basis} · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
 
 
 def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
@@ -131,6 +133,9 @@ def warnings_list(v: View, limit: int = 8) -> None:
     with guard("最新预警"):
         st.subheader("最新预警")
         firing = state.alerts(v)
+        if firing.empty and bootstrap.never_evaluated(state.store()):
+            st.info("预警规则正在后台首次评估，完成后刷新本页即可看到。", icon=":material/hourglass_top:")
+            return
         if firing.empty:
             st.success("当前没有正在触发的预警。")
             return

@@ -1,5 +1,5 @@
-"""Panels of 督查督办: the plan's 172 tasks, overdue and due soon, the unit ranking,
-a task's reports and the Excel export."""
+"""Panels of 督查督办: the plan's 172 tasks, overdue and due soon (after the plan's period: done
+and overdue, with how long), the unit ranking, a task's reports and the Excel export."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,10 +16,14 @@ from .tables import Fmt
 from .widgets import as_of, guard
 
 SOURCE = "各牵头单位季度报送（市行政审批和政务信息管理局汇总）"
-CALIBER = "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单；状态取各任务最近一次报送"
+CALIBER = "{}重点任务清单；状态取各任务最近一次报送"  # the plan's title goes in: state.plan().caliber
 LIST_COLUMNS = {"number": "序号", "section": "部分", "text": "任务内容", "deadline_text": "任务时限",
                 "lead": "牵头单位", "status": "最新状态", "percent": "完成进度", "overdue_days": "逾期天数",
                 "light_text": "进度灯", "reported_on": "最近报送"}
+# After the plan's period the overdue list also says how long, as people say it (2 年 11 个月).
+FINAL_COLUMNS = {"number": "序号", "section": "部分", "text": "任务内容", "deadline_text": "任务时限",
+                 "lead": "牵头单位", "status": "最新状态", "percent": "完成进度", "overdue_for": "逾期时长",
+                 "light_text": "进度灯", "reported_on": "最近报送"}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -38,10 +42,11 @@ def _as_of_text(b: pd.DataFrame) -> str:
     return f"{pd.Timestamp(last.max()):%Y年%m月%d日}报送" if len(last) else "尚无报送"
 
 
-def _table(v: View, frame: pd.DataFrame, key: str, title: str, b: pd.DataFrame, filters: dict | None = None) -> None:
-    tables.show(frame[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS), title=title, key=key,
-                export=tasks.export_frame(frame), caliber=CALIBER, source=SOURCE, as_of=_as_of_text(b),
-                filters=filters, demo=tables.demo(v, "task_progress"), colours={"进度灯": style_of},
+def _table(v: View, frame: pd.DataFrame, key: str, title: str, b: pd.DataFrame, filters: dict | None = None,
+           columns: dict = LIST_COLUMNS) -> None:
+    tables.show(frame[list(columns)].rename(columns=columns), title=title, key=key,
+                export=tasks.export_frame(frame), caliber=CALIBER.format(state.plan().caliber), source=SOURCE,
+                as_of=_as_of_text(b), filters=filters, demo=tables.demo(v, "task_progress"), colours={"进度灯": style_of},
                 formats={"完成进度": Fmt(0, "%"), "完成进度(%)": Fmt(0), "逾期天数": Fmt(0, " 天")})
 
 
@@ -56,20 +61,33 @@ def headline(v: View, today: dt.date) -> None:
         cols[2].metric("推进中", f"{n['ongoing']} 项")
         cols[3].metric("已逾期未完成", f"{n['overdue']} 项", delta_color="off", delta_arrow="off",
                        help="有明确时限、时限已过且最近一次报送未完成")
-        cols[4].metric(f"{tasks.SOON_DAYS} 日内到期", f"{n['due_soon']} 项")
+        p = state.plan()
+        if p.ended(today):  # no deadline is ahead: how long the late ones are late matters now
+            cols[4].metric("逾期一年以上", f"{n['overdue_year']} 项", delta_color="off", delta_arrow="off")
+        else:
+            cols[4].metric(f"{tasks.SOON_DAYS} 日内到期", f"{n['due_soon']} 项")
         cols[5].metric("持续推进/适时推进", f"{n['open_ended']} 项", help="无明确时限，不计逾期")
-        as_of(f"{_as_of_text(b)} · 今天 {today:%Y年%m月%d日} · 口径：{CALIBER} · 来源：{SOURCE}")
+        if p.ended(today):
+            st.caption(f"规划期（{p.years}）已于 {p.end:%Y年%m月%d日} 结束：以下为期末评估，"
+                       "有明确时限的任务或已完成，或逾期未完成（列出逾期时长）。")
+        as_of(f"{_as_of_text(b)} · 今天 {today:%Y年%m月%d日} · 口径：{CALIBER.format(p.caliber)} · 来源：{SOURCE}")
 
 
 def overdue_and_soon(v: View, today: dt.date) -> None:
     with guard("逾期与即将到期任务"):
         b = board(v, today)
         late, soon = tasks.overdue_list(b), tasks.due_soon_list(b)
+        ended = state.plan().ended(today)
         st.subheader(f"逾期未完成任务（{len(late)} 项）")
         if late.empty:
             st.success("没有逾期未完成的任务。")
         else:
-            _table(v, late, "t_overdue", "逾期未完成任务", b)
+            _table(v, late, "t_overdue", "逾期未完成任务", b, columns=FINAL_COLUMNS if ended else LIST_COLUMNS)
+        if ended:
+            done = tasks.done_list(b)
+            st.subheader(f"已完成任务（{len(done)} 项）")
+            _table(v, done, "t_done", "已完成任务", b)
+            return
         st.subheader(f"{tasks.SOON_DAYS} 日内到期任务（{len(soon)} 项）")
         if soon.empty:
             last = b.deadline_date.dropna().max()
@@ -100,7 +118,7 @@ def ranking(v: View, today: dt.date) -> None:
         black = rank[rank.overdue > 0].sort_values(["overdue", "max_overdue_days", "overdue_rate"],
                                                    ascending=False).head(10)
         formats = {"完成率": Fmt(1, "%"), "平均进度": Fmt(1, "%"), "最长逾期天数": Fmt(0, " 天")}
-        meta = dict(formats=formats, caliber=CALIBER, source=SOURCE, as_of=_as_of_text(b),
+        meta = dict(formats=formats, caliber=CALIBER.format(state.plan().caliber), source=SOURCE, as_of=_as_of_text(b),
                     demo=tables.demo(v, "task_progress"))
         left, right = st.columns(2)
         with left:

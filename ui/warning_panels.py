@@ -61,8 +61,7 @@ def target_rows(v: View) -> list[dict]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def plan_rows(v: View) -> list[dict]:
-    ind = state.indicators(v)
-    plan = ind[ind.target_2025.notna()]
+    plan = catalog.plan_indicators(state.indicators(v), state.plan())
     obs = state.observations(v, tuple(plan.code))
     return projection.plan_projections(plan, obs, state.today(), state.store().cfg, forecasts(v))
 

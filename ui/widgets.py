@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from cockpit import audit, fmt
-from cockpit.signals import LEVELS, LIGHTS
+from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
@@ -75,7 +75,7 @@ def _audit_export(what: str, file_name: str) -> None:
 def demo_banner(datasets: set[str], shown: set[str]) -> None:
     if datasets & shown:
         st.warning("**演示数据**：本页部分或全部数字为系统生成的演示数据，不代表商丘市实际情况；"
-                   "规划指标目标与重点任务清单取自《商丘市加强数字政府建设实施方案(2023-2025年)》。",
+                   f"规划指标目标与重点任务清单取自{state.plan().caliber}。",
                    icon=":material/science:")
 
 
@@ -107,11 +107,21 @@ def map_legend(entries: list[tuple[tuple[int, int, int], str]], what: str) -> No
     st.html(f'<div class="cockpit-legend"><b>{html.escape(what)}</b>{items}</div>')
 
 
-def plan_tile(row) -> None:
+def shortfall(value: float | None, unit: str) -> str:
+    """How far a missed target was missed: 个百分点 for a rate, else the unit."""
+    if value is None or value != value:
+        return fmt.NA
+    return f"差 {value:.1f} 个百分点" if unit == "%" else f"差 {fmt.number(value, unit)}"
+
+
+def plan_tile(row, target_label: str) -> None:
+    """A plan indicator: its 序时进度 light during the plan's period, 已达标 / 未达标 after it."""
     # As tall as the row's tallest card (cockpit.css gives the name two lines), so a row reads level.
     with st.container(border=True, height="stretch"):
-        st.markdown(f"{badge(LIGHTS.get(row.light))} **{row.name}**")
+        st.markdown(f"**{row.name}** {badge(OUTCOMES.get(row.assessment) or LIGHTS.get(row.light))}")
         st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
-        st.caption(f"2025 年目标 {fmt.number(row.target, row.unit, 0)} · 完成 {fmt.number(row.completion, '%')}"
-                   f" · 较序时进度 {fmt.pp(row.gap_pp)}")
+        progress = (shortfall(row.shortfall, row.unit) if row.assessment == "missed" else "") if row.ended \
+            else f"较序时进度 {fmt.pp(row.gap_pp)}"
+        st.caption(" · ".join(filter(None, (f"{target_label} {fmt.number(row.target, row.unit, 0)}",
+                                             f"完成 {fmt.number(row.completion, '%')}", progress))))
 

@@ -55,7 +55,7 @@ class CapConnector(Connector):
             raise ValueError("cap 数据源须且只能填写 path 或 url 之一")
         self.client = client(self, self.values["url"]) if self.values["url"] else None
         if self.client:
-            self.client.target(self.values["url"])
+            self.client.target(self.values["url"], resolve=False)
 
     def read(self) -> Iterable[Dataset]:
         rows = [r for doc in self._documents() for r in alert_rows(doc)]

@@ -110,7 +110,7 @@ class HttpConnector(Connector):
         if v["fields"] and v["dataset"]:
             mapping.normalise_mapping(v["dataset"], v["fields"])
         self.client = client(self, v["url"])
-        self.client.target(v["url"])  # a bad address is refused when the file is read, before any pull
+        self.client.target(v["url"], resolve=False)  # a bad address is refused when the file is read, before any pull
 
     def read(self) -> Iterable[Dataset | File]:
         v = self.values

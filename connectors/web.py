@@ -98,8 +98,9 @@ class Client:
         self.implicit = [_entry(a) for a in implicit if a]
 
     # ---- the allowlist ---------------------------------------------------------------------
-    def target(self, url: str) -> tuple[str, str, int, str, str]:
-        """(scheme, host, port, address to connect to, path?query) of an allowed URL, or SourceError."""
+    def target(self, url: str, resolve: bool = True) -> tuple[str, str, int, str, str]:
+        """(scheme, host, port, address to connect to, path?query) of an allowed URL, or SourceError.
+        Without `resolve`, a name is checked against the list only (reading the settings makes no DNS query)."""
         try:
             u = parse_url(url)
         except ue.LocationParseError:
@@ -126,7 +127,7 @@ class Client:
         name = host.encode("idna").decode("ascii")
         if not any(e.name == name and e.port in (None, port) for e in self.explicit + self.implicit):
             raise SourceError(f"主机 {name}:{port} 不在允许访问的主机列表（allow_hosts）中，已拒绝。")
-        return scheme, name, port, self._resolve(name, port), path
+        return scheme, name, port, self._resolve(name, port) if resolve else "", path
 
     def _ip_allowed(self, ip, port: int, implicit_ok: bool) -> bool:
         ip = getattr(ip, "ipv4_mapped", None) or ip

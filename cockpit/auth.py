@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "page:upload": frozenset({"reporter", "admin"}),
     "page:briefing": frozenset({"leader", "admin"}),
     "page:admin": frozenset({"admin"}),
+    "page:sources": frozenset({"leader", "admin"}),
     "action:upload": frozenset({"reporter", "admin"}),
     "action:rollback": frozenset({"reporter", "admin"}),
     "action:annotate": frozenset({"leader", "reporter", "admin"}),

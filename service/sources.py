@@ -119,6 +119,14 @@ class Config:
         return source.connect(environ, self.allow_hosts)
 
 
+def kind_title(kind: str) -> str:
+    """A kind of source as the 数据源 page names it."""
+    try:
+        return connector_class(kind).title
+    except ValueError:
+        return kind
+
+
 def load(path: Path | None = None, environ: dict | None = None) -> Config:
     """The sources file checked whole (an unknown key, kind or schedule is refused with its name);
     an absent file is no sources at all."""

@@ -158,5 +158,5 @@ def _need(dataset: str, mapping: dict[str, str]) -> None:
 
 def _drift(dataset: str, lost: dict[str, str], returned: list[str]) -> str:
     shown = "、".join(f"“{c}”（{titles(dataset)[f]}）" for f, c in lost.items())
-    return (f"数据源返回的数据中没有 {shown}；返回的是：{'、'.join(returned[:30]) or '（无）'}。"
+    return (f"数据源返回的数据中没有{shown}；返回的是：{'、'.join(returned[:30]) or '（无）'}。"
             "可能是数据源改了列名或结构，本次未导入，原有数据不变；请核对 sources.toml 的映射。")

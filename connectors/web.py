@@ -173,7 +173,7 @@ class Client:
             if attempt < p.retries:
                 log.info("GET %s: %s; retry %d in %.1f s", _shown(url), reason, attempt + 1, p.backoff * 2 ** attempt)
                 time.sleep(p.backoff * 2 ** attempt)
-        raise SourceError(f"{reason}，重试 {p.retries} 次后仍失败。")
+        raise SourceError(reason + (f"，重试 {p.retries} 次后仍失败。" if p.retries else "。"))
 
     def _once(self, url: str) -> Answer:
         scheme, host, port, address, path = self.target(url)

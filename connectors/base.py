@@ -37,6 +37,7 @@ class File:
     name: str
     data: bytes
     path: Path | None = None  # where it lies, for a folder to move it once it is imported or refused
+    refused: str | None = None  # why the source could not even read it (then `data` is empty)
 
 
 class Connector(ABC):

@@ -59,6 +59,11 @@ class CapConnector(Connector):
 
     def read(self) -> Iterable[Dataset]:
         rows = [r for doc in self._documents() for r in alert_rows(doc)]
+        # An Update or a Cancel supersedes the alerts of its chain: the latest message per signal wins.
+        latest: dict[str, dict] = {}
+        for r in sorted(rows, key=lambda r: r["sent"]):
+            latest[r["source_key"]] = r
+        rows = list(latest.values())
         weather = [r for r in rows if r["weather"]]
         events = [r for r in rows if not r["weather"]]
         yield Dataset("weather_warnings", _frame(weather, ["kind", "level", "region_code", "issued_at",
@@ -127,8 +132,9 @@ def alert_rows(data: bytes) -> list[dict]:
     if info is None:
         return []
     event, headline = _text(info, "event") or "", _text(info, "headline") or ""
-    colour = _COLOUR.search(event) or _COLOUR.search(headline)
-    level = level_of(colour.group(0)) if colour else SEVERITY.get((_text(info, "severity") or "").lower())
+    # The event's colour, else the last one the headline names ("黄色预警信号升级为橙色"), else the severity.
+    colours = [m.group(0) for m in _COLOUR.finditer(event)] or [m.group(0) for m in _COLOUR.finditer(headline)]
+    level = level_of(colours[-1]) if colours else SEVERITY.get((_text(info, "severity") or "").lower())
     kind = _KIND_TAIL.sub("", event).strip() or event
     issued = _text(info, "effective") or _text(info, "onset") or sent
     expires = sent if cancelled else _text(info, "expires")
@@ -136,7 +142,8 @@ def alert_rows(data: bytes) -> list[dict]:
     text = "\n".join(t for t in (headline, _text(info, "description")) if t)[:TEXT_LIMIT]
     rows = []
     for area, desc, lonlat in _areas(info):
-        base = {"source_key": f"{chain}|{area}", "level": level, "region_code": area}
+        base = {"source_key": f"{chain}|{area}", "level": level, "region_code": area,
+                "sent": pd.Timestamp(sent).tz_convert("Asia/Shanghai") if pd.Timestamp(sent).tz else pd.Timestamp(sent)}
         if weather:
             rows.append({**base, "weather": True, "kind": kind, "issued_at": issued, "expires_at": expires,
                          "issuer": _text(info, "senderName") or _text(root, "sender"), "text": text})

@@ -47,13 +47,13 @@ class FolderConnector(Connector):
                 continue
             if not any(fnmatch.fnmatch(path.name.lower(), p) for p in patterns):
                 continue
-            if now - path.stat().st_mtime < self.values["settle_seconds"]:
+            if not path.is_symlink() and now - path.stat().st_mtime < self.values["settle_seconds"]:
                 log.info("%s is still being written; next pull", path.name)
                 continue
             try:
                 yield read_file(path, self.values["max_mb"])
-            except SourceError as exc:  # this file, not the folder: refuse it and go on
-                self.finished(File(path.name, b"", path), False, str(exc))
+            except SourceError as exc:  # this file, not the folder: refused, and the others read on
+                yield File(path.name, b"", path, refused=str(exc))
 
     def finished(self, item: File, ok: bool, reason: str) -> None:
         if item.path is None or not item.path.exists():
@@ -64,6 +64,6 @@ class FolderConnector(Connector):
         if dest.exists():  # the same name dropped again: keep both, the newer with its time
             dest = target / f"{item.path.stem}_{dt.datetime.now():%Y%m%d%H%M%S}{item.path.suffix}"
         item.path.replace(dest)
-        note = ("已导入" if ok else "未导入") + f"（{dt.datetime.now():%Y-%m-%d %H:%M}）：{reason}\n"
+        note = ("已处理" if ok else "未导入") + f"（{dt.datetime.now():%Y-%m-%d %H:%M}）：{reason}\n"
         # utf-8-sig: Windows Notepad of the clerk who dropped the file reads it as Chinese.
         dest.with_name(dest.name + ".reason.txt").write_text(note, encoding="utf-8-sig")

@@ -94,7 +94,7 @@ def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: d
     catalog = V.Catalog.load(store)
     for item in connector.read():
         if isinstance(item, File):
-            ok, text = _file(store, src, connector, item, box, catalog, out)
+            ok, text = (False, item.refused) if item.refused else _file(store, src, connector, item, box, catalog, out)
             connector.finished(item, ok, text)
             notes.append(f"{item.name}：{text}")
             out.ok &= ok

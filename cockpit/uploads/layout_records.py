@@ -75,6 +75,7 @@ def raw(name: str, sheet: Sheet, h: int, fields: dict[str, list[int]], problems:
     col = {f: js[0] for f, js in fields.items()}
     rows = []
     for i, row in enumerate(sheet.rows[h + 1:], start=h + 1):
+        marked = False
         cells = {f: cell(row, j) for f, j in col.items()}
         if not any(present(v) for v in cells.values()):
             continue
@@ -85,8 +86,10 @@ def raw(name: str, sheet: Sheet, h: int, fields: dict[str, list[int]], problems:
             if mark:
                 problems.add(Mark(*mark).reason(), sheet=sheet.name, row=i + 1,
                              column=f"{col_letter(j)}（{header[j]}）", value=mark[1])
-        rows.append({**cells, "row": i + 1})
-    frame = pd.DataFrame(rows, columns=[*col, "row"], dtype=object)
+                marked = True
+        rows.append({**cells, "row": i + 1, "bad": marked})
+    frame = pd.DataFrame(rows, columns=[*col, "row", "bad"], dtype=object)
+    frame["bad"] = frame["bad"].astype(bool)
     frame["row"] = frame["row"].astype(np.int64)
     frame["sheet"] = sheet.name
     for f, j in col.items():

@@ -127,6 +127,8 @@ def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: 
         if "c_" + f not in raw:
             raw["c_" + f] = fields[f].title
     c = _Check(name, raw, problems)
+    if "bad" in raw:  # a row already refused where it was read (an Excel error value): said once
+        c.bad |= raw["bad"].to_numpy(dtype=bool)
     out = {}
     for f, spec in fields.items():
         col = raw[f]

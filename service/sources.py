@@ -28,7 +28,7 @@ from sqlalchemy import insert, select, update
 from cockpit import schema as s
 from cockpit.config import ROOT
 from cockpit.store import Store, now
-from connectors import Connector, connector_class
+from connectors import Connector, SourceError, connector_class
 
 COMMON = {"kind", "title", "schedule", "origin", "enabled"}
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -148,7 +148,10 @@ def load(path: Path | None = None, environ: dict | None = None) -> Config:
     config = Config(path=path, allow_hosts=tuple(str(h) for h in http.get("allow_hosts", [])))
     for name, table in doc.get("sources", {}).items():
         config.sources[name] = _source(name, table, where)
-        config.connect(config.sources[name], environ={k: "x" for k in config.sources[name].secrets.values()})
+        try:  # the kind's own checks of its settings (an address off the allowlist, a query that writes)
+            config.connect(config.sources[name], environ={k: "x" for k in config.sources[name].secrets.values()})
+        except (ValueError, SourceError) as exc:
+            raise ValueError(f"{where} 的数据源 {name}：{exc}") from None
     return config
 
 

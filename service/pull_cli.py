@@ -17,6 +17,7 @@ import logging
 import sys
 import time
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from cockpit import schema as s
@@ -80,7 +81,7 @@ def _list(store: Store, config: S.Config) -> int:
     fresh = S.freshness(config, S.states(store), now())
     for r in fresh.itertuples():
         src = config.sources[r.source]
-        when = f"{r.last_success_at:%Y-%m-%d %H:%M}" if r.last_success_at is not None else "从未成功"
+        when = "从未成功" if pd.isna(r.last_success_at) else f"{r.last_success_at:%Y-%m-%d %H:%M}"
         late = f"，超期 {r.overdue_minutes / 60:.1f} 小时" if r.overdue_minutes > 0 else ""
         state = "停用" if not src.enabled else (r.schedule or "未设计划")
         print(f"{r.source}（{r.title}，{r.kind}）：{state}；最近成功 {when}{late}"

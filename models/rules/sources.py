@@ -5,6 +5,8 @@ its last success and how many minutes past that it is; models stay pure and read
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from .base import Context, Finding
 
 
@@ -16,9 +18,9 @@ def source_overdue(ctx: Context, rc: dict) -> list[Finding]:
     out = []
     for r in ctx.sources.itertuples():
         late = float(r.overdue_minutes or 0)
-        if late <= grace or r.due_at is None:
+        if late <= grace or pd.isna(r.due_at):
             continue
-        last = f"{r.last_success_at:%Y-%m-%d %H:%M}" if r.last_success_at is not None else "从未成功"
+        last = "从未成功" if pd.isna(r.last_success_at) else f"{r.last_success_at:%Y-%m-%d %H:%M}"
         error = f"最近一次失败：{r.last_error}" if r.failing else "最近没有失败记录（可能拉取任务未运行）"
         out.append(Finding(
             rule="source_overdue", subject=f"source:{r.source}", level=2 if late > orange else 3,

@@ -135,7 +135,7 @@ EXPECTED = {
     "page:briefing": "L..A", "page:admin": "...A", "page:sources": "L..A",
     "action:upload": ".R.A", "action:rollback": ".R.A", "action:annotate": "LR.A", "action:alert_ack": "L..A",
     "action:alert_assign": "L..A", "action:export": "LRCA", "action:users": "...A", "action:rules": "...A",
-    "action:sources": "...A", "action:screen_links": "...A", "action:audit_view": "...A",
+    "action:sources": "...A", "action:screen_links": "...A", "action:audit_view": "...A", "action:catalog": "...A",
 }
 
 

@@ -103,6 +103,10 @@ def diff_records(conn, name: str, frame: pd.DataFrame, origin: str) -> tuple[pd.
     changed ones (record_id = the stored record), with counts of new, changed and unchanged."""
     table, cols = TABLES[name], DATASET_COLUMNS[name]
     stored = _stored(conn, table, cols, origin, frame.source_key)
+    if stored.empty:  # a first pull: every record is new (no comparing a million rows with nothing)
+        write = frame[[*cols, "source_key"]].reset_index(drop=True).assign(record_id=pd.array([pd.NA] * len(frame),
+                                                                                                 dtype="Int64"))
+        return write, {"new": len(frame), "changed": 0, "unchanged": 0}
     merged = frame.reset_index(drop=True).merge(stored, on="source_key", how="left", suffixes=("", "_old"))
     known = merged["record_id"].notna().to_numpy()
     same = known.copy()

@@ -109,7 +109,7 @@ class SqlConnector(Connector):
                     result = conn.execution_options(stream_results=True).execute(text(wrapped), params)
                     columns, rows = list(result.keys()), []
                     while part := result.fetchmany(FETCH):
-                        rows += part
+                        rows += [tuple(r) for r in part]  # plain tuples: pandas probes Row objects slowly
                         if len(rows) > v["max_rows"]:
                             raise SourceError(f"查询返回超过 {v['max_rows']:,} 行，已中止（可调大 max_rows，或用 watermark 增量拉取）。")
                     result.close()

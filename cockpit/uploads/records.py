@@ -189,9 +189,13 @@ def _typed(c: _Check, f: str, spec: Field, col: pd.Series, empty: np.ndarray, re
 
 def _mapped(col: pd.Series, fn) -> pd.Series:
     """fn over the distinct values only (a million tickets name a dozen regions)."""
-    col = col.map(lambda v: str(v) if isinstance(v, (list, dict, set)) else v)  # JSON may hold anything
+    try:
+        uniques = pd.unique(col.to_numpy(dtype=object))
+    except TypeError:  # JSON may hold lists and objects where a name should be: not names
+        col = col.map(lambda v: str(v) if isinstance(v, (list, dict, set)) else v)
+        uniques = pd.unique(col.to_numpy(dtype=object))
     cache = {}
-    for u in pd.unique(col.to_numpy(dtype=object)):
+    for u in uniques:
         try:
             cache[u] = fn(None if pd.isna(u) else u)
         except (TypeError, ValueError):  # a value of a kind no name has
@@ -201,6 +205,9 @@ def _mapped(col: pd.Series, fn) -> pd.Series:
 
 def _as_text(col: pd.Series) -> pd.Series:
     """Text as written; a whole number read as a float (a phone number in Excel) loses its ".0"."""
+    if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):  # a large pull: text already
+        return col.astype(object).str.strip().where(col.notna(), None).reset_index(drop=True)
+
     def one(v):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             return None
@@ -225,8 +232,12 @@ def parse_times(col: pd.Series) -> pd.Series:
         return when.dt.tz_convert(ZONE).dt.tz_localize(None) if when.dt.tz is not None else when
     col = col.reset_index(drop=True)
     when = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
-    text = col.map(lambda v: isinstance(v, str)).to_numpy()
-    zoned = text & col.map(lambda v: isinstance(v, str) and bool(_ZONED.search(v.strip()))).to_numpy()
+    if pd.api.types.infer_dtype(col, skipna=True) == "string":  # all text (a SQL or JSON source): by column
+        text = col.notna().to_numpy()
+        zoned = col.str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", na=False).to_numpy()
+    else:
+        text = col.map(lambda v: isinstance(v, str)).to_numpy()
+        zoned = text & col.map(lambda v: isinstance(v, str) and bool(_ZONED.search(v.strip()))).to_numpy()
     if zoned.any():
         z = pd.to_datetime(col[zoned].str.strip(), errors="coerce", utc=True, format="ISO8601")
         when[zoned] = z.dt.tz_convert(ZONE).dt.tz_localize(None).astype("datetime64[ns]")

@@ -38,17 +38,18 @@ def main() -> None:
     store = Store(a.db_url or f"sqlite:///{work / 'cockpit.db'}", Settings(data_dir=work, demo_on_empty=False))
     store.init()
     config = S.load((work / "sources.toml").write_text(sources_toml(db), encoding="utf-8") and work / "sources.toml")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     (first,) = pull(store, config, ["hotline"])
-    full = time.perf_counter() - t0
+    full, full_cpu = time.perf_counter() - t0, time.process_time() - c0
     new, closed = add_day(db)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     (day,) = pull(store, config, ["hotline"])
-    incremental = time.perf_counter() - t0
+    incremental, day_cpu = time.perf_counter() - t0, time.process_time() - c0
     result = {"tickets": a.tickets, "store": store.engine.dialect.name, "source_made_s": round(made, 1),
-              "full_pull_s": round(full, 1), "full_rows": first.rows, "full_written": first.written,
-              "day_pull_s": round(incremental, 2), "day_rows": day.rows, "day_written": day.written,
+              "full_pull_s": round(full, 1), "full_pull_cpu_s": round(full_cpu, 1), "full_rows": first.rows,
+              "full_written": first.written, "day_pull_s": round(incremental, 2), "day_pull_cpu_s": round(day_cpu, 2), "day_rows": day.rows, "day_written": day.written,
               "day_expected": new + closed, "stored": store.count(s.hotline_tickets),
+              "load_average": [round(x, 1) for x in __import__("os").getloadavg()],
               "machine": f"{platform.machine()}, {platform.python_version()}", "at": time.strftime("%Y-%m-%d %H:%M")}
     print(json.dumps(result, ensure_ascii=False, indent=1))
     out = ROOT / "bench" / "results" / "pull_million.json"

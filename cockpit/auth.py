@@ -41,7 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "page:tasks": ALL, "page:emergency": frozenset({"leader", "county", "admin"}),
     "page:warnings": frozenset({"leader", "county", "admin"}),
     "page:upload": frozenset({"reporter", "admin"}),
-    "page:briefing": frozenset({"leader", "admin"}),
+    "page:briefing": frozenset({"leader", "county", "admin"}),  # a county's pack holds only its county
     "page:admin": frozenset({"admin"}),
     "page:sources": frozenset({"leader", "admin"}),
     "action:upload": frozenset({"reporter", "admin"}),

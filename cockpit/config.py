@@ -35,11 +35,17 @@ class Settings:
     # Who may show the cockpit inside a frame (CSP frame-ancestors): itself only by default;
     # a portal that embeds it is listed here, e.g. "'self' https://portal.example.gov.cn".
     frame_ancestors: str = "'self'"
+    # The only folder `python -m cockpit briefing --out` may write into (default data_dir/briefings).
+    briefing_dir: Path | None = None
     source_file: Path | None = field(default=None, compare=False)
 
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.data_dir / 'cockpit.db'}"
+
+    @property
+    def briefing_root(self) -> Path:
+        return self.briefing_dir or self.data_dir / "briefings"
 
 
 _ENV = {
@@ -53,11 +59,12 @@ _ENV = {
     "COCKPIT_PROXY_HEADER": ("proxy_header", str),
     "COCKPIT_PROXY_ADDRESSES": ("proxy_addresses", lambda v: tuple(a.strip() for a in v.split(",") if a.strip())),
     "COCKPIT_FRAME_ANCESTORS": ("frame_ancestors", str),
+    "COCKPIT_BRIEFING_DIR": ("briefing_dir", Path),
 }
 _TOML_TYPES = {"data_dir": Path, "geojson": Path, "db_url": str, "demo_tickets": int,
                "demo_on_empty": bool, "log_level": str, "lag_red_pp": float,
                "lag_yellow_pp": float, "session_minutes": int, "proxy_header": str,
-               "proxy_addresses": tuple, "frame_ancestors": str}
+               "proxy_addresses": tuple, "frame_ancestors": str, "briefing_dir": Path}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -77,9 +84,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             s = replace(s, **{name: conv(env[var])})
     # Relative paths in the config are relative to the project, not the cwd,
     # so cron jobs and the web server agree on where the data lives.
-    for name in ("data_dir", "geojson"):
+    for name in ("data_dir", "geojson", "briefing_dir"):
         p = getattr(s, name)
-        if not p.is_absolute():
+        if p is not None and not p.is_absolute():
             s = replace(s, **{name: ROOT / p})
     return s
 

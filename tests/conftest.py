@@ -92,6 +92,14 @@ def demo_store(demo_db) -> Store:
     return Store(demo_db, Settings(demo_on_empty=False))
 
 
+@pytest.fixture(scope="session")
+def renderer():
+    """The picture renderer (kaleido + Chromium), started once for the session; only tests that
+    draw pictures ask for it, the rest never start a browser."""
+    from service import briefing_render
+    briefing_render.start()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings():
     """Settings are cached per process; tests that change COCKPIT_* see their own."""

@@ -9,7 +9,7 @@ from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 
-from . import state
+from . import chart_view, state
 from .text import md
 from .auth import can
 from .filters import Filters, drill_to
@@ -72,7 +72,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                 f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
                 source=ind.source_dept, as_of=periods.label(period), notes=pinned,
                 target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_trend")
+            chart_view.show(chart, "e_trend", demo=chart_view.demo(v, "observations"))
             if kind == "value" and value_measure is None:
                 st.caption("该指标不发布此口径的数值，显示同比增速。")
         with right:
@@ -82,7 +82,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                                    unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
                                    source=ind.source_dept, as_of=periods.label(period),
                                    higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_rank",
+            chart_view.show(chart, "e_rank", demo=chart_view.demo(v, "observations"),
                             on_select=lambda: _drill_from_chart(regions), selection_mode="points")
             for sentence, icon in ((economy.lead_sentence(rank, ind, period, f.basis), "trending_up"),
                                    (economy.drag_sentence(rank, ind, period, f.basis), "trending_down")):

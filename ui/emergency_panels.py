@@ -13,7 +13,7 @@ from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES, style_of
 
-from . import state
+from . import chart_view, state
 from .filters import Filters
 from .widgets import as_of, guard, level_badge, md
 
@@ -171,7 +171,7 @@ def event_board(v: View, f: Filters) -> None:
             chart = charts.event_timeline(ev, title=f"突发事件时间轴（{RANGES[days]}）",
                                           caliber="按事件发生时间；黑圈为处置中", source=EVENT_SOURCE,
                                           as_of=f"{at:%Y-%m-%d %H:%M}", height=520)
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="em_timeline")
+            chart_view.show(chart, "em_timeline", demo=chart_view.demo(v, "emergency_events"))
         with st.expander(f"事件列表（{len(ev)} 起）"):
             _event_table(ev, names, at, "em_list", height=360)
 
@@ -250,7 +250,7 @@ def health_panel(v: View, f: Filters) -> None:
             chart = charts.monthly_line(series, title=f"{names[focus]}{what}",
                                         unit=unit, caliber="月度，圈出所选月份", source=HEALTH_SOURCE,
                                         as_of=periods.label(period), highlight=period)
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="em_health_chart")
+            chart_view.show(chart, "em_health_chart", demo=chart_view.demo(v, "observations"))
         as_of(f"{periods.label(period)} · 异常标准：{_health_criterion(rule)}（两项同时满足为橙色，一项为黄色；"
               f"与预警中心的“公共卫生监测异常”规则同一标准）· 来源：{HEALTH_SOURCE}")
 

@@ -12,7 +12,7 @@ from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 
-from . import state
+from . import chart_view, state
 from .filters import Filters, drill_to
 from .widgets import as_of, guard, md
 
@@ -164,7 +164,7 @@ def surges(v: View, f: Filters) -> None:
                 heat, title=f"诉求类别 × 县区：{window}受理量（格内数字）及其为{usual}的倍数（颜色）",
                 caliber=f"{window} ÷ {usual}", source=SOURCE, as_of=_stamp(v), window=window, usual=usual,
                 county_order=list(names.values()))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_heatmap")
+            chart_view.show(chart, "hl_heatmap", demo=chart_view.demo(v, "hotline_tickets"))
         with right:
             cols = {"category": "诉求类别", "window": window.replace(" ", ""), "expected": usual.replace(" ", ""),
                     "ratio": "倍数", "change": "增幅", "surge": "激增"}
@@ -193,7 +193,7 @@ def volume_chart(v: View, f: Filters) -> None:
             vol, grain, title=f"{names[f.region]}{category or ''} 12345 受理量（{span_text}）",
             caliber="按工单受理时间统计" + ("；最后一月为月内至今" if grain == "month" else ""),
             source=SOURCE, as_of=_stamp(v))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_volume")
+        chart_view.show(chart, "hl_volume", demo=chart_view.demo(v, "hotline_tickets"))
 
 
 def categories(v: View, f: Filters) -> None:

@@ -10,7 +10,7 @@ from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LIGHT_NAMES, style_of
 
-from . import state
+from . import chart_view, state
 from .widgets import as_of, guard
 
 SOURCE = "市行政审批和政务信息管理局"
@@ -81,6 +81,6 @@ def detail(v: View) -> None:
         chart = charts.trend(values, title=f"{row['name']}", unit="%", caliber=row.definition, source=SOURCE,
                              as_of=periods.label(row.period, frequency="Q") if row.period else fmt.NA,
                              target=float(row.target))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="i_trend")
+        chart_view.show(chart, "i_trend", demo=chart_view.demo(v, "observations"))
         st.markdown(f"**指标说明**：{row.definition}")
         st.markdown(f"**牵头单位**：{row.lead_units}　**相关任务**：{row.tasks or '—'}")

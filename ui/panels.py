@@ -15,7 +15,7 @@ from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 from models import alerts
 
-from . import state
+from . import chart_view, state
 from .widgets import as_of, figure_tile, guard, level_badge, md, plan_tile
 
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
@@ -111,7 +111,7 @@ def operations(v: View) -> None:
             chart = charts.daily_volume(
                 daily, title="12345 热线近 30 日每日受理量", unit="件", caliber="按工单创建时间统计",
                 source="市 12345 政务服务便民热线", as_of=last.strftime("%Y年%m月%d日 %H:%M"))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hotline_daily")
+            chart_view.show(chart, "hotline_daily", demo=chart_view.demo(v, "hotline_tickets"))
 
 
 def warnings_list(v: View, limit: int = 8) -> None:

@@ -11,7 +11,7 @@ from cockpit import charts, tasks
 from cockpit.auth import View
 from cockpit.signals import style_of
 
-from . import state
+from . import chart_view, state
 from .widgets import as_of, export_button, guard
 
 SOURCE = "各牵头单位季度报送（市行政审批和政务信息管理局汇总）"
@@ -89,7 +89,7 @@ def timeline(v: View, today: dt.date) -> None:
         chart = charts.task_timeline(tasks.timeline(b), title="重点任务到期时间轴（按任务时限月份）",
                                      caliber="有明确时限的任务，按最近一次报送状态分组", source=SOURCE,
                                      as_of=_as_of_text(b))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="t_timeline")
+        chart_view.show(chart, "t_timeline", demo=chart_view.demo(v, "task_progress"))
 
 
 def ranking(v: View, today: dt.date) -> None:
@@ -170,7 +170,7 @@ def task_history(v: View, today: dt.date) -> None:
         with left:
             chart = charts.progress_line(h, title=f"任务 {number} 完成进度", caliber="各次报送的完成百分比",
                                          source=row.lead, as_of=f"{pd.Timestamp(h.reported_on.max()):%Y年%m月%d日}")
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="t_history_chart")
+            chart_view.show(chart, "t_history_chart", demo=chart_view.demo(v, "task_progress"))
         with right:
             shown = h.rename(columns={"reported_on": "报送日期", "status": "状态", "percent": "完成进度",
                                       "reporting_unit": "报送单位", "note": "进展说明"})

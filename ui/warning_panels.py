@@ -16,7 +16,7 @@ from cockpit.signals import LEVEL_NAMES
 from models import alerts as sm, forecast, projection
 from service import alerts, warnings
 
-from . import state
+from . import chart_view, state
 from .auth import can
 from .text import md
 from .widgets import as_of, guard, level_badge
@@ -136,7 +136,7 @@ def alert_detail(v: View, shown: pd.DataFrame) -> None:
         chart = charts.evidence(evidence, row.title[:40], rule_config.RULE_TITLES.get(row.rule, ""),
                                pd.to_datetime(row.updated_at).strftime("%Y年%m月%d日 %H:%M"))
         if chart is not None:
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_chart")
+            chart_view.show(chart, "w_chart", demo=chart_view.demo(v, "observations", "hotline_tickets", "task_progress"))
         if row.assignee:
             st.caption(f"督办：{md(row.assignee)}" + (f"。{md(row.note)}" if row.note else ""))
         actions(v, int(aid), row.state)
@@ -238,7 +238,7 @@ def forecast_explorer(v: View) -> None:
         unit = "%" if rec["measure"].endswith("yoy") else ind.loc[code, "unit"]
         chart = charts.forecast(rec, f"{names[region]}{ind.loc[code, 'name']}", unit,
                                periods.label(rec["last_period"]))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_fc_chart")
+        chart_view.show(chart, "w_fc_chart", demo=chart_view.demo(v, "observations"))
         st.caption(f"模型：{rec['label']}。{rec['reason']}。" + "；".join(rec.get("notes", [])))
         if rec["scores"]:
             st.dataframe(pd.DataFrame([{"模型": forecast.LABELS.get(k, k), "回测 MASE": round(s["mase"], 3),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -45,11 +46,20 @@ def guard(what: str):
         st.error(f"{what}暂时无法显示，已记录错误日志，请稍后刷新或联系管理员。", icon=":material/error:")
 
 
-def export_button(label: str, data: bytes, file_name: str, *, what: str, key: str,
+def export_button(label: str, data: bytes | Callable[[], bytes], file_name: str, *, what: str, key: str,
                   mime: str | None = None, **kwargs) -> None:
     """A download whose taking is written to the audit log (exports are audited). Not shown to a
     viewer who may not export (a wall display's read-only link has no actions)."""
     if not can("action:export"):
+        return
+    if callable(data):  # made when clicked (a picture drawn on the server): audited once it is made
+        store, user, make = state.store(), st.session_state.get("user_name", "未登录用户"), data
+
+        def data():
+            out = make()
+            audit.record(store, user, "export", what, file_name)
+            return out
+        st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore", **kwargs)
         return
     st.download_button(label, data, file_name=file_name, mime=mime, key=key,
                        on_click=_audit_export, args=(what, file_name), **kwargs)

@@ -1,7 +1,7 @@
 """connectors: records keyed by their source (updated in place, earlier states kept), source state and runs
 
 Revision ID: 0006
-Revises: 0004 (the lead rechains it onto 0005 when both are merged)
+Revises: 0005
 Create Date: 2026-11-30 10:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

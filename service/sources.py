@@ -81,7 +81,7 @@ class Schedule:
             return "每小时"
         if m := re.match(r"^\*/(\d+) \* \* \* \*$", self.cron):
             return f"每 {m.group(1)} 分钟"
-        return f"cron {self.cron}"
+        return f"定时表达式 {self.cron}"
 
 
 @dataclass(frozen=True)

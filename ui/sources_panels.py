@@ -54,11 +54,12 @@ def sources_table(v: View) -> S.Config | None:
         config = _config()
         if config is None:
             return None
-        as_of(f"实时 · 口径：{config.path.name if config.path else 'sources.toml'} 中配置的数据源及其拉取记录")
+        as_of("实时 · 口径：数据源配置文件中登记的数据源及其拉取记录")
         if not config.sources:
-            st.info("尚未配置数据源：页面上的数据来自“数据报送”和演示数据。在项目根目录的 sources.toml（或环境变量 "
-                    "COCKPIT_SOURCES 指定的文件）中配置数据库、HTTP 接口、预警订阅或投递文件夹后，用 "
-                    "python -m cockpit pull --all 拉取，或 pull --every 按计划常驻拉取。", icon=":material/cable:")
+            # The file's name and the commands are in the README's 数据源 section, for the operator.
+            st.info("尚未配置数据源：页面上的数据来自“数据报送”和演示数据。运维人员在数据源配置文件中登记数据库、"
+                    "网络接口、预警订阅或投递文件夹后，管理员可在本页立即拉取，或由定时任务按计划拉取"
+                    "（配置方法见部署说明“数据源”一节）。", icon=":material/cable:")
             return config
         grace = float(state.rules()["rules"].get("source_overdue", {}).get("grace_minutes", 60))
         fresh = S.freshness(config, S.states(state.store()), dt.datetime.now().replace(microsecond=0))

@@ -29,6 +29,8 @@ def test_after_the_plan_period_the_page_shows_the_final_assessment(server, brows
     tab = ctx.new_page()
     tab.goto(f"{server}/{page}")
     tab.get_by_text("数据截至").first.wait_for(timeout=WAIT)
+    for word in shows:  # a loaded machine draws the page's blocks one after another
+        tab.get_by_text(word).first.wait_for(timeout=WAIT)
     tab.wait_for_load_state("networkidle")
     time.sleep(2)
     tab.screenshot(path=str(OUT / f"{page}-after-plan-{size[0]}x{size[1]}.png"), full_page=True)

@@ -126,7 +126,7 @@ def check_screen(s: Settings) -> None:
     if unknown or not s.screen_boards or len(set(s.screen_boards)) != len(s.screen_boards):
         raise ValueError(f"设置 screen_boards 有误：{'、'.join(unknown) or '为空或有重复'}；"
                          f"可用的大屏有 {', '.join(SCREEN_BOARDS)}，每个至多一次")
-    if s.screen_carousel_seconds > 86_400:
+    if not 0 <= s.screen_carousel_seconds <= 86_400:
         raise ValueError("设置 screen_carousel_seconds 应为 0（不轮播）到 86400 之间的秒数")
     if not 1 <= s.screen_refresh_seconds <= 86_400:
         raise ValueError("设置 screen_refresh_seconds 应为 1 到 86400 之间的秒数")

@@ -6,7 +6,6 @@ display").
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,12 +34,11 @@ class Row:
 
 @dataclass
 class Panel:
-    """One panel: small tiles, then a chart (a cockpit.charts.Chart), a map (a pydeck Deck) or
-    rows, or a message."""
+    """One panel: small tiles, then a chart (a cockpit.charts.Chart; maps are charts too) or rows,
+    or a message."""
     title: str
     chart: Any = None
-    deck: Any = None
-    labels: Any = None  # a frame of lon, lat, name, label written over a map
+    figure: Any = None  # the chart styled for the wall (render.prepare)
     rows: list[Row] = field(default_factory=list)
     tiles: list[Tile] = field(default_factory=list)
     message: str = ""  # shown when there is nothing else: never a blank panel
@@ -62,5 +60,3 @@ class Board:
     panels: dict[str, Panel]
     caliber: str = ""  # 口径 and source of the tiles
     demo: bool = False
-    alarms: list[Alarm] = field(default_factory=list)
-    loaded_at: dt.datetime | None = None

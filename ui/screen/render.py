@@ -1,54 +1,35 @@
 """Drawing a loaded board on the wall's canvas: tiles and lists as HTML sized in vh, charts and maps
-stretched to their panel. Nothing here touches the store (see model.py).
+stretched to their panel, their type sized from the screen's height. Nothing here touches the
+store (see model.py).
 
 The canvas is one CSS grid (assets/screen.css): header, banner, headline tiles, then the main board
 in the centre with details on both sides, rearranged into one row of columns at 32:9.
 """
 from __future__ import annotations
 
-import copy
-import math
 from html import escape
 
 import plotly.graph_objects as go
-import pydeck as pdk
 import streamlit as st
 
-from cockpit import geo
 from cockpit.charts import FONT
-from cockpit.config import settings
 from cockpit.signals import LEVELS, LIGHTS
 
+from .maps import WALL_MAP
 from .model import AREAS, Alarm, Board, Panel, Row, Tile
 
 # A chart on the wall only shows; hovering, zooming and the modebar are no use three metres away.
 STATIC = {"staticPlot": True, "displayModeBar": False, "displaylogo": False}
 INK, DIM, GRID = "#e6f0fa", "#8fa7c0", "rgba(143,167,192,0.18)"
-WIDE = 3.0  # width / height from which the canvas is laid out as one row (32:9)
 
 
 def esc(text) -> str:
     return escape(str(text if text is not None else ""))
 
 
-# ---- layout arithmetic (the same fractions as assets/screen.css) ------------------------------
 def scale(viewport: tuple[int, int]) -> float:
-    """Chart and map sizes relative to a 1080-pixel-high screen (2 on 4K)."""
+    """Chart type relative to a 1080-pixel-high screen (2 on 4K)."""
     return max(0.6, min(4.0, viewport[1] / 1080))
-
-
-def wide(viewport: tuple[int, int]) -> bool:
-    return viewport[0] / viewport[1] >= WIDE
-
-
-def area_size(area: str, viewport: tuple[int, int]) -> tuple[float, float]:
-    """The pixels a panel gets (for the map's zoom): at 16:9 the main board
-    and the left panel take the body's height (about two thirds of the screen under the header,
-    banner and tiles), the right and side panels half of it each; at 32:9 every panel is a column."""
-    w, h = viewport
-    if wide(viewport):
-        return w * (1.7 if area == "main" else 1.0) / 5.7, h * 0.84
-    return w * (1.7 if area == "main" else 1.0) / 3.7, h * (0.67 if area in ("main", "left") else 0.33)
 
 
 # ---- HTML pieces ----------------------------------------------------------------------------------
@@ -101,6 +82,11 @@ def dark(chart, s: float) -> go.Figure:
                       title=None, height=None, autosize=True, font={"family": FONT, "size": 13 * k, "color": INK},
                       margin={"l": 56 * k, "r": 44 * k, "t": (36 if legend else 14) * k, "b": 30 * k})
     fig.update_traces(cliponaxis=False, selector={"type": "bar"})  # a bar's value may sit past the axis end
+    if fig.layout.meta == WALL_MAP:  # a map fills its panel and its points grow with the screen
+        fig.update_layout(margin={"l": 4, "r": 4, "t": 4, "b": 4})
+        for trace in fig.data:
+            if trace.mode == "markers":  # one size per trace (ui/screen/maps.py)
+                trace.marker.size *= s
     fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID)
     fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
     if legend:
@@ -108,81 +94,45 @@ def dark(chart, s: float) -> go.Figure:
     return fig
 
 
-def _bounds(doc: dict) -> tuple[float, float, float, float]:
-    xs, ys = [], []
-
-    def walk(c):
-        if c and isinstance(c[0], (int, float)):
-            xs.append(c[0])
-            ys.append(c[1])
-        else:
-            for part in c:
-                walk(part)
-    for f in doc["features"]:
-        walk(f["geometry"]["coordinates"])
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _merc(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def fit(deck: pdk.Deck, labels, size: tuple[float, float], s: float) -> pdk.Deck:
-    """The county map zoomed to fill its panel (deck.gl's 512-pixel world), names and values on it."""
-    x0, y0, x1, y1 = _bounds(geo.load(settings().geojson))
-    w, h = size
-    zoom = min(math.log2(w * 360 / (512 * (x1 - x0))),
-               math.log2(h * 2 * math.pi / (512 * (_merc(y1) - _merc(y0))))) - 0.25
-    out = copy.copy(deck)
-    out.initial_view_state = pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=zoom)
-    if labels is not None and len(labels):
-        text = labels.assign(text=labels.name + "\n" + labels.label.astype(str))[["lon", "lat", "text"]]
-        out.layers = [*deck.layers, pdk.Layer(
-            "TextLayer", text, get_position=["lon", "lat"], get_text="text", get_size=15 * s * 1.3,
-            # pydeck sends a bare string as an expression: constants are quoted. Every 汉字 drawn must
-            # be in the font atlas, so the set of characters is the labels' own.
-            get_color=[255, 255, 255], font_family=f"'{FONT}'", outline_width=2,
-            character_set="'" + "".join(sorted(set("".join(text.text)) - {"'"})) + "'",
-            outline_color=[6, 18, 31], font_settings={"sdf": True}, get_text_anchor="'middle'",
-            get_alignment_baseline="'center'")]
-    return out
-
-
 # ---- the board ---------------------------------------------------------------------------------
-def panel(board: Board, area: str, p: Panel | None, viewport: tuple[int, int]) -> None:
+def prepare(board: Board, viewport: tuple[int, int]) -> None:
+    """Style the board's charts and maps for a screen of this size, once (shell.prepared): chart
+    titles go to the panel title with their unit, their 口径/来源/数据截至 line to the caption."""
+    s = scale(viewport)
+    for p in board.panels.values():
+        if p.chart is not None:
+            p.title += f"（{p.chart.unit}）" if p.chart.unit else ""
+            p.caption = " · ".join(c for c in (p.chart.footer, p.caption) if c)
+            p.figure, p.chart = dark(p.chart, s), None
+
+
+def panel(board: Board, area: str, p: Panel | None) -> None:
     with st.container(key=f"wall-{area}"):
         if p is None:
             return
-        chart_unit = f"（{p.chart.unit}）" if p.chart is not None and p.chart.unit else ""
-        caption = " · ".join(c for c in (p.chart.footer if p.chart is not None else "", p.caption) if c)
-        st.html(f"<div class='wall-title'>{esc(p.title)}{esc(chart_unit)}</div>")
+        st.html(f"<div class='wall-title'>{esc(p.title)}</div>")
         if p.tiles:
             st.html(tiles_html(p.tiles, small=True))
-        s = scale(viewport)
-        if p.chart is not None:
-            st.plotly_chart(dark(p.chart, s), height="stretch", theme=None, config=STATIC,
-                            key=f"wall-{board.name}-{area}-chart")
-        elif p.deck is not None:
-            st.pydeck_chart(fit(p.deck, p.labels, area_size(area, viewport), s), height="stretch",
-                            key=f"wall-{board.name}-{area}-map")
+        if p.figure is not None:
+            st.plotly_chart(p.figure, height="stretch", theme=None, config=STATIC, key=f"wall-{board.name}-{area}-chart")
         elif p.rows:
             st.html(rows_html(p.rows))
         if p.message and not p.rows:
             st.html(f"<div class='wall-message'>{esc(p.message)}</div>")
-        if caption:
-            st.html(f"<div class='wall-caption'>{esc(caption)}</div>")
+        if p.caption:
+            st.html(f"<div class='wall-caption'>{esc(p.caption)}</div>")
 
 
-def body(board: Board, viewport: tuple[int, int]) -> None:
+def body(board: Board, alarms: list[Alarm]) -> None:
     """Everything between the header and the footer: the banner, the headline tiles, the four panels."""
-    if board.alarms:
+    if alarms:
         with st.container(key="wall-alarm"):
-            st.html(banner_html(board.alarms))
+            st.html(banner_html(alarms))
     with st.container(key="wall-kpi"):
         if board.tiles:
             st.html(tiles_html(board.tiles))
     for area in AREAS:
-        panel(board, area, board.panels.get(area), viewport)
+        panel(board, area, board.panels.get(area))
 
 
 def footer(board: Board | None, status: str) -> None:

@@ -15,6 +15,7 @@ from html import escape
 
 import streamlit as st
 
+from cockpit.auth import View
 from cockpit.config import settings
 
 from .. import state
@@ -63,16 +64,15 @@ def outage(exc: Exception) -> None:
 
 # ---- one refresh -----------------------------------------------------------------------------
 def _canvas(viewport: tuple[int, int]) -> None:
-    now = time.time()
     car: Carousel = st.session_state["wall_carousel"]
-    name = car.tick(now)
-    board, down_since = _fetch(name)
+    name = car.tick(time.time())
+    board, shown_at, down_since = _fetch(name, viewport)
     if down_since is None and st.session_state.pop("wall_unverified", False):
         st.rerun(scope="app")  # the store is back: run the login gate again before showing more
     tick = st.session_state["wall_tick"] = st.session_state.get("wall_tick", 0) + 1
     with st.container(key="wall"):
         with st.container(key="wall-head", horizontal=True, vertical_alignment="center", gap="small"):
-            st.html(_header(board, name, down_since, tick))
+            st.html(_header(board, name, shown_at, down_since, tick))
             if car.rotates:
                 _controls(car)
         if board is None:  # the store failed before this board was ever loaded
@@ -80,59 +80,72 @@ def _canvas(viewport: tuple[int, int]) -> None:
                 st.html("<div class='wall-message'>数据库暂时无法连接，本屏尚无可显示的数据；"
                         "连接恢复后自动显示，无需操作。</div>")
         else:
-            render.body(board, viewport)
+            render.body(board, st.session_state.get("wall_alarms", []))
         render.footer(board, _status(car))
     if down_since is None:
-        _prefetch(car)
+        _prefetch(car, viewport)
 
 
-def load(name: str) -> Board:
-    """A board with what every board carries: the 演示数据 flag, the banner's warnings, when."""
-    v = state.view()
+@st.cache_resource(show_spinner=False, max_entries=32)
+def prepared(name: str, v: View, stamp: str, viewport: tuple[int, int]) -> Board:
+    """A board loaded and styled for a screen size, shared by every wall of this server and never
+    changed once made: a refresh with no new data (the same data version, minute or day) costs one
+    query, however long the board took to compute."""
     spec = BOARDS[name]
     board = spec.load(v)
     board.demo = bool(state.demo_datasets(v) & spec.datasets)
-    board.alarms = parts.alarms(v, parts.clock())
-    board.loaded_at = dt.datetime.now().replace(microsecond=0)
+    render.prepare(board, viewport)
     return board
 
 
-def _fetch(name: str) -> tuple[Board | None, dt.datetime | None]:
-    """The board fresh from the store, or its last good load and since when loading fails."""
+def _stamp(name: str) -> str:
+    """What besides the data a board depends on: the minute (应急指挥's durations) or the day."""
+    return parts.clock().isoformat() if BOARDS[name].by_minute else state.today().isoformat()
+
+
+def _fetch(name: str, viewport) -> tuple[Board | None, dt.datetime | None, dt.datetime | None]:
+    """The board, when its figures were last read, and since when the store fails (None: it does
+    not). A failed read leaves the last good board and banner in place; the log has the reason."""
     good = st.session_state.setdefault("wall_good", {})
+    now = dt.datetime.now().replace(microsecond=0)
     try:
-        good[name] = load(name)
-    except Exception as exc:  # whatever broke, the wall keeps its figures; the log has the reason
+        v = state.view()
+        board = prepared(name, v, _stamp(name), viewport)
+        st.session_state["wall_alarms"] = parts.alarms(v, parts.clock())
+    except Exception as exc:
         if isinstance(exc, state.DATABASE_DOWN):
             log.warning("wall display: database unavailable: %s", exc)
         else:
             log.exception("wall display: board %s failed to load", name)
-        since = st.session_state.setdefault("wall_down_since", dt.datetime.now().replace(microsecond=0))
-        return good.get(name), since
+        since = st.session_state.setdefault("wall_down_since", now)
+        board, shown_at = good.get(name, (None, None))
+        return board, shown_at, since
     st.session_state.pop("wall_down_since", None)
-    return good[name], None
+    good[name] = (board, now)
+    return board, now, None
 
 
-def _prefetch(car: Carousel) -> None:
-    """Load one board of the rotation not yet loaded, so that an outage finds every board with
+def _prefetch(car: Carousel, viewport) -> None:
+    """Load one board of the rotation not yet shown, so that an outage finds every board with
     figures to keep (one per refresh: the first paint stays quick)."""
     good = st.session_state["wall_good"]
     missing = [b for b in car.boards if b not in good]
     if missing:
         try:
-            good[missing[0]] = load(missing[0])
+            good[missing[0]] = (prepared(missing[0], state.view(), _stamp(missing[0]), viewport),
+                                dt.datetime.now().replace(microsecond=0))
         except Exception:
             log.exception("wall display: board %s failed to load ahead", missing[0])
 
 
 # ---- the header --------------------------------------------------------------------------------
-def _header(board: Board | None, name: str, down_since, tick: int) -> str:
+def _header(board: Board | None, name: str, shown_at, down_since, tick: int) -> str:
     badges = "<span class='wall-badge demo'>演示数据</span>" if board is not None and board.demo else ""
     if down_since is not None:
-        shown = f"，显示 {board.loaded_at:%H:%M:%S} 的数据" if board is not None else ""
+        shown = f"，显示 {shown_at:%H:%M:%S} 的数据" if board is not None else ""
         badges += f"<span class='wall-badge wall-stale'>数据更新中断 · 自 {down_since:%m-%d %H:%M:%S} 起{shown}</span>"
     meta = "" if board is None else (f"<span class='wh-asof'>数据截至：{escape(board.as_of)}</span>"
-                                     f"<span class='wh-updated'>更新于 {board.loaded_at:%H:%M:%S}</span>")
+                                     f"<span class='wh-updated'>更新于 {shown_at:%H:%M:%S}</span>")
     return (f"<div class='wall-head' data-tick='{tick}' data-board='{name}'>"
             f"<div class='wh-title'>{TITLE}<span class='wh-board'>{escape(BOARDS[name].title)}</span></div>"
             f"{badges}<div class='wh-meta'>{meta}</div></div>")

@@ -20,6 +20,7 @@ class Spec:
     url_path: str  # the page whose ?screen=1 opens this board (ui/nav.py)
     load: Callable[[View], Board]
     datasets: frozenset[str]  # where figures may be demo data (the 演示数据 label)
+    by_minute: bool = False  # its figures move with the clock, not only with the data
 
 
 BOARDS = {
@@ -27,7 +28,7 @@ BOARDS = {
     "economy": Spec("经济运行", "economy", economy.load, frozenset({"observations"})),
     "hotline": Spec("社情民意 · 12345 热线", "hotline", hotline.load, frozenset({"hotline_tickets"})),
     "emergency": Spec("应急指挥", "emergency", emergency.load,
-                      frozenset({"emergency_events", "weather_warnings", "duty_roster", "observations"})),
+                      frozenset({"emergency_events", "weather_warnings", "duty_roster", "observations"}), by_minute=True),
     "tasks": Spec("督查督办", "tasks", tasks.load, frozenset({"task_progress"})),
 }
 BY_PAGE = {spec.url_path: name for name, spec in BOARDS.items()}  # url_path -> board

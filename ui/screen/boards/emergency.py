@@ -5,13 +5,14 @@ import datetime as dt
 
 import pandas as pd
 
-from cockpit import charts, maps, periods
+from cockpit import charts, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 
 from ... import emergency_panels as ep, state
+from .. import maps as wall_maps
 from ..model import Board, Panel, Row, Tile
 from . import parts
 
@@ -22,15 +23,15 @@ def load(v: View) -> Board:
     at = parts.clock()
     region = state.home_region(v)
     recent = ep.events(v, at - dt.timedelta(days=DAYS), region, (), ())
-    ev_open = recent[recent.is_open]
     names = dict(zip(state.regions(v).code, state.regions(v).name))
-    return Board("emergency", f"{at:%Y年%m月%d日 %H:%M}（实时）", tiles(v, at, region, recent, ev_open),
-                 {"main": event_map(recent), "left": open_list(ev_open, names, at),
+    return Board("emergency", f"{at:%Y年%m月%d日 %H:%M}（实时）", tiles(v, at, region, recent),
+                 {"main": event_map(recent, at), "left": event_list(recent, names, at),
                   "right": timeline(recent, at), "side": warnings_and_duty(v, at, names)},
                  caliber=f"事件来源：{ep.EVENT_SOURCE}；预警：市气象台；公共卫生：{ep.HEALTH_SOURCE}")
 
 
-def tiles(v: View, at: dt.datetime, region: str, recent: pd.DataFrame, ev_open: pd.DataFrame) -> list[Tile]:
+def tiles(v: View, at: dt.datetime, region: str, recent: pd.DataFrame) -> list[Tile]:
+    ev_open = recent[recent.is_open]
     week = recent[recent.occurred_at >= pd.Timestamp(at - dt.timedelta(days=7))]
     ww = parts.weather(v, at)
     months = ep.health_months(v)
@@ -51,20 +52,24 @@ def tiles(v: View, at: dt.datetime, region: str, recent: pd.DataFrame, ev_open: 
             Tile("今日带班领导", lead.name.iloc[0] if len(lead) else "未排班", "", f"{at:%m月%d日}")]
 
 
-def event_map(recent: pd.DataFrame) -> Panel:
-    pts = recent.assign(type=recent.event_type, level_name=recent.level.map(LEVEL_NAMES),
-                        time=recent.occurred_at.dt.strftime("%Y-%m-%d %H:%M"))
-    if pts.empty:
-        pts = pd.DataFrame(columns=["lon", "lat", "level", "title", "type", "level_name", "status", "time"])
-    return Panel(f"突发事件分布（近 {DAYS} 日及处置中）", deck=maps.event_map(settings().geojson, pts),
-                 caption="点的颜色为事件级别（红橙黄蓝 = Ⅰ—Ⅳ级），黑框为处置中。边界：cnmaps（高德数据），仅示意")
+def event_map(recent: pd.DataFrame, at: dt.datetime) -> Panel:
+    chart = wall_maps.event_map(settings().geojson, recent, title="突发事件分布", caliber="近 30 日及处置中的事件",
+                                source=ep.EVENT_SOURCE, as_of=f"{at:%Y-%m-%d %H:%M}")
+    return Panel(f"突发事件分布（近 {DAYS} 日及处置中）", chart=chart,
+                 caption="点的颜色为事件级别（红橙黄蓝 = Ⅰ—Ⅳ级），白圈为处置中。边界：cnmaps（高德数据），仅示意")
 
 
-def open_list(ev_open: pd.DataFrame, names: dict[str, str], at: dt.datetime) -> Panel:
+def event_list(recent: pd.DataFrame, names: dict[str, str], at: dt.datetime) -> Panel:
+    """Events in hand first (how long they have lasted), then the week's others."""
+    week = recent[~recent.is_open & (recent.occurred_at >= pd.Timestamp(at - dt.timedelta(days=7)))]
     rows = [Row(r.title, f"{names.get(r.region_code, r.region_code)} · {r.event_type} · "
                          f"已持续 {(pd.Timestamp(at) - r.occurred_at).total_seconds() / 3600:.1f} 小时",
-                level=int(r.level)) for r in ev_open.itertuples()]
-    return Panel(f"处置中的突发事件（{len(rows)} 起）", rows=rows, message="" if rows else "当前没有处置中的突发事件")
+                level=int(r.level)) for r in recent[recent.is_open].itertuples()]
+    n_open = len(rows)
+    rows += [Row(r.title, f"{names.get(r.region_code, r.region_code)} · {r.occurred_at:%m-%d %H:%M} · {r.status}",
+                 level=int(r.level)) for r in week.itertuples()]
+    return Panel(f"处置中的突发事件（{n_open} 起）· 近 7 日其他事件（{len(week)} 起）", rows=rows,
+                 message="" if rows else "当前没有处置中的突发事件，近 7 日没有新发事件")
 
 
 def timeline(recent: pd.DataFrame, at: dt.datetime) -> Panel:

@@ -1,13 +1,14 @@
 """驾驶舱总览 on the wall: the headline economy, the county map, the plan's lights, 运行态势, warnings."""
 from __future__ import annotations
 
-from cockpit import fmt, maps, metrics, periods
+from cockpit import fmt, metrics, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 
 from ... import panels, state
+from .. import maps as wall_maps
 from ..model import Board, Panel, Row, Tile
 from . import parts
 
@@ -29,8 +30,10 @@ def county_map(v: View) -> Panel:
     values = panels.county_values(v, MAP_INDICATOR, "yoy")
     name = state.indicators(v).set_index("code").at[MAP_INDICATOR, "name"]
     period = values.period.dropna().iloc[0] if values.period.notna().any() else ""
-    return Panel(f"县区分布：{name}累计同比（{period}）", deck=maps.choropleth(settings().geojson, values),
-                 labels=values, caption="颜色越深增速越高；示范区为功能区，无边界，不绘制。边界：cnmaps（高德数据），仅示意")
+    chart = wall_maps.county_map(settings().geojson, values, title=f"{name}累计同比", caliber="颜色越深增速越高",
+                                 source="市统计局", as_of=period)
+    return Panel(f"县区分布：{name}累计同比（{period}）", chart=chart,
+                 caption="示范区为功能区，无边界，不绘制。边界：cnmaps（高德数据），仅示意")
 
 
 def plan(v: View, region: str) -> Panel:

@@ -19,6 +19,13 @@ try:
     pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path, default=not p.url_path)
              for p in PAGES if auth.allowed(user, f"page:{p.url_path}")]
     page = st.navigation(pages, position="sidebar")
-    screen.run(page.url_path) if screen.requested(page.url_path) else page.run()  # ?screen=1: the wall
+    # Statements, not a conditional expression: Streamlit's magic would write its value (None) below.
+    if screen.requested(page.url_path):  # ?screen=1: the wall
+        screen.run(page.url_path)
+    else:
+        page.run()
 except state.DATABASE_DOWN as exc:  # pages run inside this call: one message for all of them
-    screen.outage(exc) if screen.requested() else state.database_down(exc)
+    if screen.requested():
+        screen.outage(exc)
+    else:
+        state.database_down(exc)

@@ -68,7 +68,7 @@ def event_list(recent: pd.DataFrame, names: dict[str, str], at: dt.datetime) -> 
     n_open = len(rows)
     rows += [Row(r.title, f"{names.get(r.region_code, r.region_code)} · {r.occurred_at:%m-%d %H:%M} · {r.status}",
                  level=int(r.level)) for r in week.itertuples()]
-    return Panel(f"处置中的突发事件（{n_open} 起）· 近 7 日其他事件（{len(week)} 起）", rows=rows,
+    return Panel(f"突发事件：处置中 {n_open} 起 · 近 7 日另有 {len(week)} 起", rows=rows,
                  message="" if rows else "当前没有处置中的突发事件，近 7 日没有新发事件")
 
 

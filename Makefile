@@ -5,8 +5,11 @@ PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the tests use: a real browser, a CJK font, a real PostgreSQL.
 TEST_DEBS := chromium fonts-wqy-microhei postgresql
+# What the cockpit itself needs to draw charts as pictures (kaleido drives Chromium; without a CJK
+# font every 汉字 is a box).
+RUN_DEBS := chromium fonts-wqy-microhei
 
-.PHONY: run test system-test-deps clean-venv
+.PHONY: run test system-deps system-test-deps clean-venv
 
 $(VENV)/.runtime: requirements.txt
 	python3 -m venv $(VENV)
@@ -18,17 +21,25 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime
+run: system-deps $(VENV)/.runtime
 	$(PY) -m cockpit init
 	$(PY) -m cockpit serve --port $(PORT)
 
-system-test-deps:
-	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs whichever of DEBS is missing; `make system-deps DEBS=...`.
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "安装测试所需的系统软件包:$$missing"; \
+	  echo "安装$(2)所需的系统软件包:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+system-deps:
+	$(call install_debs,$(RUN_DEBS),驾驶舱)
+
+system-test-deps:
+	$(call install_debs,$(TEST_DEBS),测试)
 
 test: system-test-deps $(VENV)/.dev
 	bash scripts/test.sh

@@ -17,8 +17,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, insert, select, update
 
-from . import schema as s
+from . import schema as s, sessions
 from .store import Store, now
+from .uploads import aliases, names
 
 ROLES = {"leader": "领导", "reporter": "部门填报员", "county": "县区用户", "admin": "管理员"}
 USER_STATES = {"active": "正常", "locked": "锁定", "disabled": "停用"}
@@ -41,7 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "page:tasks": ALL, "page:emergency": frozenset({"leader", "county", "admin"}),
     "page:warnings": frozenset({"leader", "county", "admin"}),
     "page:upload": frozenset({"reporter", "admin"}),
-    "page:briefing": frozenset({"leader", "admin"}),
+    "page:briefing": frozenset({"leader", "county", "admin"}),  # a county's pack holds only its county
     "page:admin": frozenset({"admin"}),
     "action:upload": frozenset({"reporter", "admin"}),
     "action:rollback": frozenset({"reporter", "admin"}),
@@ -194,8 +195,11 @@ def add_user(store: Store, name: str, role: str, password: str, *, region_code: 
         raise AuthError("用户名不能为空")
     if role == "county" and not region_code:
         raise AuthError("县区用户须指定 --region 县区代码")
-    if region_code and region_code not in set(store.regions().code):
-        raise AuthError(f"未知的县区代码“{region_code}”")
+    if region_code:  # as the importer reads it: 梁园区, 梁园, 411402, or a name staff mapped
+        written, region_code = region_code, names.region_resolver(
+            store.regions(), aliases.mapping(aliases.stored(store), "region"))(region_code)
+        if region_code is None:
+            raise AuthError(f"未知的县区“{written}”，可写名称或代码，如 梁园区、梁园、411402")
     if department and department not in departments(store):
         raise AuthError(f"未知的部门“{department}”，可选：{'、'.join(departments(store))}")
     _check_password(password)
@@ -323,6 +327,7 @@ def reset_password(store: Store, name: str, password: str, actor: str = "system"
         row = _get(conn, name)
         conn.execute(update(s.users).where(s.users.c.id == row.id).values(
             password_hash=_hasher.hash(password), failed_logins=0, locked_until=None))
+        sessions.end_user(conn, name, "password")  # whoever knew the old password is logged out
         store.audit(conn, actor, "user_password", f"user:{name}", "")
 
 
@@ -330,6 +335,8 @@ def set_disabled(store: Store, name: str, disabled: bool, actor: str = "system")
     with store.begin() as conn:
         row = _get(conn, name)
         conn.execute(update(s.users).where(s.users.c.id == row.id).values(disabled=disabled))
+        if disabled:
+            sessions.end_user(conn, name, "disabled")
         store.audit(conn, actor, "user_disable" if disabled else "user_enable", f"user:{name}", "")
 
 

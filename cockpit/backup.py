@@ -1,10 +1,12 @@
 """Backups a city can restore: SQLite's online backup API, pg_dump for PostgreSQL.
 
-Each backup has a manifest (row counts, and each batch's id, status and sha256) so a
-restore can prove it reproduced what was saved.
+Each backup has a manifest (row counts, each batch's id and status, and a checksum over the
+batches) so a restore can prove it reproduced what was saved, and can say beforehand which
+batches of the current store it would take away (`lost`).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -14,10 +16,11 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL, make_url
 
-from . import schema as s
+from . import schema as s, sessions
 from .store import Store
 
 COUNTED = ("upload_batches", "observations", "task_progress", "emergency_events", "hotline_tickets",
@@ -29,10 +32,10 @@ def manifest(store: Store) -> dict:
         counts = {t: int(conn.execute(select(func.count()).select_from(s.metadata.tables[t])).scalar())
                   for t in COUNTED}
         b = s.upload_batches.c
-        batches = [f"{r.id}:{r.status}:{r.sha256 or ''}:{r.row_count}"
-                   for r in conn.execute(select(b.id, b.status, b.sha256, b.row_count).order_by(b.id))]
+        rows = conn.execute(select(b.id, b.status, b.sha256, b.row_count).order_by(b.id)).all()
+    batches = [f"{r.id}:{r.status}:{r.sha256 or ''}:{r.row_count}" for r in rows]
     return {"counts": counts, "batches_sha256": hashlib.sha256("\n".join(batches).encode()).hexdigest(),
-            "schema": store.schema_revision()}
+            "schema": store.schema_revision(), "batches": [[r.id, r.status] for r in rows]}
 
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
@@ -53,11 +56,12 @@ def _tool(name: str) -> str:
     return str(path)
 
 
-def backup(store: Store, out: Path | None = None) -> Path:
+def backup(store: Store, out: Path | None = None, name: str = "cockpit") -> Path:
+    """Back the store up to `out` (default data/backups/<name>-<time>.db or .dump)."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = store.cfg.data_dir / "backups"
     if store.engine.dialect.name == "sqlite":
-        out = Path(out or folder / f"cockpit-{stamp}.db")
+        out = Path(out or folder / f"{name}-{stamp}.db")
         out.parent.mkdir(parents=True, exist_ok=True)
         src = sqlite3.connect(make_url(store.url).database)
         dst = sqlite3.connect(out)
@@ -66,7 +70,7 @@ def backup(store: Store, out: Path | None = None) -> Path:
         src.close()
         dst.close()
     else:
-        out = Path(out or folder / f"cockpit-{stamp}.dump")
+        out = Path(out or folder / f"{name}-{stamp}.dump")
         out.parent.mkdir(parents=True, exist_ok=True)
         address, env = _libpq(store.url)
         subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), address],
@@ -76,13 +80,46 @@ def backup(store: Store, out: Path | None = None) -> Path:
     return out
 
 
+def _saved(source: Path) -> dict | None:
+    path = Path(f"{source}.manifest.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _saved_batches(source: Path) -> dict[int, str] | None:
+    """id -> status of the batches in a backup: from its manifest, or read from a SQLite backup
+    made before manifests listed them; None when neither can tell (an old PostgreSQL dump)."""
+    saved = _saved(source) or {}
+    if "batches" in saved:
+        return {int(i): st for i, st in saved["batches"]}
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as conn:
+            return dict(conn.execute("SELECT id, status FROM upload_batches").fetchall())
+    except sqlite3.DatabaseError:
+        return None
+
+
+def lost(store: Store, source: Path) -> pd.DataFrame | None:
+    """The current store's batches that restoring `source` would take away: committed after the
+    backup, or rolled back or retired since (`change`: new | status). None when the backup does
+    not say which batches it holds."""
+    saved = _saved_batches(Path(source))
+    if saved is None:
+        return None
+    b = s.upload_batches.c
+    now_ = store.frame(select(b.id, b.dataset, b.source, b.file_name, b.created_by, b.created_at, b.status)
+                       .order_by(b.id))
+    change = ["new" if i not in saved else ("status" if saved[i] != st else None)
+              for i, st in zip(now_.id, now_.status)]
+    return now_.assign(change=change).dropna(subset=["change"]).reset_index(drop=True)
+
+
 def restore(store: Store, source: Path) -> dict:
-    """Replace the store's contents with the backup; returns the verified manifest."""
+    """Replace the store's contents with the backup; returns the verified manifest. Every login
+    ends (the restored sessions table would bring back sessions ended since)."""
     source = Path(source)
     if not source.is_file():
         raise OSError(f"备份文件不存在：{source}")
-    expected_file = Path(f"{source}.manifest.json")
-    expected = json.loads(expected_file.read_text(encoding="utf-8")) if expected_file.is_file() else None
+    expected = _saved(source)
     store.engine.dispose()
     if store.engine.dialect.name == "sqlite":
         src = sqlite3.connect(source)
@@ -98,6 +135,10 @@ def restore(store: Store, source: Path) -> dict:
         if res.returncode != 0:
             raise OSError(f"恢复失败：{res.stderr.strip()[:500]}")
     got = manifest(store)
-    if expected is not None and got != expected:
+    if expected is not None and {k: got.get(k) for k in expected} != expected:  # older manifests list less
         raise OSError(f"恢复后的数据与备份清单不一致：期望 {expected}，实际 {got}")
+    store.migrate()  # a backup from an older version: bring it to this version's schema
+    with store.begin() as conn:
+        sessions.end_user(conn, None, "restore")
+        store.audit(conn, "cli", "restore", source.name, f"批次 {got['counts']['upload_batches']} 个")
     return got

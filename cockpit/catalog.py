@@ -1,18 +1,21 @@
 """The shipped catalogue, read from data/: regions (GB/T 2260 codes), indicators, the plan's
 tasks and the annual targets. Nothing about one city or one plan is written in code: the city
-is the row of data/regions.csv whose level is "city".
+is the row of data/regions.csv whose level is "city", and the plan (its title, period and
+targets) is data/plan/plan.toml with the files beside it.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from . import geo
-from .config import ROOT, Settings
+from .config import ROOT, Settings, settings
 
 DATA = ROOT / "data"
 TARGETS_FILE = DATA / "targets.csv"
@@ -41,26 +44,85 @@ def region_rows(cfg: Settings) -> list[dict]:
     return rows
 
 
-def indicator_rows() -> list[dict]:
+@dataclass(frozen=True)
+class Plan:
+    """A plan with a period: its indicators' targets are due at `end`, its tasks by their deadlines.
+    Before `end` progress is read against 序时进度; after it, as the final assessment."""
+    id: str
+    title: str  # as the document is titled, without 《》
+    start: dt.date
+    end: dt.date
+    target_column: str  # the column of indicators.csv holding the targets
+    folder: Path
+
+    @property
+    def caliber(self) -> str:
+        return f"《{self.title}》"
+
+    @property
+    def years(self) -> str:
+        return f"{self.start.year}—{self.end.year} 年"
+
+    @property
+    def target_label(self) -> str:
+        return f"{self.end.year}年目标"
+
+    def ended(self, today: dt.date) -> bool:
+        return today > self.end
+
+
+PLAN_KEYS = {"id": str, "title": str, "start": dt.date, "end": dt.date, "target_column": str}
+
+
+@lru_cache(maxsize=4)
+def _read_plan(folder: Path, mtime: float) -> Plan:
+    path = folder / "plan.toml"
+    with path.open("rb") as fh:
+        doc = tomllib.load(fh)
+    for key, kind in PLAN_KEYS.items():
+        if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), dt.datetime):
+            raise ValueError(f"{path} 中的 {key} 缺失或格式不对（应为{'日期，如 2026-01-01' if kind is dt.date else '文字'}）")
+    unknown = sorted(set(doc) - set(PLAN_KEYS))
+    if unknown:
+        raise ValueError(f"{path} 中有未知的设置项：{', '.join(unknown)}")
+    if doc["end"] <= doc["start"]:
+        raise ValueError(f"{path} 的规划期结束日 {doc['end']} 应晚于开始日 {doc['start']}")
+    return Plan(folder=folder, **{k: doc[k] for k in PLAN_KEYS})
+
+
+def load_plan(folder: Path | None = None) -> Plan:
+    """The plan in force: `plan_dir` (data/plan) holds plan.toml; re-read when the file changes."""
+    folder = Path(folder or settings().plan_dir)
+    return _read_plan(folder, (folder / "plan.toml").stat().st_mtime)
+
+
+def plan_indicators(indicators: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The indicators of `plan` (a store keeps the indicators of earlier plans, with their targets)."""
+    return indicators[(indicators.plan_id == plan.id) & indicators.plan_target.notna()]
+
+
+def indicator_rows(plan: Plan | None = None) -> list[dict]:
+    plan = plan or load_plan()
     rows = []
     for r in _read_csv(DATA / "indicators.csv"):
         rows.append({**r, "definition": r["caliber"], "higher_is_better": _opt_bool(r["higher_is_better"]),
                      "min_value": _opt_float(r["min_value"]), "max_value": _opt_float(r["max_value"]),
-                     "target_2025": None, "sort": int(r["sort"])})
-    for r in _read_csv(DATA / "plan" / "indicators.csv"):
+                     "plan_target": None, "plan_id": None, "sort": int(r["sort"])})
+    for r in _read_csv(plan.folder / "indicators.csv"):
         rows.append({
             "code": r["code"], "name": r["name"], "definition": r["definition"], "unit": r["unit"],
-            "domain": "数字政府", "frequency": "Q", "kind": "ratio", "higher_is_better": True,
+            "domain": "数字政府", "frequency": "Q", "kind": "ratio", "higher_is_better": _opt_bool(r["higher_is_better"]),
             "source_dept": "市行政审批和政务信息管理局", "measures": "month",
-            "caliber": "《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表",
-            "min_value": 0.0, "max_value": 100.0, "target_2025": float(r["target_2025"]),
-            "sort": 1000 + int(r["seq"])})
+            "caliber": f"{plan.caliber}主要指标表",
+            "min_value": 0.0, "max_value": 100.0, "plan_target": float(r[plan.target_column]),
+            "plan_id": plan.id, "sort": 1000 + int(r["seq"])})
     return rows
 
 
-def task_rows() -> list[dict]:
+def task_rows(plan: Plan | None = None) -> list[dict]:
+    plan = plan or load_plan()
     rows = []
-    for r in _read_csv(DATA / "plan" / "tasks.csv"):
+    for r in _read_csv(plan.folder / "tasks.csv"):
         rows.append({
             **{k: r[k] for k in ("section", "section_title", "subsection", "text", "deadline_text",
                                  "deadline_kind", "units_text", "lead_units", "responsible_units")},

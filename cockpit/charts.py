@@ -14,6 +14,10 @@ from .signals import GREEN, LEVEL_NAMES, LEVELS, ORANGE, RED, YELLOW
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 BLUE = "#0b5cab"
+# Date ticks in Chinese: Plotly's own ("Oct 2024") are English and its locale files are not in
+# Streamlit's bundle, so every date axis gets an explicit format.
+MONTH = "%Y年%m月"
+DAY = "%m月%d日"
 
 
 @dataclass
@@ -50,8 +54,17 @@ def daily_volume(daily: pd.DataFrame, *, title: str, unit: str, caliber: str, so
                  as_of: str, height: int = 300) -> Chart:
     fig = go.Figure(go.Bar(x=daily["day"], y=daily["tickets"], marker_color=BLUE,
                            hovertemplate="%{x|%m月%d日}：%{y:,} 件<extra></extra>"))
-    fig.update_xaxes(tickformat="%m-%d")
+    fig.update_xaxes(tickformat=DAY, hoverformat="%Y年%m月%d日")
     return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+
+
+def _span(fig: go.Figure, dates) -> None:
+    """The date axis runs from the first plotted date to the last, half a month either side;
+    Plotly's autorange pads sparse (quarterly) series out to a tick beyond the data."""
+    dates = pd.to_datetime(pd.Series(list(dates))).dropna()
+    if len(dates):
+        pad = pd.Timedelta(days=16)
+        fig.update_xaxes(range=[dates.min() - pad, dates.max() + pad])
 
 
 def _dates(periods_: pd.Series) -> pd.Series:
@@ -83,7 +96,8 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
         fig.add_trace(go.Scatter(x=_dates(notes["period"]), y=ys, mode="markers", name="批注",
                                  marker={"symbol": "star", "size": 13, "color": "#e65100"},
                                  text=notes["text"], hovertemplate="%{x|%Y年%m月} 批注：%{text}<extra></extra>"))
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(tickformat=MONTH, hoverformat=MONTH)
+    _span(fig, list(_dates(values["period"])) + (list(_dates(bands["period"])) if bands is not None else []))
     chart = _frame(Chart(fig, title, unit, caliber, source, as_of), height)
     chart.figure.update_layout(showlegend=bool(bands is not None and len(bands)))
     return chart
@@ -108,8 +122,8 @@ def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: s
 
 
 # ---- 社情民意, 应急指挥, 督查督办 (appended) ------------------------------------------------
-GRAIN_FORMAT = {"day": ("%m-%d", "%Y年%m月%d日"), "week": ("%m-%d", "%Y年%m月%d日起一周"),
-                "month": ("%Y-%m", "%Y年%m月")}
+GRAIN_FORMAT = {"day": (DAY, "%Y年%m月%d日"), "week": (DAY, "%Y年%m月%d日起一周"),
+                "month": (MONTH, "%Y年%m月")}
 TASK_GROUP_COLOURS = {"已完成": GREEN, "按期": "#81c784", "即将到期": YELLOW, "已逾期": RED}
 
 
@@ -163,7 +177,7 @@ def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, a
                     "line": {"width": [2.5 if o else 0 for o in part["is_open"]], "color": "#111"}},
             text=part["title"], customdata=part["status"],
             hovertemplate="%{x|%Y-%m-%d %H:%M} %{text}（%{customdata}）<extra></extra>"))
-    fig.update_xaxes(tickformat="%m-%d")
+    fig.update_xaxes(tickformat=DAY)
     return _frame(Chart(fig, title, "", caliber, source, as_of), height, legend=True)
 
 
@@ -187,7 +201,7 @@ def progress_line(h: pd.DataFrame, *, title: str, caliber: str, source: str, as_
                                line={"color": BLUE}, text=h["status"],
                                hovertemplate="%{x|%Y-%m-%d}：%{y:.0f}%（%{text}）<extra></extra>"))
     fig.update_yaxes(range=[0, 105])
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(tickformat=MONTH)
     return _frame(Chart(fig, title, "%", caliber, source, as_of), height)
 
 
@@ -203,7 +217,8 @@ def monthly_line(series: pd.DataFrame, *, title: str, unit: str, caliber: str, s
         fig.add_trace(go.Scatter(x=[pd.Timestamp(highlight + "-01")], y=[y], mode="markers",
                                  marker={"size": 13, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": "#111"}},
                                  hoverinfo="skip"))
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(tickformat=MONTH, hoverformat=MONTH)
+    _span(fig, x)
     return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
 
 
@@ -219,6 +234,7 @@ def evidence(evidence: dict, title: str, caliber: str, as_of_text: str, height: 
         colours = [BLUE] * max(len(ys) - window, 0) + [RED] * min(window, len(ys))
         fig.add_bar(x=evidence.get("x", []), y=ys, marker_color=colours,
                     hovertemplate="%{x}：%{y} 件<extra></extra>")
+        fig.update_xaxes(tickformat=DAY)
     elif kind == "line":
         fig.add_scatter(x=evidence.get("x", []), y=evidence.get("y", []), mode="lines+markers",
                         line={"color": BLUE}, name="实际", connectgaps=False)
@@ -237,6 +253,7 @@ def evidence(evidence: dict, title: str, caliber: str, as_of_text: str, height: 
         if evidence.get("hline") is not None:
             fig.add_hline(y=evidence["hline"], line_dash="dot", line_color=RED,
                           annotation_text=evidence.get("hline_label", ""))
+        fig.update_xaxes(tickformat=MONTH)
     else:
         return None
     chart = Chart(fig, title, unit, caliber, "驾驶舱预警规则", as_of_text)
@@ -256,6 +273,7 @@ def forecast(rec: dict, name: str, unit: str, as_of_text: str) -> Chart:
     fig.add_scatter(x=[hist["periods"][-1]] + x, y=[hist["values"][-1]] + rec["mean"], mode="lines",
                     line={"color": ORANGE, "dash": "dash" if not rec["shown"] else "solid"},
                     name="预测" if rec["shown"] else "基准外推")
+    fig.update_xaxes(tickformat=MONTH)
     label = "预测" if rec["shown"] else "基准外推（无模型优于季节性朴素）"
     chart = Chart(fig, f"{name}：{label}", unit, rec["label"], "驾驶舱预测模型", as_of_text)
     return _frame(chart, 340)

@@ -25,6 +25,7 @@ class Settings:
     data_dir: Path = ROOT / "data"
     db_url: str = ""  # empty means the SQLite file under data_dir
     geojson: Path = ROOT / "data" / "geo" / "shangqiu_counties.geojson"
+    plan_dir: Path = ROOT / "data" / "plan"  # plan.toml (id, title, period) and its indicators and tasks
     demo_tickets: int = 200_000
     demo_on_empty: bool = True
     log_level: str = "INFO"
@@ -45,11 +46,17 @@ class Settings:
     screen_carousel_seconds: int = 30
     screen_refresh_seconds: int = 60
     screen_reload_at: str = ""
+    # The only folder `python -m cockpit briefing --out` may write into (default data_dir/briefings).
+    briefing_dir: Path | None = None
     source_file: Path | None = field(default=None, compare=False)
 
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.data_dir / 'cockpit.db'}"
+
+    @property
+    def briefing_root(self) -> Path:
+        return self.briefing_dir or self.data_dir / "briefings"
 
 
 def _screen_boards(v) -> tuple[str, ...]:
@@ -81,6 +88,7 @@ _ENV = {
     "COCKPIT_DB_URL": ("db_url", str),
     "COCKPIT_DATA_DIR": ("data_dir", Path),
     "COCKPIT_GEOJSON": ("geojson", Path),
+    "COCKPIT_PLAN_DIR": ("plan_dir", Path),
     "COCKPIT_DEMO_TICKETS": ("demo_tickets", int),
     "COCKPIT_DEMO_ON_EMPTY": ("demo_on_empty", lambda v: v.lower() not in {"0", "false", "no"}),
     "COCKPIT_LOG_LEVEL": ("log_level", str),
@@ -89,11 +97,12 @@ _ENV = {
     "COCKPIT_PROXY_ADDRESSES": ("proxy_addresses", lambda v: tuple(a.strip() for a in v.split(",") if a.strip())),
     "COCKPIT_FRAME_ANCESTORS": ("frame_ancestors", str),
     **{f"COCKPIT_{name.upper()}": (name, conv) for name, conv in _SCREEN.items()},
+    "COCKPIT_BRIEFING_DIR": ("briefing_dir", Path),
 }
-_TOML_TYPES = {"data_dir": Path, "geojson": Path, "db_url": str, "demo_tickets": int,
+_TOML_TYPES = {"data_dir": Path, "geojson": Path, "plan_dir": Path, "db_url": str, "demo_tickets": int,
                "demo_on_empty": bool, "log_level": str, "lag_red_pp": float,
                "lag_yellow_pp": float, "session_minutes": int, "proxy_header": str,
-               "proxy_addresses": tuple, "frame_ancestors": str, **_SCREEN}
+               "proxy_addresses": tuple, "frame_ancestors": str, "briefing_dir": Path, **_SCREEN}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -113,9 +122,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             s = replace(s, **{name: conv(env[var])})
     # Relative paths in the config are relative to the project, not the cwd,
     # so cron jobs and the web server agree on where the data lives.
-    for name in ("data_dir", "geojson"):
+    for name in ("data_dir", "geojson", "briefing_dir", "plan_dir"):
         p = getattr(s, name)
-        if not p.is_absolute():
+        if p is not None and not p.is_absolute():
             s = replace(s, **{name: ROOT / p})
     check_screen(s)
     return s

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -13,22 +15,67 @@ from .signals import LEVELS
 # Light-to-dark blue: magnitude only, so it never reads as a good/bad or warning colour.
 RAMP = [(222, 235, 247), (158, 202, 225), (107, 174, 214), (49, 130, 189), (8, 81, 156)]
 NO_DATA = (220, 220, 220)
+FONTS = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+
+def _bucket(v: float, lo: float, hi: float) -> int:
+    return 0 if hi == lo else int(round((v - lo) / (hi - lo) * (len(RAMP) - 1)))
 
 
 def _ramp(values: pd.Series) -> list[tuple[int, int, int]]:
     lo, hi = values.min(), values.max()
-    out = []
-    for v in values:
-        if pd.isna(v):
-            out.append(NO_DATA)
-            continue
-        i = 0 if hi == lo else int(round((v - lo) / (hi - lo) * (len(RAMP) - 1)))
-        out.append(RAMP[i])
+    return [NO_DATA if pd.isna(v) else RAMP[_bucket(v, lo, hi)] for v in values]
+
+
+def legend(values: pd.Series, fmt: Callable[[float], str]) -> list[tuple[tuple[int, int, int], str]]:
+    """(colour, words) for each shade the choropleth of `values` uses, lightest first, and 无数据
+    when a county has none. The words are the range of values a shade stands for."""
+    known = values.dropna().astype(float)
+    out: list[tuple[tuple[int, int, int], str]] = []
+    if len(known):
+        lo, hi = known.min(), known.max()
+        if hi == lo:
+            out.append((RAMP[0], fmt(lo)))
+        else:
+            step = (hi - lo) / (len(RAMP) - 1)
+            for i, colour in enumerate(RAMP):
+                if not any(_bucket(v, lo, hi) == i for v in known):
+                    continue
+                low, high = max(lo, lo + (i - 0.5) * step), min(hi, lo + (i + 0.5) * step)
+                out.append((colour, f"{fmt(low)} ～ {fmt(high)}"))
+    if values.isna().any() or not len(known):
+        out.append((NO_DATA, "无数据"))
     return out
 
 
-def choropleth(geojson: Path, values: pd.DataFrame, *, height: int = 460) -> pdk.Deck:
-    """values: region_code, name, value, label. Counties without a value are grey."""
+def fit_zoom(doc: dict, width: int, height: int, margin: float = 0.9) -> float:
+    """The zoom at which the outlines fill a `width` × `height` pixel map (deck.gl: the world is
+    512 px wide at zoom 0), so a narrow column shows every county whole."""
+    xs, ys = _extent(doc)
+    merc = [math.log(math.tan(math.pi / 4 + math.radians(y) / 2)) for y in ys]
+    dx = (max(xs) - min(xs)) / 360
+    dy = (max(merc) - min(merc)) / (2 * math.pi)
+    return round(math.log2(margin * min(width / (512 * dx), height / (512 * dy))), 2)
+
+
+def _labels(geojson: Path, doc: dict) -> pdk.Layer:
+    """County names at their centroids: drawn from the system's fonts (no font is fetched)."""
+    centres = geo.centroids(Path(geojson))
+    rows = [{"name": str(f["properties"].get("name", "")), "lon": centres[str(f["properties"]["code"])][0],
+             "lat": centres[str(f["properties"]["code"])][1]} for f in doc["features"]
+            if str(f["properties"]["code"]) in centres]
+    chars = sorted({ch for r in rows for ch in r["name"]})
+    return pdk.Layer("TextLayer", pd.DataFrame(rows), get_position=["lon", "lat"], get_text="name", get_size=14,
+                     get_color=[33, 37, 41], get_text_anchor=pdk.types.String("middle"),
+                     get_alignment_baseline=pdk.types.String("center"),
+                     character_set=pdk.types.String("".join(chars)), font_family=pdk.types.String(FONTS),
+                     font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 230],
+                     pickable=False)
+
+
+def choropleth(geojson: Path, values: pd.DataFrame, *, height: int = 460, width: int = 560) -> pdk.Deck:
+    """values: region_code, name, value, label. Counties without a value are grey; each is named.
+    `width`: about the narrowest the map is drawn at; the zoom fits the city into it."""
     doc = copy.deepcopy(geo.load(Path(geojson)))
     by_code = values.set_index("region_code")
     colours = dict(zip(by_code.index, _ramp(by_code["value"])))
@@ -42,23 +89,29 @@ def choropleth(geojson: Path, values: pd.DataFrame, *, height: int = 460) -> pdk
                       get_fill_color="properties.fill", get_line_color=[255, 255, 255],
                       line_width_min_pixels=1.5)
     # map_provider=None and no map_style: nothing is fetched from the internet.
-    return pdk.Deck(layers=[layer], map_provider=None,
-                    initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=7.6),
+    return pdk.Deck(layers=[layer, _labels(geojson, doc)], map_provider=None,
+                    initial_view_state=pdk.ViewState(longitude=lon, latitude=lat,
+                                                     zoom=fit_zoom(doc, width, height)),
                     tooltip={"text": "{name}\n{label}"}, height=height)
 
 
-def _centre(doc: dict) -> tuple[float, float]:
+def _extent(doc: dict) -> tuple[list[float], list[float]]:
     xs, ys = [], []
     for f in doc["features"]:
         for poly in geo._polygons(f["geometry"]):
             for x, y in poly[0]:
                 xs.append(x)
                 ys.append(y)
-    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    return [min(xs), max(xs)], [min(ys), max(ys)]
+
+
+def _centre(doc: dict) -> tuple[float, float]:
+    xs, ys = _extent(doc)
+    return (xs[0] + xs[1]) / 2, (ys[0] + ys[1]) / 2
 
 
 # ---- 应急指挥 (appended) -------------------------------------------------------------------
-def event_map(geojson: Path, events: pd.DataFrame, *, height: int = 520) -> pdk.Deck:
+def event_map(geojson: Path, events: pd.DataFrame, *, height: int = 520, width: int = 560) -> pdk.Deck:
     """Events as points coloured by warning level (红橙黄蓝) over the county outlines.
 
     events: lon, lat, level, title, type, level_name, status, time. Tooltips use the
@@ -80,7 +133,7 @@ def event_map(geojson: Path, events: pd.DataFrame, *, height: int = 520) -> pdk.
                        get_radius="radius", radius_min_pixels=4, radius_max_pixels=18,
                        line_width_min_pixels=1.5)
     lon, lat = _centre(doc)
-    return pdk.Deck(layers=[outline, points], map_provider=None,
-                    initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=7.6),
+    return pdk.Deck(layers=[outline, _labels(geojson, doc), points], map_provider=None,
+                    initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=fit_zoom(doc, width, height)),
                     tooltip={"text": "{title}\n{type} · {level_name}\n{status} · {time}"}, height=height)
 

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import periods
+from . import catalog, periods
 from .config import Settings, settings
-
-PLAN_START, PLAN_END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -147,16 +145,33 @@ def light(gap_pp: float | None, cfg: Settings | None = None) -> str | None:
 
 def plan_status(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
                 cfg: Settings | None = None) -> pd.DataFrame:
-    """Each plan indicator: latest value, 2025 target, completion, gap to 序时进度, light."""
-    schedule = periods.schedule_share(PLAN_START, PLAN_END, today)
+    """Each indicator of the plan in force (`cfg.plan_dir`) against its target.
+
+    During the plan's period: the latest value, completion, the gap to 序时进度 and the light.
+    After it, the final assessment: the last value inside the period, `assessment` met | missed
+    and the `shortfall` (in the indicator's unit) of a missed target; no light and no gap, since
+    序时进度 means nothing once the period is over."""
+    cfg = cfg or settings()
+    plan = catalog.load_plan(cfg.plan_dir)
+    ended = plan.ended(today)
+    schedule = periods.schedule_share(plan.start, plan.end, today)
     rows = []
-    for _, ind in indicators[indicators.target_2025.notna()].iterrows():
+    for _, ind in catalog.plan_indicators(indicators, plan).iterrows():
         mine = obs[(obs.indicator_code == ind.code) & (obs.measure == "month")].sort_values("period")
+        if ended:  # a figure after the period's end is not the plan's result
+            mine = mine[mine.period <= periods.month_key(plan.end)]
         value = float(mine.value.iloc[-1]) if len(mine) else None
-        completion = round(100 * value / ind.target_2025, 1) if value is not None else None
-        gap = round(completion - schedule, 1) if completion is not None else None
+        target = float(ind.plan_target)
+        completion = round(100 * value / target, 1) if value is not None else None
+        gap = round(completion - schedule, 1) if completion is not None and not ended else None
+        assessment = shortfall = None
+        if ended and value is not None:
+            hib = ind.get("higher_is_better", True)
+            met = value >= target if hib is None or pd.isna(hib) or bool(hib) else value <= target
+            assessment, shortfall = ("met", None) if met else ("missed", round(abs(target - value), 1))
         rows.append({"code": ind.code, "name": ind["name"], "unit": ind.unit,
                      "period": mine.period.iloc[-1] if len(mine) else None,
-                     "value": value, "target": ind.target_2025, "completion": completion,
-                     "schedule": round(schedule, 1), "gap_pp": gap, "light": light(gap, cfg)})
+                     "value": value, "target": target, "completion": completion,
+                     "schedule": round(schedule, 1), "gap_pp": gap, "light": light(gap, cfg),
+                     "ended": ended, "assessment": assessment, "shortfall": shortfall})
     return pd.DataFrame(rows)

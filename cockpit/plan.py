@@ -1,24 +1,26 @@
-"""The plan's 12 main indicators: status against the 2025 targets and who answers for them.
+"""The plan's main indicators: status against the plan's targets and who answers for them.
 
-The plan's indicator table names no unit per indicator; `data/plan/indicator_units.csv`
-assigns each the lead units of the plan tasks that build it (listed there), so the
+The plan's indicator table names no unit per indicator; `indicator_units.csv` beside the plan
+(data/plan) assigns each the lead units of the plan tasks that build it (listed there), so the
 assignment can be checked against the task list and changed by editing one file.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
-from . import metrics
-from .config import ROOT, Settings
-
-UNITS_FILE = ROOT / "data" / "plan" / "indicator_units.csv"
+from . import catalog, metrics
+from .config import Settings
 
 
-def units() -> dict[str, dict]:
-    with UNITS_FILE.open(encoding="utf-8", newline="") as fh:
+def units(folder: Path) -> dict[str, dict]:
+    path = folder / "indicator_units.csv"
+    if not path.is_file():  # a plan may leave the assignment out: the board shows no units
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
         return {r["code"]: {"lead_units": r["lead_units"].split("|"),
                             "tasks": [int(x) for x in r["related_tasks"].split("|") if x]}
                 for r in csv.DictReader(fh)}
@@ -27,7 +29,7 @@ def units() -> dict[str, dict]:
 def board(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date, cfg: Settings) -> pd.DataFrame:
     """plan_status plus the responsible units and the related tasks."""
     status = metrics.plan_status(indicators, obs, today, cfg)
-    assigned = units()
+    assigned = units(catalog.load_plan(cfg.plan_dir).folder)
     status["lead_units"] = ["、".join(assigned.get(c, {}).get("lead_units", [])) for c in status.code]
     status["tasks"] = ["、".join(map(str, assigned.get(c, {}).get("tasks", []))) for c in status.code]
     defs = indicators.set_index("code").definition

@@ -45,7 +45,8 @@ indicators = Table(
     Column("caliber", Text, nullable=False, default=""),  # 口径
     Column("measures", String(64), nullable=False),  # comma list of measures it is published in
     Column("min_value", Float), Column("max_value", Float),
-    Column("target_2025", Float),
+    Column("plan_target", Float),  # the target at the end of the plan's period (cockpit.catalog.Plan)
+    Column("plan_id", String(32)),  # the plan whose indicator this is; NULL for the statistics catalogue
     Column("sort", Integer, nullable=False, default=0),
 )
 
@@ -291,4 +292,25 @@ upload_skipped = Table(  # what a committed file held that was not imported, and
     Column("value", Text, nullable=False, default=""),
     Column("reason", Text, nullable=False),
     Index(None, "batch_id"),
+)
+
+login_sessions = Table(  # a login that survives a reload: the browser holds a signed cookie (ui/server.py)
+    "login_sessions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(64), nullable=False),
+    Column("sid_hash", String(64), unique=True),  # sha256 of the cookie's secret; NULL until the ticket is redeemed
+    Column("ticket_hash", String(64), unique=True),  # sha256 of the one-time ticket that sets the cookie
+    Column("ticket_expires_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("end_reason", String(16)),  # logout | timeout | password | disabled | restore
+    Index(None, "user_name"),
+)
+
+server_secrets = Table(  # keys every web server of one store shares (the session cookie's signing key)
+    "server_secrets", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", DateTime, nullable=False),
 )

@@ -32,13 +32,16 @@ LEVELS = {1: Signal("Ⅰ级（红色）", RED, "white", "red", "Ⅰ级 红色"),
           2: Signal("Ⅱ级（橙色）", ORANGE, "black", "orange", "Ⅱ级 橙色"),
           3: Signal("Ⅲ级（黄色）", YELLOW, "black", "yellow", "Ⅲ级 黄色"),
           4: Signal("Ⅳ级（蓝色）", BLUE, "white", "blue", "Ⅳ级 蓝色")}
+# Once a plan's period is over there is no 序时进度 to be behind: its targets were met or missed.
+OUTCOMES = {"met": Signal("已达标", GREEN, "white", "green"), "missed": Signal("未达标", RED, "white", "red")}
 LEVEL_NAMES = {level: s.name for level, s in LEVELS.items()}
 LIGHT_NAMES = {light: s.name for light, s in LIGHTS.items()}
+OUTCOME_NAMES = {outcome: s.name for outcome, s in OUTCOMES.items()}
 
 
 def style_of(name: str) -> str:
     """The cell style of a light or level shown by its name (红灯, Ⅱ级（橙色）); '' for anything else."""
-    for s in (*LIGHTS.values(), *LEVELS.values()):
+    for s in (*LIGHTS.values(), *LEVELS.values(), *OUTCOMES.values()):
         if s.name == name:
             return s.style
     return ""

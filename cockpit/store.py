@@ -91,11 +91,12 @@ class Store:
     def init(self) -> None:
         """Create or migrate the schema and load the shipped catalogue and plan."""
         self.migrate()
+        plan = catalog.load_plan(self.cfg.plan_dir)
         with self.engine.begin() as conn:
             _upsert(conn, s.regions, "code", catalog.region_rows(self.cfg))
-            _upsert(conn, s.indicators, "code", catalog.indicator_rows())
+            _upsert(conn, s.indicators, "code", catalog.indicator_rows(plan))
             # The plan's tasks are fixed text: load once, update if the derived file changed.
-            _upsert(conn, s.plan_tasks, "number", catalog.task_rows())
+            _upsert(conn, s.plan_tasks, "number", catalog.task_rows(plan))
 
     # ---- batches ----------------------------------------------------------------
     @contextlib.contextmanager

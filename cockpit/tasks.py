@@ -5,12 +5,13 @@ page, the Excel export and the tests all count the same way.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import pandas as pd
 from sqlalchemy import select
 
-from . import exports, periods, schema as s
+from . import periods, schema as s
 from .signals import LIGHT_NAMES
 
 NO_REPORT = "未报送"
@@ -34,7 +35,8 @@ EXPORT_COLUMNS = {
     "number": "序号", "section": "部分", "section_title": "部分名称", "text": "任务内容",
     "deadline_text": "任务时限", "lead": "牵头单位", "responsible_units": "责任单位",
     "status": "最新状态", "percent": "完成进度(%)", "reported_on": "最近报送日期",
-    "reporting_unit": "报送单位", "note": "进展说明", "overdue_days": "逾期天数", "light_text": "进度灯",
+    "reporting_unit": "报送单位", "note": "进展说明", "overdue_days": "逾期天数", "overdue_for": "逾期时长",
+    "light_text": "进度灯",
 }
 
 
@@ -68,6 +70,7 @@ def board(tasks: pd.DataFrame, latest: pd.DataFrame, today: dt.date) -> pd.DataF
     overdue = days_left.lt(0) & ~done
     out["overdue"] = overdue
     out["overdue_days"] = (-days_left).where(overdue).astype("Int64")
+    out["overdue_for"] = [overdue_text(d.date(), today) if late else None for d, late in zip(deadline, overdue)]
     out["due_soon"] = days_left.between(0, SOON_DAYS) & ~done
     out["light"] = "green"
     out.loc[out["due_soon"], "light"] = "yellow"
@@ -77,9 +80,22 @@ def board(tasks: pd.DataFrame, latest: pd.DataFrame, today: dt.date) -> pd.DataF
     return out
 
 
+def overdue_text(deadline: dt.date, today: dt.date) -> str:
+    """How long ago a deadline passed, as people say it: 25 天, 11 个月, 2 年 11 个月."""
+    months = (today.year - deadline.year) * 12 + today.month - deadline.month
+    # A month-end deadline comes round again at this month's end (31 Dec -> 30 Nov is whole months).
+    if today.day < min(deadline.day, calendar.monthrange(today.year, today.month)[1]):
+        months -= 1
+    if months < 1:
+        return f"{(today - deadline).days} 天"
+    years, months = divmod(months, 12)
+    return " ".join(filter(None, (f"{years} 年" if years else "", f"{months} 个月" if months else "")))
+
+
 def counts(b: pd.DataFrame) -> dict[str, int]:
     return {"total": len(b), "done": int((b.status == "已完成").sum()),
             "ongoing": int((b.status == "推进中").sum()), "overdue": int(b.overdue.sum()),
+            "overdue_year": int((b.overdue_days > 365).sum()),
             "due_soon": int(b.due_soon.sum()), "no_report": int((b.status == NO_REPORT).sum()),
             "open_ended": int((b.deadline_kind != "date").sum())}
 
@@ -104,6 +120,10 @@ def overdue_list(b: pd.DataFrame) -> pd.DataFrame:
 
 def due_soon_list(b: pd.DataFrame) -> pd.DataFrame:
     return b[b.due_soon].sort_values(["days_left", "number"])
+
+
+def done_list(b: pd.DataFrame) -> pd.DataFrame:
+    return b[b.status == "已完成"].sort_values("number")
 
 
 def units(b: pd.DataFrame) -> list[str]:
@@ -150,15 +170,7 @@ def history(progress: pd.DataFrame, number: int) -> pd.DataFrame:
 
 
 def export_frame(b: pd.DataFrame) -> pd.DataFrame:
-    out = b.assign(reported_on=b.reported_on.astype("string"))
-    return out[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
-
-
-def to_xlsx(frame: pd.DataFrame, *, title: str, as_of: str, caliber: str) -> bytes:
-    """The list as an .xlsx with a title row, Chinese headers and a 口径/数据截至 footer."""
-    return exports.to_xlsx(frame, sheet="重点任务", title=title, footer=f"口径：{caliber}　数据截至：{as_of}",
-                           widths={"任务内容": 60, "进展说明": 30, "牵头单位": 28, "责任单位": 30, "部分名称": 24},
-                           wrap=frozenset({"任务内容", "责任单位"}))
+    return b[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
 
 
 # ---- queries --------------------------------------------------------------------

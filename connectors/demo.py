@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cockpit import geo, periods
+from cockpit import catalog, geo, periods
 from cockpit.catalog import CITY
-from cockpit.config import ROOT, settings
+from cockpit.config import settings
 
 from .base import Connector, Dataset, Option, register
 
@@ -222,17 +222,20 @@ class DemoConnector(Connector):
         return self._emit("ENTITIES", latent, ["month", "month_yoy"], 2)
 
     def _plan(self) -> pd.DataFrame:
-        """The plan's 12 indicators, quarterly, city level, rising towards their 2025 targets."""
+        """The plan's indicators, quarterly, city level, rising towards their targets (data/plan)."""
         rng = self.rng("plan")
-        targets = pd.read_csv(ROOT / "data" / "plan" / "indicators.csv")
-        quarters = [m for m in periods.month_range("2023-03", self.end) if periods.is_quarter_end(m)]
-        t = np.arange(len(quarters)) / 4  # years since 2023Q1
+        plan = catalog.load_plan()
+        targets = pd.read_csv(plan.folder / "indicators.csv")
+        quarters = [m for m in periods.month_range(periods.month_key(plan.start), self.end) if periods.is_quarter_end(m)]
+        t = np.arange(len(quarters)) / 4  # years since the plan's first quarter
+        span = (plan.end.year * 12 + plan.end.month - periods.parse_month(quarters[0])[0] * 12
+                - periods.parse_month(quarters[0])[1]) / 12  # years from that quarter to the plan's end
         rows = []
         for _, ind in targets.iterrows():
             start = rng.uniform(45, 70)
-            # Most reach their target around the end of 2025; a few stall short of it.
-            reach = ind.target_2025 + rng.choice([2.0, 3.0, 1.0, -6.0, -12.0], p=[0.3, 0.25, 0.2, 0.15, 0.1])
-            values = start + (reach - start) * (1 - np.exp(-1.4 * t)) / (1 - np.exp(-1.4 * 2.75))
+            # Most reach their target around the plan's end; a few stall short of it.
+            reach = ind[plan.target_column] + rng.choice([2.0, 3.0, 1.0, -6.0, -12.0], p=[0.3, 0.25, 0.2, 0.15, 0.1])
+            values = start + (reach - start) * (1 - np.exp(-1.4 * t)) / (1 - np.exp(-1.4 * span))
             values = np.clip(np.minimum(values, reach) + rng.normal(0, 0.4, len(t)), 0, 100)
             rows.append(pd.DataFrame({"indicator_code": ind.code, "region_code": CITY,
                                       "period": quarters, "measure": "month",
@@ -242,10 +245,12 @@ class DemoConnector(Connector):
     # ---- tasks ----------------------------------------------------------------
     def task_progress(self) -> pd.DataFrame:
         rng = self.rng("tasks")
-        tasks = pd.read_csv(ROOT / "data" / "plan" / "tasks.csv", dtype=str)
-        report_days = [periods.month_end(m) for m in periods.month_range("2023-09", self.end)
+        plan = catalog.load_plan()
+        tasks = pd.read_csv(plan.folder / "tasks.csv", dtype=str)
+        first = periods.shift_month(periods.month_key(plan.start), 8)  # reports begin in the plan's ninth month
+        report_days = [periods.month_end(m) for m in periods.month_range(first, self.end)
                        if periods.is_quarter_end(m)]
-        start = dt.date(2023, 9, 1)
+        start = dt.date(*periods.parse_month(first), 1)
         rows = []
         for _, task in tasks.iterrows():
             deadline = dt.date.fromisoformat(task.deadline_date) if task.deadline_date == task.deadline_date else None

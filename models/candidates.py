@@ -193,6 +193,9 @@ def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str],
     """Fit each named model (combo from its components); a model that fails is left out."""
     out = {}
     need = set(names) | (set(COMPONENTS) if "combo" in names else set())
+    # statsmodels adds "always show" filters for its warnings when first imported; imported inside
+    # the block below, they would override its "ignore" and the operator's terminal fill with them.
+    import statsmodels.tools.sm_exceptions  # noqa: F401
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for name in [k for k in MODELS if k in need]:

@@ -1,7 +1,7 @@
 """Target projection: completion so far, the gap to 序时进度, and where the year is heading.
 
 For annual economic targets (data/targets.csv: indicator_code, region_code, year, measure,
-target) and for the plan's indicators (2025 targets). A value target (measure ytd, e.g.
+target) and for the plan's indicators (the targets of the plan in force). A value target (measure ytd, e.g.
 一般公共预算收入 270 亿元) is compared with the elapsed share of the year; a growth target
 (measure ytd_yoy, e.g. GDP 6.0%) with the growth so far, in percentage points. The projection
 adds the forecast of the remaining months (models.forecast) to what is already in, and says so
@@ -183,7 +183,8 @@ def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date
                      cfg=None, cached: dict | None = None) -> list[dict]:
     """The plan's indicators: completion, gap to 序时进度 and a sentence towards the plan's end."""
     status = metrics.plan_status(indicators, obs, today, cfg)
-    end = periods.month_key(metrics.PLAN_END)
+    plan = catalog.load_plan(cfg.plan_dir if cfg else None)
+    end = periods.month_key(plan.end)
     out = []
     for r in status.itertuples():
         row = r._asdict()
@@ -191,9 +192,10 @@ def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date
             row["sentence"] = "尚无数据。"
             out.append(row)
             continue
-        if r.period >= end:
-            row["sentence"] = (f"规划期（2023—2025 年）已结束：最新值 {r.value:.1f}{r.unit}，为 2025 年目标 "
-                               f"{r.target:.0f}{r.unit} 的 {r.completion:.1f}%。")
+        if r.period >= end or r.ended:
+            row["sentence"] = (f"规划期（{plan.years}）已结束：期末值 {r.value:.1f}{r.unit}，为{plan.target_label} "
+                               f"{r.target:.0f}{r.unit} 的 {r.completion:.1f}%"
+                               + (f"，{'已达标' if r.assessment == 'met' else '未达标'}。" if r.ended else "。"))
             out.append(row)
             continue
         ind = indicators.set_index("code", drop=False).loc[r.code]
@@ -207,7 +209,7 @@ def plan_projections(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date
         else:
             v, lo, hi = (float(a[-1]) for a in (res.mean, res.lower(80), res.upper(80)))
             need = (r.target - r.value) / steps
-            row["sentence"] = (f"按当前趋势到 2025 年末预计达到 {v:.1f}{r.unit}（完成目标 {100 * v / r.target:.0f}%，"
+            row["sentence"] = (f"按当前趋势到 {plan.end.year} 年末预计达到 {v:.1f}{r.unit}（完成目标 {100 * v / r.target:.0f}%，"
                                f"80% 区间 {lo:.1f}—{hi:.1f}，{res.label}），剩余 {steps} 个季度季均需提高 "
                                f"{need:.1f} 个百分点。")
         out.append(row)

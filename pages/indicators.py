@@ -1,4 +1,5 @@
-"""建设指标: the plan's 12 main indicators, their 2025 targets, lights and trends."""
+"""建设指标: the plan's main indicators against its targets: lights during its period, the final
+assessment after it, trends."""
 import streamlit as st
 
 from ui import indicator_panels as panels, state

@@ -6,7 +6,6 @@ Chinese line and an exit code (0 done, 1 refused, 2 bad argument, 3 database unr
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -17,18 +16,20 @@ from cockpit import schema as s
 from cockpit.config import ROOT, settings, setup_logging
 from cockpit.store import Store, StoreUnavailable
 
-from . import admin_cli, aliases_cli, demo_cli, import_cli, warnings
+from . import admin_cli, aliases_cli, briefing_cli, demo_cli, import_cli, warnings
 from .bootstrap import load_demo, prepare
+from .cli_text import Parser, os_text
 
 # Each has register(sub); demo_cli extends the `demo` command registered above, so it comes after.
-COMMANDS = (warnings, admin_cli, import_cli, aliases_cli, demo_cli)
+COMMANDS = (warnings, admin_cli, import_cli, aliases_cli, demo_cli, briefing_cli)
 
 
 def cmd_init(args) -> int:
     store = Store()
     loaded = prepare(store, progress=print_progress)
     print(f"数据库已就绪：{safe_url(store.url)}（结构版本 {store.schema_revision()}）"
-          + ("；库为空，已载入演示数据" if loaded else ""))
+          + ("；库为空，已载入演示数据（预警规则在网页服务启动后于后台评估，"
+             "也可运行 python -m cockpit warnings）" if loaded else ""))
     return 0
 
 
@@ -79,7 +80,7 @@ def register(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cockpit", description="商丘市数字政府领导驾驶舱")
+    parser = Parser(prog="python -m cockpit", description="商丘市数字政府领导驾驶舱")
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)
     for command in COMMANDS:
@@ -94,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：无法使用数据库 {safe_url(settings().database_url)}：{reason}\n"
               "请检查 COCKPIT_DB_URL（或 cockpit.toml 的 db_url）以及数据库服务是否在运行。", file=sys.stderr)
         return 3
-    except (ValueError, OSError) as exc:
+    except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a missing or unreadable file: what and where, never "[Errno 2] ..."
+        print(f"错误：{os_text(exc)}", file=sys.stderr)
         return 2

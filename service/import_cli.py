@@ -48,8 +48,10 @@ def _files(args) -> list[Path]:
         p = Path(f)
         if p.is_dir():
             out += sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() in SUFFIXES)
-        else:
+        elif p.is_file():
             out.append(p)
+        else:  # checked before anything is imported: a typo in the third name stores nothing
+            raise ValueError(f"找不到文件或文件夹“{f}”（当前目录 {Path.cwd()}），未导入任何文件")
     return out
 
 

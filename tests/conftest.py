@@ -92,6 +92,14 @@ def demo_store(demo_db) -> Store:
     return Store(demo_db, Settings(demo_on_empty=False))
 
 
+@pytest.fixture(scope="session")
+def renderer():
+    """The picture renderer (kaleido + Chromium), started once for the session; only tests that
+    draw pictures ask for it, the rest never start a browser."""
+    from service import briefing_render
+    briefing_render.start()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings():
     """Settings are cached per process; tests that change COCKPIT_* see their own."""
@@ -164,15 +172,30 @@ def metric(at, label: str):
 
 
 def tables(at, *columns: str) -> list:
-    """The tables carrying all `columns`, in page order (AppTest exposes no dataframe keys)."""
-    return [d.value for d in at.dataframe if all(c in d.value.columns for c in columns)]
+    """The tables carrying all `columns`, in page order (every table is a ui.tables st.table)."""
+    return [d.value for d in at.table if all(c in d.value.columns for c in columns)]
 
 
 def table(at, *columns: str):
     """The first table carrying all `columns`."""
     hits = tables(at, *columns)
-    assert hits, f"no table with {columns}: {[list(d.value.columns) for d in at.dataframe]}"
+    assert hits, f"no table with {columns}: {[list(d.value.columns) for d in at.table]}"
     return hits[0]
+
+
+def table_element(at, *columns: str):
+    """The first table element carrying all `columns` (for its styles and shown text)."""
+    return next(d for d in at.table if all(c in d.value.columns for c in columns))
+
+
+def shown_cells(element):
+    """What a reader sees in each cell of a ui.tables table, as a frame: the Styler's display text
+    with its Markdown escapes read (as the browser renders them)."""
+    import re
+
+    from streamlit import dataframe_util
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    return shown.map(lambda x: re.sub(r"\\(.)", r"\1", x).replace("\u200b", "") if isinstance(x, str) else x)
 
 
 def table_backgrounds(element) -> dict[tuple[int, int], str]:

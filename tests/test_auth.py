@@ -95,7 +95,7 @@ def test_short_password_and_county_without_region_are_refused(store):
         auth.add_user(store, "甲", "leader", "short")
     with pytest.raises(auth.AuthError, match="--region"):
         auth.add_user(store, "乙", "county", PW)
-    with pytest.raises(auth.AuthError, match="未知的县区代码"):
+    with pytest.raises(auth.AuthError, match="未知的县区“999999”，可写名称或代码"):
         auth.add_user(store, "丙", "county", PW, region_code="999999")
 
 
@@ -132,10 +132,10 @@ ROLES = ["leader", "reporter", "county", "admin"]
 EXPECTED = {
     "page:": "LRCA", "page:economy": "LRCA", "page:indicators": "LRCA", "page:hotline": "LRCA",
     "page:tasks": "LRCA", "page:emergency": "L.CA", "page:warnings": "L.CA", "page:upload": ".R.A",
-    "page:briefing": "L..A", "page:admin": "...A",
+    "page:briefing": "L.CA", "page:admin": "...A",
     "action:upload": ".R.A", "action:rollback": ".R.A", "action:annotate": "LR.A", "action:alert_ack": "L..A",
     "action:alert_assign": "L..A", "action:export": "LRCA", "action:users": "...A", "action:rules": "...A",
-    "action:sources": "...A", "action:screen_links": "...A", "action:audit_view": "...A",
+    "action:sources": "...A", "action:screen_links": "...A", "action:audit_view": "...A", "action:catalog": "...A",
 }
 
 
@@ -160,7 +160,7 @@ def test_cli_adds_a_user_with_the_password_from_stdin(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "已创建用户“周九”（县区用户）" in r.stdout
     r = run("users", "list")
-    assert "周九\t县区用户\t411481\t正常" in r.stdout
+    assert "用户名\t角色\t范围\t状态\t创建时间\n" in r.stdout and "周九\t县区用户\t永城市\t正常" in r.stdout
     r = run("users", "add", "周九", "--role", "leader", stdin=PW + "\n")
     assert r.returncode == 2 and "已存在" in r.stderr
 

@@ -58,3 +58,63 @@ def test_the_postgresql_password_never_appears_on_a_command_line(store, tmp_path
     assert len(argv) == 2 and not any("s3cret-pw" in ln for ln in argv), argv
     assert lines.count("PGPASSWORD=s3cret-pw") == 2
     assert "s3cret-pw" not in os.environ.get("PGPASSWORD", "")
+
+
+def test_lost_lists_the_batches_committed_or_rolled_back_since_the_backup(store, tmp_path):
+    from cockpit.uploads.rollback import rollback
+    _batch(store, 1.0)
+    (second,) = _batch(store, 2.0)
+    path = backup.backup(store, tmp_path / ("b.db" if store.engine.dialect.name == "sqlite" else "b.dump"))
+    assert backup.lost(store, path).empty
+    rollback(store, second, by="甲", reason="报错了")
+    (third,) = _batch(store, 3.0)
+    lost = backup.lost(store, path)
+    assert dict(zip(lost.id, lost.change)) == {second: "status", third: "new"}
+    assert lost.set_index("id").loc[third, "created_by"] == "甲"
+
+
+def test_an_older_sqlite_backup_without_a_batch_list_is_read_for_it(store, tmp_path):
+    import json
+
+    import pytest
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("a PostgreSQL dump cannot be read without restoring it")
+    _batch(store, 1.0)
+    path = backup.backup(store, tmp_path / "b.db")
+    manifest = tmp_path / "b.db.manifest.json"
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    del old["batches"]  # as backups made before this version wrote them
+    manifest.write_text(json.dumps(old), encoding="utf-8")
+    (second,) = _batch(store, 2.0)
+    assert backup.lost(store, path).id.tolist() == [second]
+    assert backup.restore(store, path)["counts"]["upload_batches"] == 1  # and it still restores, verified
+
+
+def test_a_restore_ends_every_login(store, tmp_path):
+    import pytest
+
+    from cockpit import auth, sessions
+    auth.add_user(store, "领导甲", "leader", "correct horse battery")
+    _, ticket = sessions.start(store, "领导甲")
+    cookie = sessions.redeem(store, ticket)
+    path = backup.backup(store, tmp_path / ("b.db" if store.engine.dialect.name == "sqlite" else "b.dump"))
+    auth.set_disabled(store, "领导甲", True)  # ends the login; restoring would bring the open record back
+    backup.restore(store, path)
+    with pytest.raises(sessions.Refused, match="数据已从备份恢复"):
+        sessions.resume(store, cookie, 480)
+
+
+def test_a_restore_cannot_start_while_a_server_holds_the_store(store):
+    import pytest
+
+    from cockpit import presence
+    from cockpit.store import Store
+    server = presence.hold(Store(store.url, store.cfg))  # as ui/server.py holds it while it runs
+    try:
+        with pytest.raises(presence.ServerRunning):
+            with presence.exclusive(store):
+                pass
+    finally:
+        server.release()
+    with presence.exclusive(store):  # the server stopped: nothing holds the store any more
+        pass

@@ -10,9 +10,9 @@ import pytest
 from tests.conftest import ROOT
 
 
-def run(*args, db, **env_extra):
+def run(*args, db, stdin: str = "", **env_extra):
     env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml", **env_extra}
-    return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -80,3 +80,138 @@ def test_every_without_minutes_runs_on_the_schedule_in_rules_toml(tmp_path):
     (tmp_path / "rules.local.toml").write_text("[schedule]\ninterval_minute = 20\n", encoding="utf-8")
     with pytest.raises(ValueError, match="interval_minute"):
         warnings.every_minutes(warnings.SCHEDULED, cfg)
+
+
+# ---- operator safety (issue 15) --------------------------------------------------------------------
+def _batches(store, *values):
+    from tests.test_backup import _batch
+    return [_batch(store, v)[0] for v in values]
+
+
+def _backed_up_then_one_more(store, tmp_path):
+    """Two batches in a backup, a third committed after it: what a restore would lose."""
+    from cockpit import backup
+    _batches(store, 1.0, 2.0)
+    path = backup.backup(store, tmp_path / ("b.db" if store.engine.dialect.name == "sqlite" else "b.dump"))
+    (third,) = _batches(store, 3.0)
+    return path, third
+
+
+def test_restore_says_what_will_be_lost_and_restores_nothing_without_a_yes(store, tmp_path):
+    path, third = _backed_up_then_one_more(store, tmp_path)
+    for answer in ("n\n", ""):  # a no, and no terminal at all (cron without --yes)
+        r = run("restore", str(path), db=store.url, stdin=answer, COCKPIT_DATA_DIR=str(tmp_path))
+        assert r.returncode == 1 and "未恢复：没有确认" in r.stderr, r.stderr
+        assert "恢复后将失去以下 1 个批次" in r.stdout and f"批次 {third}" in r.stdout and "备份后导入" in r.stdout
+        assert third in set(store.batches().id)  # nothing changed
+    assert not (tmp_path / "backups").exists()
+
+
+def test_restore_backs_up_the_current_store_first_and_ends_every_login(store, tmp_path):
+    from cockpit import backup
+    path, third = _backed_up_then_one_more(store, tmp_path)
+    r = run("restore", str(path), db=store.url, stdin="是\n", COCKPIT_DATA_DIR=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "已先备份当前数据" in r.stdout and "已恢复并核对：2 个批次" in r.stdout and "重新登录" in r.stdout
+    assert third not in set(store.batches().id)
+    (saved,) = [p for p in (tmp_path / "backups").iterdir() if p.name.startswith("before-restore-")
+                and not p.name.endswith(".json")]
+    assert backup.lost(store, saved).empty  # the copy holds everything the store had ...
+    r = run("restore", str(saved), "--yes", db=store.url, COCKPIT_DATA_DIR=str(tmp_path))
+    assert r.returncode == 0 and third in set(store.batches().id)  # ... so the restore can be undone
+
+
+def test_restore_refuses_while_the_web_server_runs_unless_forced(demo_db, tmp_path):
+    from cockpit import backup
+    from cockpit.store import Store
+    from tests.conftest import copy_db
+    from tests.e2e.test_browser import serving
+    db = copy_db(demo_db, tmp_path / "cockpit.db")
+    store = Store(db)
+    path = backup.backup(store, tmp_path / "b.db")
+    before = len(store.batches())
+    with serving(db, "restore"):
+        r = run("restore", str(path), "--yes", db=db, COCKPIT_DATA_DIR=str(tmp_path))
+        assert r.returncode == 1 and "驾驶舱网页服务正在使用该数据库" in r.stderr and "--force" in r.stderr
+        assert not (tmp_path / "backups").exists() and len(store.batches()) == before
+        r = run("restore", str(path), "--yes", "--force", db=db, COCKPIT_DATA_DIR=str(tmp_path))
+        assert r.returncode == 0, r.stderr
+    r = run("restore", str(path), "--yes", db=db, COCKPIT_DATA_DIR=str(tmp_path))  # the server stopped
+    assert r.returncode == 0, r.stderr
+
+
+def test_restore_of_a_file_that_is_not_there_is_named(store, tmp_path):
+    r = run("restore", str(tmp_path / "nope.db"), "--yes", db=store.url, COCKPIT_DATA_DIR=str(tmp_path))
+    assert r.returncode == 2 and "备份文件不存在" in r.stderr and "Errno" not in r.stderr
+
+
+def test_users_list_has_a_header_and_no_nan(store):
+    from cockpit import auth
+    auth.add_user(store, "领导甲", "leader", "correct horse battery")
+    auth.add_user(store, "永城", "county", "correct horse battery", region_code="411481")
+    r = run("users", "list", db=store.url)
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and lines[0].split("\t") == ["用户名", "角色", "范围", "状态", "创建时间"]
+    assert lines[1].split("\t")[:4] == ["永城", "县区用户", "永城市", "正常"]
+    assert lines[2].split("\t")[:4] == ["领导甲", "领导", "全市", "正常"]
+    assert "nan" not in r.stdout and "None" not in r.stdout
+
+
+@pytest.mark.parametrize("written,code", [("梁园区", "411402"), ("梁园", "411402"), (" 梁 园 区 ", "411402"),
+                                          ("411402", "411402"), ("示范区", "411400-SFQ"), ("永城", "411481")])
+def test_users_add_takes_the_region_as_the_importer_reads_it(store, written, code):
+    from cockpit import auth
+    r = run("users", "add", "县区甲", "--role", "county", "--region", written, db=store.url,
+            stdin="correct horse battery\n")
+    assert r.returncode == 0, r.stderr
+    assert auth.list_users(store).set_index("name").loc["县区甲", "region_code"] == code
+
+
+@pytest.mark.parametrize("written", ["火星区", "<b>梁园区</b>", "梁园区\n411403", "x" * 500, "4114"])
+def test_users_add_refuses_a_region_nobody_knows_and_creates_no_one(store, written):
+    from cockpit import auth
+    r = run("users", "add", "县区甲", "--role", "county", "--region", written, db=store.url,
+            stdin="correct horse battery\n")
+    assert r.returncode == 2 and "未知的县区" in r.stderr and "Traceback" not in r.stderr
+    assert auth.list_users(store).empty
+
+
+def test_a_missing_import_file_is_named_in_chinese_and_nothing_is_imported(store, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("indicator_code,region_code,period,measure,value\nRETAIL,411402,2026-09,month,12.5\n",
+                    encoding="utf-8")
+    before = len(store.batches())
+    r = run("import", str(good), str(tmp_path / "十月报表.xlsx"), db=store.url)
+    assert r.returncode == 2 and "找不到文件或文件夹“" in r.stderr and "十月报表.xlsx" in r.stderr
+    assert "Errno" not in r.stderr and len(store.batches()) == before
+
+
+@pytest.mark.parametrize("args", [["--help"], ["users", "add", "--help"], ["restore", "-h"], ["warnings", "--help"]])
+def test_help_is_in_chinese(tmp_path, args):
+    r = run(*args, db=f"sqlite:///{tmp_path / 'c.db'}")
+    assert r.returncode == 0 and r.stdout.startswith("用法：") and "显示本帮助并退出" in r.stdout
+    for english in ("usage:", "options:", "show this help message", "positional arguments"):
+        assert english not in r.stdout
+
+
+@pytest.mark.parametrize("args,says", [
+    (["users", "add"], "缺少必填参数"),
+    (["frobnicate"], "取值 'frobnicate' 无效"),
+    (["warnings", "--workers", "two"], "不是整数"),
+    (["users", "add", "甲", "--role", "leader", "--region", "1", "--department", "2"], "不能与"),
+    (["init", "--colour"], "无法识别的参数"),
+])
+def test_a_bad_command_line_is_refused_in_chinese(tmp_path, args, says):
+    r = run(*args, db=f"sqlite:///{tmp_path / 'c.db'}")
+    assert r.returncode == 2 and r.stderr.startswith("用法：") and says in r.stderr and "错误：" in r.stderr
+    assert "error:" not in r.stderr and "usage:" not in r.stderr
+
+
+def test_fitting_prints_no_statsmodels_warnings_in_a_fresh_process():
+    """The first fit of a process imports statsmodels, whose import adds "always show" filters."""
+    probe = ("import numpy as np\nfrom models.candidates import MODELS, run_models\n"
+             "for seed in range(3):\n"
+             "    y = np.cumsum(np.random.default_rng(seed).normal(0, 1, 40)) + 100 + 10 * np.sin(np.arange(40) / 1.9)\n"
+             "    run_models(y, 6, 12, list(MODELS), bands=True)\n")
+    r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "Warning" not in r.stderr, r.stderr

@@ -14,7 +14,7 @@ def app(demo_db, monkeypatch):
 
 
 def _table(at, i=0):
-    return at.dataframe[i].value
+    return at.table[i].value
 
 
 def _stored(store, code, region, measure, period=DEMO_END):
@@ -57,7 +57,7 @@ def test_ranking_names_the_county_that_drags_industry(app, demo_store):
     assert f"全市同比 {fmt.pct_change(ytd['411400'])}" in sentence
     assert f"{names[worst]} {fmt.pct_change(ytd[worst])}" in sentence
     assert f"低于全市 {abs(round(ytd[worst] - ytd['411400'], 1)):.1f} 个百分点" in sentence
-    rank = app.dataframe[1].value
+    rank = app.table[1].value
     assert rank.iloc[-2]["县区"] == names[worst] and rank.iloc[0]["同比"] == max(counties.values())
     assert list(rank["位次"]) == [str(i) for i in range(1, 10)] + ["不排位"] and rank.iloc[-1]["县区"] == "示范区"
 
@@ -65,7 +65,7 @@ def test_ranking_names_the_county_that_drags_industry(app, demo_store):
 def test_switching_basis_to_month_uses_monthly_figures(app, demo_store):
     app.radio(key="f_basis").set_value("month").run()
     app.selectbox(key="e_indicator").set_value("RETAIL").run()
-    rank = app.dataframe[1].value.set_index("县区")
+    rank = app.table[1].value.set_index("县区")
     assert rank.loc["梁园区", "同比"] == _stored(demo_store, "RETAIL", "411402", "month_yoy")
 
 
@@ -87,7 +87,7 @@ def test_a_note_pinned_to_a_county_is_stored_and_listed(demo_copy, monkeypatch):
     notes = annotations.for_indicator(Store(url), "GDP", "411425")
     assert notes.text.tolist() == ["10月受<script>alert(1)</script>停产检修影响"]
     assert notes.period.tolist() == ["2026-09"]  # GDP's latest quarter at or before the period chosen
-    listed = at.dataframe[-1].value
+    listed = at.table[-1].value
     assert listed["内容"].tolist() == ["10月受<script>alert(1)</script>停产检修影响"]
     assert Store(url).count(s.audit_log) > 0
 

@@ -36,7 +36,7 @@ def test_open_events_are_counted_and_listed_first_most_severe_first(app, events)
     assert list(table["事件"]) == list(open_.title)
     assert list(table["级别"]) == [LEVELS[int(x)] for x in open_.level]
     assert set(table["状态"]) == {"处置中"}
-    element = next(d for d in app.dataframe if "已持续（小时）" in d.value.columns)
+    element = next(d for d in app.table if "已持续（小时）" in d.value.columns)
     colours = _backgrounds(element)
     for i, level in enumerate(open_.level):
         assert colours[(i, 0)] == "#%02x%02x%02x" % signals.LEVELS[int(level)].rgb  # 红橙黄蓝
@@ -53,8 +53,10 @@ def test_type_and_level_filters_narrow_the_event_list(app, events):
     app.multiselect(key="em_levels").set_value([3, 4]).run()
     mild = fires[fires.level.isin([3, 4])]
     assert any(c.value.startswith(f"近一年共 {len(mild)} 起") for c in app.caption)
-    listed = _frames(app, "已持续（小时）")[-1]  # the full list, after the open ones
-    assert len(listed) == len(mild) and set(listed["类型"]) == {"火灾"}
+    listed = _frames(app, "已持续（小时）")[-1]  # the full list, after the open ones, a page at a time
+    assert len(listed) == min(len(mild), 20) and set(listed["类型"]) == {"火灾"}
+    if len(mild) > 25:
+        assert app.selectbox(key="em_list_page").options[0] == f"第 1—20 行（共 {len(mild)} 行）"
 
 
 def test_map_points_carry_the_four_level_colours_and_text_tooltips(app, events):
@@ -101,7 +103,7 @@ def test_fever_clinic_surge_in_yucheng_is_flagged(app, demo_store):
     alarm = next(e.value for e in app.error if "疫情监测异常" in e.value)
     assert "虞城县" in alarm and ":orange-badge[Ⅱ级 橙色]" in alarm
     assert table.loc["梁园区", "异常"] == ""
-    element = next(d for d in app.dataframe if "发热门诊同比" in d.value.columns)
+    element = next(d for d in app.table if "发热门诊同比" in d.value.columns)
     row = list(table.index).index("虞城县")
     assert _backgrounds(element)[(row, len(table.columns))] == "#ff8000"  # 橙, the 异常 column
 

@@ -10,35 +10,58 @@ from cockpit.config import Settings
 from tests.conftest import open_app
 
 
-@pytest.fixture
-def app(demo_db, monkeypatch):
+AFTER, DURING = dt.date(2026, 11, 26), dt.date(2025, 6, 30)  # the plan's period is 2023—2025
+
+
+def _open(demo_db, monkeypatch, today):
+    monkeypatch.setattr("ui.state.today", lambda: today)
     return open_app(monkeypatch, demo_db, "pages/indicators.py")
 
 
-def _expected(store):
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    return _open(demo_db, monkeypatch, AFTER)
+
+
+def _expected(store, today):
     ind = store.indicators()
-    return metrics.plan_status(ind, store.observations(indicators=ind[ind.target_2025.notna()].code),
-                               dt.date.today(), Settings())
+    return metrics.plan_status(ind, store.observations(indicators=ind[ind.plan_target.notna()].code),
+                               today, Settings())
 
 
-def test_table_lists_all_twelve_with_values_targets_and_lights(app, demo_store):
-    expected = _expected(demo_store)
-    table = app.dataframe[0].value
+def test_after_the_plan_period_the_table_shows_the_final_assessment_and_no_light(app, demo_store):
+    expected = _expected(demo_store, AFTER)
+    table = app.table[0].value
     assert len(table) == 12
     assert table["指标"].tolist() == expected.name.tolist()
-    assert table["最新值"].tolist() == [fmt.number(x, "%") for x in expected.value]
+    assert table["期末值"].tolist() == [fmt.number(x, "%") for x in expected.value]
     assert table["2025年目标"].tolist()[8] == "96%"
-    lights = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
-    assert table["状态"].tolist() == [lights[x] for x in expected.light]
+    assert table["状态"].tolist() == [{"met": "已达标", "missed": "未达标"}[x] for x in expected.assessment]
+    assert not {"红灯", "黄灯", "绿灯"} & set(table["状态"]) and "较序时进度" not in table.columns
+    missed = expected[expected.assessment == "missed"]
+    assert len(missed) >= 1  # the demo plants targets that were missed
+    row = table.set_index("指标").loc[missed.name.iloc[0]]
+    assert row["差距"] == f"差 {missed.shortfall.iloc[0]:.1f} 个百分点"
     assert table.set_index("指标").loc["网络安全等级测评覆盖率", "牵头单位"].startswith("市公安局")
+    assert any("规划期 2023—2025 年已结束" in c.value for c in app.caption)
 
 
-def test_light_counts_add_up_to_twelve(app, demo_store):
-    expected = _expected(demo_store).light.value_counts()
+def test_after_the_plan_period_the_counts_are_met_and_missed(app, demo_store):
+    expected = _expected(demo_store, AFTER).assessment.value_counts()
     values = {m.label: m.value for m in app.metric}
     assert values["主要指标"] == "12 项"
-    assert values["黄灯"] == f"{expected.get('yellow', 0)} 项"
-    assert values["绿灯"] == f"{expected.get('green', 0)} 项"
+    assert values["已达标"] == f"{expected.get('met', 0)} 项" and values["未达标"] == f"{expected.get('missed', 0)} 项"
+    assert not {"红灯", "黄灯", "绿灯"} & set(values)
+
+
+def test_during_the_plan_period_the_lights_follow_序时进度(demo_db, monkeypatch, demo_store):
+    at = _open(demo_db, monkeypatch, DURING)
+    expected = _expected(demo_store, DURING)
+    table = at.table[0].value
+    lights = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+    assert table["状态"].tolist() == [lights[x] for x in expected.light]
+    assert table["较序时进度"].tolist() == [fmt.pp(x) for x in expected.gap_pp]
+    values = {m.label: m.value for m in at.metric}
     assert sum(int(values[k].split()[0]) for k in ("红灯", "黄灯", "绿灯")) == 12
 
 

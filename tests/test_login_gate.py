@@ -52,19 +52,19 @@ def test_a_county_user_sees_only_their_county_even_after_a_leader_filled_the_cac
     auth.add_user(db, "永城", "county", PW, region_code="411481")
     leader = _login(_app(), "领导甲", PW)
     leader.switch_page("pages/economy.py").run()
-    assert len(leader.dataframe[1].value) == 10  # all ten county-level units ranked
+    assert len(leader.table[1].value) == 10  # all ten county-level units ranked
     county = _login(_app(), "永城", PW)
     county.switch_page("pages/economy.py").run()
     assert not county.exception
     assert county.selectbox(key="f_region").options == ["永城市"]
-    ranked = county.dataframe[1].value
+    ranked = county.table[1].value
     assert ranked["县区"].tolist() == ["永城市"]
     assert any(h.value.startswith("永城市主要指标") for h in county.subheader)
 
 
 def _region_names(at) -> set[str]:
     names = set()
-    for frame in at.dataframe:
+    for frame in at.table:
         for col in ("县区", "地区"):
             if col in frame.value.columns:
                 names |= set(frame.value[col].dropna().astype(str))
@@ -87,10 +87,14 @@ def test_a_county_user_sees_only_their_countys_tickets_events_and_warnings(db):
 
 def test_an_idle_session_expires_and_asks_for_a_login_again(db):
     import datetime as dt
+
+    from cockpit import schema as s
     auth.add_user(db, "领导甲", "leader", PW)
     at = _login(_app(), "领导甲", PW)
     assert len(at.metric) > 12
-    at.session_state["auth_seen"] = dt.datetime.now() - dt.timedelta(minutes=config.settings().session_minutes + 1)
+    idle = dt.datetime.now() - dt.timedelta(minutes=config.settings().session_minutes + 1)
+    with db.begin() as conn:  # the session's record is what ages: every tab and cookie of it expires
+        conn.execute(s.login_sessions.update().values(last_seen_at=idle))
     at.run()
     assert len(at.metric) == 0 and [t.label for t in at.text_input] == ["用户名", "密码"]
     assert any("登录已超时" in i.value for i in at.info)

@@ -42,7 +42,7 @@ def test_progress_light_bands(gap, expected):
 
 
 def test_plan_status_reads_completion_against_target_and_schedule():
-    ind = pd.DataFrame([{"code": "P", "name": "上云率", "unit": "%", "target_2025": 80.0}])
+    ind = pd.DataFrame([{"code": "P", "name": "上云率", "unit": "%", "plan_target": 80.0, "plan_id": "2023-2025"}])
     obs = _obs([("P", "411400", "2024-12", "month", 60.0), ("P", "411400", "2025-06", "month", 64.0)])
     st = metrics.plan_status(ind, obs, dt.date(2024, 7, 2)).iloc[0]
     assert st.value == 64.0 and st.completion == 80.0
@@ -107,11 +107,12 @@ def _swing_case():
 def test_the_page_and_the_yoy_swing_rule_read_the_same_yoy_from_the_same_data():
     from cockpit import economy
     from models import rules
+    from models.rules import indicators as indicator_rules
     from tests.test_rules import _ctx
     ind_frame, obs = _swing_case()
     ind = ind_frame.set_index("code", drop=False).loc["F"]
     page = economy.growth_series(obs, ind, "411425", "month").dropna(subset=["value"]).set_index("period").value
-    rule, _ = rules._yoy(obs, ind, "411425")
+    rule, _ = indicator_rules._yoy(obs, ind, "411425")
     assert page.to_dict() == rule.to_dict() and len(page) >= 13
     assert page["2026-03"] == 4.0  # the published rate wins over the computed one in both
     finding = rules.yoy_swing(_ctx(ind_frame, obs), {"points": 15, "kinds": ["flow"]})[0]

@@ -1,9 +1,11 @@
 """驾驶舱总览 in AppTest on the demo data: what a leader reads matches the store."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from cockpit import alert_store, fmt
+from cockpit import alert_store, fmt, metrics
 from tests.conftest import DEMO_END, metric as _metric, open_app
 
 
@@ -36,13 +38,20 @@ def test_unemployment_changes_in_percentage_points(app, demo_store):
     assert unemp.delta == fmt.pp(round(now - before, 1))
 
 
-def test_plan_tiles_show_all_twelve_indicators_with_targets(app, demo_store):
+def test_plan_tiles_show_all_twelve_indicators_with_targets_and_after_the_period_the_assessment(app, demo_store):
     tiles = [m for m in app.metric if m.label == "最新值"]
     assert len(tiles) == 12
-    obs = demo_store.observations(indicators=["PLAN01"], measures=["month"])
-    assert tiles[0].value == fmt.number(float(obs.sort_values("period").value.iloc[-1]), "%")
+    obs = demo_store.observations(indicators=["PLAN01"], measures=["month"], until="2025-12")
+    assert tiles[0].value == fmt.number(float(obs.sort_values("period").value.iloc[-1]), "%")  # the period's last
     text = " ".join(c.value for c in app.caption)
-    assert "2025 年目标 96%" in text  # 政务服务全程网办率
+    assert "2025年目标 96%" in text  # 政务服务全程网办率
+    status = metrics.plan_status(demo_store.indicators(), demo_store.observations(), dt.date.today())
+    badges = " ".join(m.value for m in app.markdown)
+    assert badges.count("已达标]") == (status.assessment == "met").sum() > 0
+    assert badges.count("未达标]") == (status.assessment == "missed").sum() > 0
+    assert "绿灯" not in badges and "较序时进度" not in text
+    missed = status[status.assessment == "missed"].iloc[0]
+    assert f"差 {missed.shortfall:.1f} 个百分点" in text
 
 
 def test_demo_data_is_labelled(app):
@@ -50,10 +59,10 @@ def test_demo_data_is_labelled(app):
 
 
 def test_county_table_lists_every_unit_and_switches_to_growth(app, demo_store):
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert len(table) == 10 and "示范区" in set(table["县区"])
     app.radio(key="map_basis").set_value("yoy").run()
-    table = app.dataframe[0].value
+    table = app.table[0].value
     yoy = demo_store.observations(indicators=["RETAIL"], regions=["411481"], measures=["ytd_yoy"])
     expected = fmt.pct_change(float(yoy[yoy.period == DEMO_END].value.iloc[0]))
     assert table.set_index("县区").loc["永城市", "数值"] == expected

@@ -21,7 +21,8 @@ def test_init_brings_schema_to_head_and_loads_the_plan(store):
     assert regions.set_index("code").loc["411400-SFQ", "level"] == "zone"
     plan = store.indicators(domain="数字政府")
     assert len(plan) == 12
-    assert plan.set_index("code").loc["PLAN09", "target_2025"] == 96.0
+    assert plan.set_index("code").loc["PLAN09", "plan_target"] == 96.0
+    assert set(plan.plan_id) == {"2023-2025"}  # data/plan/plan.toml
     tasks = store.plan_tasks()
     assert len(tasks) == 172
     assert tasks.groupby("section").size().to_dict() == {"一": 36, "二": 32, "三": 13, "四": 6, "五": 76, "六": 9}

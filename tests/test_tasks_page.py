@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from cockpit import schema as s
+from cockpit import schema as s, tasks
 from tests.conftest import metric as _metric, open_app, table_backgrounds as _backgrounds, tables as _frames
 
 TODAY = dt.date(2026, 11, 26)
@@ -47,22 +47,29 @@ def test_headline_counts_tasks_done_and_overdue_as_stored(app, expected):
 def test_overdue_list_names_every_late_task_its_units_and_a_red_light(app, expected):
     late = expected[expected.late]
     assert any(h.value == f"逾期未完成任务（{len(late)} 项）" for h in app.subheader)
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert sorted(table["序号"]) == sorted(late.number)
     assert set(table["进度灯"]) == {"红灯"}
     light = list(table.columns).index("进度灯")
-    colours = _backgrounds(app.dataframe[0])
+    colours = _backgrounds(app.table[0])
     assert {colours[(i, light)] for i in range(len(table))} == {"#c62828"}  # red light, drawn red
     row = table.set_index("序号").loc[int(late.number.iloc[0])]
     first = late.iloc[0]
-    assert row["逾期天数"] == (TODAY - first.deadline_date).days
+    assert row["逾期时长"] == tasks.overdue_text(first.deadline_date, TODAY)  # the plan's period is over
     for unit in first.lead_units.split("|"):
         assert ALIASES.get(unit, unit) in row["牵头单位"]
 
 
-def test_nothing_is_due_soon_after_the_plan_ends_and_the_page_says_why(app):
-    assert _metric(app, "60 日内到期").value == "0 项"
-    assert any("2025年12月底" in i.value and "持续推进" in i.value for i in app.info)
+def test_after_the_plan_period_the_page_shows_done_and_overdue_with_how_long_not_due_soon(app, expected):
+    """"60 日内到期" can never show anything once every deadline has passed."""
+    assert not [m for m in app.metric if "日内到期" in m.label]
+    late = expected[expected.late]
+    assert _metric(app, "逾期一年以上").value == f"{(late.deadline_date < TODAY - dt.timedelta(days=365)).sum()} 项"
+    assert any(h.value == f"已完成任务（{(expected.status == '已完成').sum()} 项）" for h in app.subheader)
+    overdue = _frames(app, "逾期时长")[0]
+    first = late.sort_values(["deadline_date", "number"]).iloc[0]
+    assert overdue.set_index("序号").loc[int(first.number), "逾期时长"] == tasks.overdue_text(first.deadline_date, TODAY)
+    assert any("规划期（2023—2025 年）已于 2025年12月31日 结束" in c.value for c in app.caption)
 
 
 def test_before_the_last_deadline_unfinished_tasks_show_as_due_soon(demo_db, monkeypatch, expected):
@@ -70,7 +77,7 @@ def test_before_the_last_deadline_unfinished_tasks_show_as_due_soon(demo_db, mon
     soon = expected[(expected.deadline_date == dt.date(2025, 12, 31)) & (expected.status != "已完成")]
     assert len(soon) >= 1
     assert _metric(at, "60 日内到期").value == f"{len(soon)} 项"
-    table = next(d.value for d in at.dataframe if "进度灯" in d.value.columns and set(d.value["进度灯"]) == {"黄灯"})
+    table = next(d.value for d in at.table if "进度灯" in d.value.columns and set(d.value["进度灯"]) == {"黄灯"})
     assert sorted(table["序号"]) == sorted(soon.number)
 
 
@@ -102,22 +109,27 @@ def test_a_tasks_history_lists_every_report(app, demo_store):
     table = _frames(app, "报送日期")[0]
     assert len(table) == len(rep)
     newest = rep.sort_values("reported_on").iloc[-1]
-    assert table["报送日期"].iloc[0] == newest.reported_on.isoformat()
+    assert table["报送日期"].iloc[0] == newest.reported_on
     assert table["完成进度"].iloc[0] == newest.percent
 
 
-def test_export_writes_the_filtered_list(app, expected, monkeypatch):
-    from cockpit import tasks
-    written = {}
-    real = tasks.to_xlsx
+def test_export_writes_the_filtered_list_with_its_filters_and_typed_numbers(app, expected, monkeypatch):
+    built = []
 
-    def spy(frame, **kw):
-        written["bytes"] = real(frame, **kw)
-        return written["bytes"]
-    monkeypatch.setattr(tasks, "to_xlsx", spy)
+    def now(build):  # build each table's workbook at once instead of when its button is pressed
+        built.append(build())
+        return build
+    monkeypatch.setattr("ui.tables.later", now)
     app.multiselect(key="t_sections").set_value(["四"]).run()
-    ws = load_workbook(io.BytesIO(written["bytes"])).active
-    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
-    assert ws.cell(row=2, column=1).value == "序号" and ws.cell(row=2, column=3).value == "部分名称"
+    books = [load_workbook(io.BytesIO(b)).active for b in built]
+    ws = next(w for w in books if w["A1"].value == "商丘市数字政府建设重点任务推进情况")
+    top = [ws.cell(row=r, column=1).value for r in range(1, 8)]
+    assert "筛选条件：部分 四" in top and any(str(t).startswith("演示数据") for t in top if t)
+    header = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value == "序号")
+    names = [c.value for c in ws[header]]
+    assert names[:4] == ["序号", "部分", "部分名称", "任务内容"]
+    rows = [r for r in ws.iter_rows(min_row=header + 1, values_only=True) if r[0] is not None]
     assert sorted(r[0] for r in rows) == sorted(expected[expected.section == "四"].number)
-    assert app.get("download_button")[0].label == "导出 Excel"
+    percent = names.index("完成进度(%)")
+    assert all(isinstance(r[percent], (int, float)) for r in rows if r[percent] is not None)
+    assert any(b.label == "导出 Excel" and b.key == "t_list_xlsx" for b in app.get("download_button"))

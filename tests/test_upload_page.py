@@ -5,7 +5,7 @@ import pytest
 
 from cockpit.config import Settings
 from cockpit.store import Store
-from tests.conftest import open_app, table as _table, tables
+from tests.conftest import open_app, shown_cells, table as _table, table_element, tables
 from tests.fixtures.upload_files import xlsx
 
 
@@ -31,7 +31,7 @@ def test_bad_file_lists_every_problem_and_offers_no_confirm(app, db):
     app.file_uploader(key="upload_file").set_value(("坏.xlsx", xlsx(rows), "application/octet-stream")).run()
     assert "发现 1 个错误" in _text(app)
     problems = _table(app, "级别", "原因")
-    assert list(problems["行"]) == ["3"] and list(problems["值"]) == ["N/A"]
+    assert list(problems["行"]) == [3] and list(problems["值"]) == ["N/A"]
     skipped = next(t for t in tables(app, "工作表", "原因") if "级别" not in t.columns)  # apart from the errors
     assert list(skipped["原因"]) == ["未识别的地区名称“开封”，不导入"]
     assert not [b for b in app.button if b.key == "upload_confirm"]
@@ -56,7 +56,7 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
     note = "<b>加粗</b>"
     app.text_input(key="upload_user").set_value(note)
     send(demo_value + 10, "首报.xlsx")
-    preview = _table(app, "状态", "原值", "新值")  # the first real figure: new, not a change of a demo one
+    preview = shown_cells(table_element(app, "状态", "原值", "新值"))  # the first real figure: new, not a change
     assert list(preview["状态"]) == ["新增"] and list(preview["原值"]) == ["—"]
     assert "写入后，库中演示数据" in _text(app) and "停用" in _text(app)
     app.button(key="upload_confirm").click().run()
@@ -66,7 +66,7 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
     assert ytd() == demo_value + 10 and "observations" not in store.demo_datasets()
 
     send(demo_value + 20, "更正.xlsx")
-    preview = _table(app, "状态", "原值", "新值")
+    preview = shown_cells(table_element(app, "状态", "原值", "新值"))
     assert list(preview["状态"]) == ["修改"] and list(preview["原值"]) == [f"{demo_value + 10:.10g}"]
     assert [m.value for m in app.metric if m.label == "修改"] == ["1 个"]
     app.button(key="upload_confirm").click().run()
@@ -107,3 +107,26 @@ def test_reporting_status_tab_lists_late_units(app, db, monkeypatch):
     table = _table(app, "应报月份", "逾期天数")
     assert set(table["应报月份"]) >= {"2026-12"} and (table["最近已报"] <= "2026-10").all()
     assert any(m.label == "未报送（指标×地区）" for m in app.metric)
+
+
+def test_a_clean_file_offers_no_problem_list_and_counties_that_stop_adding_up_are_a_warning(app, db):
+    store = Store(db, Settings(demo_on_empty=False))
+    now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
+    demo_value = float(now[now.period == "2026-10"].value.iloc[0])
+
+    def send(value, name, *more):
+        rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", value, "亿元"], *more]
+        app.file_uploader(key="upload_file").set_value((name, xlsx(rows), "application/octet-stream")).run()
+        return [b.label for b in app.get("download_button")]
+
+    assert not any("问题清单" in label for label in send(demo_value, "原样.xlsx"))  # passed: nothing to correct
+    assert not tables(app, "级别", "原因")
+    # Passed with a cell left out: its list is offered as what it is, not as problems to correct.
+    labels = send(demo_value, "含外地.xlsx", ["开封", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"])
+    assert "下载未导入清单（Excel）" in labels and not any("问题清单" in label for label in labels)
+    labels = send(demo_value + 50, "改大.xlsx")
+    warning = _table(app, "级别", "原因")
+    assert list(warning["级别"]) == ["提醒"]
+    assert warning["原因"].iloc[0].startswith("社会消费品零售总额2026年1—10月：各县（市、区）合计 ")
+    assert "相差 +50 亿元" in warning["原因"].iloc[0]
+    assert "下载问题清单（Excel）" in labels and [b for b in app.button if b.key == "upload_confirm"]

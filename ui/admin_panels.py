@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cockpit import audit, auth, exports
+from cockpit import audit, auth
 from cockpit.auth import View
 
-from . import state
+from . import labels, state, tables
 from .text import md
-from .widgets import export_button, guard
+from .widgets import guard
 
 
 USER_COLUMNS = {"name": "用户名", "role": "角色", "region_code": "县区", "department": "部门", "state": "状态",
                 "created_at": "创建时间"}
 LINK_COLUMNS = {"name": "名称", "region_code": "县区", "created_by": "创建人", "created_at": "创建时间",
                 "revoked_at": "收回时间", "last_used_at": "最近使用"}
-AUDIT_COLUMNS = {"at": "时间", "actor": "操作人", "action": "动作", "target": "对象", "detail": "详情"}
 
 
 def _actor() -> str:
@@ -28,11 +27,13 @@ def users_panel(v: View) -> None:
         users = auth.list_users(state.store())
         if users.empty:
             st.caption("尚无用户：驾驶舱处于开放模式。创建第一个管理员后即需登录。")
-        else:
-            shown = users.assign(role=users.role.map(auth.ROLES), state=users.state.map(auth.USER_STATES))
-            st.dataframe(shown[list(USER_COLUMNS)].rename(columns=USER_COLUMNS), hide_index=True, width="stretch",
-                         key="a_users")
         regions = state.regions(v)
+        names = dict(zip(regions.code, regions.name))
+        if len(users):
+            shown = users.assign(role=users.role.map(auth.ROLES), state=users.state.map(auth.USER_STATES),
+                                 region_code=users.region_code.map(lambda c: names.get(c, c)))
+            tables.show(shown[list(USER_COLUMNS)].rename(columns=USER_COLUMNS), title="用户", key="a_users",
+                        source="本系统", as_of="实时")
         with st.form("a_add_user", clear_on_submit=True):
             st.markdown("**新建用户**")
             c1, c2, c3, c4 = st.columns(4)
@@ -73,7 +74,10 @@ def screen_links_panel(v: View) -> None:
         if links.empty:
             st.caption("尚未生成大屏链接。")
         else:
-            st.dataframe(links.rename(columns=LINK_COLUMNS), hide_index=True, width="stretch", key="a_links")
+            names = dict(zip(state.regions(v).code, state.regions(v).name))
+            shown = links.assign(region_code=links.region_code.map(lambda c: names.get(c, c) if c else "全市"))
+            tables.show(shown.rename(columns=LINK_COLUMNS), title="大屏只读链接", key="a_links", source="本系统",
+                        as_of="实时")
         c1, c2 = st.columns(2)
         with c1, st.form("a_new_link", clear_on_submit=True):
             name = st.text_input("新链接名称（如：市指挥中心大屏）", key="a_link_name")
@@ -93,7 +97,11 @@ def screen_links_panel(v: View) -> None:
 def audit_panel(v: View) -> None:
     with guard("审计日志"):
         st.subheader("审计日志")
-        log = audit.recent(state.store()).rename(columns=AUDIT_COLUMNS)
-        st.dataframe(log, hide_index=True, width="stretch", key="a_audit", height=360)
-        export_button("导出审计日志（CSV）", exports.to_csv(log), "audit_log.csv", mime="text/csv",
-                      what="audit_log", key="a_audit_export")
+        log = audit.recent(state.store())
+        if log.empty:
+            st.caption("审计日志暂无记录。")
+            return
+        indicators = dict(zip(state.indicators(v).code, state.indicators(v).name))
+        tables.show(labels.audit_frame(log, indicators), title="审计日志", key="a_audit", source="本系统操作记录",
+                    as_of=f"{log['at'].max():%Y-%m-%d %H:%M}", what="audit_log",
+                    caliber=f"最近 {len(log):,} 条，新的在前")

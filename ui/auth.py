@@ -1,15 +1,26 @@
-"""The login gate: who is looking, from a password, a trusted proxy header or a screen link."""
+"""The login gate: who is looking, from a password, a trusted proxy header or a screen link.
+
+A password login lasts beyond its tab: the login opens a server-side session (cockpit.sessions)
+and sends the browser once through /_cockpit/login (ui/server.py), which sets the HttpOnly session
+cookie and returns to the page the visitor asked for, with its filters. A reload or a new tab
+reads that cookie here (st.context.cookies); every rerun checks the session is still open. A
+logout closes the session on the server, so the cookie the browser keeps opens nothing; the next
+login replaces it.
+"""
 from __future__ import annotations
 
-import datetime as dt
+import json
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from cockpit import auth
+from cockpit import auth, sessions
 from cockpit.config import settings
 
 from . import state
 from .text import md
+
+LOGIN_PATH = "/_cockpit/login"
 
 
 def _proxy_user() -> auth.User | None:
@@ -35,33 +46,54 @@ def current_user() -> auth.User | None:
     proxied = _proxy_user()
     if proxied:
         return proxied
-    user, seen = st.session_state.get("auth_user"), st.session_state.get("auth_seen")
-    if user is None:
-        return None
-    if dt.datetime.now() - seen > dt.timedelta(minutes=settings().session_minutes):
-        logout("登录已超时，请重新登录。")
-        return None
+    minutes = settings().session_minutes
     try:
-        user = auth.current(state.store(), user)  # disabled, demoted or moved since the login
-    except auth.AuthError as exc:
+        if "auth_session" in st.session_state:  # this tab's own login
+            session = sessions.check(state.store(), st.session_state["auth_session"], minutes)
+        elif (cookie := _cookie()) and cookie != st.session_state.get("auth_dead_cookie"):  # a reload, a new tab
+            session = sessions.resume(state.store(), cookie, minutes)
+        else:
+            return None
+        # Every request re-reads the account: disabled, demoted or moved since the login.
+        user = auth.current(state.store(), auth.User(session.user_name, ""))
+    except (sessions.Refused, auth.AuthError) as exc:
         logout(str(exc))
         return None
-    st.session_state.update(auth_user=user, auth_seen=dt.datetime.now())
+    st.session_state["auth_session"] = session.id
     return user
 
 
+def _cookie() -> str | None:
+    return st.context.cookies.get(sessions.COOKIE)
+
+
 def logout(message: str | None = None) -> None:
-    for key in ("auth_user", "auth_seen", "user_name", "viewer", "scope", "screen_token"):
+    """Forget the login in this tab. The browser's cookie is not read again in this tab: after a
+    logout it must not quietly log the tab in as whoever logged in last in another tab."""
+    for key in ("auth_session", "user_name", "viewer", "scope", "screen_token"):
         st.session_state.pop(key, None)
+    st.session_state["auth_dead_cookie"] = _cookie()
     if message:
         st.session_state["auth_message"] = message
+
+
+def _here() -> str:
+    """The path and query string the visitor asked for, where a login returns them."""
+    path = urlsplit(st.context.url or "/").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return f"{path}?{query}" if query else path
+
+
+def _go(url: str) -> None:
+    """Send the browser to one of our own paths (the URL is built here, every part encoded)."""
+    st.html(f"<script>window.location.replace({json.dumps(url)})</script>", unsafe_allow_javascript=True)
 
 
 def login_form() -> None:
     st.title("商丘市数字政府领导驾驶舱")
     if msg := st.session_state.pop("auth_message", None):
         st.info(msg)
-    with st.form("login"):
+    with st.form("login", width=520):  # a name and a password, not a field across a wall screen
         name = st.text_input("用户名", key="login_name")
         password = st.text_input("密码", type="password", key="login_password")
         if st.form_submit_button("登录"):
@@ -70,12 +102,18 @@ def login_form() -> None:
             except auth.AuthError as exc:
                 st.error(str(exc))
             else:
-                st.session_state.update(auth_user=user, auth_seen=dt.datetime.now(), user_name=user.name)
+                session, ticket = sessions.start(state.store(), user.name)
+                # This tab is logged in at once; the browser then fetches its cookie and comes back
+                # to the page it asked for.
+                st.session_state.update(auth_session=session.id, user_name=user.name,
+                                        auth_goto=f"{LOGIN_PATH}?{urlencode({'ticket': ticket, 'next': _here()})}")
                 st.rerun()
 
 
 def gate() -> auth.User:
     """Return the viewer, or show the login form and stop the run."""
+    if goto := st.session_state.pop("auth_goto", None):  # just logged in: fetch the cookie
+        _go(goto)
     try:
         user = current_user()
     except auth.AuthError as exc:
@@ -103,5 +141,6 @@ def sidebar(user: auth.User) -> None:
         else:
             st.caption(f"当前用户：{md(user.name)}（{user.role_name}）")
             if user.via == "password" and st.button("退出登录", key="logout"):
-                logout("已退出登录。")
+                sessions.end(state.store(), st.session_state["auth_session"], "logout", actor=user.name)
+                logout(sessions.ENDED["logout"])
                 st.rerun()

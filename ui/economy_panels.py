@@ -9,14 +9,21 @@ from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 
-from . import state
+from . import chart_view, state, tables
 from .text import md
 from .auth import can
 from .filters import Filters, drill_to
+from .tables import Fmt
 from .warning_panels import forecasts
-from .widgets import as_of, guard
+from .widgets import as_of, guard, map_legend
 
 SERIES = {"yoy": "同比增速", "value": "数值"}
+CALIBER = "各指标口径见指标说明；“—”表示未发布或无数据"
+
+
+def _filters(names: dict[str, str], f: Filters) -> dict[str, str]:
+    return {"地区": names.get(f.region, f.region), "时期": periods.label(f.period),
+            "口径": "累计" if f.basis == "ytd" else "当月"}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -42,7 +49,20 @@ def overview_table(v: View, domain: str, f: Filters) -> None:
         table = economy.indicator_table(obs, ind, f.region, f.period)
         names = dict(zip(state.regions(v).code, state.regions(v).name))
         st.subheader(f"{names[f.region]}主要指标（{periods.label(f.period)}）")
-        st.dataframe(economy.display_table(table), hide_index=True, width="stretch", key="e_table")
+        # The file keeps each number in its own typed column; the page reads them with their units.
+        export = pd.DataFrame({
+            "指标": table["name"], "单位": table["unit"], "时期": table["period_label"], "当月": table["month"],
+            "当月同比（%或百分点）": table["month_yoy"], f"环比（{economy.ESTIMATED}）": table["mom"],
+            "累计": table["ytd"], "累计同比（%或百分点）": table["ytd_yoy"],
+            f"同比为{economy.ESTIMATED}": [("当月" if m else "") + ("累计" if y else "") for m, y in
+                                          zip(table["month_yoy_computed"], table["ytd_yoy_computed"])],
+            "来源": table["source"]})
+        change = Fmt(1, sign=True)
+        tables.show(economy.display_table(table), title=f"{names[f.region]}{domain}主要指标", key="e_table",
+                    export=export, as_of=periods.label(f.period), filters=_filters(names, f), caliber=CALIBER,
+                    source="见“来源”列", demo=tables.demo(v, "observations"),
+                    formats={"当月": Fmt(2), "累计": Fmt(2), "当月同比（%或百分点）": change,
+                             f"环比（{economy.ESTIMATED}）": change, "累计同比（%或百分点）": change})
         as_of(f"{periods.label(f.period)} · “—”表示未发布或无数据（如 1—2 月合并发布、仅发布增速的指标）"
               f" · 标“（{economy.ESTIMATED}）”的增速由本系统按上年同期数（环比按上期数）计算，非统计部门发布，"
               "且不跨演示数据与真实数据计算")
@@ -72,7 +92,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                 f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
                 source=ind.source_dept, as_of=periods.label(period), notes=pinned,
                 target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_trend")
+            chart_view.show(chart, "e_trend", demo=chart_view.demo(v, "observations"))
             if kind == "value" and value_measure is None:
                 st.caption("该指标不发布此口径的数值，显示同比增速。")
         with right:
@@ -82,7 +102,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                                    unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
                                    source=ind.source_dept, as_of=periods.label(period),
                                    higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="e_rank",
+            chart_view.show(chart, "e_rank", demo=chart_view.demo(v, "observations"),
                             on_select=lambda: _drill_from_chart(regions), selection_mode="points")
             for sentence, icon in ((economy.lead_sentence(rank, ind, period, f.basis), "trending_up"),
                                    (economy.drag_sentence(rank, ind, period, f.basis), "trending_down")):
@@ -98,17 +118,17 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
         cols = ["位次", "县区", f"数值（{ind.unit}）", "同比", "说明", "与全市差（百分点）", "拉动全市（百分点）"]
         # Drop what this indicator cannot have (no values, or no consistent contribution).
         cols = [c for c in cols if shown[c].notna().any() and (shown[c] != "").any()]
-        st.dataframe(shown[cols],
-                     hide_index=True, width="stretch", key="e_rank_table",
-                     column_config={"同比": st.column_config.NumberColumn(format="%+.1f"),
-                                    "与全市差（百分点）": st.column_config.NumberColumn(format="%+.1f"),
-                                    "拉动全市（百分点）": st.column_config.NumberColumn(format="%+.2f"),
-                                    f"数值（{ind.unit}）": st.column_config.NumberColumn(format="%.2f")})
+        tables.show(shown[cols], title=f"各县区{ind['name']}（{periods.label(period, f.basis, ind.frequency)}）",
+                    key="e_rank_table", caliber=ind.caliber, source=ind.source_dept, as_of=periods.label(period),
+                    filters=_filters(region_names, f), demo=tables.demo(v, "observations"),
+                    formats={"同比": Fmt(1, sign=True), "与全市差（百分点）": Fmt(1, sign=True),
+                             "拉动全市（百分点）": Fmt(2, sign=True), f"数值（{ind.unit}）": Fmt(2)})
         with st.expander("县区分布图"):
             map_values = rank.rename(columns={"yoy": "value_yoy"}).assign(
                 value=rank.yoy, label=[("—" if pd.isna(y) else f"{y:+.1f}%") for y in rank.yoy])
-            st.pydeck_chart(maps.choropleth(settings().geojson, map_values[["region_code", "name", "value", "label"]]),
-                            height=380)
+            st.pydeck_chart(maps.choropleth(settings().geojson, map_values[["region_code", "name", "value", "label"]],
+                                            height=380), height=380)
+            map_legend(maps.legend(map_values.value, lambda x: f"{x:+.1f}%"), "图例（同比，颜色越深越高）")
         annotation_panel(v, ind, f, period)
 
 
@@ -143,9 +163,9 @@ def annotation_panel(v: View, ind: pd.Series, f: Filters, period: str) -> None:
     pinned = notes(v, ind.code, f.region)
     with st.expander(f"批注（{len(pinned)} 条）"):
         if len(pinned):
-            st.dataframe(pinned[["period", "text", "author", "created_at"]].rename(
+            tables.show(pinned[["period", "text", "author", "created_at"]].rename(
                 columns={"period": "时期", "text": "内容", "author": "作者", "created_at": "时间"}),
-                hide_index=True, width="stretch", key="e_notes")
+                title=f"{ind['name']}批注", key="e_notes", source="驾驶舱批注")
         if not can("action:annotate"):
             return
         with st.form("e_note_form", clear_on_submit=True):

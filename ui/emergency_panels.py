@@ -13,8 +13,9 @@ from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES, style_of
 
-from . import state
+from . import chart_view, state, tables
 from .filters import Filters
+from .tables import Fmt
 from .widgets import as_of, guard, level_badge, md
 
 RANGES = {7: "近 7 日", 30: "近 30 日", 90: "近 90 日", 365: "近一年"}
@@ -90,16 +91,16 @@ def _clock() -> dt.datetime:
     return now().replace(second=0)
 
 
-def _event_table(ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: str, height=None) -> None:
+def _event_table(v: View, ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: str, title: str) -> None:
     hours = ((pd.Timestamp(at) - ev.occurred_at).dt.total_seconds() / 3600).round(1)
     shown = pd.DataFrame({
         "级别": ev.level.map(LEVEL_NAMES), "类型": ev.event_type, "事件": ev.title,
         "县区": ev.region_code.map(names).fillna(ev.region_code), "地点": ev.place,
         "发生时间": ev.occurred_at.dt.strftime("%Y-%m-%d %H:%M"), "状态": ev.status,
         "已持续（小时）": hours.where(ev.is_open)})
-    styled = shown.style.map(style_of, subset=["级别"])
-    st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key=key, height=height or "auto",
-                 column_config={"已持续（小时）": st.column_config.NumberColumn(format="%.1f 小时")})
+    tables.show(shown, title=title, key=key, caliber="按级别（Ⅰ级最重）和发生时间排列；已持续自发生时起算",
+                source=EVENT_SOURCE, as_of=f"{at:%Y-%m-%d %H:%M}", demo=tables.demo(v, "emergency_events"),
+                colours={"级别": style_of}, formats={"已持续（小时）": Fmt(1, " 小时")})
 
 
 # ---- panels -----------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def open_events(v: View, f: Filters) -> None:
         if ev.empty:
             st.success("当前没有处置中的突发事件。")
             return
-        _event_table(ev, _names(v), at, "em_open")
+        _event_table(v, ev, _names(v), at, "em_open", "处置中的突发事件")
         st.caption("按级别（Ⅰ级最重）和发生时间排列；“已持续”自发生时起算。")
 
 
@@ -165,15 +166,15 @@ def event_board(v: View, f: Filters) -> None:
             pts = ev.assign(type=ev.event_type, level_name=ev.level.map(LEVEL_NAMES),
                             time=ev.occurred_at.dt.strftime("%Y-%m-%d %H:%M")) if len(ev) else \
                 pd.DataFrame(columns=["lon", "lat", "level", "title", "type", "level_name", "status", "time"])
-            st.pydeck_chart(maps.event_map(settings().geojson, pts), height=520, key="em_map")
+            st.pydeck_chart(maps.event_map(settings().geojson, pts, height=520, width=560), height=520, key="em_map")
             st.caption("点的颜色为事件级别（红橙黄蓝 = Ⅰ—Ⅳ级），黑框为处置中。边界：cnmaps（高德数据），仅示意。")
         with right:
             chart = charts.event_timeline(ev, title=f"突发事件时间轴（{RANGES[days]}）",
                                           caliber="按事件发生时间；黑圈为处置中", source=EVENT_SOURCE,
                                           as_of=f"{at:%Y-%m-%d %H:%M}", height=520)
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="em_timeline")
+            chart_view.show(chart, "em_timeline", demo=chart_view.demo(v, "emergency_events"))
         with st.expander(f"事件列表（{len(ev)} 起）"):
-            _event_table(ev, names, at, "em_list", height=360)
+            _event_table(v, ev, names, at, "em_list", f"突发事件列表（{RANGES[days]}）")
 
 
 def weather_panel(v: View, f: Filters) -> None:
@@ -232,14 +233,13 @@ def health_panel(v: View, f: Filters) -> None:
         })
         for col in table.columns[1:-1]:
             table[col] = pd.to_numeric(table[col], errors="coerce")
-        styled = table.style.map(style_of, subset=["异常"])
         left, right = st.columns([3, 2])
         with left:
-            st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key="em_health",
-                         column_config={c: st.column_config.NumberColumn(format="%+.1f%%")
-                                        for c in ("病例同比", "发热门诊同比")}
-                         | {c: st.column_config.NumberColumn(format="%,.0f")
-                            for c in ("传染病报告病例（例）", top_case, "发热门诊（人次）", top_fever)})
+            tables.show(table, title=f"公共卫生监测（{periods.label(period)}）", key="em_health", source=HEALTH_SOURCE,
+                        caliber=f"异常标准：{_health_criterion(rule)}", as_of=periods.label(period),
+                        demo=tables.demo(v, "observations"), colours={"异常": style_of},
+                        formats={"病例同比": Fmt(1, "%", sign=True), "发热门诊同比": Fmt(1, "%", sign=True)}
+                        | {c: Fmt(0) for c in ("传染病报告病例（例）", top_case, "发热门诊（人次）", top_fever)})
         with right:
             focus = f.region if not f.is_city else (hot.region_code.iloc[0] if len(hot) else CITY)
             code = st.radio("趋势指标", list(emergency.HEALTH), key="em_health_ind", horizontal=True,
@@ -250,7 +250,7 @@ def health_panel(v: View, f: Filters) -> None:
             chart = charts.monthly_line(series, title=f"{names[focus]}{what}",
                                         unit=unit, caliber="月度，圈出所选月份", source=HEALTH_SOURCE,
                                         as_of=periods.label(period), highlight=period)
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="em_health_chart")
+            chart_view.show(chart, "em_health_chart", demo=chart_view.demo(v, "observations"))
         as_of(f"{periods.label(period)} · 异常标准：{_health_criterion(rule)}（两项同时满足为橙色，一项为黄色；"
               f"与预警中心的“公共卫生监测异常”规则同一标准）· 来源：{HEALTH_SOURCE}")
 
@@ -263,7 +263,8 @@ def duty_panel(v: View) -> None:
         if roster.empty:
             st.warning("今日值班表未上报。")
             return
-        st.dataframe(roster.rename(columns={"role": "岗位", "name": "姓名", "unit": "单位", "phone": "电话"}),
-                     hide_index=True, width="stretch", key="em_duty")
+        tables.show(roster.rename(columns={"role": "岗位", "name": "姓名", "unit": "单位", "phone": "电话"}),
+                    title=f"值班表（{at:%Y年%m月%d日}）", key="em_duty", source="市政府办公室、市应急管理局",
+                    as_of=f"{at:%Y年%m月%d日}", demo=tables.demo(v, "duty_roster"))
         as_of(f"{at:%Y年%m月%d日} 值班表 · 来源：市政府办公室、市应急管理局")
 

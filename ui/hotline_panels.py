@@ -12,9 +12,10 @@ from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 
-from . import state
+from . import chart_view, state, tables
 from .filters import Filters, drill_to
-from .widgets import as_of, guard, md
+from .tables import Fmt
+from .widgets import as_of, guard, map_legend, md
 
 SOURCE = "市 12345 政务服务便民热线"
 WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
@@ -86,6 +87,10 @@ def _names(v: View) -> dict[str, str]:
 def _stamp(v: View) -> str:
     _, last = span(v)
     return f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
+
+
+def _filters(v: View, f: Filters) -> dict[str, str]:
+    return {"地区": _names(v)[f.region], "统计区间": WINDOWS[st.session_state.get("hl_window", "7d")]}
 
 
 def _pct(x) -> str:
@@ -164,15 +169,15 @@ def surges(v: View, f: Filters) -> None:
                 heat, title=f"诉求类别 × 县区：{window}受理量（格内数字）及其为{usual}的倍数（颜色）",
                 caliber=f"{window} ÷ {usual}", source=SOURCE, as_of=_stamp(v), window=window, usual=usual,
                 county_order=list(names.values()))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_heatmap")
+            chart_view.show(chart, "hl_heatmap", demo=chart_view.demo(v, "hotline_tickets"))
         with right:
             cols = {"category": "诉求类别", "window": window.replace(" ", ""), "expected": usual.replace(" ", ""),
                     "ratio": "倍数", "change": "增幅", "surge": "激增"}
             shown = table.head(15).assign(县区=lambda d: d.region_code.map(names)).rename(columns=cols)
-            st.dataframe(shown[["县区", *cols.values()]], hide_index=True, width="stretch", key="hl_surge_table",
-                         placeholder="—", column_config={"增幅": st.column_config.NumberColumn(format="%+.1f%%"),
-                                                         "倍数": st.column_config.NumberColumn(format="%.2f"),
-                                                         cols["expected"]: st.column_config.NumberColumn(format="%.1f")})
+            tables.show(shown[["县区", *cols.values()]], title=f"诉求类别×县区{window}异动", key="hl_surge_table",
+                        caliber=f"{window} ÷ {usual}；激增：{criterion}", source=SOURCE, as_of=_stamp(v),
+                        filters=_filters(v, f), demo=tables.demo(v, "hotline_tickets"),
+                        formats={"增幅": Fmt(1, "%", sign=True), "倍数": Fmt(2), cols["expected"]: Fmt(1)})
             st.caption(f"激增在前，按超出{usual}的件数排列；激增：{criterion}。与预警中心的“12345 工单激增”规则同一标准。")
 
 
@@ -193,7 +198,7 @@ def volume_chart(v: View, f: Filters) -> None:
             vol, grain, title=f"{names[f.region]}{category or ''} 12345 受理量（{span_text}）",
             caliber="按工单受理时间统计" + ("；最后一月为月内至今" if grain == "month" else ""),
             source=SOURCE, as_of=_stamp(v))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hl_volume")
+        chart_view.show(chart, "hl_volume", demo=chart_view.demo(v, "hotline_tickets"))
 
 
 def categories(v: View, f: Filters) -> None:
@@ -205,11 +210,11 @@ def categories(v: View, f: Filters) -> None:
         shown = g.rename(columns={"category": "诉求类别", "week": "近7日", "last_week": "上周",
                                   "week_change": "环比", "share": "占比", "month": month.label,
                                   "month_ly": "上年同期", "month_yoy": "同比"})
-        st.dataframe(shown[["诉求类别", "近7日", "上周", "环比", "占比", month.label, "上年同期", "同比"]],
-                     hide_index=True, width="stretch", key="hl_categories", placeholder="—",
-                     column_config={"环比": st.column_config.NumberColumn(format="%+.1f%%"),
-                                    "同比": st.column_config.NumberColumn(format="%+.1f%%"),
-                                    "占比": st.column_config.NumberColumn(format="%.1f%%")})
+        tables.show(shown[["诉求类别", "近7日", "上周", "环比", "占比", month.label, "上年同期", "同比"]],
+                    title="诉求类别排行与增长", key="hl_categories", source=SOURCE, as_of=_stamp(v),
+                    caliber="近 7 日与其前 7 日比（环比）；所选月份与上年同期同日数比（同比）",
+                    filters=_filters(v, f), demo=tables.demo(v, "hotline_tickets"),
+                    formats={"环比": Fmt(1, "%", sign=True), "同比": Fmt(1, "%", sign=True), "占比": Fmt(1, "%")})
         as_of(f"{_stamp(v)} · 近 7 日与其前 7 日比（环比）；{month.label}与上年同期同日数比（同比），"
               "上年无数据时同比留空 · 来源：" + SOURCE)
 
@@ -235,26 +240,26 @@ def county_map(v: View, f: Filters) -> None:
                          "label": f"{n:,} 件（较{prev.label} {fmt.pct_change(change)}）", "tickets": n,
                          "change": None if change is None else round(change, 1)})
         values = pd.DataFrame(rows)
-        left, right = st.columns([3, 2])
-        with left:
-            st.pydeck_chart(maps.choropleth(settings().geojson, values), height=430, key="hl_map")
-        with right:
-            table = values.sort_values("tickets", ascending=False).rename(
-                columns={"name": "县区", "tickets": "受理量", "change": f"较{prev.label}"})
-            st.dataframe(table[["县区", "受理量", f"较{prev.label}"]], hide_index=True, width="stretch", placeholder="—",
-                         key="hl_county_table", on_select=_drill_from_table, selection_mode="single-row",
-                         column_config={f"较{prev.label}": st.column_config.NumberColumn(format="%+.1f%%")})
-            st.session_state["hl_county_codes"] = table.region_code.tolist()
-            st.caption(f"{w.label}{('·' + category) if category else ''}；颜色越深受理量越多。"
-                       "点选表中一行可钻取到该县区；示范区无边界，只列表。")
+        # The map takes the column's width (a third of it cut the outer counties off); the table follows.
+        st.pydeck_chart(maps.choropleth(settings().geojson, values, height=400, width=520), height=400, key="hl_map")
+        map_legend(maps.legend(values.value.astype(float), lambda x: f"{x:,.0f} 件"), "图例（颜色越深受理量越多）")
+        table = values.sort_values("tickets", ascending=False).rename(
+            columns={"name": "县区", "tickets": "受理量", "change": f"较{prev.label}"})
+        tables.show(table[["县区", "受理量", f"较{prev.label}"]], title=f"各县区12345受理量（{w.label}）",
+                    key="hl_county_table", caliber=f"按工单受理时间；{category or '全部类别'}", source=SOURCE,
+                    as_of=_stamp(v), demo=tables.demo(v, "hotline_tickets"),
+                    formats={f"较{prev.label}": Fmt(1, "%", sign=True)})
+        names = _names(v)
+        st.selectbox("查看县区", ["", *table.region_code], key="hl_drill", on_change=_drill_from_pick,
+                     format_func=lambda c: names.get(c, "选择县区后钻取"))
+        st.caption(f"{w.label}{('·' + category) if category else ''}；颜色越深受理量越多；"
+                   "示范区无边界，只列表。")
         as_of(_stamp(v))
 
 
-def _drill_from_table() -> None:
-    rows = st.session_state.get("hl_county_table", {}).get("selection", {}).get("rows", [])
-    codes = st.session_state.get("hl_county_codes", [])
-    if rows and rows[0] < len(codes):
-        drill_to(codes[rows[0]])
+def _drill_from_pick() -> None:
+    if code := st.session_state.pop("hl_drill", ""):
+        drill_to(code)
 
 
 def overdue(v: View, f: Filters) -> None:
@@ -269,11 +274,10 @@ def overdue(v: View, f: Filters) -> None:
         shown = rows.assign(县区=rows.region_code.map(names).fillna(rows.region_code)).rename(columns={
             "id": "工单号", "created_at": "受理时间", "category": "诉求类别", "channel": "渠道",
             "due_at": "办理时限", "days_overdue": "超期天数"})
-        st.dataframe(shown[["工单号", "受理时间", "县区", "诉求类别", "渠道", "办理时限", "超期天数"]],
-                     hide_index=True, width="stretch", key="hl_overdue", height=360,
-                     column_config={"受理时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                                    "办理时限": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                                    "超期天数": st.column_config.NumberColumn(format="%.1f 天")})
+        tables.show(shown[["工单号", "受理时间", "县区", "诉求类别", "渠道", "办理时限", "超期天数"]],
+                    title="超期未办结工单", key="hl_overdue", caliber="截至最新工单时间仍未办结且已过办理时限",
+                    source=SOURCE, as_of=_stamp(v), filters=_filters(v, f), demo=tables.demo(v, "hotline_tickets"),
+                    formats={"超期天数": Fmt(1, " 天")})
         as_of(f"{_stamp(v)} · 超期以最新工单时间 {end:%Y-%m-%d %H:%M} 计；按超期时间长短排列，"
               f"显示前 {len(rows)} 件 · 来源：{SOURCE}")
 

@@ -1,17 +1,19 @@
-"""Panels of 建设指标: the plan's 12 indicators against their 2025 targets."""
+"""Panels of 建设指标: the plan's indicators against its targets: 序时进度 lights during the plan's
+period, the final assessment (已达标 / 未达标 and the shortfall) after it."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, economy, fmt, periods, plan
+from cockpit import catalog, charts, economy, fmt, periods, plan
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
-from cockpit.signals import LIGHT_NAMES, style_of
+from cockpit.signals import LIGHT_NAMES, OUTCOME_NAMES, style_of
 
-from . import state
-from .widgets import as_of, guard
+from . import chart_view, state, tables
+from .tables import Fmt
+from .widgets import as_of, guard, shortfall
 
 SOURCE = "市行政审批和政务信息管理局"
 
@@ -19,8 +21,7 @@ SOURCE = "市行政审批和政务信息管理局"
 @st.cache_data(show_spinner=False, max_entries=8)
 def board(v: View) -> tuple[pd.DataFrame, pd.DataFrame]:
     ind = state.indicators(v)
-    plan_ind = ind[ind.target_2025.notna()]
-    obs = state.observations(v, tuple(plan_ind.code))
+    obs = state.observations(v, tuple(catalog.plan_indicators(ind, state.plan()).code))
     return plan.board(ind, obs, state.today(), settings()), obs
 
 
@@ -37,11 +38,18 @@ def city_wide_only(v: View) -> bool:
 def summary(v: View) -> None:
     with guard("指标概况"):
         status, _ = board(v)
-        counts = status.light.value_counts()
+        p = state.plan()
+        ended = p.ended(state.today())
+        counts = (status.assessment if ended else status.light).value_counts()
         cols = st.columns(4)
         cols[0].metric("主要指标", f"{len(status)} 项")
-        for col, light in zip(cols[1:], ("green", "yellow", "red")):
-            col.metric(LIGHT_NAMES[light], f"{counts.get(light, 0)} 项")
+        for col, key in zip(cols[1:], ("met", "missed") if ended else ("green", "yellow", "red")):
+            col.metric((OUTCOME_NAMES | LIGHT_NAMES)[key], f"{counts.get(key, 0)} 项")
+        if ended:
+            cols[3].metric("无期末数据", f"{int(status.value.isna().sum())} 项")
+            st.caption(f"规划期（{p.years}）已于 {p.end:%Y年%m月%d日} 结束：按规划期内最后一期数据评估，"
+                       f"达到{p.target_label}为已达标，否则为未达标并列出差距。")
+            return
         cfg = settings()
         st.caption(f"红黄绿按完成率较序时进度的差距划分：落后超过 {cfg.lag_red_pp:g} 个百分点为红灯，"
                    f"{cfg.lag_yellow_pp:g}—{cfg.lag_red_pp:g} 个百分点为黄灯，其余为绿灯（可在配置文件中调整）。")
@@ -50,24 +58,39 @@ def summary(v: View) -> None:
 def table(v: View) -> None:
     with guard("指标完成情况表"):
         status, _ = board(v)
+        p = state.plan()
+        ended = p.ended(state.today())
+        quarter = [periods.label(q, frequency="Q") if q else fmt.NA for q in status.period]
+        value_name = "期末值" if ended else "最新值"
+        states = [OUTCOME_NAMES.get(a) or LIGHT_NAMES.get(x, fmt.NA) for a, x in zip(status.assessment, status.light)]
         shown = pd.DataFrame({
             "序号": range(1, len(status) + 1),
             "指标": status["name"],
-            "最新值": [fmt.number(x, u) for x, u in zip(status.value, status.unit)],
-            "2025年目标": [fmt.number(x, u, 0) for x, u in zip(status.target, status.unit)],
+            value_name: [fmt.number(x, u) for x, u in zip(status.value, status.unit)],
+            p.target_label: [fmt.number(x, u, 0) for x, u in zip(status.target, status.unit)],
             "完成率": [fmt.number(x, "%") for x in status.completion],
-            "较序时进度": [fmt.pp(x) for x in status.gap_pp],
-            "状态": [LIGHT_NAMES.get(x, fmt.NA) for x in status.light],
+            **({"差距": [shortfall(x, u) for x, u in zip(status.shortfall, status.unit)]} if ended
+               else {"较序时进度": [fmt.pp(x) for x in status.gap_pp]}),
+            "状态": states,
             "牵头单位": status["lead_units"],
             "相关任务": status["tasks"],
-            "时期": [periods.label(p, frequency="Q") if p else fmt.NA for p in status.period],
+            "时期": quarter,
         })
-        st.dataframe(shown.style.map(style_of, subset=["状态"]),
-                     hide_index=True, width="stretch", key="i_table", height=38 + 35 * len(shown))
+        # The file keeps numbers as numbers, each in its own column with its unit.
+        export = pd.DataFrame({
+            "序号": shown["序号"], "指标": shown["指标"], "单位": status["unit"], value_name: status["value"],
+            p.target_label: status["target"], "完成率（%）": status["completion"],
+            **({"差距": status["shortfall"]} if ended else {"较序时进度（百分点）": status["gap_pp"]}),
+            "状态": states, "牵头单位": shown["牵头单位"], "相关任务": shown["相关任务"], "时期": quarter})
         latest = status.period.dropna().max()
-        as_of(f"{periods.label(latest, frequency='Q') if latest else fmt.NA} · 序时进度按 2023—2025 年计"
-              f" {status.schedule.iloc[0]:.0f}% · 口径：《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表"
-              f" · 来源：{SOURCE} · 牵头单位依据重点任务清单归纳")
+        when = periods.label(latest, frequency="Q") if latest else fmt.NA
+        caliber = f"{p.caliber}主要指标表"
+        tables.show(shown, title="数字政府建设主要指标完成情况", key="i_table", colours={"状态": style_of},
+                    export=export, caliber=caliber, source=SOURCE, as_of=when, demo=tables.demo(v, "observations"),
+                    formats={"完成率（%）": Fmt(1), "差距": Fmt(1), "较序时进度（百分点）": Fmt(1, sign=True)})
+        basis = (f"规划期 {p.years}已结束，按期末数据评估" if ended
+                 else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")
+        as_of(f"{when} · {basis} · 口径：{caliber} · 来源：{SOURCE} · 牵头单位依据重点任务清单归纳")
 
 
 def detail(v: View) -> None:
@@ -81,6 +104,6 @@ def detail(v: View) -> None:
         chart = charts.trend(values, title=f"{row['name']}", unit="%", caliber=row.definition, source=SOURCE,
                              as_of=periods.label(row.period, frequency="Q") if row.period else fmt.NA,
                              target=float(row.target))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="i_trend")
+        chart_view.show(chart, "i_trend", demo=chart_view.demo(v, "observations"))
         st.markdown(f"**指标说明**：{row.definition}")
         st.markdown(f"**牵头单位**：{row.lead_units}　**相关任务**：{row.tasks or '—'}")

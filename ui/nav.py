@@ -27,4 +27,5 @@ PAGES = [
     PageSpec("pages/upload.py", "数据报送", "upload", ":material/upload_file:"),
     PageSpec("pages/admin.py", "系统管理", "admin", ":material/admin_panel_settings:", shows_data=False),
     PageSpec("pages/warnings.py", "预警中心", "warnings", ":material/notifications_active:"),
+    PageSpec("pages/briefing.py", "月度简报", "briefing", ":material/slideshow:"),
 ]

@@ -8,15 +8,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, fmt, maps, metrics, periods
+from cockpit import catalog, charts, fmt, maps, metrics, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 from models import alerts
+from service import bootstrap
 
-from . import state
-from .widgets import as_of, figure_tile, guard, level_badge, md, plan_tile
+from . import chart_view, state, tables
+from .tables import Fmt
+from .widgets import as_of, figure_tile, guard, level_badge, map_legend, md, plan_tile
 
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
 
@@ -31,9 +33,10 @@ def economy_tiles(v: View) -> None:
     with guard("经济运行指标"):
         figures = headline_figures(v, state.home_region(v))
         st.subheader("经济运行")
-        for col, f in zip(st.columns(len(figures)), figures):
-            with col:
-                figure_tile(f)
+        with st.container(key="economy_tiles"):  # labels given two lines in cockpit.css: values align
+            for col, f in zip(st.columns(len(figures)), figures):
+                with col:
+                    figure_tile(f)
         latest = max((f.period for f in figures if f.period), default=None)
         as_of(f"{periods.label(latest) if latest else fmt.NA}（地区生产总值为最近一季）· 口径：市统计局、市财政局月度快报")
 
@@ -42,17 +45,19 @@ def plan_tiles(v: View) -> None:
     if state.home_region(v) != CITY:
         return  # city-wide figures; a county viewer's scope holds only its own county
     with guard("数字政府建设主要指标"):
-        ind = state.indicators(v)
-        obs = state.observations(v, tuple(ind[ind.target_2025.notna()].code))
+        ind, p = state.indicators(v), state.plan()
+        obs = state.observations(v, tuple(catalog.plan_indicators(ind, p).code))
         status = metrics.plan_status(ind, obs, state.today(), settings())
-        st.subheader("数字政府建设主要指标（2025 年目标）")
-        for start in range(0, len(status), 6):
-            for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
-                with col:
-                    plan_tile(row)
+        st.subheader(f"数字政府建设主要指标（{p.target_label}{'·期末评估' if p.ended(state.today()) else ''}）")
+        with st.container(key="plan_tiles"):
+            for start in range(0, len(status), 6):
+                for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
+                    with col:
+                        plan_tile(row, p.target_label)
         latest = status.period.dropna().max()
-        as_of(f"{periods.label(latest, frequency='Q')} · 序时进度按 2023—2025 年计 {status.schedule.iloc[0]:.0f}%"
-              " · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
+        basis = (f"规划期 {p.years}已结束，按期末数据评估" if p.ended(state.today())
+                 else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")
+        as_of(f"{periods.label(latest, frequency='Q')} · {basis} · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
 
 
 def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
@@ -66,7 +71,8 @@ def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
         value = f.yoy if basis == "yoy" or f.value is None else f.value
         label = fmt.pct_change(value) if basis == "yoy" or f.value is None else fmt.number(value, f.unit)
         rows.append({"region_code": r.code, "name": r.name, "value": value, "label": label,
-                     "period": f.period_label, "lon": r.lon, "lat": r.lat})
+                     "period": f.period_label, "lon": r.lon, "lat": r.lat,
+                     "unit": None if basis == "yoy" or f.value is None else f.unit})
     return pd.DataFrame(rows)
 
 
@@ -81,9 +87,18 @@ def county_map(v: View) -> None:
         basis = c2.radio("口径", ["value", "yoy"], format_func={"value": "数值", "yoy": "同比"}.get,
                          key="map_basis", horizontal=True)
         values = county_values(v, code, basis)
-        st.pydeck_chart(maps.choropleth(settings().geojson, values), height=430)
+        st.pydeck_chart(maps.choropleth(settings().geojson, values, height=430, width=560), height=430)
+        unit = next(iter(values.unit.dropna()), None)
+        shade = (lambda x: fmt.number(x, unit)) if unit else fmt.pct_change
+        map_legend(maps.legend(values.value, shade), "图例（颜色越深数值越大）")
         table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "数值", "period": "时期"})
-        st.dataframe(table, hide_index=True, width="stretch", key="map_table")
+        row = ind.set_index("code").loc[code]
+        export = pd.DataFrame({"县区": values.name, "数值": values.value, "单位": values.unit.fillna("%"),
+                               "时期": values.period})
+        tables.show(table, title=f"各县区{row['name']}{'同比' if basis == 'yoy' else ''}", key="map_table",
+                    export=export, caliber=row.caliber, source=row.source_dept,
+                    as_of=next(iter(values.period.dropna()), None), demo=tables.demo(v, "observations"),
+                    formats={"数值": Fmt(2)})
         st.caption("示范区为功能区，无行政区划边界，地图上不绘制，数值见上表。边界：cnmaps（高德数据），仅示意。")
 
 
@@ -111,13 +126,16 @@ def operations(v: View) -> None:
             chart = charts.daily_volume(
                 daily, title="12345 热线近 30 日每日受理量", unit="件", caliber="按工单创建时间统计",
                 source="市 12345 政务服务便民热线", as_of=last.strftime("%Y年%m月%d日 %H:%M"))
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="hotline_daily")
+            chart_view.show(chart, "hotline_daily", demo=chart_view.demo(v, "hotline_tickets"))
 
 
 def warnings_list(v: View, limit: int = 8) -> None:
     with guard("最新预警"):
         st.subheader("最新预警")
         firing = state.alerts(v)
+        if firing.empty and bootstrap.never_evaluated(state.store()):
+            st.info("预警规则正在后台首次评估，完成后刷新本页即可看到。", icon=":material/hourglass_top:")
+            return
         if firing.empty:
             st.success("当前没有正在触发的预警。")
             return

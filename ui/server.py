@@ -9,19 +9,37 @@ On top of Streamlit's own server, what an intranet deployment needs:
 - security headers on every answer: the cockpit may be framed only by the pages
   `frame_ancestors` allows (clickjacking), and browsers never guess content types;
 - Streamlit's /_stcore/metrics endpoint is not served: it tells anyone who asks, without a
-  login, how many sessions are open and how much memory they use.
+  login, how many sessions are open and how much memory they use;
+- no request leaves the machine: Streamlit asks checkip.amazonaws.com for its "External URL" at
+  start and whenever a page is opened from an address it does not know (streamlit/net_util.py);
+  the cockpit answers "no external address" instead;
+- /_cockpit/login exchanges the one-time ticket of a password login for the session cookie,
+  which Streamlit cannot set from Python (HttpOnly; cockpit.sessions), and returns the browser to
+  the page it asked for.
 """
 from __future__ import annotations
 
 import argparse
+import html
+import logging
 import os
 
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from streamlit import net_util
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap
 from streamlit.web.server.starlette import starlette_app
 
+from cockpit import presence, sessions
 from cockpit.config import ROOT, settings
+from cockpit.store import Store
+
+log = logging.getLogger(__name__)
+LOGIN_PATH = "/_cockpit/login"
+_served: presence.Held | None = None  # kept for the life of the process (see serve)
 
 
 class SecurityHeaders:
@@ -49,18 +67,80 @@ class SecurityHeaders:
         return await self.app(scope, receive, send_with_headers)
 
 
+def safe_next(target: str | None) -> str:
+    """Where a login may send the browser: a path of this site, never another site (a scheme,
+    //host, or /\\host, which browsers read as //host) and no control character (a split header)."""
+    target = target or "/"
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target or len(target) > 2000
+            or not target.isprintable()):
+        return "/"
+    return target
+
+
+def _page(message: str, status: int) -> HTMLResponse:
+    body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>商丘市数字政府领导驾驶舱</title>'
+            f'<p>{html.escape(message)}</p><p><a href="/">返回登录页</a></p></html>')
+    return HTMLResponse(body, status_code=status, headers={"cache-control": "no-store"})
+
+
+class SessionCookie:
+    """GET /_cockpit/login?ticket=…&next=/economy?…: the ticket (one use, two minutes) for the
+    HttpOnly, SameSite=Lax, signed session cookie, then back to `next`. Everything else passes."""
+
+    def __init__(self, app, store: Store | None = None):
+        self.app = app
+        self._store = store
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store()
+        return self._store
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != LOGIN_PATH:
+            return await self.app(scope, receive, send)
+        response = await run_in_threadpool(self.login, Request(scope, receive))
+        await response(scope, receive, send)
+
+    def login(self, request: Request) -> Response:
+        if request.method != "GET":
+            return _page("不支持的请求方式。", 405)
+        try:
+            value = sessions.redeem(self.store(), request.query_params.get("ticket", ""))
+        except sessions.Refused as exc:
+            return _page(str(exc), 400)
+        except Exception:  # a leader never reads a traceback; the log does
+            log.exception("session cookie: ticket exchange failed")
+            return _page("登录暂时无法完成，已记录错误日志，请稍后重试或联系管理员。", 500)
+        response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303,
+                                    headers={"cache-control": "no-store"})
+        https = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+        # No max-age: the browser keeps it until it closes; the server ends it after session_minutes idle.
+        response.set_cookie(sessions.COOKIE, value, httponly=True, samesite="lax", secure=https, path="/")
+        return response
+
+
 def harden(frame_ancestors: str) -> None:
     """Call before the server starts."""
     streamlit_middleware = starlette_app.create_streamlit_middleware
     starlette_app.create_streamlit_middleware = lambda: [
-        Middleware(SecurityHeaders, frame_ancestors=frame_ancestors), *streamlit_middleware()]
+        Middleware(SecurityHeaders, frame_ancestors=frame_ancestors), Middleware(SessionCookie),
+        *streamlit_middleware()]
     starlette_app.create_metrics_routes = lambda runtime, base_url: []
+    # No setting stops it (browser.serverAddress only spares the start-up banner, not the
+    # cross-origin check): an intranet server has no external address to look up.
+    net_util.get_external_ip = lambda: None
 
 
 def serve(port: int | None = None, address: str | None = None) -> None:
     PagesManager.uses_pages_directory = False
     harden(settings().frame_ancestors)
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
+    global _served
+    try:  # for as long as this process runs, `restore` knows the store is being served
+        _served = presence.hold(Store())
+    except Exception:  # noqa: BLE001 - serving matters more; the page reports an unreachable database
+        log.warning("could not mark the store as served; restore will not see this server", exc_info=True)
     flags = {k: v for k, v in {"server_port": port, "server_address": address}.items() if v}
     bootstrap.load_config_options(flag_options=flags)
     bootstrap.run(str(ROOT / "app.py"), False, [], flags)

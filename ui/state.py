@@ -10,7 +10,7 @@ import streamlit as st
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cockpit import alert_store, auth, emergency, hotline, rule_config
+from cockpit import alert_store, auth, catalog, emergency, hotline, rule_config
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.store import Store, StoreUnavailable
@@ -50,6 +50,7 @@ def store() -> Store:
                     loaded = bootstrap.prepare(s, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
                     status.update(label="已载入演示数据" if loaded else "数据库已就绪", state="complete",
                                   expanded=False)
+            bootstrap.catch_up(s)  # a first run's warning rules: evaluated behind the first page
             s.prepared = True
     return s
 
@@ -58,6 +59,11 @@ def rules() -> dict:
     """The warning-rule settings in force: rules.toml with this deployment's overrides. The pages
     read their thresholds here, so they flag what the rules flag."""
     return rule_config.load(store().cfg)
+
+
+def plan() -> catalog.Plan:
+    """The plan in force: its title, period and targets (data/plan/plan.toml, setting plan_dir)."""
+    return catalog.load_plan(store().cfg.plan_dir)
 
 
 def view() -> View:

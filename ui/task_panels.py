@@ -1,5 +1,5 @@
-"""Panels of 督查督办: the plan's 172 tasks, overdue and due soon, the unit ranking,
-a task's reports and the Excel export."""
+"""Panels of 督查督办: the plan's 172 tasks, overdue and due soon (after the plan's period: done
+and overdue, with how long), the unit ranking, a task's reports and the Excel export."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +11,19 @@ from cockpit import charts, tasks
 from cockpit.auth import View
 from cockpit.signals import style_of
 
-from . import state
-from .widgets import as_of, export_button, guard
+from . import chart_view, state, tables
+from .tables import Fmt
+from .widgets import as_of, guard
 
 SOURCE = "各牵头单位季度报送（市行政审批和政务信息管理局汇总）"
-CALIBER = "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单；状态取各任务最近一次报送"
+CALIBER = "{}重点任务清单；状态取各任务最近一次报送"  # the plan's title goes in: state.plan().caliber
 LIST_COLUMNS = {"number": "序号", "section": "部分", "text": "任务内容", "deadline_text": "任务时限",
                 "lead": "牵头单位", "status": "最新状态", "percent": "完成进度", "overdue_days": "逾期天数",
                 "light_text": "进度灯", "reported_on": "最近报送"}
+# After the plan's period the overdue list also says how long, as people say it (2 年 11 个月).
+FINAL_COLUMNS = {"number": "序号", "section": "部分", "text": "任务内容", "deadline_text": "任务时限",
+                 "lead": "牵头单位", "status": "最新状态", "percent": "完成进度", "overdue_for": "逾期时长",
+                 "light_text": "进度灯", "reported_on": "最近报送"}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -37,15 +42,12 @@ def _as_of_text(b: pd.DataFrame) -> str:
     return f"{pd.Timestamp(last.max()):%Y年%m月%d日}报送" if len(last) else "尚无报送"
 
 
-def _table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
-    shown = frame[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
-    shown = shown.assign(最近报送=shown["最近报送"].astype("string"))
-    styled = shown.style.map(style_of, subset=["进度灯"])
-    st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", key=key, height=height or "auto",
-                 column_config={
-                     "任务内容": st.column_config.TextColumn(width="large"),
-                     "完成进度": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
-                     "逾期天数": st.column_config.NumberColumn(format="%d 天")})
+def _table(v: View, frame: pd.DataFrame, key: str, title: str, b: pd.DataFrame, filters: dict | None = None,
+           columns: dict = LIST_COLUMNS) -> None:
+    tables.show(frame[list(columns)].rename(columns=columns), title=title, key=key,
+                export=tasks.export_frame(frame), caliber=CALIBER.format(state.plan().caliber), source=SOURCE,
+                as_of=_as_of_text(b), filters=filters, demo=tables.demo(v, "task_progress"), colours={"进度灯": style_of},
+                formats={"完成进度": Fmt(0, "%"), "完成进度(%)": Fmt(0), "逾期天数": Fmt(0, " 天")})
 
 
 def headline(v: View, today: dt.date) -> None:
@@ -59,20 +61,33 @@ def headline(v: View, today: dt.date) -> None:
         cols[2].metric("推进中", f"{n['ongoing']} 项")
         cols[3].metric("已逾期未完成", f"{n['overdue']} 项", delta_color="off", delta_arrow="off",
                        help="有明确时限、时限已过且最近一次报送未完成")
-        cols[4].metric(f"{tasks.SOON_DAYS} 日内到期", f"{n['due_soon']} 项")
+        p = state.plan()
+        if p.ended(today):  # no deadline is ahead: how long the late ones are late matters now
+            cols[4].metric("逾期一年以上", f"{n['overdue_year']} 项", delta_color="off", delta_arrow="off")
+        else:
+            cols[4].metric(f"{tasks.SOON_DAYS} 日内到期", f"{n['due_soon']} 项")
         cols[5].metric("持续推进/适时推进", f"{n['open_ended']} 项", help="无明确时限，不计逾期")
-        as_of(f"{_as_of_text(b)} · 今天 {today:%Y年%m月%d日} · 口径：{CALIBER} · 来源：{SOURCE}")
+        if p.ended(today):
+            st.caption(f"规划期（{p.years}）已于 {p.end:%Y年%m月%d日} 结束：以下为期末评估，"
+                       "有明确时限的任务或已完成，或逾期未完成（列出逾期时长）。")
+        as_of(f"{_as_of_text(b)} · 今天 {today:%Y年%m月%d日} · 口径：{CALIBER.format(p.caliber)} · 来源：{SOURCE}")
 
 
 def overdue_and_soon(v: View, today: dt.date) -> None:
     with guard("逾期与即将到期任务"):
         b = board(v, today)
         late, soon = tasks.overdue_list(b), tasks.due_soon_list(b)
+        ended = state.plan().ended(today)
         st.subheader(f"逾期未完成任务（{len(late)} 项）")
         if late.empty:
             st.success("没有逾期未完成的任务。")
         else:
-            _table(late, "t_overdue")
+            _table(v, late, "t_overdue", "逾期未完成任务", b, columns=FINAL_COLUMNS if ended else LIST_COLUMNS)
+        if ended:
+            done = tasks.done_list(b)
+            st.subheader(f"已完成任务（{len(done)} 项）")
+            _table(v, done, "t_done", "已完成任务", b)
+            return
         st.subheader(f"{tasks.SOON_DAYS} 日内到期任务（{len(soon)} 项）")
         if soon.empty:
             last = b.deadline_date.dropna().max()
@@ -80,7 +95,7 @@ def overdue_and_soon(v: View, today: dt.date) -> None:
                     f"{pd.Timestamp(last):%Y年%m月}底，其余 {int((b.deadline_kind != 'date').sum())} 项为"
                     "“持续推进”或“适时推进”，没有时限。")
         else:
-            _table(soon, "t_soon")
+            _table(v, soon, "t_soon", f"{tasks.SOON_DAYS}日内到期任务", b)
 
 
 def timeline(v: View, today: dt.date) -> None:
@@ -89,7 +104,7 @@ def timeline(v: View, today: dt.date) -> None:
         chart = charts.task_timeline(tasks.timeline(b), title="重点任务到期时间轴（按任务时限月份）",
                                      caliber="有明确时限的任务，按最近一次报送状态分组", source=SOURCE,
                                      as_of=_as_of_text(b))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="t_timeline")
+        chart_view.show(chart, "t_timeline", demo=chart_view.demo(v, "task_progress"))
 
 
 def ranking(v: View, today: dt.date) -> None:
@@ -102,25 +117,23 @@ def ranking(v: View, today: dt.date) -> None:
         red = rank[(rank.overdue == 0)].head(10)
         black = rank[rank.overdue > 0].sort_values(["overdue", "max_overdue_days", "overdue_rate"],
                                                    ascending=False).head(10)
+        formats = {"完成率": Fmt(1, "%"), "平均进度": Fmt(1, "%"), "最长逾期天数": Fmt(0, " 天")}
+        meta = dict(formats=formats, caliber=CALIBER.format(state.plan().caliber), source=SOURCE, as_of=_as_of_text(b),
+                    demo=tables.demo(v, "task_progress"))
         left, right = st.columns(2)
         with left:
-            st.markdown(":green-badge[红榜] 无逾期、完成率最高的单位")
+            # 红榜 is the list of honour: red, as its name says; 黑榜 black.
+            st.markdown(":red-badge[红榜] 无逾期、完成率最高的单位")
             red_cols = {k: c for k, c in cols.items() if k not in ("overdue", "max_overdue_days")}
-            st.dataframe(red[list(red_cols)].rename(columns=red_cols), hide_index=True, width="stretch", placeholder="—", key="t_red",
-                         column_config={"完成率": st.column_config.NumberColumn(format="%.1f%%"),
-                                        "平均进度": st.column_config.NumberColumn(format="%.1f%%")})
+            tables.show(red[list(red_cols)].rename(columns=red_cols), title="牵头单位红榜", key="t_red", **meta)
         with right:
-            st.markdown(":red-badge[黑榜] 逾期未完成任务最多的单位")
+            st.markdown(":gray-badge[黑榜] 逾期未完成任务最多的单位")
             if black.empty:
                 st.success("没有单位有逾期未完成的任务。")
             else:
-                st.dataframe(black[list(cols)].rename(columns=cols), hide_index=True, width="stretch", placeholder="—",
-                             key="t_black",
-                             column_config={"完成率": st.column_config.NumberColumn(format="%.1f%%"),
-                                            "平均进度": st.column_config.NumberColumn(format="%.1f%%"),
-                                            "最长逾期天数": st.column_config.NumberColumn(format="%d 天")})
+                tables.show(black[list(cols)].rename(columns=cols), title="牵头单位黑榜", key="t_black", **meta)
         with st.expander(f"全部 {len(rank)} 个牵头单位排名"):
-            st.dataframe(rank[list(cols)].rename(columns=cols), hide_index=True, width="stretch", placeholder="—", key="t_rank_all")
+            tables.show(rank[list(cols)].rename(columns=cols), title="牵头单位排名", key="t_rank_all", **meta)
         st.caption("一项任务有多个牵头单位时，每个单位各计一次；同一单位的不同写法已合并（如 市发改委＝市发展改革委）。"
                    "排名先看逾期率（低者在前），再看完成率、平均进度。")
 
@@ -142,13 +155,9 @@ def task_list(v: View, today: dt.date) -> None:
             only_late = st.toggle("只看逾期", key="t_only_overdue")
         shown = tasks.filter_board(b, sections=chosen, unit=unit or None, statuses=statuses, only_overdue=only_late)
         st.caption(f"共 {len(shown)} 项")
-        _table(shown, "t_list", height=420)
-        stamp = _as_of_text(b)
-        data = tasks.to_xlsx(tasks.export_frame(shown), title="商丘市数字政府建设重点任务推进情况",
-                             as_of=f"{stamp}（导出于 {today:%Y年%m月%d日}）", caliber=CALIBER)
-        export_button("导出 Excel", data, f"重点任务清单-{today:%Y%m%d}.xlsx", what="plan_tasks",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      key="t_export", icon=":material/download:")
+        names = {"部分": "、".join(chosen), "牵头单位": unit, "状态": "、".join(statuses),
+                 "只看逾期": "是" if only_late else ""}
+        _table(v, shown, "t_list", "商丘市数字政府建设重点任务推进情况", b, {k: x for k, x in names.items() if x})
 
 
 def task_history(v: View, today: dt.date) -> None:
@@ -170,13 +179,12 @@ def task_history(v: View, today: dt.date) -> None:
         with left:
             chart = charts.progress_line(h, title=f"任务 {number} 完成进度", caliber="各次报送的完成百分比",
                                          source=row.lead, as_of=f"{pd.Timestamp(h.reported_on.max()):%Y年%m月%d日}")
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="t_history_chart")
+            chart_view.show(chart, "t_history_chart", demo=chart_view.demo(v, "task_progress"))
         with right:
             shown = h.rename(columns={"reported_on": "报送日期", "status": "状态", "percent": "完成进度",
                                       "reporting_unit": "报送单位", "note": "进展说明"})
-            shown["报送日期"] = shown["报送日期"].astype("string")
-            st.dataframe(shown.iloc[::-1], hide_index=True, width="stretch", placeholder="—", key="t_history",
-                         column_config={"完成进度": st.column_config.NumberColumn(format="%.0f%%")})
+            tables.show(shown.iloc[::-1], title=f"任务{number}进展记录", key="t_history", formats={"完成进度": Fmt(0, "%")},
+                        caliber="各次报送", source=row.lead, as_of=_as_of_text(b), demo=tables.demo(v, "task_progress"))
 
 
 def _section_order(s: pd.Series) -> pd.Series:

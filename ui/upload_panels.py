@@ -1,6 +1,6 @@
 """数据报送 panels: upload -> check -> preview -> confirm; templates; 报送情况; history and rollback.
 
-All user text (file names, cells, notes) is shown through st.dataframe, st.text or
+All user text (file names, cells, notes) is shown through ui.tables (every cell escaped), st.text or
 escaped markdown, never as HTML.
 """
 from __future__ import annotations
@@ -15,15 +15,16 @@ from cockpit import auth, periods, reporting
 from cockpit.auth import View
 from cockpit.store import MEASURES, StoreUnavailable
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
-from cockpit.uploads.messages import ERROR, INFO, SKIPPED, WARNING, export_csv
+from cockpit.uploads.messages import ERROR, INFO, SKIPPED, WARNING
 from cockpit.uploads.names import NORMALISATIONS
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
 from service import uploads, warnings
 
-from . import state, upload_names
-from .widgets import as_of, export_button, guard, md
+from . import labels, state, tables, upload_names
+from .tables import Fmt
+from .widgets import as_of, guard, md
 
 CHANGE = {"new": "新增", "changed": "修改", "unchanged": "不变"}
 STATUS_COLUMNS = {"indicator": "指标", "department": "报送部门", "region": "地区", "expected": "应报月份",
@@ -55,7 +56,8 @@ def _rolled_back(b) -> str:
 
 def _history_table(b: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "批次": b.id, "时间": b.created_at, "报送人": b.created_by, "文件": b.file_name.fillna(""), "来源": b.source,
+        "批次": b.id, "时间": b.created_at, "报送人": b.created_by.map(labels.actor), "文件": b.file_name.fillna(""),
+        "来源": b.source.map(lambda x: labels.SOURCES.get(x, x)),
         "数据": b.dataset.map(lambda d: H.DATASETS.get(d, d)), "写入行数": b.row_count,
         "状态": b.status.map(H.STATUS), "说明": b.note, "回滚": [_rolled_back(r) for r in b.itertuples()],
         "sha256": b.sha256.fillna("")})
@@ -142,16 +144,17 @@ def upload_panel(v: View) -> None:
             st.error("  \n".join([problems.summary(), *whole]), icon=":material/error:")
         else:
             st.success(problems.summary(), icon=":material/check_circle:")
-        listed = _shown(problems.frame((ERROR, WARNING, INFO)), "行")
+        listed = problems.frame((ERROR, WARNING, INFO))
+        meta = dict(source=f"文件“{f.name}”", as_of=f"{dt.datetime.now():%Y-%m-%d %H:%M} 校验", what="upload_problems")
         if len(listed):
-            st.dataframe(listed, hide_index=True, width="stretch", key="upload_problems")
-        skipped = _shown(problems.frame((SKIPPED,)).drop(columns=["级别"]), "行")
+            # The list to take away is offered when there is something to correct or check.
+            attention = bool(problems.errors or problems.warnings)
+            tables.show(listed, title="上传问题清单", key="upload_problems", **meta,
+                        download="下载问题清单（Excel）" if attention else "下载说明（Excel）")
+        skipped = problems.frame((SKIPPED,)).drop(columns=["级别"])
         if len(skipped):
             st.markdown(f"**未导入的内容（{len(skipped):,} 处）**：以下单元格不写入，原因见右列；其余数据照常导入。")
-            st.dataframe(skipped, hide_index=True, width="stretch", key="upload_skipped")
-        if problems.items:
-            export_button("下载问题清单（CSV）", export_csv(problems.frame()), "问题清单.csv", mime="text/csv",
-                          what="upload_problems", key="upload_problems_csv")
+            tables.show(skipped, title="未导入的内容", key="upload_skipped", download="下载未导入清单（Excel）", **meta)
         if upload_names.mapping_panel(v, checked.unknown):
             state.indicators.clear()  # a new indicator is not a new data version
             st.session_state.pop("upload_checked", None)  # check the file again with the new names
@@ -192,11 +195,6 @@ def upload_panel(v: View) -> None:
             st.caption("填写报送人后才能确认写入。")
 
 
-def _shown(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """Numbers as text, with "—" (not the grid's "None") where there is none."""
-    return frame.assign(**{c: frame[c].map(lambda x: "—" if pd.isna(x) else f"{x:.10g}").astype(str) for c in columns})
-
-
 def _withdraw_choice(v: View, pv: C.Preview) -> bool:
     """A "—" in the file where a figure is in force: the clerk keeps it (保留原值) or withdraws it (撤回)."""
     gone = pv.withdrawable
@@ -204,10 +202,10 @@ def _withdraw_choice(v: View, pv: C.Preview) -> bool:
         return False
     ind, reg = state.indicators(v).set_index("code").name, state.regions(v).set_index("code").name
     st.markdown(f"**文件中为“—”而库中已有数值（{len(gone):,} 处）**")
-    st.dataframe(pd.DataFrame({"工作表": gone.sheet, "行": gone.row, "列": gone.column,
-                               "指标": gone.indicator_code.map(ind), "地区": gone.region_code.map(reg),
-                               "时期": gone.period, "口径": gone.measure.map(MEASURES), "库中原值": gone.old}),
-                 hide_index=True, width="stretch", key="upload_withdrawable")
+    tables.show(pd.DataFrame({"工作表": gone.sheet, "行": gone.row, "列": gone.column,
+                              "指标": gone.indicator_code.map(ind), "地区": gone.region_code.map(reg),
+                              "时期": gone.period, "口径": gone.measure.map(MEASURES), "库中原值": gone.old}),
+                title="文件中为“—”而库中已有数值", key="upload_withdrawable", source="上传文件与库中现有数值")
     choice = st.radio("对这些原值", ["keep", "withdraw"], horizontal=True, key="upload_withdraw",
                       format_func={"keep": "保留原值（“—”表示本次未报）", "withdraw": "撤回（“—”表示不再发布，可回滚恢复）"}.get)
     return choice == "withdraw"
@@ -232,17 +230,17 @@ def _preview(v: View, pv: C.Preview) -> None:
         table = pd.DataFrame({"状态": shown.change.map(CHANGE), "指标": shown.indicator_code.map(ind),
                               "地区": shown.region_code.map(reg), "时期": shown.period,
                               "口径": shown.measure.map(MEASURES), "原值": shown.old, "新值": shown.new})
-        table = _shown(table, "原值", "新值")
-        st.dataframe(table, hide_index=True, width="stretch", key="upload_preview")
+        tables.show(table, title="上传预览", key="upload_preview", source="上传文件与库中现有数值",
+                    caliber="先列出修改的，再列出新增、不变的" + ("；只列出前 2,000 行" if len(obs) > 2000 else ""))
         if len(obs) > 2000:
             st.caption(f"共 {len(obs):,} 行，先列出修改的，显示前 2,000 行。")
     tasks = pv.tasks
     if len(tasks):
-        st.dataframe(pd.DataFrame({"状态": tasks.change.map(CHANGE), "序号": tasks.task_number,
-                                   "报送日期": tasks.reported_on, "原进展": tasks.old_status,
-                                   "新进展": tasks.status, "原比例": tasks.old_percent, "新比例": tasks.percent,
-                                   "进展说明": tasks.note, "报送单位": tasks.reporting_unit}),
-                     hide_index=True, width="stretch", key="upload_preview_tasks")
+        tables.show(pd.DataFrame({"状态": tasks.change.map(CHANGE), "序号": tasks.task_number,
+                                  "报送日期": tasks.reported_on, "原进展": tasks.old_status,
+                                  "新进展": tasks.status, "原比例": tasks.old_percent, "新比例": tasks.percent,
+                                  "进展说明": tasks.note, "报送单位": tasks.reporting_unit}),
+                    title="上传预览（重点任务进展）", key="upload_preview_tasks", source="上传文件与库中现有进展")
 
 
 def template_panel(v: View) -> None:
@@ -283,8 +281,9 @@ def status_panel(v: View) -> None:
             c1, c2 = st.columns(2)
             c1.metric("未报送（指标×地区）", f"{len(frame):,} 项")
             c2.metric("涉及部门", f"{frame.department.nunique()} 个")
-            st.dataframe(frame.rename(columns=STATUS_COLUMNS)[list(STATUS_COLUMNS.values())], hide_index=True,
-                         width="stretch", key="status_table")
+            tables.show(frame.rename(columns=STATUS_COLUMNS)[list(STATUS_COLUMNS.values())], title="数据报送情况",
+                        key="status_table", as_of=f"{today:%Y年%m月%d日}", source="各报送部门批次记录",
+                        caliber="到期应报而未报送的指标×地区", formats={"逾期天数": Fmt(0, " 天")})
         st.caption(f"应报：月度数据次月 {schedule.monthly_due_day} 日前报送，季度数据季后次月 "
                    f"{schedule.quarterly_due_day} 日前报送，1—2 月合并发布的指标不报 1 月；逾期自应报之日起算。"
                    "曾报送过某指标的地区视为应报；与预警中心的“数据缺报或逾期”规则同一口径。")
@@ -298,22 +297,22 @@ def history_panel(v: View) -> None:
         scope = write_scope()
         b = batches(v, scope)
         table = _history_table(b)
-        st.dataframe(table.drop(columns=["sha256"]), hide_index=True, width="stretch", key="history_table")
-        export_button("导出历史（CSV）", export_csv(table), "报送历史.csv", mime="text/csv", what="upload_batches",
-                      key="history_csv")
         if b.empty:
+            st.info("尚无报送批次。")
             return
+        tables.show(table.drop(columns=["sha256"]), title="报送历史", key="history_table", export=table,
+                    source="本系统批次记录", as_of=f"{dt.datetime.now():%Y-%m-%d %H:%M}", what="upload_batches")
         bid = st.selectbox("查看批次", list(b.id), key="history_batch", format_func=lambda i: f"#{i}")
         rows = H.batch_rows(state.store(), int(bid), scope=scope)
         if rows.empty:
             st.caption("该批次不是指标数值或任务进展，不逐行列出。")
         else:
-            st.dataframe(_rows_table(rows), hide_index=True, width="stretch", key="history_rows")
+            tables.show(_rows_table(rows), title=f"批次{bid}的数据", key="history_rows", source="本系统批次记录")
         left = H.skipped(state.store(), int(bid))
         if len(left):
             with st.expander(f"该批次文件中未导入的内容（{len(left):,} 处）"):
-                st.dataframe(left.rename(columns=SKIPPED_COLUMNS), hide_index=True, width="stretch",
-                             key="history_skipped")
+                tables.show(left.rename(columns=SKIPPED_COLUMNS), title=f"批次{bid}未导入的内容", key="history_skipped",
+                            source="本系统批次记录")
         row = b.set_index("id").loc[bid]
         if row.status != "committed":
             st.caption(f"该批次{H.STATUS.get(row.status, row.status)}：{md(_rolled_back(row))}")

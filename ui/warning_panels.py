@@ -16,11 +16,24 @@ from cockpit.signals import LEVEL_NAMES
 from models import alerts as sm, forecast, projection
 from service import alerts, warnings
 
-from . import state
+from . import chart_view, labels, state, tables
 from .auth import can
+from .tables import Fmt
 from .text import md
 from .widgets import as_of, guard, level_badge
 
+DATASETS = ("observations", "hotline_tickets", "task_progress", "emergency_events")
+
+
+def _now_text() -> str:
+    return f"{pd.Timestamp.now():%Y-%m-%d %H:%M}"
+
+
+def _chosen_filters() -> dict[str, str]:
+    said = {"状态": "、".join(sm.STATE_NAMES.get(x, x) for x in st.session_state.get("w_states") or []),
+            "级别": "、".join(LEVEL_NAMES.get(x, str(x)) for x in st.session_state.get("w_levels") or []),
+            "规则": "、".join(rule_config.RULE_TITLES.get(x, x) for x in st.session_state.get("w_rules") or [])}
+    return {k: x for k, x in said.items() if x}
 
 
 # ---- loaders -----------------------------------------------------------------------------------
@@ -48,8 +61,7 @@ def target_rows(v: View) -> list[dict]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def plan_rows(v: View) -> list[dict]:
-    ind = state.indicators(v)
-    plan = ind[ind.target_2025.notna()]
+    plan = catalog.plan_indicators(state.indicators(v), state.plan())
     obs = state.observations(v, tuple(plan.code))
     return projection.plan_projections(plan, obs, state.today(), state.store().cfg, forecasts(v))
 
@@ -108,7 +120,8 @@ def alert_table(v: View, shown: pd.DataFrame) -> None:
         "督办": shown.assignee.fillna(""),
     })
     st.caption(f"共 {len(shown)} 条")
-    st.dataframe(table, hide_index=True, width="stretch", key="w_table")
+    tables.show(table, title="预警列表", key="w_table", source="驾驶舱预警规则", as_of=_now_text(),
+                caliber="按级别排列", filters=_chosen_filters(), demo=tables.demo(v, *DATASETS))
 
 
 def alert_detail(v: View, shown: pd.DataFrame) -> None:
@@ -132,20 +145,22 @@ def alert_detail(v: View, shown: pd.DataFrame) -> None:
             for col, (k, val) in zip(st.columns(len(numbers)), numbers.items()):
                 col.metric(k, val)
         if evidence.get("kind") == "table":
-            st.dataframe(pd.DataFrame(evidence["rows"]), hide_index=True, key="w_evidence_table")
+            tables.show(pd.DataFrame(evidence["rows"]), title=f"预警依据：{row.title[:40]}", key="w_evidence_table",
+                        source="驾驶舱预警规则", as_of=_now_text())
         chart = charts.evidence(evidence, row.title[:40], rule_config.RULE_TITLES.get(row.rule, ""),
                                pd.to_datetime(row.updated_at).strftime("%Y年%m月%d日 %H:%M"))
         if chart is not None:
-            st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_chart")
+            chart_view.show(chart, "w_chart", demo=chart_view.demo(v, "observations", "hotline_tickets", "task_progress"))
         if row.assignee:
             st.caption(f"督办：{md(row.assignee)}" + (f"。{md(row.note)}" if row.note else ""))
         actions(v, int(aid), row.state)
         hist = alert_history(v, int(aid))
         if len(hist):
             st.caption("处理记录")
-            st.dataframe(pd.DataFrame({
-                "时间": pd.to_datetime(hist["at"]).dt.strftime("%Y-%m-%d %H:%M"), "经办": hist.actor,
-                "状态": hist.to_state.map(sm.STATE_NAMES), "说明": hist.note}), hide_index=True, key="w_history")
+            tables.show(pd.DataFrame({
+                "时间": pd.to_datetime(hist["at"]).dt.strftime("%Y-%m-%d %H:%M"), "经办": hist.actor.map(labels.actor),
+                "状态": hist.to_state.map(sm.STATE_NAMES), "说明": hist.note}),
+                title=f"预警处理记录：{row.title[:40]}", key="w_history", source="驾驶舱预警规则", as_of=_now_text())
 
 
 def _logged_in() -> str | None:
@@ -193,7 +208,7 @@ def projections(v: View) -> None:
         st.subheader("年度经济目标：完成情况与全年研判")
         rows = target_rows(v)
         if not rows:
-            st.info("尚未配置年度目标（data/targets.csv）。")
+            st.info("尚未配置年度目标：请管理员在本系统的年度目标表中填写各指标的年度目标。")
         else:
             names = dict(zip(state.regions(v).code, state.regions(v).name))
             table = pd.DataFrame({
@@ -201,17 +216,22 @@ def projections(v: View) -> None:
                 "年度目标": [f"增长 {r['target']:.1f}%" if r["growth"] else f"{r['target']:,.0f}{r['unit']}" for r in rows],
                 "完成情况": [r["status_text"] for r in rows], "全年研判": [r["sentence"] for r in rows],
                 "较序时进度/目标": [f"{r['gap_pp']:+.1f} 个百分点" if r["gap_pp"] is not None else "—" for r in rows]})
-            st.dataframe(table, hide_index=True, width="stretch", key="w_targets")
             latest = max((r["period"] for r in rows if r["period"]), default=None)
-            as_of(f"{periods.label(latest) if latest else '—'} · 口径：年度目标见 data/targets.csv；"
-                  "价值量目标对照序时进度（已过月份 ÷ 12），增速目标对照目标增速；区间为 80% 预测区间")
+            caliber = ("年度目标取自本市年度经济目标表；价值量目标对照序时进度（已过月份 ÷ 12），增速目标对照目标增速；"
+                       "区间为 80% 预测区间")
+            tables.show(table, title="年度经济目标完成情况与全年研判", key="w_targets", caliber=caliber,
+                        source="市统计局、市财政局", as_of=periods.label(latest) if latest else "—",
+                        demo=tables.demo(v, "observations"))
+            as_of(f"{periods.label(latest) if latest else '—'} · 口径：{caliber}")
         st.subheader("规划主要指标：完成情况与研判")
         plan = plan_rows(v)
-        st.dataframe(pd.DataFrame({
+        tables.show(pd.DataFrame({
             "指标": [r["name"] for r in plan],
             "完成率": [f"{r['completion']:.1f}%" if r["completion"] is not None else "—" for r in plan],
             "较序时进度": [f"{r['gap_pp']:+.1f} 个百分点" if r["gap_pp"] is not None else "—" for r in plan],
-            "研判": [r["sentence"] for r in plan]}), hide_index=True, width="stretch", key="w_plan")
+            "研判": [r["sentence"] for r in plan]}), title="规划主要指标完成情况与研判", key="w_plan",
+            caliber="《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表", source="市行政审批和政务信息管理局",
+            as_of=_now_text(), demo=tables.demo(v, "observations"))
 
 
 def forecast_explorer(v: View) -> None:
@@ -238,24 +258,26 @@ def forecast_explorer(v: View) -> None:
         unit = "%" if rec["measure"].endswith("yoy") else ind.loc[code, "unit"]
         chart = charts.forecast(rec, f"{names[region]}{ind.loc[code, 'name']}", unit,
                                periods.label(rec["last_period"]))
-        st.plotly_chart(chart.figure, config={"displaylogo": False}, key="w_fc_chart")
+        chart_view.show(chart, "w_fc_chart", demo=chart_view.demo(v, "observations"))
         st.caption(f"模型：{rec['label']}。{rec['reason']}。" + "；".join(rec.get("notes", [])))
         if rec["scores"]:
-            st.dataframe(pd.DataFrame([{"模型": forecast.LABELS.get(k, k), "回测 MASE": round(s["mase"], 3),
-                                        "回测 sMAPE": round(s["smape"], 2)} for k, s in rec["scores"].items()]),
-                         hide_index=True, key="w_fc_scores")
+            tables.show(pd.DataFrame([{"模型": forecast.LABELS.get(k, k), "回测 MASE": s["mase"],
+                                       "回测 sMAPE": s["smape"]} for k, s in rec["scores"].items()]),
+                        title=f"{names[region]}{ind.loc[code, 'name']}预测模型回测", key="w_fc_scores",
+                        caliber="滚动起点回测；MASE、sMAPE 越小越好", source="驾驶舱预测模型",
+                        as_of=periods.label(rec["last_period"]), formats={"回测 MASE": Fmt(3), "回测 sMAPE": Fmt(2)})
 
 
 def rule_settings(v: View) -> None:
     """Edit numbers and switches of every rule; saved to <data_dir>/rules.local.toml (checked
     first), audited, then re-evaluated (service.warnings.save_rules)."""
     if not can("action:rules"):
-        st.info("规则设置仅管理员可修改；当前规则见项目根目录 rules.toml。")
+        st.info("规则设置仅管理员可修改。")
         return
     with guard("预警规则设置"):
         store = state.store()
         shipped, current = rule_config.load(), state.rules()
-        st.caption(f"默认值见项目根目录 rules.toml；这里的修改保存在 {rule_config.local_file(store.cfg)}，逐项覆盖默认值。")
+        st.caption("默认值为系统随附的预警规则；这里的修改单独保存在本系统的数据目录中，逐项覆盖默认值。")
         changed: dict = {}
         for name, title in rule_config.RULE_TITLES.items():
             rc, default = current["rules"].get(name, {}), shipped["rules"].get(name, {})

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 from cockpit import audit, fmt
-from cockpit.signals import LEVELS, LIGHTS
+from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
 
-from . import state
+from . import state, zh_cn
 from .auth import can
 from .text import md  # noqa: F401  (panels import it from here)
 
@@ -31,6 +33,8 @@ def level_badge(level) -> str:
 
 def apply_theme() -> None:
     st.html(f"<style>{(ASSETS / 'cockpit.css').read_text(encoding='utf-8')}</style>")
+    with st.container(key="cockpit_zh_cn"):  # hidden by cockpit.css; the script runs once per page
+        st.html(zh_cn.script(), unsafe_allow_javascript=True)
 
 
 @contextlib.contextmanager
@@ -45,11 +49,20 @@ def guard(what: str):
         st.error(f"{what}暂时无法显示，已记录错误日志，请稍后刷新或联系管理员。", icon=":material/error:")
 
 
-def export_button(label: str, data: bytes, file_name: str, *, what: str, key: str,
+def export_button(label: str, data: bytes | Callable[[], bytes], file_name: str, *, what: str, key: str,
                   mime: str | None = None, **kwargs) -> None:
     """A download whose taking is written to the audit log (exports are audited). Not shown to a
     viewer who may not export (a wall display's read-only link has no actions)."""
     if not can("action:export"):
+        return
+    if callable(data):  # made when clicked (a picture drawn on the server): audited once it is made
+        store, user, make = state.store(), st.session_state.get("user_name", "未登录用户"), data
+
+        def data():
+            out = make()
+            audit.record(store, user, "export", what, file_name)
+            return out
+        st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore", **kwargs)
         return
     st.download_button(label, data, file_name=file_name, mime=mime, key=key,
                        on_click=_audit_export, args=(what, file_name), **kwargs)
@@ -62,7 +75,7 @@ def _audit_export(what: str, file_name: str) -> None:
 def demo_banner(datasets: set[str], shown: set[str]) -> None:
     if datasets & shown:
         st.warning("**演示数据**：本页部分或全部数字为系统生成的演示数据，不代表商丘市实际情况；"
-                   "规划指标目标与重点任务清单取自《商丘市加强数字政府建设实施方案(2023-2025年)》。",
+                   f"规划指标目标与重点任务清单取自{state.plan().caliber}。",
                    icon=":material/science:")
 
 
@@ -87,10 +100,28 @@ def figure_tile(f: Figure) -> None:
               help="同比由本系统按上年同期数计算（推算），非统计部门发布" if estimated else None)
 
 
-def plan_tile(row) -> None:
-    with st.container(border=True):
-        st.markdown(f"**{row.name}** {badge(LIGHTS.get(row.light))}")
+def map_legend(entries: list[tuple[tuple[int, int, int], str]], what: str) -> None:
+    """The choropleth's key under the map: a swatch per shade and the range it stands for."""
+    items = "".join(f'<span class="cockpit-legend-item"><i style="background: rgb{tuple(c)}"></i>{html.escape(t)}</span>'
+                    for c, t in entries)
+    st.html(f'<div class="cockpit-legend"><b>{html.escape(what)}</b>{items}</div>')
+
+
+def shortfall(value: float | None, unit: str) -> str:
+    """How far a missed target was missed: 个百分点 for a rate, else the unit."""
+    if value is None or value != value:
+        return fmt.NA
+    return f"差 {value:.1f} 个百分点" if unit == "%" else f"差 {fmt.number(value, unit)}"
+
+
+def plan_tile(row, target_label: str) -> None:
+    """A plan indicator: its 序时进度 light during the plan's period, 已达标 / 未达标 after it."""
+    # As tall as the row's tallest card (cockpit.css gives the name two lines), so a row reads level.
+    with st.container(border=True, height="stretch"):
+        st.markdown(f"**{row.name}** {badge(OUTCOMES.get(row.assessment) or LIGHTS.get(row.light))}")
         st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
-        st.caption(f"2025 年目标 {fmt.number(row.target, row.unit, 0)} · 完成 {fmt.number(row.completion, '%')}"
-                   f" · 较序时进度 {fmt.pp(row.gap_pp)}")
+        progress = (shortfall(row.shortfall, row.unit) if row.assessment == "missed" else "") if row.ended \
+            else f"较序时进度 {fmt.pp(row.gap_pp)}"
+        st.caption(" · ".join(filter(None, (f"{target_label} {fmt.number(row.target, row.unit, 0)}",
+                                             f"完成 {fmt.number(row.completion, '%')}", progress))))
 

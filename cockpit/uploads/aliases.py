@@ -129,6 +129,6 @@ def add_indicator(store: Store, name: str, unit: str, measures: list[str], domai
         conn.execute(insert(s.indicators).values(
             code=code, name=written[:64], definition="", unit=unit, domain=domain, frequency="M", kind="flow",
             higher_is_better=None, source_dept="", caliber=f"{by} 于 {now():%Y-%m-%d} 在数据报送页新增",
-            measures=",".join(measures), min_value=None, max_value=None, target_2025=None, sort=top + 1))
+            measures=",".join(measures), min_value=None, max_value=None, plan_target=None, sort=top + 1))
         store.audit(conn, by, "indicator_add", f"indicator:{code}", f"{written}（{unit}；{','.join(measures)}）")
     return code

@@ -1,5 +1,6 @@
 """Warnings that never block: a figure far from last month, a 累计 below last month's, a 位次
-that does not match the values. Each names the cell and both numbers.
+that does not match the values, counties that no longer add up to the city. Each names the cell
+and the numbers.
 
 The figures these compare with (the file's own first, then those in force) are read from the
 store once per file.
@@ -24,6 +25,7 @@ def check(frame: pd.DataFrame, where: pd.DataFrame, rank_cells: list[dict], prob
     jumps(rows, where, lookup, problems, options)
     falling_ytd(rows, where, lookup, problems, catalog)
     ranks(rank_cells, known, problems, catalog)
+    sums(rows, where, lookup, problems, catalog)
 
 
 def jumps(rows, where, lookup, problems: Problems, options) -> None:
@@ -104,3 +106,53 @@ def ranks(cells: list[dict], known: pd.DataFrame, problems: Problems, catalog) -
             problems.add(f"位次 {rank:g} 与数值不符：按{values[c['region']]:g}在 {len(values)} 个县（市、区）中"
                          f"应为第 {int(expected)} 位，请核对（位次不导入，仅提醒）", sheet=c["sheet"], row=c["row"],
                          column=c["column"], value=c["rank"], severity=WARNING)
+
+
+SUM_TOLERANCE_PCT = 0.5  # beyond rounding, counties' total this far from the city's is worth a look
+
+
+def _decimals(values) -> int:
+    return max((len(f"{v:.6f}".rstrip("0").split(".")[1]) for v in values), default=0)
+
+
+def sums(rows, where, lookup, problems: Problems, catalog) -> None:
+    """Flows and stocks add up: where the file gives a 当月 or 累计 figure of the city or a county,
+    the nine county-level units and 示范区 (when it has a figure) should make the city's figure,
+    the file's own figures first, then those in force. Needs every county's figure; says which
+    indicator, which period and by how much."""
+    ind = catalog.indicators.set_index("code")
+    additive = set(ind.index[ind.kind.isin(["flow", "stock"])])
+    counties = list(catalog.regions[catalog.regions.level == "county"].code)
+    zones = list(catalog.regions[catalog.regions.level == "zone"].code)
+    city = catalog.city
+    touched: dict[tuple, tuple[int, float]] = {}
+    for code, reg, period, measure, value, i in rows:
+        if code in additive and measure in ("month", "ytd") and (reg == city or reg in counties or reg in zones):
+            key = (code, period, measure)
+            if key not in touched or reg == city:  # the city's own row is where the warning belongs
+                touched[key] = (i, value)
+    said = 0
+    for (code, period, measure), (i, value) in touched.items():
+        total = lookup.get((code, city, period, measure))
+        parts = [lookup.get((code, c, period, measure)) for c in counties]
+        if total is None or any(p is None for p in parts):
+            continue  # not every county has reported yet: nothing to compare
+        # 示范区 lies inside the city and outside the counties' figures: counted when it has one.
+        zone = [z for z in (lookup.get((code, c, period, measure)) for c in zones) if z is not None]
+        counted = sum(parts) + sum(zone)
+        # Rounding: each figure may be off by half its last published decimal (at least 0.005, as 亿元 are).
+        rounding = 0.5 * 10 ** -max(2, _decimals([total, *parts, *zone])) * (len(parts) + len(zone))
+        if abs(counted - total) <= max(abs(total) * SUM_TOLERANCE_PCT / 100, rounding) + 1e-9:
+            continue
+        unit = ind.unit.get(code) or ""
+        with_zone = f"（含示范区 {sum(zone):g}）" if zone else ""
+        gap = counted - total
+        share = f"（{gap / total * 100:+.1f}%）" if total else ""
+        when = periods.label(period, measure, ind.frequency.get(code, "M"))
+        problems.add(f"{ind.name[code]}{when}{'' if measure == 'ytd' else '当月'}：各县（市、区）合计 {counted:,.6g} "
+                     f"{unit}{with_zone}，与全市 {total:,.6g} {unit}相差 {gap:+,.4g} {unit}{share}，请核对"
+                     "（仅提醒，不影响导入）", sheet=where.at[i, "sheet"], row=int(where.at[i, "row"]),
+                     column=where.at[i, "c_value"], value=value, severity=WARNING)
+        said += 1
+        if said >= 200:
+            return

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from cockpit import metrics, periods, reporting
+from cockpit import catalog, metrics, periods, reporting
 from cockpit.catalog import CITY
 from cockpit.store import MEASURES
 from models import projection, series
@@ -49,8 +49,9 @@ def plan_lag(ctx: Context, rc: dict) -> list[Finding]:
     """Plan indicators with a 红/黄 light: the bands are the settings' lag_red_pp/lag_yellow_pp,
     the very bands the pages colour their lights with (metrics.plan_status)."""
     cfg = ctx.settings
-    plan = ctx.indicators[ctx.indicators.target_2025.notna()]
-    status = metrics.plan_status(plan, ctx.obs[ctx.obs.indicator_code.isin(plan.code)], ctx.today, cfg)
+    plan = catalog.load_plan(cfg.plan_dir)  # after its period there are no lights: nothing lags 序时进度
+    mine = catalog.plan_indicators(ctx.indicators, plan)
+    status = metrics.plan_status(mine, ctx.obs[ctx.obs.indicator_code.isin(mine.code)], ctx.today, cfg)
     out = []
     for r in status.itertuples():
         if r.light not in ("red", "yellow"):
@@ -60,10 +61,10 @@ def plan_lag(ctx: Context, rc: dict) -> list[Finding]:
             rule="plan_lag", subject=r.code, level=2 if r.light == "red" else 3,
             indicator_code=r.code, region_code=CITY, value=r.gap_pp, threshold=r.schedule,
             title=f"{r.name}落后序时进度 {abs(r.gap_pp):.1f} 个百分点（{'红灯' if r.light == 'red' else '黄灯'}）",
-            message=(f"{periods.label(r.period, frequency='Q')} 实际 {r.value:.1f}{r.unit}，2025 年目标 "
+            message=(f"{periods.label(r.period, frequency='Q')} 实际 {r.value:.1f}{r.unit}，{plan.target_label} "
                      f"{r.target:.0f}{r.unit}，完成 {r.completion:.1f}%，序时进度 {r.schedule:.1f}%；"
                      f"落后超过 {cfg.lag_yellow_pp:.0f} 个百分点为黄灯、超过 {cfg.lag_red_pp:.0f} 个百分点为红灯。"),
-            evidence=_line(list(s.index), list(s.values), r.unit, hline=float(r.target), hline_label="2025 年目标",
+            evidence=_line(list(s.index), list(s.values), r.unit, hline=float(r.target), hline_label=plan.target_label,
                            numbers={"完成率": f"{r.completion:.1f}%", "序时进度": f"{r.schedule:.1f}%",
                                     "差距": f"{r.gap_pp:+.1f} 个百分点"})))
     return out
@@ -104,7 +105,7 @@ def yoy_swing(ctx: Context, rc: dict) -> list[Finding]:
     points = float(rc.get("points", 15.0))
     kinds = set(rc.get("kinds", ["flow", "stock"]))
     out = []
-    chosen = ctx.indicators[ctx.indicators.kind.isin(kinds) & ctx.indicators.target_2025.isna()]
+    chosen = ctx.indicators[ctx.indicators.kind.isin(kinds) & ctx.indicators.plan_target.isna()]
     chosen = chosen.set_index("code", drop=False)
     obs = ctx.obs[ctx.obs.indicator_code.isin(chosen.code)]
     for (code, region), mine in obs.groupby(["indicator_code", "region_code"]):

@@ -1,0 +1,114 @@
+"""Commentary in the voice of a statistics bulletin, generated from the figures and nothing else:
+"1—10月，全市社会消费品零售总额1702.99亿元，同比增长7.2%，增速比1—9月回落0.3个百分点；分县区看，
+永城市增长最快……". A figure that is missing is said to be missing; a 同比 the cockpit computed
+(not published) is marked 推算 (cockpit.metrics decides which, by its one definition).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import economy, metrics, periods
+
+ESTIMATED = f"（{economy.ESTIMATED}）"
+
+
+def short_period(period: str, frequency: str) -> str:
+    """The period as a bulletin names it once the year is in the title: 1—10月, 前三季度."""
+    label = periods.label(period, "ytd", frequency)
+    return label.split("年", 1)[1]
+
+
+def growth_words(value: float, reported: bool = True) -> str:
+    """同比增长7.2% / 同比下降3.1% / 与上年同期持平, with （推算） for a computed rate."""
+    tag = "" if reported else ESTIMATED
+    if value > 0:
+        return f"同比增长{value:.1f}%{tag}"
+    if value < 0:
+        return f"同比下降{-value:.1f}%{tag}"
+    return f"与上年同期持平{tag}"
+
+
+def _rate(value: float, reported: bool) -> str:
+    word = "增长" if value >= 0 else "下降"
+    return f"{word}{abs(value):.1f}%" + ("" if reported else ESTIMATED)
+
+
+def previous_period(period: str, frequency: str) -> str | None:
+    """The 累计 period a bulletin compares with: the month (quarter) before, within the year; none
+    for the year's first release (January, or 1—2月 where January is not published; the first quarter)."""
+    month = periods.parse_month(period)[1]
+    step = 3 if frequency == "Q" else 1
+    if month - step < 1:
+        return None
+    return periods.shift_month(period, -step)
+
+
+def indicator(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, period: str,
+              ranking: pd.DataFrame | None = None) -> str:
+    """One bulletin sentence for an indicator's 累计 figure at `period` in `region` (named `place`,
+    e.g. 全市); with `ranking` (economy.county_ranking), the counties that grew fastest and slowest."""
+    mine = obs[obs.indicator_code == ind.code]
+    label = short_period(period, ind.frequency)
+    value = metrics._value(mine, region, period, "ytd")
+    yoy, reported = metrics.growth_for(mine, ind, region, period, "ytd")
+    if value is None and yoy is None:
+        return f"{label}，{place}{ind['name']}数据暂缺（尚未报送或未发布）。"
+    text = f"{label}，{place}{ind['name']}"
+    if value is not None:
+        text += f"{value:.2f}{ind.unit}"
+    # 总额1702.99亿元，同比增长…; a rate-only indicator reads 增加值同比增长…
+    text += ("，" if value is not None else "") + (growth_words(yoy, reported) if yoy is not None else "同比增速暂缺")
+    before = previous_period(period, ind.frequency)
+    if yoy is not None and before is not None:
+        prev, _ = metrics.growth_for(mine, ind, region, before, "ytd")
+        ref = short_period(before, ind.frequency)
+        if prev is None:
+            text += f"，{ref}增速暂缺，无法比较"
+        else:
+            diff = round(yoy - prev, 1)
+            text += (f"，增速与{ref}持平" if diff == 0 else
+                     f"，增速比{ref}{'提高' if diff > 0 else '回落'}{abs(diff):.1f}个百分点")
+    if ranking is not None:
+        text += counties(ranking)
+    return text + "。"
+
+
+def counties(ranking: pd.DataFrame) -> str:
+    """；分县区看，A增长最快（增长9.1%），B增长最慢（增长3.2%）；C暂缺 — over the ranked county-level units."""
+    ranked = ranking[ranking.ranked.astype(bool)]
+    have = ranked[ranked.yoy.notna()].sort_values("yoy", ascending=False)
+    missing = ranked[ranked.yoy.isna()]
+    if have.empty:
+        return "；分县区数据暂缺"
+    first, last = have.iloc[0], have.iloc[-1]
+    text = f"；分县区看，{first['name']}增长最快（{_rate(first.yoy, not first.estimated)}）"
+    if len(have) > 1:
+        text += f"，{last['name']}增长最慢（{_rate(last.yoy, not last.estimated)}）"
+    if len(missing):
+        text += f"；{'、'.join(missing['name'])}数据暂缺"
+    return text
+
+
+def warnings_sentence(alerts: pd.DataFrame, level_names: dict[int, str]) -> str:
+    if alerts.empty:
+        return "当前没有正在触发的预警。"
+    parts = [f"{level_names[int(lv)]}{n}条" for lv, n in alerts.level.dropna().astype(int).value_counts()
+             .sort_index().items()]
+    unlevelled = int(alerts.level.isna().sum())
+    if unlevelled:
+        parts.append(f"未分级{unlevelled}条")
+    return f"当前正在触发的预警{len(alerts)}条，其中" + "、".join(parts) + "。"
+
+
+def tasks_sentence(overdue: int, total: int, month_label: str) -> str:
+    if not overdue:
+        return f"截至{month_label}末，重点任务中没有逾期未完成的任务。"
+    return f"截至{month_label}末，{total}项重点任务中逾期未完成{overdue}项，请牵头单位加快推进。"
+
+
+def plan_sentence(lights: pd.Series, names: dict[str, str]) -> str:
+    counts = lights.value_counts()
+    parts = [f"{names[k]}{int(counts[k])}项" for k in ("green", "yellow", "red") if counts.get(k, 0)]
+    gaps = int(lights.isna().sum())
+    text = f"{len(lights)}项主要指标中，" + "、".join(parts) if parts else f"{len(lights)}项主要指标均暂无数据"
+    return text + (f"，{gaps}项暂无数据" if gaps and parts else "") + "。"

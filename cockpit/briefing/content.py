@@ -1,0 +1,221 @@
+"""What goes into the monthly briefing (月度简报) for one month and one region, seen through the
+requester's scope exactly as the pages see it: a county user's pack holds only their county.
+
+Pure reads of the store; the files are written by cockpit.briefing.{slides,document,workbook} and the
+pictures drawn by service.briefing (Chromium).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import alert_store, charts, economy, metrics, periods, plan, rule_config, tasks
+from ..auth import EVERYTHING, Scope
+from ..catalog import CITY
+from ..charts import Chart
+from ..config import Settings
+from ..signals import LEVEL_NAMES, LIGHT_NAMES
+from ..store import Store
+from . import commentary
+
+DOMAIN = "宏观经济"
+TREND_MONTHS = 24
+TABLE_ROWS = 10  # rows of a table per slide or page
+
+
+class BriefingRefused(ValueError):
+    """A request the pack cannot be made for; the message names what is wrong, in Chinese."""
+
+
+@dataclass
+class ChartSection:
+    code: str
+    chart: Chart
+    text: str  # the commentary
+    data: pd.DataFrame  # the figures behind the chart, Chinese headings, numbers as numbers
+    formats: dict[str, str] = field(default_factory=dict)  # heading -> Excel number format
+    text_columns: tuple[str, ...] = ()  # codes kept as text
+
+
+@dataclass
+class TableSection:
+    title: str
+    text: str  # the summary sentence
+    frame: pd.DataFrame  # as shown, Chinese headings
+    note: str  # 口径 and 来源
+    as_of: str
+
+    def pages(self) -> list[pd.DataFrame]:
+        """The table cut into slide-sized pieces (one empty piece for an empty table)."""
+        return [self.frame.iloc[i:i + TABLE_ROWS] for i in range(0, max(len(self.frame), 1), TABLE_ROWS)]
+
+
+@dataclass
+class Pack:
+    month: str
+    region: str
+    region_name: str
+    basis: str  # 累计
+    as_of: str  # 数据截至
+    generated_at: dt.datetime
+    demo: bool
+    charts: list[ChartSection]
+    tables: list[TableSection]
+    notes: list[str]  # said once on the title page (e.g. why the plan indicators are absent)
+
+    @property
+    def title(self) -> str:
+        return f"{self.region_name}经济运行月度简报"
+
+    @property
+    def subtitle(self) -> str:
+        return periods.label(self.month)
+
+    @property
+    def filters(self) -> str:
+        return f"地区：{self.region_name}　时期：{periods.label(self.month)}　口径：{self.basis}"
+
+    @property
+    def footer(self) -> str:
+        """Printed on every slide and page."""
+        return f"{self.filters}　数据截至：{self.as_of}" + ("　【演示数据，非商丘市实际数据】" if self.demo else "")
+
+    @property
+    def file_stem(self) -> str:
+        return f"月度简报-{self.region_name}-{self.month}"
+
+
+def check(store: Store, month: str, region: str | None, scope: Scope, today: dt.date) -> str:
+    """The region the pack is for, or BriefingRefused naming what is wrong with the request."""
+    try:
+        periods.parse_month(month)
+    except ValueError as exc:
+        raise BriefingRefused(f"--month：{exc}") from None
+    if month > periods.month_key(today):
+        raise BriefingRefused(f"--month：{month} 尚未到来，只能生成 {periods.month_key(today)} 及以前月份的简报")
+    codes = set(store.regions().code)
+    region = region or (scope.codes[0] if scope.codes and len(scope.codes) == 1 else CITY)
+    if region not in codes:
+        raise BriefingRefused(f"--region：未知的地区代码“{region}”，可选：{'、'.join(sorted(codes))}")
+    if not scope.allows(region):
+        raise BriefingRefused(f"--region：您的账号只能生成本县区（{'、'.join(scope.codes or ())}）的简报，不能生成“{region}”的")
+    return region
+
+
+def build(store: Store, month: str, region: str | None = None, scope: Scope = EVERYTHING, *,
+          today: dt.date | None = None, cfg: Settings | None = None) -> Pack:
+    today = today or dt.date.today()
+    region = check(store, month, region, scope, today)
+    regions = store.regions(scope.regions)
+    names = dict(zip(regions.code, regions.name))
+    ind = store.indicators(domain=DOMAIN)
+    ind = ind[ind.measures.str.contains("ytd")]
+    # The trend's months and a year before them (for 同比): enough, and far fewer rows to filter.
+    obs = store.observations(indicators=list(ind.code), regions=scope.regions, until=month,
+                             since=periods.shift_month(month, -(TREND_MONTHS + 15)))
+    demo_sets = store.demo_datasets()
+    sections = [_section(obs, row, region, names, regions, month) for _, row in ind.iterrows()]
+    last = obs[obs.region_code == region].period.max() if len(obs) else None
+    as_of = periods.label(min(last, month)) if isinstance(last, str) else "尚无数据"
+    end = min(periods.month_end(month), today)
+    tables, notes = [_warnings(store, scope), _tasks(store, end)], []
+    if region == CITY and scope.codes is None:
+        tables.append(_plan(store, month, end, cfg))
+    else:
+        notes.append("数字政府建设主要指标是全市指标，不分县区，本县区简报不含该部分。")
+    return Pack(month=month, region=region, region_name=names[region], basis="累计", as_of=as_of,
+                generated_at=dt.datetime.now().replace(microsecond=0),
+                demo=bool(demo_sets & {"observations", "task_progress"}), charts=sections, tables=tables,
+                notes=notes)
+
+
+def _period_for(ind: pd.Series, month: str) -> str:
+    """A monthly indicator at the month itself (a missing month stays a gap); a quarterly one at the
+    latest quarter not after it."""
+    if ind.frequency != "Q":
+        return month
+    m = periods.parse_month(month)[1]
+    return periods.shift_month(month, -(m % 3))
+
+
+def _section(obs, ind, region, names, regions, month) -> ChartSection:
+    obs = obs[obs.indicator_code == ind.code]
+    period = _period_for(ind, month)
+    unit = "%" if ind.kind != "ratio" else "个百分点"
+    common = {"caliber": ind.caliber, "source": ind.source_dept, "as_of": periods.label(period)}
+    what = periods.label(period, "ytd", ind.frequency)
+    if region == CITY and len(regions) > 1:
+        # Only the periods a ranking and its sentence read: every filter below runs on a few rows.
+        before = commentary.previous_period(period, ind.frequency)
+        wanted = {p for q in (period, before) if q for p in (q, periods.same_period_last_year(q))}
+        obs = obs[obs.period.isin(wanted)]
+        rank = economy.county_ranking(obs, ind, regions, period, "ytd")
+        chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
+                               title=f"各县区{ind['name']}累计同比（{what}）", unit=unit,
+                               higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better),
+                               **common)
+        text = commentary.indicator(obs, ind, region, "全市", period, rank)
+        data = pd.DataFrame({"地区代码": rank.region_code, "地区": rank["name"], f"累计值（{ind.unit}）": rank.value,
+                             "累计同比（%）": rank.yoy, "说明": ["推算" if e else "" for e in rank.estimated],
+                             "与全市差（百分点）": rank.gap_to_city, "位次": rank["rank"].astype("float")})
+        city = {"地区代码": region, "地区": names[region], f"累计值（{ind.unit}）": metrics._value(
+            obs, region, period, "ytd"), "累计同比（%）": rank.attrs["city_yoy"]}
+        data = pd.concat([pd.DataFrame([city]), data], ignore_index=True)
+        formats = {f"累计值（{ind.unit}）": "#,##0.00", "累计同比（%）": "0.0", "与全市差（百分点）": "+0.0;-0.0;0.0",
+                   "位次": "0"}
+    else:
+        values = economy.growth_series(obs, ind, region, "ytd")
+        values = values[values.period > periods.shift_month(month, -TREND_MONTHS)]
+        chart = charts.trend(values, title=f"{names[region]}{ind['name']}累计同比", unit=unit, **common)
+        text = commentary.indicator(obs, ind, region, names[region], period)
+        data = pd.DataFrame({"时期": [periods.label(p, "ytd", ind.frequency) for p in values.period],
+                             "累计同比（%）": values.value,
+                             "说明": ["暂缺" if pd.isna(v) else ("" if bool(r) else "推算")
+                                    for r, v in zip(values.reported, values.value)]})
+        formats = {"累计同比（%）": "0.0"}
+    return ChartSection(ind.code, chart, text, data, formats, ("地区代码",))
+
+
+def _warnings(store: Store, scope: Scope) -> TableSection:
+    firing = alert_store.alerts(store, ("firing",), regions=scope.regions)
+    frame = pd.DataFrame({"级别": [LEVEL_NAMES.get(int(x), "—") if pd.notna(x) else "—" for x in firing.level],
+                          "预警": firing.title, "规则": firing.rule.map(lambda r: rule_config.RULE_TITLES.get(r, r)),
+                          "开始时间": pd.to_datetime(firing.started_at).dt.strftime("%Y-%m-%d %H:%M")})
+    return TableSection("预警情况", commentary.warnings_sentence(firing, LEVEL_NAMES), frame,
+                        "口径：预警中心正在触发的预警（按级别排列）　来源：驾驶舱预警规则",
+                        f"{dt.datetime.now():%Y年%m月%d日 %H:%M}")
+
+
+def _latest_by(store: Store, end: dt.date) -> pd.DataFrame:
+    """Each task's newest report on or before `end`, so a past month's pack shows that month."""
+    h = tasks.progress_history(store)
+    h = h[pd.to_datetime(h.reported_on) <= pd.Timestamp(end)]
+    return h.sort_values(["task_number", "reported_on"]).drop_duplicates("task_number", keep="last")
+
+
+def _tasks(store: Store, end: dt.date) -> TableSection:
+    b = tasks.board(store.plan_tasks(), _latest_by(store, end), end)
+    late = tasks.overdue_list(b)
+    frame = pd.DataFrame({"序号": late.number.astype(int), "任务内容": late.text, "任务时限": late.deadline_text,
+                          "牵头单位": late.lead, "最新状态": late.status,
+                          "逾期天数": late.overdue_days.astype("float")})
+    label = periods.label(periods.month_key(end))
+    return TableSection("逾期未完成的重点任务", commentary.tasks_sentence(len(late), len(b), label), frame,
+                        "口径：有明确时限、时限已过且最近一次报送未完成的重点任务（全市任务）　来源：各牵头单位报送",
+                        f"{end:%Y年%m月%d日}")
+
+
+def _plan(store: Store, month: str, end: dt.date, cfg: Settings | None) -> TableSection:
+    ind = store.indicators()
+    plan_ind = ind[ind.target_2025.notna()]
+    obs = store.observations(indicators=list(plan_ind.code), until=month)
+    status = plan.board(ind, obs, end, cfg or store.cfg)
+    frame = pd.DataFrame({"指标": status["name"], "单位": status.unit, "最新值": status.value,
+                          "2025年目标": status.target, "完成率（%）": status.completion,
+                          "较序时进度（百分点）": status.gap_pp,
+                          "状态": [LIGHT_NAMES.get(x, "—") for x in status.light]})
+    return TableSection("数字政府建设主要指标", commentary.plan_sentence(status.light, LIGHT_NAMES), frame,
+                        "口径：最新值对 2025 年目标的完成率与序时进度之差　来源：《商丘市加强数字政府建设实施方案(2023-2025年)》",
+                        periods.label(month))

@@ -1,0 +1,124 @@
+"""The pack as a paginated PDF with the same content as the slides, built without LibreOffice:
+fpdf2 lays out the text in the CJK font of Debian's fonts-wqy-microhei package and places each
+chart's picture (drawn on the server by kaleido). A4 landscape; the filters in force, 数据截至 and
+the page number at the foot of every page."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from PIL import Image
+
+from .content import Pack
+from .slides import display
+
+FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+              Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
+BLUE, GREY, AMBER, INK = (11, 92, 171), (102, 102, 102), (180, 83, 9), (34, 34, 34)
+
+
+class MissingFont(RuntimeError):
+    pass
+
+
+def font_file() -> Path:
+    for f in FONT_FILES:
+        if f.exists():
+            return f
+    raise MissingFont("缺少中文字体：请安装 fonts-wqy-microhei（make run 会自动安装）")
+
+
+class _Doc(FPDF):
+    def __init__(self, pack: Pack):
+        super().__init__(orientation="L", unit="mm", format="A4")
+        self.pack = pack
+        self.add_font("cjk", "", str(font_file()))  # one face (parsing a CJK font costs seconds): headings are larger, not bold
+        self.set_auto_page_break(True, margin=16)
+        self.set_title(pack.title)
+        self.set_creator("商丘市数字政府领导驾驶舱")
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("cjk", size=8)
+        self.set_text_color(*(AMBER if self.pack.demo else GREY))
+        self.cell(0, 5, self.pack.footer, align="L")
+        self.set_x(-30)
+        self.cell(20, 5, f"{self.page_no()}/{{nb}}", align="R")
+
+    def heading(self, text: str) -> None:
+        self.set_font("cjk", size=18)
+        self.set_text_color(*BLUE)
+        self.multi_cell(0, 9, text)
+        self.ln(1)
+
+    def para(self, text: str, size: int = 11, colour=INK) -> None:
+        self.set_font("cjk", size=size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, size * 0.55, text)
+        self.ln(1)
+
+
+def write(pack: Pack, pictures: list[bytes]) -> bytes:
+    doc = _Doc(pack)
+    doc.alias_nb_pages()
+    doc.add_page()
+    doc.ln(40)
+    doc.set_font("cjk", size=28)
+    doc.set_text_color(*BLUE)
+    doc.cell(0, 14, pack.title, new_x="LMARGIN", new_y="NEXT", align="C")
+    doc.set_font("cjk", size=18)
+    doc.set_text_color(*INK)
+    doc.cell(0, 12, pack.subtitle, new_x="LMARGIN", new_y="NEXT", align="C")
+    doc.ln(8)
+    for line in (pack.filters, f"数据截至：{pack.as_of}", f"生成时间：{pack.generated_at:%Y年%m月%d日 %H:%M}", *pack.notes):
+        doc.set_font("cjk", size=12)
+        doc.set_text_color(*GREY)
+        doc.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT", align="C")
+    if pack.demo:
+        doc.ln(6)
+        doc.set_font("cjk", size=14)
+        doc.set_text_color(*AMBER)
+        doc.cell(0, 10, "【演示数据】本简报数字为系统生成的演示数据，不代表商丘市实际情况", align="C")
+    for section, png in zip(pack.charts, pictures):
+        doc.add_page()
+        doc.heading(section.chart.title)
+        top = doc.get_y()
+        doc.image(_flat(png), x=doc.l_margin, y=top, w=180)  # 16:9, so 101 mm high
+        doc.set_xy(doc.l_margin + 186, top + 2)
+        doc.set_font("cjk", size=11)
+        doc.set_text_color(*INK)
+        doc.multi_cell(doc.w - doc.r_margin - doc.get_x(), 6.5, section.text)
+    for t in pack.tables:
+        parts = t.pages()  # the same pieces as the slides, so page n of the PDF is slide n
+        for i, part in enumerate(parts, start=1):
+            doc.add_page()
+            doc.heading(t.title + (f"（{i}/{len(parts)}）" if len(parts) > 1 else ""))
+            doc.para(t.text)
+            if part.empty:
+                doc.para("（无）", colour=GREY)
+            else:
+                doc.set_font("cjk", size=9)
+                doc.set_text_color(*INK)
+                with doc.table(headings_style=FontFace(emphasis=None, fill_color=(230, 238, 247)),
+                               line_height=5.5, text_align="LEFT", col_widths=_widths(part)) as table:
+                    table.row([str(c) for c in part.columns])
+                    for row in part.itertuples(index=False):
+                        table.row([display(v) for v in row])
+            doc.para(f"{t.note}　数据截至：{t.as_of}", size=8, colour=GREY)
+    return bytes(doc.output())
+
+
+def _widths(part) -> tuple[float, ...]:
+    """Columns as wide as their longest entry (within limits), so long task texts get the room."""
+    return tuple(min(max(len(str(c)), *(len(display(v)) for v in part[c])), 40) + 2 for c in part.columns)
+
+
+def _flat(png: bytes) -> io.BytesIO:
+    """The chart's PNG as a high-quality JPEG: fpdf2 embeds a JPEG as it is, but splits and
+    re-compresses a PNG with transparency (kaleido's), which took seconds per chart."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(out, "JPEG", quality=92, subsampling=0)
+    out.seek(0)
+    return out

@@ -1,0 +1,80 @@
+"""The monthly briefing pack made: the content from the core (cockpit.briefing.content), each chart
+drawn once by the shared renderer (service.briefing_render), then the PPTX, the PDF and the XLSX.
+Used by the /briefing page and by `python -m cockpit briefing` (service.briefing_cli)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cockpit.auth import EVERYTHING, Scope
+from cockpit.briefing import content, document, slides, workbook
+from cockpit.store import Store
+
+from . import briefing_render
+
+Progress = Callable[[float, str], None]
+KINDS = {"pptx": "演示文稿（PPTX）", "pdf": "PDF 文档", "xlsx": "图表数据（XLSX）"}
+MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass
+class Files:
+    pack: content.Pack
+    data: dict[str, bytes]  # kind -> bytes, kinds of KINDS
+
+    def name(self, kind: str) -> str:
+        return f"{self.pack.file_stem}.{kind}"
+
+
+def make(store: Store, month: str, region: str | None = None, scope: Scope = EVERYTHING, *,
+         today: dt.date | None = None, progress: Progress | None = None) -> Files:
+    """Raises content.BriefingRefused (a Chinese sentence) for a request the pack cannot be made for,
+    briefing_render.RenderError when the pictures cannot be drawn."""
+    say = progress or (lambda f, t: None)
+    say(0.02, "正在汇总数据与生成解读…")
+    pack = content.build(store, month, region, scope, today=today)
+    pictures = []
+    for i, section in enumerate(pack.charts):
+        say(0.1 + 0.7 * i / max(len(pack.charts), 1), f"正在绘制图表 {i + 1}/{len(pack.charts)}：{section.chart.title}")
+        pictures.append(briefing_render.slide_png(section.chart, demo=pack.demo))
+    say(0.82, "正在排版演示文稿…")
+    data = {"pptx": slides.write(pack, pictures)}
+    say(0.9, "正在排版 PDF…")
+    data["pdf"] = document.write(pack, pictures)
+    say(0.97, "正在写入图表数据表…")
+    data["xlsx"] = workbook.write(pack)
+    say(1.0, "月度简报已生成")
+    return Files(pack, data)
+
+
+def out_dir(out: str, root: Path) -> Path:
+    """The folder a scheduled job writes into: inside `root` (setting briefing_dir) and nowhere else.
+    A relative path is taken inside root; links and .. are resolved before the check."""
+    root = root.resolve()
+    target = (root / out).resolve() if not Path(out).is_absolute() else Path(out).resolve()
+    if target != root and root not in target.parents:
+        raise content.BriefingRefused(f"--out：只能写入简报目录 {root} 之内（设置项 briefing_dir），"
+                                      f"“{out}”不在其中")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        probe = target / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise content.BriefingRefused(f"--out：目录“{target}”无法写入（{exc.strerror or exc}）") from None
+    return target
+
+
+def save(files: Files, folder: Path) -> list[Path]:
+    """Write the three files; each goes to a temporary name first, so a reader never sees half a file."""
+    written = []
+    for kind, data in files.data.items():
+        path = folder / files.name(kind)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        written.append(path)
+    return written

@@ -1,0 +1,169 @@
+"""The briefing pack's core without pictures: what goes in, the commentary checked figure by figure
+against the store, the county scope, and the data workbook opened with openpyxl."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from cockpit import charts, schema as s
+from cockpit.auth import Scope
+from cockpit.briefing import commentary, content, figure, workbook
+from cockpit.catalog import CITY
+from cockpit.store import Store, now
+from tests.conftest import DEMO_END
+
+TODAY = dt.date(2026, 11, 20)  # the demo store ends 2026-10
+YONGCHENG = "411481"
+
+
+@pytest.fixture(scope="module")
+def city_pack(demo_db):
+    return content.build(Store(demo_db), DEMO_END, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def county_pack(demo_db):
+    return content.build(Store(demo_db), DEMO_END, scope=Scope.of([YONGCHENG]), today=TODAY)
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
+
+
+def _stored(store: Store, code: str, region: str, measure: str, period: str) -> float | None:
+    obs = store.observations(indicators=[code], regions=[region], measures=[measure])
+    hit = obs[obs.period == period]
+    return float(hit.value.iloc[0]) if len(hit) else None
+
+
+def _allowed(store: Store, code: str, regions: list[str], period: str, before: str | None) -> set[float]:
+    """Every figure a sentence about `code` at `period` may print, read straight from the store: the
+    累计 values, the published 累计同比 (now and at the period compared with), and their differences."""
+    out = set()
+    for r in regions:
+        ytd = _stored(store, code, r, "ytd", period)
+        yoy = _stored(store, code, r, "ytd_yoy", period)
+        prev = _stored(store, code, r, "ytd_yoy", before) if before else None
+        out |= {round(abs(x), 2) for x in (ytd, yoy) if x is not None}
+        if yoy is not None and prev is not None:
+            out.add(round(abs(yoy - prev), 1))
+    return out
+
+
+def test_every_figure_in_the_city_commentary_is_a_figure_of_the_store(city_pack, demo_store):
+    counties = list(demo_store.regions().query("level == 'county'").code)
+    for section in city_pack.charts:
+        ind = demo_store.indicators().set_index("code").loc[section.code]
+        period = "2026-09" if ind.frequency == "Q" else DEMO_END
+        before = "2026-06" if ind.frequency == "Q" else "2026-09"
+        allowed = _allowed(demo_store, section.code, [CITY, *counties], period, before)
+        months = {1.0, 9.0, 10.0} if ind.frequency == "M" else set()  # 1—10月, 1—9月
+        text = section.text
+        assert text.startswith(("1—10月，全市", "前三季度，全市")), text
+        for n in _numbers(text):
+            assert n in allowed | months, (n, text)
+
+
+def test_the_city_sentence_reads_like_a_statistics_bulletin(city_pack, demo_store):
+    retail = next(s for s in city_pack.charts if s.code == "RETAIL")
+    ytd = _stored(demo_store, "RETAIL", CITY, "ytd", DEMO_END)
+    yoy = _stored(demo_store, "RETAIL", CITY, "ytd_yoy", DEMO_END)
+    prev = _stored(demo_store, "RETAIL", CITY, "ytd_yoy", "2026-09")
+    assert retail.text.startswith(f"1—10月，全市社会消费品零售总额{ytd:.2f}亿元，同比增长{yoy:.1f}%，")
+    diff = round(yoy - prev, 1)
+    assert (f"增速比1—9月{'提高' if diff > 0 else '回落'}{abs(diff):.1f}个百分点" in retail.text
+            or (diff == 0 and "增速与1—9月持平" in retail.text))
+    county = retail.data.iloc[1:10].dropna(subset=["累计同比（%）"])  # the nine ranked units, city first
+    best = county.loc[county["累计同比（%）"].idxmax(), "地区"]
+    assert f"分县区看，{best}增长最快" in retail.text
+
+
+def test_a_rate_only_indicator_says_only_its_rate(city_pack):
+    industry = next(s for s in city_pack.charts if s.code == "IND_VA")
+    assert re.match(r"1—10月，全市规模以上工业增加值同比(增长|下降)\d+\.\d%", industry.text), industry.text
+
+
+def test_a_computed_rate_is_marked_and_a_missing_figure_is_said_to_be_missing():
+    ind = pd.Series({"code": "X", "name": "某指标", "unit": "亿元", "kind": "flow", "frequency": "M",
+                     "higher_is_better": True})
+    obs = pd.DataFrame({"indicator_code": "X", "region_code": CITY, "measure": "ytd", "demo": False,
+                        "period": ["2025-10", "2026-10"], "value": [100.0, 110.0]})
+    text = commentary.indicator(obs, ind, CITY, "全市", "2026-10")
+    assert "全市某指标110.00亿元，同比增长10.0%（推算）" in text
+    assert "1—9月增速暂缺，无法比较" in text  # gaps are said, never filled
+    assert commentary.indicator(obs, ind, CITY, "全市", "2026-08") == "1—8月，全市某指标数据暂缺（尚未报送或未发布）。"
+
+
+def test_a_county_users_pack_holds_only_their_county(county_pack, demo_store):
+    names = set(demo_store.regions().name) - {"永城市"}
+    assert county_pack.region == YONGCHENG and county_pack.title.startswith("永城市")
+    for section in county_pack.charts:
+        assert "地区" not in section.data.columns  # a trend of their county, not a ranking
+        assert section.text.startswith(("1—10月，永城市", "前三季度，永城市")), section.text
+        assert not any(n in section.text or n in section.chart.title for n in names)
+    assert all(t.title != "数字政府建设主要指标" for t in county_pack.tables)
+    assert any("全市指标" in n for n in county_pack.notes)
+
+
+@pytest.mark.parametrize("month, region, scope, message", [
+    ("2026-13", None, Scope(), "月份“2026-13”不存在"),
+    ("十月", None, Scope(), "格式不对"),
+    ("2027-01", None, Scope(), "尚未到来"),
+    (DEMO_END, "999999", Scope(), "未知的地区代码“999999”"),
+    (DEMO_END, "411402", Scope.of([YONGCHENG]), "只能生成本县区（411481）的简报"),
+])
+def test_a_request_the_pack_cannot_be_made_for_is_refused_in_chinese(demo_store, month, region, scope, message):
+    with pytest.raises(content.BriefingRefused, match=message):
+        content.build(demo_store, month, region, scope, today=TODAY)
+
+
+def test_the_pictures_carry_the_demo_mark_and_the_pinned_notes():
+    values = pd.DataFrame({"period": ["2026-08", "2026-09", "2026-10"], "value": [5.0, 6.0, 7.0]})
+    notes = pd.DataFrame({"period": ["2026-09"], "text": ["受大项目投产拉动"]})
+    chart = charts.trend(values, title="某指标", unit="%", caliber="口径", source="来源", as_of="2026年10月",
+                         notes=notes)
+    texts = [a.text for a in figure.printable(chart, demo=True).layout.annotations]
+    assert "批注：受大项目投产拉动" in texts and figure.DEMO_MARK in texts
+    assert any("数据截至：2026年10月" in t for t in texts)
+    assert figure.DEMO_MARK not in [a.text for a in figure.printable(chart, demo=False).layout.annotations]
+    assert not any("批注：" in (a.text or "") for a in chart.figure.layout.annotations)
+
+
+def test_date_axes_speak_chinese_and_end_with_the_data(city_pack, county_pack):
+    gdp = next(s for s in county_pack.charts if s.code == "GDP").chart.figure
+    assert gdp.layout.xaxis.tickformat == "%Y年%m月"
+    last = pd.Timestamp(gdp.layout.xaxis.range[1])
+    assert last < pd.Timestamp("2026-10-01")  # the data end 2026-09; no axis out to 2027
+
+
+def test_the_workbook_holds_every_charts_figures_as_numbers_with_their_labels(demo_copy):
+    store = Store(demo_copy)
+    with store.begin() as conn:  # an alert whose title a spreadsheet would run as a formula
+        conn.execute(s.alerts.insert().values(rule="threshold", subject="x", state="firing", level=1,
+                                              title="=HYPERLINK(\"http://evil\",\"点我\")", message="",
+                                              started_at=now(), updated_at=now()))
+    pack = content.build(store, DEMO_END, today=TODAY)
+    wb = load_workbook(io.BytesIO(workbook.write(pack)))
+    assert wb.sheetnames[0] == "说明" and len(wb.sheetnames) == 1 + len(pack.charts) + len(pack.tables)
+    cover = [r[0] for r in wb["说明"].iter_rows(values_only=True)]
+    assert "地区：商丘市　时期：2026年10月　口径：累计" in cover and any("演示数据" in (c or "") for c in cover)
+    ws = wb["社会消费品零售总额累计同比"]
+    head = [r[0] for r in ws.iter_rows(max_row=8, values_only=True)]
+    assert head[0] == "各县区社会消费品零售总额累计同比（2026年1—10月）"
+    assert {"口径", "来源", "数据截至"} <= {h.split("：")[0] for h in head if h and "：" in h}
+    header_row = next(r for r in ws.iter_rows() if r[0].value == "地区代码")
+    cols = {c.value: c.column for c in header_row}
+    city = ws.cell(row=header_row[0].row + 1, column=1)
+    assert city.value == CITY and city.data_type == "s" and city.number_format == "@"  # a code stays text
+    value = ws.cell(row=city.row, column=cols["累计值（亿元）"])
+    assert value.value == _stored(store, "RETAIL", CITY, "ytd", DEMO_END) and value.number_format == "#,##0.00"
+    assert isinstance(ws.cell(row=city.row, column=cols["累计同比（%）"]).value, float)
+    assert ws.column_dimensions["B"].width >= 8
+    warnings = wb["预警情况"]
+    titles = [r[1] for r in warnings.iter_rows(values_only=True)]
+    assert "'=HYPERLINK(\"http://evil\",\"点我\")" in titles  # shown, never run

@@ -1,0 +1,106 @@
+"""A plan has a period (data/plan/plan.toml): 序时进度 lights during it, the final assessment after
+it, and the next plan loads as data."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+
+from cockpit import catalog, ingest, metrics, plan as plan_board, tasks
+from cockpit.config import Settings
+from cockpit.datasets import Dataset
+from cockpit.store import Store
+
+AFTER = dt.date(2026, 11, 30)  # the 2023—2025 plan is over
+PLAN_IND = pd.DataFrame([
+    {"code": "P1", "name": "专网整合率", "unit": "%", "plan_target": 95.0, "plan_id": "2023-2025", "higher_is_better": True},
+    {"code": "P2", "name": "上云率", "unit": "%", "plan_target": 90.0, "plan_id": "2023-2025", "higher_is_better": True},
+    {"code": "P3", "name": "上一期指标", "unit": "%", "plan_target": 50.0, "plan_id": "2018-2020", "higher_is_better": True},
+])
+
+
+def _obs(rows):
+    return pd.DataFrame(rows, columns=["indicator_code", "region_code", "period", "measure", "value"])
+
+
+def test_after_the_period_a_target_is_met_or_missed_by_its_last_figure_inside_the_period():
+    # The issue's case: 89.4% against 95% was 绿灯 a year after the plan ended. A 2026 figure is
+    # not the plan's result; the 2025 one is.
+    obs = _obs([("P1", "411400", "2025-09", "month", 88.0), ("P1", "411400", "2025-12", "month", 89.4),
+                ("P1", "411400", "2026-09", "month", 97.0),
+                ("P2", "411400", "2025-12", "month", 91.2), ("P3", "411400", "2020-12", "month", 10.0)])
+    status = metrics.plan_status(PLAN_IND, obs, AFTER, Settings()).set_index("code")
+    assert list(status.index) == ["P1", "P2"]  # an earlier plan's indicator is not this plan's
+    assert status.loc["P1", "period"] == "2025-12" and status.loc["P1", "value"] == 89.4
+    assert status.loc["P1", "assessment"] == "missed" and status.loc["P1", "shortfall"] == pytest.approx(5.6)
+    assert status.loc["P2", "assessment"] == "met" and pd.isna(status.loc["P2", "shortfall"])
+    assert status.light.isna().all() and status.gap_pp.isna().all() and status.ended.all()
+
+
+def test_during_the_period_the_same_figure_is_read_against_序时进度():
+    obs = _obs([("P1", "411400", "2024-06", "month", 89.4)])
+    status = metrics.plan_status(PLAN_IND, obs, dt.date(2024, 7, 1), Settings()).set_index("code")
+    assert status.loc["P1", "light"] == "green" and status.loc["P1", "gap_pp"] == pytest.approx(44.0, abs=0.2)
+    assert pd.isna(status.loc["P1", "assessment"]) and not status.loc["P1", "ended"]
+
+
+@pytest.mark.parametrize("deadline,today,text", [
+    (dt.date(2025, 12, 31), dt.date(2026, 1, 25), "25 天"),
+    (dt.date(2025, 12, 31), dt.date(2026, 11, 30), "11 个月"),
+    (dt.date(2023, 12, 31), dt.date(2026, 11, 30), "2 年 11 个月"),
+    (dt.date(2024, 6, 30), dt.date(2026, 6, 29), "1 年 11 个月"),
+    (dt.date(2024, 6, 30), dt.date(2026, 6, 30), "2 年"),
+])
+def test_how_long_a_task_is_overdue_reads_as_people_say_it(deadline, today, text):
+    assert tasks.overdue_text(deadline, today) == text
+
+
+def _next_plan(folder):
+    """The next plan as a city would ship it: new files, no code."""
+    folder.mkdir()
+    (folder / "plan.toml").write_text(
+        'id = "2026-2030"\ntitle = "商丘市数字政府建设规划(2026-2030年)"\nstart = 2026-01-01\nend = 2030-12-31\n'
+        'target_column = "target_2030"\n', encoding="utf-8")
+    (folder / "indicators.csv").write_text(
+        "code,seq,name,definition,unit,target_2030,higher_is_better\n"
+        "NP01,1,数据共享率,按需共享的政务数据占比,%,98.0,1\n"
+        "NP02,2,一件事办理率,一件事集成办理的占比,%,80.0,1\n", encoding="utf-8")
+    shutil.copy(catalog.DATA / "plan" / "tasks.csv", folder / "tasks.csv")
+    (folder / "indicator_units.csv").write_text("code,lead_units,related_tasks\nNP01,市大数据局,1|2\n",
+                                               encoding="utf-8")
+    return folder
+
+
+def test_the_next_plan_loads_as_data_and_its_period_runs_序时进度(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    Store(url, Settings(data_dir=tmp_path, demo_on_empty=False)).init()  # the 2023—2025 plan first
+    cfg = Settings(data_dir=tmp_path, demo_on_empty=False, plan_dir=_next_plan(tmp_path / "next"))
+    store = Store(url, cfg)
+    store.init()
+    ind = store.indicators()
+    assert set(catalog.plan_indicators(ind, catalog.load_plan(cfg.plan_dir)).code) == {"NP01", "NP02"}
+    assert ind.set_index("code").loc["PLAN01", "plan_id"] == "2023-2025"  # the old plan's targets are kept
+    ingest.load(store, [Dataset("observations", _obs([("NP01", "411400", "2026-09", "month", 40.0),
+                                                       ("NP02", "411400", "2026-09", "month", 1.0)]))],
+                source="excel", created_by="测试")
+    board = plan_board.board(ind, store.observations(), AFTER, cfg).set_index("code")
+    assert list(board.index) == ["NP01", "NP02"] and board.schedule.iloc[0] == pytest.approx(18.2, abs=0.1)
+    assert board.loc["NP01", "light"] == "green" and board.loc["NP02", "light"] == "yellow"
+    assert board.loc["NP01", "target"] == 98.0 and board.loc["NP01", "lead_units"] == "市大数据局"
+    assert board.loc["NP02", "lead_units"] == ""  # no units listed for it: none shown, nothing breaks
+    assert "(2026-2030年)" in ind.set_index("code").loc["NP01", "caliber"]
+
+
+@pytest.mark.parametrize("text,message", [
+    ('id = "x"\ntitle = "t"\nstart = 2026-01-01\ntarget_column = "t"\n', "end 缺失或格式不对"),
+    ('id = "x"\ntitle = "t"\nstart = "2026-01-01"\nend = 2030-12-31\ntarget_column = "t"\n', "start 缺失或格式不对"),
+    ('id = "x"\ntitle = "t"\nstart = 2030-01-01\nend = 2026-12-31\ntarget_column = "t"\n', "应晚于开始日"),
+    ('id = "x"\ntitle = "t"\nstart = 2026-01-01\nend = 2030-12-31\ntarget_column = "t"\nyear = 1\n', "未知的设置项：year"),
+])
+def test_a_wrong_plan_file_is_refused_naming_the_file_and_the_key(tmp_path, text, message):
+    (tmp_path / "plan.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as err:
+        catalog.load_plan(tmp_path)
+    assert "plan.toml" in str(err.value)

@@ -1,0 +1,112 @@
+"""Every table of the cockpit, one way: whole text, sized to its rows, our own audited Excel download.
+
+A table is a static HTML table (st.table), never a scrolling canvas grid: text wraps instead of being
+cut, the element is as tall as its rows (a long table pages, `page_size` rows at a time) and a
+browser can check that nothing overflows. Cells render Markdown, so every text cell passes
+through md() (user text stays text: no link, no image). The download is the whole table, not
+the page shown, as an .xlsx whose numbers are numbers (cockpit.exports.table_xlsx).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cockpit.exports import Fmt, missing, table_xlsx
+from cockpit.auth import View
+
+from . import state
+from .text import md
+from .widgets import export_button
+
+PAGE_SIZE = 20
+WHOLE_UP_TO = 25  # a table of up to this many rows shows whole rather than one row on a second page
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE_BAD = re.compile(r'[\\/:*?"<>|\s]+')
+
+__all__ = ["Fmt", "show", "demo"]
+
+
+def demo(v: View, *datasets: str) -> bool:
+    """Whether any of `datasets` still holds demo figures (the export then says 演示数据)."""
+    return bool(state.demo_datasets(v) & set(datasets))
+
+
+def later(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """The workbook is built when the button is pressed, not on every rerun (tests replace this)."""
+    return build
+
+
+def cell_text(value, fmt: Fmt | None = None) -> str:
+    """One cell as the page shows it: numbers in their format, "—" for nothing, text escaped."""
+    if missing(value) or (isinstance(value, str) and not value.strip()):
+        return "—"
+    if fmt is not None and not isinstance(value, str):
+        return fmt.text(value)
+    if isinstance(value, (bool, np.bool_)):
+        return "是" if value else "否"
+    if isinstance(value, int) or (hasattr(value, "dtype") and pd.api.types.is_integer_dtype(value.dtype)):
+        value = int(value)
+        return f"{value:,}" if abs(value) >= 10_000 and len(str(abs(value))) < 12 else str(value)
+    if isinstance(value, float):
+        return f"{value:,.10g}" if abs(value) >= 10_000 else f"{value:.10g}"
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    return md(value)
+
+
+def _styled(page: pd.DataFrame, key: str, formats: dict[str, Fmt], colours: dict[str, Callable]):
+    styler = page.style.set_uuid(re.sub(r"\W", "_", key))
+    styler = styler.format({c: (lambda v, f=formats.get(c): cell_text(v, f)) for c in page.columns}, na_rep="—")
+    short = [c for c in page.columns
+             if pd.api.types.is_numeric_dtype(page[c]) or pd.api.types.is_datetime64_any_dtype(page[c])]
+    if short:  # a number or a time never breaks across lines
+        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    for col, fn in colours.items():
+        if col in page.columns:
+            styler = styler.map(fn, subset=[col])
+    return styler
+
+
+def _page(frame: pd.DataFrame, key: str, page_size: int) -> pd.DataFrame:
+    if len(frame) <= max(page_size, WHOLE_UP_TO):
+        return frame
+    starts = list(range(0, len(frame), page_size))
+    if st.session_state.get(f"{key}_page") not in starts:
+        st.session_state[f"{key}_page"] = 0
+    start = st.selectbox(
+        "翻页", starts, key=f"{key}_page", label_visibility="collapsed", width=260,
+        format_func=lambda s: f"第 {s + 1}—{min(s + page_size, len(frame))} 行（共 {len(frame):,} 行）")
+    return frame.iloc[start:start + page_size]
+
+
+def file_name(title: str) -> str:
+    return f"{_FILE_BAD.sub('', title)[:60] or '表格'}-{dt.date.today():%Y%m%d}.xlsx"
+
+
+def show(frame: pd.DataFrame, *, title: str, key: str, caliber: str | None = None, source: str | None = None,
+         as_of: str | None = None, filters: dict[str, str] | None = None, demo: bool = False,
+         formats: dict[str, Fmt] | None = None, colours: dict[str, Callable] | None = None,
+         export: pd.DataFrame | None = None, page_size: int = PAGE_SIZE, download: str = "导出 Excel",
+         what: str | None = None) -> None:
+    """Show `frame` whole (paged when long) with a download of all its rows (or of `export`, a
+    fuller frame of the same rows). `formats` give numbers their decimals, sign and unit on the
+    page and in the file; `colours` map a column to a cell-style function (lights, levels)."""
+    formats = formats or {}
+    frame = frame.reset_index(drop=True)
+    with st.container(key=f"table_{key}"):
+        page = _page(frame, key, page_size)
+        st.table(_styled(page, key, formats, colours or {}), hide_index=True, border="horizontal")
+        full = frame if export is None else export.reset_index(drop=True)
+        meta = dict(title=title, caliber=caliber, source=source, as_of=as_of, filters=filters, demo=demo,
+                    formats=formats)
+        export_button(download, later(lambda: table_xlsx(full, **meta)), file_name(title), what=what or title,
+                      key=f"{key}_xlsx", mime=XLSX, icon=":material/download:", type="tertiary")

@@ -23,8 +23,8 @@ STALE = "数据更新中断"
 
 
 def html(at) -> str:
-    """The wall's markup, without its style sheet."""
-    return "".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    """The wall's markup, without the app's style sheets and scripts (ui/zh_cn.py)."""
+    return "".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith(("<style>", "<script>")))
 
 
 def text(at) -> str:

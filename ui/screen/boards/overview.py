@@ -1,7 +1,7 @@
 """驾驶舱总览 on the wall: the headline economy, the county map, the plan's lights, 运行态势, warnings."""
 from __future__ import annotations
 
-from cockpit import fmt, metrics, periods
+from cockpit import catalog, fmt, metrics, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -37,17 +37,19 @@ def county_map(v: View) -> Panel:
 
 
 def plan(v: View, region: str) -> Panel:
-    title = "数字政府建设主要指标（2025 年目标）"
+    ind, p = state.indicators(v), state.plan()  # the plan in force (data/plan), as on the desktop page
+    ended = p.ended(state.today())
+    title = f"数字政府建设主要指标（{p.target_label}{'·期末评估' if ended else ''}）"
     if region != CITY:
         return Panel(title, message="规划主要指标为全市指标，不分县区")
-    ind = state.indicators(v)
-    obs = state.observations(v, tuple(ind[ind.target_2025.notna()].code))
+    obs = state.observations(v, tuple(catalog.plan_indicators(ind, p).code))
     status = metrics.plan_status(ind, obs, state.today(), settings())
     rows = [Row(r.name, f"{fmt.number(r.value, r.unit)} / 目标 {fmt.number(r.target, r.unit, 0)}",
                 light=r.light) for r in status.itertuples()]
     latest = status.period.dropna().max()
-    return Panel(title, rows=rows, caption=f"{periods.label(latest, frequency='Q')} · 红黄绿为较序时进度的差距 · "
-                                           "来源：市行政审批和政务信息管理局")
+    basis = "按期末数据评估" if ended else "红黄绿为较序时进度的差距"
+    return Panel(title, rows=rows, message="" if rows else "规划尚无主要指标",
+                 caption=f"{periods.label(latest, frequency='Q')} · {basis} · 来源：市行政审批和政务信息管理局")
 
 
 def operations(v: View) -> Panel:

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "page:upload": frozenset({"reporter", "admin"}),
     "page:briefing": frozenset({"leader", "county", "admin"}),  # a county's pack holds only its county
     "page:admin": frozenset({"admin"}),
+    "page:sources": frozenset({"leader", "admin"}),
     "action:upload": frozenset({"reporter", "admin"}),
     "action:rollback": frozenset({"reporter", "admin"}),
     "action:annotate": frozenset({"leader", "reporter", "admin"}),

@@ -18,6 +18,11 @@ DATASET_COLUMNS: dict[str, list[str]] = {
     "weather_warnings": ["kind", "level", "region_code", "issued_at", "expires_at", "issuer", "text"],
     "duty_roster": ["duty_date", "role", "name", "unit", "phone"],
 }
+# Records that change over time and carry their source's own key (`source_key`, a string): a later
+# pull of the same key updates the record in place (cockpit/ingest.py keeps the state it replaced).
+KEYED = ("emergency_events", "hotline_tickets", "weather_warnings", "duty_roster")
+# Kept when present: the source's key, and (filled by ingest.diff_records) the stored record a row replaces.
+OPTIONAL_COLUMNS = ("source_key", "record_id")
 
 
 @dataclass
@@ -32,4 +37,5 @@ class Dataset:
         missing = [c for c in DATASET_COLUMNS[self.name] if c not in self.frame.columns]
         if missing:
             raise ValueError(f"数据集 {self.name} 缺少列：{'、'.join(missing)}")
-        self.frame = self.frame[DATASET_COLUMNS[self.name]]
+        extra = [c for c in OPTIONAL_COLUMNS if c in self.frame.columns and self.name in KEYED]
+        self.frame = self.frame[DATASET_COLUMNS[self.name] + extra]

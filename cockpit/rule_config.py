@@ -23,7 +23,7 @@ RULE_TITLES = {
     "threshold": "超出阈值", "plan_lag": "规划指标落后序时进度", "target_lag": "年度目标落后序时进度",
     "yoy_swing": "同比大幅波动", "forecast_interval": "超出预测区间", "stl_anomaly": "异常值（STL 残差）",
     "stale": "数据缺报或逾期", "task_overdue": "重点任务逾期", "task_stalled": "重点任务停滞",
-    "hotline_surge": "12345 工单激增", "health_surge": "公共卫生监测异常",
+    "hotline_surge": "12345 工单激增", "health_surge": "公共卫生监测异常", "source_overdue": "数据超期",
 }
 NUMBER = (int, float)
 COMMON = {"enabled": bool, "for_minutes": NUMBER}
@@ -40,6 +40,7 @@ RULES = {
     "hotline_surge": {"days": int, "baseline_days": int, "min_count": int, "ratio_yellow": NUMBER,
                       "ratio_orange": NUMBER, "by": list},
     "health_surge": {"yoy_pct": NUMBER, "history_years": int, "max_margin_pct": NUMBER},
+    "source_overdue": {"grace_minutes": NUMBER, "orange_after_hours": NUMBER},
 }
 TABLES = {"schedule": {"interval_minutes": NUMBER},
           "notify": {"retries": int, "timeout_seconds": NUMBER, "min_level": int, "targets": list}}
@@ -55,6 +56,7 @@ SETTING_NAMES = {  # how the 预警中心 settings form labels each key
     "days": "近期天数", "baseline_days": "对照的此前天数", "min_count": "近期至少多少件",
     "ratio_yellow": "黄色：为常态的倍数", "ratio_orange": "橙色：为常态的倍数", "yoy_pct": "当月同比超过（%）",
     "history_years": "对照近几年同月", "max_margin_pct": "超过同月最高（%）",
+    "grace_minutes": "超过计划时间多少分钟仍未更新即预警", "orange_after_hours": "超期多少小时为橙色",
 }
 TYPE_WORDS = {bool: "true 或 false", int: "整数", NUMBER: "数字", list: "列表"}
 

@@ -20,6 +20,15 @@ metadata = MetaData(naming_convention={
     "ck": "ck_%(table_name)s_%(constraint_name)s",
 })
 
+
+def keyed_columns() -> list:
+    """What makes a record that changes over time (a ticket closed, an event's level raised) updatable:
+    its source's own key, unique within the source's key space (`origin`: a source name, or "upload"
+    for the 数据报送 door). Demo rows have neither. See cockpit/ingest.py."""
+    return [Column("origin", String(64)), Column("source_key", String(128)),
+            Index(None, "origin", "source_key", unique=True)]
+
+
 regions = Table(
     "regions", metadata,
     Column("code", String(16), primary_key=True),  # GB/T 2260, or a local code for 示范区
@@ -132,6 +141,7 @@ emergency_events = Table(
     Column("closed_at", DateTime),
     Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
     Index(None, "occurred_at"),
+    *keyed_columns(),
 )
 
 hotline_tickets = Table(
@@ -149,6 +159,7 @@ hotline_tickets = Table(
     Index(None, "created_at"),
     Index(None, "region_code", "created_at"),
     Index(None, "category", "created_at"),
+    *keyed_columns(),
 )
 
 alerts = Table(
@@ -212,6 +223,7 @@ weather_warnings = Table(  # 气象/自然灾害预警信号 in force
     Column("text", Text, nullable=False, default=""),
     Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
     Index(None, "issued_at"),
+    *keyed_columns(),
 )
 
 duty_roster = Table(  # 值班表: who a command room calls
@@ -224,6 +236,7 @@ duty_roster = Table(  # 值班表: who a command room calls
     Column("phone", String(32), nullable=False),
     Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),
     Index(None, "duty_date"),
+    *keyed_columns(),
 )
 
 locks = Table(  # named advisory locks that work the same on SQLite and PostgreSQL
@@ -313,4 +326,43 @@ server_secrets = Table(  # keys every web server of one store shares (the sessio
     Column("name", String(32), primary_key=True),
     Column("value", String(128), nullable=False),
     Column("created_at", DateTime, nullable=False),
+)
+
+record_versions = Table(  # earlier states of keyed records: an update in place keeps what it replaced
+    "record_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(32), nullable=False),  # hotline_tickets | emergency_events | ...
+    Column("record_id", Integer, nullable=False),
+    Column("state_batch_id", Integer, nullable=False),  # the batch whose state this was
+    Column("batch_id", Integer, ForeignKey("upload_batches.id"), nullable=False),  # the batch that replaced it
+    Column("reason", String(12), nullable=False),  # replaced | rolled_back
+    Column("state", Text, nullable=False),  # JSON: the record's columns as they were
+    Index(None, "dataset", "record_id"),
+    Index(None, "batch_id"),
+    Index(None, "state_batch_id"),
+)
+
+source_state = Table(  # one row per configured source (sources.toml): what the 数据源 page shows
+    "source_state", metadata,
+    Column("source", String(64), primary_key=True),
+    Column("watermarks", Text, nullable=False, default="{}"),  # JSON: dataset -> newest watermark value read
+    Column("last_success_at", DateTime),
+    Column("last_rows", Integer),  # records read by the last successful pull
+    Column("last_written", Integer),  # of which new or changed
+    Column("last_error_at", DateTime),
+    Column("last_error", Text),  # in Chinese, as the operator reads it; never a secret
+)
+
+source_runs = Table(  # every pull, for the 数据源 page's history
+    "source_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("status", String(12), nullable=False),  # written | unchanged | failed
+    Column("rows", Integer, nullable=False, default=0),
+    Column("written", Integer, nullable=False, default=0),
+    Column("batches", String(255), nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
+    Index(None, "source", "started_at"),
 )

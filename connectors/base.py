@@ -1,13 +1,17 @@
 """The small interface every source implements (after Streamlit's BaseConnection).
 
-A connector turns a source into tidy frames with the store's canonical columns;
-it knows nothing about pages, caching or charts, and never writes the store.
+A connector turns a source into tidy frames with the store's canonical columns (values as the
+source holds them: names or codes, text or typed times; service.sources checks them as an upload
+is checked), or hands over whole files that are read exactly as an upload. It knows nothing about
+pages, caching or charts, and never writes the store. What goes wrong becomes a SourceError whose
+message, in Chinese, the operator reads on the 数据源 page: never a password or a token.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from cockpit.datasets import DATASET_COLUMNS, Dataset  # noqa: F401  (re-exported: connectors build them)
@@ -22,6 +26,20 @@ class Option:
     secret: bool = False  # read from the environment, never from the sources file
 
 
+class SourceError(Exception):
+    """The source could not be read; the message says why, in Chinese, without secrets."""
+
+
+@dataclass(frozen=True)
+class File:
+    """A file a source hands over whole (a drop folder's workbook, an API's CSV): read exactly as an
+    upload on the 数据报送 page is (service.uploads.check_file)."""
+    name: str
+    data: bytes
+    path: Path | None = None  # where it lies, for a folder to move it once it is imported or refused
+    refused: str | None = None  # why the source could not even read it (then `data` is empty)
+
+
 class Connector(ABC):
     kind: ClassVar[str]
     title: ClassVar[str]
@@ -33,17 +51,39 @@ class Connector(ABC):
             raise ValueError(f"数据源类型 {self.kind} 不认识这些设置：{'、'.join(unknown)}")
         self.values = {k: o.default for k, o in self.options.items()}
         for k, v in values.items():
-            self.values[k] = None if v is None else self.options[k].type(v)
+            self.values[k] = None if v is None else _typed(self.kind, k, self.options[k], v)
         missing = [o.title for k, o in self.options.items() if o.required and self.values[k] is None]
         if missing:
             raise ValueError(f"数据源类型 {self.kind} 缺少必填设置：{'、'.join(missing)}")
 
+    # The newest value of the watermark column already read, per dataset (set by the runner before
+    # read()): an incremental source reads only what changed since.
+    watermarks: dict[str, Any] = {}
+
     @abstractmethod
-    def read(self) -> Iterable[Dataset]: ...
+    def read(self) -> Iterable[Dataset | File]: ...
 
     def check(self) -> str | None:
         """None when the source is reachable, else the reason in Chinese."""
         return None
+
+    def finished(self, item: File, ok: bool, reason: str) -> None:
+        """Told once a file it handed over was imported (ok) or refused (reason, in Chinese)."""
+
+
+TYPE_WORDS = {str: "文字", int: "整数", float: "数字", bool: "true 或 false", list: "列表", dict: "表（键 = 值）"}
+
+
+def _typed(kind: str, key: str, option: Option, value: Any) -> Any:
+    """A setting converted to its declared type, or a Chinese refusal naming it."""
+    want = option.type
+    ok = isinstance(value, want) and not (isinstance(value, bool) and want is not bool)
+    if not ok and want in (float, str) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return want(value)
+    if not ok:
+        raise ValueError(f"数据源类型 {kind} 的设置 {key}（{option.title}）应为{TYPE_WORDS.get(want, want.__name__)}，"
+                         f"现为“{value}”")
+    return value
 
 
 registry: dict[str, type[Connector]] = {}

@@ -16,12 +16,12 @@ from cockpit import schema as s
 from cockpit.config import ROOT, settings, setup_logging
 from cockpit.store import Store, StoreUnavailable
 
-from . import admin_cli, aliases_cli, briefing_cli, demo_cli, import_cli, warnings
+from . import admin_cli, aliases_cli, briefing_cli, demo_cli, import_cli, pull_cli, warnings
 from .bootstrap import load_demo, prepare
 from .cli_text import Parser, os_text
 
 # Each has register(sub); demo_cli extends the `demo` command registered above, so it comes after.
-COMMANDS = (warnings, admin_cli, import_cli, aliases_cli, demo_cli, briefing_cli)
+COMMANDS = (warnings, admin_cli, import_cli, aliases_cli, demo_cli, briefing_cli, pull_cli)
 
 
 def cmd_init(args) -> int:

@@ -33,7 +33,7 @@ from cockpit.config import ROOT, settings, setup_logging
 from cockpit.store import Store, now
 from models import notify, rules, series
 
-from . import alerts
+from . import alerts, sources
 
 log = logging.getLogger(__name__)
 _job_lock = threading.Lock()
@@ -110,7 +110,7 @@ def gather(store: Store, today: dt.date | None = None, config: dict | None = Non
         settings=store.cfg, tasks=store.plan_tasks(), progress=tasks.progress_history(store),
         tickets=tickets, ticket_daily=daily, ticket_end=end,
         forecasts=forecasts if forecasts is not None else cached_forecasts(store),
-        targets=catalog.load_targets())
+        targets=catalog.load_targets(), sources=sources.freshness_now(store))
 
 
 def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None = None,

@@ -132,7 +132,7 @@ ROLES = ["leader", "reporter", "county", "admin"]
 EXPECTED = {
     "page:": "LRCA", "page:economy": "LRCA", "page:indicators": "LRCA", "page:hotline": "LRCA",
     "page:tasks": "LRCA", "page:emergency": "L.CA", "page:warnings": "L.CA", "page:upload": ".R.A",
-    "page:briefing": "L.CA", "page:admin": "...A",
+    "page:briefing": "L.CA", "page:admin": "...A", "page:sources": "L..A",
     "action:upload": ".R.A", "action:rollback": ".R.A", "action:annotate": "LR.A", "action:alert_ack": "L..A",
     "action:alert_assign": "L..A", "action:export": "LRCA", "action:users": "...A", "action:rules": "...A",
     "action:sources": "...A", "action:screen_links": "...A", "action:audit_view": "...A", "action:catalog": "...A",

@@ -99,6 +99,30 @@ def test_a_computed_rate_is_marked_and_a_missing_figure_is_said_to_be_missing():
     assert commentary.indicator(obs, ind, CITY, "全市", "2026-08") == "1—8月，全市某指标数据暂缺（尚未报送或未发布）。"
 
 
+def test_after_the_plan_period_the_pack_gives_the_final_assessment_and_during_it_the_lights(city_pack, demo_db):
+    from cockpit import metrics
+    from cockpit.config import Settings
+    store = Store(demo_db)
+    ind = store.indicators()
+    for pack, today in ((city_pack, TODAY), (content.build(store, "2025-06", today=dt.date(2025, 6, 30)), dt.date(2025, 6, 30))):
+        section = next(t for t in pack.tables if t.title == "数字政府建设主要指标")
+        month = DEMO_END if today == TODAY else "2025-06"
+        expected = metrics.plan_status(ind, store.observations(indicators=list(ind[ind.plan_target.notna()].code),
+                                                               until=month), today, Settings())
+        assert len(section.frame) == 12 and "2025年目标" in section.frame.columns
+        if today == TODAY:  # the plan ran 2023—2025
+            words = {"met": "已达标", "missed": "未达标"}
+            assert section.frame["状态"].tolist() == [words[a] for a in expected.assessment]
+            assert "差距" in section.frame.columns and "较序时进度（百分点）" not in section.frame.columns
+            assert "规划期 2023—2025 年已结束" in section.note
+            n = expected.assessment.value_counts()
+            assert f"已达标{n.get('met', 0)}项" in section.text and f"未达标{n.get('missed', 0)}项" in section.text
+        else:
+            lights = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+            assert section.frame["状态"].tolist() == [lights[x] for x in expected.light]
+            assert "较序时进度（百分点）" in section.frame.columns
+
+
 def test_a_county_users_pack_holds_only_their_county(county_pack, demo_store):
     names = set(demo_store.regions().name) - {"永城市"}
     assert county_pack.region == YONGCHENG and county_pack.title.startswith("永城市")

@@ -277,6 +277,21 @@ def case_health(last_factor, previous_record=100.0):
     return rules.health_surge(ctx, {"yoy_pct": 40.0, "history_years": 3, "max_margin_pct": 20.0})
 
 
+def case_source(hours_since_success, failed=False, schedule="daily 08:30"):
+    """A source pulled daily at 08:30, last successful `hours_since_success` hours before 30 Nov 12:00."""
+    from service import sources as S
+    at = dt.datetime(2026, 11, 30, 12, 0)
+    src = S.Source("hotline", "sql", "12345 热线系统", {}, {}, S.Schedule.parse(schedule))
+    last = None if hours_since_success is None else at - dt.timedelta(hours=hours_since_success)
+    state = pd.DataFrame([{"source": "hotline", "last_success_at": last, "last_rows": 10, "last_written": 1,
+                           "last_error_at": at - dt.timedelta(minutes=5) if failed else None,
+                           "last_error": "无法连接数据库" if failed else None}])
+    fresh = S.freshness(S.Config({"hotline": src}), state, at)
+    ctx = Context(today=at.date(), indicators=pd.DataFrame(), regions=pd.DataFrame(), obs=pd.DataFrame(),
+                  settings=Settings(), sources=fresh)
+    return rules.source_overdue(ctx, {"grace_minutes": 60, "orange_after_hours": 24})
+
+
 RULE_CASES = [
     # name, call, expected (rule, level) list, a word the title must hold
     ("threshold: above the line fires", lambda: case_threshold(5.8), [("threshold", 3)], "警戒线"),
@@ -322,6 +337,14 @@ RULE_CASES = [
     ("health_surge: +45% under an old record is level 3", lambda: case_health(1.45, previous_record=140.0),
      [("health_surge", 3)], "异常升高"),
     ("health_surge: an ordinary month is quiet", lambda: case_health(1.1), [], None),
+    ("source_overdue: pulled at 08:30 today is on time", lambda: case_source(3.5), [], None),
+    ("source_overdue: half an hour past its time is within the grace",
+     lambda: case_source(24.5, schedule="daily 11:30"), [], None),
+    ("source_overdue: not since yesterday's 08:30 is level 3", lambda: case_source(26, failed=True),
+     [("source_overdue", 3)], "数据超期"),
+    ("source_overdue: two days behind is level 2", lambda: case_source(52), [("source_overdue", 2)], "12345 热线系统"),
+    ("source_overdue: never pulled is late from its latest scheduled time", lambda: case_source(None),
+     [("source_overdue", 3)], "3.5 小时"),
 ]
 
 

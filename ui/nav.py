@@ -28,4 +28,5 @@ PAGES = [
     PageSpec("pages/admin.py", "系统管理", "admin", ":material/admin_panel_settings:", shows_data=False),
     PageSpec("pages/warnings.py", "预警中心", "warnings", ":material/notifications_active:"),
     PageSpec("pages/briefing.py", "月度简报", "briefing", ":material/slideshow:"),
+    PageSpec("pages/sources.py", "数据源", "sources", ":material/cable:", shows_data=False),
 ]

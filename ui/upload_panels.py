@@ -15,6 +15,7 @@ from cockpit import auth, periods, reporting
 from cockpit.auth import View
 from cockpit.store import MEASURES, StoreUnavailable
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
+from cockpit.uploads.templates_records import DATASETS as RECORD_KINDS, records_template
 from cockpit.uploads.messages import ERROR, INFO, SKIPPED, WARNING
 from cockpit.uploads.names import NORMALISATIONS
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
@@ -246,9 +247,13 @@ def _preview(v: View, pv: C.Preview) -> None:
 def template_panel(v: View) -> None:
     with guard("下载模板"):
         st.subheader("下载模板")
-        kind = st.radio("模板", ["long", "wide", "task"], horizontal=True, key="tpl_kind",
+        kind = st.radio("模板", ["long", "wide", "task", *RECORD_KINDS], horizontal=True, key="tpl_kind",
                         format_func={"long": "逐行格式（每行一个数）", "wide": "统计月报格式（指标×当月/累计）",
-                                     "task": "重点任务进展"}.get)
+                                     "task": "重点任务进展", **H.DATASETS}.get)
+        if kind in RECORD_KINDS:  # tickets, events, warnings, duty: lists of records keyed by their number
+            st.download_button("下载模板", records_template(state.store(), kind), f"{H.DATASETS[kind]}报送模板.xlsx",
+                               key="tpl_download", type="primary")
+            return
         if kind == "task":
             st.download_button("下载任务进展模板", T.task_template(state.store()), "重点任务进展报送模板.xlsx",
                                key="tpl_download", type="primary")

@@ -106,9 +106,10 @@ def tasks_sentence(overdue: int, total: int, month_label: str) -> str:
     return f"截至{month_label}末，{total}项重点任务中逾期未完成{overdue}项，请牵头单位加快推进。"
 
 
-def plan_sentence(lights: pd.Series, names: dict[str, str]) -> str:
-    counts = lights.value_counts()
-    parts = [f"{names[k]}{int(counts[k])}项" for k in ("green", "yellow", "red") if counts.get(k, 0)]
-    gaps = int(lights.isna().sum())
-    text = f"{len(lights)}项主要指标中，" + "、".join(parts) if parts else f"{len(lights)}项主要指标均暂无数据"
+def plan_sentence(states: pd.Series, names: dict[str, str]) -> str:
+    """How many indicators are in each state (lights, or the final assessment), in `names`' order."""
+    counts = states.value_counts()
+    parts = [f"{name}{int(counts[k])}项" for k, name in names.items() if counts.get(k, 0)]
+    gaps = int(states.isna().sum())
+    text = f"{len(states)}项主要指标中，" + "、".join(parts) if parts else f"{len(states)}项主要指标均暂无数据"
     return text + (f"，{gaps}项暂无数据" if gaps and parts else "") + "。"

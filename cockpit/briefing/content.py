@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import alert_store, charts, economy, metrics, periods, plan, rule_config, tasks
+from .. import alert_store, catalog, charts, economy, metrics, periods, plan, rule_config, tasks
 from ..auth import EVERYTHING, Scope
 from ..catalog import CITY
 from ..charts import Chart
 from ..config import Settings
-from ..signals import LEVEL_NAMES, LIGHT_NAMES
+from ..signals import LEVEL_NAMES, LIGHT_NAMES, OUTCOME_NAMES
 from ..store import Store
 from . import commentary
 
@@ -208,14 +208,20 @@ def _tasks(store: Store, end: dt.date) -> TableSection:
 
 
 def _plan(store: Store, month: str, end: dt.date, cfg: Settings | None) -> TableSection:
+    """The plan's indicators: against 序时进度 during its period, the final assessment after it."""
+    cfg = cfg or store.cfg
+    p = catalog.load_plan(cfg.plan_dir)
     ind = store.indicators()
-    plan_ind = ind[ind.target_2025.notna()]
-    obs = store.observations(indicators=list(plan_ind.code), until=month)
-    status = plan.board(ind, obs, end, cfg or store.cfg)
-    frame = pd.DataFrame({"指标": status["name"], "单位": status.unit, "最新值": status.value,
-                          "2025年目标": status.target, "完成率（%）": status.completion,
-                          "较序时进度（百分点）": status.gap_pp,
-                          "状态": [LIGHT_NAMES.get(x, "—") for x in status.light]})
-    return TableSection("数字政府建设主要指标", commentary.plan_sentence(status.light, LIGHT_NAMES), frame,
-                        "口径：最新值对 2025 年目标的完成率与序时进度之差　来源：《商丘市加强数字政府建设实施方案(2023-2025年)》",
-                        periods.label(month))
+    obs = store.observations(indicators=list(catalog.plan_indicators(ind, p).code), until=month)
+    status = plan.board(ind, obs, end, cfg)
+    ended = p.ended(end)
+    frame = pd.DataFrame({"指标": status["name"], "单位": status.unit, "期末值" if ended else "最新值": status.value,
+                          p.target_label: status.target, "完成率（%）": status.completion,
+                          **({"差距": status.shortfall} if ended else {"较序时进度（百分点）": status.gap_pp}),
+                          "状态": [OUTCOME_NAMES.get(a) or LIGHT_NAMES.get(x, "—")
+                                 for a, x in zip(status.assessment, status.light)]})
+    sentence = (commentary.plan_sentence(status.assessment, OUTCOME_NAMES) if ended else
+                commentary.plan_sentence(status.light, {k: LIGHT_NAMES[k] for k in ("green", "yellow", "red")}))
+    basis = (f"规划期 {p.years}已结束，按期末数据对{p.target_label}评估" if ended
+             else f"最新值对{p.target_label}的完成率与序时进度之差")
+    return TableSection("数字政府建设主要指标", sentence, frame, f"口径：{basis}　来源：{p.caliber}", periods.label(month))

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, tuple_, update
 
 from .. import ingest, locks, schema as s
 from ..auth import ANYTHING, WriteScope
-from ..datasets import Dataset
+from ..datasets import KEYED, Dataset
 from ..store import Store
 from . import retire as R
 from .validate import Checked
@@ -39,6 +39,7 @@ class Preview:
     # clerk chooses at commit: 保留原值 (default) or 撤回 (withdrawn, reversible by rollback).
     withdrawable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=KEY + ["old"]))
     demo_retired: dict[str, int] = field(default_factory=dict)  # dataset -> demo figures this commit retires
+    records: dict[str, dict[str, int]] = field(default_factory=dict)  # keyed dataset -> new/changed/unchanged
 
     @property
     def counts(self) -> dict[str, int]:
@@ -47,6 +48,9 @@ class Preview:
             if len(frame):
                 for k, v in frame["change"].value_counts().items():
                     out[k] += int(v)
+        for counts in self.records.values():
+            for k, v in counts.items():
+                out[k] += v
         return out
 
     def summary(self) -> str:
@@ -62,11 +66,14 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def preview(store: Store, checked: Checked) -> Preview:
+def preview(store: Store, checked: Checked, origin: str = "upload") -> Preview:
     names = {d.name for d in checked.datasets}
+    with store.engine.connect() as conn:
+        records = {d.name: ingest.diff_records(conn, d.name, d.frame, origin)[1]
+                   for d in checked.datasets if d.name in KEYED}
     return Preview(_preview_observations(store, checked), _preview_tasks(store, checked),
                    _withdrawable(store, checked),
-                   {d: n for d in sorted(names) if (n := R.demo_rows(store, d))})
+                   {d: n for d in sorted(names) if (n := R.demo_rows(store, d))}, records)
 
 
 def _in_force(store: Store, frame: pd.DataFrame, conn=None) -> pd.DataFrame:
@@ -164,9 +171,11 @@ def duplicate_message(first: pd.Series) -> str:
 
 def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest: str | None = None,
            file_name: str | None = None, created_by: str, source: str | None = None,
-           progress=None, scope: WriteScope = ANYTHING, withdraw: bool = False) -> Result:
+           progress=None, scope: WriteScope = ANYTHING, withdraw: bool = False, origin: str = "upload") -> Result:
     """Write a checked file. `withdraw`: a "—" where a figure is in force takes it out of force
-    (撤回); otherwise the figure in force is kept (保留原值)."""
+    (撤回); otherwise the figure in force is kept (保留原值). Keyed records (tickets, events, ...) are
+    matched by their key within `origin` (the 数据报送 door's, or a source's): only new and changed
+    ones are written."""
     if not checked.ok:
         return Result("rejected", checked.problems.summary())
     if refused := outside_scope(store, checked, scope):
@@ -187,8 +196,14 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
             obs = _preview_observations(store, checked, conn)
             tasks = _preview_tasks(store, checked, conn)
             gone = _withdrawable(store, checked, conn) if withdraw else pd.DataFrame()
-            counts = Preview(obs, tasks).counts
-            datasets = []
+            datasets, records = [], {}
+            for ds in checked.datasets:
+                if ds.name in KEYED:
+                    write, records[ds.name] = ingest.diff_records(conn, ds.name, ds.frame, origin)
+                    if len(write):
+                        datasets.append(Dataset(ds.name, write, {"title": f"{ds.meta.get('title', ds.name)}："
+                                                                          + _record_counts(records[ds.name])}))
+            counts = Preview(obs, tasks, records=records).counts
             write = obs[obs.change != "unchanged"]
             if len(write) or len(gone):
                 datasets.append(Dataset("observations", write.rename(columns={"new": "value"}),
@@ -202,10 +217,10 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
                                         {"title": f"报送重点任务进展：新增 {int((twrite.change == 'new').sum())}，"
                                                   f"修改 {int((twrite.change == 'changed').sum())}"}))
             if not datasets:
-                return Result("unchanged", "文件中的数值与库中现有数值完全相同，没有需要写入的内容。",
+                return Result("unchanged", "文件中的数据与库中现有数据完全相同，没有需要写入的内容。",
                               counts=counts)
             retired = R.retire(conn, store, [d.name for d in datasets], by=created_by)
-            ids = ingest.load(store, datasets, source=source, created_by=created_by,
+            ids = ingest.load(store, datasets, source=source, created_by=created_by, origin=origin,
                               file_name=file_name, sha256=digest, progress=progress, conn=conn)
             batch_of = dict(zip((d.name for d in datasets), ids))
             if len(gone):
@@ -213,12 +228,16 @@ def commit(store: Store, checked: Checked, *, data: bytes | None = None, digest:
             _keep_skipped(conn, checked, batch_of.get("observations", ids[0]))
     except locks.Busy as exc:
         return Result("busy", str(exc))
-    message = f"已写入批次 {'、'.join(f'#{i}' for i in ids)}：{Preview(obs, tasks).summary()}"
+    message = f"已写入批次 {'、'.join(f'#{i}' for i in ids)}：{Preview(obs, tasks, records=records).summary()}"
     if len(gone):
         message += f"；撤回 {len(gone):,} 个原值"
     if retired:
         message += f"；演示数据 {sum(retired.values()):,} 个数值已停用（可用 python -m cockpit demo --restore 恢复）"
     return Result("committed", message + "。", ids, counts)
+
+
+def _record_counts(c: dict[str, int]) -> str:
+    return f"新增 {c['new']:,}，修改 {c['changed']:,}，不变未写入 {c['unchanged']:,}"
 
 
 def _withdraw(conn, gone: pd.DataFrame, batch_id: int) -> None:

@@ -6,11 +6,12 @@ from sqlalchemy import select, tuple_, update
 
 from .. import schema as s
 from ..store import Store, now
-from .. import locks
+from .. import ingest, locks
+from ..datasets import KEYED
 from ..auth import ANYTHING, WriteScope
 from .history import in_scope
 
-ROLLBACKABLE = ("observations", "task_progress")
+ROLLBACKABLE = ("observations", "task_progress", *KEYED)
 
 
 class RollbackRefused(ValueError):
@@ -32,13 +33,15 @@ def rollback(store: Store, batch_id: int, *, by: str, reason: str, scope: WriteS
     if batch.status != "committed":
         raise RollbackRefused(f"批次 #{batch_id} 已于 {batch.rolled_back_at:%Y-%m-%d %H:%M} 由 "
                               f"{batch.rolled_back_by} 回滚，无需再次回滚。")
-    if batch.dataset not in ROLLBACKABLE:
+    if batch.dataset not in ROLLBACKABLE or (batch.dataset in KEYED and batch.source == "demo"):
         raise RollbackRefused(f"批次 #{batch_id} 是“{batch.dataset}”数据，不支持在此回滚。")
     _check_scope(store, batch, scope)
     try:
         with locks.transaction(store, [batch.dataset], by) as conn:
             if batch.dataset == "observations":
                 restored = _observations(conn, batch_id)
+            elif batch.dataset in KEYED:
+                restored = _records(conn, store, batch.dataset, batch_id)
             else:
                 restored = _tasks(conn, batch_id)
             conn.execute(update(s.upload_batches).where(b.id == batch_id, b.status == "committed")
@@ -47,6 +50,9 @@ def rollback(store: Store, batch_id: int, *, by: str, reason: str, scope: WriteS
             store.audit(conn, by, "rollback", f"batch:{batch_id}", reason)
     except locks.Busy as exc:
         raise RollbackRefused(str(exc)) from None
+    if batch.dataset in KEYED:
+        return (f"已回滚批次 #{batch_id}：该批写入的 {int(batch.row_count):,} 条记录不再生效，"
+                f"其中 {restored:,} 条恢复为更新前的状态（均保留在记录历史中）。")
     return (f"已回滚批次 #{batch_id}：该批 {int(batch.row_count):,} 个数值不再生效，"
             f"恢复了它替换的 {restored:,} 个原值。")
 
@@ -91,6 +97,15 @@ def _observations(conn, batch_id: int) -> int:
                             .values(active=True)).rowcount
     conn.execute(update(s.observations).where(o.batch_id == batch_id).values(active=False))
     return int(restored or 0)
+
+
+def _records(conn, store: Store, dataset: str, batch_id: int) -> int:
+    try:
+        return ingest.rollback_records(conn, store, dataset, batch_id)
+    except ingest.LaterBatches as exc:
+        raise RollbackRefused(
+            f"批次 #{batch_id} 的部分记录已被之后的批次 {'、'.join(f'#{i}' for i in exc.batches)} 更新；"
+            f"请先回滚批次 {'、'.join(f'#{i}' for i in reversed(exc.batches))}，再回滚批次 #{batch_id}。") from None
 
 
 def _tasks(conn, batch_id: int) -> int:

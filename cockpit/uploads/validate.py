@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from .. import schema as s
 from ..datasets import Dataset
 from ..store import Store, StoreUnavailable
-from . import aliases, figures, layout_long, layout_task, layout_wide, names, plausible
+from . import aliases, figures, layout_long, layout_records, layout_task, layout_wide, names, plausible, records
 from .cells import present
 from .messages import INFO, Problems, Rejected
 from .parse import Workbook, read
@@ -129,8 +129,13 @@ def check(store: Store, book: Workbook, options: Options | None = None,
     problems = Problems()
     problems.extend(book.notes)
     obs_parts, task_parts, used, rank_cells, blank_parts, unknown = [], [], [], [], [], []
+    record_parts: dict[str, list[pd.DataFrame]] = {}
     for sheet in book.sheets:
         if names.norm(sheet.name) in INSTRUCTION_SHEETS:
+            continue
+        if found := layout_records.classify(sheet):  # tickets, events, warnings, duty: a header of their own
+            record_parts.setdefault(found[0], []).append(layout_records.raw(found[0], sheet, *found[1:], problems))
+            used.append(f"{sheet.name}（{records.TITLES[found[0]]}）")
             continue
         kind, header_row, fields = layout_long.classify(sheet)
         if kind == "long":
@@ -153,7 +158,8 @@ def check(store: Store, book: Workbook, options: Options | None = None,
     if not used:
         found = "、".join(f"“{sh.name}”" for sh in book.sheets) or "无"
         problems.add(f"没有找到可识别的数据表：需要工作表“数据”（表头含 地区、指标、时期、口径、数值）、"
-                     f"“任务进展”或统计月报格式的表。文件中的工作表：{found}")
+                     f"“任务进展”、统计月报格式的表，或 12345 工单、突发事件、气象预警、值班表（见下载模板）。"
+                     f"文件中的工作表：{found}")
         return Checked(problems)
     checked = Checked(problems, sheets=used)
     raw = pd.concat([p for p in obs_parts if len(p)], ignore_index=True) if any(len(p) for p in obs_parts) else None
@@ -171,6 +177,13 @@ def check(store: Store, book: Workbook, options: Options | None = None,
         if tp is not None and len(tp):
             checked.rows_read += len(tp)
             checked.datasets.append(Dataset("task_progress", tp, {"title": "报送：重点任务进展"}))
+    for name, parts in record_parts.items():
+        parts = [p for p in parts if p is not None]
+        frame = records.check(name, pd.concat(parts, ignore_index=True), problems, catalog.region_of,
+                              catalog.regions) if parts else None
+        if frame is not None and len(frame):
+            checked.rows_read += len(frame)
+            checked.datasets.append(Dataset(name, frame, {"title": f"报送：{records.TITLES[name]}"}))
     if not checked.datasets and problems.ok:
         problems.add("文件中没有可导入的数据（数值全部为空或“—”，或名称都未识别，见“未导入”各行）。")
     if not problems.ok:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from cockpit.rule_config import RULE_TITLES
 
 from .base import Context, Finding
+from .sources import source_overdue
 from .indicators import forecast_interval, plan_lag, stale, stl_anomaly, target_lag, threshold, yoy_swing
 from .surges import health_surge, hotline_surge
 from .tasks import task_overdue, task_stalled
@@ -20,7 +21,7 @@ RULES: dict[str, Callable[[Context, dict], list[Finding]]] = {
     "threshold": threshold, "plan_lag": plan_lag, "target_lag": target_lag, "yoy_swing": yoy_swing,
     "forecast_interval": forecast_interval, "stl_anomaly": stl_anomaly, "stale": stale,
     "task_overdue": task_overdue, "task_stalled": task_stalled, "hotline_surge": hotline_surge,
-    "health_surge": health_surge,
+    "health_surge": health_surge, "source_overdue": source_overdue,
 }
 NEEDS = {"forecast_interval": "forecasts"}  # a rule with missing inputs is skipped, not resolved
 

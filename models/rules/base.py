@@ -48,6 +48,7 @@ class Context:
     ticket_end: dt.datetime | None = None
     forecasts: dict[str, dict] | None = None
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sources: pd.DataFrame | None = None  # freshness of each configured source (service.sources.freshness)
     series: list | None = None  # models.series.Series, built lazily
 
     def region_name(self, code: str | None) -> str:

@@ -1,0 +1,274 @@
+"""Checking records that change over time: 12345 tickets, emergency events, weather warnings, duty.
+
+One check for every door: a sheet on the 数据报送 page, a file in a drop folder, rows of a SQL query,
+records of an HTTP API, a CAP alert. The input is a raw frame with our field names (values as the
+source wrote them: names or codes, text or typed times) plus `sheet`, `row` and `c_<field>` (where
+each came from, for the messages); the output is the typed frame ingest writes, keyed by
+`source_key`. Work is done on distinct values or whole columns, so a million tickets check in seconds.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import DATASET_COLUMNS
+from .messages import ERROR, SKIPPED, Problems
+from .names import norm
+
+
+@dataclass(frozen=True)
+class Field:
+    title: str  # the template's header, and the name in messages
+    kind: str  # key | text | region | datetime | date | level | choice | number
+    required: bool = True
+    size: int | None = None  # the column's width in the store
+    default: object = None  # used where the source leaves it empty (not required)
+
+
+TICKET_STATUS = {"办理中": "办理中", "处理中": "办理中", "受理": "办理中", "已受理": "办理中", "待办": "办理中",
+                 "在办": "办理中", "未办结": "办理中", "已办结": "已办结", "办结": "已办结", "已完成": "已办结",
+                 "已关闭": "已办结", "已结案": "已办结"}
+SATISFACTION = {"满意": "满意", "非常满意": "满意", "基本满意": "基本满意", "一般": "基本满意", "不满意": "不满意",
+                "非常不满意": "不满意"}
+EVENT_STATUS = {"处置中": "处置中", "处理中": "处置中", "进行中": "处置中", "未结束": "处置中", "已结束": "已结束",
+                "结束": "已结束", "处置完毕": "已结束", "已处置": "已结束", "已完成": "已结束", "已关闭": "已结束"}
+CHOICES = {"hotline_tickets.status": TICKET_STATUS, "hotline_tickets.satisfaction": SATISFACTION,
+           "emergency_events.status": EVENT_STATUS}
+
+FIELDS: dict[str, dict[str, Field]] = {
+    "hotline_tickets": {
+        "source_key": Field("工单编号", "key"), "created_at": Field("受理时间", "datetime"),
+        "region_code": Field("地区", "region"), "category": Field("诉求类别", "text", size=16),
+        "channel": Field("受理渠道", "text", False, 8, "其他"), "status": Field("办理状态", "choice"),
+        "due_at": Field("办理时限", "datetime"), "closed_at": Field("办结时间", "datetime", False),
+        "satisfaction": Field("满意度", "choice", False),
+    },
+    "emergency_events": {
+        "source_key": Field("事件编号", "key"), "event_type": Field("事件类型", "text", size=16),
+        "level": Field("事件级别", "level"), "title": Field("事件名称", "text", size=128),
+        "region_code": Field("地区", "region"), "place": Field("发生地点", "text", False, 128, ""),
+        "lon": Field("经度", "number", False), "lat": Field("纬度", "number", False),
+        "occurred_at": Field("发生时间", "datetime"), "status": Field("处置状态", "choice"),
+        "closed_at": Field("结束时间", "datetime", False),
+    },
+    "weather_warnings": {
+        "source_key": Field("预警编号", "key", False), "kind": Field("预警种类", "text", size=16),
+        "level": Field("预警级别", "level"), "region_code": Field("地区", "region"),
+        "issued_at": Field("发布时间", "datetime"), "expires_at": Field("解除时间", "datetime", False),
+        "issuer": Field("发布单位", "text", size=64), "text": Field("预警内容", "text", False, None, ""),
+    },
+    "duty_roster": {
+        "source_key": Field("值班编号", "key", False), "duty_date": Field("值班日期", "date"),
+        "role": Field("值班岗位", "text", size=16), "name": Field("姓名", "text", size=32),
+        "unit": Field("值班单位", "text", size=64), "phone": Field("联系电话", "text", size=32),
+    },
+}
+# Where a source has no key of its own, the record's identity: the same warning signal, the same duty slot.
+DERIVED_KEY = {"weather_warnings": ("kind", "region_code", "issued_at"), "duty_roster": ("duty_date", "role", "unit")}
+TITLES = {"hotline_tickets": "12345 工单", "emergency_events": "突发事件", "weather_warnings": "气象预警",
+          "duty_roster": "值班表"}
+# Levels as releases write them: Ⅰ–Ⅳ 红橙黄蓝, 特别重大/重大/较大/一般 (events), 1–4.
+_LEVEL_WORDS = {1: ("1", "Ⅰ", "I", "一", "红", "特别重大"), 2: ("2", "Ⅱ", "II", "二", "橙", "重大"),
+                3: ("3", "Ⅲ", "III", "三", "黄", "较大"), 4: ("4", "Ⅳ", "IV", "四", "蓝", "一般")}
+_LEVEL_TAIL = re.compile(r"(级|色|色预警|预警|预警信号|信号|事件|级别)+$")
+
+
+def level_of(v) -> int | None:
+    """1..4 from 1, "Ⅱ级", "橙色", "橙色预警", "较大", "III"; None when it is none of them."""
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return int(v) if float(v) in (1.0, 2.0, 3.0, 4.0) else None
+    t = _LEVEL_TAIL.sub("", norm(v).upper())
+    for level, words in _LEVEL_WORDS.items():
+        if t in words:
+            return level
+    return None
+
+
+def blank(col: pd.Series) -> np.ndarray:
+    """None, NaN, NaT or only spaces."""
+    na = pd.isna(col).to_numpy()
+    if col.dtype != object:
+        return na
+    return na | col.astype(str).str.strip().eq("").to_numpy()
+
+
+class _Check:
+    def __init__(self, name: str, raw: pd.DataFrame, problems: Problems):
+        self.name, self.raw, self.problems = name, raw.reset_index(drop=True), problems
+        self.bad = np.zeros(len(self.raw), dtype=bool)
+        self.out = np.zeros(len(self.raw), dtype=bool)
+
+    def report(self, mask: np.ndarray, field: str, reason, severity: str = ERROR) -> None:
+        raw = self.raw
+        idx = np.flatnonzero(mask & ~self.bad & ~self.out)
+        room = max(0, self.problems.limit - len(self.problems.items))
+        for i in idx[:room]:
+            self.problems.add(reason(i) if callable(reason) else reason, sheet=str(raw.at[i, "sheet"]),
+                              row=int(raw.at[i, "row"]), column=str(raw.at[i, "c_" + field]),
+                              value=raw.at[i, field], severity=severity)
+        if severity == ERROR:  # a million bad rows: the first ones listed, the rest counted
+            self.problems.truncated += max(0, len(idx) - room)
+        (self.bad if severity == ERROR else self.out)[idx] = True
+
+
+def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: pd.DataFrame) -> pd.DataFrame | None:
+    """The typed frame of `raw`'s good rows (DATASET_COLUMNS + source_key), or None when an error
+    refuses them all (every problem added to `problems`). Rows of regions we do not know are
+    listed as not imported, as in the upload of figures."""
+    fields = FIELDS[name]
+    raw = raw.reset_index(drop=True)
+    for f in fields:
+        if f not in raw:
+            raw[f] = None
+        if "c_" + f not in raw:
+            raw["c_" + f] = fields[f].title
+    c = _Check(name, raw, problems)
+    if "bad" in raw:  # a row already refused where it was read (an Excel error value): said once
+        c.bad |= raw["bad"].to_numpy(dtype=bool)
+    out = {}
+    for f, spec in fields.items():
+        col = raw[f]
+        empty = blank(col)
+        if spec.required and spec.kind != "key":
+            c.report(empty, f, f"{spec.title}为空")
+        out[f] = _typed(c, f, spec, col, empty, region_of)
+    frame = pd.DataFrame(out)
+    centroid = regions.set_index("code")
+    if name == "emergency_events":  # no coordinates: the region's centre, so the event is on the map
+        for axis in ("lon", "lat"):
+            frame[axis] = frame[axis].fillna(frame.region_code.map(centroid[axis]))
+            c.report(frame[axis].isna().to_numpy(), axis, f"{fields[axis].title}为空，且所在地区没有中心坐标")
+        bad_lon = ~frame.lon.between(-180, 180).to_numpy() & frame.lon.notna().to_numpy()
+        bad_lat = ~frame.lat.between(-90, 90).to_numpy() & frame.lat.notna().to_numpy()
+        c.report(bad_lon, "lon", "经度应在 -180 至 180 之间")
+        c.report(bad_lat, "lat", "纬度应在 -90 至 90 之间")
+    _keys(c, name, frame)
+    if not problems.ok:
+        return None
+    keep = ~c.bad & ~c.out
+    return frame[keep][[*DATASET_COLUMNS[name], "source_key"]].reset_index(drop=True)
+
+
+def _typed(c: _Check, f: str, spec: Field, col: pd.Series, empty: np.ndarray, region_of) -> pd.Series:
+    if spec.kind in ("key", "text"):
+        text = _as_text(col).where(~empty, None)
+        if spec.size:
+            long = text.map(lambda t: t is not None and len(t) > spec.size).to_numpy()
+            c.report(long, f, f"{spec.title}超过 {spec.size} 个字")
+        return text.where(~pd.isna(text), spec.default) if spec.default is not None else text
+    if spec.kind == "region":
+        codes = _mapped(col, lambda v: region_of(v) if v is not None and str(v).strip() else None)
+        c.report(codes.isna().to_numpy() & ~empty, f, lambda i: f"未识别的地区“{str(c.raw.at[i, f]).strip()}”，不导入",
+                 SKIPPED)
+        return codes
+    if spec.kind in ("datetime", "date"):
+        when = parse_times(col)
+        c.report(when.isna().to_numpy() & ~empty, f, f"{spec.title}应为日期{'时间' if spec.kind == 'datetime' else ''}"
+                 "（如 2026-11-30 08:30）")
+        if spec.kind == "date":
+            return when.dt.date.astype(object).where(when.notna(), None)
+        return when.dt.floor("s")
+    if spec.kind == "level":
+        levels = _mapped(col, level_of)
+        c.report(levels.isna().to_numpy() & ~empty, f, f"{spec.title}应为 1—4、Ⅰ—Ⅳ级或红、橙、黄、蓝")
+        return levels.astype("Int64")
+    if spec.kind == "choice":
+        table = CHOICES[f"{c.name}.{f}"]
+        values = _mapped(col, lambda v: table.get(norm(v)) if v is not None else None)
+        allowed = "、".join(dict.fromkeys(table.values()))
+        c.report(values.isna().to_numpy() & ~empty, f, f"{spec.title}应为 {allowed}")
+        return values
+    numbers = pd.to_numeric(col.map(lambda v: norm(v) if isinstance(v, str) else v), errors="coerce")
+    c.report(numbers.isna().to_numpy() & ~empty, f, f"{spec.title}应为数字")
+    return numbers.astype(float)
+
+
+def _mapped(col: pd.Series, fn) -> pd.Series:
+    """fn over the distinct values only (a million tickets name a dozen regions)."""
+    try:
+        uniques = pd.unique(col.to_numpy(dtype=object))
+    except TypeError:  # JSON may hold lists and objects where a name should be: not names
+        col = col.map(lambda v: str(v) if isinstance(v, (list, dict, set)) else v)
+        uniques = pd.unique(col.to_numpy(dtype=object))
+    cache = {}
+    for u in uniques:
+        try:
+            cache[u] = fn(None if pd.isna(u) else u)
+        except (TypeError, ValueError):  # a value of a kind no name has
+            cache[u] = None
+    return col.map(cache).astype(object)
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """Text as written; a whole number read as a float (a phone number in Excel) loses its ".0"."""
+    if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):  # a large pull: text already
+        return col.astype(object).str.strip().where(col.notna(), None).reset_index(drop=True)
+
+    def one(v):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        return str(v).strip()
+    return pd.Series([one(v) for v in col.to_numpy(dtype=object)], dtype=object)
+
+
+_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+
+
+_ZONED = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+ZONE = "Asia/Shanghai"  # the store keeps China Standard Time, as the city's systems write it
+
+
+def parse_times(col: pd.Series) -> pd.Series:
+    """Naive China-time datetimes from typed values, ISO text (with a zone: converted), 2026/11/30 8:30
+    or 2026年11月30日 8时30分; NaT where there is none."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        when = pd.to_datetime(col)
+        return when.dt.tz_convert(ZONE).dt.tz_localize(None) if when.dt.tz is not None else when
+    col = col.reset_index(drop=True)
+    when = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
+    if pd.api.types.infer_dtype(col, skipna=True) == "string":  # all text (a SQL or JSON source): by column
+        text = col.notna().to_numpy()
+        zoned = col.str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", na=False).to_numpy()
+    else:
+        text = col.map(lambda v: isinstance(v, str)).to_numpy()
+        zoned = text & col.map(lambda v: isinstance(v, str) and bool(_ZONED.search(v.strip()))).to_numpy()
+    if zoned.any():
+        z = pd.to_datetime(col[zoned].str.strip(), errors="coerce", utc=True, format="ISO8601")
+        when[zoned] = z.dt.tz_convert(ZONE).dt.tz_localize(None).astype("datetime64[ns]")
+    plain = ~zoned & ~blank(col)
+    if plain.any():
+        values = col[plain].map(lambda v: v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v)
+        when[plain] = pd.to_datetime(values, errors="coerce", format="ISO8601").astype("datetime64[ns]")
+    left = when.isna().to_numpy() & text & ~zoned & ~blank(col)
+    if left.any():
+        fixed = col[left].map(lambda v: _CN_DATE.sub(r"\1-\2-\3 ", unicodedata.normalize("NFKC", v).strip())
+                              .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-"))
+        when[left] = pd.to_datetime(fixed, errors="coerce", format="mixed").astype("datetime64[ns]")
+    return when
+
+
+def _keys(c: _Check, name: str, frame: pd.DataFrame) -> None:
+    """Every record has its source's key (or one made of what identifies it), once in a pull."""
+    key = frame["source_key"]
+    missing = key.isna().to_numpy()
+    if name in DERIVED_KEY:
+        parts = [frame[p].map(lambda v: "" if v is None or v is pd.NaT else str(v)) for p in DERIVED_KEY[name]]
+        made = parts[0].str.cat(parts[1:], sep="|")
+        frame["source_key"] = key.where(~missing, made)
+    else:
+        c.report(missing, "source_key", f"{FIELDS[name]['source_key'].title}为空（用来识别同一条记录的更新）")
+    key = frame["source_key"]
+    dup = key.duplicated(keep=False).to_numpy() & key.notna().to_numpy() & ~c.bad & ~c.out
+    if dup.any():
+        first = {}
+        for i in np.flatnonzero(dup):
+            first.setdefault(key.iat[i], int(c.raw.at[i, "row"]))
+        c.report(dup & key.duplicated(keep="first").to_numpy(), "source_key",
+                 lambda i: f"{FIELDS[name]['source_key'].title}“{key.iat[i]}”重复（第 {first[key.iat[i]]} 行已有），"
+                           "同一条记录只能出现一次")

@@ -1,0 +1,202 @@
+"""kind = "http": JSON or CSV/xlsx from an HTTP API or a portal (the statistics bureau, the 12345 system,
+an open-data portal), through connectors.web (allowlist, timeouts, retries, size cap).
+
+- A CSV or xlsx file without a field mapping is handed over whole and read exactly as an upload
+  (`layout` says which upload layout it must be: long, wide, task or records).
+- JSON: `records` is the dotted path to the list of records in each answer, `fields` maps our
+  columns to dotted paths in a record. Pages follow by page number, by offset, or by a next link
+  (`next_path` in the answer, else the Link header); every next link is checked like a redirect.
+- Incremental: `watermark` is the path of a record's change time and `watermark_param` the query
+  parameter that sends the newest one already read.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+import pandas as pd
+
+from cockpit.datasets import DATASET_COLUMNS
+from cockpit.uploads.messages import Rejected
+from cockpit.uploads.parse import read as read_workbook
+
+from . import mapping
+from .base import Connector, Dataset, File, Option, SourceError, register
+from .web import MB, Client, Policy
+
+LAYOUTS = ("long", "wide", "task", "records")
+PAGINATION = ("none", "page", "offset", "next")
+_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+def web_options() -> dict[str, Option]:
+    """What every kind that talks HTTP shares (http, cap)."""
+    return {
+        "allow_hosts": Option("另外允许访问的主机（主机名、主机名:端口、IP 或网段）", list, []),
+        "timeout_seconds": Option("一次请求的总时限（秒）", float, 30.0),
+        "connect_timeout_seconds": Option("连接时限（秒）", float, 10.0),
+        "retries": Option("失败重试次数", int, 2),
+        "backoff_seconds": Option("首次重试前等待（秒，之后每次加倍）", float, 1.0),
+        "max_mb": Option("单次返回内容上限（MB）", float, 20.0),
+        "ca_file": Option("内网证书颁发机构文件（https）", str, None),
+        "headers": Option("附加请求头（不得放密码或令牌）", dict, {}),
+        "username": Option("用户名（HTTP 基本认证）", str, None),
+        "password": Option("密码（HTTP 基本认证）", str, None, secret=True),
+        "token": Option("访问令牌", str, None, secret=True),
+        "token_header": Option("令牌所在的请求头", str, "Authorization"),
+        "token_prefix": Option("令牌前缀", str, "Bearer "),
+    }
+
+
+def client(c: Connector, url: str) -> Client:
+    v = c.values
+    headers = {str(k): str(val) for k, val in (v["headers"] or {}).items()}
+    if v.get("username") is not None:
+        pair = f"{v['username']}:{v.get('password') or ''}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    if v.get("token"):
+        headers[v["token_header"]] = f"{v['token_prefix']}{v['token']}"
+    if not 0 <= v["retries"] <= 10:
+        raise ValueError("retries 应在 0—10 之间")
+    return Client(url, Policy(allow=[str(a) for a in v["allow_hosts"]], timeout=v["timeout_seconds"],
+                              connect_timeout=v["connect_timeout_seconds"], retries=v["retries"],
+                              backoff=v["backoff_seconds"], max_bytes=int(v["max_mb"] * MB), ca_file=v["ca_file"],
+                              headers=headers))
+
+
+@register
+class HttpConnector(Connector):
+    kind = "http"
+    title = "HTTP 接口"
+    options = {
+        "url": Option("地址（http 或 https）", str, required=True),
+        "format": Option("格式：json、csv 或 xlsx", str, "json"),
+        "dataset": Option("数据集", str, None),
+        "layout": Option("文件格式（csv/xlsx 不映射时）：long、wide、task 或 records", str, None),
+        "records": Option("JSON 中记录列表的路径（如 data.items）", str, None),
+        "fields": Option("字段映射：本系统的列 = 记录中的路径", dict, {}),
+        "params": Option("固定的查询参数", dict, {}),
+        "paginate": Option("分页方式：none、page、offset 或 next", str, "none"),
+        "page_param": Option("页码参数名", str, "page"),
+        "page_start": Option("第一页的页码", int, 1),
+        "size_param": Option("每页条数参数名", str, None),
+        "page_size": Option("每页条数", int, None),
+        "offset_param": Option("偏移参数名", str, "offset"),
+        "limit_param": Option("条数参数名", str, "limit"),
+        "next_path": Option("JSON 中下一页地址的路径（不填则看 Link 头）", str, None),
+        "max_pages": Option("最多读取页数", int, 1000),
+        "watermark": Option("记录中变更时间的路径（增量拉取）", str, None),
+        "watermark_param": Option("发送上次最新变更时间的查询参数", str, None),
+        **web_options(),
+    }
+
+    def __init__(self, **values):
+        super().__init__(**values)
+        v = self.values
+        if v["format"] not in ("json", "csv", "xlsx"):
+            raise ValueError(f"format 应为 json、csv 或 xlsx，现为“{v['format']}”")
+        if v["paginate"] not in PAGINATION:
+            raise ValueError(f"paginate 应为 {'、'.join(PAGINATION)}，现为“{v['paginate']}”")
+        if v["layout"] is not None and v["layout"] not in LAYOUTS:
+            raise ValueError(f"layout 应为 {'、'.join(LAYOUTS)}，现为“{v['layout']}”")
+        if v["dataset"] is not None and v["dataset"] not in DATASET_COLUMNS:
+            raise ValueError(f"未知的数据集“{v['dataset']}”，可用：{'、'.join(DATASET_COLUMNS)}")
+        whole_file = v["format"] != "json" and not v["fields"]
+        if not whole_file and v["dataset"] is None:
+            raise ValueError("请用 dataset 指明数据集（如 hotline_tickets）")
+        if v["fields"] and v["dataset"]:
+            mapping.normalise_mapping(v["dataset"], v["fields"])
+        self.client = client(self, v["url"])
+        self.client.target(v["url"], resolve=False)  # a bad address is refused when the file is read, before any pull
+
+    def read(self) -> Iterable[Dataset | File]:
+        v = self.values
+        params = {str(k): str(val) for k, val in (v["params"] or {}).items()}
+        since = self.watermarks.get(v["dataset"]) if v["dataset"] else None
+        if v["watermark_param"] and since is not None:
+            params[v["watermark_param"]] = str(since)
+        if v["format"] != "json":
+            answer = self.client.get(v["url"], params)
+            if not v["fields"]:
+                name = v["url"].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or f"download.{v['format']}"
+                yield File(name if "." in name else f"{name}.{v['format']}", answer.body)
+                return
+            yield self._table(answer.body)
+            return
+        yield self._json(params)
+
+    def _table(self, data: bytes) -> Dataset:
+        """A CSV or xlsx answer with its own column names, mapped by `fields` (read safely, as an upload)."""
+        try:
+            sheet = read_workbook(data, f"answer.{self.values['format']}", int(self.values["max_mb"] * MB)).sheets[0]
+        except Rejected as exc:
+            raise SourceError(exc.reason) from None
+        header = [str(c) if c is not None else "" for c in (sheet.rows[0] if sheet.rows else [])]
+        frame = pd.DataFrame(sheet.rows[1:], columns=header) if header else pd.DataFrame()
+        out, used = mapping.map_columns(frame, self.values["dataset"], self.values["fields"])
+        return Dataset(self.values["dataset"], out, {"columns": used})
+
+    def _json(self, params: dict) -> Dataset:
+        v = self.values
+        records: list = []
+        marks: list = []
+        url, seen = v["url"], set()
+        page = v["page_start"]
+        for n in range(v["max_pages"] + 1):
+            if n == v["max_pages"]:
+                raise SourceError(f"分页读取超过 {v['max_pages']} 页仍未结束，已中止（可调大 max_pages）。")
+            query = dict(params)
+            if v["paginate"] == "page":
+                query[v["page_param"]] = str(page)
+                if v["size_param"] and v["page_size"]:
+                    query[v["size_param"]] = str(v["page_size"])
+            elif v["paginate"] == "offset":
+                query[v["offset_param"]] = str(len(records))
+                query[v["limit_param"]] = str(v["page_size"] or 100)
+            answer = self.client.get(url, query if url == v["url"] else None)
+            doc = _json(answer.body)
+            batch = mapping.at_path(doc, v["records"], "记录列表")
+            if not isinstance(batch, list):
+                raise SourceError(f"返回的 JSON 中“{v['records'] or '顶层'}”不是记录列表（是 {type(batch).__name__}）。")
+            records += batch
+            if v["watermark"]:
+                marks += [mapping.dotted(r, v["watermark"]) for r in batch]
+            if v["paginate"] in ("page", "offset"):
+                if not batch or (v["page_size"] and len(batch) < v["page_size"]):
+                    break
+                page += 1
+            elif v["paginate"] == "next":
+                link = _next_link(doc, answer.headers, v["next_path"])
+                if not link:
+                    break
+                url = urljoin(answer.url, link)
+                if url in seen:
+                    raise SourceError("下一页地址与已读过的页相同（分页循环），已中止。")
+                seen.add(url)
+            else:
+                break
+        frame, used = mapping.map_records(records, v["dataset"], v["fields"])
+        meta = {"columns": used}
+        if (mark := mapping.newest(marks)) is not None:
+            meta["watermark"] = mark
+        return Dataset(v["dataset"], frame, meta)
+
+
+def _json(body: bytes):
+    try:
+        return json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise SourceError("返回的内容不是 UTF-8 编码的 JSON。") from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"返回的内容不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。") from None
+
+
+def _next_link(doc, headers: dict, path: str | None) -> str | None:
+    if path:
+        link = mapping.dotted(doc, path)
+        return link if isinstance(link, str) and link.strip() else None
+    m = _LINK_NEXT.search(headers.get("link", ""))
+    return m.group(1) if m else None

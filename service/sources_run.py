@@ -1,0 +1,213 @@
+"""Pulling a source: read it, check what it gave as an upload is checked, commit, record the outcome.
+
+    connector.read()            tidy Datasets (sql, http json, cap) or whole Files (file, folder, http csv)
+      ├ File     -> service.uploads.check_file (the upload's own reading, in the memory-capped child)
+      └ Dataset  -> the upload's checks: records (tickets, events, warnings, duty) or, for figures and
+                    task reports, the same sheet reading a file of them gets
+    cockpit.uploads.commit.commit   one transaction per file or pull: all or nothing, unchanged figures
+                                    and records not written again, keyed records updated in place
+    service.sources.record          last success or error (in Chinese), rows, watermarks
+
+A source that fails keeps its previous data: nothing of a failed pull is written. One process pulls a
+source at a time (a named lock), so cron and `pull --every` never pull it twice at once.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cockpit import locks
+from cockpit.datasets import KEYED, Dataset
+from cockpit.store import Store, StoreUnavailable, now
+from cockpit.uploads import commit as C, records as R, validate as V
+from cockpit.uploads.messages import Problems
+from cockpit.uploads.parse import MB, Sheet, Workbook
+from connectors import File, SourceError
+from connectors.mapping import titles
+
+from . import sources as S
+from .sandbox import Sandbox
+from .uploads import PRELOAD, check_file
+
+log = logging.getLogger(__name__)
+SHOWN_PROBLEMS = 8  # the first problems of a refused pull, in its message; the rest counted
+LAYOUT_WORDS = {"long": ("逐行格式",), "wide": ("统计月报格式",), "task": ("任务进展",), "records": tuple(R.TITLES.values())}
+
+
+@dataclass
+class Outcome:
+    source: str
+    title: str
+    ok: bool
+    status: str  # written | unchanged | failed | busy
+    message: str
+    rows: int = 0
+    written: int = 0
+    batches: list[int] = field(default_factory=list)
+    datasets: set[str] = field(default_factory=set)
+    marks: dict = field(default_factory=dict)  # dataset -> newest watermark read (kept when the pull succeeded)
+
+    def line(self) -> str:
+        mark = "✓" if self.ok else "✗"
+        return f"{mark} {self.title}（{self.source}）：{self.message}"
+
+
+def pull(store: Store, config: S.Config, names: list[str], environ: dict | None = None) -> list[Outcome]:
+    box = Sandbox(preload=PRELOAD)
+    try:
+        return [pull_one(store, config, config.sources[n], box, environ) for n in names]
+    finally:
+        box.close()
+
+
+def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None = None) -> Outcome:
+    started = now()
+    try:
+        holder = locks.acquire(store, f"source:{src.name}", f"pull {src.name}")
+    except locks.Held as exc:
+        return Outcome(src.name, src.title, True, "busy", f"正由另一进程拉取（{exc.since:%H:%M} 起），本次跳过。")
+    try:
+        out = _run(store, config, src, box, environ)
+    except StoreUnavailable:
+        raise
+    except (SourceError, ValueError) as exc:
+        text = str(exc).rstrip("。")
+        out = Outcome(src.name, src.title, False, "failed", text + ("。" if "原有数据不变" in text else "；原有数据不变。"))
+    except Exception:  # never a traceback for the operator: the reason goes to the log
+        log.exception("pulling source %s failed", src.name)
+        out = Outcome(src.name, src.title, False, "failed", "拉取时出现未预料的错误（已记录错误日志），原有数据不变；请联系管理员。")
+    finally:
+        locks.release(store, f"source:{src.name}", holder)
+    S.record(store, src.name, started=started, ok=out.ok, status=out.status, rows=out.rows, written=out.written,
+             batches=out.batches, message=out.message, marks=out.marks)
+    log.info("source %s: %s", src.name, out.message)
+    return out
+
+
+def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None) -> Outcome:
+    connector = config.connect(src, environ)
+    connector.watermarks = S.watermarks(store, src.name)
+    out = Outcome(src.name, src.title, True, "unchanged", "")
+    notes, tidy, marks = [], [], {}
+    catalog = V.Catalog.load(store)
+    for item in connector.read():
+        if isinstance(item, File):
+            ok, text = (False, item.refused) if item.refused else _file(store, src, connector, item, box, catalog, out)
+            connector.finished(item, ok, text)
+            notes.append(f"{item.name}：{text}")
+            out.ok &= ok
+        else:
+            tidy.append(item)
+            if "watermark" in item.meta:
+                marks[item.name] = item.meta["watermark"]
+    if tidy:
+        notes.append(_tidy(store, src, tidy, catalog, out))
+    elif not notes:
+        notes.append("没有新的文件。" if src.kind == "folder" else "没有读到数据。")
+    if not out.ok:
+        out.status = "failed"
+    out.message = "；".join(notes)
+    out.marks = marks if out.ok else {}
+    return out
+
+
+def _file(store, src: S.Source, connector, item: File, box: Sandbox, catalog, out: Outcome) -> tuple[bool, str]:
+    """One whole file, read and committed exactly as an upload of it would be."""
+    v = connector.values
+    region = catalog.region_of(v["region"]) if v.get("region") else None
+    if v.get("region") and region is None:
+        raise ValueError(f"数据源 {src.name} 的 region“{v['region']}”不是已知的地区")
+    options = V.Options(period=v.get("period"), region=region)
+    checked, _ = check_file(store, item.data, item.name, options, int(v.get("max_mb", 20) * MB), box=box)
+    out.rows += checked.rows_read
+    if checked.ok and (drift := _drift(v, checked)):
+        checked.problems.add(drift)
+    if not checked.ok:
+        return False, _refusal(checked.problems)
+    result = C.commit(store, checked, data=item.data, file_name=item.name, created_by=_by(src),
+                      source=src.kind, origin=src.origin)
+    return _tally(out, checked, result)
+
+
+def _drift(v: dict, checked: V.Checked) -> str | None:
+    """A source that declares what it sends and sends something else changed its format."""
+    names = {d.name for d in checked.datasets}
+    if v.get("dataset") and v["dataset"] not in names:
+        return f"数据源声明的数据集是 {v['dataset']}，文件中却是 {'、'.join(sorted(names))}（格式可能已变），未导入。"
+    if v.get("layout") and not any(w in sh for sh in checked.sheets for w in LAYOUT_WORDS[v["layout"]]):
+        return f"数据源声明的格式是 {v['layout']}，文件读出的是：{'、'.join(checked.sheets)}（格式可能已变），未导入。"
+    return None
+
+
+def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Outcome) -> str:
+    """Records or figures a source read itself (sql, http json, cap): checked, then one commit for all."""
+    problems = Problems()
+    checked = V.Checked(problems, sheets=[src.name])
+    for ds in datasets:
+        out.rows += len(ds.frame)
+        if ds.frame.empty:
+            continue
+        if ds.name in KEYED:
+            frame = R.check(ds.name, _raw(src, ds), problems, catalog.region_of, catalog.regions)
+            if frame is not None and len(frame):
+                checked.datasets.append(Dataset(ds.name, frame, ds.meta))
+        else:
+            sub = V.check(store, Workbook("source", [_sheet(src, ds)]), V.Options(), catalog)
+            problems.extend(sub.problems)
+            checked.datasets += sub.datasets
+    if not problems.ok:
+        out.ok = False
+        return _refusal(problems)
+    if not checked.datasets:
+        return f"读到 {out.rows:,} 条，没有可导入的新数据。" + (f"（{len(problems.skipped):,} 条未导入）" if problems.skipped else "")
+    result = C.commit(store, checked, file_name=src.name, created_by=_by(src), source=src.kind, origin=src.origin)
+    ok, text = _tally(out, checked, result)
+    out.ok &= ok
+    return text
+
+
+def _raw(src: S.Source, ds: Dataset) -> pd.DataFrame:
+    """A tidy frame as the record check reads it: where each value came from, for the messages."""
+    cols = ds.meta.get("columns", {})
+    names = titles(ds.name)
+    raw = ds.frame.reset_index(drop=True).copy()
+    raw["sheet"], raw["row"] = src.name, range(1, len(raw) + 1)
+    for f in raw.columns.drop(["sheet", "row"]):
+        raw["c_" + f] = f"{cols.get(f, f)}（{names.get(f, f)}）"
+    return raw
+
+
+def _sheet(src: S.Source, ds: Dataset) -> Sheet:
+    """Figures or task reports as a sheet with the upload template's headers: the same reading as a file."""
+    names = titles(ds.name)
+    frame = ds.frame[[c for c in names if c in ds.frame]]
+    rows = [[names[c] for c in frame.columns]] + frame.astype(object).where(frame.notna(), None).values.tolist()
+    return Sheet(src.name, rows)
+
+
+def _tally(out: Outcome, checked: V.Checked, result: C.Result) -> tuple[bool, str]:
+    out.datasets |= {d.name for d in checked.datasets}
+    if result.status == "committed":
+        out.status = "written"
+        out.batches += result.batch_ids
+        out.written += result.counts.get("new", 0) + result.counts.get("changed", 0)
+    skipped = checked.problems.skipped
+    tail = f"（{len(skipped):,} 处未导入，见批次记录）" if skipped else ""
+    if result.status == "unchanged":  # the upload's words speak of a file; a pull read records
+        c = result.counts
+        return True, f"读到的 {sum(c.values()):,} 条与库中现有数据相同，未写入。" + tail
+    return result.status in ("committed", "duplicate"), result.message + tail
+
+
+def _by(src: S.Source) -> str:
+    return f"数据源 {src.name}"[:64]
+
+
+def _refusal(problems: Problems) -> str:
+    """Why a pull or a file was refused: the count and the first problems, each with where it is."""
+    lines = [p.line() for p in problems.errors[:SHOWN_PROBLEMS]]
+    more = len(problems.errors) - len(lines) + problems.truncated
+    return (f"发现 {len(problems.errors) + problems.truncated:,} 个错误，整批未导入：" + "；".join(lines)
+            + (f"；另有 {more:,} 个错误未列出" if more > 0 else ""))

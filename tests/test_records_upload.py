@@ -1,0 +1,152 @@
+"""Every dataset by every door: lists of 12345 tickets, emergency events, weather warnings and the duty
+roster come in through the 数据报送 page and `python -m cockpit import`, from the templates on the
+模板 tab, keyed by their own numbers. Bad lists are refused whole, in Chinese, naming sheet, row and
+column, with nothing stored."""
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from cockpit import schema as s
+from cockpit.uploads import commit as C, validate as V
+from cockpit.uploads.templates_records import DATASETS, records_template
+from tests.conftest import open_app, table
+from tests.fixtures.peers import stored
+from tests.fixtures.upload_files import csv_bytes
+
+ROWS = {  # one good record per template, in the template's column order
+    "hotline_tickets": ["SQ2026112800001", "2026-11-28 09:12", "永城", "供暖", "电话", "办理中", "2026-12-03 09:12", None, None],
+    "emergency_events": ["SJ-2026-0088", "道路交通事故", "Ⅲ级", "连霍高速永城段多车追尾", "永城市", "连霍高速 K512", None, None,
+                         "2026-11-28 07:40", "处置中", None],
+    "weather_warnings": [None, "大雾", "橙色", "睢阳区", "2026-11-28 05:30", "2026-11-28 12:00", "商丘市气象台", "能见度低于200米"],
+    "duty_roster": [None, "2026-11-28", "带班领导", "王伟", "市政府办公室", 3701234567.0],
+}
+
+
+def filled(store, dataset: str, rows: list[list]) -> bytes:
+    """The downloaded template with rows typed in, as a clerk would."""
+    wb = openpyxl.load_workbook(io.BytesIO(records_template(store, dataset)))
+    ws = wb.worksheets[1]
+    for i, row in enumerate(rows, start=2):
+        for j, v in enumerate(row, start=1):
+            ws.cell(row=i, column=j, value=v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def commit(store, data: bytes, name: str = "list.xlsx") -> C.Result:
+    checked = V.check_bytes(store, data, name)
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    return C.commit(store, checked, data=data, file_name=name, created_by="市应急局 张三")
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_a_filled_template_imports_and_a_resend_updates_in_place(store, dataset):
+    first = commit(store, filled(store, dataset, [ROWS[dataset]]))
+    assert first.status == "committed" and first.counts == {"new": 1, "changed": 0, "unchanged": 0}
+    table_ = getattr(s, dataset)
+    row = store.first(select(table_))
+    assert row["origin"] == "upload" and row["source_key"]
+    changed = list(ROWS[dataset])
+    changed[{"hotline_tickets": 5, "emergency_events": 2, "weather_warnings": 2, "duty_roster": 3}[dataset]] = \
+        {"hotline_tickets": "已办结", "emergency_events": "Ⅱ级", "weather_warnings": "红色", "duty_roster": "李娜"}[dataset]
+    if dataset == "hotline_tickets":
+        changed[7] = "2026-11-28 15:00"
+    second = commit(store, filled(store, dataset, [changed]), "更正.xlsx")
+    assert second.counts == {"new": 0, "changed": 1, "unchanged": 0}, second.message
+    assert store.count(table_) == 1 and store.count(s.record_versions) == 1
+    again = C.commit(store, V.check_bytes(store, filled(store, dataset, [changed]), "再发.xlsx"),
+                     data=b"another file", file_name="再发.xlsx", created_by="张三")
+    assert again.status == "unchanged"
+
+
+def test_values_are_read_as_people_write_them(store):
+    commit(store, filled(store, "emergency_events", [ROWS["emergency_events"]]))
+    ev = store.first(select(s.emergency_events))
+    assert (ev["level"], ev["region_code"], ev["status"]) == (3, "411481", "处置中")
+    assert ev["lon"] is not None and 115 < ev["lon"] < 117  # no coordinates: the county's centre
+    commit(store, filled(store, "duty_roster", [ROWS["duty_roster"]]))
+    duty = store.first(select(s.duty_roster))
+    assert duty["phone"] == "3701234567" and duty["source_key"] == "2026-11-28|带班领导|市政府办公室"
+    commit(store, filled(store, "weather_warnings", [ROWS["weather_warnings"]]))
+    assert store.first(select(s.weather_warnings))["level"] == 2
+
+
+HOSTILE = [
+    # what a careless clerk or a curious attacker sends, and the words of the refusal
+    ("a time that is not one", 1, "下周一", "受理时间应为日期时间"),
+    ("a status of its own", 5, "研究中", "办理状态应为 办理中、已办结"),
+    ("a category too long for the store", 3, "供暖" * 10, "诉求类别超过 16 个字"),
+    ("no ticket number", 0, None, "工单编号为空"),
+    ("a deadline as an Excel error", 6, "#DIV/0!", "Excel 错误值 #DIV/0!"),
+]
+
+
+@pytest.mark.parametrize("what,col,value,words", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_a_bad_ticket_list_is_refused_whole_naming_the_cell(store, what, col, value, words):
+    bad = list(ROWS["hotline_tickets"])
+    bad[col] = value
+    data = filled(store, "hotline_tickets", [ROWS["hotline_tickets"], bad])
+    before = stored(store)
+    checked = V.check_bytes(store, data, "工单.xlsx")
+    assert not checked.ok
+    hit = [p for p in checked.problems.errors if words in p.reason]
+    assert hit and hit[0].sheet == "12345 工单" and hit[0].row == 3 and hit[0].column.startswith("ABCDEFGHI"[col])
+    assert C.commit(store, checked, data=data, file_name="工单.xlsx", created_by="张三").status == "rejected"
+    assert stored(store) == before
+
+
+def test_the_same_ticket_twice_in_one_list_is_refused(store):
+    data = filled(store, "hotline_tickets", [ROWS["hotline_tickets"], ROWS["hotline_tickets"]])
+    checked = V.check_bytes(store, data, "工单.xlsx")
+    assert not checked.ok and "工单编号“SQ2026112800001”重复（第 2 行已有）" in checked.problems.errors[0].reason
+
+
+def test_text_that_looks_like_a_formula_or_markup_is_stored_as_written(store):
+    row = list(ROWS["emergency_events"])
+    row[3] = "=HYPERLINK(\"http://x\")<script>"
+    commit(store, csv_bytes([row], header=[f.split("*")[0] for f in _headers(store, "emergency_events")]), "e.csv")
+    assert store.first(select(s.emergency_events))["title"] == row[3]
+
+
+def _headers(store, dataset):
+    wb = openpyxl.load_workbook(io.BytesIO(records_template(store, dataset)))
+    return [c.value for c in wb.worksheets[1][1]]
+
+
+def test_the_command_line_imports_a_folder_of_lists(store, tmp_path, monkeypatch):
+    from service.cli import main
+    monkeypatch.setenv("COCKPIT_DB_URL", store.url)
+    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "值班表.xlsx").write_bytes(filled(store, "duty_roster", [ROWS["duty_roster"]]))
+    (folder / "预警.xlsx").write_bytes(filled(store, "weather_warnings", [ROWS["weather_warnings"]]))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["import", str(folder), "--user", "值班室"]) == 0
+    assert "值班表" in out.getvalue() and store.count(s.duty_roster) == 1 and store.count(s.weather_warnings) == 1
+
+
+def test_the_upload_page_offers_the_templates_and_imports_a_ticket_list(demo_copy, monkeypatch):
+    at = open_app(monkeypatch, demo_copy, "pages/upload.py")
+    at.radio(key="tpl_kind").set_value("hotline_tickets").run()
+    assert not at.exception and any(b.label == "下载模板" for b in at.get("download_button"))
+    from cockpit.config import Settings
+    from cockpit.store import Store
+    store = Store(demo_copy, Settings(demo_on_empty=False))
+    before = store.count(s.hotline_tickets)
+    data = filled(store, "hotline_tickets", [ROWS["hotline_tickets"]])
+    at.text_input(key="upload_user").set_value("热线办 李四")
+    at.file_uploader(key="upload_file").set_value(("工单.xlsx", data, "application/octet-stream")).run()
+    assert any("12345 工单" in c.value for c in at.caption)
+    assert [m.value for m in at.metric if m.label == "新增"] == ["1 个"]
+    next(b for b in at.button if b.key == "upload_confirm").click().run()
+    assert not at.exception and store.count(s.hotline_tickets) == before + 1
+    at.switch_page("pages/upload.py").run()
+    assert "12345 工单" in table(at, "批次", "数据")["数据"].tolist()

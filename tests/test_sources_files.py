@@ -1,0 +1,148 @@
+"""File sources: a drop folder (each file imported once, then moved to done/ or failed/ with a reason in
+Chinese beside it), a single file, and CAP 1.2 alerts from fixture files (tests/fixtures/cap)."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cockpit import schema as s
+from service import sources as S
+from service.sources_run import pull
+from tests.conftest import make_store
+from tests.fixtures.peers import stored, write_sources
+from tests.fixtures.upload_files import GOOD, csv_bytes, xlsx
+
+CAP = Path(__file__).parent / "fixtures" / "cap"
+TICKETS = csv_bytes([["SQ1", "2026-11-28 09:00", "永城市", "供暖", "电话", "办理中", "2026-12-03 09:00", "", ""]],
+                    header=["工单编号", "受理时间", "地区", "诉求类别", "受理渠道", "办理状态", "办理时限", "办结时间", "满意度"])
+
+
+@pytest.fixture
+def store(tmp_path):
+    st = make_store("sqlite", tmp_path)
+    st.init()
+    yield st
+    st.engine.dispose()
+
+
+def run(store, tmp_path, body: str):
+    config = S.load(write_sources(tmp_path / "sources.toml", body))
+    (out,) = pull(store, config, list(config.sources))
+    return out
+
+
+def folder_source(path: Path, settle: float = 0) -> str:
+    return f'[sources.drop]\nkind = "folder"\ntitle = "县区投递文件夹"\npath = "{path}"\nsettle_seconds = {settle}\n'
+
+
+def reason(path: Path) -> str:
+    return path.with_name(path.name + ".reason.txt").read_text(encoding="utf-8-sig")
+
+
+def test_each_dropped_file_is_imported_once_then_moved_with_its_reason(store, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    book = xlsx(GOOD)
+    (drop / "梁园区10月.xlsx").write_bytes(book)
+    (drop / "工单.csv").write_bytes(TICKETS)
+    (drop / "坏文件.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    (drop / "说明.docx").write_bytes(b"not for us")
+    out = run(store, tmp_path, folder_source(drop))
+    assert not out.ok and out.status == "failed"  # one file was refused: said, and the others imported
+    assert sorted(p.name for p in (drop / "done").glob("*.xlsx")) == ["梁园区10月.xlsx"]
+    assert (drop / "done" / "工单.csv").exists() and (drop / "failed" / "坏文件.xlsx").exists()
+    assert (drop / "说明.docx").exists()  # not a workbook: left where it is
+    assert reason(drop / "done" / "梁园区10月.xlsx").startswith("已处理") and "批次 #" in reason(drop / "done" / "梁园区10月.xlsx")
+    assert reason(drop / "failed" / "坏文件.xlsx").startswith("未导入") and "损坏" in reason(drop / "failed" / "坏文件.xlsx")
+    assert store.count(s.hotline_tickets) == 1 and len(store.observations()) == len(GOOD)
+    assert "坏文件.xlsx" in out.message and "工单.csv" in out.message
+    # The same content under another name is recognised by its hash: stored once, moved to done/.
+    before = stored(store)
+    (drop / "梁园区10月（重发）.xlsx").write_bytes(book)
+    again = run(store, tmp_path, folder_source(drop))
+    assert again.ok and stored(store) == before
+    assert "完全相同" in reason(drop / "done" / "梁园区10月（重发）.xlsx")
+    empty = run(store, tmp_path, folder_source(drop))
+    assert empty.ok and empty.message == "没有新的文件。"
+
+
+def test_a_file_still_being_copied_waits_and_a_link_is_not_followed(store, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "正在复制.xlsx").write_bytes(xlsx(GOOD))
+    secret = tmp_path / "secret.csv"
+    secret.write_bytes(TICKETS)
+    os.symlink(secret, drop / "链接.csv")
+    out = run(store, tmp_path, folder_source(drop, settle=30))
+    assert (drop / "正在复制.xlsx").exists() and store.count(s.upload_batches) == 0
+    assert (drop / "failed" / "链接.csv").is_symlink() and "符号链接" in reason(drop / "failed" / "链接.csv")
+    assert not out.ok and secret.exists()
+
+
+def test_a_file_source_reads_one_path_as_an_upload(store, tmp_path):
+    path = tmp_path / "yb.xlsx"
+    path.write_bytes(xlsx(GOOD))
+    body = f'[sources.yb]\nkind = "file"\npath = "{path}"\n'
+    assert run(store, tmp_path, body).status == "written"
+    assert run(store, tmp_path, body).status == "unchanged"  # the same content: stored once
+    gone = run(store, tmp_path, f'[sources.yb]\nkind = "file"\npath = "{tmp_path / "nothing.xlsx"}"\n')
+    assert not gone.ok and "找不到文件" in gone.message
+
+
+def cap_source(path: Path) -> str:
+    return f'[sources.weather]\nkind = "cap"\ntitle = "商丘市气象台预警"\npath = "{path}"\n'
+
+
+def warnings_in(store) -> dict:
+    frame = store.frame(select(s.weather_warnings).order_by(s.weather_warnings.c.region_code))
+    return {r.region_code: (r.kind, r.level, r.expires_at) for r in frame.itertuples()}
+
+
+def test_cap_alerts_become_warning_signals_by_area_with_levels_in_four_colours(store, tmp_path):
+    feed = tmp_path / "cap"
+    feed.mkdir()
+    shutil.copy(CAP / "01_yellow.xml", feed)
+    shutil.copy(CAP / "exercise.xml", feed)  # an exercise is not a warning in force
+    out = run(store, tmp_path, cap_source(feed))
+    assert out.ok and out.written == 2, out.message
+    got = warnings_in(store)
+    assert set(got) == {"411481", "411426"} and {v[:2] for v in got.values()} == {("寒潮", 3)}
+    assert str(got["411481"][2]) == "2026-12-01 08:00:00"  # +08:00 kept as China time
+    # The upgrade to 橙色 updates the same signals in place; the cancel ends them at its time.
+    shutil.copy(CAP / "02_orange_update.xml", feed)
+    assert run(store, tmp_path, cap_source(feed)).written == 2
+    assert {v[1] for v in warnings_in(store).values()} == {2} and store.count(s.weather_warnings) == 2
+    assert store.count(s.record_versions) == 2
+    shutil.copy(CAP / "03_cancel.xml", feed)
+    assert run(store, tmp_path, cap_source(feed)).written == 2
+    assert {str(v[2]) for v in warnings_in(store).values()} == {"2026-12-01 06:00:00"}
+
+
+def test_a_cap_alert_of_another_category_is_an_emergency_event_on_the_map(store, tmp_path):
+    out = run(store, tmp_path, cap_source(CAP / "fire.xml"))
+    assert out.ok, out.message
+    ev = store.first(select(s.emergency_events))
+    assert (ev["event_type"], ev["level"], ev["region_code"], ev["status"]) == ("森林火险", 1, "411481", "处置中")
+    assert (ev["lon"], ev["lat"]) == (116.4, 34.16)
+
+
+def test_a_cap_file_declaring_entities_is_refused(store, tmp_path):
+    out = run(store, tmp_path, cap_source(CAP / "doctype.xml"))
+    assert not out.ok and "DOCTYPE" in out.message and store.count(s.weather_warnings) == 0
+
+
+def test_the_folder_leaves_files_it_has_not_settled_on(tmp_path):
+    from connectors.folder import FolderConnector
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "a.csv").write_bytes(TICKETS)
+    old = time.time() - 60
+    os.utime(drop / "a.csv", (old, old))
+    (drop / "b.csv").write_bytes(TICKETS)
+    got = [f.name for f in FolderConnector(path=str(drop), settle_seconds=30).read()]
+    assert got == ["a.csv"]

@@ -1,0 +1,160 @@
+"""HTTP sources against a real server the tests start (tests/fixtures/peers.py): pagination, dotted
+field mapping, the long CSV of the upload template, incremental pulls, and every failure mode a
+city's systems show. A failed pull writes nothing, keeps the previous data, and says why in Chinese."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from cockpit import schema as s
+from service import sources as S
+from service.sources_run import pull
+from tests.conftest import make_store
+from tests.fixtures.peers import TICKET_FIELDS, TOKEN, Peer, free_port, stored, write_sources
+
+
+@pytest.fixture
+def store(tmp_path):
+    st = make_store("sqlite", tmp_path)
+    st.init()
+    yield st
+    st.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def peer():
+    with Peer() as p:
+        yield p
+
+
+def fields() -> str:
+    return "{ " + ", ".join(f'{k} = "{v}"' for k, v in TICKET_FIELDS.items()) + " }"
+
+
+def http_source(peer, path: str, **extra) -> str:
+    settings = {"url": f'"{peer.url}{path}"', "dataset": '"hotline_tickets"', "records": '"data.items"',
+                "fields": fields(), "allow_hosts": f'["127.0.0.1:{peer.port}"]', "retries": 1,
+                "backoff_seconds": 0.05, "timeout_seconds": 2, **extra}
+    lines = [f"{k} = {v}" for k, v in settings.items()]
+    return "[sources.hotline]\nkind = \"http\"\ntitle = \"12345 热线接口\"\n" + "\n".join(lines) + "\n"
+
+
+def run(store, tmp_path, body: str, environ: dict | None = None):
+    config = S.load(write_sources(tmp_path / "sources.toml", body), environ)
+    (out,) = pull(store, config, list(config.sources), environ)
+    return out
+
+
+def tickets_in(store) -> dict:
+    frame = store.frame(s.hotline_tickets.select())
+    return dict(zip(frame.source_key, frame.status))
+
+
+def test_pages_by_number_come_in_whole_and_mapped_by_dotted_paths(store, tmp_path, peer):
+    out = run(store, tmp_path, http_source(peer, "/api/tickets", paginate='"page"', page_size=3,
+                                           size_param='"size"'))
+    assert out.ok and out.status == "written" and out.rows == 7, out.message
+    got = store.frame(s.hotline_tickets.select().order_by(s.hotline_tickets.c.source_key))
+    assert got.source_key.tolist() == [f"SQ{i:07d}" for i in range(7)]
+    assert got.region_code.tolist()[:3] == ["411481", "411402", "411403"]  # 永城市, 梁园区, a code
+    assert set(got.origin) == {"hotline"}
+    assert [q["page"] for p, q, _ in peer.queries if p == "/api/tickets"][-3:] == ["1", "2", "3"]
+
+
+def test_a_second_pull_of_the_same_records_stores_nothing(store, tmp_path, peer):
+    body = http_source(peer, "/api/tickets", paginate='"page"', page_size=3)
+    run(store, tmp_path, body)
+    before = stored(store)
+    out = run(store, tmp_path, body)
+    assert out.ok and out.status == "unchanged" and "相同，未写入" in out.message
+    assert stored(store) == before
+
+
+def test_offset_pages_and_next_links_are_followed(store, tmp_path, peer):
+    out = run(store, tmp_path, http_source(peer, "/api/offset", paginate='"offset"', page_size=3,
+                                           records='""'))
+    assert out.ok and out.rows == 7, out.message
+    out = run(store, tmp_path, http_source(peer, "/api/next/1", paginate='"next"', records='"data"',
+                                           next_path='"links.next"'))
+    assert out.ok and out.status == "unchanged" and out.rows == 7, out.message  # the same seven tickets
+
+
+def test_the_issue_s_five_line_csv_source_imports_the_long_template(store, tmp_path, peer):
+    body = (f'[sources.stats_bureau]\nkind = "http"\nurl = "{peer.url}/monthly.csv"\nformat = "csv"\n'
+            f'dataset = "observations"\nlayout = "long"\nallow_hosts = ["127.0.0.1:{peer.port}"]\n')
+    out = run(store, tmp_path, body)
+    assert out.ok and out.status == "written", out.message
+    obs = store.observations(indicators=["RETAIL"])
+    assert sorted(obs.value) == [5.2, 123.4]
+    assert store.batches().iloc[0].source == "http"
+
+
+def test_a_token_comes_from_the_environment_and_is_never_shown(store, tmp_path, peer, caplog):
+    body = http_source(peer, "/auth", token_env='"HOTLINE_TOKEN"')
+    caplog.set_level(logging.DEBUG)
+    out = run(store, tmp_path, body, environ={"HOTLINE_TOKEN": TOKEN})
+    assert out.ok and out.written == 2, out.message
+    wrong = run(store, tmp_path, body, environ={"HOTLINE_TOKEN": "wrong"})
+    assert not wrong.ok and "HTTP 401" in wrong.message and "令牌" in wrong.message
+    missing = run(store, tmp_path, body, environ={})
+    assert not missing.ok and "环境变量 HOTLINE_TOKEN 未设置" in missing.message
+    runs = S.runs(store)
+    assert TOKEN not in caplog.text and not runs.message.str.contains(TOKEN).any()
+
+
+def test_an_incremental_pull_sends_the_newest_change_time_already_read(store, tmp_path, peer):
+    body = http_source(peer, "/api/tickets", paginate='"page"', page_size=3, watermark='"updated"',
+                       watermark_param='"since"')
+    run(store, tmp_path, body)
+    assert S.watermarks(store, "hotline")["hotline_tickets"] == "2026-11-20T08:00:00"
+    run(store, tmp_path, body)
+    assert peer.queries[-1][1]["since"] == "2026-11-20T08:00:00"
+
+
+def test_a_transient_error_is_retried_with_back_off(store, tmp_path, peer):
+    out = run(store, tmp_path, http_source(peer, "/flaky", retries=2))
+    assert out.ok and out.written == 2 and peer.hits["/flaky"] == 2, out.message
+
+
+def test_a_redirect_on_the_allowlist_is_followed(store, tmp_path, peer):
+    out = run(store, tmp_path, http_source(peer, "/redirect-ok"))
+    assert out.ok and out.rows == 3, out.message
+
+
+FAILURES = [
+    # what goes wrong, path (None: the server is down), extra settings, words the message must hold
+    ("server down", None, {}, "无法连接"),
+    ("HTTP 500 after bounded retries", "/500", {}, "HTTP 500"),
+    ("timeout", "/timeout", {"timeout_seconds": 1}, "超时"),
+    ("slow drip", "/drip", {"timeout_seconds": 1.5, "retries": 0}, "过慢"),
+    ("invalid JSON", "/invalid-json", {}, "不是有效的 JSON"),
+    ("schema drift: a renamed field", "/drift", {}, "没有“type”（诉求类别）"),
+    ("wrong password", "/auth", {"username": '"hotline"', "password_env": '"HOTLINE_PW"'}, "HTTP 401"),
+    ("oversized by its declared length", "/big", {"max_mb": 1}, "超过上限 1 MB"),
+    ("oversized as it streams", "/endless", {"max_mb": 1}, "超过上限 1 MB"),
+    ("a compressed answer that expands past the cap", "/gzip-bomb", {"max_mb": 1}, "超过上限 1 MB"),
+    ("redirect off the allowlist", "/redirect-metadata", {}, "169.254.169.254"),
+    ("a next link off the allowlist", "/next-off", {"paginate": '"next"', "records": '"data"',
+                                                    "next_path": '"links.next"'}, "169.254.169.254"),
+    ("records path missing", "/api/tickets", {"records": '"result.rows"'}, "找不到记录列表“result.rows”"),
+]
+
+
+@pytest.mark.parametrize("what,path,extra,words", FAILURES, ids=[f[0] for f in FAILURES])
+def test_a_failing_source_keeps_the_previous_data_and_says_why(store, tmp_path, peer, what, path, extra, words):
+    run(store, tmp_path, http_source(peer, "/api/tickets", paginate='"page"', page_size=3))  # the data before
+    before, tickets = stored(store), tickets_in(store)
+    if path is None:
+        port = free_port()
+        body = http_source(peer, "/x", **extra).replace(f"127.0.0.1:{peer.port}", f"127.0.0.1:{port}")
+    else:
+        body = http_source(peer, path, **extra)
+    out = run(store, tmp_path, body, environ={"HOTLINE_PW": "wrong"})
+    assert not out.ok and out.status == "failed"
+    assert words in out.message and "原有数据不变" in out.message, out.message
+    assert stored(store) == before and tickets_in(store) == tickets
+    state = S.states(store).set_index("source").loc["hotline"]
+    assert state.last_error == out.message and state.last_success_at is not None  # the earlier success stays
+    if path == "/500":
+        assert peer.hits["/500"] % 2 == 0  # one try and one retry (retries = 1), every time

@@ -1,0 +1,114 @@
+"""`python -m cockpit pull`: the README's sources.toml (an HTTP, a SQL and a folder source) imports all
+three; exit codes and one Chinese line per failed source; `--every` pulls what its schedule says;
+a source overdue against its schedule raises 数据超期 in the 预警中心."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from cockpit import alert_store, schema as s
+from service import pull_cli, sources as S, warnings
+from service.cli import main
+from tests.conftest import ROOT, make_store
+from tests.fixtures.peers import Peer, free_port, hotline_db, write_sources
+from tests.fixtures.upload_files import GOOD, xlsx
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    st = make_store("sqlite", tmp_path)
+    st.init()
+    monkeypatch.setenv("COCKPIT_DB_URL", st.url)
+    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setenv("COCKPIT_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("service.warnings.refresh_in_background", lambda *a, **k: False)
+    yield st
+    st.engine.dispose()
+
+
+def readme_sources() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+
+
+def test_the_readme_s_http_sql_and_folder_sources_all_import(store, tmp_path, monkeypatch, capsys):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "梁园区10月.xlsx").write_bytes(xlsx(GOOD))
+    os.utime(drop / "梁园区10月.xlsx", (0, 0))  # copied in long ago: settled
+    db = hotline_db(tmp_path / "hotline.db", n=12)
+    with Peer() as peer:
+        body = (readme_sources()
+                .replace("http://stats.example.internal", peer.url)
+                .replace('allow_hosts = ["stats.example.internal"]', f'allow_hosts = ["127.0.0.1:{peer.port}"]')
+                .replace("postgresql+psycopg://cockpit_reader@hotline-db.example.internal/hotline", f"sqlite:///{db}")
+                .replace("/srv/cockpit/drop", str(drop)))
+        monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", body)))
+        monkeypatch.setenv("HOTLINE_DB_PASSWORD", "not-shown")
+        assert main(["pull", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("✓") == 3 and "共 3 个数据源：3 个写入新数据，0 个失败。" in out
+    assert store.count(s.hotline_tickets) == 12
+    assert {"http", "sql", "folder"} <= set(store.batches().source)
+    assert (drop / "done" / "梁园区10月.xlsx").exists()
+    assert "not-shown" not in out
+
+
+def test_pull_needs_a_choice_and_names_what_it_does_not_know(store, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COCKPIT_SOURCES", str(tmp_path / "none.toml"))
+    assert main(["pull", "--all"]) == 2 and "未配置数据源" in capsys.readouterr().err
+    monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(
+        tmp_path / "sources.toml", f'[sources.drop]\nkind = "folder"\npath = "{tmp_path}"\n')))
+    assert main(["pull"]) == 2 and "请指定 --source" in capsys.readouterr().err
+    assert main(["pull", "--source", "nope"]) == 2 and "没有数据源 nope；已配置：drop" in capsys.readouterr().err
+
+
+def test_a_failed_source_exits_1_with_its_own_chinese_line(store, tmp_path, monkeypatch, capsys):
+    (tmp_path / "drop").mkdir()
+    body = (f'[sources.drop]\nkind = "folder"\ntitle = "投递文件夹"\npath = "{tmp_path / "drop"}"\n'
+            f'[sources.stats]\nkind = "http"\ntitle = "统计局接口"\nurl = "http://127.0.0.1:{free_port()}/x.csv"\n'
+            f'format = "csv"\nallow_hosts = ["127.0.0.1"]\nretries = 0\n')
+    monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", body)))
+    assert main(["pull", "--all"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("✗ 统计局接口（stats）：无法连接")
+    assert main(["pull", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "drop（投递文件夹，folder）：未设计划；最近成功" in listed and "stats（统计局接口，http）" in listed
+    assert "最近一次失败：无法连接" in listed
+
+
+def test_every_pulls_a_source_when_its_schedule_comes_round(store, tmp_path):
+    config = S.load(write_sources(tmp_path / "sources.toml", (
+        f'[sources.drop]\nkind = "folder"\npath = "{tmp_path}"\nschedule = "daily 08:30"\n'
+        f'[sources.manual]\nkind = "folder"\npath = "{tmp_path}"\n')))
+    at = dt.datetime(2026, 11, 30, 9, 0)
+    cases = [  # last tried, due?
+        (None, ["drop"]),  # never tried: its 08:30 has passed
+        (dt.datetime(2026, 11, 30, 8, 31), []),  # tried after today's 08:30
+        (dt.datetime(2026, 11, 29, 8, 31), ["drop"]),  # yesterday's try, today's time has come
+    ]
+    for last, due in cases:
+        assert pull_cli.due(config, {} if last is None else {"drop": last}, at) == due
+    slept = []
+    pull_cli.loop(store, config, None, 5, rounds=2, sleep=slept.append)
+    assert slept == [300] and S.runs(store).source.tolist() == ["drop"]  # once: the second round found it done
+
+
+def test_a_source_overdue_against_its_schedule_raises_数据超期(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", (
+        f'[sources.hotline]\nkind = "folder"\ntitle = "12345 热线导出"\npath = "{tmp_path / "gone"}"\n'
+        'schedule = "daily 08:30"\n'))))
+    config = S.load()
+    assert not pull_cli.pull(store, config, ["hotline"])[0].ok
+    warnings.evaluate(store, send=False)
+    firing = alert_store.alerts(store, ["firing"])
+    hit = firing[firing.rule == "source_overdue"]
+    assert len(hit) == 1 and "12345 热线导出" in hit.title.iloc[0] and "找不到文件夹" in hit.message.iloc[0]
+    S.record(store, "hotline", started=dt.datetime.now(), ok=True, status="unchanged", rows=0, written=0,
+             batches=[], message="")
+    warnings.evaluate(store, send=False)
+    assert "source_overdue" not in set(alert_store.alerts(store, ["firing"]).rule)  # pulled: resolved

@@ -105,6 +105,33 @@ def test_an_empty_store_gives_every_board_a_reason_never_a_blank_panel(tmp_path,
     assert seen == set(BOARDS)
 
 
+@pytest.mark.parametrize("today,marks,never", [
+    (dt.date(2026, 11, 26), {"达标", "未达"}, {"绿", "黄", "红灯"}),  # after the plan's period (2023—2025)
+    (dt.date(2025, 6, 30), {"绿"}, {"达标", "未达"}),
+], ids=["after", "during"])
+def test_the_plan_panel_shows_the_final_assessment_after_the_plan_period_and_lights_during_it(
+        demo_db, monkeypatch, today, marks, never):
+    monkeypatch.setattr("ui.state.today", lambda: today)
+    at = open_app(monkeypatch, demo_db, query={"screen": "1"})
+    panel = re.search(r"数字政府建设主要指标.*?运行态势", html(at), re.S).group(0)
+    shown = set(re.findall(r"class='wall-mark'[^>]*>([^<]+)<", panel))
+    assert marks <= shown and not (never & shown), shown
+    assert ("期末评估" in panel) == (today.year > 2025)
+
+
+def test_after_the_plan_period_the_tasks_board_counts_the_long_overdue_and_names_the_plan(demo_db, monkeypatch):
+    from cockpit import tasks
+    from ui import task_panels
+    today = dt.date(2026, 11, 26)
+    monkeypatch.setattr("ui.state.today", lambda: today)
+    at = open_app(monkeypatch, demo_db, page="pages/tasks.py", query={"screen": "1"})
+    shown = text(at)
+    n = tasks.counts(task_panels.board(None, today))
+    assert board(at) == "tasks" and f"逾期一年以上 {n['overdue_year']} 项" in shown
+    assert "日内到期" not in shown and "{}" not in shown
+    assert "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单" in shown
+
+
 def test_a_county_screen_link_shows_its_county_and_says_the_plan_is_city_wide(db):
     auth.add_user(db, "管理员乙", "admin", PW)
     token = auth.create_screen_link(db, "永城市大屏", actor="管理员乙", region_code="411481")

@@ -13,10 +13,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cockpit.charts import FONT
-from cockpit.signals import LEVELS, LIGHTS
+from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
 
 from .maps import WALL_MAP
 from .model import AREAS, Alarm, Board, Panel, Row, Tile
+
+OUTCOME_MARKS = {"met": "达标", "missed": "未达"}
 
 # A chart on the wall only shows; hovering, zooming and the modebar are no use three metres away.
 STATIC = {"staticPlot": True, "displayModeBar": False, "displaylogo": False}
@@ -43,10 +45,11 @@ def tiles_html(tiles: list[Tile], small: bool = False) -> str:
 
 
 def _mark(row: Row) -> str:
-    signal = LEVELS.get(row.level) if row.level else LIGHTS.get(row.light) if row.light else None
+    signal = LEVELS.get(row.level) if row.level else (LIGHTS | OUTCOMES).get(row.light) if row.light else None
     if signal is None:
         return ""
-    short = signal.name[:2] if row.level else signal.name[0]  # Ⅰ级, 红
+    # Ⅰ级, 红 (a light), 达标 / 未达 (the plan's final assessment)
+    short = signal.name[:2] if row.level else OUTCOME_MARKS.get(row.light) or signal.name[0]
     return (f"<span class='wall-mark' style='background:{signal.colour};color:{signal.ink}' "
             f"title='{esc(signal.name)}'>{esc(short)}</span>")
 

@@ -8,6 +8,7 @@ from cockpit.config import settings
 from cockpit.signals import LEVEL_NAMES
 
 from ... import panels, state
+from ...widgets import shortfall
 from .. import maps as wall_maps
 from ..model import Board, Panel, Row, Tile
 from . import parts
@@ -44,10 +45,11 @@ def plan(v: View, region: str) -> Panel:
         return Panel(title, message="规划主要指标为全市指标，不分县区")
     obs = state.observations(v, tuple(catalog.plan_indicators(ind, p).code))
     status = metrics.plan_status(ind, obs, state.today(), settings())
-    rows = [Row(r.name, f"{fmt.number(r.value, r.unit)} / 目标 {fmt.number(r.target, r.unit, 0)}",
-                light=r.light) for r in status.itertuples()]
+    rows = [Row(r.name, f"{fmt.number(r.value, r.unit)} / 目标 {fmt.number(r.target, r.unit, 0)}"
+                + (f" · {shortfall(r.shortfall, r.unit)}" if ended and r.assessment == "missed" else ""),
+                light=r.assessment if ended else r.light) for r in status.itertuples()]
     latest = status.period.dropna().max()
-    basis = "按期末数据评估" if ended else "红黄绿为较序时进度的差距"
+    basis = f"规划期 {p.years}已结束，按期末数据评估" if ended else "红黄绿为较序时进度的差距"
     return Panel(title, rows=rows, message="" if rows else "规划尚无主要指标",
                  caption=f"{periods.label(latest, frequency='Q')} · {basis} · 来源：市行政审批和政务信息管理局")
 

@@ -14,6 +14,8 @@ TEXT = 34  # characters of a task's text on a row (the rest is on the 督查督�
 
 def load(v: View) -> Board:
     today = state.today()
+    p = state.plan()
+    ended = p.ended(today)
     b = tp.board(v, today)
     n = tasks.counts(b)
     reported = b.reported_on.dropna()
@@ -22,12 +24,14 @@ def load(v: View) -> Board:
     tiles = [Tile("重点任务", str(n["total"]), "项"), Tile("已完成", str(n["done"]), "项", f"完成率 {done}", "good"),
              Tile("推进中", str(n["ongoing"]), "项"),
              Tile("已逾期未完成", str(n["overdue"]), "项", "时限已过、最近报送未完成", "bad" if n["overdue"] else ""),
-             Tile(f"{tasks.SOON_DAYS} 日内到期", str(n["due_soon"]), "项"),
+             # After the plan's period no deadline is ahead: how long the late ones are late matters.
+             Tile("逾期一年以上", str(n["overdue_year"]), "项", "时限已过一年以上仍未完成", "bad" if n["overdue_year"] else "") if ended
+             else Tile(f"{tasks.SOON_DAYS} 日内到期", str(n["due_soon"]), "项"),
              Tile("持续推进/适时推进", str(n["open_ended"]), "项", "无明确时限，不计逾期")]
     rank = tasks.unit_ranking(b)
     return Board("tasks", stamp, tiles,
                  {"main": timeline(b, stamp), "left": late(b), "right": red_list(rank), "side": black_list(rank)},
-                 caliber=f"口径：{tp.CALIBER} · 来源：{tp.SOURCE}")
+                 caliber=f"口径：{tp.CALIBER.format(p.caliber)} · 来源：{tp.SOURCE}")
 
 
 def _short(text: str) -> str:

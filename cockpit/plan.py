@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, metrics
+from . import catalog, fmt, metrics, periods
 from .config import Settings
 
 
@@ -35,3 +35,16 @@ def board(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date, cfg: Sett
     defs = indicators.set_index("code").definition
     status["definition"] = [defs.get(c, "") for c in status.code]
     return status
+
+
+def as_of(status: pd.DataFrame) -> str:
+    """The quarter of the board's newest figure, or — when the plan's indicators have none (a store
+    whose demo figures were retired before any real ones came in)."""
+    known = status.period.dropna()
+    return periods.label(known.max(), frequency="Q") if len(known) else fmt.NA
+
+
+def basis(p: catalog.Plan, status: pd.DataFrame, today: dt.date) -> str:
+    """What the lights or the assessment are read against, as the pages print it."""
+    return (f"规划期 {p.years}已结束，按期末数据评估" if p.ended(today)
+            else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")

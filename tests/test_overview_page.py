@@ -54,6 +54,21 @@ def test_plan_tiles_show_all_twelve_indicators_with_targets_and_after_the_period
     assert f"差 {missed.shortfall:.1f} 个百分点" in text
 
 
+def test_plan_tiles_without_any_figure_say_so_instead_of_failing(demo_copy, monkeypatch):
+    """A store whose demo figures were retired before the plan's indicators got real ones."""
+    from sqlalchemy import delete
+
+    from cockpit import schema as s
+    from cockpit.store import Store
+    store = Store(demo_copy)
+    with store.engine.begin() as conn:
+        conn.execute(delete(s.observations).where(s.observations.c.indicator_code.like("PLAN%")))
+    at = open_app(monkeypatch, demo_copy)
+    assert not [e for e in at.error if "暂时无法显示" in e.value], [e.value for e in at.error]
+    assert len([m for m in at.metric if m.label == "最新值"]) == 12
+    assert any("— · 规划期 2023—2025 年已结束" in c.value for c in at.caption), [c.value for c in at.caption]
+
+
 def test_demo_data_is_labelled(app):
     assert any("演示数据" in w.value for w in app.warning)
 

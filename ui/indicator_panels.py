@@ -82,15 +82,12 @@ def table(v: View) -> None:
             p.target_label: status["target"], "完成率（%）": status["completion"],
             **({"差距": status["shortfall"]} if ended else {"较序时进度（百分点）": status["gap_pp"]}),
             "状态": states, "牵头单位": shown["牵头单位"], "相关任务": shown["相关任务"], "时期": quarter})
-        latest = status.period.dropna().max()
-        when = periods.label(latest, frequency="Q") if latest else fmt.NA
+        when = plan.as_of(status)
         caliber = f"{p.caliber}主要指标表"
         tables.show(shown, title="数字政府建设主要指标完成情况", key="i_table", colours={"状态": style_of},
                     export=export, caliber=caliber, source=SOURCE, as_of=when, demo=tables.demo(v, "observations"),
                     formats={"完成率（%）": Fmt(1), "差距": Fmt(1), "较序时进度（百分点）": Fmt(1, sign=True)})
-        basis = (f"规划期 {p.years}已结束，按期末数据评估" if ended
-                 else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")
-        as_of(f"{when} · {basis} · 口径：{caliber} · 来源：{SOURCE} · 牵头单位依据重点任务清单归纳")
+        as_of(f"{when} · {plan.basis(p, status, state.today())} · 口径：{caliber} · 来源：{SOURCE} · 牵头单位依据重点任务清单归纳")
 
 
 def detail(v: View) -> None:

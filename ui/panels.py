@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import catalog, charts, fmt, maps, metrics, periods
+from cockpit import catalog, charts, fmt, maps, metrics, periods, plan
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -54,10 +54,8 @@ def plan_tiles(v: View) -> None:
                 for col, row in zip(st.columns(6), status.iloc[start:start + 6].itertuples()):
                     with col:
                         plan_tile(row, p.target_label)
-        latest = status.period.dropna().max()
-        basis = (f"规划期 {p.years}已结束，按期末数据评估" if p.ended(state.today())
-                 else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")
-        as_of(f"{periods.label(latest, frequency='Q')} · {basis} · 口径：方案主要指标表 · 来源：市行政审批和政务信息管理局")
+        as_of(f"{plan.as_of(status)} · {plan.basis(p, status, state.today())} · 口径：方案主要指标表"
+              " · 来源：市行政审批和政务信息管理局")
 
 
 def county_values(v: View, code: str, basis: str) -> pd.DataFrame:

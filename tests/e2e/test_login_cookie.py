@@ -30,7 +30,7 @@ def served(demo_db, tmp_path_factory):
 def _login(tab, name: str) -> None:
     tab.get_by_label("用户名").wait_for(timeout=WAIT)
     tab.get_by_label("用户名").fill(name)
-    tab.get_by_label("密码").fill(PW)
+    tab.get_by_label("密码", exact=True).fill(PW)
     tab.get_by_role("button", name="登录").click()
     tab.get_by_text("数据截至").first.wait_for(timeout=WAIT)
 

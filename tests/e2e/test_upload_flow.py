@@ -108,7 +108,7 @@ def test_a_county_workbook_shows_what_is_not_imported_and_offers_to_map_unknown_
         page.wait_for_timeout(1500)
         # What a person reads in the main column (icon ligatures such as "upload" are drawn as icons).
         body = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]').cloneNode(true);
-            m.querySelectorAll('[data-testid=stIconMaterial], [translate=no], svg, [data-testid=stFileUploader]')
+            m.querySelectorAll('[data-testid=stIconMaterial], [translate=no], svg, script, style, [data-testid=stFileUploader]')
                 .forEach(e => e.remove());
             return m.innerText; }""")
         assert re.search(r"未导入的内容（\d+ 处）", body) and "指标“税收收入”（" in body

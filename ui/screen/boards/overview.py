@@ -1,7 +1,7 @@
 """驾驶舱总览 on the wall: the headline economy, the county map, the plan's lights, 运行态势, warnings."""
 from __future__ import annotations
 
-from cockpit import catalog, fmt, metrics, periods
+from cockpit import catalog, fmt, metrics, periods, plan as plan_board
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -48,10 +48,9 @@ def plan(v: View, region: str) -> Panel:
     rows = [Row(r.name, f"{fmt.number(r.value, r.unit)} / 目标 {fmt.number(r.target, r.unit, 0)}"
                 + (f" · {shortfall(r.shortfall, r.unit)}" if ended and r.assessment == "missed" else ""),
                 light=r.assessment if ended else r.light) for r in status.itertuples()]
-    latest = status.period.dropna().max()
-    basis = f"规划期 {p.years}已结束，按期末数据评估" if ended else "红黄绿为较序时进度的差距"
     return Panel(title, rows=rows, message="" if rows else "规划尚无主要指标",
-                 caption=f"{periods.label(latest, frequency='Q')} · {basis} · 来源：市行政审批和政务信息管理局")
+                 caption=f"{plan_board.as_of(status)} · {plan_board.basis(p, status, state.today())}"
+                         " · 来源：市行政审批和政务信息管理局")
 
 
 def operations(v: View) -> Panel:

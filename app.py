@@ -1,9 +1,9 @@
-"""商丘市数字政府领导驾驶舱: page config, login gate, navigation. Nothing else."""
+"""商丘市数字政府领导驾驶舱: page config, login gate, navigation, the wall-display switch. Nothing else."""
 import streamlit as st
 
 from cockpit import auth
 from cockpit.config import setup_logging
-from ui import auth as ui_auth, state
+from ui import auth as ui_auth, screen, state
 from ui.nav import PAGES
 from ui.widgets import ASSETS, apply_theme
 
@@ -18,6 +18,14 @@ try:
     # A page the viewer may not open is not registered at all, so its URL cannot run it either.
     pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path, default=not p.url_path)
              for p in PAGES if auth.allowed(user, f"page:{p.url_path}")]
-    st.navigation(pages, position="sidebar").run()
+    page = st.navigation(pages, position="sidebar")
+    # Statements, not a conditional expression: Streamlit's magic would write its value (None) below.
+    if screen.requested(page.url_path):  # ?screen=1: the wall
+        screen.run(page.url_path)
+    else:
+        page.run()
 except state.DATABASE_DOWN as exc:  # pages run inside this call: one message for all of them
-    state.database_down(exc)
+    if screen.requested():
+        screen.outage(exc)
+    else:
+        state.database_down(exc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -15,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
+# The boards a wall display can show, each with its page (ui/screen draws them).
+SCREEN_BOARDS = ("overview", "economy", "hotline", "emergency", "tasks")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,13 @@ class Settings:
     # Who may show the cockpit inside a frame (CSP frame-ancestors): itself only by default;
     # a portal that embeds it is listed here, e.g. "'self' https://portal.example.gov.cn".
     frame_ancestors: str = "'self'"
+    # The wall display (?screen=1, ui/screen): which boards the carousel shows and in what order,
+    # seconds per board (0: no carousel), seconds between data refreshes, and an optional nightly
+    # page reload at a local "HH:MM" (empty: never).
+    screen_boards: tuple[str, ...] = SCREEN_BOARDS
+    screen_carousel_seconds: int = 30
+    screen_refresh_seconds: int = 60
+    screen_reload_at: str = ""
     # The only folder `python -m cockpit briefing --out` may write into (default data_dir/briefings).
     briefing_dir: Path | None = None
     source_file: Path | None = field(default=None, compare=False)
@@ -49,6 +59,31 @@ class Settings:
         return self.briefing_dir or self.data_dir / "briefings"
 
 
+def _screen_boards(v) -> tuple[str, ...]:
+    items = v.split(",") if isinstance(v, str) else v
+    if not isinstance(items, list | tuple) or not all(isinstance(b, str) for b in items):
+        raise ValueError(f"设置 screen_boards 应为大屏名称的列表，如 [\"overview\", \"economy\"]，现为“{v}”")
+    return tuple(b.strip() for b in items if b.strip())
+
+
+def _seconds(name: str):
+    def convert(v) -> int:
+        if isinstance(v, bool) or not (isinstance(v, int) or isinstance(v, str) and v.strip().isdigit()):
+            raise ValueError(f"设置 {name} 应为整数秒，现为“{v}”")
+        return int(v)
+    return convert
+
+
+def _clock_time(v) -> str:
+    if not isinstance(v, str) or v and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
+        raise ValueError(f"设置 screen_reload_at 应为“时:分”（如 03:30）或留空，现为“{v}”")
+    return v
+
+
+# The wall display's settings are strict: a wall that starts with a wrong list or a zero refresh
+# would show nothing and say nothing. Each is refused with its name and what is allowed.
+_SCREEN = {"screen_boards": _screen_boards, "screen_carousel_seconds": _seconds("screen_carousel_seconds"),
+           "screen_refresh_seconds": _seconds("screen_refresh_seconds"), "screen_reload_at": _clock_time}
 _ENV = {
     "COCKPIT_DB_URL": ("db_url", str),
     "COCKPIT_DATA_DIR": ("data_dir", Path),
@@ -61,12 +96,13 @@ _ENV = {
     "COCKPIT_PROXY_HEADER": ("proxy_header", str),
     "COCKPIT_PROXY_ADDRESSES": ("proxy_addresses", lambda v: tuple(a.strip() for a in v.split(",") if a.strip())),
     "COCKPIT_FRAME_ANCESTORS": ("frame_ancestors", str),
+    **{f"COCKPIT_{name.upper()}": (name, conv) for name, conv in _SCREEN.items()},
     "COCKPIT_BRIEFING_DIR": ("briefing_dir", Path),
 }
 _TOML_TYPES = {"data_dir": Path, "geojson": Path, "plan_dir": Path, "db_url": str, "demo_tickets": int,
                "demo_on_empty": bool, "log_level": str, "lag_red_pp": float,
                "lag_yellow_pp": float, "session_minutes": int, "proxy_header": str,
-               "proxy_addresses": tuple, "frame_ancestors": str, "briefing_dir": Path}
+               "proxy_addresses": tuple, "frame_ancestors": str, "briefing_dir": Path, **_SCREEN}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -90,7 +126,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         p = getattr(s, name)
         if p is not None and not p.is_absolute():
             s = replace(s, **{name: ROOT / p})
+    check_screen(s)
     return s
+
+
+def check_screen(s: Settings) -> None:
+    unknown = [b for b in s.screen_boards if b not in SCREEN_BOARDS]
+    if unknown or not s.screen_boards or len(set(s.screen_boards)) != len(s.screen_boards):
+        raise ValueError(f"设置 screen_boards 有误：{'、'.join(unknown) or '为空或有重复'}；"
+                         f"可用的大屏有 {', '.join(SCREEN_BOARDS)}，每个至多一次")
+    if not 0 <= s.screen_carousel_seconds <= 86_400:
+        raise ValueError("设置 screen_carousel_seconds 应为 0（不轮播）到 86400 之间的秒数")
+    if not 1 <= s.screen_refresh_seconds <= 86_400:
+        raise ValueError("设置 screen_refresh_seconds 应为 1 到 86400 之间的秒数")
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,301 @@
+"""The wall display (?screen=1) in AppTest on real stores: what the wall shows, how the carousel
+turns and pauses, what lights the banner, and what it does when the store fails."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from streamlit.testing.v1 import AppTest
+
+from cockpit import auth, fmt, schema as s
+from cockpit.store import Store
+from tests.conftest import DEMO_END, ROOT, open_app, point_app
+from ui.screen.boards import BOARDS
+from ui.screen.carousel import Carousel
+
+PW = "correct horse battery"
+STALE = "数据更新中断"
+
+
+def html(at) -> str:
+    """The wall's markup, without the app's style sheets and scripts (ui/zh_cn.py)."""
+    return "".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith(("<style>", "<script>")))
+
+
+def text(at) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html(at)))
+
+
+def board(at) -> str:
+    return re.search(r"data-board='(\w+)'", html(at)).group(1)
+
+
+def wall(token: str | None = None, **query) -> AppTest:
+    """A new session on the wall (the app must already point at its store)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["screen"] = "1"
+    if token:
+        at.query_params["token"] = token
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def click(at, label: str) -> AppTest:
+    next(b for b in at.button if b.label.startswith(label)).click().run()
+    return at
+
+
+def _city(store, code, period, measure):
+    obs = store.observations(indicators=[code], regions=["411400"], measures=[measure])
+    return float(obs[obs.period == period].value.iloc[0])
+
+
+@pytest.fixture
+def db(demo_copy, monkeypatch) -> Store:
+    point_app(monkeypatch, demo_copy)
+    return Store(demo_copy)
+
+
+# ---- what the wall shows -----------------------------------------------------------------------
+def test_screen_1_opens_the_overview_board_with_the_stored_headline_figures(demo_db, demo_store, monkeypatch):
+    at = open_app(monkeypatch, demo_db, query={"screen": "1"})
+    shown = text(at)
+    assert board(at) == "overview" and not at.title  # the wall, not the desktop page under it
+    retail = fmt.number(_city(demo_store, "RETAIL", DEMO_END, "ytd"), "亿元").replace(" 亿元", "")
+    assert f"社会消费品零售总额 {retail} 亿元 同比 {fmt.pct_change(_city(demo_store, 'RETAIL', DEMO_END, 'ytd_yoy'))}" \
+        in shown
+    assert "数据截至：2026年10月" in shown and "更新于" in shown and "演示数据" in shown
+    assert "数字政府建设主要指标" in shown and "运行态势" in shown and "最新预警" in shown
+    maps = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    maps = [m for m in maps if m["layout"].get("meta") == "wall-map"]
+    assert len(maps) == 1 and "永城市" in json.dumps(maps[0], ensure_ascii=False)  # the county map, no WebGL
+
+
+@pytest.mark.parametrize("url_path", [spec.url_path for spec in BOARDS.values() if spec.url_path])
+def test_each_decision_page_opens_its_own_board(demo_db, monkeypatch, url_path):
+    script = f"pages/{url_path}.py"
+    at = open_app(monkeypatch, demo_db, page=script, query={"screen": "1"})
+    assert board(at) == url_path
+    assert not at.title and "数据截至：" in text(at)
+    assert not [e for e in at.error if "暂时无法" in e.value]
+
+
+def test_a_page_without_a_board_ignores_screen_1(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db, page="pages/indicators.py", query={"screen": "1"})
+    assert [t.value for t in at.title] == ["数字政府建设主要指标"] and "data-board" not in html(at)
+
+
+def test_an_empty_store_gives_every_board_a_reason_never_a_blank_panel(tmp_path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DEMO_ON_EMPTY", "0")
+    point_app(monkeypatch, f"sqlite:///{tmp_path / 'empty.db'}")
+    at = wall()
+    seen = set()
+    for _ in BOARDS:
+        seen.add(board(at))
+        assert not at.exception, [e.message for e in at.exception]
+        assert "暂时无法显示" not in text(at) and "Traceback" not in text(at)
+        assert re.search(r"尚无|没有|暂无|不足", text(at)), board(at)
+        click(at, "下一屏")
+    assert seen == set(BOARDS)
+
+
+@pytest.mark.parametrize("today,marks,never", [
+    (dt.date(2026, 11, 26), {"达标", "未达"}, {"绿", "黄", "红灯"}),  # after the plan's period (2023—2025)
+    (dt.date(2025, 6, 30), {"绿"}, {"达标", "未达"}),
+], ids=["after", "during"])
+def test_the_plan_panel_shows_the_final_assessment_after_the_plan_period_and_lights_during_it(
+        demo_db, monkeypatch, today, marks, never):
+    monkeypatch.setattr("ui.state.today", lambda: today)
+    at = open_app(monkeypatch, demo_db, query={"screen": "1"})
+    panel = re.search(r"数字政府建设主要指标.*?运行态势", html(at), re.S).group(0)
+    shown = set(re.findall(r"class='wall-mark'[^>]*>([^<]+)<", panel))
+    assert marks <= shown and not (never & shown), shown
+    assert ("期末评估" in panel) == (today.year > 2025)
+
+
+def test_after_the_plan_period_the_tasks_board_counts_the_long_overdue_and_names_the_plan(demo_db, monkeypatch):
+    from cockpit import tasks
+    from ui import task_panels
+    today = dt.date(2026, 11, 26)
+    monkeypatch.setattr("ui.state.today", lambda: today)
+    at = open_app(monkeypatch, demo_db, page="pages/tasks.py", query={"screen": "1"})
+    shown = text(at)
+    n = tasks.counts(task_panels.board(None, today))
+    assert board(at) == "tasks" and f"逾期一年以上 {n['overdue_year']} 项" in shown
+    assert "日内到期" not in shown and "{}" not in shown
+    assert "《商丘市加强数字政府建设实施方案(2023-2025年)》重点任务清单" in shown
+
+
+def test_a_county_screen_link_shows_its_county_and_says_the_plan_is_city_wide(db):
+    auth.add_user(db, "管理员乙", "admin", PW)
+    token = auth.create_screen_link(db, "永城市大屏", actor="管理员乙", region_code="411481")
+    at = wall(token)
+    obs = db.observations(indicators=["RETAIL"], regions=["411481"], measures=["ytd"])
+    county = fmt.number(float(obs[obs.period == DEMO_END].value.iloc[0]), "亿元").replace(" 亿元", "")
+    assert f"社会消费品零售总额 {county} 亿元" in text(at)
+    assert "规划主要指标为全市指标，不分县区" in text(at)
+    assert not at.text_input  # no login form on a screen link
+
+
+def test_a_revoked_screen_link_is_refused_in_chinese_and_shows_no_figures(db):
+    auth.add_user(db, "管理员乙", "admin", PW)
+    token = auth.create_screen_link(db, "指挥中心大屏", actor="管理员乙")
+    auth.revoke_screen_link(db, "指挥中心大屏", actor="管理员乙")
+    at = wall(token)
+    assert [e.value for e in at.error] == ["大屏链接无效或已被收回"]
+    assert "data-board" not in html(at)
+
+
+# ---- the carousel ---------------------------------------------------------------------------------
+def test_the_carousel_starts_on_the_opened_page_and_moves_on_when_its_time_is_up():
+    car = Carousel.starting_at("hotline", ("overview", "economy", "hotline"), 30, now=1000)
+    assert car.current == "hotline" and car.tick(1029) == "hotline"
+    assert car.tick(1030) == "overview" and car.tick(1059) == "overview" and car.tick(1060) == "economy"
+
+
+def test_a_wall_that_slept_for_an_hour_shows_the_next_board_not_the_hundred_and_twentieth():
+    car = Carousel.starting_at("overview", ("overview", "economy", "hotline"), 30, now=0)
+    assert car.tick(3600) == "economy" and car.tick(3601) == "economy"
+
+
+def test_a_board_outside_the_configured_list_joins_the_rotation_in_front():
+    car = Carousel.starting_at("tasks", ("overview", "economy"), 30, now=0)
+    assert car.boards == ("tasks", "overview", "economy") and car.current == "tasks"
+
+
+def test_carousel_interval_0_or_one_board_holds_the_board():
+    assert Carousel.starting_at("economy", ("overview", "economy"), 0, now=0).tick(10**6) == "economy"
+    assert Carousel.starting_at("economy", ("economy",), 30, now=0).tick(10**6) == "economy"
+
+
+def test_a_paused_carousel_holds_and_resuming_gives_the_board_its_full_time():
+    car = Carousel.starting_at("overview", ("overview", "economy"), 30, now=0)
+    car.toggle(now=10)
+    assert car.paused and car.tick(500) == "overview"
+    car.toggle(now=500)
+    assert car.tick(529) == "overview" and car.tick(530) == "economy"
+
+
+def test_pause_and_turn_by_the_buttons_the_keys_name(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db, query={"screen": "1"})
+    assert "每 30 秒切换，按空格键或点“暂停”可暂停" in text(at)
+    assert {b.label: b.proto.shortcut for b in at.button} == {"上一屏 ←": "left", "暂停 ❚❚": "space",
+                                                              "下一屏 →": "right"}
+    click(at, "暂停")
+    assert "已暂停，按空格键或点“继续”恢复" in text(at)
+    click(at, "下一屏")
+    assert board(at) == "economy"
+    at.session_state["wall_carousel"].due = 0  # its time is long up, but the carousel is paused
+    at.run()
+    assert board(at) == "economy"
+    click(at, "继续")
+    at.session_state["wall_carousel"].due = 0
+    at.run()
+    assert board(at) == "hotline"
+    click(at, "上一屏")
+    assert board(at) == "economy"
+
+
+# ---- the banner ---------------------------------------------------------------------------------
+def _alert(store: Store, level: int, title: str) -> None:
+    now = dt.datetime.now()
+    with store.begin() as conn:
+        conn.execute(s.alerts.insert().values(rule="test", subject=title, level=level, state="firing", title=title,
+                                              message="测试", started_at=now, updated_at=now))
+
+
+def test_a_firing_red_or_orange_warning_lights_the_banner_and_the_figures_stay(db):
+    with db.begin() as conn:
+        conn.execute(update(s.alerts).values(state="resolved"))
+    _alert(db, 3, "黄色的测试预警")
+    at = wall()
+    assert "wall-alarm" not in html(at)  # yellow does not light it
+    _alert(db, 1, "红色的测试预警")
+    at.run()
+    banner = re.search(r"<div class='wall-alarm level-(\d)'.*?</div>", html(at)).group(0)
+    assert "level-1" in banner and "Ⅰ级（红色）1 项" in banner and "红色的测试预警" in banner
+    assert "黄色的测试预警" not in banner
+    assert "社会消费品零售总额" in text(at)  # the tiles are still there, under it
+
+
+def test_a_red_weather_warning_in_force_lights_the_banner(db):
+    now = dt.datetime.now()
+    batch = db.scalar(select(func.max(s.upload_batches.c.id)))
+    with db.begin() as conn:
+        conn.execute(s.weather_warnings.insert().values(kind="暴雨", level=1, region_code="411481", issued_at=now
+                                                        - dt.timedelta(hours=1), expires_at=now + dt.timedelta(hours=6),
+                                                        issuer="市气象台", text="测试", batch_id=batch))
+    assert "暴雨Ⅰ级（红色）预警（1 个县区）" in text(wall())
+
+
+def test_user_text_reaches_the_wall_as_text_never_as_markup(db):
+    xss = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>"
+    _alert(db, 1, xss)
+    body = html(wall())
+    assert "<img src=x" not in body and "<script>" not in body
+    assert "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;" in body
+
+
+# ---- the store fails ---------------------------------------------------------------------------------
+def _break(url: str) -> Path:
+    """The database file gone (a directory in its place) and the pool's connections dropped: every
+    query now fails as on a lost network disk."""
+    from ui import state
+    path = Path(url.split("///", 1)[1])
+    shutil.move(path, path.with_suffix(".away"))
+    path.mkdir()
+    state.store().engine.dispose()
+    return path
+
+
+def _mend(path: Path) -> None:
+    path.rmdir()
+    shutil.move(path.with_suffix(".away"), path)
+
+
+def test_when_the_store_fails_the_wall_keeps_its_figures_under_a_staleness_badge_and_never_asks_a_login(
+        demo_copy, monkeypatch):
+    point_app(monkeypatch, demo_copy)
+    store = Store(demo_copy)
+    auth.add_user(store, "管理员乙", "admin", PW)
+    token = auth.create_screen_link(store, "指挥中心大屏", actor="管理员乙")
+    at = wall(token)
+    tiles = re.search(r"<div class='wall-tiles'>.*?</div></div></div>", html(at)).group(0)
+    assert STALE not in text(at)
+    path = _break(demo_copy)
+    try:
+        at.run()
+        assert not at.exception and not at.text_input and not at.error
+        assert STALE in text(at) and re.search(r"自 \d\d-\d\d \d\d:\d\d:\d\d 起，显示 \d\d:\d\d:\d\d 的数据", text(at))
+        assert tiles in html(at)  # the same figures, not a blank panel
+        fresh = wall(token)  # a new session (a reload) while the store is down: the calm message
+        assert [e.value for e in fresh.error][0].startswith("数据库暂时无法连接") and not fresh.text_input
+    finally:
+        _mend(path)
+    at.run()
+    assert STALE not in text(at) and tiles in html(at) and not at.error
+
+
+# ---- doors ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["0", "true", "<script>alert(1)</script>", "1' onload='x", "1" * 5000])
+def test_anything_but_screen_1_leaves_the_desktop_page(demo_db, monkeypatch, value):
+    at = open_app(monkeypatch, demo_db, query={"screen": value})
+    assert [t.value for t in at.title] == ["商丘市数字政府领导驾驶舱"] and "data-board" not in html(at)
+
+
+@pytest.mark.parametrize("token", ["<img src=x onerror=alert(1)>", "' OR 1=1 --", "x" * 10_000, "%00", "1"])
+def test_a_forged_screen_token_gets_the_chinese_refusal_and_changes_nothing(db, token):
+    auth.add_user(db, "管理员乙", "admin", PW)
+    auth.create_screen_link(db, "指挥中心大屏", actor="管理员乙")
+    before = db.frame(select(s.screen_links)), db.count(s.audit_log)
+    at = wall(token)
+    assert "data-board" not in html(at) and not at.exception
+    assert [e.value for e in at.error] == ["大屏链接无效或已被收回"]
+    after = db.frame(select(s.screen_links)), db.count(s.audit_log)
+    assert before[0].equals(after[0]) and before[1] == after[1]

@@ -1,0 +1,147 @@
+"""Drawing a loaded board on the wall's canvas: tiles and lists as HTML sized in vh, charts and maps
+stretched to their panel, their type sized from the screen's height. Nothing here touches the
+store (see model.py).
+
+The canvas is one CSS grid (assets/screen.css): header, banner, headline tiles, then the main board
+in the centre with details on both sides, rearranged into one row of columns at 32:9.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from cockpit.charts import FONT
+from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
+
+from .maps import WALL_MAP
+from .model import AREAS, Alarm, Board, Panel, Row, Tile
+
+OUTCOME_MARKS = {"met": "达标", "missed": "未达"}
+
+# A chart on the wall only shows; hovering, zooming and the modebar are no use three metres away.
+STATIC = {"staticPlot": True, "displayModeBar": False, "displaylogo": False}
+INK, DIM, GRID = "#e6f0fa", "#8fa7c0", "rgba(143,167,192,0.18)"
+
+
+def esc(text) -> str:
+    return escape(str(text if text is not None else ""))
+
+
+def scale(viewport: tuple[int, int]) -> float:
+    """Chart type relative to a 1080-pixel-high screen (2 on 4K)."""
+    return max(0.6, min(4.0, viewport[1] / 1080))
+
+
+# ---- HTML pieces ----------------------------------------------------------------------------------
+def tiles_html(tiles: list[Tile], small: bool = False) -> str:
+    cells = "".join(
+        f"<div class='wall-tile'><div class='wt-label'>{esc(t.label)}</div>"
+        f"<div class='wt-value'>{esc(t.value)}<span class='wt-unit'>{esc(t.unit)}</span></div>"
+        + (f"<div class='wt-note tone-{esc(t.tone)}'>{esc(t.note)}</div>" if t.note else "") + "</div>"
+        for t in tiles)
+    return f"<div class='wall-tiles{' small' if small else ''}'>{cells}</div>"
+
+
+def _mark(row: Row) -> str:
+    signal = LEVELS.get(row.level) if row.level else (LIGHTS | OUTCOMES).get(row.light) if row.light else None
+    if signal is None:
+        return ""
+    # Ⅰ级, 红 (a light), 达标 / 未达 (the plan's final assessment)
+    short = signal.name[:2] if row.level else OUTCOME_MARKS.get(row.light) or signal.name[0]
+    return (f"<span class='wall-mark' style='background:{signal.colour};color:{signal.ink}' "
+            f"title='{esc(signal.name)}'>{esc(short)}</span>")
+
+
+def rows_html(rows: list[Row]) -> str:
+    """A list that shows the rows that fit whole: the list wraps into columns and only the first is
+    visible (assets/screen.css), so no row is ever cut in half; the panel's title gives the count."""
+    items = "".join(f"<div class='wall-row'>{_mark(r)}<div class='wr-body'><div class='wr-text'>{esc(r.text)}</div>"
+                    + (f"<div class='wr-detail'>{esc(r.detail)}</div>" if r.detail else "") + "</div></div>"
+                    for r in rows)
+    return f"<div class='wall-rows'>{items}</div>"
+
+
+def banner_html(alarms: list[Alarm]) -> str:
+    """Firing 红/橙 warnings: one pulsing line above the figures, never over them."""
+    top = min(a.level for a in alarms)
+    counts = "，".join(f"{LEVELS[lv].name}{sum(a.level == lv for a in alarms)} 项" for lv in sorted({a.level for a in alarms}))
+    names = "；".join(esc(a.text) for a in alarms[:4]) + ("……" if len(alarms) > 4 else "")
+    return (f"<div class='wall-alarm level-{top}' role='alert'><span class='wa-head'>正在触发预警：{esc(counts)}</span>"
+            f"<span class='wa-list'>{names}</span></div>")
+
+
+# ---- charts and maps ---------------------------------------------------------------------------
+def dark(chart, s: float) -> go.Figure:
+    """A cockpit.charts figure in the wall's dark style, its type sized for the screen. The panel
+    carries its title, and its footer (口径/来源/数据截至) as a caption that wraps instead of
+    being clipped; the figure keeps the plot."""
+    fig = go.Figure(chart.figure)
+    k = 1.3 * s
+    legend = bool(fig.layout.showlegend)
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.text != chart.footer]
+    fig.update_layout(template="plotly_dark", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      title=None, height=None, autosize=True, font={"family": FONT, "size": 13 * k, "color": INK},
+                      margin={"l": 56 * k, "r": 44 * k, "t": (36 if legend else 14) * k, "b": 30 * k})
+    fig.update_traces(cliponaxis=False, selector={"type": "bar"})  # a bar's value may sit past the axis end
+    if fig.layout.meta == WALL_MAP:  # a map fills its panel and its points grow with the screen
+        fig.update_layout(margin={"l": 4, "r": 4, "t": 4, "b": 4})
+        for trace in fig.data:
+            if trace.mode == "markers":  # one size per trace (ui/screen/maps.py)
+                trace.marker.size *= s
+    fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
+    if legend:
+        fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 13 * k}})
+    return fig
+
+
+# ---- the board ---------------------------------------------------------------------------------
+def prepare(board: Board, viewport: tuple[int, int]) -> None:
+    """Style the board's charts and maps for a screen of this size, once (shell.prepared): chart
+    titles go to the panel title with their unit, their 口径/来源/数据截至 line to the caption."""
+    s = scale(viewport)
+    for p in board.panels.values():
+        if p.chart is not None:
+            p.title += f"（{p.chart.unit}）" if p.chart.unit else ""
+            p.caption = " · ".join(c for c in (p.chart.footer, p.caption) if c)
+            p.figure, p.chart = dark(p.chart, s), None
+
+
+def panel(board: Board, area: str, p: Panel | None) -> None:
+    with st.container(key=f"wall-{area}"):
+        if p is None:
+            return
+        st.html(f"<div class='wall-title'>{esc(p.title)}</div>")
+        if p.tiles:
+            st.html(tiles_html(p.tiles, small=True))
+        if p.figure is not None:
+            st.plotly_chart(p.figure, height="stretch", theme=None, config=STATIC, key=f"wall-{board.name}-{area}-chart")
+        elif p.rows:
+            st.html(rows_html(p.rows))
+        if p.message and not p.rows:
+            st.html(f"<div class='wall-message'>{esc(p.message)}</div>")
+        if p.caption:
+            st.html(f"<div class='wall-caption'>{esc(p.caption)}</div>")
+
+
+def body(board: Board, alarms: list[Alarm]) -> None:
+    """Everything between the header and the footer: the banner, the headline tiles, the four panels."""
+    if alarms:
+        with st.container(key="wall-alarm"):
+            st.html(banner_html(alarms))
+    with st.container(key="wall-kpi"):
+        if board.tiles:
+            st.html(tiles_html(board.tiles))
+    for area in AREAS:
+        panel(board, area, board.panels.get(area))
+
+
+def footer(board: Board | None, status: str) -> None:
+    """口径 and source of the tiles, the 演示数据 note, and how the carousel stands (and is paused)."""
+    note = "" if board is None else board.caliber + (
+        " · 演示数据：本屏部分或全部数字为系统生成的演示数据，不代表商丘市实际情况" if board.demo else "")
+    with st.container(key="wall-foot"):
+        st.html(f"<div class='wall-foot'><span class='wf-note'>{esc(note)}</span>"
+                f"<span class='wf-status'>{esc(status)}</span></div>")

@@ -42,12 +42,12 @@ def rows() -> list[str]:
         if not (d := _load(f"peer_hotline-{backend}")):
             continue
         n = f"{d['tickets']:,} tickets"
-        ld = d["demo_load"]
-        out.append(f"| demo load ({backend}), whole `python -m cockpit demo` | {n} | {ld['cockpit_s']:.1f} s, "
-                   f"{ld['cockpit_peak_rss_mb']} MB | DuckDB load of the tickets: {ld['duckdb_load_s']:.2f} s | "
-                   f"{ld['ratio']}× | < 30 s, < 1 GB at 5,000,000 | "
-                   f"{_met(None) if d['tickets'] < 5_000_000 else _met(ld['cockpit_s'] < 30 and ld['cockpit_peak_rss_mb'] < 1024)} "
-                   f"| {_when(d)} |")
+        if ld := d["demo_load"]:
+            out.append(f"| demo load ({backend}), whole `python -m cockpit demo` | {n} | {ld['cockpit_s']:.1f} s, "
+                       f"{ld['cockpit_peak_rss_mb']} MB | DuckDB load of the tickets: {ld['duckdb_load_s']:.2f} s | "
+                       f"{ld['ratio']}× | < 30 s, < 1 GB at 5,000,000 | "
+                       f"{_met(None) if d['tickets'] < 5_000_000 else _met(ld['cockpit_s'] < 30 and ld['cockpit_peak_rss_mb'] < 1024)} "
+                       f"| {_when(d)} |")
         for q in PEER_QUERIES:
             r = d["queries"].get(q)
             if r and "duckdb_s" in r:

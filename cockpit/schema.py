@@ -166,6 +166,21 @@ hotline_tickets = Table(
     *keyed_columns(),
 )
 
+# 12345 tickets per day × county × category (cockpit/hotline_daily.py): the pages read thousands of
+# these rows instead of millions of tickets. `version` says which state of the tickets it counts.
+hotline_daily = Table(
+    "hotline_daily", metadata,
+    Column("day", Date, primary_key=True),
+    Column("region_code", String(16), primary_key=True),
+    Column("category", String(16), primary_key=True),
+    Column("tickets", Integer, nullable=False),
+)
+hotline_daily_state = Table(
+    "hotline_daily_state", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", String(200), nullable=False),
+)
+
 alerts = Table(
     "alerts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

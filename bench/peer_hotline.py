@@ -30,16 +30,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from common import PY, cockpit_env, median_of, ratio, whole_process, write  # noqa: E402
 
 from cockpit import hotline, hotline_daily, schema as s  # noqa: E402
-from cockpit.store import Store  # noqa: E402
+from hotline_5m import ReadOnlyStore  # noqa: E402  (the store's read API over an engine, no migration)
 
 GOAL_S, GOAL_RATIO = 0.3, 2.0
-
-
-class ReadOnlyStore(Store):
-    """The store's read API over an engine (no migration, no pragmas)."""
-
-    def __init__(self, engine):
-        self.engine = engine
 
 
 def duck_queries(end: dt.datetime, month: hotline.Window, rule: hotline.SurgeRule):

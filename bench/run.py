@@ -75,7 +75,13 @@ def main() -> None:
         except Exception as exc:  # one broken step leaves the others' results standing
             print(f"!! {name}: {exc}", flush=True)
             failed.append(name)
-    write("bench_run", {"size": a.size, "sizes": SIZES[a.size], "steps": a.only or list(STEPS),
+    steps = list(a.only or STEPS)
+    before = RESULTS / "bench_run.json"
+    if a.only and before.exists():  # a partial rerun: the other steps' results still stand
+        prev = json.loads(before.read_text(encoding="utf-8"))
+        steps = [s for s in STEPS if s in steps or s in prev.get("steps", [])]
+        failed += [f for f in prev.get("failed", []) if f not in (a.only or []) and f not in failed]
+    write("bench_run", {"size": a.size, "sizes": SIZES[a.size], "steps": steps, "rerun": a.only or [],
                         "failed": failed, "wall_seconds": round(time.time() - t0, 1), "at_end": machine()})
     step(["bench/results_md.py"])
     step(["scripts/bench_readme.py"])

@@ -82,7 +82,7 @@ def before_after() -> list[str]:
     b, a = _load("peer_hotline-sqlite-1m-before"), _load("peer_hotline-sqlite-1m-after")
     if b and a:
         for q in PEER_QUERIES[:3]:
-            out.append(f"| migration 0007 indexes, SQLite, {a['tickets']:,} tickets | {q} (× DuckDB) | "
+            out.append(f"| migration 0007 (indexes + daily aggregate), SQLite, {a['tickets']:,} tickets | {q} (× DuckDB) | "
                        f"{b['queries'][q]['cockpit_s']:.3f} s ({b['queries'][q]['ratio']}×) | "
                        f"{a['queries'][q]['cockpit_s']:.3f} s ({a['queries'][q]['ratio']}×) |")
     return out if len(out) > 5 else []

@@ -130,7 +130,7 @@ def _import_one(args, store, box, path: Path, options, user: str, max_bytes: int
 def _evaluate_in_background(store) -> None:
     """As the upload page does: evaluation and the forecasts' refit in a low-priority process
     (python -m service.warnings), so the command returns when the figures are stored. Evaluating
-    every rule in this process cost more than the import itself (bench/RESULTS.md)."""
+    every rule in this process took a fifth to two fifths of the command (bench/RESULTS.md)."""
     logs = Path(store.cfg.data_dir) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),

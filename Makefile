@@ -9,7 +9,7 @@ TEST_DEBS := chromium fonts-wqy-microhei postgresql
 # font every 汉字 is a box).
 RUN_DEBS := chromium fonts-wqy-microhei
 
-.PHONY: run test system-deps system-test-deps clean-venv
+.PHONY: run test bench system-deps system-test-deps clean-venv
 
 $(VENV)/.runtime: requirements.txt
 	python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ system-test-deps:
 
 test: system-test-deps $(VENV)/.dev
 	bash scripts/test.sh
+
+# Every benchmark beside its peer in one run; SIZE=small (~10 min here) or full (the issue's scale).
+SIZE ?= small
+bench: system-test-deps $(VENV)/.dev
+	$(PY) bench/run.py --size $(SIZE)
 
 clean-venv:
 	rm -rf $(VENV)

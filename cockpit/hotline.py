@@ -1,5 +1,8 @@
 """社情民意: 12345 hotline aggregates, computed in the database.
 
+Counts over whole days (every page window ends at midnight) read the daily × county × category
+aggregate (cockpit/hotline_daily.py); the rest, and any window that does not, read the tickets.
+
 hotline_tickets may hold millions of rows, so nothing here loads tickets into
 pandas except short, limited lists. Volumes are counted bucket by bucket with
 one index range count per bucket (UNION ALL), which reads only the index on
@@ -12,15 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
+import numpy as np
 import pandas as pd
 from scipy.special import pdtrc
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
-from . import metrics, periods, rule_config, schema as s
+from . import hotline_daily, metrics, periods, rule_config, schema as s
 from .store import region_condition
 
 T = s.hotline_tickets
 c = T.c
+D = s.hotline_daily  # tickets per day × county × category: counts over whole days read this
 SATISFIED = ("满意", "基本满意")
 GRAINS = {"day": "日", "week": "周", "month": "月"}
 
@@ -90,6 +95,16 @@ def _where(start: dt.datetime, stop: dt.datetime, region, category: str | None):
     return and_(*cond)
 
 
+def _daily_where(start: dt.datetime, stop: dt.datetime, region, category: str | None):
+    """_where on the daily aggregate: the same window, county and category."""
+    cond = [D.c.day >= start.date(), D.c.day < stop.date()]
+    if (rc := region_condition(D.c.region_code, region)) is not None:
+        cond.append(rc)
+    if category:
+        cond.append(D.c.category == category)
+    return and_(*cond)
+
+
 # ---- volumes ---------------------------------------------------------------------------
 def bucket_edges(end: dt.datetime, grain: str, first: dt.datetime) -> list[dt.datetime]:
     """Bucket starts plus the final stop. day: last 90 days; week: last 52 weeks ending at
@@ -110,6 +125,15 @@ def volume(store, edges: list[dt.datetime], region: str | None = None,
     """Tickets per bucket [edges[i], edges[i+1]): one index range count per bucket."""
     if len(edges) < 2:
         return pd.DataFrame(columns=["start", "stop", "tickets"])
+    if hotline_daily.whole_days(*edges) and hotline_daily.ensure(store):
+        # One pass over the aggregate's days, put into buckets here: a few thousand rows at most.
+        got = store.frame(select(D.c.day, func.sum(D.c.tickets).label("tickets"))
+                          .where(_daily_where(edges[0], edges[-1], region, category)).group_by(D.c.day))
+        ns = "datetime64[ns]"  # one unit for both sides (pandas 3 infers seconds or microseconds)
+        at = np.searchsorted(np.array(edges, dtype=ns), pd.to_datetime(got["day"]).to_numpy(dtype=ns),
+                             side="right") - 1
+        tickets = np.bincount(at, weights=got["tickets"].astype(float), minlength=len(edges) - 1)
+        return pd.DataFrame({"start": edges[:-1], "stop": edges[1:], "tickets": tickets.astype(int)})
     parts = [select(literal(i).label("i"), func.count().label("tickets"))
              .select_from(T).where(_where(a, b, region, category))
              for i, (a, b) in enumerate(zip(edges, edges[1:]))]
@@ -147,9 +171,15 @@ def summary(store, w: Window, now: dt.datetime, region: str | None = None,
 # ---- categories and counties --------------------------------------------------------------
 def counts_by(store, w: Window, by: tuple[str, ...], region: str | None = None,
               category: str | None = None) -> pd.DataFrame:
-    cols = [c[b] for b in by]
-    stmt = (select(*cols, func.count().label("tickets")).where(_where(w.start, w.stop, region, category))
-            .group_by(*cols))
+    if set(by) <= {"region_code", "category"} and hotline_daily.whole_days(w.start, w.stop) \
+            and hotline_daily.ensure(store):
+        cols = [D.c[b] for b in by]
+        stmt = (select(*cols, func.sum(D.c.tickets).label("tickets"))
+                .where(_daily_where(w.start, w.stop, region, category)).group_by(*cols))
+    else:
+        cols = [c[b] for b in by]
+        stmt = (select(*cols, func.count().label("tickets")).where(_where(w.start, w.stop, region, category))
+                .group_by(*cols))
     out = store.frame(stmt)
     if out.empty:
         return pd.DataFrame(columns=[*by, "tickets"])
@@ -209,9 +239,16 @@ def surge_counts(store, end: dt.datetime, rule: SurgeRule, region=None) -> pd.Da
     before those (base), in one pass over the created_at index."""
     w0 = end - dt.timedelta(days=rule.days)
     b0 = w0 - dt.timedelta(days=rule.baseline_days)
-    stmt = (select(c.category, c.region_code, func.sum(case((c.created_at >= w0, 1), else_=0)).label("window"),
-                   func.sum(case((c.created_at < w0, 1), else_=0)).label("base"))
-            .where(_where(b0, end, region, None)).group_by(c.category, c.region_code))
+    if hotline_daily.whole_days(b0, w0, end) and hotline_daily.ensure(store):
+        d = D.c
+        stmt = (select(d.category, d.region_code,
+                       func.sum(case((d.day >= w0.date(), d.tickets), else_=0)).label("window"),
+                       func.sum(case((d.day < w0.date(), d.tickets), else_=0)).label("base"))
+                .where(_daily_where(b0, end, region, None)).group_by(d.category, d.region_code))
+    else:
+        stmt = (select(c.category, c.region_code, func.sum(case((c.created_at >= w0, 1), else_=0)).label("window"),
+                       func.sum(case((c.created_at < w0, 1), else_=0)).label("base"))
+                .where(_where(b0, end, region, None)).group_by(c.category, c.region_code))
     out = store.frame(stmt)
     if out.empty:
         return pd.DataFrame({"category": pd.Series(dtype=str), "region_code": pd.Series(dtype=str),

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Date, DateTime, Float, Integer, bindparam, delete, func, select, update
 
-from . import schema as s
+from . import hotline_daily, schema as s
 from .datasets import DATASET_COLUMNS, KEYED, Dataset
 from .store import Store
 
@@ -54,6 +54,8 @@ def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: 
         for i, ds in enumerate(datasets):
             if progress:
                 progress(i / len(datasets), f"写入{ds.meta.get('title', ds.name)}（{len(ds.frame):,} 行）")
+            if ds.name == "hotline_tickets":  # before the new batch changes the tickets' version
+                daily_current = hotline_daily.stamped(conn) == hotline_daily.version(conn)
             batch = store.new_batch(conn, source=source, dataset=ds.name, created_by=created_by,
                                     file_name=file_name, sha256=sha256,
                                     note=ds.meta.get("title", ""))
@@ -61,10 +63,14 @@ def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: 
             frame["batch_id"] = batch
             if ds.name == "observations":
                 _supersede(conn, frame)
+            if ds.name == "hotline_tickets":
+                touched = _ticket_times(conn, frame)
             if ds.name in KEYED and "source_key" in frame:
                 _write_records(conn, store, ds.name, frame, batch, origin)
             else:
                 store.bulk_insert(conn, TABLES[ds.name], frame)
+            if ds.name == "hotline_tickets":
+                hotline_daily.after_write(conn, daily_current, touched)
             store.finish_batch(conn, batch, len(frame))
             store.audit(conn, created_by, "import", f"batch:{batch}",
                         f"{source} {ds.name} {len(frame)} 行 {file_name or ''}".strip())
@@ -73,6 +79,19 @@ def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: 
         progress(1.0, "完成")
     log.info("committed batches %s from %s", batch_ids, source)
     return batch_ids
+
+
+def _ticket_times(conn, frame: pd.DataFrame) -> list:
+    """The earliest and latest created_at an ingest touches: its tickets', and for tickets it
+    updates in place their stored times too (a corrected date moves a ticket between days)."""
+    when = pd.to_datetime(frame["created_at"])
+    times = [when.min(), when.max()] if len(frame) else []
+    ids = [int(i) for i in frame["record_id"].dropna()] if "record_id" in frame else []
+    t = s.hotline_tickets.c
+    for i in range(0, len(ids), LOOKUP_CHUNK):
+        times += conn.execute(select(func.min(t.created_at), func.max(t.created_at))
+                              .where(t.id.in_(ids[i:i + LOOKUP_CHUNK]))).one()
+    return [pd.Timestamp(x).to_pydatetime() for x in times if x is not None and not pd.isna(x)]
 
 
 def _supersede(conn, frame: pd.DataFrame) -> None:

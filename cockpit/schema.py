@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean, false, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
-    String, Table, Text, UniqueConstraint,
+    String, Table, Text, UniqueConstraint, text,
 )
 
 # Stable constraint names keep migrations portable between SQLite and PostgreSQL.
@@ -159,7 +159,26 @@ hotline_tickets = Table(
     Index(None, "created_at"),
     Index(None, "region_code", "created_at"),
     Index(None, "category", "created_at"),
+    # Migration 0007 (issue 14): the open-overdue list and the surge / category tables as index scans.
+    Index("ix_hotline_tickets_open_due", "due_at", "id", sqlite_where=text("closed_at IS NULL"),
+          postgresql_where=text("closed_at IS NULL")),
+    Index("ix_hotline_tickets_created_category_region", "created_at", "category", "region_code"),
     *keyed_columns(),
+)
+
+# 12345 tickets per day × county × category (cockpit/hotline_daily.py): the pages read thousands of
+# these rows instead of millions of tickets. `version` says which state of the tickets it counts.
+hotline_daily = Table(
+    "hotline_daily", metadata,
+    Column("day", Date, primary_key=True),
+    Column("region_code", String(16), primary_key=True),
+    Column("category", String(16), primary_key=True),
+    Column("tickets", Integer, nullable=False),
+)
+hotline_daily_state = Table(
+    "hotline_daily_state", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", String(200), nullable=False),
 )
 
 alerts = Table(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from cockpit import ingest, schema as s
+from cockpit import hotline_daily, ingest, schema as s
 from cockpit.store import Store
 from connectors.demo import DemoConnector
 
@@ -50,6 +50,8 @@ def prepare(store: Store, progress=None) -> bool:
     The warning rules are not evaluated here (40 s on the demo data): the web server does it in
     the background (catch_up), after the first page is up."""
     store.init()
+    # After the upgrade to 0007 the 12345 daily aggregate is counted here once, not on a leader's page.
+    hotline_daily.ensure(store)
     if store.cfg.demo_on_empty and store.count(s.upload_batches) == 0:
         log.info("empty store: loading demo data")
         load_demo(store, progress=progress, evaluate=False)

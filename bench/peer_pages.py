@@ -1,0 +1,126 @@
+"""Cold start and page load in Chromium: the cockpit (demo store) beside a bare Streamlit page
+(bench/bare/bare_page.py, one Plotly figure), started and opened alike in the same run.
+
+    .venv/bin/python bench/peer_pages.py [--runs 3] [--tickets 200000]
+
+cold start: process start → /_stcore/health answers "ok"; first page: process start → the first
+figure drawn in a new Chromium context. page load: a new browser context (new session) on the
+warm server → first figure drawn (the overview, /economy). Writes bench/results/peer_pages.json.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import PY, ROOT, cockpit_env, ratio, whole_process, write  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-quic",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIGURE = ".js-plotly-plot .main-svg"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(kind: str, env: dict) -> tuple[subprocess.Popen, str, float]:
+    port = _port()
+    if kind == "bare":
+        cmd = [PY, "-m", "streamlit", "run", str(ROOT / "bench" / "bare" / "bare_page.py"), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    else:
+        cmd = [PY, "-m", "cockpit", "serve", "--port", str(port), "--address", "127.0.0.1"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - t0 < 180:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return proc, url, time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.05)
+    stop(proc)
+    raise TimeoutError(kind)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def open_page(browser, url: str) -> float:
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    tab = ctx.new_page()
+    t0 = time.perf_counter()
+    tab.goto(url)
+    tab.locator(FIGURE).first.wait_for(timeout=180_000)
+    took = time.perf_counter() - t0
+    ctx.close()
+    return took
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--tickets", type=int, default=200_000)
+    a = ap.parse_args()
+    rows = {k: [] for k in ("bare_health", "bare_first", "bare_page", "ours_health", "ours_first", "overview",
+                            "economy")}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        url_db = f"sqlite:///{tmp}/c.db"
+        env = cockpit_env(url_db, tmp)
+        whole_process([PY, "-m", "cockpit", "init"], {**env, "COCKPIT_DEMO_TICKETS": str(a.tickets),
+                                                      "COCKPIT_DEMO_ON_EMPTY": "true"})
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for _ in range(a.runs):  # alternate bare and cockpit so load on the machine hits both alike
+            for kind in ("bare", "ours"):
+                t0 = time.perf_counter()
+                proc, url, health = start(kind, env if kind == "ours" else dict(os.environ))
+                try:
+                    open_page(browser, url)
+                    first = time.perf_counter() - t0
+                    rows[f"{kind}_health"].append(health)
+                    rows[f"{kind}_first"].append(first)
+                    if kind == "bare":
+                        rows["bare_page"].append(open_page(browser, url))
+                    else:
+                        rows["overview"].append(open_page(browser, url))
+                        rows["economy"].append(open_page(browser, url + "/economy"))
+                finally:
+                    stop(proc)
+        browser.close()
+    med = {k: round(statistics.median(v), 3) for k, v in rows.items()}
+    doc = {"runs": a.runs, "tickets": a.tickets, "median_s": med,
+           "all_runs": {k: [round(x, 3) for x in v] for k, v in rows.items()},
+           "cold_start_health": {"cockpit_s": med["ours_health"], "bare_s": med["bare_health"],
+                                 "ratio": ratio(med["ours_health"], med["bare_health"]), "goal_ratio": 1.5},
+           "cold_start_first_page": {"cockpit_s": med["ours_first"], "bare_s": med["bare_first"],
+                                     "ratio": ratio(med["ours_first"], med["bare_first"]), "goal_ratio": 1.5},
+           "page_load_overview": {"cockpit_s": med["overview"], "bare_s": med["bare_page"],
+                                  "ratio": ratio(med["overview"], med["bare_page"]), "goal_ratio": 1.3},
+           "page_load_economy": {"cockpit_s": med["economy"], "bare_s": med["bare_page"],
+                                 "ratio": ratio(med["economy"], med["bare_page"]), "goal_ratio": 1.3}}
+    print(write("peer_pages", doc))
+    print(med)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""bench/RESULTS.md's generated table from bench/results/peer_*.json (never typed by hand).
+
+    .venv/bin/python bench/results_md.py          # rewrites the part between the markers
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, ROOT  # noqa: E402
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+PEER_QUERIES = ("open overdue (count + 200 longest)", "surge: category x county, 7 vs 28 days",
+                "category growth (week, last week, month, last year)", "tickets per day, 30 days (overview)",
+                "summary, last 7 days, city")
+
+
+def _load(name: str) -> dict | None:
+    p = RESULTS / f"{name}.json"
+    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
+
+
+def _met(ok: bool | None) -> str:
+    return "—" if ok is None else ("达到 met" if ok else "**未达到 not met**")
+
+
+def _when(doc: dict) -> str:
+    m = doc.get("machine", {})
+    return f"{m.get('measured', '?')[:10]}, load {m.get('load_average', ['?'])[0]}"
+
+
+def rows() -> list[str]:
+    out = ["| work | size | cockpit | peer, same run | ratio | goal | met? | measured |",
+           "|---|---|---|---|---:|---|---|---|"]
+    if d := _load("peer_import"):
+        out.append(f"| `python -m cockpit import`, long workbook, whole process, fresh SQLite | {d['rows']:,} rows | "
+                   f"{d['cockpit_import_s']:.2f} s, {d['cockpit_peak_rss_mb']} MB | fastexcel parse, whole process: "
+                   f"{d['fastexcel_parse_s']:.2f} s | {d['ratio']}× | ≤ 2× | {_met(d['ratio'] <= 2)} | {_when(d)} |")
+    for backend in ("sqlite", "postgresql"):
+        if not (d := _load(f"peer_hotline-{backend}")):
+            continue
+        n = f"{d['tickets']:,} tickets"
+        if ld := d["demo_load"]:
+            out.append(f"| demo load ({backend}), whole `python -m cockpit demo` | {n} | {ld['cockpit_s']:.1f} s, "
+                       f"{ld['cockpit_peak_rss_mb']} MB | DuckDB load of the tickets: {ld['duckdb_load_s']:.2f} s | "
+                       f"{ld['ratio']}× | < 30 s, < 1 GB at 5,000,000 | "
+                       f"{_met(None) if d['tickets'] < 5_000_000 else _met(ld['cockpit_s'] < 30 and ld['cockpit_peak_rss_mb'] < 1024)} "
+                       f"| {_when(d)} |")
+        for q in PEER_QUERIES:
+            r = d["queries"].get(q)
+            if r and "duckdb_s" in r:
+                out.append(f"| 12345 ({backend}): {q} | {n} | {r['cockpit_s']:.3f} s | DuckDB {r['duckdb_s']:.4f} s | "
+                           f"{r['ratio']}× | < 0.3 s and ≤ 2× DuckDB | {_met(r['goal_met'])} | {_when(d)} |")
+    if d := _load("peer_pages"):
+        for key, what, goal in (("cold_start_health", "cold start to /_stcore/health", 1.5),
+                                ("cold_start_first_page", "cold start to the first figure drawn (Chromium)", 1.5),
+                                ("page_load_overview", "overview, new session, Chromium", 1.3),
+                                ("page_load_economy", "/economy, new session, Chromium", 1.3)):
+            r = d[key]
+            out.append(f"| {what} | demo store, {d['tickets']:,} tickets | {r['cockpit_s']:.2f} s | bare Streamlit page "
+                       f"{r['bare_s']:.2f} s | {r['ratio']}× | ≤ {goal}× | {_met(r['ratio'] <= goal)} | {_when(d)} |")
+    if d := _load("peer_forecast"):
+        o, p = d["cockpit"], d["autoets"]
+        out.append(f"| forecast, M3 monthly, h=18 | {d['series']} series | MASE {o['mase']}, sMAPE {o['smape']}, "
+                   f"{o['series_per_s']} series/s | AutoETS MASE {p['mase']}, sMAPE {p['smape']}, "
+                   f"{p['series_per_s']} series/s | speed {d['speed_share']}× | better on both, ≥ 1/3 speed | "
+                   f"{_met(d['goal_met'])} | {_when(d)} |")
+    return out
+
+
+def before_after() -> list[str]:
+    """Fixes of issue 14, each measured before and after beside its peer."""
+    out = ["", "Before and after the fixes (same machine; the load differed between runs, so compare the ratios to the peer):", "",
+           "| fix | measure | before | after |", "|---|---|---:|---:|"]
+    if (a := _load("peer_import")) and "evaluate_now_s" in a:
+        out.append(f"| CLI import: warning rules evaluated in a background process (before: `--evaluate-now`, "
+                   f"same run) | {a['rows']:,}-row import, whole process (× fastexcel) | "
+                   f"{a['evaluate_now_s']:.1f} s ({a['evaluate_now_ratio']}×) | "
+                   f"{a['cockpit_import_s']:.1f} s ({a['ratio']}×) |")
+    b, a = _load("peer_hotline-sqlite-1m-before"), _load("peer_hotline-sqlite-1m-after")
+    if b and a:
+        for q in PEER_QUERIES[:3]:
+            out.append(f"| migration 0007 (indexes + daily aggregate), SQLite, {a['tickets']:,} tickets | {q} (× DuckDB) | "
+                       f"{b['queries'][q]['cockpit_s']:.3f} s ({b['queries'][q]['ratio']}×) | "
+                       f"{a['queries'][q]['cockpit_s']:.3f} s ({a['queries'][q]['ratio']}×) |")
+    return out if len(out) > 5 else []
+
+
+def splice(path: Path, body: list[str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(head + START + "\n" + "\n".join(body) + "\n" + END + tail, encoding="utf-8")
+
+
+def main() -> None:
+    run = _load("bench_run") or {}
+    note = [f"Generated by `make bench SIZE={run.get('size', '?')}` from bench/results/*.json "
+            f"(steps {', '.join(run.get('steps', []))}; failed: {', '.join(run.get('failed', [])) or 'none'}).", ""]
+    splice(ROOT / "bench" / "RESULTS.md", note + rows() + before_after())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""12345 tickets per day × county × category: the one aggregate the pages' counts read.
+
+The pages count tickets over whole days (windows end at midnight), so a count over millions of
+tickets is a sum over at most days × counties × categories rows. The aggregate is defined by
+`refresh` alone (a GROUP BY of hotline_tickets) and stamped with the tickets' version (the state
+of their batches). Every ingest (uploads, connectors' pulls and their in-place updates, the demo)
+refreshes the days it touched in its own transaction; any other change of the batches (a
+rollback, a demo retire, a restore) leaves the stamp stale, and the next read rebuilds the whole
+aggregate first. A store the aggregate cannot be made current in (read-only, or another process
+rebuilding at the same moment) is counted from the raw tickets instead.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import Date, case, cast, delete, func, insert, select
+from sqlalchemy.exc import DBAPIError
+
+from . import schema as s
+
+log = logging.getLogger(__name__)
+D, T = s.hotline_daily, s.hotline_tickets
+STATE = s.hotline_daily_state
+
+
+def day_of(conn, column):
+    # SQLite's CAST(... AS DATE) is numeric affinity ("2026"); date() gives the ISO day.
+    return func.date(column) if conn.dialect.name == "sqlite" else cast(column, Date)
+
+
+def version(conn) -> str:
+    """The state of the tickets: their batches (a new one per ingest; rollbacks stamp theirs)."""
+    b = s.upload_batches.c
+    row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at),
+                              func.sum(case((b.status == "committed", 1), else_=0)))
+                       .where(b.dataset == "hotline_tickets")).one()
+    return ":".join(str(x) for x in row)
+
+
+def stamped(conn) -> str | None:
+    return conn.execute(select(STATE.c.version).where(STATE.c.id == 1)).scalar()
+
+
+def refresh(conn, start: dt.date | None = None, stop: dt.date | None = None) -> None:
+    """Recount the days [start, stop) from the tickets (all days without bounds), then stamp."""
+    day = day_of(conn, T.c.created_at)
+    counted = select(day.label("day"), T.c.region_code, T.c.category, func.count())
+    if start is not None:
+        lo, hi = (dt.datetime.combine(d, dt.time()) for d in (start, stop))
+        conn.execute(delete(D).where(D.c.day >= start, D.c.day < stop))
+        counted = counted.where(T.c.created_at >= lo, T.c.created_at < hi)
+    else:
+        conn.execute(delete(D))
+    conn.execute(insert(D).from_select(["day", "region_code", "category", "tickets"],
+                                       counted.group_by(day, T.c.region_code, T.c.category)))
+    conn.execute(delete(STATE))
+    conn.execute(insert(STATE).values(id=1, version=version(conn)))
+
+
+def after_write(conn, was_current: bool, times: list) -> None:
+    """In an ingest's transaction, after its tickets are written: recount the days of `times`
+    (the new tickets' and the replaced ones' created_at), or everything if it was stale."""
+    times = [t for t in times if t is not None]
+    if was_current and times:
+        refresh(conn, min(times).date(), max(times).date() + dt.timedelta(days=1))
+    else:
+        refresh(conn)
+
+
+def ensure(store) -> bool:
+    """True when the aggregate counts the tickets as they are now (rebuilt first if stale)."""
+    try:
+        with store.engine.connect() as conn:
+            if stamped(conn) == version(conn):
+                return True
+        with store.begin() as conn:
+            if stamped(conn) != version(conn):  # another process may have just rebuilt it
+                refresh(conn)
+        return True
+    except DBAPIError:  # read-only store, or a concurrent rebuild: count the raw tickets this time
+        log.warning("hotline_daily not current; counting raw tickets", exc_info=True)
+        return False
+
+
+def whole_days(*times: dt.datetime) -> bool:
+    return all(t.time() == dt.time() and not getattr(t, "tzinfo", None) for t in times)

@@ -110,6 +110,9 @@ def test_a_county_workbook_shows_what_is_not_imported_and_offers_to_map_unknown_
         body = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]').cloneNode(true);
             m.querySelectorAll('[data-testid=stIconMaterial], [translate=no], svg, script, style, [data-testid=stFileUploader]')
                 .forEach(e => e.remove());
+            // A detached copy has no layout: its innerText runs cells and blocks together, so each
+            // element's text is closed by a space (else "报表.xlsx" + "Excel 文件" read as one word).
+            m.querySelectorAll('*').forEach(e => e.append(' '));
             return m.innerText; }""")
         assert re.search(r"未导入的内容（\d+ 处）", body) and "指标“税收收入”（" in body
         assert "保存对应并重新校验" in body

@@ -40,7 +40,8 @@ def county_map(v: View) -> Panel:
 def plan(v: View, region: str) -> Panel:
     ind, p = state.indicators(v), state.plan()  # the plan in force (data/plan), as on the desktop page
     ended = p.ended(state.today())
-    title = f"数字政府建设主要指标（{p.target_label}{'·期末评估' if ended else ''}）"
+    # The panel is a third of the wall wide: after the period the rows and caption carry the target year.
+    title = f"数字政府建设主要指标（{'期末评估' if ended else p.target_label}）"
     if region != CITY:
         return Panel(title, message="规划主要指标为全市指标，不分县区")
     obs = state.observations(v, tuple(catalog.plan_indicators(ind, p).code))

@@ -6,6 +6,7 @@ user exists; with no users the cockpit runs open for a first look on demo data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import ipaddress
 import secrets
@@ -28,8 +29,13 @@ LOCK_MINUTES = 15
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
 # Verified against when the name does not exist, so that a refusal takes as long either way
-# (otherwise the time of the answer tells an attacker which names are real).
-_DUMMY_HASH = _hasher.hash("no such user: timing equaliser")
+# (otherwise the time of the answer tells an attacker which names are real). Made on first use:
+# hashing at import cost every command and the web server's start 0.2 s (issue 14).
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("no such user: timing equaliser")
+
+
 # One answer for every refused login (no such user, wrong password, locked, disabled): a
 # different message would tell an attacker which names exist. The audit log keeps the reason.
 REFUSED = f"用户名或密码错误（连续 {MAX_FAILURES} 次错误将锁定 {LOCK_MINUTES} 分钟）；如仍无法登录请联系管理员"
@@ -238,7 +244,8 @@ def authenticate(store: Store, name: str, password: str, *, at: dt.datetime | No
     # inside would roll back the very failure count and audit row that must be kept.
     with store.begin() as conn:
         row = conn.execute(select(s.users).where(s.users.c.name == name)).first()
-        good = _verifies(row.password_hash if row is not None else _DUMMY_HASH, password)
+        dummy = _dummy_hash()  # made by the first login of any name, so never by one kind only
+        good = _verifies(row.password_hash if row is not None else dummy, password)
         if row is None:
             why = "无此用户"
         elif row.disabled:

@@ -7,11 +7,7 @@ import sys
 
 from cockpit import audit, auth, periods
 from cockpit.auth import EVERYTHING
-from cockpit.briefing.content import BriefingRefused
 from cockpit.store import Store
-
-from . import briefing
-from .briefing_render import RenderError
 
 
 def register(sub) -> None:
@@ -24,6 +20,11 @@ def register(sub) -> None:
 
 
 def cmd_briefing(args) -> int:
+    # Imported here: the pack's renderers (fpdf, kaleido) cost every other command 0.5 s to import.
+    from cockpit.briefing.content import BriefingRefused
+
+    from . import briefing
+    from .briefing_render import RenderError
     store = Store()
     store.init()
     scope, actor = EVERYTHING, args.user or "命令行"

@@ -45,9 +45,11 @@ def cmd_demo(args) -> int:
         print(f"已有演示数据（批次 {', '.join(map(str, existing['id']))}），未重复加载；"
               "如需再加载一份请加 --force。")
         return 0
-    ids = load_demo(store, tickets=args.tickets, progress=print_progress, end=args.end)
+    ids = load_demo(store, tickets=args.tickets, progress=print_progress, end=args.end, evaluate=args.evaluate_now)
     print(f"演示数据已加载：批次 {', '.join(map(str, ids))}；"
           f"12345 工单 {store.count(s.hotline_tickets):,} 条。")
+    # As after an import: the rules took a third of a 1,000,000-ticket load (bench/RESULTS.md).
+    print("预警已评估。" if args.evaluate_now else warnings.evaluate_in_background(store))
     return 0
 
 
@@ -72,6 +74,8 @@ def register(sub) -> None:
     demo.add_argument("--tickets", type=int, default=None, help="12345 工单数（默认 %d）" % settings().demo_tickets)
     demo.add_argument("--end", default=None, help="演示数据截至月份 YYYY-MM（默认上月）")
     demo.add_argument("--force", action="store_true", help="已有演示数据时仍再加载一份")
+    demo.add_argument("--evaluate-now", action="store_true",
+                      help="等预警评估完成再返回（默认在后台低优先级进程中评估，命令立即返回）")
     demo.set_defaults(func=cmd_demo)
     serve = sub.add_parser("serve", help="启动驾驶舱网页")
     serve.add_argument("--port", type=int, default=None)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import getpass
 import logging
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,7 +22,6 @@ from .uploads import PRELOAD, check_file
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb")
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def register(sub) -> None:
@@ -90,7 +87,7 @@ def cmd_import(args) -> int:
         if args.evaluate_now:
             _reevaluate(store)
         else:
-            _evaluate_in_background(store)
+            print(warnings.evaluate_in_background(store))
     return 1 if failed else 0
 
 
@@ -125,23 +122,6 @@ def _import_one(args, store, box, path: Path, options, user: str, max_bytes: int
         return 1
     print(f"  {result.message}")
     return 1 if result.status in ("rejected", "busy") else 0
-
-
-def _evaluate_in_background(store) -> None:
-    """As the upload page does: evaluation and the forecasts' refit in a low-priority process
-    (python -m service.warnings), so the command returns when the figures are stored. Evaluating
-    every rule in this process took a fifth to two fifths of the command (bench/RESULTS.md)."""
-    logs = Path(store.cfg.data_dir) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    with open(logs / "warnings-background.log", "ab") as log_file:
-        # Its own session and no inherited pipe: a caller reading this command's output (cron,
-        # subprocess.run) gets its end of file when the import is done, not when the refit is.
-        subprocess.Popen([sys.executable, "-m", "service.warnings", "--workers", "1", "--nice", "15"],
-                         cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                         start_new_session=True)
-    print("预警将在后台重新评估（低优先级进程，完成后页面自动显示）；要等评估完成再返回请加 --evaluate-now。")
 
 
 def _reevaluate(store) -> None:

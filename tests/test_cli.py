@@ -31,9 +31,12 @@ def test_demo_on_request_when_automatic_demo_is_off(tmp_path):
     db = f"sqlite:///{tmp_path / 'c.db'}"
     r = run("init", db=db, COCKPIT_DEMO_ON_EMPTY="0")
     assert r.returncode == 0 and "已载入演示数据" not in r.stdout
-    r = run("demo", "--tickets", "1200", "--end", "2025-12", db=db)
+    r = run("demo", "--tickets", "1200", "--end", "2025-12", db=db, COCKPIT_DATA_DIR=str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert "演示数据已加载" in r.stdout and "12345 工单 1,2" in r.stdout
+    # The rules are evaluated afterwards, in a detached process (issue 14), as after an import.
+    assert "预警将在后台重新评估" in r.stdout and "预警已评估" not in r.stdout
+    assert (tmp_path / "logs" / "warnings-background.log").exists()
 
 
 def test_bad_month_exits_non_zero_with_a_chinese_message(tmp_path):

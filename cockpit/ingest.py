@@ -56,10 +56,11 @@ def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: 
                 progress(i / len(datasets), f"写入{ds.meta.get('title', ds.name)}（{len(ds.frame):,} 行）")
             if ds.name == "hotline_tickets":  # before the new batch changes the tickets' version
                 daily_current = hotline_daily.stamped(conn) == hotline_daily.version(conn)
+                first = conn.execute(select(s.hotline_tickets.c.id).limit(1)).first() is None
             batch = store.new_batch(conn, source=source, dataset=ds.name, created_by=created_by,
                                     file_name=file_name, sha256=sha256,
                                     note=ds.meta.get("title", ""))
-            frame = ds.frame.copy()
+            frame = ds.frame.copy(deep=False)  # copy-on-write: the columns added below stay ours
             frame["batch_id"] = batch
             if ds.name == "observations":
                 _supersede(conn, frame)
@@ -70,7 +71,7 @@ def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: 
             else:
                 store.bulk_insert(conn, TABLES[ds.name], frame)
             if ds.name == "hotline_tickets":
-                hotline_daily.after_write(conn, daily_current, touched)
+                hotline_daily.after_write(conn, daily_current, touched, frame if first else None)
             store.finish_batch(conn, batch, len(frame))
             store.audit(conn, created_by, "import", f"batch:{batch}",
                         f"{source} {ds.name} {len(frame)} 行 {file_name or ''}".strip())

@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, case, create_engine, event, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -125,7 +125,9 @@ class Store:
                      .values(row_count=row_count))
 
     def bulk_insert(self, conn: Connection, table, frame: pd.DataFrame) -> int:
-        """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere."""
+        """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere. Into an empty table, a
+        large frame is written without the table's indexes, which are built once afterwards (in
+        the same transaction): keeping them row by row was most of a load of millions of tickets."""
         if frame.empty:
             return 0
         # COPY bypasses SQLAlchemy, so apply the schema's scalar defaults here for both paths.
@@ -133,20 +135,22 @@ class Store:
                    if c.name not in frame.columns and c.default is not None and c.default.is_scalar}
         if missing:
             frame = frame.assign(**missing)
-        cols = list(frame.columns)
+        rebuild = sorted(table.indexes, key=lambda ix: ix.name) if len(frame) >= REINDEX_FROM and \
+            conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None else []
+        for index in rebuild:
+            index.drop(conn)
         if conn.dialect.name == "postgresql":
-            raw = conn.connection.driver_connection
-            with raw.cursor() as cur:
-                with cur.copy(f'COPY {table.name} ({", ".join(cols)}) FROM STDIN') as cp:
-                    for row in frame.itertuples(index=False, name=None):
-                        cp.write_row([None if _isna(v) else v for v in row])
+            _copy(conn, table, frame)
         else:
             # Plain DB-API executemany with tuples: several times faster than dicts through
             # SQLAlchemy for 100,000s of rows. Converted chunk by chunk to bound memory.
+            cols = list(frame.columns)
             sql = f'INSERT INTO {table.name} ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})'
-            for i in range(0, len(frame), 50_000):
-                part = frame.iloc[i:i + 50_000]
+            for i in range(0, len(frame), CHUNK):
+                part = frame.iloc[i:i + CHUNK]
                 conn.exec_driver_sql(sql, list(zip(*(_plain_column(part[c]) for c in cols))))
+        for index in rebuild:
+            index.create(conn)
         return len(frame)
 
     def observations_version(self) -> str:
@@ -284,12 +288,40 @@ def _plain(v):
 
 
 PLAIN = (str, int, float, bool, type(None))
+CHUNK = 50_000  # rows converted to Python values at a time: bounds the memory of a large write
+REINDEX_FROM = 100_000  # rows into an empty table from which its indexes are built after the write
+
+
+def _copy(conn: Connection, table, frame: pd.DataFrame) -> None:
+    """COPY ... FROM STDIN as CSV made by pandas, chunk by chunk: a row-by-row write_row in Python
+    was the larger part of a PostgreSQL load. NULL is written as \\N, so an empty text stays empty;
+    a frame holding the text \\N itself (which CSV could not tell from NULL) goes row by row."""
+    cols = list(frame.columns)
+    text_cols = [c for c in cols if not pd.api.types.is_numeric_dtype(frame[c])
+                 and not pd.api.types.is_datetime64_any_dtype(frame[c])]
+    as_csv = not any((frame[c] == NULL_MARK).any() for c in text_cols)
+    raw = conn.connection.driver_connection
+    options = f" WITH (FORMAT csv, NULL '{NULL_MARK}')" if as_csv else ""
+    with raw.cursor() as cur, cur.copy(f'COPY {table.name} ({", ".join(cols)}) FROM STDIN{options}') as cp:
+        for i in range(0, len(frame), CHUNK):
+            part = frame.iloc[i:i + CHUNK]
+            if as_csv:
+                cp.write(part.to_csv(header=False, index=False, na_rep=NULL_MARK, date_format="%Y-%m-%d %H:%M:%S.%f"))
+            else:
+                for row in part.itertuples(index=False, name=None):
+                    cp.write_row([None if _isna(v) else v for v in row])
+
+
+NULL_MARK = "\\N"
 
 
 def _plain_column(col: pd.Series) -> list:
     """A column as _plain makes each value, by whole columns where the type allows (a million tickets)."""
     if pd.api.types.is_datetime64_any_dtype(col) and col.dt.tz is None and not col.dt.microsecond.any():
         return col.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(col.notna(), None).tolist()
+    texts = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col
+    if pd.api.types.infer_dtype(texts, skipna=True) in ("string", "empty"):  # no check per value
+        return col.to_numpy(dtype=object, na_value=None).tolist()
     values = col.astype(object).where(col.notna(), None).tolist()
     if {type(v) for v in values} <= set(PLAIN):
         return values

@@ -75,6 +75,11 @@ def test_the_daily_aggregate_counts_what_the_raw_tickets_count_after_a_load(stor
     ingest.load(store, [Dataset("hotline_tickets", _tickets(400, 1))], source="demo", created_by="测试")
     assert _aggregate_is_current(store)
     _assert_counts_match_raw(store)
+    # A load into an empty table is counted from its frame; the aggregate's definition (refresh) agrees.
+    counted = _stored_daily(store)
+    with store.begin() as conn:
+        hotline_daily.refresh(conn)
+    pd.testing.assert_series_equal(_stored_daily(store), counted)
     ingest.load(store, [Dataset("hotline_tickets", _tickets(150, 2))], source="demo", created_by="测试")
     assert _aggregate_is_current(store)  # days recounted in the ingest, no rebuild at the read
     _assert_counts_match_raw(store)

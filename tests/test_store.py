@@ -130,3 +130,61 @@ def test_upgrading_an_old_store_keeps_its_data(tmp_path):
     assert old.schema_revision() == old.head_revision() != "0001"
     assert old.observations(indicators=["RETAIL"], regions=["411402"]).value.tolist() == [12.5]
     assert old.count(s.upload_batches) == 1
+
+
+def _tickets(n: int, **columns) -> pd.DataFrame:
+    start = pd.Timestamp("2026-01-01")
+    frame = pd.DataFrame({"created_at": start + pd.to_timedelta(range(n), unit="min"),
+                          "region_code": "411402", "category": "供暖", "channel": "电话", "status": "已办结"})
+    frame["due_at"] = frame["created_at"] + pd.Timedelta(days=5)
+    frame["closed_at"] = frame["created_at"] + pd.Timedelta(hours=3)
+    frame["satisfaction"] = "满意"
+    return frame.assign(**columns)
+
+
+def _index_names(store) -> set:
+    from sqlalchemy import inspect
+    with store.engine.connect() as conn:
+        return {ix["name"] for ix in inspect(conn).get_indexes("hotline_tickets")}
+
+
+def test_a_large_load_into_an_empty_table_builds_its_indexes_after_and_keeps_every_row(store):
+    """Issue 14: 120,000 tickets into an empty table are written without indexes, which are built
+    once afterwards; the store ends as the schema says, and every row is there."""
+    from cockpit import store as store_module
+    indexes = _index_names(store)
+    n = store_module.REINDEX_FROM + 20_000
+    ingest.load(store, [Dataset("hotline_tickets", _tickets(n))], source="demo", created_by="测试")
+    assert _index_names(store) == indexes and "ix_hotline_tickets_open_due" in indexes
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), s.metadata) == []
+    assert store.count(s.hotline_tickets) == n
+    last = store.scalar(select(func.max(s.hotline_tickets.c.created_at)))
+    assert pd.Timestamp(last) == pd.Timestamp("2026-01-01") + pd.Timedelta(minutes=n - 1)
+
+
+def test_a_failing_large_load_leaves_the_indexes_and_no_row(store):
+    indexes = _index_names(store)
+    bad = _tickets(120_000)
+    bad.loc[119_999, "category"] = None  # NOT NULL: the write fails at its last row
+    with pytest.raises(Exception):
+        ingest.load(store, [Dataset("hotline_tickets", bad)], source="demo", created_by="测试")
+    assert _index_names(store) == indexes
+    assert store.count(s.hotline_tickets) == 0 and store.count(s.upload_batches) == 0
+
+
+@pytest.mark.parametrize("n", [5, 120_000])  # with indexes / built after; on PostgreSQL: COPY as CSV
+@pytest.mark.parametrize("last", ["普通", "\\N"])
+def test_awkward_texts_are_stored_as_sent(store, n, last):
+    """What a connector may carry: an empty text (not NULL), a missing one (NULL), commas, quotes,
+    a line break, and the text \\N itself, which COPY's NULL marker must not swallow."""
+    texts = ["", 'a,"b"', "x\ny", last]
+    frame = _tickets(n)
+    frame.loc[:3, "category"] = texts
+    frame.loc[0, "satisfaction"] = None
+    frame.loc[1, "satisfaction"] = ""
+    ingest.load(store, [Dataset("hotline_tickets", frame)], source="demo", created_by="测试")
+    t = s.hotline_tickets.c
+    got = store.frame(select(t.category, t.satisfaction).order_by(t.created_at).limit(4))
+    assert got["category"].tolist() == texts
+    assert pd.isna(got["satisfaction"].iloc[0]) and got["satisfaction"].iloc[1] == ""

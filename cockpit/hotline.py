@@ -26,7 +26,7 @@ from .store import region_condition
 T = s.hotline_tickets
 c = T.c
 D = s.hotline_daily  # tickets per day × county × category: counts over whole days read this
-SATISFIED = ("满意", "基本满意")
+SATISFIED = hotline_daily.SATISFIED
 GRAINS = {"day": "日", "week": "周", "month": "月"}
 
 
@@ -154,6 +154,17 @@ def overdue_condition(now: dt.datetime):
 
 def summary(store, w: Window, now: dt.datetime, region: str | None = None,
             category: str | None = None) -> dict:
+    if hotline_daily.whole_days(w.start, w.stop) and hotline_daily.ensure(store):
+        # Whole days from the aggregate; only "open and past due" depends on `now`: counted from the
+        # open tickets (a partial index holds only those).
+        d = D.c
+        out = store.one(select(*[func.sum(d[k]).label(k) for k in hotline_daily.COUNTS])
+                        .where(_daily_where(w.start, w.stop, region, category)))
+        out = {"received" if k == "tickets" else k: int(v or 0) for k, v in out.items()}
+        open_late = store.scalar(select(func.count()).select_from(T).where(
+            c.closed_at.is_(None), c.due_at < now, _where(w.start, w.stop, region, category)))
+        out["overdue"] = out.pop("closed_late") + int(open_late or 0)
+        return _rates(out)
     stmt = select(
         func.count().label("received"),
         func.count(c.closed_at).label("closed"),
@@ -161,7 +172,10 @@ def summary(store, w: Window, now: dt.datetime, region: str | None = None,
         func.sum(case((c.satisfaction.in_(SATISFIED), 1), else_=0)).label("satisfied"),
         func.sum(case((overdue_condition(now), 1), else_=0)).label("overdue"),
     ).where(_where(w.start, w.stop, region, category))
-    out = {k: int(v or 0) for k, v in store.one(stmt).items()}
+    return _rates({k: int(v or 0) for k, v in store.one(stmt).items()})
+
+
+def _rates(out: dict) -> dict:
     out["closed_rate"] = metrics.share(out["closed"], out["received"])
     out["satisfied_rate"] = metrics.share(out["satisfied"], out["surveyed"])
     out["overdue_rate"] = metrics.share(out["overdue"], out["received"])

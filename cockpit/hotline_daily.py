@@ -44,17 +44,40 @@ def stamped(conn) -> str | None:
     return conn.execute(select(STATE.c.version).where(STATE.c.id == 1)).scalar()
 
 
+SATISFIED = ("满意", "基本满意")
+COUNTS = ("tickets", "closed", "surveyed", "satisfied", "closed_late")
+
+
+def _counts():
+    """Per day × county × category, in the order of COUNTS (the one definition; `_count_frame` is
+    the same in pandas)."""
+    c = T.c
+    return (func.count(), func.count(c.closed_at), func.count(c.satisfaction),
+            func.sum(case((c.satisfaction.in_(SATISFIED), 1), else_=0)),
+            func.sum(case((c.closed_at > c.due_at, 1), else_=0)))
+
+
+def _count_frame(tickets: pd.DataFrame) -> pd.DataFrame:
+    f = pd.DataFrame({"day": pd.to_datetime(tickets["created_at"]).dt.floor("D").dt.date,
+                      "region_code": tickets["region_code"], "category": tickets["category"],
+                      "tickets": 1, "closed": tickets["closed_at"].notna(),
+                      "surveyed": tickets["satisfaction"].notna(),
+                      "satisfied": tickets["satisfaction"].isin(SATISFIED),
+                      "closed_late": pd.to_datetime(tickets["closed_at"]) > pd.to_datetime(tickets["due_at"])})
+    return f.groupby(["day", "region_code", "category"], observed=True)[list(COUNTS)].sum().astype(int).reset_index()
+
+
 def refresh(conn, start: dt.date | None = None, stop: dt.date | None = None) -> None:
     """Recount the days [start, stop) from the tickets (all days without bounds), then stamp."""
     day = day_of(conn, T.c.created_at)
-    counted = select(day.label("day"), T.c.region_code, T.c.category, func.count())
+    counted = select(day.label("day"), T.c.region_code, T.c.category, *_counts())
     if start is not None:
         lo, hi = (dt.datetime.combine(d, dt.time()) for d in (start, stop))
         conn.execute(delete(D).where(D.c.day >= start, D.c.day < stop))
         counted = counted.where(T.c.created_at >= lo, T.c.created_at < hi)
     else:
         conn.execute(delete(D))
-    conn.execute(insert(D).from_select(["day", "region_code", "category", "tickets"],
+    conn.execute(insert(D).from_select(["day", "region_code", "category", *COUNTS],
                                        counted.group_by(day, T.c.region_code, T.c.category)))
     conn.execute(delete(STATE))
     conn.execute(insert(STATE).values(id=1, version=version(conn)))
@@ -68,8 +91,7 @@ def after_write(conn, was_current: bool, times: list, first: pd.DataFrame | None
     times = [t for t in times if t is not None]
     if first is not None:
         conn.execute(delete(D))
-        counts = (first.assign(day=pd.to_datetime(first["created_at"]).dt.floor("D").dt.date)
-                  .groupby(["day", "region_code", "category"], observed=True).size().rename("tickets").reset_index())
+        counts = _count_frame(first)
         if len(counts):
             conn.execute(insert(D), counts.to_dict("records"))
         conn.execute(delete(STATE))

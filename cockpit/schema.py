@@ -176,6 +176,10 @@ hotline_daily = Table(
     Column("region_code", String(16), primary_key=True),
     Column("category", String(16), primary_key=True),
     Column("tickets", Integer, nullable=False),
+    # Migration 0009: what the 12345 summary counts besides tickets, so its whole-day windows read
+    # this table too. Overdue = closed_late + the open tickets past due at the moment of asking.
+    *[Column(name, Integer, nullable=False, server_default=text("0"))
+      for name in ("closed", "surveyed", "satisfied", "closed_late")],
 )
 hotline_daily_state = Table(
     "hotline_daily_state", metadata,

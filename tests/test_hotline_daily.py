@@ -21,10 +21,14 @@ END = dt.datetime(2026, 10, 31)
 def _tickets(n: int, seed: int, keyed: bool = False) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     created = END - pd.to_timedelta(rng.integers(1, 45 * 86400, n), unit="s")
+    # Open, closed in time and closed late; every kind of survey answer and none (the summary's counts).
+    closed = created + pd.to_timedelta(rng.choice([1, 7], n, p=[0.8, 0.2]), unit="D")
+    is_open = rng.random(n) < 0.2
     f = pd.DataFrame({"created_at": created, "region_code": rng.choice(COUNTIES, n),
-                      "category": rng.choice(CATEGORIES, n), "channel": "电话", "status": "已办结",
-                      "due_at": created + pd.Timedelta(days=5), "closed_at": created + pd.Timedelta(days=1),
-                      "satisfaction": "满意"})
+                      "category": rng.choice(CATEGORIES, n), "channel": "电话",
+                      "status": np.where(is_open, "办理中", "已办结"), "due_at": created + pd.Timedelta(days=5),
+                      "closed_at": closed.where(~is_open),
+                      "satisfaction": np.where(is_open, None, rng.choice(["满意", "基本满意", "不满意", None], n))})
     if keyed:
         f["source_key"] = [f"T{i}" for i in range(n)]
     return f
@@ -55,6 +59,8 @@ def _assert_counts_match_raw(store) -> None:
     pd.testing.assert_series_equal(_stored_daily(store), expected, check_names=False)
     # The page's queries through the aggregate give the raw counts.
     week = hotline.last_days(END, 7)
+    _assert_summary_matches_raw(store, week)
+    _assert_summary_matches_raw(store, hotline.last_days(END, 30), "411403", "供暖")
     in_week = raw[(pd.to_datetime(raw.created_at) >= week.start) & (pd.to_datetime(raw.created_at) < week.stop)]
     got = hotline.counts_by(store, week, ("region_code", "category")).set_index(["region_code", "category"])
     assert got["tickets"].sort_index().to_dict() == in_week.groupby(["region_code", "category"]).size().to_dict()
@@ -69,6 +75,26 @@ def _assert_counts_match_raw(store) -> None:
     when = pd.to_datetime(raw.created_at)
     recent = raw[(when >= w0) & (when < END)].groupby(["category", "region_code"]).size()
     assert sc["window"][sc["window"] > 0].sort_index().to_dict() == recent.sort_index().to_dict()
+
+
+def _assert_summary_matches_raw(store, w, region=None, category=None) -> None:
+    """The summary tiles read the aggregate (and the open tickets for "overdue" now); the same
+    counts from the raw tickets in pandas."""
+    t = s.hotline_tickets.c
+    raw = store.frame(select(t.created_at, t.region_code, t.category, t.due_at, t.closed_at, t.satisfaction))
+    for col in ("created_at", "due_at", "closed_at"):
+        raw[col] = pd.to_datetime(raw[col])
+    raw = raw[(raw.created_at >= w.start) & (raw.created_at < w.stop)]
+    if region:
+        raw = raw[(raw.region_code == region) & (raw.category == category)]
+    now = END - dt.timedelta(days=2)  # some open tickets are past due at this moment, some not yet
+    late = (raw.closed_at.isna() & (raw.due_at < now)) | (raw.closed_at > raw.due_at)
+    got = hotline.summary(store, w, now, region, category)
+    assert {k: got[k] for k in ("received", "closed", "surveyed", "satisfied", "overdue")} == {
+        "received": len(raw), "closed": int(raw.closed_at.notna().sum()),
+        "surveyed": int(raw.satisfaction.notna().sum()),
+        "satisfied": int(raw.satisfaction.isin(["满意", "基本满意"]).sum()), "overdue": int(late.sum())}
+    assert 0 < got["overdue"] < got["received"]
 
 
 def test_the_daily_aggregate_counts_what_the_raw_tickets_count_after_a_load(store):
@@ -95,6 +121,7 @@ def test_in_place_updates_that_move_tickets_between_days_and_categories_keep_the
     second = first.copy()
     second.loc[:39, "created_at"] = second.loc[:39, "created_at"] - pd.Timedelta(days=9)  # a corrected date
     second.loc[40:79, "category"] = "交通"  # re-classified
+    second.loc[80:99, "closed_at"] = second.loc[80:99, "due_at"] + pd.Timedelta(days=2)  # closed, late
     with store.begin() as conn:
         write, counts = ingest.diff_records(conn, "hotline_tickets", second, "12345平台")
         assert counts["changed"] > 50 and counts["new"] == 0

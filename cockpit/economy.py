@@ -16,6 +16,10 @@ def _v(obs: pd.DataFrame, region: str, period: str, measure: str) -> float | Non
     return metrics._value(obs, region, period, measure)
 
 
+def _split(obs: pd.DataFrame, by: str) -> dict[str, pd.DataFrame]:
+    return {key: part for key, part in obs.groupby(by, sort=False, observed=True)}
+
+
 def previous_period(period: str, frequency: str) -> str:
     return periods.shift_month(period, -3 if frequency == "Q" else -1)
 
@@ -45,9 +49,13 @@ def latest_at_or_before(obs: pd.DataFrame, code: str, region: str, period: str) 
 def indicator_table(obs: pd.DataFrame, indicators: pd.DataFrame, region: str, period: str) -> pd.DataFrame:
     """One row per indicator at `period` (quarterly ones at their latest quarter not after it)."""
     out = []
+    # Each indicator's figures for the region, split once: masking the whole domain's frame for
+    # every indicator and reading was most of a filter change on /economy (issue 14).
+    mine = _split(obs[obs.region_code == region], "indicator_code")
     for _, ind in indicators.iterrows():
-        p = latest_at_or_before(obs, ind.code, region, period)
-        r = row(obs, ind, region, p) if p else row(obs, ind, region, period)
+        own = mine.get(ind.code, obs.iloc[:0])
+        p = latest_at_or_before(own, ind.code, region, period)
+        r = row(own, ind, region, p) if p else row(own, ind, region, period)
         r["period"] = p
         cumulative = "ytd" in ind.measures or "ytd_yoy" in ind.measures
         r["period_label"] = periods.label(p, "ytd" if cumulative else "month", ind.frequency) if p else fmt.NA
@@ -127,10 +135,12 @@ def county_ranking(obs: pd.DataFrame, ind: pd.Series, regions: pd.DataFrame, per
     if reported and (from_values is None or abs(from_values - city_yoy) > 0.15):
         city_prev = None
     rows = []
+    by_region = _split(mine, "region_code")
     for r in regions[regions.level.isin(["county", "zone"])].itertuples():
-        yoy, rep = metrics.growth_for(mine, ind, r.code, period, basis)
-        now = _v(mine, r.code, period, basis)
-        prev = _v(mine, r.code, periods.same_period_last_year(period), basis)
+        own = by_region.get(r.code, mine.iloc[:0])
+        yoy, rep = metrics.growth_for(own, ind, r.code, period, basis)
+        now = _v(own, r.code, period, basis)
+        prev = _v(own, r.code, periods.same_period_last_year(period), basis)
         contribution = (round((now - prev) / city_prev * 100, 2)
                         if None not in (now, prev, city_prev) and city_prev and not ratio else None)
         rows.append({"region_code": r.code, "name": r.name, "value": now, "yoy": yoy,

@@ -82,12 +82,24 @@ def yoy_table(obs: pd.DataFrame, kind: str, measure: str) -> pd.DataFrame:
 
 def growth(obs: pd.DataFrame, region: str, period: str, measure: str,
            ratio: bool = False, kind: str | None = None) -> tuple[float | None, bool]:
-    """同比 for `measure` (month or ytd) at one period, and whether it was reported (else 推算)."""
-    mine = obs[(obs.region_code == region) & obs.period.isin([period, periods.same_period_last_year(period)])
-               & obs.measure.isin([measure, f"{measure}_yoy"])]
-    table = yoy_table(mine, kind or ("ratio" if ratio else "flow"), measure)
-    hit = table[table.period == period]
-    return (float(hit.value.iloc[0]), bool(hit.reported.iloc[0])) if len(hit) else (None, False)
+    """同比 for `measure` (month or ytd) at one period, and whether it was reported (else 推算).
+    yoy_table's choice for one period, read from plain arrays: a table per call was most of a filter
+    change on /economy (issue 14); tests/test_metrics.py checks both agree on every demo series."""
+    before = periods.same_period_last_year(period)
+    mine = obs[(obs.region_code == region) & obs.period.isin([period, before])]
+    at, what = mine.period.to_numpy(), mine.measure.to_numpy()
+    values, demo = mine.value.astype(float).to_numpy(), _demo(mine)
+    published = values[(at == period) & (what == f"{measure}_yoy")]
+    published = published[~np.isnan(published)]
+    if len(published):
+        return float(published[0]), True
+    now, then = (at == period) & (what == measure), (at == before) & (what == measure)
+    if not now.any() or not then.any():
+        return None, False
+    i, j = np.flatnonzero(now)[0], np.flatnonzero(then)[-1]  # as yoy_table: the first level, the last before
+    v = computed_change(values[i:i + 1], values[j:j + 1], demo[i:i + 1], demo[j:j + 1],
+                        kind or ("ratio" if ratio else "flow"))[0]
+    return (None, False) if np.isnan(v) else (float(v), False)
 
 
 def growth_for(obs: pd.DataFrame, ind: pd.Series, region: str, period: str,

@@ -156,3 +156,22 @@ def test_a_computed_yoy_is_labelled_estimated_where_shown_and_a_published_one_is
                 ("X", "1", "2026-09", "month", 100.0)])
     shown = economy.display_table(economy.indicator_table(obs, ind, "1", "2026-10")).iloc[0]
     assert shown["当月同比"] == "+10.0%（推算）" and shown["累计同比"] == "+4.2%" and shown["环比（推算）"] == "+10.0%"
+
+
+def test_growth_at_one_period_agrees_with_the_yoy_table_on_every_demo_series(demo_store):
+    """growth() reads one period from plain arrays (issue 14); yoy_table is the definition. Every
+    indicator × region × measure × period of the demo store, published and computed alike."""
+    obs = demo_store.observations()
+    kinds = dict(zip(demo_store.indicators().code, demo_store.indicators().kind))
+    checked = published = 0
+    for (code, region), mine in obs.groupby(["indicator_code", "region_code"]):
+        for measure in ("month", "ytd"):
+            table = metrics.yoy_table(mine, kinds[code], measure).set_index("period")
+            for period in sorted(set(mine.period))[-15:]:
+                got = metrics.growth(mine, region, period, measure, kind=kinds[code])
+                want = ((float(table.value[period]), bool(table.reported[period])) if period in table.index
+                        else (None, False))
+                assert got == want, (code, region, measure, period)
+                checked += 1
+                published += got[1]
+    assert checked > 5000 and 0 < published < checked

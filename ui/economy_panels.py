@@ -38,6 +38,20 @@ def notes(v: View, code: str, region: str) -> pd.DataFrame:
     return annotations.for_indicator(state.store(), code, region)
 
 
+# A filter change reruns the page: what does not depend on the changed filter comes from here.
+@st.cache_data(show_spinner=False, max_entries=64)
+def _indicator_table(v: View, domain: str, region: str, period: str) -> pd.DataFrame:
+    ind, obs = domain_frame(v, domain)
+    return economy.indicator_table(obs, ind, region, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranking(v: View, domain: str, code: str, period: str, basis: str) -> pd.DataFrame:
+    ind_all, obs = domain_frame(v, domain)
+    return economy.county_ranking(obs, ind_all.set_index("code", drop=False).loc[code], state.regions(v),
+                                  period, basis)
+
+
 def domains(v: View) -> list[str]:
     ind = state.indicators(v)
     return [d for d in ind.domain.unique() if d != "数字政府"]
@@ -45,8 +59,7 @@ def domains(v: View) -> list[str]:
 
 def overview_table(v: View, domain: str, f: Filters) -> None:
     with guard("指标总表"):
-        ind, obs = domain_frame(v, domain)
-        table = economy.indicator_table(obs, ind, f.region, f.period)
+        table = _indicator_table(v, domain, f.region, f.period)
         names = dict(zip(state.regions(v).code, state.regions(v).name))
         st.subheader(f"{names[f.region]}主要指标（{periods.label(f.period)}）")
         # The file keeps each number in its own typed column; the page reads them with their units.
@@ -96,7 +109,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
             if kind == "value" and value_measure is None:
                 st.caption("该指标不发布此口径的数值，显示同比增速。")
         with right:
-            rank = economy.county_ranking(obs, ind, regions, period, f.basis)
+            rank = _ranking(v, domain, code, period, f.basis)
             chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
                                    title=f"各县区{ind['name']}同比（{periods.label(period, f.basis, ind.frequency)}）",
                                    unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,

@@ -159,16 +159,16 @@ def summary(store, w: Window, now: dt.datetime, region: str | None = None,
         # Whole days from the aggregate; only "open and past due" depends on `now`: counted from the
         # open tickets, through the partial index that holds only those.
         d = D.c
-        out = store.one(select(*[func.sum(d[k]).label(k) for k in hotline_daily.COUNTS])
-                        .where(_daily_where(w.start, w.stop, region, category)))
-        out = {"received" if k == "tickets" else k: int(v or 0) for k, v in out.items()}
         # Materialized first: with the window or the county in the same WHERE, the planner would
         # range over every ticket of the window or county instead of the few open ones.
         late = (select(c.created_at, c.region_code, c.category).where(c.closed_at.is_(None), c.due_at < now)
                 .cte("open_late").prefix_with("MATERIALIZED"))
-        open_late = store.scalar(select(func.count()).select_from(late)
-                                 .where(_where(w.start, w.stop, region, category, late.c)))
-        out["overdue"] = out.pop("closed_late") + int(open_late or 0)
+        open_late = (select(func.count()).select_from(late)
+                     .where(_where(w.start, w.stop, region, category, late.c)).scalar_subquery())
+        out = store.one(select(*[func.sum(d[k]).label(k) for k in hotline_daily.COUNTS], open_late.label("open_late"))
+                        .where(_daily_where(w.start, w.stop, region, category)))
+        out = {"received" if k == "tickets" else k: int(v or 0) for k, v in out.items()}
+        out["overdue"] = out.pop("closed_late") + out.pop("open_late")
         return _rates(out)
     stmt = select(
         func.count().label("received"),

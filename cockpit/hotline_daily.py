@@ -2,7 +2,8 @@
 
 The pages count tickets over whole days (windows end at midnight), so a count over millions of
 tickets is a sum over at most days × counties × categories rows. The aggregate is defined by
-`refresh` alone (a GROUP BY of hotline_tickets) and stamped with the tickets' version (the state
+`refresh` (a GROUP BY of hotline_tickets; `_count_frame` counts the same in pandas for a first
+load into an empty table) and stamped with the tickets' version (the state
 of their batches). Every ingest (uploads, connectors' pulls and their in-place updates, the demo)
 refreshes the days it touched in its own transaction; any other change of the batches (a
 rollback, a demo retire, a restore) leaves the stamp stale, and the next read rebuilds the whole
@@ -15,7 +16,6 @@ import datetime as dt
 import logging
 
 import pandas as pd
-
 from sqlalchemy import Date, case, cast, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
@@ -79,6 +79,10 @@ def refresh(conn, start: dt.date | None = None, stop: dt.date | None = None) -> 
         conn.execute(delete(D))
     conn.execute(insert(D).from_select(["day", "region_code", "category", *COUNTS],
                                        counted.group_by(day, T.c.region_code, T.c.category)))
+    _stamp(conn)
+
+
+def _stamp(conn) -> None:
     conn.execute(delete(STATE))
     conn.execute(insert(STATE).values(id=1, version=version(conn)))
 
@@ -94,8 +98,7 @@ def after_write(conn, was_current: bool, times: list, first: pd.DataFrame | None
         counts = _count_frame(first)
         if len(counts):
             conn.execute(insert(D), counts.to_dict("records"))
-        conn.execute(delete(STATE))
-        conn.execute(insert(STATE).values(id=1, version=version(conn)))
+        _stamp(conn)
     elif was_current and times:
         refresh(conn, min(times).date(), max(times).date() + dt.timedelta(days=1))
     else:

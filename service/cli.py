@@ -1,22 +1,21 @@
 """python -m cockpit SUBCOMMAND: the one command-line entry for operators and cron.
 
 Each command module registers its own subcommands with `register(sub)`; this module adds the
-first-run ones (init, demo, serve) and turns an unreachable database or a bad argument into one
+first-run ones (init, demo; serve is service/serve_cli.py) and turns an unreachable database or a bad argument into one
 Chinese line and an exit code (0 done, 1 refused, 2 bad argument, 3 database unreachable).
 """
 from __future__ import annotations
 
-import os
 import sys
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from cockpit import schema as s
-from cockpit.config import ROOT, settings, setup_logging
+from cockpit.config import settings, setup_logging
 from cockpit.store import Store, StoreUnavailable
 
-from . import admin_cli, aliases_cli, briefing_cli, demo_cli, import_cli, pull_cli, warnings
+from . import admin_cli, aliases_cli, briefing_cli, demo_cli, import_cli, pull_cli, serve_cli, warnings
 from .bootstrap import load_demo, prepare
 from .cli_text import Parser, os_text
 
@@ -53,17 +52,6 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
-    """Hand this process over to the web server (ui.server): the command line never imports
-    Streamlit, and the server keeps this process id, so stopping it stops the server."""
-    argv = [sys.executable, "-m", "ui.server"]
-    argv += ["--port", str(args.port)] if args.port else []
-    argv += ["--address", args.address] if args.address else []
-    os.chdir(ROOT)
-    os.execv(sys.executable, argv)
-    return 0  # not reached
-
-
 def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -77,10 +65,7 @@ def register(sub) -> None:
     demo.add_argument("--evaluate-now", action="store_true",
                       help="等预警评估完成再返回（默认在后台低优先级进程中评估，命令立即返回）")
     demo.set_defaults(func=cmd_demo)
-    serve = sub.add_parser("serve", help="启动驾驶舱网页")
-    serve.add_argument("--port", type=int, default=None)
-    serve.add_argument("--address", default=None)
-    serve.set_defaults(func=cmd_serve)
+    serve_cli.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

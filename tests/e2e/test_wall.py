@@ -73,6 +73,9 @@ def server(demo_db, tmp_path_factory):
         yield url
 
 
+IDLE = "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'notRunning'"
+
+
 def _board(tab) -> str:
     return tab.evaluate("() => document.querySelector('.wall-head').dataset.board")
 
@@ -120,6 +123,10 @@ def test_space_pauses_the_carousel_and_the_screen_says_how(server, browser):
     tab.wait_for_selector(".wall-head", timeout=120_000)
     assert _board(tab) == "economy"
     assert "按空格键或点“暂停”可暂停" in tab.inner_text(".wall-foot")
+    # The key is the pause button's shortcut: it works once the button is drawn and the run is over
+    # (a key pressed while the first run still draws the page can fall on nothing, as on a slow CI).
+    tab.get_by_role("button", name="暂停 ❚❚").wait_for(timeout=60_000)
+    tab.wait_for_function(IDLE, timeout=60_000)
     tab.keyboard.press("Space")
     tab.wait_for_function("() => document.querySelector('.wall-foot').innerText.includes('已暂停')", timeout=60_000)
     tab.get_by_role("button", name="下一屏 →").click()  # a click turns too

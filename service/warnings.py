@@ -92,7 +92,7 @@ def _refit_lock(store: Store) -> str:
 
 # ---- evaluation ----------------------------------------------------------------------------------
 def gather(store: Store, today: dt.date | None = None, config: dict | None = None,
-           forecasts: dict | None = None) -> rules.Context:
+           forecasts: dict | None = None, at: dt.datetime | None = None) -> rules.Context:
     today = today or dt.date.today()
     config = config or rule_config.load(store.cfg)
     surge = hotline.SurgeRule.of(config["rules"].get("hotline_surge"))
@@ -110,14 +110,14 @@ def gather(store: Store, today: dt.date | None = None, config: dict | None = Non
         settings=store.cfg, tasks=store.plan_tasks(), progress=tasks.progress_history(store),
         tickets=tickets, ticket_daily=daily, ticket_end=end,
         forecasts=forecasts if forecasts is not None else cached_forecasts(store),
-        targets=catalog.load_targets(), sources=sources.freshness_now(store))
+        targets=catalog.load_targets(), sources=sources.freshness_now(store, at))
 
 
 def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None = None,
              forecasts: dict | None = None, at: dt.datetime | None = None, send: bool = True) -> int:
     """Run every rule and apply state transitions; returns the number of alerts firing."""
     config = config or rule_config.load(store.cfg)
-    ctx = gather(store, today, config, forecasts)
+    ctx = gather(store, today, config, forecasts, at)
     findings, ran, skipped = rules.run(ctx, config)
     for name, why in skipped.items():
         log.info("rule %s skipped: %s", name, why)

@@ -103,12 +103,15 @@ def test_a_source_overdue_against_its_schedule_raises_数据超期(store, tmp_pa
         f'[sources.hotline]\nkind = "folder"\ntitle = "12345 热线导出"\npath = "{tmp_path / "gone"}"\n'
         'schedule = "daily 08:30"\n'))))
     config = S.load()
+    # The clock stands two hours after a scheduled time, so the hour the suite runs at cannot fall in the grace.
+    at = config.sources["hotline"].schedule.after(dt.datetime.now()) + dt.timedelta(hours=2)
+    monkeypatch.setattr(S, "now", lambda: at)
     assert not pull_cli.pull(store, config, ["hotline"])[0].ok
-    warnings.evaluate(store, send=False)
+    warnings.evaluate(store, send=False, at=at)
     firing = alert_store.alerts(store, ["firing"])
     hit = firing[firing.rule == "source_overdue"]
     assert len(hit) == 1 and "12345 热线导出" in hit.title.iloc[0] and "找不到文件夹" in hit.message.iloc[0]
-    S.record(store, "hotline", started=dt.datetime.now(), ok=True, status="unchanged", rows=0, written=0,
-             batches=[], message="")
-    warnings.evaluate(store, send=False)
+    assert "超期 2.0 小时" in hit.title.iloc[0]
+    S.record(store, "hotline", started=at, ok=True, status="unchanged", rows=0, written=0, batches=[], message="")
+    warnings.evaluate(store, send=False, at=at)
     assert "source_overdue" not in set(alert_store.alerts(store, ["firing"]).rule)  # pulled: resolved

@@ -18,7 +18,9 @@ from cockpit import catalog, geo, periods
 from cockpit.catalog import CITY
 from cockpit.config import settings
 
+from . import demo_hotline
 from .base import Connector, Dataset, Option, register
+from .demo_hotline import winter
 
 START = "2019-01"
 # Share of the city's economy per unit; sums to 1 so county figures add up to the city.
@@ -43,14 +45,6 @@ FLOWS = {
 SURGES = {("FEVER_VISITS", "411425"): 1.7, ("ID_CASES", "411425"): 1.5}
 SHOCK = {"2020-01": 0.92, "2020-02": 0.70, "2020-03": 0.84, "2020-04": 0.93,
          "2022-04": 0.94, "2022-05": 0.96}
-HOTLINE_CATEGORIES = {  # base share, winter (+) / summer (-) seasonality
-    "城市管理": (0.14, 0.0), "住房物业": (0.12, 0.0), "供暖": (0.05, 1.0),
-    "供水": (0.05, -0.4), "供电": (0.05, -0.3), "交通运输": (0.08, 0.0),
-    "生态环境": (0.07, -0.3), "噪音扰民": (0.05, -0.5), "劳动保障": (0.09, 0.2),
-    "教育": (0.07, 0.0), "医疗卫生": (0.07, 0.1), "市场监管": (0.08, 0.0),
-    "农业农村": (0.04, -0.2), "政务服务": (0.04, 0.0),
-}
-CHANNELS = (["电话", "网站", "微信公众号", "政务App"], [0.68, 0.08, 0.18, 0.06])
 EVENT_TYPES = {  # type: (share, winter bias)
     "火灾": (0.25, 0.6), "道路交通事故": (0.30, 0.2), "安全生产事故": (0.15, 0.0),
     "危险化学品泄漏": (0.05, 0.0), "城市内涝": (0.10, -1.0), "暴雨大风": (0.08, -1.0),
@@ -62,10 +56,6 @@ PLACES = ["城区", "产业集聚区", "乡镇", "国道沿线", "高速公路�
 def _season(months: np.ndarray, amplitude: float, phase: float = 0.0) -> np.ndarray:
     # Peak in December for phase 0: year-end pushes in retail, revenue, power.
     return 1 + amplitude * np.cos(2 * np.pi * (months - 12 + phase) / 12)
-
-
-def _winter(months: np.ndarray) -> np.ndarray:
-    return np.cos(2 * np.pi * (months - 1) / 12)  # +1 in January, -1 in July
 
 
 @register
@@ -208,8 +198,8 @@ class DemoConnector(Connector):
         cpi_path = np.interp(years, [0, 1, 2, 3, 4, 5, 6, 7, 8], [102.5, 102.8, 100.6, 101.6, 100.3, 100.2, 99.9, 100.6, 100.9])
         add("CPI", CITY, cpi_path + rng.normal(0, 0.25, n))
         for code in list(WEIGHTS) + [CITY]:
-            good = np.clip(68 + 2.0 * years - 18 * _winter(mno) + rng.normal(0, 5, n), 10, 100)
-            pm = np.clip((52 - 2.2 * years) * (1 + 0.55 * _winter(mno)) * rng.normal(1, 0.08, n), 8, None)
+            good = np.clip(68 + 2.0 * years - 18 * winter(mno) + rng.normal(0, 5, n), 10, 100)
+            pm = np.clip((52 - 2.2 * years) * (1 + 0.55 * winter(mno)) * rng.normal(1, 0.08, n), 8, None)
             for c, monthly in (("AQI_GOOD", good), ("PM25", pm)):
                 add(c, code, monthly)
                 ytd = pd.Series(monthly).groupby(pd.Series(self.months).str[:4].values).transform(
@@ -288,7 +278,7 @@ class DemoConnector(Connector):
         month = np.array([o.month for o in occurred])
         types, shares = list(EVENT_TYPES), np.array([v[0] for v in EVENT_TYPES.values()])
         bias = np.array([v[1] for v in EVENT_TYPES.values()])
-        probs = shares * np.exp(np.outer(_winter(month), bias) * 0.8)
+        probs = shares * np.exp(np.outer(winter(month), bias) * 0.8)
         probs /= probs.sum(1, keepdims=True)
         etype = [types[(rng.random() > np.cumsum(p)).sum()] for p in probs]
         level = rng.choice([1, 2, 3, 4], n, p=[0.02, 0.08, 0.22, 0.68])
@@ -353,59 +343,5 @@ class DemoConnector(Connector):
 
     # ---- 12345 --------------------------------------------------------------------
     def hotline(self) -> pd.DataFrame:
-        """Tickets as whole numpy columns, texts as categoricals (one byte a cell): 5,000,000 tickets
-        are generated in seconds and held in a few hundred MB (issue 14)."""
-        rng = self.rng("hotline")
         end = dt.datetime.combine(self.today, dt.time(0, 0))
-        start = end - dt.timedelta(days=730)
-        days = pd.date_range(start, end - dt.timedelta(days=1), freq="D")
-        weekday = np.where(days.day_of_week >= 5, 0.7, 1.0)
-        trend = np.linspace(0.9, 1.1, len(days))
-        p_day = weekday * trend
-        n = self.tickets
-        day_idx = rng.choice(len(days), n, p=p_day / p_day.sum())
-        created = days.values[day_idx] + (rng.beta(2.2, 2.0, n) * 86400e9 * 0.7 + 7 * 3600e9).astype("timedelta64[ns]")
-        months = days.month.values[day_idx]
-        cats = list(HOTLINE_CATEGORIES)
-        base = np.array([v[0] for v in HOTLINE_CATEGORIES.values()])
-        season = np.array([v[1] for v in HOTLINE_CATEGORIES.values()])
-        category = np.empty(n, dtype=np.int8)
-        for m in range(1, 13):
-            idx = np.flatnonzero(months == m)
-            p = base * np.exp(season * _winter(np.array([m]))[0] * 0.9)
-            category[idx] = rng.choice(len(cats), len(idx), p=p / p.sum())
-        codes = list(WEIGHTS)
-        w = np.array(list(WEIGHTS.values()))
-        region = rng.choice(len(codes), n, p=w / w.sum())
-        # A surge: heating complaints in 睢阳区 over the last week (issue: where did 供暖 surge?).
-        surge_n = max(20, n // 800)
-        created = np.concatenate([created, np.datetime64(end, "ns") - (rng.uniform(0, 7 * 86400, surge_n) * 1e9)
-                                  .astype("timedelta64[ns]")])
-        category = np.concatenate([category, np.full(surge_n, cats.index("供暖"), dtype=np.int8)])
-        region = np.concatenate([region, np.full(surge_n, codes.index("411403"))])
-        order = np.argsort(created, kind="stable")
-        created, category, region = created[order], category[order], region[order]
-        n = len(created)
-        channel = rng.choice(len(CHANNELS[0]), n, p=CHANNELS[1])
-        hours = rng.lognormal(3.2, 0.9, n)
-        hours[rng.random(n) < 0.03] *= 6  # a tail that runs past the deadline
-        closed = created + (hours * 3600e9).astype("timedelta64[ns]")
-        is_closed = closed < np.datetime64(end, "ns")
-        sat = rng.choice(4, n, p=[0.74, 0.12, 0.05, 0.09])  # 满意, 基本满意, 不满意, not surveyed
-
-        def seconds(a: np.ndarray) -> np.ndarray:
-            return a.astype("datetime64[s]").astype("datetime64[ns]")
-
-        def texts(at: np.ndarray, names: list[str]) -> pd.Categorical:
-            return pd.Categorical.from_codes(at, categories=names)
-
-        return pd.DataFrame({
-            "created_at": seconds(created),
-            "region_code": texts(region, codes),
-            "category": texts(category, cats),
-            "channel": texts(channel, CHANNELS[0]),
-            "due_at": seconds(created + np.timedelta64(5, "D")),
-            "closed_at": np.where(is_closed, seconds(closed), np.datetime64("NaT", "ns")),
-            "status": texts(np.where(is_closed, 0, 1), ["已办结", "办理中"]),
-            "satisfaction": texts(np.where(is_closed & (sat < 3), sat, -1), ["满意", "基本满意", "不满意"]),
-        })
+        return demo_hotline.tickets(self.rng("hotline"), end, self.tickets, WEIGHTS)

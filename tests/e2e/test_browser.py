@@ -21,6 +21,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-quic",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUT = ROOT / "test-results"
+# A page is drawn when its script run is over and no placeholder (skeleton) is left to fill.
+IDLE = """() => { const app = document.querySelector('.stApp');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+         && !document.querySelector('[data-testid=stSkeleton]'); }"""
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost", "data:", "blob:")
 
 

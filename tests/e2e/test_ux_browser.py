@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from cockpit import auth, schema as s
 from cockpit.store import Store
 from tests.conftest import copy_db
-from tests.e2e.test_browser import OUT, serving
+from tests.e2e.test_browser import IDLE, OUT, serving
 from ui.nav import PAGES
 
 ADMIN, PW = "管理员", "correct horse battery"
@@ -68,9 +68,6 @@ READ = """() => {
   }
   return out.join(' ');
 }"""
-IDLE = """() => { const app = document.querySelector('.stApp');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-         && !document.querySelector('[data-testid=stSkeleton]'); }"""
 
 
 @pytest.fixture(scope="module")

@@ -67,6 +67,12 @@ def rows() -> list[str]:
             out.append(f"| filter change on /economy (region → 睢阳区), Chromium, to the rerun done | demo store, "
                        f"{d['tickets']:,} tickets | {r['cockpit_s']:.2f} s | — | — | < {r['goal_s']} s | "
                        f"{_met(r['cockpit_s'] < r['goal_s'])} | {_when(d)} |")
+    if d := _load("peer_sessions"):
+        o, m = d["overview"], d["memory"]
+        out.append(f"| {d['sessions']} sessions at once, each visiting all {d['pages']} pages: overview, median "
+                   f"| demo store, {d['tickets']:,} tickets | {o['cockpit_s']:.2f} s, server {m['cockpit_mb']:.0f} MB "
+                   f"| bare Streamlit page as often: {o['bare_s']:.2f} s, {m['bare_mb']:.0f} MB | {o['ratio']}× "
+                   f"| ≤ {o['goal_ratio']}× | {_met(o['ratio'] <= o['goal_ratio'])} | {_when(d)} |")
     if d := _load("peer_forecast"):
         o, p = d["cockpit"], d["autoets"]
         out.append(f"| forecast, M3 monthly, h=18 | {d['series']} series | MASE {o['mase']}, sMAPE {o['smape']}, "

@@ -58,6 +58,7 @@ STEPS = {
     "hotline": lambda z: step(["bench/peer_hotline.py", "--tickets", str(z["tickets"])]),
     "hotline-pg": hotline_pg,
     "pages": lambda z: step(["bench/peer_pages.py", "--runs", str(z["page_runs"])]),
+    "sessions": lambda z: step(["bench/peer_sessions.py", "--sessions", "10"]),
     "forecast": lambda z: forecast(z["forecast_series"]),
 }
 

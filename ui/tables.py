@@ -24,6 +24,8 @@ from .text import md
 from .widgets import export_button
 
 PAGE_SIZE = 20
+SHORT_TEXT = 10  # characters: a text column no longer than this keeps each cell on one line
+SHORT_HEADING = 4  # characters: a heading this short keeps to one line over a narrow column
 WHOLE_UP_TO = 25  # a table of up to this many rows shows whole rather than one row on a second page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE_BAD = re.compile(r'[\\/:*?"<>|\s]+')
@@ -63,13 +65,22 @@ def cell_text(value, fmt: Fmt | None = None) -> str:
     return md(value)
 
 
+def _short(col: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
+        return True
+    longest = col.dropna().astype(str).str.len().max()
+    return pd.isna(longest) or longest <= SHORT_TEXT
+
+
 def _styled(page: pd.DataFrame, key: str, formats: dict[str, Fmt], colours: dict[str, Callable]):
     styler = page.style.set_uuid(re.sub(r"\W", "_", key))
     styler = styler.format({c: (lambda v, f=formats.get(c): cell_text(v, f)) for c in page.columns}, na_rep="—")
-    short = [c for c in page.columns
-             if pd.api.types.is_numeric_dtype(page[c]) or pd.api.types.is_datetime64_any_dtype(page[c])]
-    if short:  # a number or a time never breaks across lines
+    short = [c for c in page.columns if _short(page[c])]
+    if short:  # a number, a time or a short word ("推进中", "2年11个月") never breaks across lines
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    # Nor does a short heading over a narrow column (序号, 部分, 完成进度 read one character a line).
+    styler = styler.set_table_styles({c: [{"selector": "th", "props": "white-space: nowrap"}]
+                                      for c in page.columns if len(str(c)) <= SHORT_HEADING}, overwrite=False)
     for col, fn in colours.items():
         if col in page.columns:
             styler = styler.map(fn, subset=[col])

@@ -136,6 +136,28 @@ def test_the_plan_cards_of_a_row_are_equally_tall(tab):
     assert len(heights) == 2 and all(len(set(row)) == 1 for row in heights), heights
 
 
+def test_short_headings_and_short_values_keep_to_one_line_on_a_wall_width(tab):
+    """/tasks at 1920: 序号, 部分, 逾期时长 read one character a line before; the task text still wraps."""
+    _open(tab, next(p for p in PAGES if p.url_path == "tasks"))
+    lines = tab.evaluate("""() => {
+      const t = document.querySelector('.st-key-table_t_overdue [data-testid=stTable] table');
+      const count = el => {  // line boxes of the cell's text
+        const tops = new Set(), w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let n = w.nextNode(); n; n = w.nextNode()) {
+          const r = document.createRange(); r.selectNodeContents(n);
+          for (const x of r.getClientRects()) tops.add(Math.round(x.top));
+        }
+        return tops.size; };
+      const heads = [...t.querySelectorAll('thead th')].map(th => th.innerText.trim());
+      const row = [...t.querySelectorAll('tbody tr')].find(tr => tr.innerText.includes('2023年12月底前'));
+      return {heads: Object.fromEntries([...t.querySelectorAll('thead th')].map((th, i) => [heads[i], count(th)])),
+              cells: Object.fromEntries([...row.querySelectorAll('td')].map((td, i) => [heads[i], count(td)]))};
+    }""")
+    assert set(lines["heads"].values()) == {1}, lines["heads"]
+    short = ["序号", "部分", "任务时限", "最新状态", "完成进度", "逾期时长", "进度灯", "最近报送"]
+    assert all(lines["cells"][h] == 1 for h in short), lines["cells"]
+
+
 def test_the_audit_log_has_a_row_per_entry_and_a_tables_download_is_audited(tab, db):
     _open(tab, PAGES[0])
     with tab.expect_download(timeout=120_000) as download:

@@ -93,11 +93,16 @@ def lock_path(store: Store, dataset: str) -> Path:
     return base.with_name(f"{base.name}.{dataset}.lock")
 
 
+def open_lock_file(store: Store, name: str) -> int:
+    """The descriptor of the lock file beside an SQLite store, for flock (made on first use)."""
+    path = lock_path(store, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+
 @contextlib.contextmanager
 def _file_lock(store: Store, dataset: str, who: str):
-    path = lock_path(store, dataset)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_lock_file(store, dataset)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -20,7 +20,7 @@ import zlib
 
 from sqlalchemy import text
 
-from .locks import NAMESPACE, lock_path
+from .locks import NAMESPACE, open_lock_file
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,7 @@ class Held:
             self._conn.commit()
             threading.Thread(target=self._keep, name="presence", daemon=True).start()
         else:
-            path = lock_path(self.store, "serving")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._fd = open_lock_file(self.store, "serving")
             fcntl.flock(self._fd, fcntl.LOCK_SH)  # waits while a restore holds it
 
     def _keep(self) -> None:
@@ -111,9 +109,7 @@ def exclusive(store: Store):
                 conn.execute(text("SELECT pg_advisory_unlock(:ns, :key)"), {"ns": NAMESPACE, "key": KEY})
                 conn.commit()
         return
-    path = lock_path(store, "serving")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_lock_file(store, "serving")
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -18,7 +18,6 @@ import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import pandas as pd
 
 LEVELS = (80, 95)
 Z = {80: 1.2815515655446004, 95: 1.959963984540054}
@@ -80,11 +79,16 @@ def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band |
         s_in = _season_at(idx, 0, len(y))
         sa = y / s_in if mult else y - s_in
     trend = len(sa) >= 10  # a damped trend needs some history to estimate
-    model = ETSModel(pd.Series(sa), error="add", trend="add" if trend else None,
-                     damped_trend=trend)
-    res = model.fit(disp=False)
+    # A backtest fits numpy (no pandas index or frames per fit); the final fit a Series, because
+    # ETS prediction intervals (get_prediction) fail on numpy input in statsmodels 0.15.
+    endog = sa
+    if bands:
+        import pandas as pd
+        endog = pd.Series(sa)
+    model = ETSModel(endog, error="add", trend="add" if trend else None, damped_trend=trend)
     n = len(y)
     if bands:
+        res = model.fit(disp=False)
         pred = res.get_prediction(start=n, end=n + h - 1)
         mean = np.asarray(pred.predicted_mean, dtype=float)
         out = {}
@@ -92,7 +96,7 @@ def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band |
             sf = pred.summary_frame(alpha=1 - lv / 100)
             out[lv] = (sf["pi_lower"].to_numpy(float), sf["pi_upper"].to_numpy(float))
     else:
-        mean, out = np.asarray(res.forecast(h), dtype=float), None
+        mean, out = _ets_point(model, model.fit(disp=False, return_params=True), h), None
     if season is not None:
         s_out = _season_at(idx, n, h)
         apply = (lambda a: a * s_out) if mult else (lambda a: a + s_out)
@@ -100,6 +104,19 @@ def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band |
         if out:
             out = {lv: tuple(np.sort(np.vstack([apply(lo), apply(hi)]), axis=0)) for lv, (lo, hi) in out.items()}
     return mean, out
+
+
+def _ets_point(model, params: np.ndarray, h: int) -> np.ndarray:
+    """The point forecast of fitted ETS(A,Ad,N) or ETS(A,N,N) parameters from the last smoothed
+    state: level + (phi + ... + phi^k) * slope. A backtest needs nothing else, and the full
+    results object (its complex-step Hessian, its simulation-based forecast) cost more than
+    the fit's own smoothing pass."""
+    _, states = model.smooth(params, return_raw=True)
+    level = float(states[-1, 0])
+    if not model.has_trend:
+        return np.full(h, level)
+    phi = float(params[model.param_names.index("damping_trend")]) if model.damped_trend else 1.0
+    return level + np.cumsum(phi ** np.arange(1, h + 1)) * float(states[-1, 1])
 
 
 def _theta(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
@@ -136,19 +153,22 @@ def _stl_arima(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, 
     # SARIMAX with a concentrated scale fits ARIMA(1,1,1) in half the time of tsa.arima;
     # a non-robust STL was both faster and more accurate on M3 (bench/forecast.md).
     from statsmodels.tsa.statespace.sarimax import SARIMAX
-    series = pd.Series(y)
+    y = np.asarray(y, dtype=float)  # numpy, not a Series: no pandas frames of states per fit
     kwargs = {"order": (1, 1, 1), "concentrate_scale": True}
+    # A backtest needs only the point forecast: low_memory keeps no smoothed states and
+    # computes no parameter covariance, which took a third of each fit.
+    fit_kwargs = {"disp": False} if bands else {"disp": False, "low_memory": True}
     if is_seasonal(y, m):
         from statsmodels.tsa.forecasting.stl import STLForecast
-        res = STLForecast(series, SARIMAX, period=m, robust=False, model_kwargs=kwargs).fit(
-            fit_kwargs={"disp": False})
+        res = STLForecast(y, SARIMAX, period=m, robust=False, model_kwargs=kwargs).fit(
+            fit_kwargs=fit_kwargs)
     else:
-        res = SARIMAX(series, **kwargs).fit(disp=False)
+        res = SARIMAX(y, **kwargs).fit(**fit_kwargs)
     n = len(y)
+    if not bands:
+        return np.asarray(res.forecast(h), dtype=float), None
     pred = res.get_prediction(start=n, end=n + h - 1)
     mean = np.asarray(pred.predicted_mean, dtype=float)
-    if not bands:
-        return mean, None
     out = {}
     for lv in LEVELS:
         sf = pred.summary_frame(alpha=1 - lv / 100)

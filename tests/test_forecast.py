@@ -87,6 +87,31 @@ def test_choice_by_backtest(scores, margin, expected):
     assert F.choose({k: {"mase": v, "smape": 0} for k, v in scores.items()}, margin) == expected
 
 
+@pytest.mark.parametrize("trend", [True, False])
+def test_backtest_ets_point_forecast_equals_statsmodels_forecast(trend):
+    """The backtest skips statsmodels' results object and projects the last state itself."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    y = _seasonal(40, seed=3, noise=0.05)
+    model = ETSModel(y, error="add", trend="add" if trend else None, damped_trend=trend)
+    params = model.fit(disp=False, return_params=True)
+    np.testing.assert_allclose(candidates._ets_point(model, params, 18), model.smooth(params).forecast(18),
+                               rtol=1e-9)
+
+
+def test_backtest_re_estimates_at_every_other_origin_from_the_previous_fit(monkeypatch):
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    warm_starts, real = [], ETSModel.fit
+
+    def fit(self, *a, **k):
+        warm_starts.append(k.get("start_params") is not None)
+        return real(self, *a, **k)
+    monkeypatch.setattr(ETSModel, "fit", fit)
+    scores = F.backtest(_seasonal(72), 12, 12, ["snaive", "ets"])
+    assert len(F.origins(72, 12)) == 6
+    assert warm_starts == [False, True, True]  # cold at the first origin, then from the last fit
+    assert scores["ets"]["mase"] < scores["snaive"]["mase"]
+
+
 def test_rolling_origins_cover_the_last_12_to_24_points():
     assert F.origins(100, 12) == [76, 80, 84, 88, 92, 96]
     assert F.origins(17, 12) == []  # fewer than 12 points to test on, keeping 6 to fit

@@ -5,9 +5,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from cockpit import fmt
+from cockpit import fmt, periods
 from tests.conftest import DEMO_END, copy_db
-from tests.e2e.test_browser import OUT, serving
+from tests.e2e.test_browser import IDLE, OUT, serving
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,11 @@ def test_template_fill_upload_commit_correct_and_roll_back(server, page, tmp_pat
     page.goto(f"{server}/upload")
     page.get_by_role("tab", name="下载模板").click()
     page.get_by_text("逐行格式（每行一个数）").first.wait_for(timeout=60_000)
+    # The template offers the last complete month first; the demo store ends at DEMO_END, whatever today is.
+    page.get_by_label("时期", exact=True).click()
+    page.get_by_role("option", name=periods.label(DEMO_END), exact=True).click()
+    page.wait_for_timeout(500)
+    page.wait_for_function(IDLE, timeout=60_000)  # the button now holds that month's template
     with page.expect_download() as dl:
         page.get_by_role("button", name="下载模板").click()
     template = tmp_path / "模板.xlsx"

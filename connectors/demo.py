@@ -58,6 +58,10 @@ def _season(months: np.ndarray, amplitude: float, phase: float = 0.0) -> np.ndar
     return 1 + amplitude * np.cos(2 * np.pi * (months - 12 + phase) / 12)
 
 
+def _clock() -> dt.datetime:
+    return dt.datetime.now()
+
+
 @register
 class DemoConnector(Connector):
     kind = "demo"
@@ -75,7 +79,14 @@ class DemoConnector(Connector):
         self.months = periods.month_range(START, self.end)
         self.tickets = self.values["tickets"] or settings().demo_tickets
         self.geojson = Path(self.values["geojson"] or settings().geojson)
-        self.today = periods.month_end(self.end) + dt.timedelta(days=26)
+        # The demo stands 26 days after its last month (counties have reported it), never later than
+        # the clock: early in a month that would put tickets, events and durations in the future.
+        month_end = periods.month_end(self.end)
+        reported = dt.datetime.combine(month_end + dt.timedelta(days=26), dt.time(8, 0))
+        clock = max(_clock().replace(second=0, microsecond=0),
+                    dt.datetime.combine(month_end + dt.timedelta(days=1), dt.time(0, 0)))
+        self.now = min(reported, clock)
+        self.today = self.now.date()
 
     def rng(self, salt: str) -> np.random.Generator:
         # One stream per dataset so adding a dataset never changes the others.
@@ -267,7 +278,7 @@ class DemoConnector(Connector):
         rng = self.rng("events")
         features = geo.features_by_code(self.geojson)
         first = dt.datetime(int(self.end[:4]) - 2, 1, 1)
-        last = dt.datetime.combine(self.today, dt.time(8, 0))
+        last = self.now
         days = (last - first).days
         n = days // 2
         counties = [c for c in WEIGHTS if c in features]
@@ -305,7 +316,7 @@ class DemoConnector(Connector):
     def weather(self) -> pd.DataFrame:
         """Warning signals over two years; a few issued in the last day are still in force."""
         rng = self.rng("weather")
-        now = dt.datetime.combine(self.today, dt.time(8, 0))
+        now = self.now
         kinds = {"暴雨": [6, 7, 8], "大风": [3, 4, 5], "寒潮": [11, 12, 1], "高温": [6, 7, 8],
                  "大雾": [11, 12, 1, 2], "道路结冰": [12, 1, 2], "雷电": [6, 7, 8]}
         rows = []

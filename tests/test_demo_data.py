@@ -1,11 +1,14 @@
 """The demo generator: deterministic, complete, and numbers that add up."""
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from cockpit import alert_store, geo, metrics, schema as s
 from cockpit.config import settings
+from connectors import demo
 from connectors.demo import WEIGHTS, DemoConnector
 from tests.conftest import DEMO_END, DEMO_TICKETS
 
@@ -14,6 +17,21 @@ def test_demo_is_deterministic():
     a = DemoConnector(end="2024-06", tickets=500).observations()
     b = DemoConnector(end="2024-06", tickets=500).observations()
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_early_in_a_month_the_demo_puts_nothing_after_the_clock(monkeypatch):
+    """On 6 December the last complete month is November; 26 days after it would be the 26th, so
+    events, tickets and signals would lie in the future and durations come out negative."""
+    now = dt.datetime(2026, 12, 6, 6, 17)
+    monkeypatch.setattr(demo, "_clock", lambda: now)
+    c = DemoConnector(end="2026-11", tickets=5000)
+    assert c.now == now and c.today == now.date()
+    assert c.events().occurred_at.max() <= now and c.hotline().created_at.max() <= now
+    weather = c.weather()
+    assert weather.issued_at.max() <= now and (weather.expires_at > now).any()  # a signal is in force
+    late = dt.datetime(2027, 1, 3)  # weeks after: the demo stands 26 days after its month, as before
+    monkeypatch.setattr(demo, "_clock", lambda: late)
+    assert DemoConnector(end="2026-11", tickets=5000).now == dt.datetime(2026, 12, 26, 8, 0)
 
 
 def test_demo_covers_every_county_and_month(demo_store):

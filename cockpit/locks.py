@@ -28,17 +28,16 @@ import os
 import re
 import socket
 import zlib
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 from sqlalchemy import delete, insert, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from . import schema as s
+from . import lockfile, schema as s
+from .lockfile import NAMESPACE
 from .store import Store, now
 
-NAMESPACE = 0x5151  # first half of the two-int advisory key: ours, apart from anything else's
 
 
 class Busy(Exception):
@@ -87,17 +86,9 @@ def _advisory(conn: Connection, names: list[str], who: str) -> None:
             raise Busy(_message(unquote(parts[2]) if len(parts) == 3 else "", parts[1] if len(parts) == 3 else ""))
 
 
-def lock_path(store: Store, dataset: str) -> Path:
-    database = make_url(store.url).database or ""
-    base = Path(database) if database and database != ":memory:" else Path(store.cfg.data_dir) / "memory"
-    return base.with_name(f"{base.name}.{dataset}.lock")
-
-
 def open_lock_file(store: Store, name: str) -> int:
     """The descriptor of the lock file beside an SQLite store, for flock (made on first use)."""
-    path = lock_path(store, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return lockfile.open_fd(store.url, store.cfg.data_dir, name)
 
 
 @contextlib.contextmanager

@@ -17,11 +17,14 @@ import os
 import socket
 import threading
 import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from . import lockfile
+from .lockfile import NAMESPACE
 
-from .locks import NAMESPACE, open_lock_file
-from .store import Store
+if TYPE_CHECKING:
+    from .store import Store
 
 log = logging.getLogger(__name__)
 KEY = zlib.crc32(b"serving") & 0x7FFFFFFF
@@ -43,25 +46,31 @@ def _label() -> str:
 class Held:
     """What a web server keeps for as long as it runs (see hold)."""
 
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, url: str, data_dir: Path | str):
+        self.url, self.data_dir = url, data_dir
+        self._engine = None
         self._fd: int | None = None
         self._conn = None
         self._stop = threading.Event()
 
     def acquire(self) -> None:
-        if self.store.engine.dialect.name == "postgresql":
-            self._conn = self.store.engine.connect()
+        if not self.url.startswith("sqlite"):
+            from sqlalchemy import text  # here, not at import: an SQLite server starts without it
+
+            from .store import make_engine
+            self._engine = self._engine or make_engine(self.url)
+            self._conn = self._engine.connect()
             self._conn.execute(text("SELECT set_config('application_name', :label, false)"), {"label": _label()})
             self._conn.execute(text("SELECT pg_advisory_lock_shared(:ns, :key)"), {"ns": NAMESPACE, "key": KEY})
             self._conn.commit()
             threading.Thread(target=self._keep, name="presence", daemon=True).start()
         else:
-            self._fd = open_lock_file(self.store, "serving")
+            self._fd = lockfile.open_fd(self.url, self.data_dir, "serving")
             fcntl.flock(self._fd, fcntl.LOCK_SH)  # waits while a restore holds it
 
     def _keep(self) -> None:
         """A restarted PostgreSQL drops the lock with the connection: take it again."""
+        from sqlalchemy import text
         while not self._stop.wait(RECHECK_SECONDS):
             try:
                 self._conn.execute(text("SELECT 1"))
@@ -83,9 +92,9 @@ class Held:
             os.close(self._fd)
 
 
-def hold(store: Store) -> Held:
-    """Mark the store as served by this process until it exits (or release())."""
-    held = Held(store)
+def hold(url: str, data_dir: Path | str) -> Held:
+    """Mark the store at `url` as served by this process until it exits (or release())."""
+    held = Held(url, data_dir)
     held.acquire()
     return held
 
@@ -93,6 +102,7 @@ def hold(store: Store) -> Held:
 @contextlib.contextmanager
 def exclusive(store: Store):
     """Hold the store against every web server; ServerRunning when one is running."""
+    from sqlalchemy import text
     if store.engine.dialect.name == "postgresql":
         with store.engine.connect() as conn:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:ns, :key)"), {"ns": NAMESPACE, "key": KEY}).scalar()
@@ -109,7 +119,7 @@ def exclusive(store: Store):
                 conn.execute(text("SELECT pg_advisory_unlock(:ns, :key)"), {"ns": NAMESPACE, "key": KEY})
                 conn.commit()
         return
-    fd = open_lock_file(store, "serving")
+    fd = lockfile.open_fd(store.url, store.cfg.data_dir, "serving")
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

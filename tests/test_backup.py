@@ -108,8 +108,7 @@ def test_a_restore_cannot_start_while_a_server_holds_the_store(store):
     import pytest
 
     from cockpit import presence
-    from cockpit.store import Store
-    server = presence.hold(Store(store.url, store.cfg))  # as ui/server.py holds it while it runs
+    server = presence.hold(store.url, store.cfg.data_dir)  # as ui/server.py holds it while it runs
     try:
         with pytest.raises(presence.ServerRunning):
             with presence.exclusive(store):
@@ -118,3 +117,18 @@ def test_a_restore_cannot_start_while_a_server_holds_the_store(store):
         server.release()
     with presence.exclusive(store):  # the server stopped: nothing holds the store any more
         pass
+
+
+def test_the_lock_files_are_found_where_sqlalchemy_reads_the_database(tmp_path):
+    """The server takes its presence lock without importing SQLAlchemy (cockpit/lockfile.py); a
+    restore finds the same file through the same reading of the URL, or it would not see the server."""
+    from sqlalchemy.engine import make_url
+
+    from cockpit import lockfile
+    for url in ("sqlite:////tmp/a b/c.db", "sqlite:///rel/c.db", "sqlite://", "sqlite:///:memory:",
+                "sqlite:////tmp/%E5%95%86%E4%B8%98.db", "sqlite:////tmp/x.db?timeout=5",
+                "sqlite+pysqlite:////tmp/y.db", "sqlite:////tmp/商丘/驾驶舱.db", "sqlite:///file:x.db?mode=ro&uri=true",
+                f"sqlite:///{tmp_path}/data/cockpit.db"):
+        assert lockfile.sqlite_database(url) == make_url(url).database, url
+    assert lockfile.path(f"sqlite:///{tmp_path}/商丘.db", tmp_path, "serving") == tmp_path / "商丘.db.serving.lock"
+    assert lockfile.path("sqlite://", tmp_path, "serving") == tmp_path / "memory.serving.lock"

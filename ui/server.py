@@ -21,8 +21,12 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib
 import logging
 import os
+import pkgutil
+import threading
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -33,9 +37,11 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap
 from streamlit.web.server.starlette import starlette_app
 
-from cockpit import presence, sessions
+from cockpit import presence
 from cockpit.config import ROOT, settings
-from cockpit.store import Store
+
+if TYPE_CHECKING:  # the store (pandas, SQLAlchemy, Alembic) is imported after the server listens
+    from cockpit.store import Store
 
 log = logging.getLogger(__name__)
 LOGIN_PATH = "/_cockpit/login"
@@ -93,6 +99,7 @@ class SessionCookie:
 
     def store(self) -> Store:
         if self._store is None:
+            from cockpit.store import Store
             self._store = Store()
         return self._store
 
@@ -103,6 +110,7 @@ class SessionCookie:
         await response(scope, receive, send)
 
     def login(self, request: Request) -> Response:
+        from cockpit import sessions
         if request.method != "GET":
             return _page("不支持的请求方式。", 405)
         try:
@@ -132,17 +140,43 @@ def harden(frame_ancestors: str) -> None:
     net_util.get_external_ip = lambda: None
 
 
+def warm() -> None:
+    """Import what the pages need (the panels, and with them the store, pandas, Plotly and pydeck)
+    while the first browser is still loading Streamlit's scripts: its first page need not wait."""
+    import ui
+    for module in pkgutil.iter_modules(ui.__path__, "ui."):
+        try:
+            importlib.import_module(module.name)
+        except Exception:  # noqa: BLE001 - the page that needs it will say what is wrong
+            log.warning("warming %s failed", module.name, exc_info=True)
+
+
+def warm_after_start() -> None:
+    """Start `warm` once the server listens: before, it would delay the first answer."""
+    started = getattr(bootstrap, "_on_server_start", None)
+    if started is None:  # a Streamlit without the hook: warm now rather than never
+        threading.Thread(target=warm, name="warm", daemon=True).start()
+        return
+
+    def on_start(server) -> None:
+        started(server)
+        threading.Thread(target=warm, name="warm", daemon=True).start()
+    bootstrap._on_server_start = on_start
+
+
 def serve(port: int | None = None, address: str | None = None) -> None:
     PagesManager.uses_pages_directory = False
-    harden(settings().frame_ancestors)
+    cfg = settings()
+    harden(cfg.frame_ancestors)
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
     global _served
     try:  # for as long as this process runs, `restore` knows the store is being served
-        _served = presence.hold(Store())
+        _served = presence.hold(cfg.database_url, cfg.data_dir)
     except Exception:  # noqa: BLE001 - serving matters more; the page reports an unreachable database
         log.warning("could not mark the store as served; restore will not see this server", exc_info=True)
     flags = {k: v for k, v in {"server_port": port, "server_address": address}.items() if v}
     bootstrap.load_config_options(flag_options=flags)
+    warm_after_start()
     bootstrap.run(str(ROOT / "app.py"), False, [], flags)
 
 

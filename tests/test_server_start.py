@@ -1,0 +1,56 @@
+"""The web server answers before it imports the store, and imports the pages' modules right after.
+
+Each check runs in a fresh interpreter: what a module imports is only visible in a process that has
+not imported it yet. Timings are in bench/ (cold start, issue 14); here, the causes.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from streamlit.web import bootstrap
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "numpy", "sqlalchemy", "alembic", "cockpit.store", "pydeck")  # Streamlit itself imports plotly lazily
+
+
+def _run(code: str) -> tuple[dict, str]:
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "COCKPIT_CONFIG": "/nonexistent.toml"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+def test_the_server_module_imports_nothing_heavy_before_it_listens():
+    got, _ = _run(f"import sys, json, ui.server; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+    assert got == []
+
+
+def test_the_pages_modules_are_imported_once_the_server_listens(tmp_path):
+    got, err = _run(f"""
+import json, sys, threading
+import ui.server as S
+calls = []
+S.bootstrap._on_server_start = lambda server: calls.append(server)
+S.warm_after_start()
+before = [m for m in {HEAVY!r} if m in sys.modules]
+S.bootstrap._on_server_start("server")
+for t in threading.enumerate():
+    if t.name == "warm":
+        t.join(60)
+print(json.dumps({{"calls": calls, "before": before, "after": [m for m in {HEAVY!r} if m in sys.modules],
+                  "panels": all(m in sys.modules for m in ("ui.panels", "ui.economy_panels", "ui.hotline_panels"))}}))
+""")
+    assert got["calls"] == ["server"]  # Streamlit's own start-up work still runs, first
+    assert got["before"] == []
+    assert got["after"] == list(HEAVY)
+    assert got["panels"]
+    assert "warming" not in err  # every ui module imported without an error
+
+
+def test_streamlit_still_calls_the_hook_the_warm_start_wraps():
+    """A Streamlit upgrade that renames it would leave the pages cold, silently: this says so."""
+    assert "_on_server_start(server)" in inspect.getsource(bootstrap.run)

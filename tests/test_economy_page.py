@@ -1,6 +1,8 @@
 """经济运行 in AppTest: the filter bar, county drill-down, rankings and notes against the store."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cockpit import annotations, fmt, schema as s
@@ -98,3 +100,18 @@ def test_growth_trend_draws_the_years_target_line(app):
     fig = json.loads(app.get("plotly_chart")[0].proto.spec)
     lines = [s for s in fig["layout"].get("shapes", []) if s.get("type") == "line"]
     assert any(s["y0"] == 5.5 == s["y1"] for s in lines)  # data/targets.csv: RETAIL 2026 ytd_yoy 5.5
+
+
+def test_the_county_map_is_built_only_while_its_expander_is_open(app):
+    """Closed, nothing of the map reaches the browser (no WebGL set-up on each filter change);
+    opened, it shows every county's 同比 of the ranked indicator, with its key."""
+    assert not app.get("deck_gl_json_chart")
+    app.session_state["e_map_open"] = True
+    app.run()
+    decks = app.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    deck = json.loads(decks[0].proto.json)
+    outlines = next(layer for layer in deck["layers"] if layer["@@type"] == "GeoJsonLayer")
+    assert all(f["properties"]["label"] == "无数据" or f["properties"]["label"].endswith("%")
+               for f in outlines["data"]["features"])
+    assert any("图例（同比" in h.proto.body for h in app.get("html"))

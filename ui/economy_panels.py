@@ -136,12 +136,17 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                     filters=_filters(region_names, f), demo=tables.demo(v, "observations"),
                     formats={"同比": Fmt(1, sign=True), "与全市差（百分点）": Fmt(1, sign=True),
                              "拉动全市（百分点）": Fmt(2, sign=True), f"数值（{ind.unit}）": Fmt(2)})
-        with st.expander("县区分布图"):
-            map_values = rank.rename(columns={"yoy": "value_yoy"}).assign(
-                value=rank.yoy, label=[("—" if pd.isna(y) else f"{y:+.1f}%") for y in rank.yoy])
-            st.pydeck_chart(maps.choropleth(settings().geojson, map_values[["region_code", "name", "value", "label"]],
-                                            height=380), height=380)
-            map_legend(maps.legend(map_values.value, lambda x: f"{x:+.1f}%"), "图例（同比，颜色越深越高）")
+        # Drawn only while open: a closed map would still be built, sent and set up by the browser's
+        # WebGL on every filter change (bench/RESULTS.md, filter change).
+        box = st.expander("县区分布图", key="e_map_open", on_change="rerun")
+        if box.open:
+            with box:
+                map_values = rank.rename(columns={"yoy": "value_yoy"}).assign(
+                    value=rank.yoy, label=[("—" if pd.isna(y) else f"{y:+.1f}%") for y in rank.yoy])
+                st.pydeck_chart(maps.choropleth(settings().geojson,
+                                                map_values[["region_code", "name", "value", "label"]], height=380),
+                                height=380)
+                map_legend(maps.legend(map_values.value, lambda x: f"{x:+.1f}%"), "图例（同比，颜色越深越高）")
         annotation_panel(v, ind, f, period)
 
 

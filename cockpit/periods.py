@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 
 
 def month_key(d: dt.date) -> str:
@@ -20,6 +21,7 @@ def parse_month(key: str) -> tuple[int, int]:
     return y, m
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a 100,000-row upload asks about a few dozen months
 def shift_month(key: str, months: int) -> str:
     y, m = parse_month(key)
     total = y * 12 + (m - 1) + months

@@ -58,6 +58,15 @@ def _files(args) -> list[Path]:
 
 
 def cmd_import(args) -> int:
+    box = Sandbox(preload=PRELOAD)
+    box.start()  # the child's imports (about a second) run while this process opens the store
+    try:
+        return _import_all(args, box)
+    finally:
+        box.close()
+
+
+def _import_all(args, box: Sandbox) -> int:
     store = Store()
     store.init()
     user = args.user or getpass.getuser()
@@ -75,13 +84,8 @@ def cmd_import(args) -> int:
         print("没有找到可导入的文件（.xlsx/.csv）。", file=sys.stderr)
         return 1
     failed = 0
-    box = Sandbox(preload=PRELOAD)
-    try:
-        for path in files:
-            failed += _import_one(args, store, box, path, options, user,
-                                  int(args.max_mb * MB) if args.max_mb else None)
-    finally:
-        box.close()
+    for path in files:
+        failed += _import_one(args, store, box, path, options, user, int(args.max_mb * MB) if args.max_mb else None)
     print(f"共 {len(files)} 个文件，{len(files) - failed} 个通过，{failed} 个未通过。")
     if not args.dry_run and failed < len(files):
         if args.evaluate_now:

@@ -104,12 +104,20 @@ class Sandbox:
         return subprocess.Popen([sys.executable, "-m", "service.sandbox"], cwd=ROOT, env=env,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
+    def _running(self) -> subprocess.Popen:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = self._start()
+        return self._proc
+
+    def start(self) -> None:
+        """Start the child now, so that its imports overlap the caller's own work before the first call."""
+        with self._lock:
+            self._running()
+
     def call(self, target: str, *args, **kwargs):
         """Run `module:function(*args, **kwargs)` in the child; its exception is raised here."""
         with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._proc = self._start()
-            proc = self._proc
+            proc = self._running()
             blob = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
             expired = threading.Event()
 

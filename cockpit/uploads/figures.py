@@ -63,8 +63,8 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
         cache = {u: fn(u) for u in pd.unique(col.to_numpy())}
         return col.map(cache)
 
-    for f in ("region", "indicator", "period", "measure", "value"):
-        is_mark = raw[f].map(lambda v: isinstance(v, Mark)).to_numpy()
+    marks = {f: _each(raw[f], lambda v: isinstance(v, Mark)) for f in ("region", "indicator", "period", "measure", "value")}
+    for f, is_mark in marks.items():
         if is_mark.any():
             report(is_mark, f, lambda i, f=f: raw.at[i, f].reason())
 
@@ -75,7 +75,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
     status = np.full(n, "ok", dtype=object)
     detail = np.full(n, "", dtype=object)
     arr = vals.to_numpy(dtype=object)
-    fast = vals.map(type).isin([float, int]).to_numpy()
+    fast = _each(vals, lambda v: type(v) in (float, int))
     value[fast] = arr[fast].astype(float)
     status[fast & np.isnan(value)] = "na"
     for i in np.flatnonzero(~fast):
@@ -88,7 +88,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
 
     def resolve(field, fn, kind, empty_reason):
         codes = mapped(field, lambda v: None if isinstance(v, Mark) else fn(v))
-        empty = ~raw[field].map(present).to_numpy()
+        empty = ~_each(raw[field], present)
         missing = codes.isna().to_numpy() & ~empty & ~bad
         for i in np.flatnonzero(missing & ~blank):
             text = str(raw.at[i, field]).strip()
@@ -107,7 +107,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
     measure = mapped("measure", lambda v: None if isinstance(v, Mark) else measure_code(v))
     report(measure.isna().to_numpy(), "measure", "口径应为 当月、累计、当月同比 或 累计同比")
 
-    unreadable = (status == "error") & ~vals.map(lambda v: isinstance(v, Mark)).to_numpy()
+    unreadable = (status == "error") & ~marks["value"]
     report(unreadable, "value", lambda i: detail[i])
     norm_counts: dict[str, list[int]] = {}
     for i in np.flatnonzero((status == "ok") & ~fast & ~bad & ~out):
@@ -176,10 +176,11 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
     blanks = frame.loc[b, KEY].assign(sheet=raw.sheet[b].to_numpy(), row=raw.row[b].to_numpy(),
                                       column=raw.c_value[b].to_numpy())
     keep = whole & ~blank & ~out
-    _repeats(frame, raw, keep & ~bad, problems, report)
+    keys = _key_ids(frame)
+    _repeats(frame, keys, raw, keep & ~bad, problems, report)
     if not problems.ok:
         return Figures(frame.iloc[0:0], raw.iloc[0:0], blanks.iloc[0:0], list(unknown.values()))
-    take = keep & ~_dupes(frame, keep)
+    take = keep & ~_dupes(keys, keep)
     where = raw.loc[take, ["sheet", "row", "c_value"]].reset_index(drop=True)
     return Figures(frame[take].reset_index(drop=True), where, blanks.drop_duplicates(KEY).reset_index(drop=True),
                    list(unknown.values()))
@@ -210,39 +211,42 @@ def _index_in_rate_column(raw, codes, measure, value, ind, problems) -> pd.Serie
     return measure
 
 
-def _keys(frame: pd.DataFrame) -> pd.Series:
-    # Missing parts of a key are "" here, never NaN: joining NaN is what crashed on pandas 3.
-    parts = [frame[k].to_numpy(dtype=object) for k in KEY]
-    return pd.Series(["|".join("" if x is None or x != x else str(x) for x in t) for t in zip(*parts)],
-                     index=frame.index, dtype=object)
+def _each(col: pd.Series, test) -> np.ndarray:
+    """test(cell) for every cell, as a bool array (a plain loop: Series.map costs several times more)."""
+    return np.fromiter((bool(test(v)) for v in col.to_numpy(dtype=object)), dtype=bool, count=len(col))
 
 
-def _dupes(frame: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
-    keys = _keys(frame)
-    seen = keys[keep].duplicated(keep="first")
-    out = np.zeros(len(frame), bool)
-    out[np.flatnonzero(keep)] = seen.to_numpy()
+def _key_ids(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per distinct KEY; a missing part of a key is "" here, never NaN (NaN never equals
+    itself, so two rows missing the same part would count as two keys)."""
+    parts = frame[KEY].astype(object)
+    return parts.where(parts.notna(), "").groupby(KEY, sort=False).ngroup().to_numpy()
+
+
+def _dupes(keys: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(keys), bool)
+    out[np.flatnonzero(keep)] = pd.Series(keys[keep]).duplicated(keep="first").to_numpy()
     return out
 
 
-def _repeats(frame: pd.DataFrame, raw: pd.DataFrame, keep: np.ndarray, problems: Problems, report) -> None:
+def _repeats(frame: pd.DataFrame, keys: np.ndarray, raw: pd.DataFrame, keep: np.ndarray, problems: Problems,
+             report) -> None:
     """The same figure twice (the city sheet and the 全市 row of the county sheet) is one figure;
     two different values for one key are an error naming both places and both values."""
-    dup = _dupes(frame, keep)
+    dup = _dupes(keys, keep)
     if not dup.any():
         return
-    keys = _keys(frame)
     first_of = {}
     for i in np.flatnonzero(keep):
-        first_of.setdefault(keys.iat[i], i)
+        first_of.setdefault(keys[i], i)
     same, clash = np.zeros(len(frame), bool), np.zeros(len(frame), bool)
     for i in np.flatnonzero(dup):
-        f = first_of[keys.iat[i]]
+        f = first_of[keys[i]]
         (same if np.isclose(frame.value.iat[i], frame.value.iat[f], rtol=1e-9, atol=1e-9) else clash)[i] = True
     for i in np.flatnonzero(same):
-        f = first_of[keys.iat[i]]
+        f = first_of[keys[i]]
         problems.add(f"与{_place(raw, f)}重复，数值相同，按同一个数导入", sheet=raw.at[i, "sheet"],
                      row=int(raw.at[i, "row"]), column=raw.at[i, "c_value"], value=raw.at[i, "value"], severity=INFO)
     report(clash, "value", lambda i: (
-        f"与{_place(raw, first_of[keys.iat[i]])}的 {frame.value.iat[first_of[keys.iat[i]]]:g} 不一致（本格 "
+        f"与{_place(raw, first_of[keys[i]])}的 {frame.value.iat[first_of[keys[i]]]:g} 不一致（本格 "
         f"{frame.value.iat[i]:g}）：同一指标、地区、时期、口径只能有一个数，请核对后只保留正确的一个"))

@@ -5,11 +5,14 @@ exported PNG carries them without the page around it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import geo, maps
 from .signals import GREEN, LEVEL_NAMES, LEVELS, ORANGE, RED, YELLOW
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -277,3 +280,83 @@ def forecast(rec: dict, name: str, unit: str, as_of_text: str) -> Chart:
     label = "预测" if rec["shown"] else "基准外推（无模型优于季节性朴素）"
     chart = Chart(fig, f"{name}：{label}", unit, rec["label"], "驾驶舱预测模型", as_of_text)
     return _frame(chart, 340)
+
+
+# ---- county maps as shapes -------------------------------------------------------------------------
+# Filled Plotly polygons (SVG): no WebGL, which a browser without a graphics card (many office PCs
+# and virtual desktops) emulates at seconds per map (bench/RESULTS.md, page load), no tiles, no
+# topojson, nothing fetched. The wall (ui/screen/maps.py) draws the same shapes on its dark canvas.
+MAP_OUTLINE = "rgba(230,240,250,0.9)"
+
+
+def _rgb(c: tuple[int, int, int]) -> str:
+    return f"rgb({c[0]},{c[1]},{c[2]})"
+
+
+def _outer_rings(geometry: dict) -> list[list]:
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return [poly[0] for poly in polygons]
+
+
+def county_rings(path: Path) -> tuple[dict[str, tuple[list, list]], float]:
+    """Each county's outer rings as x (longitude shrunk by cos(latitude), so that shapes keep their
+    proportions on an equal-scale plot) and y, rings separated by None; and that factor."""
+    features = geo.features_by_code(Path(path))
+    lats = [pt[1] for f in features.values() for ring in _outer_rings(f["geometry"]) for pt in ring]
+    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    out = {}
+    for code, f in features.items():
+        xs, ys = [], []
+        for ring in _outer_rings(f["geometry"]):
+            xs += [pt[0] * k for pt in ring] + [None]
+            ys += [pt[1] for pt in ring] + [None]
+        out[code] = (xs, ys)
+    return out, k
+
+
+def map_axes(fig: go.Figure) -> None:
+    """No axes, no legend, one degree as long across as down (shapes keep their proportions)."""
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(showlegend=False)
+
+
+def _ramp(values: pd.Series) -> dict[str, tuple[int, int, int]]:
+    """Each county's fill on the light-to-dark blue of cockpit.maps (magnitude, never good or bad)."""
+    known = values.dropna()
+    span = known.max() - known.min() if len(known) else 0
+    steps = ((known - known.min()) / span * (len(maps.RAMP) - 1)).round() if span else known * 0
+    return {code: maps.RAMP[int(i)] for code, i in steps.items()}
+
+
+def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
+               height: int | None = None) -> Chart:
+    """values: region_code, name, value, label. Darker is more; a county without a value is grey;
+    each county is named on it. `height`: framed for a page (title, footer), the value shown on
+    hover, as the page's table lists them; None for the wall (no mouse there: each value is written
+    under its county's name), which frames its boards itself."""
+    rings, k = county_rings(path)
+    by_code = values.set_index("region_code")
+    colours = _ramp(by_code["value"])
+    fig = go.Figure()
+    for code, (xs, ys) in rings.items():
+        fill = colours.get(code, maps.NO_DATA)
+        hover = f"{by_code.at[code, 'name']}：{by_code.at[code, 'label']}" if code in by_code.index else ""
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", fillcolor=_rgb(fill),
+                                 line={"color": MAP_OUTLINE, "width": 1.5}, hoveron="fills", text=hover,
+                                 hoverinfo="text" if hover and height else "skip"))
+    centres = geo.centroids(Path(path))
+    shown = [c for c in by_code.index if c in centres]
+    dark_fill = {c: sum(colours.get(c, maps.NO_DATA)) < 450 for c in shown}  # white on dark blues, dark on light
+    for dark, ink in ((True, "#ffffff"), (False, "#06121f")):
+        part = [c for c in shown if dark_fill[c] == dark]
+        fig.add_trace(go.Scatter(
+            x=[centres[c][0] * k for c in part], y=[centres[c][1] for c in part], mode="text",
+            text=[f"<b>{by_code.at[c, 'name']}</b>" + ("" if height else f"<br>{by_code.at[c, 'label']}")
+                  for c in part], textfont={"color": ink}, hoverinfo="skip"))
+    chart = Chart(fig, title, "", caliber, source, as_of)
+    if height is not None:
+        _frame(chart, height)
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 80}, dragmode=False)
+    map_axes(fig)
+    return chart

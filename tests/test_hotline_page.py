@@ -107,8 +107,11 @@ def test_county_table_and_map_show_the_weeks_tickets(app, tickets, end):
     table = _frames(app, "受理量")[0].set_index("县区")
     assert table.loc["睢阳区", "受理量"] == (week.region_code == "411403").sum()
     assert table.index[0] == "睢阳区"  # the heating surge makes it the hot spot
-    deck = app.get("deck_gl_json_chart")[0].proto.json
-    assert "http" not in deck  # offline: no basemap tiles or styles fetched
+    specs = [json.loads(p.proto.spec) for p in app.get("plotly_chart")]
+    county_map = next(x for x in specs if x["layout"]["title"]["text"].startswith("各县区12345受理量"))
+    hover = {t["text"].split("：")[0]: t["text"] for t in county_map["data"] if t.get("fill") == "toself"}
+    assert hover["睢阳区"].startswith(f"睢阳区：{(week.region_code == '411403').sum():,} 件")
+    assert not app.get("deck_gl_json_chart") and "http" not in json.dumps(county_map)  # no WebGL, nothing fetched
 
 
 def test_open_overdue_tickets_are_listed_longest_first(app, tickets, end):

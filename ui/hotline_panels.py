@@ -241,7 +241,11 @@ def county_map(v: View, f: Filters) -> None:
                          "change": None if change is None else round(change, 1)})
         values = pd.DataFrame(rows)
         # The map takes the column's width (a third of it cut the outer counties off); the table follows.
-        st.pydeck_chart(maps.choropleth(settings().geojson, values, height=400, width=520), height=400, key="hl_map")
+        # Shapes, not WebGL (cockpit.charts.county_map): a PC without a graphics card draws it at once.
+        chart_view.show(charts.county_map(settings().geojson, values, title=f"各县区12345受理量（{w.label}）",
+                                          caliber=f"按工单受理时间；{category or '全部类别'}", source=SOURCE,
+                                          as_of=_stamp(v), height=440),
+                        key="hl_map", demo=chart_view.demo(v, "hotline_tickets"))
         map_legend(maps.legend(values.value.astype(float), lambda x: f"{x:,.0f} 件"), "图例（颜色越深受理量越多）")
         table = values.sort_values("tickets", ascending=False).rename(
             columns={"name": "县区", "tickets": "受理量", "change": f"较{prev.label}"})

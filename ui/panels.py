@@ -85,18 +85,22 @@ def county_map(v: View) -> None:
         basis = c2.radio("口径", ["value", "yoy"], format_func={"value": "数值", "yoy": "同比"}.get,
                          key="map_basis", horizontal=True)
         values = county_values(v, code, basis)
-        st.pydeck_chart(maps.choropleth(settings().geojson, values, height=430, width=560), height=430)
+        row = ind.set_index("code").loc[code]
+        title, as_of = f"各县区{row['name']}{'同比' if basis == 'yoy' else ''}", next(iter(values.period.dropna()), None)
+        # Shapes, not a WebGL map: the overview is every leader's first page (cockpit.charts.county_map).
+        chart = charts.county_map(settings().geojson, values, title=title,
+                                  caliber=row.caliber, source=row.source_dept, as_of=as_of or fmt.NA,
+                                  height=480)
+        chart_view.show(chart, key="map_chart", demo=chart_view.demo(v, "observations"))
         unit = next(iter(values.unit.dropna()), None)
         shade = (lambda x: fmt.number(x, unit)) if unit else fmt.pct_change
         map_legend(maps.legend(values.value, shade), "图例（颜色越深数值越大）")
         table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "数值", "period": "时期"})
-        row = ind.set_index("code").loc[code]
         export = pd.DataFrame({"县区": values.name, "数值": values.value, "单位": values.unit.fillna("%"),
                                "时期": values.period})
-        tables.show(table, title=f"各县区{row['name']}{'同比' if basis == 'yoy' else ''}", key="map_table",
+        tables.show(table, title=title, key="map_table",
                     export=export, caliber=row.caliber, source=row.source_dept,
-                    as_of=next(iter(values.period.dropna()), None), demo=tables.demo(v, "observations"),
-                    formats={"数值": Fmt(2)})
+                    as_of=as_of, demo=tables.demo(v, "observations"), formats={"数值": Fmt(2)})
         st.caption("示范区为功能区，无行政区划边界，地图上不绘制，数值见上表。边界：cnmaps（高德数据），仅示意。")
 
 

@@ -112,7 +112,10 @@ def test_overview_draws_tiles_and_the_county_map(server, browser):
     tab = browser.new_page(viewport={"width": 1920, "height": 1080})
     tab.goto(server)
     tab.wait_for_selector("[data-testid=stMetricValue]", timeout=90_000)
-    tab.wait_for_selector("canvas", timeout=30_000)
+    county_map = tab.locator(".js-plotly-plot", has_text="各县区社会消费品零售总额")
+    county_map.locator(".main-svg").first.wait_for(timeout=30_000)
+    assert county_map.locator("path[style*='fill: rgb']").count() >= 9  # the nine counties, filled
+    assert tab.locator("canvas").count() == 0  # no WebGL on the first page
     assert tab.locator("[data-testid=stMetricValue]").count() >= 12 + 6
     tab.close()
 

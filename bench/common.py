@@ -99,3 +99,12 @@ def write(name: str, doc: dict) -> Path:
 
 def ratio(ours: float, peer: float) -> float | None:
     return round(ours / peer, 2) if peer else None
+
+
+def steady_demo_store(env: dict[str, str], tickets: int) -> None:
+    """A demo store as a running cockpit has it: loaded, with its forecasts fitted and warning rules
+    evaluated (`cockpit warnings`). Otherwise the first server start refits in the background (a
+    minute of CPU, once per store) while the pages are being timed."""
+    whole_process([PY, "-m", "cockpit", "init"], {**env, "COCKPIT_DEMO_TICKETS": str(tickets),
+                                                  "COCKPIT_DEMO_ON_EMPTY": "true"})
+    whole_process([PY, "-m", "cockpit", "warnings"], env)

@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PY, ROOT, cockpit_env, ratio, whole_process, write  # noqa: E402
+from common import PY, ROOT, cockpit_env, ratio, steady_demo_store, write  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-quic",
@@ -122,8 +122,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         url_db = f"sqlite:///{tmp}/c.db"
         env = cockpit_env(url_db, tmp)
-        whole_process([PY, "-m", "cockpit", "init"], {**env, "COCKPIT_DEMO_TICKETS": str(a.tickets),
-                                                      "COCKPIT_DEMO_ON_EMPTY": "true"})
+        steady_demo_store(env, a.tickets)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for _ in range(a.runs):  # alternate bare and cockpit so load on the machine hits both alike
             for kind in ("bare", "ours"):

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PY, ROOT, cockpit_env, ratio, whole_process, write  # noqa: E402
+from common import ROOT, cockpit_env, ratio, steady_demo_store, write  # noqa: E402
 from peer_pages import ARGS, CHROMIUM, start, stop  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
@@ -99,8 +99,7 @@ def main() -> None:
     pages = [spec.url_path for spec in PAGES]
     with tempfile.TemporaryDirectory() as tmp:
         env = cockpit_env(f"sqlite:///{tmp}/c.db", tmp)
-        whole_process([PY, "-m", "cockpit", "init"], {**env, "COCKPIT_DEMO_TICKETS": str(a.tickets),
-                                                      "COCKPIT_DEMO_ON_EMPTY": "true"})
+        steady_demo_store(env, a.tickets)
         # The bare page is visited as many times as the cockpit has pages, so both servers get as many runs.
         bare = measure("bare", env, [""] * len(pages), a.sessions)
         ours = measure("ours", env, pages, a.sessions)

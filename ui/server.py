@@ -20,6 +20,7 @@ On top of Streamlit's own server, what an intranet deployment needs:
 from __future__ import annotations
 
 import argparse
+import gc
 import html
 import importlib
 import logging
@@ -142,13 +143,21 @@ def harden(frame_ancestors: str) -> None:
 
 def warm() -> None:
     """Import what the pages need (the panels, and with them the store, pandas, Plotly and pydeck)
-    while the first browser is still loading Streamlit's scripts: its first page need not wait."""
+    while the first browser is still loading Streamlit's scripts: its first page need not wait.
+
+    Then freeze what is in memory out of the garbage collector's sight: Streamlit collects every
+    generation after each script run (runner.postScriptGC), holding the interpreter for as long as
+    it takes to walk every object, a quarter of a second with all these modules loaded, before the
+    browser hears that the run is over (bench/RESULTS.md, filter change). Modules, classes and
+    functions live as long as the process, so the collector has nothing to find among them."""
     import ui
     for module in pkgutil.iter_modules(ui.__path__, "ui."):
         try:
             importlib.import_module(module.name)
         except Exception:  # noqa: BLE001 - the page that needs it will say what is wrong
             log.warning("warming %s failed", module.name, exc_info=True)
+    gc.collect()
+    gc.freeze()
 
 
 def warm_after_start() -> None:

@@ -63,7 +63,8 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
         cache = {u: fn(u) for u in pd.unique(col.to_numpy())}
         return col.map(cache)
 
-    marks = {f: _each(raw[f], lambda v: isinstance(v, Mark)) for f in ("region", "indicator", "period", "measure", "value")}
+    marks = {f: _each_distinct(raw[f], lambda v: isinstance(v, Mark))
+             for f in ("region", "indicator", "period", "measure", "value")}
     for f, is_mark in marks.items():
         if is_mark.any():
             report(is_mark, f, lambda i, f=f: raw.at[i, f].reason())
@@ -88,7 +89,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
 
     def resolve(field, fn, kind, empty_reason):
         codes = mapped(field, lambda v: None if isinstance(v, Mark) else fn(v))
-        empty = ~_each(raw[field], present)
+        empty = ~_each_distinct(raw[field], present)
         missing = codes.isna().to_numpy() & ~empty & ~bad
         for i in np.flatnonzero(missing & ~blank):
             text = str(raw.at[i, field]).strip()
@@ -214,6 +215,14 @@ def _index_in_rate_column(raw, codes, measure, value, ind, problems) -> pd.Serie
 def _each(col: pd.Series, test) -> np.ndarray:
     """test(cell) for every cell, as a bool array (a plain loop: Series.map costs several times more)."""
     return np.fromiter((bool(test(v)) for v in col.to_numpy(dtype=object)), dtype=bool, count=len(col))
+
+
+def _each_distinct(col: pd.Series, test) -> np.ndarray:
+    """test(cell) for every cell, asked once per distinct value. Only for a test that cannot tell
+    apart what hashing treats as one value (True, 1 and 1.0): being a Mark, being present."""
+    arr = col.to_numpy(dtype=object)
+    hits = [u for u in pd.unique(arr) if test(u)]
+    return pd.Series(arr).isin(hits).to_numpy() if hits else np.zeros(len(arr), dtype=bool)
 
 
 def _key_ids(frame: pd.DataFrame) -> np.ndarray:

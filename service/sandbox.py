@@ -66,8 +66,10 @@ def _child() -> None:
     _limit(memory_mb)
     while True:
         head = stdin.read(_LEN.size)
-        if len(head) < _LEN.size:
-            return  # the parent closed the pipe
+        if len(head) < _LEN.size:  # the parent closed the pipe: every answer is out
+            # No interpreter teardown: freeing what a 100,000-row workbook left behind took 0.4 s
+            # that the command line waited for, and there is nothing to save or flush.
+            os._exit(0)
         target, args, kwargs = pickle.loads(stdin.read(_LEN.unpack(head)[0]))
         try:
             answer = ("ok", _call(target, args, kwargs))

@@ -39,7 +39,6 @@ from .lockfile import NAMESPACE
 from .store import Store, now
 
 
-
 class Busy(Exception):
     """Another writer of the same dataset is in the middle of its commit."""
 

@@ -29,7 +29,7 @@ def test_the_server_module_imports_nothing_heavy_before_it_listens():
     assert got == []
 
 
-def test_the_pages_modules_are_imported_once_the_server_listens(tmp_path):
+def test_the_pages_modules_are_imported_once_the_server_listens():
     got, err = _run(f"""
 import json, sys, threading
 import ui.server as S

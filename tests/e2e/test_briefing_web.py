@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cockpit import schema as s
 from cockpit.store import Store
 from tests.conftest import copy_db
-from tests.e2e.test_browser import OUT, serving
+from tests.e2e.test_browser import IDLE, OUT, serving
 
 
 def test_a_chart_downloads_at_wall_size_drawn_on_the_server_and_audited(demo_db, browser, tmp_path):
@@ -22,6 +22,9 @@ def test_a_chart_downloads_at_wall_size_drawn_on_the_server_and_audited(demo_db,
         tab.set_default_timeout(180_000)
         tab.goto(f"{url}/economy")
         tab.get_by_text("数据截至").first.wait_for()
+        # The whole page drawn first: a menu opened while elements below it still arrive is pushed
+        # out of the window (CI, under load, timed out clicking its item).
+        tab.wait_for_function(IDLE, polling=500)
         assert tab.locator(".modebar").count() == 0  # Plotly's English toolbar is not there
         tab.get_by_text("下载图片").first.click()
         time.sleep(1)

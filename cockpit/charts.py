@@ -321,14 +321,6 @@ def map_axes(fig: go.Figure) -> None:
     fig.update_layout(showlegend=False)
 
 
-def _ramp(values: pd.Series) -> dict[str, tuple[int, int, int]]:
-    """Each county's fill on the light-to-dark blue of cockpit.maps (magnitude, never good or bad)."""
-    known = values.dropna()
-    span = known.max() - known.min() if len(known) else 0
-    steps = ((known - known.min()) / span * (len(maps.RAMP) - 1)).round() if span else known * 0
-    return {code: maps.RAMP[int(i)] for code, i in steps.items()}
-
-
 def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
                height: int | None = None) -> Chart:
     """values: region_code, name, value, label. Darker is more; a county without a value is grey;
@@ -337,7 +329,7 @@ def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, so
     under its county's name), which frames its boards itself."""
     rings, k = county_rings(path)
     by_code = values.set_index("region_code")
-    colours = _ramp(by_code["value"])
+    colours = dict(zip(by_code.index, maps.shades(by_code["value"])))
     fig = go.Figure()
     for code, (xs, ys) in rings.items():
         fill = colours.get(code, maps.NO_DATA)

@@ -22,7 +22,8 @@ def _bucket(v: float, lo: float, hi: float) -> int:
     return 0 if hi == lo else int(round((v - lo) / (hi - lo) * (len(RAMP) - 1)))
 
 
-def _ramp(values: pd.Series) -> list[tuple[int, int, int]]:
+def shades(values: pd.Series) -> list[tuple[int, int, int]]:
+    """Each value's fill on RAMP (NO_DATA for a missing one): the pydeck and the Plotly maps alike."""
     lo, hi = values.min(), values.max()
     return [NO_DATA if pd.isna(v) else RAMP[_bucket(v, lo, hi)] for v in values]
 
@@ -78,7 +79,7 @@ def choropleth(geojson: Path, values: pd.DataFrame, *, height: int = 460, width:
     `width`: about the narrowest the map is drawn at; the zoom fits the city into it."""
     doc = copy.deepcopy(geo.load(Path(geojson)))
     by_code = values.set_index("region_code")
-    colours = dict(zip(by_code.index, _ramp(by_code["value"])))
+    colours = dict(zip(by_code.index, shades(by_code["value"])))
     for f in doc["features"]:
         code = str(f["properties"]["code"])
         has = code in by_code.index

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from .datasets import DATASET_COLUMNS, KEYED, Dataset
 from .store import Store
 
 log = logging.getLogger(__name__)
+_COUNTER = ThreadPoolExecutor(1, thread_name_prefix="hotline-count")
 TABLES = {
     "observations": s.observations,
     "task_progress": s.task_progress,
@@ -66,12 +68,16 @@ def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: 
                 _supersede(conn, frame)
             if ds.name == "hotline_tickets":
                 touched = _ticket_times(conn, frame)
+                # Counted by a thread while the rows are written: the write waits on the database
+                # (SQLite's steps and index builds, PostgreSQL's COPY) without holding the GIL.
+                counting = _COUNTER.submit(hotline_daily.count_frame, frame) if first else None
             if ds.name in KEYED and "source_key" in frame:
                 _write_records(conn, store, ds.name, frame, batch, origin)
             else:
                 store.bulk_insert(conn, TABLES[ds.name], frame)
             if ds.name == "hotline_tickets":
-                hotline_daily.after_write(conn, daily_current, touched, frame if first else None)
+                hotline_daily.after_write(conn, daily_current, touched,
+                                          counting.result() if counting else None)
             store.finish_batch(conn, batch, len(frame))
             store.audit(conn, created_by, "import", f"batch:{batch}",
                         f"{source} {ds.name} {len(frame)} 行 {file_name or ''}".strip())

@@ -126,38 +126,7 @@ class Store:
                      .values(row_count=row_count))
 
     def bulk_insert(self, conn: Connection, table, frame: pd.DataFrame) -> int:
-        """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere. Into an empty table, a
-        large frame is written without the table's indexes, which are built once afterwards (in
-        the same transaction): keeping them row by row was most of a load of millions of tickets."""
-        if frame.empty:
-            return 0
-        # COPY bypasses SQLAlchemy, so apply the schema's scalar defaults here for both paths.
-        missing = {c.name: c.default.arg for c in table.columns
-                   if c.name not in frame.columns and c.default is not None and c.default.is_scalar}
-        if missing:
-            frame = frame.assign(**missing)
-        rebuild = sorted(table.indexes, key=lambda ix: ix.name) if len(frame) >= REINDEX_FROM and \
-            conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None else []
-        for index in rebuild:
-            index.drop(conn)
-        if conn.dialect.name == "postgresql":
-            _copy(conn, table, frame)
-        else:
-            # Plain DB-API executemany with tuples: several times faster than dicts through
-            # SQLAlchemy for 100,000s of rows. Converted chunk by chunk to bound memory.
-            # Whole-second times go as epoch seconds that SQLite writes as text itself: formatting
-            # them in Python was a third of a load of millions of tickets.
-            cols = list(frame.columns)
-            epoch = {c for c in cols if _whole_seconds(frame[c])}
-            marks = ", ".join("datetime(?, 'unixepoch')" if c in epoch else "?" for c in cols)
-            sql = f'INSERT INTO {table.name} ({", ".join(cols)}) VALUES ({marks})'
-            for i in range(0, len(frame), CHUNK):
-                part = frame.iloc[i:i + CHUNK]
-                conn.exec_driver_sql(sql, list(zip(*(_epoch_seconds(part[c]) if c in epoch else _plain_column(part[c])
-                                                     for c in cols))))
-        for index in rebuild:
-            index.create(conn)
-        return len(frame)
+        return bulk_insert(conn, table, frame)
 
     def observations_version(self) -> str:
         """The part of the data version that changes only when figures change (an import or a
@@ -280,6 +249,48 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def bulk_insert(conn: Connection, table, frame: pd.DataFrame) -> int:
+    """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere. Into an empty table, a
+    large frame is written without the table's indexes, which are built once afterwards (in
+    the same transaction): keeping them row by row was most of a load of millions of tickets."""
+    if frame.empty:
+        return 0
+    # COPY bypasses SQLAlchemy, so apply the schema's scalar defaults here for both paths.
+    missing = {c.name: c.default.arg for c in table.columns
+               if c.name not in frame.columns and c.default is not None and c.default.is_scalar}
+    if missing:
+        frame = frame.assign(**missing)
+    rebuild = sorted(table.indexes, key=lambda ix: ix.name) if len(frame) >= REINDEX_FROM and \
+        conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None else []
+    for index in rebuild:
+        index.drop(conn)
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        (_copy if conn.dialect.name == "postgresql" else _executemany)(conn, table, frame)
+    except dbapi.Error as exc:  # the driver's own error, as SQLAlchemy would have raised it
+        raise DBAPIError.instance(f"INSERT INTO {table.name}", None, exc, dbapi.Error) from exc
+    for index in rebuild:
+        index.create(conn)
+    return len(frame)
+
+
+def _executemany(conn: Connection, table, frame: pd.DataFrame) -> None:
+    """The driver's executemany over tuples converted chunk by chunk (bounding memory), taken as
+    they are made: through SQLAlchemy, with each chunk a list, it was 4 s more of a
+    5,000,000-ticket load (the lists of tuples kept the garbage collector busy). Whole-second
+    times go as epoch seconds that SQLite writes as text itself: formatting them in Python was a
+    third of a load of millions of tickets."""
+    cols = list(frame.columns)
+    epoch = {c for c in cols if _whole_seconds(frame[c])}
+    marks = ", ".join("datetime(?, 'unixepoch')" if c in epoch else "?" for c in cols)
+    sql = f'INSERT INTO {table.name} ({", ".join(cols)}) VALUES ({marks})'
+    cur = conn.connection.driver_connection.cursor()
+    for i in range(0, len(frame), CHUNK):
+        part = frame.iloc[i:i + CHUNK]
+        cur.executemany(sql, zip(*(_epoch_seconds(part[c]) if c in epoch else _plain_column(part[c])
+                                   for c in cols)))
+
+
 def _plain(v):
     """What sqlite3 can bind, stored the way SQLAlchemy's SQLite types read it back."""
     if isinstance(v, pd.Timestamp):
@@ -299,31 +310,45 @@ REINDEX_FROM = 100_000  # rows into an empty table from which its indexes are bu
 
 
 def _copy(conn: Connection, table, frame: pd.DataFrame) -> None:
-    """COPY ... FROM STDIN as CSV made by pandas, chunk by chunk: a row-by-row write_row in Python
-    was the larger part of a PostgreSQL load. NULL is written as \\N, so an empty text stays empty;
-    a frame holding the text \\N itself (which CSV could not tell from NULL) goes row by row."""
+    """COPY ... FROM STDIN as CSV written by Arrow, whole columns in C++: pandas' to_csv was 16 s
+    of a 5,000,000-ticket load, most of it in Python. Arrow quotes every text and writes NULL as an
+    unquoted empty field, which is how COPY's CSV format tells NULL from an empty text (and a
+    text "\\N" is just text). A frame Arrow cannot type (an object column mixing kinds) or with
+    zone-aware times (Arrow would write them in UTC) goes row by row through psycopg, which adapts
+    each value as SQLAlchemy would."""
+    import pyarrow as pa  # here: only PostgreSQL writes need it, and a SQLite process starts faster
+    import pyarrow.csv as pa_csv
+
     cols = list(frame.columns)
-    text_cols = [c for c in cols if not pd.api.types.is_numeric_dtype(frame[c])
-                 and not pd.api.types.is_datetime64_any_dtype(frame[c])]
-    as_csv = not any((frame[c] == NULL_MARK).any() for c in text_cols)
     raw = conn.connection.driver_connection
-    options = f" WITH (FORMAT csv, NULL '{NULL_MARK}')" if as_csv else ""
-    with raw.cursor() as cur, cur.copy(f'COPY {table.name} ({", ".join(cols)}) FROM STDIN{options}') as cp:
-        for i in range(0, len(frame), CHUNK):
-            part = frame.iloc[i:i + CHUNK]
-            if as_csv:
-                cp.write(part.to_csv(header=False, index=False, na_rep=NULL_MARK, date_format="%Y-%m-%d %H:%M:%S.%f"))
-            else:
-                for row in part.itertuples(index=False, name=None):
+    arrow = not any(isinstance(frame[c].dtype, pd.DatetimeTZDtype) for c in cols)
+    with raw.cursor() as cur:
+        if arrow:
+            try:  # the types of whole columns, so that every chunk below is typed alike
+                schema = pa.Schema.from_pandas(frame, preserve_index=False)
+            except (pa.ArrowException, TypeError, ValueError):
+                arrow = False
+        with cur.copy(f'COPY {table.name} ({", ".join(cols)}) FROM STDIN{" WITH (FORMAT csv)" if arrow else ""}') as cp:
+            if not arrow:
+                for row in frame.itertuples(index=False, name=None):
                     cp.write_row([None if _isna(v) else v for v in row])
+                return
+            for i in range(0, len(frame), COPY_CHUNK):
+                sink = pa.BufferOutputStream()
+                pa_csv.write_csv(pa.Table.from_pandas(frame.iloc[i:i + COPY_CHUNK], schema=schema, preserve_index=False),
+                                 sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+                cp.write(memoryview(sink.getvalue()))
 
 
-NULL_MARK = "\\N"
+COPY_CHUNK = 200_000  # rows typed by Arrow at a time
 
 
 def _whole_seconds(col: pd.Series) -> bool:
-    return pd.api.types.is_datetime64_any_dtype(col) and col.dt.tz is None and not (
-        col.dt.microsecond.any() or col.dt.nanosecond.any())
+    if not pd.api.types.is_datetime64_any_dtype(col) or col.dt.tz is not None:
+        return False
+    values = col.to_numpy()
+    ticks = values[~np.isnat(values)].view("int64")
+    return not (ticks % (np.timedelta64(1, "s") // np.timedelta64(1, np.datetime_data(values.dtype)[0]))).any()
 
 
 def _epoch_seconds(col: pd.Series) -> list:
@@ -338,6 +363,8 @@ def _plain_column(col: pd.Series) -> list:
     if isinstance(col.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(col.cat.categories) == "string":
         # Code -1 (missing) picks the None appended last.
         return np.append(col.cat.categories.to_numpy(dtype=object), None)[col.cat.codes.to_numpy()].tolist()
+    if col.dtype.kind in "iub":  # numpy integers and booleans: no NULL, tolist gives Python values
+        return col.to_numpy().tolist()
     if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):  # no check per value
         return col.to_numpy(dtype=object, na_value=None).tolist()
     values = col.astype(object).where(col.notna(), None).tolist()

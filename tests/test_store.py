@@ -188,3 +188,23 @@ def test_awkward_texts_are_stored_as_sent(store, n, last):
     got = store.frame(select(t.category, t.satisfaction).order_by(t.created_at).limit(4))
     assert got["category"].tolist() == texts
     assert pd.isna(got["satisfaction"].iloc[0]) and got["satisfaction"].iloc[1] == ""
+
+
+@pytest.mark.parametrize("second", ["火灾", 119])  # 119: a number among texts, as a careless source sends
+def test_numbers_times_and_a_column_mixing_kinds_are_stored_as_sent(store, second):
+    """On PostgreSQL a frame goes as CSV typed by Arrow; a column Arrow cannot type (a number
+    among texts) goes row by row. Both read back as sent, on both stores."""
+    frame = pd.DataFrame({
+        "event_type": ["火灾", second], "level": [1, 4], "title": ["a", "b"], "region_code": "411402",
+        "place": ['"引号", 逗号', ""], "lon": [115.65, 115.6500001], "lat": [34.4, 34.5],
+        "occurred_at": pd.to_datetime(["2026-03-01 08:00:00.250", "2026-03-01 09:00:00"], format="ISO8601"),
+        "status": "处置中", "closed_at": [pd.NaT, pd.Timestamp("2026-03-02")]})
+    with store.begin() as conn:
+        batch = store.new_batch(conn, source="test", dataset="emergency_events", created_by="测试")
+        store.bulk_insert(conn, s.emergency_events, frame.assign(batch_id=batch))
+    e = s.emergency_events.c
+    got = store.frame(select(e.event_type, e.place, e.lon, e.occurred_at, e.closed_at).order_by(e.id))
+    assert got["event_type"].tolist() == ["火灾", str(second)] and got["place"].tolist() == ['"引号", 逗号', ""]
+    assert got["lon"].tolist() == [115.65, 115.6500001]
+    assert pd.Timestamp(got["occurred_at"][0]) == pd.Timestamp("2026-03-01 08:00:00.250")
+    assert pd.isna(got["closed_at"][0]) and pd.Timestamp(got["closed_at"][1]) == pd.Timestamp("2026-03-02")

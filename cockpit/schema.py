@@ -161,9 +161,10 @@ hotline_tickets = Table(
     # No (created_at) or (category, created_at) since migration 0008: the (created_at, category,
     # region_code) index below serves both, and every index costs a bulk load of tickets.
     Index(None, "region_code", "created_at"),
-    # Migration 0007 (issue 14): the open-overdue list and the surge / category tables as index scans.
-    Index("ix_hotline_tickets_open_due", "due_at", "id", sqlite_where=text("closed_at IS NULL"),
-          postgresql_where=text("closed_at IS NULL")),
+    # Migration 0007 (issue 14): the open-overdue list and the surge / category tables as index scans;
+    # 0010: the open tickets' index also holds what the summary's "open and past due" count filters on.
+    Index("ix_hotline_tickets_open_due", "due_at", "id", "created_at", "region_code", "category",
+          sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
     Index("ix_hotline_tickets_created_category_region", "created_at", "category", "region_code"),
     *keyed_columns(),
 )

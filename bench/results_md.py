@@ -49,7 +49,9 @@ def rows() -> list[str]:
         backend = d["backend"]
         n = f"{d['tickets']:,} tickets"
         if ld := d["demo_load"]:
-            out.append(f"| demo load ({backend}), whole `python -m cockpit demo` | {n} | {ld['cockpit_s']:.1f} s, "
+            runs = len(ld.get("cockpit_runs", [])) or 1
+            out.append(f"| demo load ({backend}), whole `python -m cockpit demo`"
+                       f"{f', median of {runs} loads' if runs > 1 else ''} | {n} | {ld['cockpit_s']:.1f} s, "
                        f"{ld['cockpit_peak_rss_mb']} MB | DuckDB load of the tickets: {ld['duckdb_load_s']:.2f} s | "
                        f"{ld['ratio']}× | < 30 s, < 1 GB at 5,000,000 | "
                        f"{_met(ld['cockpit_s'] < 30 and ld['cockpit_peak_rss_mb'] < 1024) if 5_000_000 <= d['tickets'] < 6_000_000 else _met(None)} "

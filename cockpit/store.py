@@ -252,8 +252,9 @@ def now() -> dt.datetime:
 
 def bulk_insert(conn: Connection, table, frame: pd.DataFrame) -> int:
     """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere. Into an empty table, a
-    large frame is written without the table's indexes, which are built once afterwards (in
-    the same transaction): keeping them row by row was most of a load of millions of tickets."""
+    large frame is written without the table's indexes (and on PostgreSQL its primary key), which
+    are built once afterwards in the same transaction: keeping them row by row was most of a load
+    of millions of tickets. A Store is not needed, so hotline_daily writes through it too."""
     if frame.empty:
         return 0
     # COPY bypasses SQLAlchemy, so apply the schema's scalar defaults here for both paths.
@@ -324,11 +325,11 @@ REINDEX_FROM = 100_000  # rows into an empty table from which its indexes are bu
 
 def _copy(conn: Connection, table, frame: pd.DataFrame) -> None:
     """COPY ... FROM STDIN as CSV written by Arrow, whole columns in C++: pandas' to_csv was 16 s
-    of a 5,000,000-ticket load, most of it in Python. Arrow quotes every text and writes NULL as an
-    unquoted empty field, which is how COPY's CSV format tells NULL from an empty text (and a
-    text "\\N" is just text). A frame Arrow cannot type (an object column mixing kinds) or with
-    zone-aware times (Arrow would write them in UTC) goes row by row through psycopg, which adapts
-    each value as SQLAlchemy would."""
+    of a 5,000,000-ticket load, most of it in Python. Arrow writes NULL as an unquoted empty field
+    and quotes texts where any needs it, which is how COPY's CSV format tells NULL from an empty
+    text (and a text "\\N" is just text). A frame Arrow cannot type (an object column mixing
+    kinds) or with zone-aware times (Arrow would write them in UTC) goes row by row through
+    psycopg, which adapts each value as SQLAlchemy would."""
     import pyarrow as pa  # here: only PostgreSQL writes need it, and a SQLite process starts faster
     import pyarrow.csv as pa_csv
 
@@ -392,7 +393,7 @@ def _plain_column(col: pd.Series) -> list:
     if isinstance(col.dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(col.cat.categories) == "string":
         # Code -1 (missing) picks the None appended last.
         return np.append(col.cat.categories.to_numpy(dtype=object), None)[col.cat.codes.to_numpy()].tolist()
-    if col.dtype.kind in "iub":  # numpy integers and booleans: no NULL, tolist gives Python values
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iub":  # numpy ints, bools: no NULL in them
         return col.to_numpy().tolist()
     if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):  # no check per value
         return col.to_numpy(dtype=object, na_value=None).tolist()

@@ -20,7 +20,7 @@ from sqlalchemy import Date, case, cast, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from . import schema as s
-from .store import bulk_insert
+from .bulk import bulk_insert
 
 log = logging.getLogger(__name__)
 D, T = s.hotline_daily, s.hotline_tickets

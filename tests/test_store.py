@@ -153,9 +153,9 @@ def _index_names(store) -> set:
 def test_a_large_load_into_an_empty_table_builds_its_indexes_after_and_keeps_every_row(store):
     """Issue 14: 120,000 tickets into an empty table are written without indexes, which are built
     once afterwards; the store ends as the schema says, and every row is there."""
-    from cockpit import store as store_module
+    from cockpit import bulk
     indexes = _index_names(store)
-    n = store_module.REINDEX_FROM + 20_000
+    n = bulk.REINDEX_FROM + 20_000
     ingest.load(store, [Dataset("hotline_tickets", _tickets(n))], source="demo", created_by="测试")
     assert _index_names(store) == indexes and {"ix_hotline_tickets_open_due", "key:id"} <= indexes
     with store.engine.connect() as conn:

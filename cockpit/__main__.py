@@ -10,5 +10,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["serve"]:  # straight to the web server: no other command's imports first
         from service.serve_cli import main as serve
         sys.exit(serve(sys.argv[2:]))
+    if sys.argv[1:2] == ["import"]:  # the checking child imports while this process does (issue 14)
+        from service.sandbox import UPLOADS, prestart
+        prestart(UPLOADS)
     from service.cli import main
     sys.exit(main())

@@ -17,8 +17,8 @@ from cockpit.uploads.parse import MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
 from . import warnings
-from .sandbox import Sandbox
-from .uploads import PRELOAD, check_file
+from .sandbox import Sandbox, prestarted
+from .uploads import PRELOAD, check_file, read_ahead
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb")
 log = logging.getLogger(__name__)
@@ -58,8 +58,9 @@ def _files(args) -> list[Path]:
 
 
 def cmd_import(args) -> int:
-    box = Sandbox(preload=PRELOAD)
-    box.start()  # the child's imports (about a second) run while this process opens the store
+    # Started by cockpit/__main__.py before this process's imports, so the two import side by side
+    # (or started now, when called otherwise); its imports also overlap opening the store.
+    box = prestarted(PRELOAD)
     try:
         return _import_all(args, box)
     finally:
@@ -67,6 +68,10 @@ def cmd_import(args) -> int:
 
 
 def _import_all(args, box: Sandbox) -> int:
+    files = _files(args)
+    max_bytes = int(args.max_mb * MB) if args.max_mb else None
+    if files:  # the child reads the first file while this process opens the store
+        read_ahead(box, files[0].read_bytes(), files[0].name, max_bytes)
     store = Store()
     store.init()
     user = args.user or getpass.getuser()
@@ -79,13 +84,12 @@ def _import_all(args, box: Sandbox) -> int:
         if region is None:
             raise ValueError(f"未知的地区“{args.region}”")
     options = V.Options(period=args.period, region=region)
-    files = _files(args)
     if not files:
         print("没有找到可导入的文件（.xlsx/.csv）。", file=sys.stderr)
         return 1
     failed = 0
-    for path in files:
-        failed += _import_one(args, store, box, path, options, user, int(args.max_mb * MB) if args.max_mb else None)
+    for path, after in zip(files, [*files[1:], None]):
+        failed += _import_one(args, store, box, path, after, options, user, max_bytes)
     print(f"共 {len(files)} 个文件，{len(files) - failed} 个通过，{failed} 个未通过。")
     if not args.dry_run and failed < len(files):
         if args.evaluate_now:
@@ -95,12 +99,15 @@ def _import_all(args, box: Sandbox) -> int:
     return 1 if failed else 0
 
 
-def _import_one(args, store, box, path: Path, options, user: str, max_bytes: int | None) -> int:
-    """Check and commit one file; 1 when it was refused."""
+def _import_one(args, store, box, path: Path, after: Path | None, options, user: str, max_bytes: int | None) -> int:
+    """Check and commit one file; 1 when it was refused. The child reads the file `after` it
+    while this one is written."""
     shown = path.name
     print(f"== {shown}")
     data = path.read_bytes()
     checked, pv = check_file(store, data, shown, options, max_bytes, box=box)
+    if after is not None:
+        read_ahead(box, after.read_bytes(), after.name, max_bytes)
     for p in checked.problems.items:
         print("  " + p.line())
     print("  " + checked.problems.summary())

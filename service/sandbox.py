@@ -30,6 +30,9 @@ _LEN = struct.Struct("!Q")
 DEFAULT_MEMORY_MB = 3072  # address space of the child; a 100,000-row workbook needs about 1 GB
 DEFAULT_TIMEOUT = 300.0  # seconds for one call
 NICE = 5
+# What reading and checking an upload imports (service.uploads): named here, in a module that imports
+# nothing heavy itself, so `python -m cockpit import` can start its child before its own imports.
+UPLOADS = ("cockpit.uploads.validate", "cockpit.uploads.commit")
 
 
 class SandboxDied(Exception):
@@ -97,6 +100,7 @@ class Sandbox:
         self.env = env or {}
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
+        self._unread = 0  # answers to `send` still in the pipe, ahead of the next call's
 
     def _start(self) -> subprocess.Popen:
         env = {**os.environ, **self.env, "COCKPIT_SANDBOX_MB": str(self.memory_mb),
@@ -109,6 +113,7 @@ class Sandbox:
     def _running(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
             self._proc = self._start()
+            self._unread = 0
         return self._proc
 
     def start(self) -> None:
@@ -116,11 +121,24 @@ class Sandbox:
         with self._lock:
             self._running()
 
+    def send(self, target: str, *args, **kwargs) -> None:
+        """Start `module:function(*args, **kwargs)` in the child without waiting for it: work done
+        ahead (the next file read while this process writes the last one). Its answer is dropped
+        by the next `call`, which waits for it first; a child it killed is that call's SandboxDied."""
+        with self._lock:
+            proc = self._running()
+            try:
+                proc.stdin.write(_request(target, args, kwargs))
+                proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                return
+            self._unread += 1
+
     def call(self, target: str, *args, **kwargs):
         """Run `module:function(*args, **kwargs)` in the child; its exception is raised here."""
         with self._lock:
             proc = self._running()
-            blob = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+            blob = _request(target, args, kwargs)
             expired = threading.Event()
 
             def expire() -> None:
@@ -129,10 +147,14 @@ class Sandbox:
             timer = threading.Timer(self.timeout, expire)
             timer.start()
             try:
-                proc.stdin.write(_LEN.pack(len(blob)) + blob)
+                proc.stdin.write(blob)
                 proc.stdin.flush()
-                head = proc.stdout.read(_LEN.size)
-                body = proc.stdout.read(_LEN.unpack(head)[0]) if len(head) == _LEN.size else b""
+                for _ in range(self._unread + 1):  # the answers of `send`, then this call's
+                    head = proc.stdout.read(_LEN.size)
+                    body = proc.stdout.read(_LEN.unpack(head)[0]) if len(head) == _LEN.size else b""
+                    if not body:
+                        break
+                self._unread = 0
             except (BrokenPipeError, OSError, struct.error):
                 body = b""
             finally:
@@ -159,6 +181,34 @@ class Sandbox:
                 except subprocess.TimeoutExpired:
                     self._proc.kill()
             self._proc = None
+
+
+def _request(target: str, args: tuple, kwargs: dict) -> bytes:
+    blob = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+    return _LEN.pack(len(blob)) + blob
+
+
+_early: Sandbox | None = None
+
+
+def prestart(preload: tuple[str, ...]) -> None:
+    """Start a child now, for `prestarted` to hand over later: its imports (a second) then run beside
+    the caller's own imports instead of after them."""
+    global _early
+    _early = Sandbox(preload=preload)
+    _early.start()
+
+
+def prestarted(preload: tuple[str, ...]) -> Sandbox:
+    """The child `prestart` began for these imports, or a new one started now."""
+    global _early
+    box, _early = _early, None
+    if box is None or box.preload != preload:
+        if box is not None:
+            box.close()
+        box = Sandbox(preload=preload)
+        box.start()
+    return box
 
 
 def run_once(target: str, *args, memory_mb: int = DEFAULT_MEMORY_MB,

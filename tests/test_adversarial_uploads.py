@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from cockpit import schema as s
 from cockpit.uploads import validate as V
+from cockpit.uploads.messages import Rejected
 from service import uploads
 from service.sandbox import Sandbox, SandboxDied, run_once
 from tests.conftest import ROOT
+from tests.fixtures.upload_files import xlsx
 from tests.hostile_files import far_cell_workbook, many_rows_workbook, padded_doctype_workbook
 
 
@@ -91,6 +93,52 @@ def test_the_child_answers_with_the_callers_own_exception_and_keeps_serving():
             box.call("defusedxml.ElementTree:fromstring", '<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>')
     finally:
         box.close()
+
+
+def test_work_sent_ahead_is_answered_in_order_and_a_child_it_kills_is_the_next_calls_death():
+    box = Sandbox()
+    try:
+        box.send("builtins:int", "不是数字")  # its exception is read and dropped, not raised by the next call
+        box.send("builtins:sum", [1, 2])
+        assert box.call("builtins:sum", [1, 2, 3]) == 6
+        box.send("os:abort")
+        with pytest.raises(SandboxDied) as died:
+            box.call("builtins:sum", [1])
+        assert died.value.returncode == -6
+        assert box.call("builtins:sum", [4, 5]) == 9  # a new child, with no answer of the old one to read
+    finally:
+        box.close()
+
+
+def test_a_file_read_ahead_is_handed_to_its_own_check_only():
+    good = xlsx([["商丘市", "社会消费品零售总额", "2026-10", "当月", 50.0, "亿元"]])
+    uploads._read_in_child(good, "甲.xlsx", None)
+    book = uploads._ahead[(good, "甲.xlsx", None)]
+    assert uploads._reader(None)(good, "甲.xlsx", 10**7) is book  # the read done ahead, once
+    assert uploads._reader(None)(good, "甲.xlsx", 10**7) is not book
+    uploads._read_in_child(good, "甲.xlsx", None)
+    other = uploads._reader(None)(good + b"", "乙.xlsx", 10**7)  # another file name: read again, and the ahead is gone
+    assert other is not book and other.sheets[0].rows == book.sheets[0].rows and not uploads._ahead
+    uploads._read_in_child(b"", "空.xlsx", None)
+    with pytest.raises(Rejected, match="0 字节"):  # a refusal found ahead is the check's refusal
+        uploads._reader(None)(b"", "空.xlsx", 10**7)
+
+
+def test_a_folder_with_a_hostile_file_before_and_after_a_good_one_imports_the_good_one(store, tmp_path):
+    for i in range(2):
+        good = xlsx([["商丘市", "社会消费品零售总额", "2026-10", "当月", 50.0 + i, "亿元"]])  # a new figure each time
+        first, second = (far_cell_workbook(), good) if i == 0 else (good, far_cell_workbook())
+        folder = tmp_path / f"f{i}"
+        folder.mkdir()
+        (folder / "1.xlsx").write_bytes(first)  # imported in name order; the second is read while the first is written
+        (folder / "2.xlsx").write_bytes(second)
+        batches, _ = _stored(store)
+        done = _cli_import(store, folder)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "XFD1048576" in done.stdout and "共 2 个文件，1 个通过，1 个未通过。" in done.stdout, done.stdout
+        hostile = done.stdout.split("== ")[1 if first is not good else 2]
+        assert "XFD1048576" in hostile and "Traceback" not in done.stdout + done.stderr
+        assert _stored(store)[0] == batches + 1
 
 
 def test_a_reader_that_dies_is_explained_as_a_memory_limit_when_no_far_cell_explains_it():

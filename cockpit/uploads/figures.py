@@ -57,13 +57,27 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
         elif severity == SKIPPED:
             out[idx] = True
 
-    def mapped(field, fn):
-        # Via the distinct values: 100,000 rows name a few dozen distinct things.
-        col = pd.Series(raw[field].to_numpy(dtype=object), dtype=object)
-        cache = {u: fn(u) for u in pd.unique(col.to_numpy())}
-        return col.map(cache)
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    marks = {f: _each_distinct(raw[f], lambda v: isinstance(v, Mark))
+    def per_distinct(field, fn) -> np.ndarray:
+        # fn once per distinct value (100,000 rows name a few dozen distinct things), spread back
+        # to the rows by factorize's codes: 4x faster than Series.map with a dict.
+        if field not in distinct:
+            distinct[field] = pd.factorize(raw[field].to_numpy(dtype=object), use_na_sentinel=False)
+        codes, uniques = distinct[field]
+        out = np.empty(len(uniques), dtype=object)
+        for j, u in enumerate(uniques):
+            out[j] = fn(u)
+        return out[codes]
+
+    def mapped(field, fn) -> pd.Series:
+        return pd.Series(per_distinct(field, fn))  # typed as Series.map types it (texts as str)
+
+    def each(field, test) -> np.ndarray:
+        # Only for a test that cannot tell apart what hashing treats as one value (True, 1 and 1.0).
+        return per_distinct(field, lambda v: bool(test(v))).astype(bool)
+
+    marks = {f: each(f, lambda v: isinstance(v, Mark))
              for f in ("region", "indicator", "period", "measure", "value")}
     for f, is_mark in marks.items():
         if is_mark.any():
@@ -89,7 +103,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
 
     def resolve(field, fn, kind, empty_reason):
         codes = mapped(field, lambda v: None if isinstance(v, Mark) else fn(v))
-        empty = ~_each_distinct(raw[field], present)
+        empty = ~each(field, present)
         missing = codes.isna().to_numpy() & ~empty & ~bad
         for i in np.flatnonzero(missing & ~blank):
             text = str(raw.at[i, field]).strip()
@@ -114,13 +128,13 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
     for i in np.flatnonzero((status == "ok") & ~fast & ~bad & ~out):
         norm_counts.setdefault(detail[i], []).append(i)
 
-    pinfo = mapped("period", _period)
-    period = pinfo.map(lambda t: t[0])
-    report(period.isna().to_numpy(), "period", lambda i: pinfo.iat[i][1])
-    notes = pinfo.map(lambda t: t[1] if t[0] else None).dropna()
+    pinfo = per_distinct("period", _period)  # (month, why not) or (month, how it was read)
+    period = pd.Series(per_distinct("period", lambda v: _period(v)[0]))
+    report(period.isna().to_numpy(), "period", lambda i: pinfo[i][1])
+    notes = np.flatnonzero(per_distinct("period", lambda v: bool(_period(v)[0] and _period(v)[1])).astype(bool))
     if len(notes):
-        first = notes.index[0]
-        problems.add(f"{len(notes)} 个时期为 Excel 日期序号，已换算为月份（如{notes.iloc[0]}），请核对",
+        first = notes[0]
+        problems.add(f"{len(notes)} 个时期为 Excel 日期序号，已换算为月份（如{pinfo[first][1]}），请核对",
                      sheet=raw.at[first, "sheet"], row=int(raw.at[first, "row"]),
                      column=raw.at[first, "c_period"], value=raw.at[first, "period"], severity=WARNING)
     this_month = periods.month_key(options.today or dt.date.today())
@@ -151,7 +165,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
                  & ~period.fillna("0000-03").str[-2:].isin(["03", "06", "09", "12"])).to_numpy()
         report(q_bad & known, "period", "季度指标只在 3、6、9、12 月报送（季末月份）")
         level = measure.isin(["month", "ytd"]).to_numpy()
-        if "unit" in raw and raw["unit"].map(present).any():
+        if "unit" in raw and each("unit", present).any():
             got = mapped("unit", lambda v: norm(v) if present(v) else "")
             want = codes.map({c: norm(u) for c, u in unit_of.items()}).fillna("")
             ok = (got == "") | (got == want) | (~pd.Series(level) & got.isin(["%", "百分比"]))
@@ -215,14 +229,6 @@ def _index_in_rate_column(raw, codes, measure, value, ind, problems) -> pd.Serie
 def _each(col: pd.Series, test) -> np.ndarray:
     """test(cell) for every cell, as a bool array (a plain loop: Series.map costs several times more)."""
     return np.fromiter((bool(test(v)) for v in col.to_numpy(dtype=object)), dtype=bool, count=len(col))
-
-
-def _each_distinct(col: pd.Series, test) -> np.ndarray:
-    """test(cell) for every cell, asked once per distinct value. Only for a test that cannot tell
-    apart what hashing treats as one value (True, 1 and 1.0): being a Mark, being present."""
-    arr = col.to_numpy(dtype=object)
-    hits = [u for u in pd.unique(arr) if test(u)]
-    return pd.Series(arr).isin(hits).to_numpy() if hits else np.zeros(len(arr), dtype=bool)
 
 
 def _key_ids(frame: pd.DataFrame) -> np.ndarray:

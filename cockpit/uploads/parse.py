@@ -115,7 +115,7 @@ def _read_xlsx(data: bytes) -> Workbook:
         if info.filename.endswith((".xml", ".rels")):
             _check_prolog(zf, info)
     paths = _sheet_paths(zf)
-    _check_used_range(zf, paths)
+    marked = _check_used_range(zf, paths)
     try:
         from python_calamine import CalamineWorkbook
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -136,8 +136,8 @@ def _read_xlsx(data: bytes) -> Workbook:
             raise
         except Exception as exc:
             raise Rejected(f"工作表“{name}”无法读取（文件可能已损坏）：{type(exc).__name__}") from None
-        marks, hidden_rows, hidden_cols = _marks(zf, paths.get(name)) if name in paths else ({}, set(), set())
-        sheets.append(Sheet(name, [list(r) for r in rows], marks, merged, hidden_rows, hidden_cols))
+        marks, hidden_rows, hidden_cols = _marks(zf, paths[name]) if paths.get(name) in marked else ({}, set(), set())
+        sheets.append(Sheet(name, rows, marks, merged, hidden_rows, hidden_cols))  # calamine's lists, fresh per call
     return Workbook("xlsx", sheets, notes)
 
 
@@ -156,10 +156,16 @@ def _check_zip(infos: list[zipfile.ZipInfo]) -> None:
                        "疑似“压缩炸弹”，已拒收。")
 
 
-def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str]) -> None:
+_MARKERS = (b'hidden="', b't="e"', b"<f")  # what _marks looks for; a sheet with none of them is not read again
+
+
+def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str]) -> set[str]:
     """Refuse a workbook with more rows than an upload may hold before the reader sees it:
-    each sheet's XML is streamed in chunks and its row tags counted, stopping at the excess."""
+    each sheet's XML is streamed in chunks and its row tags counted, stopping at the excess.
+    Returns the parts holding hidden rows or columns, error cells or formulas, found on the way
+    (the same 60 MB of a 100,000-row sheet, decompressed once)."""
     rows_total = 0
+    marked = set()
     for name, path in paths.items():
         try:
             info = zf.getinfo(path)
@@ -169,13 +175,16 @@ def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str]) -> None:
         with zf.open(info) as fh:
             while chunk := fh.read(SCAN_CHUNK):
                 buf = tail + chunk
-                # "<row" and a prefixed "<x:row"; the last 6 bytes go round again so a tag
+                # "<row" and a prefixed "<x:row"; the last 8 bytes go round again so a tag
                 # split across two chunks is counted once, in the next one.
-                body, tail = buf[:-6], buf[-6:]
+                body, tail = buf[:-8], buf[-8:]
                 rows_total += body.count(b"<row") + body.count(b":row ")
                 if rows_total > MAX_ROWS:
                     raise Rejected(f"工作表“{name}”行数过多（已超过 {MAX_ROWS:,} 行），超过一次报送的上限；"
                                    "请分成几个文件上传，或删去无关的行。")
+                if path not in marked and any(m in buf for m in _MARKERS):
+                    marked.add(path)
+    return marked
 
 
 def _check_grid(name: str, height: int, width: int, grid_total: int) -> None:

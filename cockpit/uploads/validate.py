@@ -99,10 +99,11 @@ class Catalog:
 
 # ---- entry points -------------------------------------------------------------------
 def check_bytes(store: Store, data: bytes, file_name: str = "", options: Options | None = None,
-                max_bytes: int | None = None, catalog: Catalog | None = None) -> Checked:
+                max_bytes: int | None = None, catalog: Catalog | None = None, reader=read) -> Checked:
+    """Read and check one file; `reader` is parse.read, or one that hands over a read done ahead."""
     from .parse import DEFAULT_MAX_BYTES
     try:
-        book = read(data, file_name, max_bytes or DEFAULT_MAX_BYTES)
+        book = reader(data, file_name, max_bytes or DEFAULT_MAX_BYTES)
         return check(store, book, options, catalog)
     except Rejected as exc:
         problems = Problems()

@@ -4,6 +4,7 @@ roster come in through the 数据报送 page and `python -m cockpit import`, fro
 column, with nothing stored."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from contextlib import redirect_stdout
 
@@ -84,6 +85,8 @@ HOSTILE = [
     ("a category too long for the store", 3, "供暖" * 10, "诉求类别超过 16 个字"),
     ("no ticket number", 0, None, "工单编号为空"),
     ("a deadline as an Excel error", 6, "#DIV/0!", "Excel 错误值 #DIV/0!"),
+    ("received the day after tomorrow", 1, f"{dt.datetime.now() + dt.timedelta(days=2):%Y-%m-%d %H:%M}",
+     "晚于当前时间"),
 ]
 
 
@@ -99,6 +102,20 @@ def test_a_bad_ticket_list_is_refused_whole_naming_the_cell(store, what, col, va
     assert hit and hit[0].sheet == "12345 工单" and hit[0].row == 3 and hit[0].column.startswith("ABCDEFGHI"[col])
     assert C.commit(store, checked, data=data, file_name="工单.xlsx", created_by="张三").status == "rejected"
     assert stored(store) == before
+
+
+def test_an_event_later_than_the_clock_is_refused_beyond_an_hour_of_clock_skew(store):
+    """Another system's clock may run a little ahead; a wrong year or day may not (已持续 would be negative)."""
+    soon, later = (dt.datetime.now() + dt.timedelta(minutes=m) for m in (30, 24 * 60))
+    event = list(ROWS["emergency_events"])
+    event[8] = f"{soon:%Y-%m-%d %H:%M}"
+    assert V.check_bytes(store, filled(store, "emergency_events", [event]), "事件.xlsx").ok
+    event[8] = f"{later:%Y-%m-%d %H:%M}"
+    before = stored(store)
+    checked = V.check_bytes(store, filled(store, "emergency_events", [event]), "事件.xlsx")
+    [error] = checked.problems.errors
+    assert error.reason.startswith(f"发生时间 {later:%Y-%m-%d %H:%M} 晚于当前时间 ") and "来源系统的时钟" in error.reason
+    assert (error.row, error.column[0]) == (2, "I") and stored(store) == before
 
 
 def test_the_same_ticket_twice_in_one_list_is_refused(store):

@@ -92,7 +92,8 @@ def _clock() -> dt.datetime:
 
 
 def _event_table(v: View, ev: pd.DataFrame, names: dict[str, str], at: dt.datetime, key: str, title: str) -> None:
-    hours = ((pd.Timestamp(at) - ev.occurred_at).dt.total_seconds() / 3600).round(1)
+    # Clipped at 0: a source's clock may run up to an hour ahead of ours (records.CLOCK_SKEW).
+    hours = ((pd.Timestamp(at) - ev.occurred_at).dt.total_seconds() / 3600).clip(lower=0).round(1)
     shown = pd.DataFrame({
         "级别": ev.level.map(LEVEL_NAMES), "类型": ev.event_type, "事件": ev.title,
         "县区": ev.region_code.map(names).fillna(ev.region_code), "地点": ev.place,

@@ -8,6 +8,7 @@ each came from, for the messages); the output is the typed frame ingest writes, 
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Field:
     required: bool = True
     size: int | None = None  # the column's width in the store
     default: object = None  # used where the source leaves it empty (not required)
+    past: bool = False  # a time that has happened: later than now is a wrong year or a wrong clock
 
 
 TICKET_STATUS = {"办理中": "办理中", "处理中": "办理中", "受理": "办理中", "已受理": "办理中", "待办": "办理中",
@@ -41,10 +43,10 @@ CHOICES = {"hotline_tickets.status": TICKET_STATUS, "hotline_tickets.satisfactio
 
 FIELDS: dict[str, dict[str, Field]] = {
     "hotline_tickets": {
-        "source_key": Field("工单编号", "key"), "created_at": Field("受理时间", "datetime"),
+        "source_key": Field("工单编号", "key"), "created_at": Field("受理时间", "datetime", past=True),
         "region_code": Field("地区", "region"), "category": Field("诉求类别", "text", size=16),
         "channel": Field("受理渠道", "text", False, 8, "其他"), "status": Field("办理状态", "choice"),
-        "due_at": Field("办理时限", "datetime"), "closed_at": Field("办结时间", "datetime", False),
+        "due_at": Field("办理时限", "datetime"), "closed_at": Field("办结时间", "datetime", False, past=True),
         "satisfaction": Field("满意度", "choice", False),
     },
     "emergency_events": {
@@ -52,13 +54,13 @@ FIELDS: dict[str, dict[str, Field]] = {
         "level": Field("事件级别", "level"), "title": Field("事件名称", "text", size=128),
         "region_code": Field("地区", "region"), "place": Field("发生地点", "text", False, 128, ""),
         "lon": Field("经度", "number", False), "lat": Field("纬度", "number", False),
-        "occurred_at": Field("发生时间", "datetime"), "status": Field("处置状态", "choice"),
-        "closed_at": Field("结束时间", "datetime", False),
+        "occurred_at": Field("发生时间", "datetime", past=True), "status": Field("处置状态", "choice"),
+        "closed_at": Field("结束时间", "datetime", False, past=True),
     },
     "weather_warnings": {
         "source_key": Field("预警编号", "key", False), "kind": Field("预警种类", "text", size=16),
         "level": Field("预警级别", "level"), "region_code": Field("地区", "region"),
-        "issued_at": Field("发布时间", "datetime"), "expires_at": Field("解除时间", "datetime", False),
+        "issued_at": Field("发布时间", "datetime", past=True), "expires_at": Field("解除时间", "datetime", False),
         "issuer": Field("发布单位", "text", size=64), "text": Field("预警内容", "text", False, None, ""),
     },
     "duty_roster": {
@@ -115,10 +117,13 @@ class _Check:
         (self.bad if severity == ERROR else self.out)[idx] = True
 
 
-def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: pd.DataFrame) -> pd.DataFrame | None:
+def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: pd.DataFrame,
+          now: dt.datetime | None = None) -> pd.DataFrame | None:
     """The typed frame of `raw`'s good rows (DATASET_COLUMNS + source_key), or None when an error
     refuses them all (every problem added to `problems`). Rows of regions we do not know are
-    listed as not imported, as in the upload of figures."""
+    listed as not imported, as in the upload of figures. A time that has happened (受理, 发生,
+    办结, 发布) may not be later than `now` (the clock, China time) by more than CLOCK_SKEW."""
+    latest = pd.Timestamp(now or dt.datetime.now()) + CLOCK_SKEW
     fields = FIELDS[name]
     raw = raw.reset_index(drop=True)
     for f in fields:
@@ -136,6 +141,10 @@ def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: 
         if spec.required and spec.kind != "key":
             c.report(empty, f, f"{spec.title}为空")
         out[f] = _typed(c, f, spec, col, empty, region_of)
+        if spec.past:
+            c.report((out[f] > latest).to_numpy(), f, lambda i, f=f: (
+                f"{fields[f].title} {out[f].iat[i]:%Y-%m-%d %H:%M} 晚于当前时间 {latest - CLOCK_SKEW:%Y-%m-%d %H:%M}："
+                "请核对年份、日期，或来源系统的时钟"))
     frame = pd.DataFrame(out)
     centroid = regions.set_index("code")
     if name == "emergency_events":  # no coordinates: the region's centre, so the event is on the map
@@ -215,6 +224,9 @@ def _as_text(col: pd.Series) -> pd.Series:
             return str(int(v))
         return str(v).strip()
     return pd.Series([one(v) for v in col.to_numpy(dtype=object)], dtype=object)
+
+
+CLOCK_SKEW = pd.Timedelta(hours=1)  # how far another system's clock may run ahead of ours
 
 
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")

@@ -63,7 +63,7 @@ def event_list(recent: pd.DataFrame, names: dict[str, str], at: dt.datetime) -> 
     """Events in hand first (how long they have lasted), then the week's others."""
     week = recent[~recent.is_open & (recent.occurred_at >= pd.Timestamp(at - dt.timedelta(days=7)))]
     rows = [Row(r.title, f"{names.get(r.region_code, r.region_code)} · {r.event_type} · "
-                         f"已持续 {(pd.Timestamp(at) - r.occurred_at).total_seconds() / 3600:.1f} 小时",
+                         f"已持续 {max(0.0, (pd.Timestamp(at) - r.occurred_at).total_seconds() / 3600):.1f} 小时",
                 level=int(r.level)) for r in recent[recent.is_open].itertuples()]
     n_open = len(rows)
     rows += [Row(r.title, f"{names.get(r.region_code, r.region_code)} · {r.occurred_at:%m-%d %H:%M} · {r.status}",

@@ -1,12 +1,14 @@
 """Cold start and page load in Chromium: the cockpit (demo store) beside a bare Streamlit page
 (bench/bare/bare_page.py, one Plotly figure), started and opened alike in the same run.
 
-    .venv/bin/python bench/peer_pages.py [--runs 3] [--tickets 200000]
+    .venv/bin/python bench/peer_pages.py [--runs 3] [--loads 3] [--tickets 200000]
 
 cold start: process start → /_stcore/health answers "ok"; first page: process start → the first
 figure drawn in a new Chromium context. page load: a new browser context (new session) on the
 warm server → first figure drawn (the overview, /economy). filter change: on /economy, the region
-set to one county → the rerun done. Writes bench/results/peer_pages.json.
+set to one county → the rerun done. Each run starts both servers afresh and takes --loads page
+loads (and filter changes) of each on them: one load swings by ±15% on this machine, so a median
+of three would decide a goal 0.05 away by chance. Writes bench/results/peer_pages.json.
 """
 from __future__ import annotations
 
@@ -115,6 +117,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--loads", type=int, default=3, help="page loads of each kind per run")
     ap.add_argument("--tickets", type=int, default=200_000)
     a = ap.parse_args()
     rows = {k: [] for k in ("bare_health", "bare_first", "bare_page", "ours_health", "ours_first", "overview",
@@ -133,17 +136,18 @@ def main() -> None:
                     first = time.perf_counter() - t0
                     rows[f"{kind}_health"].append(health)
                     rows[f"{kind}_first"].append(first)
-                    if kind == "bare":
-                        rows["bare_page"].append(open_page(browser, url))
-                    else:
-                        rows["overview"].append(open_page(browser, url))
-                        rows["economy"].append(open_page(browser, url + "/economy"))
-                        rows["economy_filter"].append(filter_change(browser, url))
+                    for _ in range(a.loads):
+                        if kind == "bare":
+                            rows["bare_page"].append(open_page(browser, url))
+                        else:
+                            rows["overview"].append(open_page(browser, url))
+                            rows["economy"].append(open_page(browser, url + "/economy"))
+                            rows["economy_filter"].append(filter_change(browser, url))
                 finally:
                     stop(proc)
         browser.close()
     med = {k: round(statistics.median(v), 3) for k, v in rows.items()}
-    doc = {"runs": a.runs, "tickets": a.tickets, "median_s": med,
+    doc = {"runs": a.runs, "loads_per_run": a.loads, "tickets": a.tickets, "median_s": med,
            "all_runs": {k: [round(x, 3) for x in v] for k, v in rows.items()},
            "cold_start_health": {"cockpit_s": med["ours_health"], "bare_s": med["bare_health"],
                                  "ratio": ratio(med["ours_health"], med["bare_health"]), "goal_ratio": 1.5},

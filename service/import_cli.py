@@ -13,48 +13,24 @@ from pathlib import Path
 from cockpit.periods import parse_month
 from cockpit.store import Store, StoreUnavailable
 from cockpit.uploads import commit as C, validate as V
-from cockpit.uploads.parse import MB
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
-from . import warnings
+from . import import_start, warnings
 from .sandbox import Sandbox, prestarted
-from .uploads import PRELOAD, check_file, read_ahead
+from .uploads import PRELOAD, check_file
 
-SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb")
 log = logging.getLogger(__name__)
 
 
 def register(sub) -> None:
     p = sub.add_parser("import", help="校验并导入报送文件（.xlsx/.csv，可给文件夹）")
-    p.add_argument("files", nargs="+", metavar="FILE", help="文件或文件夹（文件夹内按文件名顺序导入）")
-    p.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
-    p.add_argument("--period", default=None, help="统计月报的时期 YYYY-MM（优先于标题）")
-    p.add_argument("--region", default=None, help="统计月报所属地区（名称或代码，默认取标题或全市）")
-    p.add_argument("--user", default=None, help="记入批次的报送人（默认当前系统用户）")
-    p.add_argument("--max-mb", type=float, default=None, help="文件大小上限 MB（默认 20）")
-    p.add_argument("--withdraw", action="store_true",
-                   help="文件中为“—”而库中已有的数值予以撤回（默认保留原值）")
-    p.add_argument("--evaluate-now", action="store_true",
-                   help="等预警评估完成再返回（默认在后台低优先级进程中评估，命令立即返回）")
+    import_start.add_arguments(p)
     p.set_defaults(func=cmd_import)
     r = sub.add_parser("rollback", help="回滚一个报送批次（恢复它替换的原值）")
     r.add_argument("batch", type=int)
     r.add_argument("--reason", required=True, help="回滚原因（记入历史）")
     r.add_argument("--user", default=None)
     r.set_defaults(func=cmd_rollback)
-
-
-def _files(args) -> list[Path]:
-    out = []
-    for f in args.files:
-        p = Path(f)
-        if p.is_dir():
-            out += sorted(x for x in p.iterdir() if x.is_file() and x.suffix.lower() in SUFFIXES)
-        elif p.is_file():
-            out.append(p)
-        else:  # checked before anything is imported: a typo in the third name stores nothing
-            raise ValueError(f"找不到文件或文件夹“{f}”（当前目录 {Path.cwd()}），未导入任何文件")
-    return out
 
 
 def cmd_import(args) -> int:
@@ -68,10 +44,10 @@ def cmd_import(args) -> int:
 
 
 def _import_all(args, box: Sandbox) -> int:
-    files = _files(args)
-    max_bytes = int(args.max_mb * MB) if args.max_mb else None
-    if files:  # the child reads the first file while this process opens the store
-        read_ahead(box, files[0].read_bytes(), files[0].name, max_bytes)
+    files = import_start.files_of(args)
+    max_bytes = import_start.max_bytes(args)
+    if files:  # sent already by cockpit/__main__.py when it began the command, else now
+        import_start.ahead(box, files[0], max_bytes)
     store = Store()
     store.init()
     user = args.user or getpass.getuser()
@@ -107,7 +83,7 @@ def _import_one(args, store, box, path: Path, after: Path | None, options, user:
     data = path.read_bytes()
     checked, pv = check_file(store, data, shown, options, max_bytes, box=box)
     if after is not None:
-        read_ahead(box, after.read_bytes(), after.name, max_bytes)
+        import_start.ahead(box, after, max_bytes)
     for p in checked.problems.items:
         print("  " + p.line())
     print("  " + checked.problems.summary())

@@ -24,6 +24,8 @@ import sys
 import threading
 from pathlib import Path
 
+from cockpit.config import setup_logging
+
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 _LEN = struct.Struct("!Q")
@@ -51,6 +53,14 @@ def _limit(memory_mb: int) -> None:
     os.nice(NICE)
 
 
+def _preload(modules: list[str]) -> None:
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the call that needs it imports it again and answers with the error
+            log.exception("preloading %s failed", module)
+
+
 def _call(target: str, args: tuple, kwargs: dict):
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)(*args, **kwargs)
@@ -61,12 +71,13 @@ def _child() -> None:
     stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # as the parent's
-    memory_mb = int(os.environ.get("COCKPIT_SANDBOX_MB", DEFAULT_MEMORY_MB))
-    for module in os.environ.get("COCKPIT_SANDBOX_PRELOAD", "").split(","):
-        if module:
-            importlib.import_module(module)  # before the cap: imports map large libraries
-    _limit(memory_mb)
+    setup_logging()  # as the parent's: the same level and format, Alembic's import-time notices off
+    _limit(int(os.environ.get("COCKPIT_SANDBOX_MB", DEFAULT_MEMORY_MB)))  # imports included (1 GB is plenty)
+    # The preloaded imports run beside the first request instead of before it: a workbook read
+    # ahead spends most of its time in calamine, which lets go of the GIL. A call that needs a
+    # module still being imported waits for it (Python's import locks).
+    preload = [m for m in os.environ.get("COCKPIT_SANDBOX_PRELOAD", "").split(",") if m]
+    threading.Thread(target=_preload, args=(preload,), name="preload", daemon=True).start()
     while True:
         head = stdin.read(_LEN.size)
         if len(head) < _LEN.size:  # the parent closed the pipe: every answer is out
@@ -191,12 +202,13 @@ def _request(target: str, args: tuple, kwargs: dict) -> bytes:
 _early: Sandbox | None = None
 
 
-def prestart(preload: tuple[str, ...]) -> None:
+def prestart(preload: tuple[str, ...]) -> Sandbox:
     """Start a child now, for `prestarted` to hand over later: its imports (a second) then run beside
     the caller's own imports instead of after them."""
     global _early
     _early = Sandbox(preload=preload)
     _early.start()
+    return _early
 
 
 def prestarted(preload: tuple[str, ...]) -> Sandbox:

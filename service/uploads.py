@@ -14,8 +14,9 @@ from cockpit.config import Settings
 from cockpit.store import Store, StoreUnavailable
 from cockpit.uploads import commit as C, validate as V
 from cockpit.uploads.messages import Problems
-from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MAX_GRID, ZIP_MAGIC, grid_reason, read
+from cockpit.uploads.parse import MAX_GRID, ZIP_MAGIC, grid_reason
 
+from . import import_start
 from .sandbox import UPLOADS, Sandbox, SandboxDied, run_once
 
 log = logging.getLogger(__name__)
@@ -61,44 +62,13 @@ def _refused(reason: str) -> V.Checked:
     return V.Checked(problems)
 
 
-def read_ahead(box: Sandbox, data: bytes, file_name: str, max_bytes: int | None = None) -> None:
-    """Have the child read a file before it is checked (the command line, while it opens the store
-    or writes the file before): the check of the same bytes then finds the read done."""
-    box.send("service.uploads:_read_in_child", data, file_name, max_bytes)
-
-
-# In the child: the file read ahead, (data, file_name, max_bytes) -> its Workbook or what the read
-# raised. One file at most: a read workbook is large.
-_ahead: dict[tuple, object] = {}
-
-
-def _read_in_child(data: bytes, file_name: str, max_bytes: int | None) -> None:
-    _ahead.clear()
-    try:
-        _ahead[(data, file_name, max_bytes)] = read(data, file_name, max_bytes or DEFAULT_MAX_BYTES)
-    except Exception as exc:  # raised again by the check, which says what it means
-        _ahead[(data, file_name, max_bytes)] = exc
-
-
-def _reader(max_bytes: int | None):
-    def read_once(data: bytes, file_name: str, limit: int):
-        outcome = _ahead.pop((data, file_name, max_bytes), None)
-        _ahead.clear()
-        if outcome is None:
-            return read(data, file_name, limit)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-    return read_once
-
-
 def _check_in_child(url: str, cfg: Settings, data: bytes, file_name: str, options: V.Options,
                     max_bytes: int | None) -> tuple[V.Checked, C.Preview | None]:
     key = (url, cfg)
     if key not in _stores:
         _stores[key] = Store(url, cfg)
     store = _stores[key]
-    checked = V.check_bytes(store, data, file_name, options, max_bytes=max_bytes, reader=_reader(max_bytes))
+    checked = V.check_bytes(store, data, file_name, options, max_bytes=max_bytes, reader=import_start.reader(max_bytes))
     return checked, (C.preview(store, checked) if checked.ok else None)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from cockpit import schema as s
 from cockpit.uploads import validate as V
 from cockpit.uploads.messages import Rejected
-from service import uploads
+from service import import_start, uploads
 from service.sandbox import Sandbox, SandboxDied, run_once
 from tests.conftest import ROOT
 from tests.fixtures.upload_files import xlsx
@@ -110,18 +110,41 @@ def test_work_sent_ahead_is_answered_in_order_and_a_child_it_kills_is_the_next_c
         box.close()
 
 
+def test_the_child_answers_while_its_preloaded_imports_are_still_running(tmp_path):
+    """A file read ahead is read beside the child's imports, not after them (issue 14)."""
+    (tmp_path / "held.py").write_text(  # an import that ends only when the test says so
+        "import pathlib, time\nflag = pathlib.Path(__file__).with_name('go')\n"
+        "for _ in range(600):\n    if flag.exists():\n        break\n    time.sleep(0.05)\n"
+        "def ready():\n    return flag.exists()\n")
+    box = Sandbox(preload=("held",), timeout=20, env={"PYTHONPATH": str(tmp_path)})
+    try:
+        assert box.call("builtins:sum", [1, 2]) == 3  # answered with the import still held
+        (tmp_path / "go").touch()
+        assert box.call("held:ready") is True  # the held import, finished by the preload
+    finally:
+        box.close()
+
+
+def test_the_reader_and_the_read_ahead_import_nothing_heavy():
+    code = ("import sys, json, cockpit.uploads.parse, service.import_start\n"
+            "print(json.dumps([m for m in ('pandas', 'sqlalchemy', 'openpyxl', 'cockpit.store') if m in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_a_file_read_ahead_is_handed_to_its_own_check_only():
     good = xlsx([["商丘市", "社会消费品零售总额", "2026-10", "当月", 50.0, "亿元"]])
-    uploads._read_in_child(good, "甲.xlsx", None)
-    book = uploads._ahead[(good, "甲.xlsx", None)]
-    assert uploads._reader(None)(good, "甲.xlsx", 10**7) is book  # the read done ahead, once
-    assert uploads._reader(None)(good, "甲.xlsx", 10**7) is not book
-    uploads._read_in_child(good, "甲.xlsx", None)
-    other = uploads._reader(None)(good + b"", "乙.xlsx", 10**7)  # another file name: read again, and the ahead is gone
-    assert other is not book and other.sheets[0].rows == book.sheets[0].rows and not uploads._ahead
-    uploads._read_in_child(b"", "空.xlsx", None)
+    import_start.read(good, "甲.xlsx", None)
+    book = import_start._read[(good, "甲.xlsx", None)]
+    assert import_start.reader(None)(good, "甲.xlsx", 10**7) is book  # the read done ahead, once
+    assert import_start.reader(None)(good, "甲.xlsx", 10**7) is not book
+    import_start.read(good, "甲.xlsx", None)
+    other = import_start.reader(None)(good, "乙.xlsx", 10**7)  # another file name: read again, and the ahead is gone
+    assert other is not book and other.sheets[0].rows == book.sheets[0].rows and not import_start._read
+    import_start.read(b"", "空.xlsx", None)
     with pytest.raises(Rejected, match="0 字节"):  # a refusal found ahead is the check's refusal
-        uploads._reader(None)(b"", "空.xlsx", 10**7)
+        import_start.reader(None)(b"", "空.xlsx", 10**7)
 
 
 def test_a_folder_with_a_hostile_file_before_and_after_a_good_one_imports_the_good_one(store, tmp_path):

@@ -203,6 +203,9 @@ def test_help_is_in_chinese(tmp_path, args):
     (["warnings", "--workers", "two"], "不是整数"),
     (["users", "add", "甲", "--role", "leader", "--region", "1", "--department", "2"], "不能与"),
     (["init", "--colour"], "无法识别的参数"),
+    # import reads its arguments twice (cockpit/__main__.py, to start reading early): said once, in Chinese
+    (["import"], "缺少必填参数"),
+    (["import", "--max-mb", "many", "报表.xlsx"], "不是数字"),
 ])
 def test_a_bad_command_line_is_refused_in_chinese(tmp_path, args, says):
     r = run(*args, db=f"sqlite:///{tmp_path / 'c.db'}")

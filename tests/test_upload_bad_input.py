@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from cockpit.uploads import commit as C, validate as V
-from cockpit.uploads.messages import export_csv
+from cockpit.exports import to_csv as export_csv
 from tests.fixtures.upload_files import (GOOD, HEADER, TODAY, csv_bytes, replace_member, state,
                                          with_shared_strings, xlsx)
 

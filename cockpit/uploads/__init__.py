@@ -5,4 +5,3 @@ tidy Datasets out) -> preview (new / changed / unchanged) -> commit (one
 transaction through cockpit.ingest, one batch) -> rollback (restores what a batch
 replaced). The web page and `python -m cockpit import` share all of it.
 """
-from .messages import Problem, Problems, Rejected, escape_formula  # noqa: F401

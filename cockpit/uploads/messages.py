@@ -7,8 +7,10 @@ sees every problem of a file at once instead of fixing them one upload at a time
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 ERROR, WARNING, INFO, SKIPPED = "error", "warning", "info", "skipped"
 # SKIPPED: a non-empty cell that is not imported, with the reason; the file still imports.
@@ -85,6 +87,7 @@ class Problems:
         rows = [{"级别": SEVERITY_NAMES[p.severity], "工作表": p.sheet,
                  "行": p.row, "列": p.column, "值": p.value, "原因": p.reason}
                 for p in self.items if p.severity in severities]
+        import pandas as pd  # here, not above: the reader (parse) uses this module and must import light
         frame = pd.DataFrame(rows, columns=COLUMNS)
         frame["行"] = frame["行"].astype("Int64")
         return frame
@@ -104,7 +107,3 @@ class Rejected(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-# One implementation of "formula-like text is data" for every export (see cockpit/exports.py).
-from ..exports import escape_formula, escape_frame, to_csv as export_csv  # noqa: E402,F401

@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import periods
+from ..exports import escape_formula
 from ..store import MEASURES, Store
-from .messages import escape_formula
 from .names import NORMALISATIONS
 
 HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")

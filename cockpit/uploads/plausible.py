@@ -18,7 +18,7 @@ from .messages import WARNING, Problems
 def check(frame: pd.DataFrame, where: pd.DataFrame, rank_cells: list[dict], problems: Problems, options,
           store, catalog) -> None:
     first = periods.shift_month(frame.period.min(), -3)
-    kept = store.observations(indicators=sorted(set(frame.indicator_code)), since=first, until=frame.period.max())
+    kept = store.observations(indicators=sorted(frame.indicator_code.unique()), since=first, until=frame.period.max())
     known = pd.concat([frame[KEY + ["value"]], kept[KEY + ["value"]]]).drop_duplicates(KEY, keep="first")
     lookup = dict(zip(zip(*(known[k].to_numpy(dtype=object) for k in KEY)), known.value.astype(float)))
     rows = list(zip(*(frame[k].to_numpy(dtype=object) for k in KEY), frame.value.to_numpy(float), where.index))
@@ -31,10 +31,11 @@ def check(frame: pd.DataFrame, where: pd.DataFrame, rank_cells: list[dict], prob
 def jumps(rows, where, lookup, problems: Problems, options) -> None:
     """A 当月 value or a 同比 rate moving far from last month."""
     said = 0
+    before = {p: periods.shift_month(p, -1) for p in {r[2] for r in rows}}  # a few dozen months, not a call a row
     for ind, reg, period, measure, value, i in rows:
         if measure not in ("month", "month_yoy", "ytd_yoy"):
             continue
-        prev = lookup.get((ind, reg, periods.shift_month(period, -1), measure))
+        prev = lookup.get((ind, reg, before[period], measure))
         if prev is None:
             continue
         if measure != "month":
@@ -125,9 +126,10 @@ def sums(rows, where, lookup, problems: Problems, catalog) -> None:
     counties = list(catalog.regions[catalog.regions.level == "county"].code)
     zones = list(catalog.regions[catalog.regions.level == "zone"].code)
     city = catalog.city
+    summed = {city, *counties, *zones}
     touched: dict[tuple, tuple[int, float]] = {}
     for code, reg, period, measure, value, i in rows:
-        if code in additive and measure in ("month", "ytd") and (reg == city or reg in counties or reg in zones):
+        if measure in ("month", "ytd") and code in additive and reg in summed:
             key = (code, period, measure)
             if key not in touched or reg == city:  # the city's own row is where the warning belongs
                 touched[key] = (i, value)

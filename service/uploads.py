@@ -20,7 +20,7 @@ from . import import_start
 from .sandbox import UPLOADS, Sandbox, SandboxDied, run_once
 
 log = logging.getLogger(__name__)
-PRELOAD = UPLOADS
+PRELOAD = UPLOADS  # named in service.sandbox, which `python -m cockpit import` imports first
 _box: Sandbox | None = None
 _box_lock = threading.Lock()
 _stores: dict[tuple[str, Settings], Store] = {}

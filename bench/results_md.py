@@ -60,7 +60,10 @@ def rows() -> list[str]:
             r = d["queries"].get(q)
             if r and "duckdb_s" in r:
                 out.append(f"| 12345 ({backend}): {q} | {n} | {r['cockpit_s']:.3f} s | DuckDB {r['duckdb_s']:.4f} s | "
-                           f"{r['ratio']}× | < 0.3 s and ≤ 2× DuckDB | {_met(r['goal_met'])} | {_when(d)} |")
+                           f"{r['ratio']}× | < 0.3 s and ≤ 2× DuckDB at 5,000,000 | "
+                           # the issue sets it at 5,000,000 tickets; at 200,000 a query's fixed
+                           # cost (a few ms) is most of it, so it is shown, not judged
+                           f"{_met(r['goal_met'] if d['tickets'] >= 5_000_000 else None)} | {_when(d)} |")
     if d := _load("peer_pages"):
         for key, what, goal in (("cold_start_health", "cold start to /_stcore/health", 1.5),
                                 ("cold_start_first_page", "cold start to the first figure drawn (Chromium)", 1.5),

@@ -75,9 +75,10 @@ _sent: tuple[Path, int | None] | None = None  # the last file sent ahead: never 
 def ahead(box: Sandbox, path: Path, limit: int | None) -> None:
     """Have the child read `path` now; the check of the same bytes then finds it read."""
     global _sent
-    if _sent != (path, limit):
-        box.send("service.import_start:read", path.read_bytes(), path.name, limit)
-        _sent = (path, limit)
+    if _sent == (path, limit) or path.stat().st_size > (limit or DEFAULT_MAX_BYTES):
+        return  # read already, or refused by its size alone: the check says so without a read
+    box.send("service.import_start:read", path.read_bytes(), path.name, limit)
+    _sent = (path, limit)
 
 
 # ---- in the child --------------------------------------------------------------------------------

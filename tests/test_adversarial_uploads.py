@@ -30,10 +30,10 @@ def _stored(store) -> tuple[int, int]:
                 conn.execute(select(func.count()).select_from(s.observations)).scalar())
 
 
-def _cli_import(store, path) -> subprocess.CompletedProcess:
+def _cli_import(store, path, *flags: str) -> subprocess.CompletedProcess:
     env = {"COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
            "COCKPIT_CONFIG": "/nonexistent.toml", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "cockpit", "import", str(path), "--user", "测试"],
+    return subprocess.run([sys.executable, "-m", "cockpit", "import", str(path), "--user", "测试", *flags],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -162,6 +162,15 @@ def test_a_folder_with_a_hostile_file_before_and_after_a_good_one_imports_the_go
         hostile = done.stdout.split("== ")[1 if first is not good else 2]
         assert "XFD1048576" in hostile and "Traceback" not in done.stdout + done.stderr
         assert _stored(store)[0] == batches + 1
+
+
+def test_a_file_over_the_command_lines_size_limit_is_refused_by_its_size(store, tmp_path):
+    path = tmp_path / "大文件.xlsx"
+    path.write_bytes(xlsx([["商丘市", "社会消费品零售总额", "2026-10", "当月", 50.0, "亿元"]] * 200))
+    before = _stored(store)
+    done = _cli_import(store, path, "--max-mb", "0.001")
+    assert done.returncode == 1 and "超过上限 1 KB" in done.stdout, done.stdout + done.stderr
+    assert _stored(store) == before
 
 
 def test_a_reader_that_dies_is_explained_as_a_memory_limit_when_no_far_cell_explains_it():

@@ -73,7 +73,7 @@ def read(data: bytes, file_name: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -
     if len(data) == 0:
         raise Rejected("文件是空的（0 字节），请选择填好的报表文件。")
     if len(data) > max_bytes:
-        raise Rejected(f"文件大小 {len(data) / MB:.1f} MB，超过上限 {max_bytes / MB:.0f} MB；"
+        raise Rejected(f"文件大小 {_size(len(data))}，超过上限 {_size(max_bytes)}；"
                        "请删去无关的工作表或分成几个文件上传。")
     if data.startswith(OLE_MAGIC):
         raise Rejected(_ole_reason(data))
@@ -84,6 +84,11 @@ def read(data: bytes, file_name: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -
             raise Rejected("文件中的 XML 含有 DOCTYPE/ENTITY 实体声明，正常的 Excel 文件不会有，"
                            "可能是恶意构造的“XML 炸弹”，已拒收。") from None
     return _read_csv(data, file_name)
+
+
+def _size(n: int) -> str:
+    """20 MB, 1.5 MB, 800 KB: a limit set below a megabyte (--max-mb 0.5) is not "0 MB"."""
+    return f"{n / MB:.1f}".removesuffix(".0") + " MB" if n >= MB else f"{max(1, round(n / 1024))} KB"
 
 
 def _ole_reason(data: bytes) -> str:

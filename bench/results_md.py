@@ -84,6 +84,15 @@ def rows() -> list[str]:
                         f"demo store, {d['tickets']:,} tickets", f"{o['cockpit_s']:.2f} s, server {m['cockpit_mb']:.0f} MB",
                         f"bare Streamlit page as often: {o['bare_s']:.2f} s, {m['bare_mb']:.0f} MB", f"{o['ratio']}×",
                         f"≤ {o['goal_ratio']}×", _met(o['ratio'] <= o['goal_ratio']), _when(d)))
+    if d := _load("peer_scale"):
+        one, many = d["one_behind_balancer"], d["many_behind_balancer"]
+        out.append(_row(f"{d['sessions']} sessions at once, every page, {many['processes']} processes behind a sticky "
+                        f"balancer (bench/lb.py), {d['store']}: median visit, crowd's wall time",
+                        f"demo store, {d['tickets']:,} tickets",
+                        f"{many['all_visits_median_s']:.2f} s, {many['wall_s']:.0f} s; connections "
+                        + " / ".join(map(str, many["connections_per_process"])),
+                        f"1 process behind it: {one['all_visits_median_s']:.2f} s, {one['wall_s']:.0f} s",
+                        f"{d['all_visits_median']['ratio']}×", "— (bench/SCALE.md)", _met(None), _when(d)))
     if d := _load("peer_forecast"):
         o, p = d["cockpit"], d["autoets"]
         out.append(_row("forecast, M3 monthly, h=18", f"{d['series']} series",

@@ -59,6 +59,7 @@ STEPS = {
     "hotline-pg": hotline_pg,
     "pages": lambda z: step(["bench/peer_pages.py", "--runs", str(z["page_runs"])]),
     "sessions": lambda z: step(["bench/peer_sessions.py", "--sessions", "10"]),
+    "scale": lambda z: step(["bench/peer_scale.py", "--sessions", "10", "--tickets", str(z["tickets"])]),
     "forecast": lambda z: forecast(z["forecast_series"]),
 }
 

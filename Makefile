@@ -44,7 +44,7 @@ system-test-deps:
 test: system-test-deps $(VENV)/.dev
 	bash scripts/test.sh
 
-# Every benchmark beside its peer in one run; SIZE=small (~15 min here) or full (the issue's scale).
+# Every benchmark beside its peer in one run; SIZE=small (~25 min here) or full (the issue's scale).
 SIZE ?= small
 bench: system-test-deps $(VENV)/.dev
 	$(PY) bench/run.py --size $(SIZE)

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
 
-# Stated sizes. small keeps `make bench` near 15 minutes on 2 shared cores; full is the scale.
+# Stated sizes. small keeps `make bench` near 25 minutes on 2 shared cores; full is the scale.
 SIZES = {
     "small": {"import_rows": 100_000, "tickets": 200_000, "forecast_series": 100, "page_runs": 3},
     "full": {"import_rows": 100_000, "tickets": 5_000_000, "forecast_series": 1428, "page_runs": 5},

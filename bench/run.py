@@ -1,7 +1,7 @@
 """`make bench`: every benchmark with its peer in the same run, JSON under bench/results/, the
 table in bench/RESULTS.md, and the README's table (scripts/bench_readme.py) from those results.
 
-    .venv/bin/python bench/run.py --size small      # ~15 min on 2 shared cores
+    .venv/bin/python bench/run.py --size small      # ~25 min on 2 shared cores
     .venv/bin/python bench/run.py --size full       # the issue's scale (5,000,000 tickets, all M3)
     .venv/bin/python bench/run.py --only import hotline-pg   # some steps; the table uses the rest as stored
 """

@@ -61,29 +61,31 @@ def test_what_one_process_writes_is_on_the_others_page_and_so_is_a_rollback(clus
         ctx.add_cookies([{"name": "cockpit_node", "value": str(node), "url": url}])
         tabs.append(ctx.new_page())
     a, b = tabs
-    before = _retail_tile(a, url)
-    assert _retail_tile(b, url) == before
-    taken = served(url)
+    try:
+        before = _retail_tile(a, url)
+        assert _retail_tile(b, url) == before
+        taken = served(url)
 
-    _upload(a, url, _workbook(tmp_path / "报表.xlsx", 1500.5))  # through process 0
-    assert _retail_tile(b, url) == fmt.number(1500.5, "亿元") != before  # process 1, at its next run
-    taken_between = served(url)
-    _upload(b, url, _workbook(tmp_path / "更正.xlsx", 1490.0))  # through process 1
-    assert _retail_tile(a, url) == fmt.number(1490.0, "亿元")
-    b.screenshot(path=str(OUT / "processes-after-upload.png"))
+        _upload(a, url, _workbook(tmp_path / "报表.xlsx", 1500.5))  # through process 0
+        assert _retail_tile(b, url) == fmt.number(1500.5, "亿元") != before  # process 1, at its next run
+        taken_between = served(url)
+        _upload(b, url, _workbook(tmp_path / "更正.xlsx", 1490.0))  # through process 1
+        assert _retail_tile(a, url) == fmt.number(1490.0, "亿元")
+        b.screenshot(path=str(OUT / "processes-after-upload.png"))
 
-    engine = Store(db, Settings(demo_on_empty=False)).engine
-    with engine.connect() as conn:  # the correction's batch
-        last = conn.exec_driver_sql("SELECT max(id) FROM upload_batches").scalar()
-    engine.dispose()
-    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml"}
-    done = subprocess.run([sys.executable, "-m", "cockpit", "rollback", str(last), "--reason", "演练", "--user", "王五"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert _retail_tile(a, url) == _retail_tile(b, url) == fmt.number(1500.5, "亿元")  # each at its next run
-    # Each process served its own browser all along: both took connections in each half.
-    now = served(url)
-    assert taken_between[0] > taken[0] and taken_between[1] > taken[1]
-    assert now[0] > taken_between[0] and now[1] > taken_between[1]
-    for tab in tabs:
-        tab.context.close()
+        engine = Store(db, Settings(demo_on_empty=False)).engine
+        with engine.connect() as conn:  # the correction's batch
+            last = conn.exec_driver_sql("SELECT max(id) FROM upload_batches").scalar()
+        engine.dispose()
+        env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml"}
+        done = subprocess.run([sys.executable, "-m", "cockpit", "rollback", str(last), "--reason", "演练", "--user", "王五"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert _retail_tile(a, url) == _retail_tile(b, url) == fmt.number(1500.5, "亿元")  # each at its next run
+        # The balancer sent each half's work to both processes, not all of it to one.
+        now = served(url)
+        assert taken_between[0] > taken[0] and taken_between[1] > taken[1]
+        assert now[0] > taken_between[0] and now[1] > taken_between[1]
+    finally:
+        for tab in tabs:
+            tab.context.close()

@@ -1,7 +1,8 @@
 """Two cockpit processes on one store behind a sticky load balancer (README, "Deploying on PostgreSQL,
 more than one process"): each browser stays with its process (an upload, which takes the session's
 reruns and the upload endpoint, succeeds through the balancer), and what one process writes is on the
-other's pages at their next run. On PostgreSQL when make test provides one, else on SQLite.
+other's pages at their next run; a login made on one holds on the other. On PostgreSQL when make test
+provides one, else on SQLite.
 
 The balancer is bench/lb.py (nginx's cookie hash, in the standard library; bench/peer_scale.py times it).
 """
@@ -15,11 +16,12 @@ import openpyxl
 import pytest
 
 from bench.lb import running, served
-from cockpit import fmt
+from cockpit import auth, fmt
 from cockpit.config import Settings
 from cockpit.store import Store
 from tests.conftest import DEMO_END, DEMO_TICKETS, ROOT, _reset_pg, copy_db
 from tests.e2e.test_browser import OUT, serving
+from tests.e2e.test_login_cookie import PW, WAIT, _asks_for_login, _login
 from tests.e2e.test_upload_flow import _retail_tile, _upload
 
 
@@ -89,3 +91,30 @@ def test_what_one_process_writes_is_on_the_others_page_and_so_is_a_rollback(clus
     finally:
         for tab in tabs:
             tab.context.close()
+
+
+def test_a_login_on_one_process_holds_on_the_other_and_a_logout_on_either_ends_it(cluster, browser):
+    """What a leader sees when the balancer moves them (a process stopped): still logged in. Runs last
+    in this file: it turns login on for the store."""
+    url, db = cluster
+    auth.add_user(Store(db, Settings(demo_on_empty=False)), "领导甲", "leader", PW)
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1200}, locale="zh-CN")
+
+    def to_process(node: int) -> None:  # what the balancer's cookie would say after a move
+        ctx.add_cookies([{"name": "cockpit_node", "value": str(node), "url": url}])
+    try:
+        to_process(0)
+        tab = ctx.new_page()
+        tab.goto(f"{url}/tasks")
+        _login(tab, "领导甲")
+        to_process(1)
+        tab.reload()
+        tab.get_by_text("数据截至").first.wait_for(timeout=WAIT)
+        assert tab.get_by_label("用户名").count() == 0 and "当前用户：领导甲" in tab.inner_text("body")
+        tab.get_by_role("button", name="退出登录").click()
+        _asks_for_login(tab, "已退出登录")
+        to_process(0)
+        tab.reload()
+        _asks_for_login(tab, "已退出登录")
+    finally:
+        ctx.close()

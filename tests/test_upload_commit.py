@@ -257,6 +257,31 @@ def test_month_on_month_jump_warns_but_does_not_block(store):
     assert any("较上月（10）变动 +150%" in p.reason for p in checked.problems.warnings)
 
 
+def test_a_rate_moving_far_from_last_month_warns_and_a_small_move_does_not(store):
+    upload(store, xlsx([["梁园区", "社会消费品零售总额", "2026-09", "累计同比", 5.0, "%"]]))
+    far = V.check_bytes(store, xlsx([["梁园区", "社会消费品零售总额", "2026-10", "累计同比", 40.0, "%"]]), "x.xlsx", OPT)
+    assert far.ok
+    [warning] = [p for p in far.problems.warnings if "较上月" in p.reason]
+    assert warning.reason == "较上月（5）变动 +35.0 个百分点，请核对（仅提醒，不影响导入）"
+    assert (warning.sheet, warning.row, warning.column) == ("数据", 2, "E（数值）")
+    near = V.check_bytes(store, xlsx([["梁园区", "社会消费品零售总额", "2026-10", "累计同比", 30.0, "%"]]), "x.xlsx", OPT)
+    assert not [p for p in near.problems.warnings if "较上月" in p.reason]
+
+
+def test_a_ytd_below_last_months_ytd_warns_but_a_new_year_and_a_quarter_step_are_read_right(store):
+    upload(store, xlsx([["睢县", "社会消费品零售总额", "2026-08", "累计", 100.0, "亿元"],
+                        ["睢县", "社会消费品零售总额", "2025-12", "累计", 300.0, "亿元"],
+                        ["睢县", "地区生产总值", "2026-06", "累计", 200.0, "亿元"]]))
+    checked = V.check_bytes(store, xlsx([["睢县", "社会消费品零售总额", "2026-09", "累计", 90.0, "亿元"],
+                                         ["睢县", "社会消费品零售总额", "2026-01", "累计", 20.0, "亿元"],
+                                         ["睢县", "地区生产总值", "2026-09", "累计", 150.0, "亿元"]]), "x.xlsx", OPT)
+    assert checked.ok
+    falling = [(p.row, p.reason) for p in checked.problems.warnings if "累计数不应下降" in p.reason]
+    # September below August; January starts a new year; GDP's Q3 is compared with Q2 (three months back).
+    assert falling == [(2, "累计 90 低于上期（2026-08）累计 100：同一年内累计数不应下降，请核对（仅提醒，不影响导入）"),
+                       (4, "累计 150 低于上期（2026-06）累计 200：同一年内累计数不应下降，请核对（仅提醒，不影响导入）")]
+
+
 def test_reporting_status_lists_who_is_late_since_when(store):
     upload(store, xlsx([["梁园区", "社会消费品零售总额", "2026-08", "累计", 100.0, "亿元"],
                         ["睢阳区", "社会消费品零售总额", "2026-10", "累计", 100.0, "亿元"]]))

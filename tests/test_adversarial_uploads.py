@@ -133,6 +133,17 @@ def test_the_reader_and_the_read_ahead_import_nothing_heavy():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_checking_child_and_a_store_opened_without_migrating_import_no_alembic():
+    """Alembic (with Mako and Pygments) is for the process that migrates: the checking child opens
+    the store and reads through it, and loads nothing of it. Migrating still works (the store fixture)."""
+    code = ("import sys, json\nfrom service.sandbox import UPLOADS\nfrom cockpit.store import Store\n"
+            "[__import__(m) for m in UPLOADS]\nStore('sqlite://').observations\n"
+            "print(json.dumps([m for m in ('alembic', 'mako', 'pygments') if m in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_a_file_read_ahead_is_handed_to_its_own_check_only():
     good = xlsx([["商丘市", "社会消费品零售总额", "2026-10", "当月", 50.0, "亿元"]])
     import_start.read(good, "甲.xlsx", None)

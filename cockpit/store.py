@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What looking at the schema imports (see Store.schema_revision): the web server imports these while
+# its first browser loads, since that first page asks whether the schema is current.
+SCHEMA_MODULES = ("alembic.config", "alembic.runtime.migration", "alembic.script")
 
 # Measures a figure can be stored in; rates are percentages (同比增长 %).
 MEASURES = {"month": "当月", "ytd": "累计", "month_yoy": "当月同比", "ytd_yoy": "累计同比"}

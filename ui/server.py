@@ -142,8 +142,9 @@ def harden(frame_ancestors: str) -> None:
 
 
 def warm() -> None:
-    """Import what the pages need (the panels, and with them the store, pandas, Plotly and pydeck)
-    while the first browser is still loading Streamlit's scripts: its first page need not wait.
+    """Import what the pages need (the panels, and with them the store, pandas, Plotly and pydeck;
+    and Alembic, for the first page's look at the schema) while the first browser is still loading
+    Streamlit's scripts: its first page need not wait.
 
     Then freeze what is in memory out of the garbage collector's sight: Streamlit collects every
     generation after each script run (runner.postScriptGC), holding the interpreter for as long as
@@ -151,11 +152,12 @@ def warm() -> None:
     browser hears that the run is over (bench/RESULTS.md, filter change). Modules, classes and
     functions live as long as the process, so the collector has nothing to find among them."""
     import ui
-    for module in pkgutil.iter_modules(ui.__path__, "ui."):
+    from cockpit.store import SCHEMA_MODULES
+    for name in [m.name for m in pkgutil.iter_modules(ui.__path__, "ui.")] + list(SCHEMA_MODULES):
         try:
-            importlib.import_module(module.name)
+            importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the page that needs it will say what is wrong
-            log.warning("warming %s failed", module.name, exc_info=True)
+            log.warning("warming %s failed", name, exc_info=True)
     gc.collect()
     gc.freeze()
 

@@ -15,7 +15,7 @@ from .cells import parse_number
 from .figures import KEY
 from .messages import WARNING, Problems
 
-MONTHS = 100_000  # a key is (indicator, region, measure) * MONTHS + the month's number: year * 12 + month - 1
+MONTHS = 12 * 10_000  # a key is (indicator, region, measure) * MONTHS + the month's number, year * 12 + month - 1 (years to 9999)
 SAID = 200  # warnings of one kind at most: a file that is off everywhere says so in its first 200
 
 

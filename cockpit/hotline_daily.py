@@ -32,17 +32,22 @@ def day_of(conn, column):
     return func.date(column) if conn.dialect.name == "sqlite" else cast(column, Date)
 
 
+def _version_of(*first):
+    b = s.upload_batches.c
+    return select(*first, func.count(), func.max(b.id), func.max(b.rolled_back_at),
+                  func.sum(case((b.status == "committed", 1), else_=0))).where(b.dataset == "hotline_tickets")
+
+
 def version(conn) -> str:
     """The state of the tickets: their batches (a new one per ingest; rollbacks stamp theirs)."""
-    b = s.upload_batches.c
-    row = conn.execute(select(func.count(), func.max(b.id), func.max(b.rolled_back_at),
-                              func.sum(case((b.status == "committed", 1), else_=0)))
-                       .where(b.dataset == "hotline_tickets")).one()
-    return ":".join(str(x) for x in row)
+    return ":".join(str(x) for x in conn.execute(_version_of()).one())
 
 
-def stamped(conn) -> str | None:
-    return conn.execute(select(STATE.c.version).where(STATE.c.id == 1)).scalar()
+def current(conn) -> bool:
+    """Whether the aggregate's stamp is the tickets' version, in one round trip: every count a
+    page makes asks first."""
+    row = conn.execute(_version_of(select(STATE.c.version).where(STATE.c.id == 1).scalar_subquery())).one()
+    return row[0] == ":".join(str(x) for x in row[1:])
 
 
 SATISFIED = ("满意", "基本满意")
@@ -112,10 +117,10 @@ def ensure(store) -> bool:
     """True when the aggregate counts the tickets as they are now (rebuilt first if stale)."""
     try:
         with store.engine.connect() as conn:
-            if stamped(conn) == version(conn):
+            if current(conn):
                 return True
         with store.begin() as conn:
-            if stamped(conn) != version(conn):  # another process may have just rebuilt it
+            if not current(conn):  # another process may have just rebuilt it
                 refresh(conn)
         return True
     except DBAPIError:  # read-only store, or a concurrent rebuild: count the raw tickets this time

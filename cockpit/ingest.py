@@ -57,7 +57,7 @@ def load(store: Store, datasets: Iterable[Dataset], *, source: str, created_by: 
             if progress:
                 progress(i / len(datasets), f"写入{ds.meta.get('title', ds.name)}（{len(ds.frame):,} 行）")
             if ds.name == "hotline_tickets":  # before the new batch changes the tickets' version
-                daily_current = hotline_daily.stamped(conn) == hotline_daily.version(conn)
+                daily_current = hotline_daily.current(conn)
                 first = conn.execute(select(s.hotline_tickets.c.id).limit(1)).first() is None
             batch = store.new_batch(conn, source=source, dataset=ds.name, created_by=created_by,
                                     file_name=file_name, sha256=sha256,

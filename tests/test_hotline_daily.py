@@ -48,8 +48,12 @@ def _stored_daily(store) -> pd.Series:
 
 
 def _aggregate_is_current(store) -> bool:
+    """The stamp read on its own against the tickets' version; `current` (one query) must agree."""
     with store.engine.connect() as conn:
-        return hotline_daily.stamped(conn) == hotline_daily.version(conn)
+        stamp = conn.execute(select(s.hotline_daily_state.c.version)).scalar()
+        truth = stamp == hotline_daily.version(conn)
+        assert hotline_daily.current(conn) == truth
+        return truth
 
 
 def _assert_counts_match_raw(store) -> None:
@@ -130,7 +134,9 @@ def test_in_place_updates_that_move_tickets_between_days_and_categories_keep_the
     assert len(_raw(store)) == 120 and _aggregate_is_current(store)
     _assert_counts_match_raw(store)
     rollback(store, batch, by="测试", reason="来源数据有误")  # the earlier states come back
+    assert not _aggregate_is_current(store)  # a rollback leaves the stamp stale: the next read rebuilds
     _assert_counts_match_raw(store)
+    assert _aggregate_is_current(store)
 
 
 def test_a_stale_aggregate_is_rebuilt_before_it_is_read(store):
@@ -138,6 +144,7 @@ def test_a_stale_aggregate_is_rebuilt_before_it_is_read(store):
     with store.begin() as conn:  # as if written by a path that does not keep the aggregate
         conn.execute(s.hotline_daily.delete())
         conn.execute(s.hotline_daily_state.update().values(version="stale"))
+    assert not _aggregate_is_current(store)
     _assert_counts_match_raw(store)
 
 

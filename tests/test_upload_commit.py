@@ -257,6 +257,17 @@ def test_month_on_month_jump_warns_but_does_not_block(store):
     assert any("较上月（10）变动 +150%" in p.reason for p in checked.problems.warnings)
 
 
+def test_a_corrections_batch_lists_each_figure_with_the_value_it_replaced(store):
+    from cockpit.uploads import history as H
+    upload(store, xlsx([["睢阳区", "社会消费品零售总额", "2026-10", "累计", 100.0, "亿元"],
+                        ["梁园区", "社会消费品零售总额", "2026-10", "累计", 80.0, "亿元"]]))
+    fix = upload(store, xlsx([["睢阳区", "社会消费品零售总额", "2026-10", "累计", 101.5, "亿元"],
+                              ["民权县", "社会消费品零售总额", "2026-10", "累计", 60.0, "亿元"]]), name="更正.xlsx")
+    rows = H.batch_rows(store, fix.batch_ids[0])
+    got = {r.region: (None if r.old != r.old else r.old, r.new) for r in rows.itertuples()}
+    assert got == {"睢阳区": (100.0, 101.5), "民权县": (None, 60.0)}
+
+
 def test_a_rate_moving_far_from_last_month_warns_and_a_small_move_does_not(store):
     upload(store, xlsx([["梁园区", "社会消费品零售总额", "2026-09", "累计同比", 5.0, "%"]]))
     far = V.check_bytes(store, xlsx([["梁园区", "社会消费品零售总额", "2026-10", "累计同比", 40.0, "%"]]), "x.xlsx", OPT)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import and_, exists, or_, select, true
-from sqlalchemy.orm import aliased
 
 from .. import schema as s
 from ..auth import ANYTHING, WriteScope
@@ -50,7 +49,7 @@ def batch_rows(store: Store, batch_id: int, limit: int = 5000, scope: WriteScope
     or the reports of a task batch (task_number, reported_on, status, percent, note, reporting_unit,
     active). `old` is the value the figure replaced; `active` whether it is in force now."""
     o = s.observations.c
-    old = aliased(s.observations)
+    old = s.observations.alias()
     frame = store.frame(
         select(s.indicators.c.name.label("indicator"), s.regions.c.name.label("region"), o.period, o.measure,
                old.c.value.label("old"), o.value.label("new"), o.active, o.withdrawn)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.orm import aliased
 
 from .. import locks, schema as s
 from ..store import Store, now
@@ -65,7 +64,7 @@ def restore(store: Store, *, by: str) -> dict[str, int]:
         for dataset, group in batches.groupby("dataset"):
             table = RETIRABLE[dataset]
             ids = [int(i) for i in group.id]
-            other = aliased(table)
+            other = table.alias()
             keys = (["indicator_code", "region_code", "period", "measure"] if dataset == "observations"
                     else ["task_number", "reported_on"])
             taken = exists().where(other.c.active.is_(True), *[other.c[k] == table.c[k] for k in keys])

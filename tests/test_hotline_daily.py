@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from cockpit import hotline, hotline_daily, ingest, schema as s
+from cockpit.store import Store
 from cockpit.datasets import Dataset
 from cockpit.uploads.rollback import rollback
 
@@ -146,6 +147,41 @@ def test_a_stale_aggregate_is_rebuilt_before_it_is_read(store):
         conn.execute(s.hotline_daily_state.update().values(version="stale"))
     assert not _aggregate_is_current(store)
     _assert_counts_match_raw(store)
+
+
+def _read_only(store) -> Store:
+    """The same database opened so that nothing can be written (a reporting replica, a file the
+    cockpit's user may only read)."""
+    if store.engine.dialect.name == "sqlite":
+        url = f"sqlite:///file:{store.engine.url.database}?mode=ro&uri=true"
+    else:
+        url = store.engine.url.update_query_dict({"options": "-c default_transaction_read_only=on"})
+        url = url.render_as_string(hide_password=False)
+    return Store(url, store.cfg)
+
+
+def test_a_stale_aggregate_that_cannot_be_rebuilt_is_counted_from_the_raw_tickets(store):
+    ingest.load(store, [Dataset("hotline_tickets", _tickets(300, 5))], source="demo", created_by="测试")
+    with store.begin() as conn:  # stale and wrong: a read of it would give nothing
+        conn.execute(s.hotline_daily.delete())
+        conn.execute(s.hotline_daily_state.update().values(version="stale"))
+    ro = _read_only(store)
+    try:
+        assert hotline_daily.read(ro) is None
+        raw = _raw(store)
+        week = hotline.last_days(END, 7)
+        when = pd.to_datetime(raw.created_at)
+        in_week = raw[(when >= week.start) & (when < week.stop)]
+        assert 0 < len(in_week)
+        got = hotline.counts_by(ro, week, ("category",)).set_index("category")["tickets"]
+        assert got.sort_index().to_dict() == in_week.groupby("category").size().to_dict()
+        assert hotline.summary(ro, week, END)["received"] == len(in_week)
+        edges = hotline.bucket_edges(END, "day", dt.datetime(2026, 10, 1))
+        assert hotline.volume(ro, edges).tickets.tolist() == [
+            int(((when >= a) & (when < b)).sum()) for a, b in zip(edges, edges[1:])]
+    finally:
+        ro.engine.dispose()
+    assert not _aggregate_is_current(store)  # nothing was written through the read-only store
 
 
 def test_starting_the_cockpit_counts_an_upgraded_store_before_the_first_page(store):

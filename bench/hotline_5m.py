@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, func, select  # noqa: E402
 
 from cockpit import hotline, schema as s  # noqa: E402
-from cockpit.store import Store  # noqa: E402
+from cockpit.store import Store, reads_of  # noqa: E402
 
 
 class ReadOnlyStore(Store):
@@ -30,6 +30,7 @@ class ReadOnlyStore(Store):
 
     def __init__(self, engine):
         self.engine = engine
+        self.reads = reads_of(engine)
 
 
 def main() -> None:

@@ -73,17 +73,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def reads_of(engine: Engine) -> Engine:
+    """The engine what only reads goes through. On PostgreSQL in autocommit: a lone SELECT then costs
+    one round trip, not three (BEGIN, the SELECT, the ROLLBACK when the connection goes back to the
+    pool), and READ COMMITTED gives each statement its own snapshot either way. SQLite begins no
+    transaction for a SELECT, and switching its mode would cost a statement per check-out."""
+    return engine if engine.dialect.name == "sqlite" else engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class Store:
     def __init__(self, url: str | None = None, cfg: Settings | None = None):
         self.cfg = cfg or settings()
         self.url = url or self.cfg.database_url
         self.engine = make_engine(self.url)
-        # What only reads goes through here. On PostgreSQL in autocommit: a lone SELECT then costs
-        # one round trip, not three (BEGIN, the SELECT, the ROLLBACK when the connection goes back to
-        # the pool), and READ COMMITTED gives each statement its own snapshot either way. SQLite
-        # begins no transaction for a SELECT, and switching its mode costs a statement per checkout.
-        self.reads = (self.engine if self.engine.dialect.name == "sqlite"
-                      else self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        self.reads = reads_of(self.engine)
 
     # ---- schema -----------------------------------------------------------------
     # Alembic is imported where a schema is looked at (0.14 s with what it pulls in: Mako, Pygments),

@@ -22,15 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, func, select  # noqa: E402
 
 from cockpit import hotline, schema as s  # noqa: E402
-from cockpit.store import Store, reads_of  # noqa: E402
+from cockpit.store import Store  # noqa: E402
 
 
 class ReadOnlyStore(Store):
     """The store's read API over an engine that cannot write (no migration, no pragmas)."""
 
     def __init__(self, engine):
-        self.engine = engine
-        self.reads = reads_of(engine)
+        self.attach(engine)
 
 
 def main() -> None:

@@ -73,7 +73,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def reads_of(engine: Engine) -> Engine:
+def _reads_of(engine: Engine) -> Engine:
     """The engine what only reads goes through. On PostgreSQL in autocommit: a lone SELECT then costs
     one round trip, not three (BEGIN, the SELECT, the ROLLBACK when the connection goes back to the
     pool), and READ COMMITTED gives each statement its own snapshot either way. SQLite begins no
@@ -85,8 +85,12 @@ class Store:
     def __init__(self, url: str | None = None, cfg: Settings | None = None):
         self.cfg = cfg or settings()
         self.url = url or self.cfg.database_url
-        self.engine = make_engine(self.url)
-        self.reads = reads_of(self.engine)
+        self.attach(make_engine(self.url))
+
+    def attach(self, engine: Engine) -> None:
+        """Read and write through `engine` (the benchmarks attach one opened read-only)."""
+        self.engine = engine
+        self.reads = _reads_of(engine)
 
     # ---- schema -----------------------------------------------------------------
     # Alembic is imported where a schema is looked at (0.14 s with what it pulls in: Mako, Pygments),

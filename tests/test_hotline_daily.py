@@ -10,8 +10,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from cockpit import hotline, hotline_daily, ingest, schema as s
-from cockpit.store import Store
 from cockpit.datasets import Dataset
+from cockpit.store import Store
 from cockpit.uploads.rollback import rollback
 
 COUNTIES = ["411402", "411403", "411421"]

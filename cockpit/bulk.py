@@ -12,6 +12,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 
+# The tables a transaction filled by a large write into an empty table, kept on its connection
+# until it commits: PostgreSQL then wants VACUUM (ANALYZE), which cannot run inside a transaction
+# (Store.begin runs it after the commit).
+FRESH = "bulk_fresh_tables"
+
+
 def bulk_insert(conn: Connection, table, frame: pd.DataFrame) -> int:
     """Insert a frame fast: COPY on PostgreSQL, executemany elsewhere. Into an empty table, a
     large frame is written without the table's indexes (and on PostgreSQL its primary key), which
@@ -42,6 +48,8 @@ def bulk_insert(conn: Connection, table, frame: pd.DataFrame) -> int:
         conn.execute(AddConstraint(key))
     for index in rebuild:
         index.create(conn)
+    if rebuild and conn.dialect.name == "postgresql":
+        conn.info.setdefault(FRESH, set()).add(table.name)
     return len(frame)
 
 

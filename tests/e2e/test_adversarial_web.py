@@ -15,7 +15,7 @@ from cockpit.store import Store, now
 from cockpit.uploads.rollback import rollback
 from service import alerts
 from tests.conftest import copy_db
-from tests.e2e.test_browser import OUT, serving
+from tests.e2e.test_browser import OUT, serving, settle
 from tests.hostile_files import far_cell_workbook, many_rows_workbook
 
 # A tracking pixel and a link to an address nothing listens on: Chromium would try to fetch it.
@@ -99,7 +99,7 @@ def test_user_text_never_becomes_a_link_or_an_image(served, browser):
     tab.get_by_label("查看预警").click()
     tab.get_by_role("option", name="测试预警", exact=True).click()
     tab.get_by_text("督办：").first.wait_for(timeout=30_000)
-    time.sleep(2)
+    settle(tab)
     assert tab.locator(f"img[src*='{PIXEL_HOST}']").count() == 0
     assert tab.locator(f"a[href*='{PIXEL_HOST}']").count() == 0
     assert f"![b](http://{PIXEL_HOST}/x.gif)" in tab.inner_text("body").replace("\u200b", "")  # the invisible break against autolinks
@@ -109,7 +109,7 @@ def test_user_text_never_becomes_a_link_or_an_image(served, browser):
     tab.get_by_label("查看批次").click()
     tab.get_by_role("option", name=f"#{batch}", exact=True).click()
     tab.get_by_text("该批次已回滚").first.wait_for(timeout=30_000)
-    time.sleep(2)
+    settle(tab)
     assert tab.locator(f"img[src*='{PIXEL_HOST}']").count() == 0
     assert tab.locator(f"a[href*='{PIXEL_HOST}']").count() == 0
     assert f"[点我](http://{PIXEL_HOST}/go)" in tab.inner_text("body").replace("\u200b", "")  # the invisible break against autolinks

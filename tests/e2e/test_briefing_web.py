@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cockpit import schema as s
 from cockpit.store import Store
 from tests.conftest import copy_db
-from tests.e2e.test_browser import IDLE, OUT, serving
+from tests.e2e.test_browser import IDLE, OUT, serving, settle
 
 
 def test_a_chart_downloads_at_wall_size_drawn_on_the_server_and_audited(demo_db, browser, tmp_path):
@@ -47,7 +47,7 @@ def test_the_briefing_is_made_with_one_click_and_offers_its_three_files(demo_db,
         tab.goto(f"{url}/briefing")
         tab.get_by_text("生成月度简报").first.click()
         tab.get_by_text("下载演示文稿（PPTX）").wait_for()
-        time.sleep(2)
+        settle(tab)
         tab.screenshot(path=str(OUT / "briefing-1920x1080.png"), full_page=True)
         body = tab.inner_text("body")
         tab.close()

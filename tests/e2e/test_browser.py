@@ -25,7 +25,28 @@ OUT = ROOT / "test-results"
 IDLE = """() => { const app = document.querySelector('.stApp');
   return app && app.getAttribute('data-test-script-state') === 'notRunning'
          && !document.querySelector('[data-testid=stSkeleton]'); }"""
+# Until the script run is over, nothing is left to draw and the page has not changed for `quiet` ms
+# (a run starts a moment after the click that asks for it, and Plotly draws after its element
+# exists); true if it settled before `cap` ms.
+SETTLED = """([quiet, cap]) => new Promise(done => {
+  const start = performance.now();
+  let last = start;
+  const seen = new MutationObserver(() => { last = performance.now(); });
+  seen.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  const idle = """ + IDLE + """;
+  (function tick() {
+    const now = performance.now();
+    if (!idle()) last = now;
+    if (now - last < quiet && now - start < cap) return setTimeout(tick, 50);
+    seen.disconnect();
+    done(now - last >= quiet);
+  })();
+})"""
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost", "data:", "blob:")
+
+
+def settle(page, quiet: int = 800, cap: int = 240_000) -> None:
+    assert page.evaluate(SETTLED, [quiet, cap]), f"页面 {cap / 1000:.0f} 秒内未静止：{page.url}"
 
 
 def _free_port() -> int:
@@ -90,7 +111,7 @@ def test_page_opens_by_url_with_the_cockpit_layout(server, browser, page):
     tab.goto(f"{server}/{page.url_path}")
     tab.get_by_text("数据截至").first.wait_for(timeout=90_000)
     tab.wait_for_load_state("networkidle")
-    time.sleep(2)
+    settle(tab)
     body = tab.inner_text("body")
     title = tab.title()
     # Each link reads "<icon ligature>\n\n<title>"; the title is the last line.
@@ -141,10 +162,10 @@ def test_user_text_is_shown_as_text_never_run(demo_db, browser, tmp_path):
             tab = browser.new_page(viewport={"width": 1920, "height": 1080})
             tab.goto(f"{url}/{path}")
             tab.get_by_text("数据截至").first.wait_for(timeout=90_000)
-            time.sleep(3)
+            settle(tab)
             if path == "economy":
                 tab.get_by_text("批注（1 条）").click()
-                time.sleep(2)
+                settle(tab)
             assert tab.evaluate("window.__xss") is None
             assert tab.locator("img[src=x]").count() == 0
             if not path:

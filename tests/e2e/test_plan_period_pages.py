@@ -2,12 +2,11 @@
 show the final assessment, and no 序时进度 light or "60 日内到期" is left on them."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from tests.conftest import copy_db
-from tests.e2e.test_browser import OUT, serving
+from tests.e2e.test_browser import OUT, serving, settle
 
 WAIT = 120_000
 
@@ -32,7 +31,7 @@ def test_after_the_plan_period_the_page_shows_the_final_assessment(server, brows
     for word in shows:  # a loaded machine draws the page's blocks one after another
         tab.get_by_text(word).first.wait_for(timeout=WAIT)
     tab.wait_for_load_state("networkidle")
-    time.sleep(2)
+    settle(tab)
     tab.screenshot(path=str(OUT / f"{page}-after-plan-{size[0]}x{size[1]}.png"), full_page=True)
     body = tab.inner_text("body")
     ctx.close()

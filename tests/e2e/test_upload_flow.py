@@ -7,7 +7,7 @@ import pytest
 
 from cockpit import fmt, periods
 from tests.conftest import DEMO_END, copy_db
-from tests.e2e.test_browser import IDLE, OUT, serving
+from tests.e2e.test_browser import IDLE, OUT, serving, settle
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def _upload(page, server, path, user="张三") -> str:
     page.get_by_label("报送人").press("Tab")
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("sha256").first.wait_for(timeout=60_000)  # the file was read and checked
-    page.wait_for_timeout(1500)
+    settle(page)
     body = page.inner_text("body")
     assert "预览" in body, body[-3000:]
     page.get_by_role("button", name="确认写入").click()
@@ -110,7 +110,7 @@ def test_a_county_workbook_shows_what_is_not_imported_and_offers_to_map_unknown_
         page.locator("input[type=file]").set_input_files(str(path))
         page.get_by_text("未导入的内容").first.wait_for(timeout=60_000)
         page.get_by_text("保存对应并重新校验").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)
+        settle(page)
         # What a person reads in the main column (icon ligatures such as "upload" are drawn as icons).
         body = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]').cloneNode(true);
             m.querySelectorAll('[data-testid=stIconMaterial], [translate=no], svg, script, style, [data-testid=stFileUploader]')

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from urllib.parse import urlparse
 
 import pytest
@@ -15,7 +14,7 @@ from openpyxl import load_workbook
 from cockpit import auth, schema as s
 from cockpit.store import Store
 from tests.conftest import copy_db
-from tests.e2e.test_browser import IDLE, OUT, serving
+from tests.e2e.test_browser import OUT, serving, settle
 from ui.nav import PAGES
 
 ADMIN, PW = "管理员", "correct horse battery"
@@ -91,24 +90,18 @@ def tab(db, browser):
     ctx.close()
 
 
-def _settle(page) -> None:
-    """Until the script run has finished and nothing is left to draw."""
-    time.sleep(1)
-    page.wait_for_function(IDLE, timeout=240_000, polling=500)
-    time.sleep(1.5)
-
-
 def _open(page, spec) -> None:
     page.locator("[data-testid=stSidebarNav] a").filter(has_text=spec.title).first.click()
     page.wait_for_url(lambda u: urlparse(u).path.strip("/") == spec.url_path, timeout=120_000)
-    _settle(page)
+    settle(page)
 
 
 def _check(page, where: str) -> None:
-    for summary in page.locator("[data-testid=stExpander] summary").all():  # hidden text is read too
-        if summary.is_visible() and summary.get_attribute("aria-expanded") != "true":
-            summary.click()
-    _settle(page)
+    page.evaluate("""() => document.querySelectorAll('[data-testid=stExpander] summary').forEach(s => {
+        if (s.getClientRects().length && !s.parentElement.open) s.click(); })""")  # hidden text is read too
+    settle(page)
+    assert page.evaluate("""() => [...document.querySelectorAll('[data-testid=stExpander] details:not([open])')]
+        .filter(d => d.getClientRects().length).length""") == 0, f"{where}: 有折叠区未展开"
     problems = page.evaluate(OVERFLOW)
     assert problems == [], f"{where}: {problems}"
     words = set(re.findall(r"[A-Za-z]{2,}", page.evaluate(READ))) - ALLOWED  # ("x" marks an unpublished figure)
@@ -122,7 +115,7 @@ def test_every_label_whole_no_table_scrolls_and_every_word_chinese(tab, spec):
     for label in TABS.get(spec.url_path, [None]):
         if label:
             tab.get_by_role("tab", name=label).click()
-            _settle(tab)
+            settle(tab)
         _check(tab, f"{spec.title}{' › ' + label if label else ''}")
     tab.screenshot(path=str(OUT / f"ux-{name}-1920x1080.png"), full_page=True)
 
@@ -165,7 +158,7 @@ def test_the_audit_log_has_a_row_per_entry_and_a_tables_download_is_audited(tab,
     book = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert book["A1"].value == "各县区社会消费品零售总额" and isinstance(book.cell(row=book.max_row, column=2).value, float)
     assert any(str(c.value).startswith("演示数据") for c in book["A"][:8])
-    _settle(tab)
+    settle(tab)
     audit = Store(db).frame(s.audit_log.select())
     assert (audit.action == "export").sum() == 1 and audit[audit.action == "export"].actor.iloc[0] == ADMIN
     _open(tab, next(p for p in PAGES if p.url_path == "admin"))

@@ -11,7 +11,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from PIL import Image
 
 from bench.wall_soak import SOAK_ENV, soak
 from tests.conftest import DEMO_END, DEMO_TICKETS, copy_db
-from tests.e2e.test_browser import LOCAL, OUT, serving
+from tests.e2e.test_browser import LOCAL, OUT, serving, settle
 
 SIZES = [(1920, 1080), (3840, 2160), (3840, 1080)]
 BOARDS = ["overview", "economy", "hotline", "emergency", "tasks"]
@@ -82,7 +81,7 @@ def _board(tab) -> str:
 
 def _drawn(tab) -> None:
     tab.wait_for_function(DRAWN, timeout=120_000)
-    time.sleep(3)  # SVG paints after the elements exist
+    settle(tab)  # Plotly draws its traces after its elements exist
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

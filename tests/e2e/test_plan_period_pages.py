@@ -2,7 +2,6 @@
 show the final assessment, and no 序时进度 light or "60 日内到期" is left on them."""
 from __future__ import annotations
 
-
 import pytest
 
 from tests.conftest import copy_db

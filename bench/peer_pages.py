@@ -1,14 +1,16 @@
 """Cold start and page load in Chromium: the cockpit (demo store) beside a bare Streamlit page
 (bench/bare/bare_page.py, one Plotly figure), started and opened alike in the same run.
 
-    .venv/bin/python bench/peer_pages.py [--runs 3] [--loads 3] [--tickets 200000]
+    .venv/bin/python bench/peer_pages.py [--runs 3] [--loads 5] [--tickets 200000]
 
 cold start: process start → /_stcore/health answers "ok"; first page: process start → the first
 figure drawn in a new Chromium context. page load: a new browser context (new session) on the
 warm server → first figure drawn (the overview, /economy). filter change: on /economy, the region
-set to one county → the rerun done. Each run starts both servers afresh and takes --loads page
-loads (and filter changes) of each on them: one load swings by ±15% on this machine, so a median
-of three would decide a goal 0.05 away by chance. Writes bench/results/peer_pages.json.
+set to one county → the rerun done. Each run starts both servers afresh, one after the other, then
+takes --loads rounds of page loads with both up, in turn: bare, overview, bare, /economy, filter
+change. One load swings by ±15% on this machine and a minute's slowness moves both sides alike,
+so the loads are paired in time and many: a median of three would decide a goal 0.05 away by
+chance. Writes bench/results/peer_pages.json.
 """
 from __future__ import annotations
 
@@ -117,7 +119,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--loads", type=int, default=3, help="page loads of each kind per run")
+    ap.add_argument("--loads", type=int, default=5, help="rounds of page loads per run")
     ap.add_argument("--tickets", type=int, default=200_000)
     a = ap.parse_args()
     rows = {k: [] for k in ("bare_health", "bare_first", "bare_page", "ours_health", "ours_first", "overview",
@@ -127,23 +129,26 @@ def main() -> None:
         env = cockpit_env(url_db, tmp)
         steady_demo_store(env, a.tickets)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for _ in range(a.runs):  # alternate bare and cockpit so load on the machine hits both alike
-            for kind in ("bare", "ours"):
-                t0 = time.perf_counter()
-                proc, url, health = start(kind, env if kind == "ours" else dict(os.environ))
-                try:
-                    open_page(browser, url)
-                    first = time.perf_counter() - t0
-                    rows[f"{kind}_health"].append(health)
-                    rows[f"{kind}_first"].append(first)
-                    for _ in range(a.loads):
-                        if kind == "bare":
-                            rows["bare_page"].append(open_page(browser, url))
-                        else:
-                            rows["overview"].append(open_page(browser, url))
-                            rows["economy"].append(open_page(browser, url + "/economy"))
-                            rows["economy_filter"].append(filter_change(browser, url))
-                finally:
+        for r in range(a.runs):
+            # Cold starts one at a time, the order turned each run; then both servers stay up and
+            # their page loads take turns, so a slower minute on this shared machine falls on both.
+            servers = {}
+            try:
+                for kind in ("bare", "ours") if r % 2 == 0 else ("ours", "bare"):
+                    t0 = time.perf_counter()
+                    servers[kind] = start(kind, env if kind == "ours" else dict(os.environ))
+                    open_page(browser, servers[kind][1])
+                    rows[f"{kind}_health"].append(servers[kind][2])
+                    rows[f"{kind}_first"].append(time.perf_counter() - t0)
+                bare, ours = servers["bare"][1], servers["ours"][1]
+                for _ in range(a.loads):
+                    rows["bare_page"].append(open_page(browser, bare))
+                    rows["overview"].append(open_page(browser, ours))
+                    rows["bare_page"].append(open_page(browser, bare))
+                    rows["economy"].append(open_page(browser, ours + "/economy"))
+                    rows["economy_filter"].append(filter_change(browser, ours))
+            finally:
+                for proc, _, _ in servers.values():
                     stop(proc)
         browser.close()
     med = {k: round(statistics.median(v), 3) for k, v in rows.items()}

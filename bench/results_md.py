@@ -76,7 +76,7 @@ def rows() -> list[str]:
                        f"{r['bare_s']:.2f} s | {r['ratio']}× | ≤ {goal}× | {_met(r['ratio'] <= goal)} | {_when(d)} |")
         if r := d.get("filter_change_economy"):
             out.append(f"| filter change on /economy (region → 睢阳区), Chromium, to the rerun done | demo store, "
-                       f"{d['tickets']:,} tickets | {r['cockpit_s']:.2f} s | — | — | < {r['goal_s']} s | "
+                       f"{d['tickets']:,} tickets | {r['cockpit_s']:.3f} s | — | — | < {r['goal_s']} s | "
                        f"{_met(r['cockpit_s'] < r['goal_s'])} | {_when(d)} |")
     if d := _load("peer_sessions"):
         o, m = d["overview"], d["memory"]

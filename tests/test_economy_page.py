@@ -102,6 +102,14 @@ def test_growth_trend_draws_the_years_target_line(app):
     assert any(s["y0"] == 5.5 == s["y1"] for s in lines)  # data/targets.csv: RETAIL 2026 ytd_yoy 5.5
 
 
+def test_every_chart_reaches_the_browser_on_the_white_template(app):
+    """plotly_white is Plotly's default in cockpit/charts.py rather than named on each figure (which
+    validated it anew every time): the charts sent are drawn on it all the same."""
+    specs = [json.loads(chart.proto.spec)["layout"]["template"]["layout"] for chart in app.get("plotly_chart")]
+    assert len(specs) == 2
+    assert all(s["plot_bgcolor"] == "white" and s["xaxis"]["gridcolor"] == "#EBF0F8" for s in specs)
+
+
 def test_the_county_map_is_built_only_while_its_expander_is_open(app):
     """Closed, nothing of the map reaches the browser (no WebGL set-up on each filter change);
     opened, it shows every county's 同比 of the ranked indicator, with its key."""

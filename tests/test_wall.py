@@ -299,3 +299,20 @@ def test_a_forged_screen_token_gets_the_chinese_refusal_and_changes_nothing(db, 
     assert [e.value for e in at.error] == ["大屏链接无效或已被收回"]
     after = db.frame(select(s.screen_links)), db.count(s.audit_log)
     assert before[0].equals(after[0]) and before[1] == after[1]
+
+
+def test_a_trend_on_the_wall_reads_from_afar_its_months_level_and_its_line_bright_and_thick():
+    """At 3840×2160 the desk's slanted "2025年01月" labels ran into each other and its dark blue
+    2 px line was a hairline on the wall's navy (ui/screen/render.dark)."""
+    import pandas as pd
+
+    from cockpit import charts
+    from ui.screen.render import ACCENT, dark, scale
+    values = pd.DataFrame({"period": [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)],
+                           "value": [float(i) for i in range(24)]})
+    chart = charts.trend(values, title="规模以上工业增加值", unit="%", caliber="口径", source="市统计局", as_of="2026年12月")
+    fig = dark(chart, scale((3840, 2160)))
+    axis, line = fig.layout.xaxis, fig.data[0].line
+    assert axis.tickangle == 0 and axis.tickformat == "%Y年<br>%m月" and axis.nticks <= 5
+    assert line.color == ACCENT and line.width == 2 * 1.3 * 2
+    assert chart.figure.data[0].line.color == charts.BLUE  # the desk's figure is left as it was

@@ -12,7 +12,7 @@ from html import escape
 import plotly.graph_objects as go
 import streamlit as st
 
-from cockpit.charts import FONT
+from cockpit.charts import BLUE, FONT, MONTH
 from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
 
 from .maps import WALL_MAP
@@ -22,7 +22,8 @@ OUTCOME_MARKS = {"met": "达标", "missed": "未达"}
 
 # A chart on the wall only shows; hovering, zooming and the modebar are no use three metres away.
 STATIC = {"staticPlot": True, "displayModeBar": False, "displaylogo": False}
-INK, DIM, GRID = "#e6f0fa", "#8fa7c0", "rgba(143,167,192,0.18)"
+INK, DIM, ACCENT = "#e6f0fa", "#8fa7c0", "#4fa3ff"  # assets/screen.css: --wall-ink, --wall-dim, --wall-accent
+GRID = "rgba(143,167,192,0.18)"
 
 
 def esc(text) -> str:
@@ -85,12 +86,17 @@ def dark(chart, s: float) -> go.Figure:
                       title=None, height=None, autosize=True, font={"family": FONT, "size": 13 * k, "color": INK},
                       margin={"l": 56 * k, "r": 44 * k, "t": (36 if legend else 14) * k, "b": 30 * k})
     fig.update_traces(cliponaxis=False, selector={"type": "bar"})  # a bar's value may sit past the axis end
+    for trace in fig.data:  # the desk's dark blue line is lost on the wall's navy, and 2 px is a hairline at 4K
+        if trace.type == "scatter" and trace.line.color == BLUE:
+            trace.line.color, trace.line.width = ACCENT, (trace.line.width or 2) * k
     if fig.layout.meta == WALL_MAP:  # a map fills its panel and its points grow with the screen
         fig.update_layout(margin={"l": 4, "r": 4, "t": 4, "b": 4})
         for trace in fig.data:
             if trace.mode == "markers":  # one size per trace (ui/screen/maps.py)
                 trace.marker.size *= s
     fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID)
+    if fig.layout.xaxis.tickformat == MONTH:  # "2025年01月" at wall size overlapped its neighbours, slanted
+        fig.update_xaxes(tickformat="%Y年<br>%m月", tickangle=0, nticks=5)
     fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
     if legend:
         fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 13 * k}})

@@ -13,7 +13,6 @@ import argparse
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +23,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from cockpit.config import Settings  # noqa: E402
 from cockpit.store import Store  # noqa: E402
 from service.bootstrap import load_demo  # noqa: E402
-from tests.e2e.test_browser import ARGS, CHROMIUM, IDLE, serving  # noqa: E402
+from tests.e2e.test_browser import ARGS, CHROMIUM, serving, settle  # noqa: E402
 from ui.nav import PAGES  # noqa: E402
 
 OUT = ROOT / "test-results" / "shots"
@@ -54,11 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                     tab.goto(f"{url}/{spec.url_path}")
                     tab.locator("[data-testid=stMain]").wait_for()
                     tab.wait_for_load_state("networkidle")
-                    # Streamlit's script runs after the page loads: wait until it has run and drawn
-                    # everything (at 4K the status widget went before the skeletons were filled).
-                    time.sleep(1)
-                    tab.wait_for_function(IDLE, polling=500)
-                    time.sleep(3)  # charts finish their first draw
+                    settle(tab)  # Streamlit's run over and every chart drawn
                     shot = OUT / f"{name}-{width}x{height}.png"
                     tab.screenshot(path=str(shot), full_page=True)
                     print(shot.relative_to(ROOT))

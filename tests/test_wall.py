@@ -8,15 +8,17 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
-from cockpit import auth, fmt, schema as s
+from cockpit import auth, charts, fmt, schema as s
 from cockpit.store import Store
 from tests.conftest import DEMO_END, ROOT, open_app, point_app
 from ui.screen.boards import BOARDS
 from ui.screen.carousel import Carousel
+from ui.screen.render import ACCENT, dark, scale
 
 PW = "correct horse battery"
 STALE = "数据更新中断"
@@ -304,10 +306,6 @@ def test_a_forged_screen_token_gets_the_chinese_refusal_and_changes_nothing(db, 
 def test_a_trend_on_the_wall_reads_from_afar_its_months_level_and_its_line_bright_and_thick():
     """At 3840×2160 the desk's slanted "2025年01月" labels ran into each other and its dark blue
     2 px line was a hairline on the wall's navy (ui/screen/render.dark)."""
-    import pandas as pd
-
-    from cockpit import charts
-    from ui.screen.render import ACCENT, dark, scale
     values = pd.DataFrame({"period": [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)],
                            "value": [float(i) for i in range(24)]})
     chart = charts.trend(values, title="规模以上工业增加值", unit="%", caliber="口径", source="市统计局", as_of="2026年12月")

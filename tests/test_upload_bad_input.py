@@ -208,6 +208,18 @@ def test_unknown_region_and_indicator_are_listed_as_not_imported_and_the_rest_im
     assert "2 处内容未导入" in checked.problems.summary()
 
 
+def test_a_county_named_with_its_city_first_is_that_county_and_another_citys_is_not(store):
+    # Provincial and city systems export "商丘市梁园区"; a county of another city stays unknown.
+    rows = [["商丘市梁园区", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
+            ["商丘市 永城市", "社会消费品零售总额", "2026-10", "累计", 2, "亿元"],
+            ["商丘睢县", "社会消费品零售总额", "2026-10", "累计", 3, "亿元"],
+            ["开封市梁园区", "社会消费品零售总额", "2026-10", "累计", 4, "亿元"]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    frame = checked.dataset("observations").frame
+    assert dict(zip(frame.region_code, frame.value)) == {"411402": 1.0, "411481": 2.0, "411422": 3.0}
+    assert [(p.row, p.reason) for p in checked.problems.skipped] == [(5, "未识别的地区名称“开封市梁园区”，不导入")]
+
+
 def test_a_file_whose_names_are_all_unknown_imports_nothing_and_says_why(store):
     checked, text = attempt(store, xlsx([["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"]]))
     assert "文件中没有可导入的数据" in text and "未识别的地区名称“开封市”" in text

@@ -15,7 +15,8 @@ NORMALISATIONS = [
     "名称前后及中间的空格（含全角空格）忽略（“梁 园 区”“全　市”）；县、区、市可省略（梁园、永城）；示范区的常见写法"
     "（城乡一体化示范区等）均可；",
     "“其中：”“一、”“（一）”等前缀和缩进忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
-    "地区可写全称、简称或代码（梁园区、梁园、411402；全市、商丘市、411400）；指标可写名称或代码；在本页对应过的写法以后照此读取；",
+    "地区可写全称、简称或代码（梁园区、梁园、411402；全市、商丘市、411400），县区名前可带市名（商丘市梁园区）；指标可写名称或代码；"
+    "在本页对应过的写法以后照此读取；",
     "数值可带千分位逗号（“1,234.5”）、全角数字、前后空格；写成文本的数字按数字读取；“12.5%”按 12.5 读取（同比以百分数的数值填报）；",
     "“—”“－”“-”“…”“/”“x”或空白表示暂无数据，不导入、不当作 0；库中已有数值而文件为“—”时，由报送人选择保留原值或撤回；",
     "时期可写 2026-10、2026年10月、2026.10、202610、2026/10/31 或 Excel 日期；统计月报取标题、日期行或工作表名中的“2026年1—10月”；",
@@ -84,6 +85,11 @@ def region_resolver(regions: pd.DataFrame, aliases: dict[str, str] | None = None
     if len(city):
         for alias in ("全市", "合计", "全市合计", "总计", "全市总计"):
             pairs[alias] = city.code.iloc[0]
+        # Exports of provincial and city systems name a county with its city first (商丘市梁园区).
+        for prefix in dict.fromkeys([city.name.iloc[0], city.short_name.iloc[0]]):
+            for r in regions[regions.level != "city"].itertuples():
+                pairs.setdefault(prefix + r.name, r.code)
+                pairs.setdefault(prefix + r.short_name, r.code)
     zone = regions[regions.level == "zone"]
     if len(zone):
         for alias in ZONE_NAMES:

@@ -195,6 +195,30 @@ def test_impossible_dates(store, period, reason):
     assert reason in text
 
 
+@pytest.mark.parametrize("written,month", [("2026年1—10月", "2026-10"), ("2026年1-10月", "2026-10"),
+                                           ("2026年 1～10 月", "2026-10"), ("2026年前三季度", "2026-09")])
+def test_a_cumulative_figure_may_name_its_span_as_bulletins_write_it(store, written, month):
+    rows = [["梁园区", "社会消费品零售总额", written, "累计", 123.4, "亿元"],
+            ["永城市", "社会消费品零售总额", written, "累计同比", 5.2, "%"]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.period, frame.measure)) == [(month, "ytd"), (month, "ytd_yoy")]
+
+
+def test_a_span_under_a_monthly_measure_is_refused_and_says_which_to_mend(store):
+    rows = [["全市", "城镇调查失业率", "2026年1—10月", "当月", 4.8, "%"], GOOD[0]]
+    checked, text = attempt(store, xlsx(rows))
+    assert [(p.row, p.column, p.value) for p in errors(checked)] == [(2, "C（时期）", "2026年1—10月")]
+    assert "是累计区间，口径却是“当月”：累计数的口径请写“累计”，当月数的时期请写成某年某月" in text
+
+
+@pytest.mark.parametrize("written", ["2026年2—10月", "2026年1—13月", "2026年第三季度"])
+def test_a_span_not_from_january_or_past_december_is_no_period(store, written):
+    _, text = attempt(store, xlsx([GOOD[0][:2] + [written] + GOOD[0][3:]]))
+    assert "数据/第2行/C（时期）" in text and ("不是有效的月份" in text or "月份 13 不存在" in text)
+
+
 def test_unknown_region_and_indicator_are_listed_as_not_imported_and_the_rest_imports(store):
     rows = [["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
             ["梁园区", "社零总额", "2026-10", "累计", 1, "亿元"], GOOD[0]]

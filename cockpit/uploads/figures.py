@@ -17,7 +17,7 @@ from ..store import MEASURES
 from .cells import Mark, parse_number, present
 from .messages import ERROR, INFO, SKIPPED, WARNING, Problems
 from .names import measure_code, norm
-from .periods_in import PeriodError, parse_period
+from .periods_in import PeriodError, cumulative, parse_period
 
 KEY = ["indicator_code", "region_code", "period", "measure"]
 YOY_FLOOR = -100.0  # a growth rate below -100% is impossible
@@ -132,6 +132,10 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
     pinfo = per_distinct("period", _period)  # (month, why not) or (month, how it was read)
     period = pd.Series(per_distinct("period", lambda v: _period(v)[0]))
     report(period.isna().to_numpy(), "period", lambda i: pinfo[i][1])
+    # 2026年1—10月 is a cumulative figure's period: a 当月 row under it is one of the two mistyped.
+    span = each("period", cumulative) & measure.isin(["month", "month_yoy"]).to_numpy()
+    report(span, "period", lambda i: f"是累计区间，口径却是“{MEASURES[measure.iat[i]]}”：累计数的口径请写“累计”，"
+                                     "当月数的时期请写成某年某月（如 2026年10月）")
     notes = np.flatnonzero(per_distinct("period", lambda v: bool(_period(v)[0] and _period(v)[1])).astype(bool))
     if len(notes):
         first = notes[0]

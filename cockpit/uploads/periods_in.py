@@ -12,6 +12,8 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _TITLE = re.compile(r"(\d{4})年\s*(?:1\s*[-—－~至]\s*)?(\d{1,2})\s*月")
 _TITLE_Q = re.compile(r"(\d{4})年\s*(一季度|上半年|前三季度|全年|1[-—－~至]3月)")
 _QUARTERS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
+# A cumulative period in a cell, as bulletins and the cockpit itself write it: 2026年1—10月, 2026年前三季度.
+_RANGE = re.compile(r"^(\d{4})年(?:1[-—－~～至](\d{1,2})月|(一季度|上半年|前三季度|全年))$")
 
 
 class PeriodError(ValueError):
@@ -52,7 +54,15 @@ def parse_period(value) -> tuple[str, str | None]:
     m = _COMPACT.match(t)
     if m:
         return _ym(int(m.group(1)), int(m.group(2))), None
+    m = _RANGE.match(t)
+    if m:  # the month it runs to; the measure must then be cumulative (figures.check)
+        return _ym(int(m.group(1)), int(m.group(2)) if m.group(2) else _QUARTERS[m.group(3)]), None
     raise PeriodError("不是有效的月份（应写成 2026-10 或 2026年10月）")
+
+
+def cumulative(value) -> bool:
+    """Whether a period cell names a span from January (2026年1—10月), not one month."""
+    return isinstance(value, str) and bool(_RANGE.match(norm(value)))
 
 
 def period_from_title(text: str) -> str | None:

@@ -57,27 +57,47 @@ def _tool(name: str) -> str:
 
 
 def backup(store: Store, out: Path | None = None, name: str = "cockpit") -> Path:
-    """Back the store up to `out` (default data/backups/<name>-<time>.db or .dump)."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = store.cfg.data_dir / "backups"
-    if store.engine.dialect.name == "sqlite":
-        out = Path(out or folder / f"{name}-{stamp}.db")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(make_url(store.url).database)
-        dst = sqlite3.connect(out)
-        with dst:
-            src.backup(dst)  # consistent even while the cockpit writes
-        src.close()
-        dst.close()
-    else:
-        out = Path(out or folder / f"{name}-{stamp}.dump")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        address, env = _libpq(store.url)
-        subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), address],
-                       check=True, capture_output=True, text=True, env=env)
+    """Back the store up to `out` (default data/backups/<name>-<time>.db or .dump, never an
+    earlier backup's name)."""
+    sqlite = store.engine.dialect.name == "sqlite"
+    claimed = out is None
+    out = Path(out) if out else _new_file(store.cfg.data_dir / "backups", name, ".db" if sqlite else ".dump")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if sqlite:
+            src = sqlite3.connect(make_url(store.url).database)
+            dst = sqlite3.connect(out)
+            with dst:
+                src.backup(dst)  # consistent even while the cockpit writes
+            src.close()
+            dst.close()
+        else:
+            address, env = _libpq(store.url)
+            subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), address],
+                           check=True, capture_output=True, text=True, env=env)
+    except BaseException:
+        if claimed:  # no empty or half-written file left behind under a backup's name
+            out.unlink(missing_ok=True)
+        raise
     Path(f"{out}.manifest.json").write_text(json.dumps(manifest(store), ensure_ascii=False, indent=2),
                                            encoding="utf-8")
     return out
+
+
+def _new_file(folder: Path, name: str, suffix: str) -> Path:
+    """<name>-<time><suffix>, claimed before it is written: two backups within one second (a
+    restore's safety copy taken right after another restore) must not write over each other, least
+    of all over the very file being restored, which would leave nothing to undo it with."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    for n in range(1, 1000):
+        out = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        try:
+            out.open("xb").close()  # exclusive: another process taking the same name fails here
+            return out
+        except FileExistsError:
+            continue
+    raise OSError(f"备份目录 {folder} 中同一秒的备份文件过多")
 
 
 def _saved(source: Path) -> dict | None:

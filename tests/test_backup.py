@@ -132,3 +132,24 @@ def test_the_lock_files_are_found_where_sqlalchemy_reads_the_database(tmp_path):
         assert lockfile.sqlite_database(url) == make_url(url).database, url
     assert lockfile.path(f"sqlite:///{tmp_path}/商丘.db", tmp_path, "serving") == tmp_path / "商丘.db.serving.lock"
     assert lockfile.path("sqlite://", tmp_path, "serving") == tmp_path / "memory.serving.lock"
+
+
+def test_backups_taken_within_one_second_are_separate_files_and_each_restores(store, tmp_path, monkeypatch):
+    """A restore first saves the current store; restoring that copy right away (to undo) saved the
+    store again under the same second's name, over the very copy being restored: the undo was lost."""
+    import datetime as dt
+    import types
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 12, 7, 9, 30, 0)
+    monkeypatch.setattr(backup, "dt", types.SimpleNamespace(datetime=Frozen))  # backup's clock only
+    _batch(store, 1.0)
+    first = backup.backup(store, name="before-restore")
+    _batch(store, 2.0)
+    second = backup.backup(store, name="before-restore")
+    assert first != second and {first.name, second.name} == {
+        f"before-restore-20261207-093000{first.suffix}", f"before-restore-20261207-093000-2{first.suffix}"}
+    assert backup.restore(store, first)["counts"]["upload_batches"] == 1
+    assert backup.restore(store, second)["counts"]["upload_batches"] == 2

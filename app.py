@@ -29,3 +29,5 @@ except state.DATABASE_DOWN as exc:  # pages run inside this call: one message fo
         screen.outage(exc)
     else:
         state.database_down(exc)
+finally:  # also when the script stopped early (a login form) or failed: its first run is over
+    state.FIRST_PAGE_DONE.set()

@@ -1,4 +1,5 @@
-"""The web server answers before it imports the store, and imports the pages' modules right after.
+"""The web server answers before it imports the store, imports the first page's modules right after,
+and the other pages' once that first page has run.
 
 Each check runs in a fresh interpreter: what a module imports is only visible in a process that has
 not imported it yet. Timings are in bench/ (cold start, issue 14); here, the causes.
@@ -29,7 +30,7 @@ def test_the_server_module_imports_nothing_heavy_before_it_listens():
     assert got == []
 
 
-def test_the_pages_modules_are_imported_once_the_server_listens():
+def test_the_pages_modules_are_imported_once_the_server_listens_the_first_pages_first():
     got, err = _run(f"""
 import json, sys, threading
 import ui.server as S
@@ -37,19 +38,32 @@ calls = []
 S.bootstrap._on_server_start = lambda server: calls.append(server)
 S.warm_after_start()
 before = [m for m in {HEAVY!r} if m in sys.modules]
+from ui import state
+waiting = threading.Event()
+class Seen(threading.Event):  # tells the test when the warm-up waits for the first page
+    def wait(self, timeout=None):
+        waiting.set()
+        return super().wait(timeout)
+state.FIRST_PAGE_DONE = Seen()
 S.bootstrap._on_server_start("server")
+waiting.wait(60)
+first = {{m: m in sys.modules for m in ("ui.panels", "ui.economy_panels", "ui.briefing_panels", "fpdf")}}
+state.FIRST_PAGE_DONE.set()  # what app.py does when its first run ends
 for t in threading.enumerate():
     if t.name == "warm":
         t.join(60)
 import gc
 gc.collect(2)  # what Streamlit does after every script run
 print(json.dumps({{"calls": calls, "before": before, "after": [m for m in {HEAVY!r} if m in sys.modules],
-                  "panels": all(m in sys.modules for m in ("ui.panels", "ui.economy_panels", "ui.hotline_panels")),
+                  "first": first,
+                  "panels": all(m in sys.modules for m in ("ui.panels", "ui.economy_panels", "ui.briefing_panels")),
                   "frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}}))
 """)
     assert got["calls"] == ["server"]  # Streamlit's own start-up work still runs, first
     assert got["before"] == []
-    assert got["after"] == list(HEAVY)
+    # While the first page runs: its own modules, not the other pages' (nor the briefing's PDF library).
+    assert got["first"] == {"ui.panels": True, "ui.economy_panels": False, "ui.briefing_panels": False, "fpdf": False}
+    assert got["after"] == [m for m in HEAVY if m != "alembic"]  # Alembic only where a schema changes
     assert got["panels"]
     assert "warming" not in err  # every ui module imported without an error
     # What was loaded is out of the collector's sight: the full collection after each script run

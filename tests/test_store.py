@@ -132,6 +132,37 @@ def test_upgrading_an_old_store_keeps_its_data(tmp_path):
     assert old.count(s.upload_batches) == 1
 
 
+def test_the_head_read_from_the_migrations_names_is_the_head_alembic_computes(store):
+    from alembic.script import ScriptDirectory
+    with store.engine.connect() as conn:
+        alembic_head = ScriptDirectory.from_config(store._alembic_config(conn)).get_current_head()
+    assert store.head_revision() == alembic_head and store.schema_revision() == alembic_head
+
+
+def test_a_fresh_store_has_no_revision_and_a_current_one_is_opened_without_alembic(tmp_path):
+    """Asking whether a store is current (every first page, every command) is one SELECT: Alembic and
+    what it pulls in are imported only where the schema changes."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from cockpit.config import Settings
+    from cockpit.store import Store
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    fresh = Store(url, Settings(data_dir=tmp_path, demo_on_empty=False))
+    assert fresh.schema_revision() is None
+    fresh.init()
+    code = ("import json, sys; from cockpit.store import Store; s = Store(); s.init(); "
+            "print(json.dumps([s.schema_revision(), [m for m in ('alembic', 'mako') if m in sys.modules]]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "COCKPIT_DB_URL": url,
+                                                       "COCKPIT_DATA_DIR": str(tmp_path),
+                                                       "COCKPIT_CONFIG": "/nonexistent.toml"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == [fresh.head_revision(), []]
+
+
 def _tickets(n: int, **columns) -> pd.DataFrame:
     start = pd.Timestamp("2026-01-01")
     frame = pd.DataFrame({"created_at": start + pd.to_timedelta(range(n), unit="min"),

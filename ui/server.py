@@ -20,6 +20,7 @@ On top of Streamlit's own server, what an intranet deployment needs:
 from __future__ import annotations
 
 import argparse
+import ast
 import gc
 import html
 import importlib
@@ -27,6 +28,7 @@ import logging
 import os
 import pkgutil
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
@@ -46,6 +48,8 @@ if TYPE_CHECKING:  # the store (pandas, SQLAlchemy, Alembic) is imported after t
 
 log = logging.getLogger(__name__)
 LOGIN_PATH = "/_cockpit/login"
+OURS = ("ui", "cockpit")  # first_modules: the packages whose imports app.py and the first page wait for
+FIRST_PAGE_WAIT = 30  # seconds; a server nobody opens warms the rest anyway
 _served: presence.Held | None = None  # kept for the life of the process (see serve)
 
 
@@ -142,9 +146,11 @@ def harden(frame_ancestors: str) -> None:
 
 
 def warm() -> None:
-    """Import what the pages need (the panels, and with them the store, pandas, Plotly and pydeck;
-    and Alembic, for the first page's look at the schema) while the first browser is still loading
-    Streamlit's scripts: its first page need not wait.
+    """Import what the pages need (the panels, and with them the store, pandas, Plotly and pydeck)
+    while the first browser is still loading Streamlit's scripts: its first page need not wait.
+    What app.py and the default page import comes first; the other pages' modules (the briefing's
+    PDF and slide libraries among them, a third of the whole) once that first page has run, so
+    they do not hold the interpreter while it runs (bench/RESULTS.md, cold start).
 
     Then freeze what is in memory out of the garbage collector's sight: Streamlit collects every
     generation after each script run (runner.postScriptGC), holding the interpreter for as long as
@@ -152,14 +158,34 @@ def warm() -> None:
     browser hears that the run is over (bench/RESULTS.md, filter change). Modules, classes and
     functions live as long as the process, so the collector has nothing to find among them."""
     import ui
-    from cockpit.store import SCHEMA_MODULES
-    for name in [m.name for m in pkgutil.iter_modules(ui.__path__, "ui.")] + list(SCHEMA_MODULES):
+    _import(first_modules())
+    from ui import state
+    state.FIRST_PAGE_DONE.wait(FIRST_PAGE_WAIT)
+    _import(m.name for m in pkgutil.iter_modules(ui.__path__, "ui."))
+    gc.collect()
+    gc.freeze()
+
+
+def _import(names: Iterable[str]) -> None:
+    for name in names:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the page that needs it will say what is wrong
             log.warning("warming %s failed", name, exc_info=True)
-    gc.collect()
-    gc.freeze()
+
+
+def first_modules() -> list[str]:
+    """The project's modules app.py and the default page import, in their order."""
+    from ui.nav import PAGES
+    default = next(p.script for p in PAGES if not p.url_path)
+    out = []
+    for script in ("app.py", default):
+        for node in ast.parse((ROOT / script).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in OURS:
+                out += [f"{node.module}.{a.name}" for a in node.names] if node.module in OURS else [node.module]
+            elif isinstance(node, ast.Import):
+                out += [a.name for a in node.names if a.name.split(".")[0] in OURS]
+    return list(dict.fromkeys(out))
 
 
 def warm_after_start() -> None:

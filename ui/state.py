@@ -21,6 +21,9 @@ DATABASE_DOWN = (OperationalError, InterfaceError, StoreUnavailable)
 
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
+# Set once a page has run to its end (app.py): the web server's warm-up then imports the other
+# pages' modules, which would otherwise compete with the first page for the interpreter.
+FIRST_PAGE_DONE = threading.Event()
 
 
 @st.cache_resource(show_spinner=False)

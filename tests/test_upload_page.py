@@ -130,3 +130,12 @@ def test_a_clean_file_offers_no_problem_list_and_counties_that_stop_adding_up_ar
     assert warning["原因"].iloc[0].startswith("社会消费品零售总额2026年1—10月：各县（市、区）合计 ")
     assert "相差 +50 亿元" in warning["原因"].iloc[0]
     assert "下载问题清单（Excel）" in labels and [b for b in app.button if b.key == "upload_confirm"]
+
+
+def test_the_history_counts_rows_with_thousands_separators_in_every_row(app, db):
+    """The demo's batches hold 38,417 figures and 4,020 tickets: one column, one way of writing them."""
+    store = Store(db, Settings(demo_on_empty=False))
+    counts = store.batches().row_count
+    assert counts.max() >= 10_000 and counts.between(1_000, 9_999).any()  # the case this is about
+    shown = shown_cells(table_element(app, "批次", "写入行数"))
+    assert sorted(shown["写入行数"]) == sorted(f"{n:,}" for n in counts)

@@ -65,6 +65,20 @@ def cell_text(value, fmt: Fmt | None = None) -> str:
     return md(value)
 
 
+def grouped(frame: pd.DataFrame) -> dict[str, Fmt]:
+    """Whole-number columns reaching 10,000 take thousands separators in every row, on the page and
+    in the file: "4,020" above "38,417", not "4020". A column that stays below (years, small counts)
+    keeps plain digits, as single cells do (`cell_text`)."""
+    out = {}
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col) and len(col):
+            top = col.abs().max()
+            if pd.notna(top) and 10_000 <= top and len(str(int(top))) < 12:  # not a long code
+                out[c] = Fmt()
+    return out
+
+
 def _short(col: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
         return True
@@ -113,11 +127,12 @@ def show(frame: pd.DataFrame, *, title: str, key: str, caliber: str | None = Non
     page and in the file; `colours` map a column to a cell-style function (lights, levels)."""
     formats = formats or {}
     frame = frame.reset_index(drop=True)
+    full = frame if export is None else export.reset_index(drop=True)
     with st.container(key=f"table_{key}"):
         page = _page(frame, key, page_size)
-        st.table(_styled(page, key, formats, colours or {}), hide_index=True, border="horizontal")
-        full = frame if export is None else export.reset_index(drop=True)
+        st.table(_styled(page, key, {**grouped(frame), **formats}, colours or {}), hide_index=True,
+                 border="horizontal")
         meta = dict(title=title, caliber=caliber, source=source, as_of=as_of, filters=filters, demo=demo,
-                    formats=formats)
+                    formats={**grouped(full), **formats})
         export_button(download, later(lambda: table_xlsx(full, **meta)), file_name(title), what=what or title,
                       key=f"{key}_xlsx", mime=XLSX, icon=":material/download:", type="tertiary")

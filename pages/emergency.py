@@ -13,7 +13,7 @@ f = filter_bar(v, panels.health_months(v), show_basis=False)
 panels.headline(v, f)
 panels.open_events(v, f)
 panels.event_board(v, f)
-left, right = st.columns([3, 2])
+left, right = st.container(key="split_em_duty").columns([3, 2])  # stacked on a laptop (cockpit.css)
 with left:
     panels.weather_panel(v, f)
 with right:

@@ -15,7 +15,7 @@ f = filter_bar(v, panels.months(v), show_basis=False)
 panels.headline(v, f)
 panels.surges(v, f)
 panels.volume_chart(v, f)
-left, right = st.columns([1, 1])
+left, right = st.container(key="split_hl_categories").columns([1, 1])  # stacked on a laptop (cockpit.css)
 with left:
     panels.categories(v, f)
 with right:

@@ -91,7 +91,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
         region_names = dict(zip(regions.code, regions.name))
         period = economy.latest_at_or_before(obs, code, CITY, f.period) or f.period
         value_measure, growth_measure = economy.basis_measures(ind, f.basis)
-        left, right = st.columns(2)
+        left, right = st.container(key="split_econ_trend").columns(2)  # stacked on a laptop (cockpit.css)
         with left:
             kind = st.radio("趋势", list(SERIES), format_func=SERIES.get, horizontal=True, key="e_series")
             if kind == "value" and value_measure:

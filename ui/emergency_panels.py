@@ -162,7 +162,7 @@ def event_board(v: View, f: Filters) -> None:
         ev = events(v, since, f.region, tuple(sorted(types)), tuple(sorted(levels)))
         n_open = int(ev.is_open.sum()) if len(ev) else 0
         st.caption(f"{RANGES[days]}共 {len(ev)} 起（含处置中 {n_open} 起，处置中事件不论发生早晚都列出）")
-        left, right = st.columns([1, 1])
+        left, right = st.container(key="split_em_board").columns([1, 1])  # stacked on a laptop (cockpit.css)
         with left:
             pts = ev.assign(type=ev.event_type, level_name=ev.level.map(LEVEL_NAMES),
                             time=ev.occurred_at.dt.strftime("%Y-%m-%d %H:%M")) if len(ev) else \
@@ -234,7 +234,7 @@ def health_panel(v: View, f: Filters) -> None:
         })
         for col in table.columns[1:-1]:
             table[col] = pd.to_numeric(table[col], errors="coerce")
-        left, right = st.columns([3, 2])
+        left, right = st.container(key="split_em_health").columns([3, 2])  # stacked on a laptop (cockpit.css)
         with left:
             tables.show(table, title=f"公共卫生监测（{periods.label(period)}）", key="em_health", source=HEALTH_SOURCE,
                         caliber=f"异常标准：{_health_criterion(rule)}", as_of=periods.label(period),

@@ -162,7 +162,7 @@ def surges(v: View, f: Filters) -> None:
                 lines.append(f"- **{md(names.get(r.region_code, r.region_code))} · {md(r.category)}**："
                              f"{window} {r.window:,} 件，{base}")
             st.warning(f"{window}激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
-        left, right = st.columns([3, 2])
+        left, right = st.container(key="split_hl_surge").columns([3, 2])  # stacked on a laptop (cockpit.css)
         with left:
             heat = table.assign(county=table.region_code.map(names).fillna(table.region_code))
             chart = charts.surge_heatmap(

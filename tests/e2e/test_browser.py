@@ -141,6 +141,35 @@ def test_overview_draws_tiles_and_the_county_map(server, browser):
     tab.close()
 
 
+# Whether a metric's value is cut short (Streamlit ends it in "…"), and how wide a split's halves are.
+CUT = """() => [...document.querySelectorAll('[data-testid=stMetricValue] div, [data-testid=stMetricValue]')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+HALVES = """(key) => [...document.querySelectorAll(`.st-key-${key} [data-testid=stColumn]`)]
+  .map(e => Math.round(e.getBoundingClientRect().width))"""
+
+
+@pytest.mark.parametrize("width,stacked", [(1366, True), (1920, False)])
+def test_on_a_laptop_values_are_whole_and_a_chart_and_its_table_stack(server, browser, width, stacked):
+    """At 1366 px six headline tiles in a row cut "3,815.15 亿元" to "3,815.15 …", and the 12345 table
+    beside its heat map wrapped each county's name one character a line."""
+    tab = browser.new_page(viewport={"width": width, "height": 768 if width < 1600 else 1080}, locale="zh-CN")
+    tab.goto(server)
+    settle(tab)
+    assert tab.evaluate(CUT) == []
+    values = tab.locator(".st-key-economy_tiles [data-testid=stMetricValue]")
+    assert values.count() == 6 and any("亿元" in t for t in values.all_inner_texts())
+    tab.goto(server + "/hotline")
+    settle(tab)
+    halves = tab.evaluate(HALVES, "split_hl_surge")
+    main = tab.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]').clientWidth")
+    assert len(halves) == 2
+    if stacked:  # each half the main column's whole width (less its padding)
+        assert min(halves) > 0.8 * main, (halves, main)
+    else:  # side by side, as on a wall or a desk monitor
+        assert sum(halves) < main and min(halves) > 0.3 * main, (halves, main)
+    tab.close()
+
+
 XSS = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>"
 
 

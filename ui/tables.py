@@ -132,7 +132,8 @@ def show(frame: pd.DataFrame, *, title: str, key: str, caliber: str | None = Non
         page = _page(frame, key, page_size)
         st.table(_styled(page, key, {**grouped(frame), **formats}, colours or {}), hide_index=True,
                  border="horizontal")
-        meta = dict(title=title, caliber=caliber, source=source, as_of=as_of, filters=filters, demo=demo,
-                    formats={**grouped(full), **formats})
-        export_button(download, later(lambda: table_xlsx(full, **meta)), file_name(title), what=what or title,
+        meta = dict(title=title, caliber=caliber, source=source, as_of=as_of, filters=filters, demo=demo)
+        # The file's formats are worked out when it is asked for, not on every rerun.
+        export_button(download, later(lambda: table_xlsx(full, formats={**grouped(full), **formats}, **meta)),
+                      file_name(title), what=what or title,
                       key=f"{key}_xlsx", mime=XLSX, icon=":material/download:", type="tertiary")

@@ -195,11 +195,15 @@ def test_a_large_load_into_an_empty_table_builds_its_indexes_after_and_keeps_eve
     last = store.scalar(select(func.max(s.hotline_tickets.c.created_at)))
     assert pd.Timestamp(last) == pd.Timestamp("2026-01-01") + pd.Timedelta(minutes=n - 1)
     if store.engine.dialect.name == "postgresql":
-        # VACUUM (ANALYZE) after the commit: the planner counts the rows (-1: never looked at), and
-        # the visibility map lets the pages' counts read indexes alone.
-        pages, counted, visible = store.first(text(
-            "SELECT relpages, reltuples, relallvisible FROM pg_class WHERE relname = 'hotline_tickets'")).values()
-        assert counted == n and visible == pages > 0
+        # VACUUM (ANALYZE) after the commit, by the store itself (the manual counts; autovacuum keeps
+        # its own): the planner counts the rows (-1: never looked at), and the visibility map lets
+        # the pages' counts read indexes alone. How many pages VACUUM may mark all-visible is not
+        # the store's to decide: a snapshot older than the load held by any other session, or by
+        # autovacuum's ANALYZE of another table, holds every page back (CI saw 0 of 1,715 once).
+        vacuumed, analysed, counted = store.first(text(
+            "SELECT s.vacuum_count, s.analyze_count, c.reltuples FROM pg_stat_user_tables s"
+            " JOIN pg_class c ON c.oid = s.relid WHERE s.relname = 'hotline_tickets'")).values()
+        assert (vacuumed, analysed, counted) == (1, 1, n)
 
 
 def test_a_failing_large_load_leaves_the_indexes_and_no_row(store):

@@ -219,6 +219,62 @@ def test_a_span_not_from_january_or_past_december_is_no_period(store, written):
     assert "数据/第2行/C（时期）" in text and ("不是有效的月份" in text or "月份 13 不存在" in text)
 
 
+@pytest.mark.parametrize("written", ["2026年10月份", "2026年10月末", "2026年1—10月份"])
+def test_a_month_written_with_fen_or_mo_is_that_month(store, written):
+    rows = [["梁园区", "社会消费品零售总额", written, "累计", 123.4, "亿元"]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    assert list(checked.dataset("observations").frame.period) == ["2026-10"]
+
+
+YEAR_MONTH = ["地区", "指标", "年份", "月份", "口径", "数值", "单位"]
+
+
+def test_a_year_column_beside_a_month_column_names_each_rows_month(store):
+    """Database exports write the year and the month apart (年份 2026, 月份 9 or "10月份")."""
+    rows = [["梁园区", "社会消费品零售总额", 2026, 9, "累计", 110.5, "亿元"],
+            ["梁园区", "社会消费品零售总额", "2026年", "10月份", "累计", 123.4, "亿元"],
+            ["永城市", "社会消费品零售总额", 2026, "2026-10", "累计同比", 5.2, "%"]]
+    checked = V.check_bytes(store, xlsx(rows, header=YEAR_MONTH), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and not checked.problems.items, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.region_code, frame.period, frame.value)) == [
+        ("411402", "2026-09", 110.5), ("411402", "2026-10", 123.4), ("411481", "2026-10", 5.2)]
+
+
+def test_a_year_column_that_disagrees_or_is_no_year_is_refused_where_it_is(store):
+    rows = [["梁园区", "社会消费品零售总额", 2025, "2026-10", "累计", 123.4, "亿元"],
+            ["永城市", "社会消费品零售总额", "今年", 10, "累计同比", 5.2, "%"]]
+    checked, text = attempt(store, xlsx(rows, header=YEAR_MONTH))
+    assert [(p.row, p.column, p.value) for p in errors(checked)] == [
+        (2, "C（年份）、D（月份）", "2026-10"), (3, "C（年份）、D（月份）", "10")]
+    assert "时期与“年份”列的 2025 不一致" in text and "“年份”列的“今年”不是年份（应写成 2026）" in text
+
+
+@pytest.mark.parametrize("month", [10, "10", "10月份"])
+def test_a_month_without_a_year_is_refused_not_read_as_a_day_of_1900(store, month):
+    """10 in a 月份 column was Excel's day 10 (1900-01-09), and imported with a mere warning."""
+    rows = [["梁园区", "社会消费品零售总额", month, "累计", 123.4, "亿元"]]
+    checked, text = attempt(store, xlsx(rows, header=["地区", "指标", "月份", "口径", "数值", "单位"]))
+    assert [(p.row, p.column) for p in errors(checked)] == [(2, "C（月份）")]
+    assert "只有月份 10，没有年份：请写成 2026-10 或 2026年10月，或在“月份”列旁加一列“年份”" in text
+
+
+def test_a_small_number_in_the_period_is_no_date(store):
+    _, text = attempt(store, xlsx([GOOD[0][:2] + [2026] + GOOD[0][3:]]))
+    assert "数据/第2行/C（时期）：“2026”数字 2026 不是月份（应写成 2026-10 或 2026年10月）" in text
+
+
+@pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\u2012", "\u2010"])
+def test_a_minus_sign_set_by_word_or_a_pdf_is_a_minus(store, minus):
+    rows = [["永城市", "社会消费品零售总额", "2026-10", "累计同比", f"{minus}5.2", "%"],
+            ["梁园区", "社会消费品零售总额", "2026-10", "累计同比", minus, "%"]]
+    checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    assert list(checked.dataset("observations").frame.value) == [-5.2]  # the lone sign: no data
+    assert "1 个数值按“负号写法”规则读取" in " ".join(p.reason for p in checked.problems.notes)
+
+
 def test_unknown_region_and_indicator_are_listed_as_not_imported_and_the_rest_imports(store):
     rows = [["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
             ["梁园区", "社零总额", "2026-10", "累计", 1, "亿元"], GOOD[0]]

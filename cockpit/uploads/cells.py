@@ -14,6 +14,8 @@ EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL
 NOT_NUMBERS = {"N/A", "NA", "NULL", "NONE", "NAN", "无", "不详", "暂无", "未知", "空", "INF", "-INF"}
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# The minus sign (U+2212), and the dashes word processors put in its place (figure, en; the hyphens).
+_MINUS = "\u2212\u2012\u2013\u2010"
 FOOTNOTE = re.compile(r"^(注|说明|资料来源|数据来源|备注|填报人|审核人|统计负责人|制表|单位负责人|填表人|联系电话)")
 
 
@@ -82,6 +84,9 @@ def parse_number(v) -> tuple[float | None, str, str]:
     if t.upper() in NOT_NUMBERS:
         return None, "error", "不是数字（暂无数据请填“—”或留空）"
     t = t.replace(" ", "")
+    if t and t[0] in _MINUS:  # a minus sign as Word and PDFs set it (−5.2, –5.2): NFKC leaves these alone
+        t = "-" + t[1:]
+        note = "负号写法"
     pct = t.endswith("%")
     if pct:
         t = t[:-1]

@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cells import Mark, is_footnote
+from .cells import Mark, is_footnote, present
 from .messages import SKIPPED, Problems
 from .names import norm
 from .parse import Sheet, col_letter
+from .periods_in import PeriodError, month_only, parse_period, year_of
 
 
 def present_vec(col: pd.Series) -> pd.Series:
@@ -23,6 +24,7 @@ LONG_HEADERS = {
     "地区": "region", "地区名称": "region", "县区": "region", "县(市、区)": "region", "地区代码": "region",
     "行政区划代码": "region", "单位名称": "region",
     "指标": "indicator", "指标名称": "indicator", "指标代码": "indicator",
+    "年份": "year", "年度": "year", "年": "year", "统计年度": "year", "统计年份": "year",
     "时期": "period", "月份": "period", "统计期": "period", "报告期": "period", "统计月份": "period",
     "口径": "measure", "统计口径": "measure", "类别": "measure",
     "数值": "value", "值": "value", "数据": "value", "本期数": "value",
@@ -117,6 +119,8 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
     raw["sheet"] = sheet.name
     for f, j in cols.items():
         raw["c_" + f] = f"{col_letter(j)}（{sheet.rows[h][j]}）"
+    if "year" in raw and "period" in raw:
+        _join_year(raw, problems)
     for f in ("region", "indicator", "period", "measure", "value"):
         if f not in raw:
             raw[f] = None
@@ -124,3 +128,36 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
     return raw
 
 
+
+
+def _join_year(raw: pd.DataFrame, problems: Problems) -> None:
+    """A 年份 column beside the 月份 one, as databases export them: a cell naming a month alone
+    becomes that year's month; one naming its own year must agree with the 年份 column."""
+    joined: dict = {}
+
+    def join(year, period):
+        key = (year, period)  # a few dozen distinct pairs in 100,000 rows
+        if key not in joined:
+            y, m = year_of(year), month_only(period)
+            if y is not None and m is not None:
+                joined[key] = (f"{y}年{m}月", None)
+            elif m is not None and present(year) and not isinstance(year, Mark):
+                joined[key] = (period, f"“年份”列的“{year}”不是年份（应写成 2026）")
+            else:
+                try:
+                    own = int(parse_period(period)[0][:4]) if y is not None and not isinstance(period, Mark) else y
+                except PeriodError:
+                    own = y  # the period's own fault, said by figures.check
+                joined[key] = (period, None if own == y else f"时期与“年份”列的 {y} 不一致，请改正其中一个")
+        return joined[key]
+
+    pairs = [join(y, p) for y, p in zip(raw["year"], raw["period"])]
+    raw["period"] = [p for p, _ in pairs]
+    raw["c_period"] = f"{raw.at[0, 'c_year']}、{raw.at[0, 'c_period']}" if len(raw) else ""
+    clashes = [i for i, (_, clash) in enumerate(pairs) if clash]
+    for i in clashes:
+        problems.add(pairs[i][1], sheet=raw.at[i, "sheet"], row=int(raw.at[i, "row"]), column=raw.at[i, "c_period"],
+                     value=raw.at[i, "period"])
+    if clashes:  # the file is refused already; figures.check would say the same rows again, less well
+        raw.drop(index=clashes, inplace=True)
+        raw.reset_index(drop=True, inplace=True)

@@ -7,13 +7,21 @@ import re
 from .names import norm
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-_YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})(?:月)?(?:(?:[-/.])(\d{1,2})日?)?(?:\s*0?0:00:00)?$")
+_YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})(?:月(?:份|末|底)?)?(?:(?:[-/.])(\d{1,2})日?)?(?:\s*0?0:00:00)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _TITLE = re.compile(r"(\d{4})年\s*(?:1\s*[-—－~至]\s*)?(\d{1,2})\s*月")
 _TITLE_Q = re.compile(r"(\d{4})年\s*(一季度|上半年|前三季度|全年|1[-—－~至]3月)")
 _QUARTERS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
 # A cumulative period in a cell, as bulletins and the cockpit itself write it: 2026年1—10月, 2026年前三季度.
-_RANGE = re.compile(r"^(\d{4})年(?:1[-—－~～至](\d{1,2})月|(一季度|上半年|前三季度|全年))$")
+_RANGE = re.compile(r"^(\d{4})年(?:1[-—－~～至](\d{1,2})月份?|(一季度|上半年|前三季度|全年))$")
+
+
+# A month without its year (10, 10月, 10月份): a 月份 column beside a 年份 one (layout_long joins
+# the two), or a year left out.
+MONTH_ONLY = re.compile(r"^(\d{1,2})(?:月份?)?$")
+# Excel's day 18264 is 1950-01-01: a smaller number in a period cell is no date anyone reports
+# (10 would be 1900-01-09), but a month or a count typed there.
+FIRST_SERIAL = 18264
 
 
 class PeriodError(ValueError):
@@ -43,10 +51,12 @@ def parse_period(value) -> tuple[str, str | None]:
         if float(value).is_integer() and 190001 <= value <= 210012:
             v = int(value)
             return _ym(v // 100, v % 100), None
-        if 1 <= value < 2958466:  # Excel's serial day numbers up to 9999-12-31
+        if float(value).is_integer() and 1 <= value <= 12:
+            raise PeriodError(_no_year(int(value)))
+        if FIRST_SERIAL <= value < 2958466:  # Excel's serial day numbers up to 9999-12-31
             day = EXCEL_EPOCH + dt.timedelta(days=int(value))
             return _ym(day.year, day.month), f"Excel 日期序号 {int(value)} 按 {day:%Y-%m-%d} 读取"
-        raise PeriodError("不是月份")
+        raise PeriodError(f"数字 {value:g} 不是月份（应写成 2026-10 或 2026年10月）")
     t = norm(value)
     m = _YM.match(t)
     if m:
@@ -57,12 +67,47 @@ def parse_period(value) -> tuple[str, str | None]:
     m = _RANGE.match(t)
     if m:  # the month it runs to; the measure must then be cumulative (figures.check)
         return _ym(int(m.group(1)), int(m.group(2)) if m.group(2) else _QUARTERS[m.group(3)]), None
+    m = MONTH_ONLY.match(t)
+    if m and 1 <= int(m.group(1)) <= 12:
+        raise PeriodError(_no_year(int(m.group(1))))
     raise PeriodError("不是有效的月份（应写成 2026-10 或 2026年10月）")
+
+
+def _no_year(month: int) -> str:
+    return (f"只有月份 {month}，没有年份：请写成 2026-{month:02d} 或 2026年{month}月，"
+            "或在“月份”列旁加一列“年份”")
 
 
 def cumulative(value) -> bool:
     """Whether a period cell names a span from January (2026年1—10月), not one month."""
     return isinstance(value, str) and bool(_RANGE.match(norm(value)))
+
+
+def month_only(value) -> int | None:
+    """The month of a cell that names a month and no year (10, "10月份"), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        m = int(value) if float(value).is_integer() else 0
+    else:
+        hit = MONTH_ONLY.match(norm(value)) if isinstance(value, str) else None
+        m = int(hit.group(1)) if hit else 0
+    return m if 1 <= m <= 12 else None
+
+
+_YEAR = re.compile(r"^(\d{4})(?:年度?)?$")
+
+
+def year_of(value) -> int | None:
+    """The year of a 年份 cell (2026, "2026年", "2026年度"), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        y = int(value) if float(value).is_integer() else 0
+    else:
+        hit = _YEAR.match(norm(value)) if isinstance(value, str) else None
+        y = int(hit.group(1)) if hit else 0
+    return y if 1900 <= y <= 2100 else None
 
 
 def period_from_title(text: str) -> str | None:

@@ -275,6 +275,31 @@ def test_a_minus_sign_set_by_word_or_a_pdf_is_a_minus(store, minus):
     assert "1 个数值按“负号写法”规则读取" in " ".join(p.reason for p in checked.problems.notes)
 
 
+SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
+
+
+def test_a_column_for_each_measure_in_place_of_measure_and_value_is_read_as_such(store):
+    """Statistics systems export 地区, 指标, 时期, then 本月 / 本年累计 / 累计同比 side by side."""
+    rows = [["梁园区", "社会消费品零售总额", "2026-10", 10.5, 100.5, "5.1", 9, "亿元"],
+            ["睢阳区", "社会消费品零售总额", "2026年10月", 9.5, 90.5, "—", 9, "亿元"]]
+    checked = V.check_bytes(store, xlsx(rows, header=SEMI_LONG), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.region_code, frame.measure, frame.value)) == [
+        ("411402", "month", 10.5), ("411402", "ytd", 100.5), ("411402", "ytd_yoy", 5.1),
+        ("411403", "month", 9.5), ("411403", "ytd", 90.5)]
+    assert set(frame.period) == {"2026-10"}
+    skipped = [(p.row, p.column, p.reason) for p in checked.problems.items if p.severity == "skipped"]
+    assert skipped == [(1, "G", "模板外的列，不导入")]  # 增速 of which span: not guessed
+
+
+def test_a_bad_cell_in_a_measure_column_is_named_by_its_row_and_column(store):
+    rows = [["梁园区", "社会消费品零售总额", "2026-10", 10.5, "约100", 5.1, None, "亿元"]]
+    checked, text = attempt(store, xlsx(rows, header=SEMI_LONG))
+    assert [(p.row, p.column, p.value) for p in errors(checked)] == [(2, "E（本年累计）", "约100")]
+    assert "数据/第2行/E（本年累计）：“约100”不是数字" in text
+
+
 def test_unknown_region_and_indicator_are_listed_as_not_imported_and_the_rest_imports(store):
     rows = [["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
             ["梁园区", "社零总额", "2026-10", "累计", 1, "亿元"], GOOD[0]]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .cells import Mark, is_footnote, present
 from .messages import SKIPPED, Problems
-from .names import norm
+from .names import measure_code, norm
 from .parse import Sheet, col_letter
 from .periods_in import PeriodError, month_only, parse_period, year_of
 
@@ -37,6 +37,7 @@ TASK_HEADERS = {
     "报送日期": "reported_on",
 }
 LONG_REQUIRED = {"region": "地区", "indicator": "指标", "period": "时期", "measure": "口径", "value": "数值"}
+MEASURE_COLUMNS = "measure_columns"  # classify's key for the columns that each hold one 口径
 
 
 def header_key(v) -> str:
@@ -54,12 +55,21 @@ def classify(sheet: Sheet) -> tuple[str, int, dict[str, list[int]]]:
                     fields.setdefault(table[k], []).append(j)
             if need <= set(fields) and len(fields) >= 3:
                 return kind, i, fields
+        # Exports of statistics systems: 地区, 指标, 时期, then one column a 口径 (本月, 本年累计,
+        # 累计同比增长(%)) in place of 口径 and 数值.
+        if {"region", "indicator", "period"} <= set(fields) and not {"measure", "value"} & set(fields):
+            measures = [j for j, k in enumerate(keys) if k not in LONG_HEADERS and measure_code(k)]
+            if measures:
+                return "long", i, {**fields, MEASURE_COLUMNS: measures}
     return "wide", -1, {}
 
 
 def column_report(sheet: Sheet, header_row: int, fields: dict[str, list[int]], table: dict,
-                   required: dict, problems: Problems, reference: set[str] = frozenset()) -> bool:
+                   required: dict, problems: Problems, reference: set[str] = frozenset(),
+                   measure_columns: bool = False) -> bool:
     header = sheet.rows[header_row]
+    if measure_columns:  # the 口径 columns stand for 口径 and 数值
+        required = {f: title for f, title in required.items() if f not in ("measure", "value")}
     ok = True
     for f, cols in fields.items():
         if len(cols) > 1:
@@ -96,8 +106,24 @@ def _apply_marks(sheet: Sheet, raw: pd.DataFrame, field_cols: dict[str, int], ro
 
 
 def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Problems) -> pd.DataFrame:
-    column_report(sheet, h, fields, LONG_HEADERS, LONG_REQUIRED, problems)
+    measures = fields.get(MEASURE_COLUMNS, [])
+    fields = {f: js for f, js in fields.items() if f != MEASURE_COLUMNS}
+    header = sheet.rows[h]
+    column_report(sheet, h, fields, LONG_HEADERS, LONG_REQUIRED, problems,
+                  reference={header_key(header[j]) for j in measures}, measure_columns=bool(measures))
     cols = {f: js[0] for f, js in fields.items()}
+    if not measures:
+        return _records(sheet, h, cols, problems)
+    parts = []
+    for k, j in enumerate(measures):  # each 口径 column a long table of its own, read as the template's
+        part = _records(sheet, h, {**cols, "value": j}, problems if k == 0 else Problems())
+        part["measure"] = header[j]
+        part["c_measure"] = part["c_value"]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
+
+
+def _records(sheet: Sheet, h: int, cols: dict[str, int], problems: Problems) -> pd.DataFrame:
     body = sheet.rows[h + 1:]
     data = {f: [r[j] if j < len(r) else None for r in body] for f, j in cols.items()}  # cell(), inlined: 100,000 rows
     raw = pd.DataFrame(data, dtype=object)

@@ -78,6 +78,46 @@ def test_values_are_read_as_people_write_them(store):
     assert store.first(select(s.weather_warnings))["level"] == 2
 
 
+def test_a_hotline_systems_own_export_is_read_by_its_headers_under_a_title(store):
+    """Headers as 12345 systems export them (诉求类型, 所属区县, 回访结果, 办理期限), a title above, a
+    序号 and a content column beside, a 合计 line below: read without the template."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "工单明细"
+    ws.append(["12345政务服务便民热线工单明细（2026年11月）"])
+    ws.append(["序号", "工单编号", "受理时间", "诉求类型", "所属区县", "诉求内容", "办理状态", "办结时间", "回访结果", "办理期限"])
+    ws.append([1, "SQ202611030001", dt.datetime(2026, 11, 3, 9, 5), "城乡建设", "梁园区", "路灯不亮", "已办结",
+               dt.datetime(2026, 11, 4, 10), "满意", "2026-11-08"])
+    ws.append([2, "SQ202611030002", "2026/11/3 10:15", "环境保护", "商丘市睢阳区", "噪音扰民", "办理中", None, None,
+               "2026年11月8日"])
+    ws.append(["合计：2件"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    checked = V.check_bytes(store, buf.getvalue(), "工单明细.xlsx")
+    assert checked.ok and checked.sheets == ["工单明细（12345 工单）"], [p.line() for p in checked.problems.items]
+    assert [(p.row, p.column, p.value) for p in checked.problems.items] == [(2, "F", "诉求内容")]  # said, not imported
+    frame = checked.dataset("hotline_tickets").frame.sort_values("source_key")
+    assert list(zip(frame.region_code, frame.category, frame.status, frame.satisfaction.fillna(""))) == [
+        ("411402", "城乡建设", "已办结", "满意"), ("411403", "环境保护", "办理中", "")]
+    assert [str(d)[:10] for d in frame.due_at] == ["2026-11-08", "2026-11-08"]
+
+
+def test_a_missing_column_is_named_with_the_other_names_it_may_have(store):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "受理时间", "诉求类别", "地区", "办理状态", "承诺时限"])
+    ws.append(["SQ1", "2026-11-03 09:05", "供暖", "梁园区", "办理中", "2026-11-08"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    before = stored(store)
+    checked = V.check_bytes(store, buf.getvalue(), "工单.xlsx")
+    assert C.commit(store, checked, data=buf.getvalue(), file_name="工单.xlsx", created_by="测试").status == "rejected"
+    assert [p.line() for p in checked.problems.errors] == [
+        "[错误] Sheet/第1行：缺少必需的列：办理时限（表头在第 1 行；可调换顺序，名称须与模板一致。"
+        "“办理时限”也可写作“截止时间”“办结时限”“办理期限”）"]
+    assert stored(store) == before
+
+
 HOSTILE = [
     # what a careless clerk or a curious attacker sends, and the words of the refusal
     ("a time that is not one", 1, "下周一", "受理时间应为日期时间"),

@@ -79,8 +79,13 @@ def column_report(sheet: Sheet, header_row: int, fields: dict[str, list[int]], t
             ok = False
     missing = [title for f, title in required.items() if f not in fields]
     if missing:
+        # The other names each missing column is known by: the file may call it something else again.
+        known = {title: [k for k, f in table.items() if f == field and k != title][:4]
+                 for field, title in required.items() if title in missing}
+        named = "；".join(f"“{title}”也可写作" + "".join(f"“{k}”" for k in known[title])
+                         for title in missing if known[title])
         problems.add(f"缺少必需的列：{'、'.join(missing)}（表头在第 {header_row + 1} 行；可调换顺序，"
-                     "名称须与模板一致）", sheet=sheet.name, row=header_row + 1)
+                     f"名称须与模板一致{'。' + named if named else ''}）", sheet=sheet.name, row=header_row + 1)
         ok = False
     for j, c in enumerate(header):
         k = header_key(c)

@@ -17,7 +17,8 @@ from .records import FIELDS
 
 _REGION = {"地区": "region_code", "县区": "region_code", "区县": "region_code", "所属地区": "region_code",
            "县(市、区)": "region_code", "地区代码": "region_code", "行政区划代码": "region_code",
-           "行政区划": "region_code"}
+           "行政区划": "region_code", "所属区县": "region_code", "所属县区": "region_code",
+           "所属区域": "region_code", "所在地区": "region_code", "县市区": "region_code", "县(市区)": "region_code"}
 HEADERS: dict[str, dict[str, str]] = {
     "hotline_tickets": {
         **_REGION, "工单编号": "source_key", "工单号": "source_key", "工单号码": "source_key",
@@ -27,11 +28,16 @@ HEADERS: dict[str, dict[str, str]] = {
         "办理状态": "status", "状态": "status", "工单状态": "status", "办理时限": "due_at", "截止时间": "due_at",
         "办结时限": "due_at", "办结时间": "closed_at", "完成时间": "closed_at", "满意度": "satisfaction",
         "回访满意度": "satisfaction", "评价": "satisfaction",
+        # as 12345 systems of other cities export them
+        "诉求类型": "category", "问题类型": "category", "事项类型": "category", "业务分类": "category",
+        "受理日期": "created_at", "来电日期": "created_at", "办理期限": "due_at", "结案时间": "closed_at",
+        "办结日期": "closed_at", "满意度评价": "satisfaction", "回访结果": "satisfaction",
     },
     "emergency_events": {
         **_REGION, "事件编号": "source_key", "事件类型": "event_type", "事件类别": "event_type",
         "事件级别": "level", "级别": "level", "等级": "level", "事件名称": "title", "事件标题": "title",
-        "标题": "title", "发生地点": "place", "事发地点": "place", "地点": "place", "经度": "lon", "纬度": "lat",
+        "标题": "title", "发生地点": "place", "事发地点": "place", "发生地址": "place", "事发地址": "place", "事件等级": "level",
+        "事件状态": "status", "地点": "place", "经度": "lon", "纬度": "lat",
         "发生时间": "occurred_at", "事发时间": "occurred_at", "处置状态": "status", "状态": "status",
         "结束时间": "closed_at", "处置完毕时间": "closed_at",
     },

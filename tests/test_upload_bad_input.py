@@ -275,6 +275,25 @@ def test_a_minus_sign_set_by_word_or_a_pdf_is_a_minus(store, minus):
     assert "1 个数值按“负号写法”规则读取" in " ".join(p.reason for p in checked.problems.notes)
 
 
+def test_a_region_merged_down_its_rows_names_each_row_and_a_merged_value_does_not(store):
+    """梁园区 merged beside its two figures is the region of both (calamine leaves the second empty);
+    a 数值 merged over two rows is the first row's figure only."""
+    rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", 123.4, "亿元"],
+            [None, "社会消费品零售总额", "2026-10", "累计同比", 5.2, "%"],
+            ["睢阳区", "社会消费品零售总额", "2026-10", "累计", 100.4, "亿元"],
+            ["睢县", "社会消费品零售总额", "2026-10", "累计", None, "亿元"]]
+
+    def merge(wb, ws):
+        ws.merge_cells("A2:A3")
+        ws.merge_cells("E4:E5")
+    checked = V.check_bytes(store, xlsx(rows, extra=merge), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.region_code, frame.measure, frame.value)) == [
+        ("411402", "ytd", 123.4), ("411402", "ytd_yoy", 5.2), ("411403", "ytd", 100.4)]
+    assert "[说明] 数据：1 处合并单元格按所合并的每一行读取（如 A2:A3），请核对" in [p.line() for p in checked.problems.items]
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import Mark, is_footnote, present
-from .messages import SKIPPED, Problems
+from .messages import INFO, SKIPPED, Problems
 from .names import measure_code, norm
 from .parse import Sheet, col_letter
 from .periods_in import PeriodError, month_only, parse_period, year_of
@@ -131,6 +131,7 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
 def _records(sheet: Sheet, h: int, cols: dict[str, int], problems: Problems) -> pd.DataFrame:
     body = sheet.rows[h + 1:]
     data = {f: [r[j] if j < len(r) else None for r in body] for f, j in cols.items()}  # cell(), inlined: 100,000 rows
+    _fill_merged(sheet, h, cols, data, problems)
     raw = pd.DataFrame(data, dtype=object)
     raw.insert(0, "row", np.arange(h + 2, h + 2 + len(body)))
     has = pd.DataFrame({f: present_vec(raw[f]) for f in cols}) if len(raw) else raw[list(cols)]
@@ -159,6 +160,28 @@ def _records(sheet: Sheet, h: int, cols: dict[str, int], problems: Problems) -> 
     return raw
 
 
+
+
+LABELS = ("region", "indicator", "period", "measure", "unit", "year")  # what a merged cell may stand for in each row
+
+
+def _fill_merged(sheet: Sheet, h: int, cols: dict[str, int], data: dict[str, list], problems: Problems) -> None:
+    """A label merged down several rows (梁园区 beside each of its indicators) names each of them;
+    calamine leaves all but the first row empty. A merged 数值 is no figure of each row: not filled."""
+    field_of = {j: f for f, j in cols.items() if f in LABELS}
+    filled = []
+    for r0, c0, r1, _ in sorted(sheet.merged):
+        f = field_of.get(c0)
+        if f is None or r1 <= r0 or r0 <= h:
+            continue
+        column, first = data[f], r0 - h - 1
+        for i in range(first + 1, min(r1 - h, len(column))):
+            if not present(column[i]):  # calamine's empty cell is ""
+                column[i] = column[first]
+        filled.append(f"{col_letter(c0)}{r0 + 1}:{col_letter(c0)}{r1 + 1}")
+    if filled:
+        problems.add(f"{len(filled)} 处合并单元格按所合并的每一行读取（如 {filled[0]}），请核对", sheet=sheet.name,
+                     severity=INFO)
 
 
 def _join_year(raw: pd.DataFrame, problems: Problems) -> None:

@@ -20,6 +20,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from .messages import INFO, Problems, Rejected
+from .parse_html import is_html, read_html
 
 # openpyxl and anything else parsing XML through the standard library get the
 # defused parsers: no entity expansion, no external entities (XML bombs).
@@ -39,6 +40,7 @@ SCAN_CHUNK = 1 << 20
 PROLOG_LIMIT = 64 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+SPREADSHEET_2003 = "urn:schemas-microsoft-com:office:spreadsheet"  # Excel 2003's XML workbook, sometimes named .xls
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -336,14 +338,21 @@ def col_letter(index: int) -> str:
 
 # ---- csv ----------------------------------------------------------------------------
 def _read_csv(data: bytes, file_name: str) -> Workbook:
+    """A text file: CSV or tab-separated, or a web page's tables saved as .xls (parse_html)."""
     notes = Problems()
     text, encoding = _decode(data)
     if text is None or "\x00" in text[:65536]:
         raise Rejected("文件不是 Excel 工作簿（.xlsx），也不是 CSV 文本文件，无法读取。")
-    if file_name and not file_name.lower().endswith((".csv", ".txt")):
-        notes.add("文件内容是 CSV 文本（与扩展名不符），已按 CSV 读取。", severity=INFO)
     if encoding != "UTF-8":
         notes.add(f"文件按 {encoding} 编码读取。", severity=INFO)
+    if is_html(text):
+        book = read_html(text, MAX_ROWS, MAX_GRID)
+        book.notes.extend(notes)
+        return book
+    if SPREADSHEET_2003 in text[:4096]:
+        raise Rejected("这是 Excel 2003 XML 表格，请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。")
+    if file_name and not file_name.lower().endswith((".csv", ".txt")):
+        notes.add("文件内容是 CSV 文本（与扩展名不符），已按 CSV 读取。", severity=INFO)
     lines = text.count("\n")
     if lines > MAX_ROWS:
         raise Rejected(f"文件行数过多（{lines:,} 行），超过一次报送的上限 {MAX_ROWS:,} 行；请分成几个文件上传。")

@@ -294,6 +294,35 @@ def test_a_region_merged_down_its_rows_names_each_row_and_a_merged_value_does_no
     assert "[说明] 数据：1 处合并单元格按所合并的每一行读取（如 A2:A3），请核对" in [p.line() for p in checked.problems.items]
 
 
+def test_a_number_shown_as_a_percentage_is_read_as_shown(store):
+    """Typed 5.2% into a cell formatted 0.0%, Excel keeps 0.052: it was stored as a growth of 0.052%.
+    A format that only prints a % sign as text (0.0"%") shows the number itself."""
+    rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计同比", 0.052, "%"],
+            ["睢阳区", "社会消费品零售总额", "2026-10", "累计同比", -0.031, "%"],
+            ["睢县", "社会消费品零售总额", "2026-10", "累计同比", 4.5, "%"],
+            ["永城市", "社会消费品零售总额", "2026-10", "累计", 0.5, "亿元"]]
+
+    def formats(wb, ws):
+        ws["E2"].number_format, ws["E3"].number_format, ws["E4"].number_format = "0.0%", "0%", '0.0"%"'
+    checked = V.check_bytes(store, xlsx(rows, extra=formats), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.region_code, frame.value)) == [
+        ("411402", 5.2), ("411403", -3.1), ("411422", 4.5), ("411481", 0.5)]
+    assert "[说明] 数据/第2行/E（数值）：“5.2%”2 个数值按“百分号”规则读取（如此格），请核对" in [
+        p.line() for p in checked.problems.items]
+
+
+def test_a_task_share_done_shown_as_a_percentage_is_that_percentage(store):
+    def formats(wb, ws):
+        ws["C2"].number_format = "0%"
+    data = xlsx([[1, "推进中", 0.8, "", "市大数据局"]], header=["序号", "进展状态", "完成比例", "进展说明", "报送单位"],
+                sheet="任务进展", extra=formats)
+    checked = V.check_bytes(store, data, "任务.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    assert list(checked.dataset("task_progress").frame.percent) == [80.0]
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

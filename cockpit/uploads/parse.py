@@ -122,7 +122,8 @@ def _read_xlsx(data: bytes) -> Workbook:
         if info.filename.endswith((".xml", ".rels")):
             _check_prolog(zf, info)
     paths = _sheet_paths(zf)
-    marked = _check_used_range(zf, paths)
+    percent = _percent_styles(zf)
+    marked = _check_used_range(zf, paths, tuple(b's="%d"' % k for k in sorted(percent)))
     try:
         from python_calamine import CalamineWorkbook
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -143,7 +144,9 @@ def _read_xlsx(data: bytes) -> Workbook:
             raise
         except Exception as exc:
             raise Rejected(f"工作表“{name}”无法读取（文件可能已损坏）：{type(exc).__name__}") from None
-        marks, hidden_rows, hidden_cols = _marks(zf, paths[name]) if paths.get(name) in marked else ({}, set(), set())
+        marks, hidden_rows, hidden_cols, shown = (_marks(zf, paths[name], percent) if paths.get(name) in marked
+                                                  else ({}, set(), set(), set()))
+        _as_shown(rows, shown)
         sheets.append(Sheet(name, rows, marks, merged, hidden_rows, hidden_cols))  # calamine's lists, fresh per call
     return Workbook("xlsx", sheets, notes)
 
@@ -166,11 +169,12 @@ def _check_zip(infos: list[zipfile.ZipInfo]) -> None:
 _MARKERS = (b'hidden="', b't="e"', b"<f")  # what _marks looks for; a sheet with none of them is not read again
 
 
-def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str]) -> set[str]:
+def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str], more: tuple[bytes, ...] = ()) -> set[str]:
     """Refuse a workbook with more rows than an upload may hold before the reader sees it:
     each sheet's XML is streamed in chunks and its row tags counted, stopping at the excess.
-    Returns the parts holding hidden rows or columns, error cells or formulas, found on the way
-    (the same 60 MB of a 100,000-row sheet, decompressed once)."""
+    Returns the parts holding hidden rows or columns, error cells, formulas or the `more` markers
+    (percent styles), found on the way (the same 60 MB of a 100,000-row sheet, decompressed once)."""
+    markers = _MARKERS + more
     rows_total = 0
     marked = set()
     for name, path in paths.items():
@@ -189,7 +193,7 @@ def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str]) -> set[str]:
                 if rows_total > MAX_ROWS:
                     raise Rejected(f"工作表“{name}”行数过多（已超过 {MAX_ROWS:,} 行），超过一次报送的上限；"
                                    "请分成几个文件上传，或删去无关的行。")
-                if path not in marked and any(m in buf for m in _MARKERS):
+                if path not in marked and any(m in buf for m in markers):
                     marked.add(path)
     return marked
 
@@ -287,13 +291,15 @@ def _attr(attrs: bytes, name: bytes) -> int:
     return int(m.group(1)) if m else 0
 
 
-def _marks(zf: zipfile.ZipFile, path: str) -> tuple[dict[tuple[int, int], tuple[str, str]], set[int], set[int]]:
-    """Error cells and formulas without a cached value (calamine shows both as empty), and the
-    hidden rows and columns (calamine reads them like any other; the preview says so)."""
+def _marks(zf: zipfile.ZipFile, path: str, percent: set[int] = frozenset()) -> tuple[
+        dict[tuple[int, int], tuple[str, str]], set[int], set[int], set[tuple[int, int]]]:
+    """Error cells and formulas without a cached value (calamine shows both as empty), the hidden
+    rows and columns (calamine reads them like any other; the preview says so), and the numbers
+    shown as percentages (`percent`: their styles; calamine gives 0.052 where the sheet shows 5.2%)."""
     try:
         xml = zf.read(path)
     except KeyError:
-        return {}, set(), set()
+        return {}, set(), set(), set()
     hidden_rows, hidden_cols = set(), set()
     if b'hidden="' in xml:  # attributes come in any order, as each program writes them
         hidden_rows = {_attr(a, b"r") - 1 for a in _ROW_TAG.findall(xml) if _HIDDEN.search(a)}
@@ -301,9 +307,10 @@ def _marks(zf: zipfile.ZipFile, path: str) -> tuple[dict[tuple[int, int], tuple[
             if _HIDDEN.search(a):
                 lo = _attr(a, b"min")
                 hidden_cols.update(range(lo - 1, min(_attr(a, b"max"), lo + 200)))
-    if b't="e"' not in xml and b"<f" not in xml:
-        return {}, hidden_rows, hidden_cols
-    out = {}
+    styled = percent and any(b's="%d"' % k in xml for k in percent)
+    if b't="e"' not in xml and b"<f" not in xml and not styled:
+        return {}, hidden_rows, hidden_cols, set()
+    out, shown = {}, set()
     for m in _CELL.finditer(xml):
         attrs, body = m.group(3), m.group(4) or b""
         key = (int(m.group(2)) - 1, col_index(m.group(1).decode()))
@@ -313,7 +320,36 @@ def _marks(zf: zipfile.ZipFile, path: str) -> tuple[dict[tuple[int, int], tuple[
         elif b"<f" in body and (v is None or v.group(1) == b""):
             f = _FORMULA.search(body)
             out[key] = ("formula", "=" + _unxml(f.group(1) or b"") if f else "=")
-    return out, hidden_rows, hidden_cols
+        elif styled and (s := _STYLE.search(attrs)) and int(s.group(1)) in percent:
+            shown.add(key)
+    return out, hidden_rows, hidden_cols, shown
+
+
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text and escaped characters of a number format
+
+
+def _percent_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Indexes of the cell styles that show a number as a percentage (built-in formats 9 and 10,
+    or a format of the file's own with a % outside its quoted text)."""
+    try:
+        root = SafeET.fromstring(zf.read("xl/styles.xml"))
+    except (KeyError, SafeET.ParseError):
+        return set()
+    ids = {"9", "10"} | {nf.get("numFmtId") for nf in root.iter(f"{NS_MAIN}numFmt")
+                         if "%" in _QUOTED.sub("", nf.get("formatCode", ""))}
+    xfs = root.find(f"{NS_MAIN}cellXfs")
+    return {k for k, xf in enumerate(xfs if xfs is not None else []) if xf.get("numFmtId") in ids}
+
+
+def _as_shown(rows: list[list], cells: set[tuple[int, int]]) -> None:
+    """A number shown as a percentage is read as shown: 0.052 in a 0.0% cell is “5.2%”, which the
+    checks read as 5.2 and say so, as they do for 5.2% typed as text."""
+    for r, c in cells:
+        if r < len(rows) and c < len(rows[r]):
+            v = rows[r][c]
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                rows[r][c] = f"{round(v * 100, 10):.15g}%"
 
 
 def _unxml(b: bytes) -> str:

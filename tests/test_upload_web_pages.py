@@ -21,6 +21,7 @@ xmlns="http://www.w3.org/TR/REC-html40">
  <tr><td>梁园区</td><td>社会消费品零售总额</td><td>2026-10</td><td>累计</td><td class=xl65 x:num="123.45">123.5</td><td>亿元</td></tr>
  <tr><td>睢阳区</td><td>社会消费品零售总额</td><td>2026-10</td><td rowspan=2>累计同比</td><td x:num>5.2</td><td>%</td></tr>
  <tr><td>睢&nbsp;县</td><td>社会消费品零售总额</td><td>2026-10</td><td>4.1&nbsp;</td><td>%</td></tr>
+ <tr><td>永城市</td><td>社会消费品零售总额</td><td>2026-10</td><td>累计同比</td><td class=xl66 x:num="0.063">6.3%</td><td>%</td></tr>
 </table></body></html>"""
 
 # A business system's export: a doctype, <th> headers, a <br> inside a cell, no closing tags.
@@ -39,7 +40,7 @@ def test_a_sheet_excel_saved_as_a_web_page_is_read_as_its_table(store):
     assert checked.ok, [p.line() for p in checked.problems.items]
     frame = checked.dataset("observations").frame
     assert sorted(zip(frame.region_code, frame.measure, frame.value)) == [
-        ("411402", "ytd", 123.45), ("411403", "ytd_yoy", 5.2), ("411422", "ytd_yoy", 4.1)]
+        ("411402", "ytd", 123.45), ("411403", "ytd_yoy", 5.2), ("411422", "ytd_yoy", 4.1), ("411481", "ytd_yoy", 6.3)]
     notes = [p.line() for p in checked.problems.items]
     assert notes[:2] == ["[说明] 文件是网页格式的表格（常见于业务系统的“导出 Excel”），已按表格读取。",
                          "[说明] 文件按 GBK 编码读取。"]

@@ -3,7 +3,7 @@
 Such a file is an HTML page holding one or more <table>s (Excel opens it with a warning). Each
 table becomes a sheet 表1, 表2 … of text cells, merged cells (colspan, rowspan) as merged ranges,
 so the layouts read it as they read a workbook. Excel's own HTML keeps a cell's number in its
-x:num attribute: that number is taken, so a figure stays a figure. Scripts and styles are never
+x:num attribute: that number is taken, so a figure stays a figure (a percentage is read as shown). Scripts and styles are never
 read, and the grid is bounded as a workbook's is before it is built (a colspan of a million is one
 attribute).
 """
@@ -56,7 +56,8 @@ class _Tables(HTMLParser):
             return
         text = " ".join("".join(cell["text"]).replace("\xa0", " ").split())
         value: object = text or None
-        if cell["num"] is not None and _NUMBER.match(cell["num"].strip()):
+        # Excel's number, unless shown as a percentage (x:num 0.052 under 5.2%): read as shown, as in a workbook.
+        if cell["num"] is not None and _NUMBER.match(cell["num"].strip()) and not text.endswith("%"):
             value = float(cell["num"])
         row, rs, cs = t["rows"][-1], cell["rowspan"], cell["colspan"]
         while len(row) in t["covered"]:  # a rowspan from above holds this place

@@ -323,6 +323,16 @@ def test_a_task_share_done_shown_as_a_percentage_is_that_percentage(store):
     assert list(checked.dataset("task_progress").frame.percent) == [80.0]
 
 
+@pytest.mark.parametrize("region,indicator", [("梁园区*", "社会消费品零售总额①"), ("梁园区①", "△社会消费品零售总额"),
+                                              ("梁园区", "社会消费品零售总额（亿元）※"), ("梁园区[1]", "社会消费品零售总额¹")])
+def test_a_footnote_mark_on_a_name_is_not_part_of_it(store, region, indicator):
+    checked = V.check_bytes(store, xlsx([[region, indicator, "2026-10", "累计", 123.4, "亿元"]]), "x.xlsx",
+                            V.Options(today=TODAY))
+    assert checked.ok and not checked.unknown, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert list(zip(frame.region_code, frame.indicator_code)) == [("411402", "RETAIL")]
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

@@ -15,7 +15,7 @@ NORMALISATIONS = [
     "全角字母、数字、标点和空格按半角处理（如“１２３”→123、“：”→“:”）；",
     "名称前后及中间的空格（含全角空格）忽略（“梁 园 区”“全　市”）；县、区、市可省略（梁园、永城）；示范区的常见写法"
     "（城乡一体化示范区等）均可；",
-    "“其中：”“一、”“（一）”等前缀和缩进忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
+    "“其中：”“一、”“（一）”等前缀和缩进忽略，名称前后的注释符号（①、*、※、△、[1]）忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
     "地区可写全称、简称或代码（梁园区、梁园、411402；全市、商丘市、411400），县区名前可带市名（商丘市梁园区）；指标可写名称或代码；"
     "在本页对应过的写法以后照此读取；",
     "数值可带千分位逗号（“1,234.5”）、全角数字、前后空格；写成文本的数字按数字读取；“12.5%”按 12.5 读取（同比以百分数的数值填报），设为百分比格式的单元格也按显示的 12.5% 读取；"
@@ -49,9 +49,15 @@ def norm(text) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", str(text)))
 
 
+# Footnote marks around a name (社会消费品零售总额①, 梁园区*, △规模以上工业增加值), taken off before NFKC,
+# which would make ① and ¹ a digit like any other.
+_NOTE_MARKS = re.compile(r"^[△▲☆★※*＊]+|(?:[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf\u00b9\u00b2\u00b3"
+                         r"\u2070-\u2079*＊※†‡§]|\[\d{1,2}\]|［\d{1,2}］)+$")
+
+
 def name_key(text) -> str:
     """A region or indicator name stripped of what people add around it."""
-    t = norm(text)
+    t = norm(_NOTE_MARKS.sub("", text.strip()) if isinstance(text, str) else text)
     t = _ORDINAL.sub("", t)
     t = _PREFIX.sub("", t)
     return t.strip(":：")

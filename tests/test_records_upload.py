@@ -118,6 +118,17 @@ def test_a_missing_column_is_named_with_the_other_names_it_may_have(store):
     assert stored(store) == before
 
 
+@pytest.mark.parametrize("written,stored_as", [
+    ("2026/11/28 下午 3:05:07", "2026-11-28 15:05:07"), ("2026/11/28 3:05 下午", "2026-11-28 15:05:00"),
+    ("2026年11月28日 上午9时5分", "2026-11-28 09:05:00"), ("2026/11/28 中午12:10", "2026-11-28 12:10:00"),
+    (46354.378, "2026-11-28 09:04:19")])  # a cell that lost its date format: Excel's serial day
+def test_a_time_as_chinese_windows_writes_it_or_as_a_serial_day_is_that_time(store, written, stored_as):
+    row = list(ROWS["hotline_tickets"])
+    row[1] = written
+    commit(store, filled(store, "hotline_tickets", [row]))
+    assert str(store.first(select(s.hotline_tickets))["created_at"])[:19] == stored_as
+
+
 HOSTILE = [
     # what a careless clerk or a curious attacker sends, and the words of the refusal
     ("a time that is not one", 1, "下周一", "受理时间应为日期时间"),

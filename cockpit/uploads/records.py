@@ -226,6 +226,8 @@ def _as_text(col: pd.Series) -> pd.Series:
     return pd.Series([one(v) for v in col.to_numpy(dtype=object)], dtype=object)
 
 
+FIRST_SERIAL, LAST_SERIAL = 18264, 73051  # Excel's days 1950-01-01 and 2100-01-01
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 CLOCK_SKEW = pd.Timedelta(hours=1)  # how far another system's clock may run ahead of ours
 
 
@@ -234,6 +236,19 @@ _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 
 _ZONED = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
 ZONE = "Asia/Shanghai"  # the store keeps China Standard Time, as the city's systems write it
+
+
+# 上午 / 下午 before or after the clock, as Excel on Chinese Windows writes a time as text.
+_HALF_DAY = re.compile(r"(上午|下午|中午|晚上)\s*(\d{1,2})(:\d{1,2}(?::\d{1,2})?)|(\d{1,2})(:\d{1,2}(?::\d{1,2})?)\s*(上午|下午|中午|晚上)")
+
+
+def _half_day(text: str) -> str:
+    def clock(m: re.Match) -> str:
+        half, hour, rest = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(6), m.group(4), m.group(5))
+        h = int(hour)
+        h = h % 12 + 12 if half in ("下午", "晚上") else h % 12 if half == "上午" else h if h >= 11 else h + 12
+        return f"{h:02d}{rest}"
+    return _HALF_DAY.sub(clock, text)
 
 
 def parse_times(col: pd.Series) -> pd.Series:
@@ -253,14 +268,20 @@ def parse_times(col: pd.Series) -> pd.Series:
     if zoned.any():
         z = pd.to_datetime(col[zoned].str.strip(), errors="coerce", utc=True, format="ISO8601")
         when[zoned] = z.dt.tz_convert(ZONE).dt.tz_localize(None).astype("datetime64[ns]")
-    plain = ~zoned & ~blank(col)
+    # A time whose cell lost its date format is Excel's serial day (46329.378 is 2026-11-03 09:04).
+    serial = col.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                     and FIRST_SERIAL <= v < LAST_SERIAL).to_numpy(dtype=bool)
+    if serial.any():
+        days = pd.to_timedelta(col[serial].astype(float), unit="D")
+        when[serial] = (pd.Timestamp(EXCEL_EPOCH) + days).dt.round("s").astype("datetime64[ns]")
+    plain = ~zoned & ~serial & ~blank(col)
     if plain.any():
         values = col[plain].map(lambda v: v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v)
         when[plain] = pd.to_datetime(values, errors="coerce", format="ISO8601").astype("datetime64[ns]")
     left = when.isna().to_numpy() & text & ~zoned & ~blank(col)
     if left.any():
-        fixed = col[left].map(lambda v: _CN_DATE.sub(r"\1-\2-\3 ", unicodedata.normalize("NFKC", v).strip())
-                              .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-"))
+        fixed = col[left].map(lambda v: _half_day(_CN_DATE.sub(r"\1-\2-\3 ", unicodedata.normalize("NFKC", v).strip())
+                                                   .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-")))
         when[left] = pd.to_datetime(fixed, errors="coerce", format="mixed").astype("datetime64[ns]")
     return when
 

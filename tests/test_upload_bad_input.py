@@ -333,6 +333,22 @@ def test_a_footnote_mark_on_a_name_is_not_part_of_it(store, region, indicator):
     assert list(zip(frame.region_code, frame.indicator_code)) == [("411402", "RETAIL")]
 
 
+def test_a_growth_row_under_an_indicator_or_named_after_it_is_that_indicators_rate(store):
+    """统计月报 with the counties across: a bare 增速 row is the growth of the indicator above it, and
+    规模以上工业增加值增速 is that indicator's 同比 (1—10月 in the title: 累计同比)."""
+    rows = [["2026年1—10月各县（市、区）主要经济指标"], ["指标", "单位", "全市", "梁园区"],
+            ["社会消费品零售总额", "亿元", 1000.0, 100.0], ["  增速", "%", 5.0, 5.1],
+            ["规模以上工业增加值增速", "%", 6.0, 6.1], ["人口自然增长率", "‰", 1.2, 1.3]]
+    checked = V.check_bytes(store, xlsx(rows, header=None, sheet="分县区"), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.indicator_code, frame.region_code, frame.measure, frame.value)) == [
+        ("IND_VA", "411400", "ytd_yoy", 6.0), ("IND_VA", "411402", "ytd_yoy", 6.1),
+        ("RETAIL", "411400", "ytd", 1000.0), ("RETAIL", "411400", "ytd_yoy", 5.0),
+        ("RETAIL", "411402", "ytd", 100.0), ("RETAIL", "411402", "ytd_yoy", 5.1)]
+    assert [u["text"] for u in checked.unknown] == ["人口自然增长率"]  # no indicator of ours: listed, not guessed
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

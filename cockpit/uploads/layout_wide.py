@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, WARNING, Problems
-from .names import measure_from_header, norm, read_header, scope_of
+from .names import measure_from_header, name_key, norm, read_header, scope_of
 from .parse import Sheet, col_letter
 from .periods_in import period_from_title
 
@@ -190,6 +190,7 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
     records, blanks, ranks = [], [], []
     unknown: dict[str, dict] = {}
     aggregated: dict[int, list[int]] = {}
+    last_code = None  # the indicator of the last row that named one
     hidden = sorted(i + 1 for i in sheet.hidden_rows if i >= body_start)
     if hidden:
         problems.add(f"隐藏行 {len(hidden)} 行（第 {'、'.join(map(str, hidden[:10]))}{' 等' if len(hidden) > 10 else ''} 行），"
@@ -211,7 +212,15 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
             problems.add("说明文字，不导入", sheet=sheet.name, row=r, column=col_letter(label_col), value=name,
                          severity=SKIPPED)
             continue
-        code = resolve(name)
+        code, rate = resolve(name), False
+        if code is None and label == "indicators":
+            # “增速” under an indicator (its growth rate), or “规模以上工业增加值增速”: the indicator's 同比,
+            # in the columns that hold its level.
+            base = _rate_of(name)
+            code = (resolve(base) if base else last_code) if base is not None else None
+            rate = code is not None
+        elif label == "indicators":
+            last_code = code
         for j, v in present_cells.items():
             col = columns.get(j)
             if col is None or col.what not in ("data", "unit"):
@@ -239,13 +248,17 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
                 ranks.append({**where, "indicator": ind, "region": reg, "period": period,
                               "measure": columns[col.ranks].measure if col.ranks is not None else None, "rank": v})
                 continue
-            rec = {**where, "indicator": ind, "region": reg, "period": period, "measure": col.measure, "value": v}
+            measure = col.measure if not rate else f"{col.measure}_yoy" if col.measure in ("month", "ytd") else None
+            if measure is None:  # a rate row under a column of rates: no 口径 to give it
+                aggregated.setdefault(j, []).append(r)
+                continue
+            rec = {**where, "indicator": ind, "region": reg, "period": period, "measure": measure, "value": v}
             if not_published(v) and not isinstance(v, Mark):
                 blanks.append(rec)
                 continue
             unit = cell(row, unit_col) if unit_col is not None else sheet_unit
             records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": period,
-                            "measure": col.measure, "value": v, "unit": unit if col.measure in ("month", "ytd") else None,
+                            "measure": measure, "value": v, "unit": unit if measure in ("month", "ytd") else None,
                             "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",
                             "c_indicator": col_letter(label_col) if label == "indicators" else _where(j, headers),
                             "c_period": "（标题）", "c_measure": _where(j, headers), "c_value": _where(j, headers),
@@ -262,6 +275,17 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
     if period is None:
         records = []
     return WideResult(records, blanks, ranks, label, list(unknown.values()))
+
+
+_RATE = re.compile(r"(?:同比|比上年同期|比上年|比去年同期)?(?:增速|增长率|增长|增幅|增减|±)(?:\(%\)|%)?$|同比(?:\(%\)|%)?$")
+
+
+def _rate_of(name) -> str | None:
+    """What a row label names the growth rate of: "" for a bare 增速 (the indicator above), the
+    indicator's own name for 规模以上工业增加值增速; None when the label is no rate."""
+    t = name_key(name)
+    m = _RATE.search(t)
+    return t[:m.start()] if m else None
 
 
 def _where(j: int, headers: list[str]) -> str:

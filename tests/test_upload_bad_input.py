@@ -349,6 +349,19 @@ def test_a_growth_row_under_an_indicator_or_named_after_it_is_that_indicators_ra
     assert [u["text"] for u in checked.unknown] == ["人口自然增长率"]  # no indicator of ours: listed, not guessed
 
 
+def test_a_column_of_increase_or_decrease_is_the_growth_rate_and_one_in_points_is_not_imported(store):
+    """增减(%) beside a level is its growth (it was read as a second level: 5.2 亿元); 增减百分点 is a
+    rate's change in points, no growth rate at all."""
+    rows = [["2026年1—10月商丘市主要经济指标"], ["指标", "单位", "1—10月", "累计增减(%)", "比上年增减百分点"],
+            ["社会消费品零售总额", "亿元", 1000.0, 5.2, 0.3]]
+    checked = V.check_bytes(store, xlsx(rows, header=None, sheet="全市"), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.measure, frame.value)) == [("ytd", 1000.0), ("ytd_yoy", 5.2)]
+    assert "[未导入] 全市/第3行/E（比上年增减百分点）：增减百分点列，不导入（第 3 行）" in [
+        p.line() for p in checked.problems.items]
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

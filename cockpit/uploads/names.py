@@ -27,7 +27,7 @@ NORMALISATIONS = [
     "逐行格式中向下合并的地区、指标、时期、口径单元格按所合并的每一行读取（数值单元格不按此处理）；"
     "逐行格式也可不设“口径”“数值”两列，而把各口径分列（“本月”“本年累计”“累计同比增长(%)”），每列按列标题的口径读取；",
     "统计月报的表头可为一行或两行（合并单元格），标题、单位行、填报日期行顺序不限；10月/本月/当月，1—10月/1-10月/1～10月/本年累计/"
-    "自年初累计，同比±%/比上年同期增长%/增长%/增速(%) 均可识别；标题或表头为“1—10月”时，单写“增速”的列按累计同比读取；"
+    "自年初累计，同比±%/比上年同期增长%/增长%/增减(%)/增速(%) 均可识别（增减百分点列不导入）；标题或表头为“1—10月”时，单写“增速”的列按累计同比读取；"
     "指标按行时，指标下一行的“增速”、或“规模以上工业增加值增速”这样的行，按该指标的同比读取；",
     "位次、排序、排名列不导入，只与数值核对（不符时提醒）；示范区与各县区并列列出，不参与排位；",
     "同一数值在文件中出现两次（如全市表和分县区表的“全市”行）按一个数导入；同一项两个不同数值则报错并列出两处；",
@@ -140,7 +140,8 @@ def measure_code(text) -> str | None:
 _RANGE = r"1[-—–~至到]\d{1,2}月"
 YTD_WORDS = re.compile(_RANGE + r"|累计|本年|年初|自年初|全年|季度|上半年|前三季度|1月份?至")
 MONTH_WORDS = re.compile(r"当月|本月|单月|(?<![\d-])\d{1,2}月(份)?(?!\d)")
-YOY_WORDS = re.compile(r"同比|增长|增速|增幅|比上年|比去年|±|升降|涨跌")
+YOY_WORDS = re.compile(r"同比|增长|增速|增幅|增减|比上年|比去年|±|升降|涨跌")
+POINTS_WORDS = re.compile(r"百分点")  # a rate's change in points (失业率 比上年 ±0.2 个百分点): no growth rate
 MOM_WORDS = re.compile(r"环比|比上月|较上月")
 LAST_YEAR_WORDS = re.compile(r"上年同期|去年同期|上年同月|上年累计|上年")
 SHARE_WORDS = re.compile(r"占比|比重|占全市|占全省|结构")
@@ -156,13 +157,15 @@ def scope_of(text) -> str | None:
 
 
 def read_header(text: str) -> tuple[str, str | None, str | None]:
-    """(what, scope, rate) of a column header: what is value | rank | mom | last_year | share | plan | unknown;
+    """(what, scope, rate) of a column header: what is value | rank | mom | points | last_year | share | plan | unknown;
     scope ytd | month | None (not said); rate "yoy" or None."""
     t = norm(text)
     if RANK_WORDS.search(t):
         return "rank", None, None
     if MOM_WORDS.search(t):
         return "mom", None, None
+    if POINTS_WORDS.search(t):
+        return "points", None, None
     yoy = bool(YOY_WORDS.search(t))
     if LAST_YEAR_WORDS.search(t) and not yoy:
         return "last_year", None, None

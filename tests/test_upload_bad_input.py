@@ -362,6 +362,32 @@ def test_a_column_of_increase_or_decrease_is_the_growth_rate_and_one_in_points_i
         p.line() for p in checked.problems.items]
 
 
+UNIT_REPORT = ["序号", "重点任务", "牵头单位", "完成时限", "进展情况", "完成比例", "进展状态"]
+
+
+def test_a_units_own_task_report_names_the_unit_and_date_above_the_table(store):
+    """A lead unit's report says 填报单位 and 填报日期 once, above its table, not in a column."""
+    rows = [["商丘市数字政府建设重点任务进展情况（2026年10月）"], ["填报单位：市大数据局", None, None, "填报日期：2026年10月31日"],
+            UNIT_REPORT, [1, "建设一体化政务大数据体系", "市大数据局", "2025年底", "已完成主体建设", "80%", "推进中"]]
+    checked = V.check_bytes(store, xlsx(rows, header=None, sheet="任务进展"), "任务.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("task_progress").frame
+    assert list(zip(frame.task_number, frame.reporting_unit, frame.reported_on.astype(str), frame.percent)) == [
+        (1, "市大数据局", "2026-10-31", 80.0)]
+    lines = [p.line() for p in checked.problems.items]
+    assert "[说明] 任务进展/第2行：报送单位取自第 2 行：市大数据局" in lines
+    assert "[说明] 任务进展：报送日期取自第 2 行：2026-10-31" in lines
+
+
+def test_a_task_report_dated_in_the_future_or_naming_no_unit_is_refused(store):
+    future = [["填报单位：市大数据局", "填报日期：2026年12月31日"], UNIT_REPORT, [1, "任务", "市大数据局", "", "", 50, "推进中"]]
+    _, text = attempt(store, xlsx(future, header=None, sheet="任务进展"))
+    assert "任务进展/第1行：报送日期 2026-12-31 在未来" in text
+    nameless = [UNIT_REPORT, [1, "任务", "市大数据局", "", "", 50, "推进中"]]
+    _, text = attempt(store, xlsx(nameless, header=None, sheet="任务进展"))
+    assert "缺少必需的列：报送单位" in text
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

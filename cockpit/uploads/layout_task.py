@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -18,16 +19,52 @@ TASK_STATUS = {"未启动": "未启动", "推进中": "推进中", "进行中": 
                "已完成": "已完成", "完成": "已完成", "暂缓": "暂缓", "暂停": "暂缓"}
 
 
+_UNIT_LINE = re.compile(r"^(?:填报|报送)单位:(.+)$")
+_DATE_LINE = re.compile(r"^(?:填报|报送)(?:日期|时间):(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def _above(sheet: Sheet, h: int, pattern: re.Pattern) -> tuple[re.Match, str, int] | None:
+    """(match, cell, row) of the first line above the header such as 填报单位：市大数据局 (a unit's own
+    report names itself and its date there rather than in a column)."""
+    for i, row in enumerate(sheet.rows[:h]):
+        for c in row:
+            m = pattern.match(norm(c)) if isinstance(c, str) else None
+            if m:
+                return m, str(c), i + 1
+    return None
+
+
+def _unit_above(sheet: Sheet, h: int) -> tuple[str, int] | None:
+    found = _above(sheet, h, _UNIT_LINE)
+    return (re.split(r"[:：]", found[1], maxsplit=1)[1].strip(), found[2]) if found else None
+
+
+def _date_above(sheet: Sheet, h: int) -> tuple[dt.date, int] | None:
+    found = _above(sheet, h, _DATE_LINE)
+    try:
+        return (dt.date(*map(int, found[0].groups())), found[2]) if found else None
+    except ValueError:  # 2026年2月30日: no day; the report's date is then today's, as without the line
+        return None
+
+
 def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Problems,
             catalog, options) -> pd.DataFrame | None:
-    ok = column_report(sheet, h, fields, TASK_HEADERS, TASK_REQUIRED, problems, TASK_REFERENCE)
+    above = None if "reporting_unit" in fields else _unit_above(sheet, h)
+    required = {f: t for f, t in TASK_REQUIRED.items() if not (above and f == "reporting_unit")}
+    ok = column_report(sheet, h, fields, TASK_HEADERS, required, problems, TASK_REFERENCE)
     if not ok:
         return None
+    if above:
+        problems.add(f"报送单位取自第 {above[1]} 行：{above[0]}", sheet=sheet.name, row=above[1], severity=INFO)
     header = sheet.rows[h]
     col = {f: js[0] for f, js in fields.items()}
     cname = {f: f"{col_letter(j)}（{header[j]}）" for f, j in col.items()}
     today = options.today or dt.date.today()
-    default_day = periods.month_end(options.period) if options.period else today
+    dated = None if "reported_on" in col else _date_above(sheet, h)
+    default_day = periods.month_end(options.period) if options.period else dated[0] if dated else today
+    if dated and not options.period and dated[0] > today:
+        problems.add(f"报送日期 {dated[0]} 在未来", sheet=sheet.name, row=dated[1])
+        return None
     out, seen = [], {}
     unreported = 0
 
@@ -67,7 +104,7 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
             err("完成比例应为 0—100 的数字", r, "percent", cells.get("percent"))
         elif pct is not None and not 0 <= pct <= 100:
             err("完成比例应在 0—100 之间", r, "percent", cells.get("percent"))
-        unit = cells.get("reporting_unit")
+        unit = cells.get("reporting_unit") if above is None else above[0]
         if not present(unit):
             err("报送单位为空", r, "reporting_unit", unit)
         day = default_day
@@ -98,6 +135,6 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
     if not out:
         return None
     if "reported_on" not in col:
-        problems.add(f"报送日期取{'所选月份的月末' if options.period else '今天'}：{default_day}",
+        problems.add(f"报送日期取{'所选月份的月末' if options.period else f'自第 {dated[1]} 行' if dated else '今天'}：{default_day}",
                      sheet=sheet.name, severity=INFO)
     return pd.DataFrame(out)

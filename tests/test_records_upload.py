@@ -129,6 +129,22 @@ def test_a_time_as_chinese_windows_writes_it_or_as_a_serial_day_is_that_time(sto
     assert str(store.first(select(s.hotline_tickets))["created_at"])[:19] == stored_as
 
 
+def test_status_and_rating_words_of_hotline_systems_are_read_and_no_rating_stays_empty(store):
+    rows = []
+    for i, (status, rating) in enumerate([("已派单", None), ("待回访", None), ("已回访", "较满意"),
+                                          ("已退回", None), ("已归档", "未评价"), ("已超期", None)]):
+        row = list(ROWS["hotline_tickets"])
+        row[0], row[5], row[8] = f"SQ{i}", status, rating
+        row[7] = "2026-11-28 15:00" if rating else None
+        rows.append(row)
+    commit(store, filled(store, "hotline_tickets", rows))
+    frame = store.frame(select(s.hotline_tickets.c.source_key, s.hotline_tickets.c.status,
+                               s.hotline_tickets.c.satisfaction))
+    got = {k: (st, sat if isinstance(sat, str) else None) for k, st, sat in frame.itertuples(index=False)}
+    assert got == {"SQ0": ("办理中", None), "SQ1": ("已办结", None), "SQ2": ("已办结", "基本满意"),
+                   "SQ3": ("办理中", None), "SQ4": ("已办结", None), "SQ5": ("办理中", None)}
+
+
 HOSTILE = [
     # what a careless clerk or a curious attacker sends, and the words of the refusal
     ("a time that is not one", 1, "下周一", "受理时间应为日期时间"),

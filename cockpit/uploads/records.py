@@ -31,11 +31,17 @@ class Field:
     past: bool = False  # a time that has happened: later than now is a wrong year or a wrong clock
 
 
-TICKET_STATUS = {"办理中": "办理中", "处理中": "办理中", "受理": "办理中", "已受理": "办理中", "待办": "办理中",
-                 "在办": "办理中", "未办结": "办理中", "已办结": "已办结", "办结": "已办结", "已完成": "已办结",
-                 "已关闭": "已办结", "已结案": "已办结"}
-SATISFACTION = {"满意": "满意", "非常满意": "满意", "基本满意": "基本满意", "一般": "基本满意", "不满意": "不满意",
-                "非常不满意": "不满意"}
+TICKET_STATUS = {
+    **dict.fromkeys(["办理中", "处理中", "受理", "已受理", "待办", "在办", "未办结",
+                     # a ticket's way through a hotline system before it is answered
+                     "待受理", "派单", "已派单", "签收", "已签收", "转办", "已转办", "转办中", "待办理", "正在办理",
+                     "待审核", "审核中", "退回", "已退回", "重办", "延期", "延期办理", "超期", "已超期"], "办理中"),
+    **dict.fromkeys(["已办结", "办结", "已完成", "已关闭", "已结案", "结案", "办理完成", "已办理", "已回复", "已答复",
+                     "待回访", "已回访", "归档", "已归档"], "已办结")}
+SATISFACTION = {"满意": "满意", "非常满意": "满意", "很满意": "满意", "基本满意": "基本满意", "较满意": "基本满意",
+                "比较满意": "基本满意", "一般": "基本满意", "不满意": "不满意", "非常不满意": "不满意"}
+# Answers that are no rating: kept empty, not refused.
+NO_ANSWER = {"hotline_tickets.satisfaction": {"未评价", "未回访", "无", "拒评", "拒绝评价", "联系不上", "无法联系", "未接通"}}
 EVENT_STATUS = {"处置中": "处置中", "处理中": "处置中", "进行中": "处置中", "未结束": "处置中", "已结束": "已结束",
                 "结束": "已结束", "处置完毕": "已结束", "已处置": "已结束", "已完成": "已结束", "已关闭": "已结束"}
 CHOICES = {"hotline_tickets.status": TICKET_STATUS, "hotline_tickets.satisfaction": SATISFACTION,
@@ -186,10 +192,11 @@ def _typed(c: _Check, f: str, spec: Field, col: pd.Series, empty: np.ndarray, re
         c.report(levels.isna().to_numpy() & ~empty, f, f"{spec.title}应为 1—4、Ⅰ—Ⅳ级或红、橙、黄、蓝")
         return levels.astype("Int64")
     if spec.kind == "choice":
-        table = CHOICES[f"{c.name}.{f}"]
+        table, none = CHOICES[f"{c.name}.{f}"], NO_ANSWER.get(f"{c.name}.{f}", set())
         values = _mapped(col, lambda v: table.get(norm(v)) if v is not None else None)
+        unanswered = _mapped(col, lambda v: v is not None and norm(v) in none).to_numpy(dtype=bool)
         allowed = "、".join(dict.fromkeys(table.values()))
-        c.report(values.isna().to_numpy() & ~empty, f, f"{spec.title}应为 {allowed}")
+        c.report(values.isna().to_numpy() & ~empty & ~unanswered, f, f"{spec.title}应为 {allowed}")
         return values
     numbers = pd.to_numeric(col.map(lambda v: norm(v) if isinstance(v, str) else v), errors="coerce")
     c.report(numbers.isna().to_numpy() & ~empty, f, f"{spec.title}应为数字")

@@ -129,7 +129,7 @@ def test_a_time_as_chinese_windows_writes_it_or_as_a_serial_day_is_that_time(sto
     assert str(store.first(select(s.hotline_tickets))["created_at"])[:19] == stored_as
 
 
-def test_status_and_rating_words_of_hotline_systems_are_read_and_no_rating_stays_empty(store):
+def test_status_and_rating_words_of_hotline_and_emergency_systems_are_read_and_no_rating_stays_empty(store):
     rows = []
     for i, (status, rating) in enumerate([("已派单", None), ("待回访", None), ("已回访", "较满意"),
                                           ("已退回", None), ("已归档", "未评价"), ("已超期", None)]):
@@ -143,6 +143,15 @@ def test_status_and_rating_words_of_hotline_systems_are_read_and_no_rating_stays
     got = {k: (st, sat if isinstance(sat, str) else None) for k, st, sat in frame.itertuples(index=False)}
     assert got == {"SQ0": ("办理中", None), "SQ1": ("已办结", None), "SQ2": ("已办结", "基本满意"),
                    "SQ3": ("办理中", None), "SQ4": ("已办结", None), "SQ5": ("办理中", None)}
+    events = []
+    for i, status in enumerate(["已上报", "续报", "已解除", "处置完成"]):
+        row = list(ROWS["emergency_events"])
+        row[0], row[9] = f"SJ{i}", status
+        row[10] = "2026-11-28 10:00" if i > 1 else None
+        events.append(row)
+    commit(store, filled(store, "emergency_events", events))
+    frame = store.frame(select(s.emergency_events.c.source_key, s.emergency_events.c.status))
+    assert dict(frame.itertuples(index=False)) == {"SJ0": "处置中", "SJ1": "处置中", "SJ2": "已结束", "SJ3": "已结束"}
 
 
 HOSTILE = [

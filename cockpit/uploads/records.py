@@ -42,8 +42,11 @@ SATISFACTION = {"满意": "满意", "非常满意": "满意", "很满意": "满�
                 "比较满意": "基本满意", "一般": "基本满意", "不满意": "不满意", "非常不满意": "不满意"}
 # Answers that are no rating: kept empty, not refused.
 NO_ANSWER = {"hotline_tickets.satisfaction": {"未评价", "未回访", "无", "拒评", "拒绝评价", "联系不上", "无法联系", "未接通"}}
-EVENT_STATUS = {"处置中": "处置中", "处理中": "处置中", "进行中": "处置中", "未结束": "处置中", "已结束": "已结束",
-                "结束": "已结束", "处置完毕": "已结束", "已处置": "已结束", "已完成": "已结束", "已关闭": "已结束"}
+EVENT_STATUS = {
+    **dict.fromkeys(["处置中", "处理中", "进行中", "未结束", "待处置", "正在处置", "应急处置中", "响应中", "已上报",
+                     "上报", "续报"], "处置中"),
+    **dict.fromkeys(["已结束", "结束", "处置完毕", "已处置", "已完成", "已关闭", "处置完成", "处理完毕", "已办结",
+                     "已解除", "解除", "响应结束", "已终止", "终止"], "已结束")}
 CHOICES = {"hotline_tickets.status": TICKET_STATUS, "hotline_tickets.satisfaction": SATISFACTION,
            "emergency_events.status": EVENT_STATUS}
 

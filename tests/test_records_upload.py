@@ -154,6 +154,14 @@ def test_status_and_rating_words_of_hotline_and_emergency_systems_are_read_and_n
     assert dict(frame.itertuples(index=False)) == {"SJ0": "处置中", "SJ1": "处置中", "SJ2": "已结束", "SJ3": "已结束"}
 
 
+def test_a_code_exported_as_an_excel_text_formula_keeps_its_leading_zeros(store):
+    """Systems write ="0012345" into a CSV so that Excel keeps the zeros: the number is 0012345."""
+    data = ('工单编号,受理时间,诉求类别,地区,办理状态,办理时限\n'
+            '="0012345",2026-11-03 09:05,供暖,梁园区,办理中,2026-11-08 09:05\n').encode("utf-8")
+    commit(store, data, "工单.csv")
+    assert store.first(select(s.hotline_tickets))["source_key"] == "0012345"
+
+
 HOSTILE = [
     # what a careless clerk or a curious attacker sends, and the words of the refusal
     ("a time that is not one", 1, "下周一", "受理时间应为日期时间"),

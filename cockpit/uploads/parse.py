@@ -394,8 +394,17 @@ def _read_csv(data: bytes, file_name: str) -> Workbook:
         raise Rejected(f"文件行数过多（{lines:,} 行），超过一次报送的上限 {MAX_ROWS:,} 行；请分成几个文件上传。")
     sample = text[:8192]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = [[_csv_cell(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     return Workbook("csv", [Sheet("CSV", rows)], notes)
+
+
+def _csv_cell(c: str):
+    """Empty is None; ="00123", how systems export a code so that Excel keeps its leading zeros, is 00123."""
+    if c == "":
+        return None
+    if len(c) >= 3 and c.startswith('="') and c.endswith('"'):
+        return c[2:-1]
+    return c
 
 
 def _decode(data: bytes) -> tuple[str | None, str]:

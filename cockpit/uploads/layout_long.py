@@ -160,8 +160,6 @@ def _records(sheet: Sheet, h: int, cols: dict[str, int], problems: Problems) -> 
     return raw
 
 
-
-
 LABELS = ("region", "indicator", "period", "measure", "unit", "year")  # what a merged cell may stand for in each row
 
 

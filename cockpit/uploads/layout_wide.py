@@ -24,7 +24,8 @@ PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报�
 DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
 UNIT_HEADER = {"单位", "计量单位"}
 NOTE_HEADER = re.compile(r"^(备注|说明|附注)")
-SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "points": "增减百分点列，不导入", "last_year": "上年同期数，不导入",
+SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "points": "增减百分点列，不导入",
+                "last_year": "上年同期数，不导入",
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
                 "left": "标签左侧的列（如序号），不导入"}
 MAX_HEADER_ROWS = 3

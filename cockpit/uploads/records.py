@@ -19,6 +19,7 @@ import pandas as pd
 from ..datasets import DATASET_COLUMNS
 from .messages import ERROR, SKIPPED, Problems
 from .names import norm
+from .periods_in import EXCEL_EPOCH, FIRST_SERIAL
 
 
 @dataclass(frozen=True)
@@ -236,8 +237,7 @@ def _as_text(col: pd.Series) -> pd.Series:
     return pd.Series([one(v) for v in col.to_numpy(dtype=object)], dtype=object)
 
 
-FIRST_SERIAL, LAST_SERIAL = 18264, 73051  # Excel's days 1950-01-01 and 2100-01-01
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+LAST_SERIAL = 73051  # Excel's day 2100-01-01 (FIRST_SERIAL, 1950-01-01, as for periods)
 CLOCK_SKEW = pd.Timedelta(hours=1)  # how far another system's clock may run ahead of ours
 
 

@@ -85,14 +85,7 @@ def cumulative(value) -> bool:
 
 def month_only(value) -> int | None:
     """The month of a cell that names a month and no year (10, "10月份"), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        m = int(value) if float(value).is_integer() else 0
-    else:
-        hit = MONTH_ONLY.match(norm(value)) if isinstance(value, str) else None
-        m = int(hit.group(1)) if hit else 0
-    return m if 1 <= m <= 12 else None
+    return _whole(value, MONTH_ONLY, 1, 12)
 
 
 _YEAR = re.compile(r"^(\d{4})(?:年度?)?$")
@@ -100,14 +93,19 @@ _YEAR = re.compile(r"^(\d{4})(?:年度?)?$")
 
 def year_of(value) -> int | None:
     """The year of a 年份 cell (2026, "2026年", "2026年度"), else None."""
+    return _whole(value, _YEAR, 1900, 2100)
+
+
+def _whole(value, pattern: re.Pattern, lo: int, hi: int) -> int | None:
+    """A whole number from lo to hi, typed as one or as text the pattern reads."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        y = int(value) if float(value).is_integer() else 0
+        n = int(value) if float(value).is_integer() else 0
     else:
-        hit = _YEAR.match(norm(value)) if isinstance(value, str) else None
-        y = int(hit.group(1)) if hit else 0
-    return y if 1900 <= y <= 2100 else None
+        hit = pattern.match(norm(value)) if isinstance(value, str) else None
+        n = int(hit.group(1)) if hit else 0
+    return n if lo <= n <= hi else None
 
 
 def period_from_title(text: str) -> str | None:

@@ -388,6 +388,26 @@ def test_a_task_report_dated_in_the_future_or_naming_no_unit_is_refused(store):
     assert "缺少必需的列：报送单位" in text
 
 
+def test_tables_one_under_another_are_each_read_under_their_own_header(store):
+    """一、… 二、… in one sheet, each table with its own columns: the second was read with the first's
+    (全社会用电量's growth 4.4 stored as its 1—10月 level, and its 10月 level as the growth)."""
+    rows = [["2026年1—10月商丘市主要经济指标"], ["一、消费"], ["指标", "单位", "1—10月", "增速(%)"],
+            ["社会消费品零售总额", "亿元", 1000.0, 5.2], ["二、能源"], ["指标", "单位", "增速(%)", "10月"],
+            ["全社会用电量", "亿千瓦时", 4.4, 12.0], ["三、当月消费"], ["指标", None, "当月"], [None, None, "绝对值", "增速(%)"],
+            ["社会消费品零售总额", "亿元", 95.0, 4.0]]
+
+    def merge(wb, ws):
+        ws.merge_cells("C9:D9")
+    checked = V.check_bytes(store, xlsx(rows, header=None, sheet="全市", extra=merge), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.indicator_code, frame.measure, frame.value)) == [
+        ("POWER", "month", 12.0), ("POWER", "ytd_yoy", 4.4), ("RETAIL", "month", 95.0), ("RETAIL", "month_yoy", 4.0),
+        ("RETAIL", "ytd", 1000.0), ("RETAIL", "ytd_yoy", 5.2)]
+    lines = [p.line() for p in checked.problems.items]
+    assert lines.count("[说明] 全市：地区：商丘市（取自工作表名）") == 1  # said once, not once a table
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

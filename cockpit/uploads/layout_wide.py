@@ -11,7 +11,7 @@ Every non-empty cell that is not imported is said so, with the reason.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, WARNING, Problems
@@ -61,9 +61,10 @@ def _numeric(v) -> bool:
     return isinstance(v, str) and (not_published(v) or parse_number(v)[1] == "ok")
 
 
-def _find_body(rows: list[list], catalog) -> tuple[int, int, str] | None:
+def _find_body(rows: list[list], catalog, start: int = 0) -> tuple[int, int, str] | None:
     """(first body row, label column, label kind) or None when no row names anything we know."""
-    for i, row in enumerate(rows[:200]):
+    for i in range(start, min(len(rows), start + 200)):
+        row = rows[i]
         for j in range(min(4, len(row))):
             v = row[j]
             if not isinstance(v, (str, int, float)) or isinstance(v, bool):
@@ -76,13 +77,14 @@ def _find_body(rows: list[list], catalog) -> tuple[int, int, str] | None:
             if others and any(_numeric(c) for c in others) and not any(
                     isinstance(c, str) and (catalog.indicator_of(c) or catalog.region_of(c)) for c in others):
                 return i, j, kind
-    return _unknown_body(rows)
+    return _unknown_body(rows, start)
 
 
-def _unknown_body(rows: list[list]) -> tuple[int, int, str] | None:
+def _unknown_body(rows: list[list], start: int = 0) -> tuple[int, int, str] | None:
     """A 统计月报 none of whose names the catalogue knows yet: the first text row with figures beside
     it under a header that names 当月/累计/同比, so each name is listed (and offered for mapping)."""
-    for i, row in enumerate(rows[:200]):
+    for i in range(start, min(len(rows), start + 200)):
+        row = rows[i]
         for j in range(min(4, len(row))):
             v = row[j]
             if not isinstance(v, str) or is_footnote(v) or _numeric(v):
@@ -159,8 +161,66 @@ def _preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
 
 
 def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | None:
+    """A 统计月报 sheet; one of several tables one under another (一、工业 … 二、投资 …), each under a
+    header of its own, is read table by table: a second header is never read with the first's
+    columns (a growth rate stored as a level)."""
+    views = _tables(sheet, catalog)
+    if len(views) == 1:
+        return _read(sheet, problems, catalog, options)
+    results, seen = [], set(problems.items)
+    for view, start in views:
+        part = Problems()
+        result = _read(view, part, catalog, options, start)
+        for p in part.items:  # the title's period and the sheet's region are said once
+            if p not in seen:
+                seen.add(p)
+                problems.add(p.reason, p.sheet, p.row, p.column, p.value, p.severity)
+        if result is not None:
+            results.append(result)
+    if not results:
+        return None
+    unknown: dict[str, dict] = {}
+    for r in results:
+        for u in r.unknown:
+            unknown.setdefault(u["text"], {**u, "count": 0})["count"] += u["count"]
+    return WideResult([x for r in results for x in r.records], [x for r in results for x in r.blanks],
+                      [x for r in results for x in r.ranks], results[0].label, list(unknown.values()))
+
+
+def _tables(sheet: Sheet, catalog) -> list[tuple[Sheet, int]]:
+    """The sheet once per table (with the row its table starts at): the lines above the first table
+    (title, 单位, period) kept in each, the other tables' rows blanked, every row where it was."""
     rows = sheet.rows
     found = _find_body(rows, catalog) if rows else None
+    if found is None:
+        return [(sheet, 0)]
+    first, label_col, _ = found
+    header_idx, body_start = _header_rows(rows, first, label_col)
+    top = header_idx[0] if header_idx else body_start
+    label_text = norm(cell(rows[top], label_col)) if header_idx else ""
+    again = [i for i in range(body_start + 1, len(rows)) if _header_again(rows[i], label_col, label_text)]
+    cuts = [i for i in again if i - 1 not in again]  # a two-row header is one header
+    if not cuts:
+        return [(sheet, 0)]
+    bounds = [top, *cuts, len(rows)]
+    return [(replace(sheet, rows=[row if i < top or lo <= i < hi else [] for i, row in enumerate(rows)]), lo)
+            for lo, hi in zip(bounds, bounds[1:])]
+
+
+def _header_again(row: list, label_col: int, label_text: str) -> bool:
+    """A header row inside the body: the first header's label (指标, 地区) again, or two column
+    headers a 统计月报 uses, and no figure."""
+    others = [c for j, c in enumerate(row) if j != label_col and present(c)]
+    if not others or any(_numeric(c) for c in others):
+        return False
+    if label_text and norm(cell(row, label_col)) == label_text:
+        return True
+    return sum(isinstance(c, str) and read_header(c)[0] != "unknown" for c in others) >= 2
+
+
+def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) -> WideResult | None:
+    rows = sheet.rows
+    found = _find_body(rows, catalog, start) if rows else None
     if found is None:
         return None
     first, label_col, label = found

@@ -408,6 +408,20 @@ def test_tables_one_under_another_are_each_read_under_their_own_header(store):
     assert lines.count("[说明] 全市：地区：商丘市（取自工作表名）") == 1  # said once, not once a table
 
 
+@pytest.mark.parametrize("header,refused", [("1—10月（万元）", True), ("1—10月(亿元)", False), ("绝对值（2026年）", False)])
+def test_a_unit_named_in_a_column_header_is_checked_against_the_catalogue(store, header, refused):
+    """1—10月（万元） over figures in 万元 was stored as 亿元 when the figures were small enough to pass the bounds."""
+    rows = [["2026年1—10月各县（市、区）社会消费品零售总额"], ["地区", header, "增速（%）"], ["梁园区", 120.0, 5.1]]
+    data = xlsx(rows, header=None, sheet="分县区")
+    if refused:
+        _, text = attempt(store, data)
+        assert f"分县区/第3行/B（{header.replace('（万元）', '(万元)')}）：“万元”单位与指标目录的“亿元”不一致，请换算后填报" in text
+    else:
+        checked = V.check_bytes(store, data, "x.xlsx", V.Options(today=TODAY))
+        assert checked.ok, [p.line() for p in checked.problems.items]
+        assert sorted(checked.dataset("observations").frame.value) == [5.1, 120.0]
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

@@ -29,6 +29,7 @@ SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "�
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
                 "left": "标签左侧的列（如序号），不导入"}
 MAX_HEADER_ROWS = 3
+YEAR_WORDS = re.compile(r"\d{4}|年|上年|同期")  # (2026年), (上年同期): no unit
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Column:
     region: str | None = None
     measure: str | None = None
     ranks: int | None = None  # a rank column: the data column it ranks
+    unit: str | None = None  # named in its header: 1—10月（万元）
 
 
 @dataclass
@@ -317,13 +319,15 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             if not_published(v) and not isinstance(v, Mark):
                 blanks.append(rec)
                 continue
-            unit = cell(row, unit_col) if unit_col is not None else sheet_unit
+            own = unit_col is not None and present(cell(row, unit_col))
+            unit = cell(row, unit_col) if own else col.unit or sheet_unit
+            unit_at = col_letter(unit_col) if own else _where(j, headers) if col.unit else "（单位行）"
             records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": period,
                             "measure": measure, "value": v, "unit": unit if measure in ("month", "ytd") else None,
                             "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",
                             "c_indicator": col_letter(label_col) if label == "indicators" else _where(j, headers),
                             "c_period": "（标题）", "c_measure": _where(j, headers), "c_value": _where(j, headers),
-                            "c_unit": col_letter(unit_col) if unit_col is not None else "（单位行）"})
+                            "c_unit": unit_at})
     for j, rs in aggregated.items():
         col = columns.get(j)
         reason = _column_reason(col, headers[j])
@@ -404,9 +408,21 @@ def _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indica
             if ind is None:
                 out[j] = Column(j, h, "noindicator")
                 continue
-        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure)
+        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=_unit_in(pieces))
         last_data = j
     return out
+
+
+_UNIT_IN = re.compile(r"[(（]([^()（）]{1,8})[)）]$")
+
+
+def _unit_in(pieces: list[str]) -> str | None:
+    """The unit a column header names in brackets (1—10月（万元）, 绝对值(亿元)), never its period."""
+    for p in pieces:
+        m = _UNIT_IN.search(p)
+        if m and scope_of(m.group(1)) is None and not YEAR_WORDS.search(m.group(1)):
+            return m.group(1)
+    return None
 
 
 def _name_in(text: str, names: list[tuple[str, str]]) -> str | None:

@@ -422,6 +422,21 @@ def test_a_unit_named_in_a_column_header_is_checked_against_the_catalogue(store,
         assert sorted(checked.dataset("observations").frame.value) == [5.1, 120.0]
 
 
+@pytest.mark.parametrize("header", [["地区", "指标", "时期（年月）", "口径", "数值（亿元）"],
+                                    ["所属区县", "指标名称", "统计时期", "统计口径", "数据值"]])
+def test_headers_with_a_bracketed_addition_or_another_common_name_are_the_templates(store, header):
+    rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", 12.5]]
+    checked = V.check_bytes(store, xlsx(rows, header=header), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and not checked.problems.items, [p.line() for p in checked.problems.items]
+    assert list(checked.dataset("observations").frame.value) == [12.5]
+
+
+def test_a_unit_in_the_value_header_is_each_figures_unit(store):
+    rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", 125000.0]]
+    _, text = attempt(store, xlsx(rows, header=["地区", "指标", "时期", "口径", "数值（万元）"]))
+    assert "数据/第2行/E（数值（万元））：“万元”单位与指标目录的“亿元”不一致，请换算后填报" in text
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

@@ -5,12 +5,14 @@ columns is read as such; any other sheet is tried as a 统计月报 (layout_wide
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from .cells import Mark, is_footnote, present
 from .messages import INFO, SKIPPED, Problems
-from .names import measure_code, norm
+from .names import measure_code, norm, unit_in
 from .parse import Sheet, col_letter
 from .periods_in import PeriodError, month_only, parse_period, year_of
 
@@ -22,12 +24,14 @@ def present_vec(col: pd.Series) -> pd.Series:
 
 LONG_HEADERS = {
     "地区": "region", "地区名称": "region", "县区": "region", "县(市、区)": "region", "地区代码": "region",
-    "行政区划代码": "region", "单位名称": "region",
+    "行政区划代码": "region", "单位名称": "region", "区县": "region", "所属地区": "region", "所属区县": "region",
+    "行政区划": "region",
     "指标": "indicator", "指标名称": "indicator", "指标代码": "indicator",
     "年份": "year", "年度": "year", "年": "year", "统计年度": "year", "统计年份": "year",
     "时期": "period", "月份": "period", "统计期": "period", "报告期": "period", "统计月份": "period",
+    "统计时期": "period", "年月": "period", "统计年月": "period",
     "口径": "measure", "统计口径": "measure", "类别": "measure",
-    "数值": "value", "值": "value", "数据": "value", "本期数": "value",
+    "数值": "value", "值": "value", "数据": "value", "本期数": "value", "数据值": "value", "指标值": "value",
     "单位": "unit", "计量单位": "unit",
 }
 TASK_HEADERS = {
@@ -44,21 +48,35 @@ def header_key(v) -> str:
     return norm(v).rstrip("*")
 
 
+_BRACKETS = re.compile(r"\([^()]*\)$")
+
+
+def field_of(table: dict[str, str], key: str) -> str | None:
+    """The field a header names: as written, or with what it adds in brackets left off (数值（亿元）,
+    时期（年月）, 受理时间（北京时间）); a name with brackets of its own (县（市、区）) is in the table as such."""
+    return table.get(key) or table.get(_BRACKETS.sub("", key))
+
+
+def header_fields(keys: list[str], table: dict[str, str]) -> dict[str, list[int]]:
+    fields: dict[str, list[int]] = {}
+    for j, k in enumerate(keys):
+        if (f := field_of(table, k)) is not None:
+            fields.setdefault(f, []).append(j)
+    return fields
+
+
 def classify(sheet: Sheet) -> tuple[str, int, dict[str, list[int]]]:
     for i, row in enumerate(sheet.rows[:15]):
         keys = [header_key(c) for c in row]
         for kind, table, need in (("task", TASK_HEADERS, {"task_number", "status"}),
                                   ("long", LONG_HEADERS, {"indicator", "value"})):
-            fields: dict[str, list[int]] = {}
-            for j, k in enumerate(keys):
-                if k in table:
-                    fields.setdefault(table[k], []).append(j)
+            fields = header_fields(keys, table)
             if need <= set(fields) and len(fields) >= 3:
                 return kind, i, fields
         # Exports of statistics systems: 地区, 指标, 时期, then one column a 口径 (本月, 本年累计,
         # 累计同比增长(%)) in place of 口径 and 数值.
         if {"region", "indicator", "period"} <= set(fields) and not {"measure", "value"} & set(fields):
-            measures = [j for j, k in enumerate(keys) if k not in LONG_HEADERS and measure_code(k)]
+            measures = [j for j, k in enumerate(keys) if field_of(LONG_HEADERS, k) is None and measure_code(k)]
             if measures:
                 return "long", i, {**fields, MEASURE_COLUMNS: measures}
     return "wide", -1, {}
@@ -89,7 +107,7 @@ def column_report(sheet: Sheet, header_row: int, fields: dict[str, list[int]], t
         ok = False
     for j, c in enumerate(header):
         k = header_key(c)
-        if k and k not in table and k not in reference:
+        if k and field_of(table, k) is None and k not in reference:
             problems.add("模板外的列，不导入", sheet=sheet.name, row=header_row + 1,
                          column=col_letter(j), value=c, severity=SKIPPED)
     return ok
@@ -151,6 +169,8 @@ def _records(sheet: Sheet, h: int, cols: dict[str, int], problems: Problems) -> 
     raw["sheet"] = sheet.name
     for f, j in cols.items():
         raw["c_" + f] = f"{col_letter(j)}（{sheet.rows[h][j]}）"
+    if "unit" not in cols and "value" in cols and (unit := unit_in([header_key(sheet.rows[h][cols["value"]])])):
+        raw["unit"], raw["c_unit"] = unit, raw["c_value"]  # 数值（亿元）: each figure's unit, checked as a 单位 column's
     if "year" in raw and "period" in raw:
         _join_year(raw, problems)
     for f in ("region", "indicator", "period", "measure", "value"):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import Mark, cell, is_footnote, present
-from .layout_long import column_report, header_key
+from .layout_long import column_report, header_fields, header_key
 from .messages import Problems
 from .parse import Sheet, col_letter
 from .records import FIELDS
@@ -63,10 +63,7 @@ def classify(sheet: Sheet) -> tuple[str, int, dict[str, list[int]]] | None:
     for i, row in enumerate(sheet.rows[:15]):
         keys = [header_key(c) for c in row]
         for name, table in HEADERS.items():
-            fields: dict[str, list[int]] = {}
-            for j, k in enumerate(keys):
-                if k in table:
-                    fields.setdefault(table[k], []).append(j)
+            fields = header_fields(keys, table)
             if SIGNATURE[name] <= set(fields) and len(fields) >= 3:
                 return name, i, fields
     return None

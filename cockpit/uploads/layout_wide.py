@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, WARNING, Problems
-from .names import measure_from_header, name_key, norm, read_header, scope_of
+from .names import measure_from_header, name_key, norm, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
 from .periods_in import period_from_title
 
@@ -29,7 +29,6 @@ SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "�
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
                 "left": "标签左侧的列（如序号），不导入"}
 MAX_HEADER_ROWS = 3
-YEAR_WORDS = re.compile(r"\d{4}|年|上年|同期")  # (2026年), (上年同期): no unit
 
 
 @dataclass
@@ -408,21 +407,9 @@ def _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indica
             if ind is None:
                 out[j] = Column(j, h, "noindicator")
                 continue
-        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=_unit_in(pieces))
+        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit_in(pieces))
         last_data = j
     return out
-
-
-_UNIT_IN = re.compile(r"[(（]([^()（）]{1,8})[)）]$")
-
-
-def _unit_in(pieces: list[str]) -> str | None:
-    """The unit a column header names in brackets (1—10月（万元）, 绝对值(亿元)), never its period."""
-    for p in pieces:
-        m = _UNIT_IN.search(p)
-        if m and scope_of(m.group(1)) is None and not YEAR_WORDS.search(m.group(1)):
-            return m.group(1)
-    return None
 
 
 def _name_in(text: str, names: list[tuple[str, str]]) -> str | None:

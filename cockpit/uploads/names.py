@@ -25,6 +25,7 @@ NORMALISATIONS = [
     "12345 工单等清单中的时间可写 2026-11-30 08:30、2026/11/30 下午 3:05、2026年11月30日 8时30分，丢了日期格式的 Excel 日期序号也按日期读取；",
     "时期可写 2026-10、2026年10月（份）、2026.10、202610、2026/10/31 或 Excel 日期，累计数也可写 2026年1—10月、2026年前三季度；"
     "年份和月份也可分两列（“年份”2026、“月份”10）；统计月报取标题、日期行或工作表名中的“2026年1—10月”；",
+    "表头后括注的内容忽略（“数值（亿元）”“时期（年月）”），括注的单位与指标目录核对；"
     "逐行格式中向下合并的地区、指标、时期、口径单元格按所合并的每一行读取（数值单元格不按此处理）；"
     "逐行格式也可不设“口径”“数值”两列，而把各口径分列（“本月”“本年累计”“累计同比增长(%)”），每列按列标题的口径读取；",
     "统计月报的表头可为一行或两行（合并单元格），标题、单位行、填报日期行顺序不限；10月/本月/当月，1—10月/1-10月/1～10月/本年累计/"
@@ -189,3 +190,16 @@ def measure_from_header(text: str, default_scope: str | None = None) -> str | No
     if what != "value" or scope is None:
         return None
     return f"{scope}_yoy" if rate else scope
+
+
+_UNIT_IN = re.compile(r"[(（]([^()（）]{1,8})[)）]$")
+_NO_UNIT = re.compile(r"\d{4}|年|上年|同期")  # (2026年), (上年同期): a period, not a unit
+
+
+def unit_in(headers: list[str]) -> str | None:
+    """The unit a column header names in brackets (1—10月（万元）, 数值(亿元)), never its period."""
+    for h in headers:
+        m = _UNIT_IN.search(norm(h))
+        if m and scope_of(m.group(1)) is None and not _NO_UNIT.search(m.group(1)):
+            return m.group(1)
+    return None

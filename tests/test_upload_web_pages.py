@@ -64,6 +64,7 @@ HOSTILE = [
     ("spans that together make too many cells",
      "<table><tr>" + '<td colspan="1000">x</td>' * 5_001 + "</tr></table>",
      "网页表格的单元格过多（合并单元格展开后超过 5,000,000 个）"),
+    ("a million empty tables", "<table>" * 1_000_000, "网页中的表格过多（超过 1,000 张）"),
     ("a page without a table", "<html><body><p>导出失败，请重新登录</p></body></html>",
      "文件是网页（HTML），其中没有表格，无法读取"),
     ("a table written by a script only", "<html><script>document.write('<table><tr><td>1</td></tr></table>')</script></html>",

@@ -17,6 +17,7 @@ from .messages import INFO, Problems, Rejected
 HTML_START = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html|<table|<head|<meta)",
                         re.I | re.S)
 MAX_SPAN = 1000  # columns or rows one cell may cover (Excel's own exports stay far below)
+MAX_TABLES = 1000  # a page of a million empty <table>s would fill memory before it held a row
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -31,7 +32,7 @@ class _Tables(HTMLParser):
         self.done: list[dict] = []
         self.open: list[dict] = []  # nested tables: the innermost last
         self.skip = 0  # inside <script> or <style>
-        self.rows = self.cells = 0
+        self.rows = self.cells = self.tables = 0
 
     # ---- one table's grid: rows of cells, the columns a rowspan from above still covers ------------
     def _start_row(self, t: dict) -> None:
@@ -74,6 +75,9 @@ class _Tables(HTMLParser):
             self.skip += 1
             return
         if tag == "table":
+            self.tables += 1
+            if self.tables > MAX_TABLES:
+                raise Rejected(f"网页中的表格过多（超过 {MAX_TABLES:,} 张），不像业务系统导出的报表，已拒收。")
             self.open.append({"rows": [], "pending": {}, "covered": set(), "merged": []})
             return
         if not self.open or self.skip:

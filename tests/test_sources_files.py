@@ -71,6 +71,18 @@ def test_each_dropped_file_is_imported_once_then_moved_with_its_reason(store, tm
     assert empty.ok and empty.message == "没有新的文件。"
 
 
+def test_a_dropped_xls_is_read_when_it_is_a_systems_web_page_and_explained_when_it_is_excel_97(store, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    page = "<table>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+                               for row in [["地区", "指标", "时期", "口径", "数值"], GOOD[0][:5]]) + "</table>"
+    (drop / "导出.xls").write_bytes(page.encode("utf-8"))
+    (drop / "旧版.XLS").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    run(store, tmp_path, folder_source(drop))
+    assert (drop / "done" / "导出.xls").exists() and len(store.observations()) == 1
+    assert "另存为" in reason(drop / "failed" / "旧版.XLS")
+
+
 def test_a_file_still_being_copied_waits_and_a_link_is_not_followed(store, tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()

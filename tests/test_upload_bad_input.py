@@ -437,6 +437,24 @@ def test_a_unit_in_the_value_header_is_each_figures_unit(store):
     assert "数据/第2行/E（数值（万元））：“万元”单位与指标目录的“亿元”不一致，请换算后填报" in text
 
 
+@pytest.mark.parametrize("unit,refused", [("亿元", False), ("万元", True)])
+def test_one_indicators_table_with_the_counties_across_and_its_measures_down(store, unit, refused):
+    """The indicator in the title only, the counties across, a row a 口径 with its unit in brackets."""
+    rows = [["2026年1—10月各县（市、区）社会消费品零售总额"], ["项目", "全市", "梁园区", "睢阳区"],
+            [f"累计（{unit}）", 1000.0, 100.0, 90.0], ["同比增长（%）", 5.0, 5.1, 4.9]]
+    data = xlsx(rows, header=None, sheet="社零")
+    if refused:
+        _, text = attempt(store, data)
+        assert f"社零/第3行/A：“{unit}”单位与指标目录的“亿元”不一致，请换算后填报" in text
+        return
+    checked = V.check_bytes(store, data, "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.dataset("observations").frame
+    assert sorted(zip(frame.region_code, frame.measure, frame.value)) == [
+        ("411400", "ytd", 1000.0), ("411400", "ytd_yoy", 5.0), ("411402", "ytd", 100.0), ("411402", "ytd_yoy", 5.1),
+        ("411403", "ytd", 90.0), ("411403", "ytd_yoy", 4.9)]
+
+
 SEMI_LONG = ["地区", "指标", "时期", "本月", "本年累计", "累计同比增长(%)", "增速(%)", "单位"]
 
 

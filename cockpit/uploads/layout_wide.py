@@ -72,6 +72,8 @@ def _find_body(rows: list[list], catalog, start: int = 0) -> tuple[int, int, str
                 continue
             kind = "indicators" if catalog.indicator_of(v) else "regions" if catalog.region_of(v) else None
             if kind is None:
+                if _measure_row(rows, i, j, catalog):
+                    return i, j, "indicators"
                 continue
             others = [c for c in row[j + 1:] if present(c)]
             # A header row names indicators or regions across; a body row has figures beside its name.
@@ -79,6 +81,17 @@ def _find_body(rows: list[list], catalog, start: int = 0) -> tuple[int, int, str
                     isinstance(c, str) and (catalog.indicator_of(c) or catalog.region_of(c)) for c in others):
                 return i, j, kind
     return _unknown_body(rows, start)
+
+
+def _measure_row(rows: list[list], i: int, j: int, catalog) -> bool:
+    """A row of one indicator's table with the counties across, named by its 口径 (累计（亿元）,
+    同比增长（%）) under a header of region names: the indicator is the title's."""
+    v = rows[i][j]
+    if not isinstance(v, str) or measure_from_header(v, "ytd") is None:
+        return False
+    if not any(_numeric(c) for c in rows[i][j + 1:] if present(c)):
+        return False
+    return any(isinstance(c, str) and catalog.region_of(c) for r in rows[max(0, i - 3):i] for c in r[j + 1:])
 
 
 def _unknown_body(rows: list[list], start: int = 0) -> tuple[int, int, str] | None:
@@ -237,12 +250,11 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     scope = "ytd" if "ytd" in {scope_of(period_text), scope_of(title), *map(scope_of, headers)} \
         else scope_of(period_text) or scope_of(title)
     period = _period(sheet, options, problems, title, title_row, period_text, headers)
-    sheet_region = sheet_indicator = None
+    sheet_region = None
+    sheet_indicator = options.indicator or _name_in(title, catalog.indicator_names) or \
+        catalog.indicator_of(sheet.name) or _name_in(sheet_text, catalog.indicator_names)
     if label == "indicators":
         sheet_region = _sheet_region(sheet, title, catalog, options, problems)
-    else:
-        sheet_indicator = options.indicator or _name_in(title, catalog.indicator_names) or \
-            catalog.indicator_of(sheet.name) or _name_in(sheet_text, catalog.indicator_names)
     columns = _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog)
     if not any(c.what == "data" for c in columns.values()):
         return None
@@ -274,13 +286,17 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             problems.add("说明文字，不导入", sheet=sheet.name, row=r, column=col_letter(label_col), value=name,
                          severity=SKIPPED)
             continue
-        code, rate = resolve(name), False
+        code, rate, row_measure = resolve(name), False, None
         if code is None and label == "indicators":
             # “增速” under an indicator (its growth rate), or “规模以上工业增加值增速”: the indicator's 同比,
             # in the columns that hold its level.
             base = _rate_of(name)
             code = (resolve(base) if base else last_code) if base is not None else None
             rate = code is not None
+            if code is None and sheet_indicator and isinstance(name, str):
+                # 累计（亿元） / 同比增长（%） in a table of the title's indicator, the counties across
+                row_measure = measure_from_header(name, scope)
+                code = sheet_indicator if row_measure else None
         elif label == "indicators":
             last_code = code
         for j, v in present_cells.items():
@@ -310,7 +326,8 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 ranks.append({**where, "indicator": ind, "region": reg, "period": period,
                               "measure": columns[col.ranks].measure if col.ranks is not None else None, "rank": v})
                 continue
-            measure = col.measure if not rate else f"{col.measure}_yoy" if col.measure in ("month", "ytd") else None
+            measure = row_measure or (col.measure if not rate
+                                      else f"{col.measure}_yoy" if col.measure in ("month", "ytd") else None)
             if measure is None:  # a rate row under a column of rates: no 口径 to give it
                 aggregated.setdefault(j, []).append(r)
                 continue
@@ -319,8 +336,10 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 blanks.append(rec)
                 continue
             own = unit_col is not None and present(cell(row, unit_col))
-            unit = cell(row, unit_col) if own else col.unit or sheet_unit
-            unit_at = col_letter(unit_col) if own else _where(j, headers) if col.unit else "（单位行）"
+            row_unit = unit_in([str(name)]) if row_measure else None
+            unit = cell(row, unit_col) if own else col.unit or row_unit or sheet_unit
+            unit_at = (col_letter(unit_col) if own else _where(j, headers) if col.unit
+                       else col_letter(label_col) if row_unit else "（单位行）")
             records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": period,
                             "measure": measure, "value": v, "unit": unit if measure in ("month", "ytd") else None,
                             "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",

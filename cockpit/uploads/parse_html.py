@@ -3,9 +3,9 @@
 Such a file is an HTML page holding one or more <table>s (Excel opens it with a warning). Each
 table becomes a sheet 表1, 表2 … of text cells, merged cells (colspan, rowspan) as merged ranges,
 so the layouts read it as they read a workbook. Excel's own HTML keeps a cell's number in its
-x:num attribute: that number is taken, so a figure stays a figure (a percentage is read as shown). Scripts and styles are never
-read, and the grid is bounded as a workbook's is before it is built (a colspan of a million is one
-attribute).
+x:num attribute: that number is taken, so a figure stays a figure (a percentage is read as
+shown). Scripts and styles are never read, and rows, cells and tables are bounded as they arrive
+(a colspan of a million is one attribute).
 """
 from __future__ import annotations
 

@@ -212,8 +212,8 @@ def _tables(sheet: Sheet, catalog) -> list[tuple[Sheet, int]]:
     header_idx, body_start = _header_rows(rows, first, label_col)
     top = header_idx[0] if header_idx else body_start
     label_text = norm(cell(rows[top], label_col)) if header_idx else ""
-    again = [i for i in range(body_start + 1, len(rows)) if _header_again(rows[i], label_col, label_text)]
-    cuts = [i for i in again if i - 1 not in again]  # a two-row header is one header
+    again = {i for i in range(body_start + 1, len(rows)) if _header_again(rows[i], label_col, label_text)}
+    cuts = sorted(i for i in again if i - 1 not in again)  # a two-row header is one header
     if not cuts:
         return [(sheet, 0)]
     bounds = [top, *cuts, len(rows)]

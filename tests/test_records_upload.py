@@ -164,6 +164,8 @@ def test_a_code_exported_as_an_excel_text_formula_keeps_its_leading_zeros(store)
 
 HOSTILE = [
     # what a careless clerk or a curious attacker sends, and the words of the refusal
+    ("closed before it came in", 7, "2025-11-28 15:00", "办结时间 2025-11-28 15:00 早于受理时间 2026-11-28 09:12：请核对年份、日期"),
+    ("due before it came in", 6, "2026-11-20 09:12", "办理时限 2026-11-20 09:12 早于受理时间 2026-11-28 09:12"),
     ("a time that is not one", 1, "下周一", "受理时间应为日期时间"),
     ("a status of its own", 5, "研究中", "办理状态应为 办理中、已办结"),
     ("a category too long for the store", 3, "供暖" * 10, "诉求类别超过 16 个字"),
@@ -185,6 +187,18 @@ def test_a_bad_ticket_list_is_refused_whole_naming_the_cell(store, what, col, va
     hit = [p for p in checked.problems.errors if words in p.reason]
     assert hit and hit[0].sheet == "12345 工单" and hit[0].row == 3 and hit[0].column.startswith("ABCDEFGHI"[col])
     assert C.commit(store, checked, data=data, file_name="工单.xlsx", created_by="张三").status == "rejected"
+    assert stored(store) == before
+
+
+@pytest.mark.parametrize("dataset,col,value,words", [
+    ("emergency_events", 10, "2026-11-27 07:40", "结束时间 2026-11-27 07:40 早于发生时间 2026-11-28 07:40"),
+    ("weather_warnings", 5, "2026-11-28 04:00", "解除时间 2026-11-28 04:00 早于发布时间 2026-11-28 05:30")])
+def test_an_event_ended_or_a_warning_lifted_before_it_began_is_refused(store, dataset, col, value, words):
+    row = list(ROWS[dataset])
+    row[col] = value
+    before = stored(store)
+    checked = V.check_bytes(store, filled(store, dataset, [row]), "list.xlsx")
+    assert any(words in p.reason for p in checked.problems.errors), [p.line() for p in checked.problems.items]
     assert stored(store) == before
 
 

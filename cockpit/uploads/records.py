@@ -155,6 +155,11 @@ def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: 
             c.report((out[f] > latest).to_numpy(), f, lambda i, f=f: (
                 f"{fields[f].title} {out[f].iat[i]:%Y-%m-%d %H:%M} 晚于当前时间 {latest - CLOCK_SKEW:%Y-%m-%d %H:%M}："
                 "请核对年份、日期，或来源系统的时钟"))
+    for first, then in ORDER.get(name, ()):  # a ticket closed before it came in: a year or month mistyped
+        early = (out[then] < out[first] - CLOCK_SKEW).to_numpy(dtype=bool)
+        c.report(early, then, lambda i, a=first, b=then: (
+            f"{fields[b].title} {out[b].iat[i]:%Y-%m-%d %H:%M} 早于{fields[a].title} {out[a].iat[i]:%Y-%m-%d %H:%M}："
+            "请核对年份、日期"))
     frame = pd.DataFrame(out)
     centroid = regions.set_index("code")
     if name == "emergency_events":  # no coordinates: the region's centre, so the event is on the map
@@ -238,7 +243,10 @@ def _as_text(col: pd.Series) -> pd.Series:
 
 
 LAST_SERIAL = 73051  # Excel's day 2100-01-01 (FIRST_SERIAL, 1950-01-01, as for periods)
-CLOCK_SKEW = pd.Timedelta(hours=1)  # how far another system's clock may run ahead of ours
+CLOCK_SKEW = pd.Timedelta(hours=1)
+# Times that cannot come before another of the same record (by more than CLOCK_SKEW: two systems' clocks).
+ORDER = {"hotline_tickets": [("created_at", "due_at"), ("created_at", "closed_at")],
+         "emergency_events": [("occurred_at", "closed_at")], "weather_warnings": [("issued_at", "expires_at")]}  # how far another system's clock may run ahead of ours
 
 
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")

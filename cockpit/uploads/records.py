@@ -243,10 +243,10 @@ def _as_text(col: pd.Series) -> pd.Series:
 
 
 LAST_SERIAL = 73051  # Excel's day 2100-01-01 (FIRST_SERIAL, 1950-01-01, as for periods)
-CLOCK_SKEW = pd.Timedelta(hours=1)
+CLOCK_SKEW = pd.Timedelta(hours=1)  # how far another system's clock may run ahead of ours
 # Times that cannot come before another of the same record (by more than CLOCK_SKEW: two systems' clocks).
 ORDER = {"hotline_tickets": [("created_at", "due_at"), ("created_at", "closed_at")],
-         "emergency_events": [("occurred_at", "closed_at")], "weather_warnings": [("issued_at", "expires_at")]}  # how far another system's clock may run ahead of ours
+         "emergency_events": [("occurred_at", "closed_at")], "weather_warnings": [("issued_at", "expires_at")]}
 
 
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")

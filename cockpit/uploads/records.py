@@ -270,8 +270,8 @@ def _half_day(text: str) -> str:
 
 
 def parse_times(col: pd.Series) -> pd.Series:
-    """Naive China-time datetimes from typed values, ISO text (with a zone: converted), 2026/11/30 8:30
-    or 2026年11月30日 8时30分; NaT where there is none."""
+    """Naive China-time datetimes from typed values, ISO text (with a zone: converted), 2026/11/30 8:30,
+    2026年11月30日 8时30分, 2026/11/30 下午 3:05 or Excel's serial days; NaT where there is none."""
     if pd.api.types.is_datetime64_any_dtype(col):
         when = pd.to_datetime(col)
         return when.dt.tz_convert(ZONE).dt.tz_localize(None) if when.dt.tz is not None else when
@@ -280,15 +280,16 @@ def parse_times(col: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(col, skipna=True) == "string":  # all text (a SQL or JSON source): by column
         text = col.notna().to_numpy()
         zoned = col.str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", na=False).to_numpy()
+        serial = np.zeros(len(col), dtype=bool)
     else:
         text = col.map(lambda v: isinstance(v, str)).to_numpy()
         zoned = text & col.map(lambda v: isinstance(v, str) and bool(_ZONED.search(v.strip()))).to_numpy()
+        # A time whose cell lost its date format is Excel's serial day (46329.378 is 2026-11-03 09:04).
+        serial = col.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                         and FIRST_SERIAL <= v < LAST_SERIAL).to_numpy(dtype=bool)
     if zoned.any():
         z = pd.to_datetime(col[zoned].str.strip(), errors="coerce", utc=True, format="ISO8601")
         when[zoned] = z.dt.tz_convert(ZONE).dt.tz_localize(None).astype("datetime64[ns]")
-    # A time whose cell lost its date format is Excel's serial day (46329.378 is 2026-11-03 09:04).
-    serial = col.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-                     and FIRST_SERIAL <= v < LAST_SERIAL).to_numpy(dtype=bool)
     if serial.any():
         days = pd.to_timedelta(col[serial].astype(float), unit="D")
         when[serial] = (pd.Timestamp(EXCEL_EPOCH) + days).dt.round("s").astype("datetime64[ns]")

@@ -5,7 +5,7 @@ two- or three-row header with merged group labels (当月 / 1—10月 over 绝�
 one row per indicator (a city sheet) or per county (a 分县区 sheet), footnotes and blank rows
 anywhere. Here the body is found first (the first row whose leading cell names an indicator or a
 region, with numbers beside it), the header is the text rows just above it, the rest above is the
-preamble (title, 单位, 填报日期). Each column is then read from its header words (names.read_header).
+preamble (title, 单位, 填报日期). Each column is then read from its header words (wide_columns).
 Every non-empty cell that is not imported is said so, with the reason.
 """
 from __future__ import annotations
@@ -18,29 +18,12 @@ from .messages import INFO, SKIPPED, WARNING, Problems
 from .names import measure_from_header, name_key, norm, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
 from .periods_in import period_from_title
+from .wide_columns import column_at, column_reason, read_columns, spread
 
 PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报单位|编制单位)[:：]|^(填报|报送|制表|编制|打印)(日期|时间|单位|人)"
                       r"|^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
 DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
-UNIT_HEADER = {"单位", "计量单位"}
-NOTE_HEADER = re.compile(r"^(备注|说明|附注)")
-SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "points": "增减百分点列，不导入",
-                "last_year": "上年同期数，不导入",
-                "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
-                "left": "标签左侧的列（如序号），不导入"}
 MAX_HEADER_ROWS = 3
-
-
-@dataclass
-class Column:
-    j: int
-    header: str  # as shown in messages: the header rows joined with ｜
-    what: str  # data | rank | unit | note | mom | last_year | share | plan | left | unknown | noscope | noindicator
-    indicator: str | None = None
-    region: str | None = None
-    measure: str | None = None
-    ranks: int | None = None  # a rank column: the data column it ranks
-    unit: str | None = None  # named in its header: 1—10月（万元）
 
 
 @dataclass
@@ -134,26 +117,6 @@ def _header_rows(rows: list[list], first: int, label_col: int) -> tuple[list[int
     return header, body
 
 
-def _spread(row: list, r: int, merged: list, width: int, spread_right: bool) -> list:
-    """A header row with each horizontally merged label repeated over the columns it spans."""
-    out = [cell(row, j) for j in range(width)]
-    covered = False
-    for r0, c0, r1, c1 in merged:
-        if r0 <= r <= r1:
-            covered = True
-            if r == r0:
-                for c in range(c0 + 1, min(c1 + 1, width)):
-                    out[c] = out[c0]
-    if spread_right and not covered:  # merges lost (saved by another program): group labels spread right
-        last = None
-        for j, v in enumerate(out):
-            if present(v):
-                last = v
-            elif last is not None:
-                out[j] = last
-    return out
-
-
 def _preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
     """(title, its row, unit text, the text that gives the period) from the lines above the header."""
     title, title_row, unit, period_text = "", None, "", ""
@@ -242,7 +205,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     top = header_idx[0] if header_idx else body_start
     title, title_row, unit_text, period_text = _preamble(rows, top)
     width = max(len(r) for r in rows[top:min(len(rows), body_start + 200)] or [[]])
-    parts = [_spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))
+    parts = [spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))
              for n, r in enumerate(header_idx)]
     headers = ["｜".join(dict.fromkeys(norm(p[j]) for p in parts if present(p[j]))) for j in range(width)]
     sheet_text = norm(sheet.name)
@@ -255,7 +218,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
         catalog.indicator_of(sheet.name) or _name_in(sheet_text, catalog.indicator_names)
     if label == "indicators":
         sheet_region = _sheet_region(sheet, title, catalog, options, problems)
-    columns = _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog)
+    columns = read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog)
     if not any(c.what == "data" for c in columns.values()):
         return None
     unit_col = next((c.j for c in columns.values() if c.what == "unit"), None)
@@ -280,7 +243,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
         if not present(name):
             for j, v in present_cells.items():
                 problems.add(f"本行没有{'指标' if label == 'indicators' else '地区'}名称，不导入", sheet=sheet.name,
-                             row=r, column=_where(j, headers), value=v, severity=SKIPPED)
+                             row=r, column=column_at(j, headers), value=v, severity=SKIPPED)
             continue
         if is_footnote(name) or not any(_numeric(v) for v in present_cells.values()):
             problems.add("说明文字，不导入", sheet=sheet.name, row=r, column=col_letter(label_col), value=name,
@@ -317,11 +280,11 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                                                     "first": f"工作表“{sheet.name}”第 {r} 行"})
                     hit["count"] += 1
                     problems.add(f"未识别的{'指标' if label == 'indicators' else '地区'}名称“{str(name).strip()}”，不导入",
-                                 sheet=sheet.name, row=r, column=_where(j, headers), value=v, severity=SKIPPED)
+                                 sheet=sheet.name, row=r, column=column_at(j, headers), value=v, severity=SKIPPED)
                 continue
             ind = code if label == "indicators" else col.indicator
             reg = col.region or sheet_region if label == "indicators" else code
-            where = {"sheet": sheet.name, "row": r, "column": _where(j, headers), "name": str(name).strip()}
+            where = {"sheet": sheet.name, "row": r, "column": column_at(j, headers), "name": str(name).strip()}
             if col.what == "rank":
                 ranks.append({**where, "indicator": ind, "region": reg, "period": period,
                               "measure": columns[col.ranks].measure if col.ranks is not None else None, "rank": v})
@@ -338,23 +301,23 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             own = unit_col is not None and present(cell(row, unit_col))
             row_unit = unit_in([str(name)]) if row_measure else None
             unit = cell(row, unit_col) if own else col.unit or row_unit or sheet_unit
-            unit_at = (col_letter(unit_col) if own else _where(j, headers) if col.unit
+            unit_at = (col_letter(unit_col) if own else column_at(j, headers) if col.unit
                        else col_letter(label_col) if row_unit else "（单位行）")
             records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": period,
                             "measure": measure, "value": v, "unit": unit if measure in ("month", "ytd") else None,
                             "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",
-                            "c_indicator": col_letter(label_col) if label == "indicators" else _where(j, headers),
-                            "c_period": "（标题）", "c_measure": _where(j, headers), "c_value": _where(j, headers),
+                            "c_indicator": col_letter(label_col) if label == "indicators" else column_at(j, headers),
+                            "c_period": "（标题）", "c_measure": column_at(j, headers), "c_value": column_at(j, headers),
                             "c_unit": unit_at})
     for j, rs in aggregated.items():
         col = columns.get(j)
-        reason = _column_reason(col, headers[j])
+        reason = column_reason(col, headers[j])
         span = f"第 {rs[0]} 行" if len(rs) == 1 else f"第 {rs[0]}—{rs[-1]} 行，{len(rs)} 个单元格"
-        problems.add(f"{reason}（{span}）", sheet=sheet.name, row=rs[0], column=_where(j, headers),
+        problems.add(f"{reason}（{span}）", sheet=sheet.name, row=rs[0], column=column_at(j, headers),
                      severity=SKIPPED)
     for j in sorted(sheet.hidden_cols):
         if j < width and any(present(cell(rows[i], j)) for i in range(body_start, len(rows))):
-            problems.add("隐藏列，已照常读取", sheet=sheet.name, column=_where(j, headers), severity=INFO)
+            problems.add("隐藏列，已照常读取", sheet=sheet.name, column=column_at(j, headers), severity=INFO)
     if period is None:
         records = []
     return WideResult(records, blanks, ranks, label, list(unknown.values()))
@@ -369,66 +332,6 @@ def _rate_of(name) -> str | None:
     t = name_key(name)
     m = _RATE.search(t)
     return t[:m.start()] if m else None
-
-
-def _where(j: int, headers: list[str]) -> str:
-    h = headers[j] if j < len(headers) else ""
-    return f"{col_letter(j)}（{h}）" if h else col_letter(j)
-
-
-def _column_reason(col: Column | None, header: str) -> str:
-    if col is None or col.what == "unknown":
-        return f"列标题“{header}”不是 当月/累计/同比，不导入" if header else "没有列标题，不导入"
-    if col.what == "noscope":
-        return "无法判断是当月还是累计（标题和表头都没有写明时期），不导入"
-    if col.what == "noindicator":
-        return "列标题中没有可识别的指标名称，不导入"
-    return SKIP_REASONS.get(col.what, "不导入")
-
-
-def _columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog) -> dict[int, Column]:
-    out: dict[int, Column] = {}
-    last_data = None
-    for j, h in enumerate(headers):
-        if j == label_col:
-            continue
-        if j < label_col:
-            out[j] = Column(j, h, "left")
-            continue
-        pieces = [norm(p[j]) for p in parts if present(p[j])]
-        if h in UNIT_HEADER or any(p in UNIT_HEADER for p in pieces):
-            out[j] = Column(j, h, "unit")
-            continue
-        if any(NOTE_HEADER.match(p) for p in pieces):
-            out[j] = Column(j, h, "note")
-            continue
-        ind = next((c for p in pieces if (c := catalog.indicator_of(p))), None)
-        reg = next((c for p in pieces if (c := catalog.region_of(p))), None)
-        rest = "｜".join(p for p in pieces if not catalog.indicator_of(p) and not catalog.region_of(p))
-        what = read_header(rest)[0] if rest else "value"
-        if not pieces:
-            out[j] = Column(j, h, "unknown")
-            continue
-        if what == "rank":
-            ranked = out.get(last_data)
-            out[j] = Column(j, h, "rank", indicator=ranked.indicator if ranked else ind,
-                            region=ranked.region if ranked else reg, ranks=last_data)
-            continue
-        if what != "value":
-            out[j] = Column(j, h, what)
-            continue
-        measure = measure_from_header(rest, scope) if rest else (scope if ind or reg else None)
-        if measure is None:
-            out[j] = Column(j, h, "noscope" if (rest or ind or reg) and scope is None else "unknown")
-            continue
-        if label == "regions":
-            ind = ind or sheet_indicator
-            if ind is None:
-                out[j] = Column(j, h, "noindicator")
-                continue
-        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit_in(pieces))
-        last_data = j
-    return out
 
 
 def _name_in(text: str, names: list[tuple[str, str]]) -> str | None:

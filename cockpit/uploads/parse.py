@@ -8,8 +8,6 @@ cached value) are found by scanning the sheet's XML, only when it has any.
 """
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import posixpath
 import re
@@ -20,7 +18,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from .messages import INFO, Problems, Rejected
-from .parse_html import is_html, read_html
+from .parse_text import read_text
 
 # openpyxl and anything else parsing XML through the standard library get the
 # defused parsers: no entity expansion, no external entities (XML bombs).
@@ -40,7 +38,6 @@ SCAN_CHUNK = 1 << 20
 PROLOG_LIMIT = 64 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-SPREADSHEET_2003 = "urn:schemas-microsoft-com:office:spreadsheet"  # Excel 2003's XML workbook, sometimes named .xls
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -85,7 +82,7 @@ def read(data: bytes, file_name: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -
         except defusedxml.DefusedXmlException:  # whatever got past the prolog check
             raise Rejected("文件中的 XML 含有 DOCTYPE/ENTITY 实体声明，正常的 Excel 文件不会有，"
                            "可能是恶意构造的“XML 炸弹”，已拒收。") from None
-    return _read_csv(data, file_name)
+    return read_text(data, file_name)
 
 
 def _size(n: int) -> str:
@@ -370,54 +367,3 @@ def col_letter(index: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(65 + r) + out
     return out
-
-
-# ---- csv ----------------------------------------------------------------------------
-def _read_csv(data: bytes, file_name: str) -> Workbook:
-    """A text file: CSV or tab-separated, or a web page's tables saved as .xls (parse_html)."""
-    notes = Problems()
-    text, encoding = _decode(data)
-    if text is None or "\x00" in text[:65536]:
-        raise Rejected("文件不是 Excel 工作簿（.xlsx），也不是 CSV 文本文件，无法读取。")
-    if encoding != "UTF-8":
-        notes.add(f"文件按 {encoding} 编码读取。", severity=INFO)
-    if is_html(text):
-        book = read_html(text, MAX_ROWS, MAX_GRID)
-        book.notes.extend(notes)
-        return book
-    if SPREADSHEET_2003 in text[:4096]:
-        raise Rejected("这是 Excel 2003 XML 表格，请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。")
-    if file_name and not file_name.lower().endswith((".csv", ".txt")):
-        notes.add("文件内容是 CSV 文本（与扩展名不符），已按 CSV 读取。", severity=INFO)
-    lines = text.count("\n")
-    if lines > MAX_ROWS:
-        raise Rejected(f"文件行数过多（{lines:,} 行），超过一次报送的上限 {MAX_ROWS:,} 行；请分成几个文件上传。")
-    sample = text[:8192]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    rows = [[_csv_cell(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    return Workbook("csv", [Sheet("CSV", rows)], notes)
-
-
-def _csv_cell(c: str):
-    """Empty is None; ="00123", how systems export a code so that Excel keeps its leading zeros, is 00123."""
-    if c == "":
-        return None
-    if len(c) >= 3 and c.startswith('="') and c.endswith('"'):
-        return c[2:-1]
-    return c
-
-
-def _decode(data: bytes) -> tuple[str | None, str]:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", "replace"), "UTF-8"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312, what Excel on Chinese Windows saves.
-        return data.decode("gb18030"), "GBK"
-    except UnicodeDecodeError:
-        return None, ""

@@ -1,0 +1,113 @@
+"""The columns of a 统计月报: what each holds, read from its header words (names.read_header).
+
+A header may be one, two or three rows with merged group labels (当月 / 1—10月 over 绝对值 / 增速 /
+位次); `spread` repeats a merged label over the columns it spans, `read_columns` tells each column's
+indicator or region, 口径 and unit, or why it is not imported.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .cells import cell, present
+from .names import measure_from_header, norm, read_header, unit_in
+from .parse import col_letter
+
+UNIT_HEADER = {"单位", "计量单位"}
+NOTE_HEADER = re.compile(r"^(备注|说明|附注)")
+SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "points": "增减百分点列，不导入",
+                "last_year": "上年同期数，不导入",
+                "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
+                "left": "标签左侧的列（如序号），不导入"}
+
+
+@dataclass
+class Column:
+    j: int
+    header: str  # as shown in messages: the header rows joined with ｜
+    what: str  # data | rank | unit | note | mom | last_year | share | plan | left | unknown | noscope | noindicator
+    indicator: str | None = None
+    region: str | None = None
+    measure: str | None = None
+    ranks: int | None = None  # a rank column: the data column it ranks
+    unit: str | None = None  # named in its header: 1—10月（万元）
+
+
+def spread(row: list, r: int, merged: list, width: int, spread_right: bool) -> list:
+    """A header row with each horizontally merged label repeated over the columns it spans."""
+    out = [cell(row, j) for j in range(width)]
+    covered = False
+    for r0, c0, r1, c1 in merged:
+        if r0 <= r <= r1:
+            covered = True
+            if r == r0:
+                for c in range(c0 + 1, min(c1 + 1, width)):
+                    out[c] = out[c0]
+    if spread_right and not covered:  # merges lost (saved by another program): group labels spread right
+        last = None
+        for j, v in enumerate(out):
+            if present(v):
+                last = v
+            elif last is not None:
+                out[j] = last
+    return out
+
+
+def column_at(j: int, headers: list[str]) -> str:
+    h = headers[j] if j < len(headers) else ""
+    return f"{col_letter(j)}（{h}）" if h else col_letter(j)
+
+
+def column_reason(col: Column | None, header: str) -> str:
+    if col is None or col.what == "unknown":
+        return f"列标题“{header}”不是 当月/累计/同比，不导入" if header else "没有列标题，不导入"
+    if col.what == "noscope":
+        return "无法判断是当月还是累计（标题和表头都没有写明时期），不导入"
+    if col.what == "noindicator":
+        return "列标题中没有可识别的指标名称，不导入"
+    return SKIP_REASONS.get(col.what, "不导入")
+
+
+def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog) -> dict[int, Column]:
+    out: dict[int, Column] = {}
+    last_data = None
+    for j, h in enumerate(headers):
+        if j == label_col:
+            continue
+        if j < label_col:
+            out[j] = Column(j, h, "left")
+            continue
+        pieces = [norm(p[j]) for p in parts if present(p[j])]
+        if h in UNIT_HEADER or any(p in UNIT_HEADER for p in pieces):
+            out[j] = Column(j, h, "unit")
+            continue
+        if any(NOTE_HEADER.match(p) for p in pieces):
+            out[j] = Column(j, h, "note")
+            continue
+        ind = next((c for p in pieces if (c := catalog.indicator_of(p))), None)
+        reg = next((c for p in pieces if (c := catalog.region_of(p))), None)
+        rest = "｜".join(p for p in pieces if not catalog.indicator_of(p) and not catalog.region_of(p))
+        what = read_header(rest)[0] if rest else "value"
+        if not pieces:
+            out[j] = Column(j, h, "unknown")
+            continue
+        if what == "rank":
+            ranked = out.get(last_data)
+            out[j] = Column(j, h, "rank", indicator=ranked.indicator if ranked else ind,
+                            region=ranked.region if ranked else reg, ranks=last_data)
+            continue
+        if what != "value":
+            out[j] = Column(j, h, what)
+            continue
+        measure = measure_from_header(rest, scope) if rest else (scope if ind or reg else None)
+        if measure is None:
+            out[j] = Column(j, h, "noscope" if (rest or ind or reg) and scope is None else "unknown")
+            continue
+        if label == "regions":
+            ind = ind or sheet_indicator
+            if ind is None:
+                out[j] = Column(j, h, "noindicator")
+                continue
+        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit_in(pieces))
+        last_data = j
+    return out

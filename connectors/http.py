@@ -78,6 +78,7 @@ class HttpConnector(Connector):
         "layout": Option("文件格式（csv/xlsx 不映射时）：long、wide、task 或 records", str, None),
         "records": Option("JSON 中记录列表的路径（如 data.items）", str, None),
         "fields": Option("字段映射：本系统的列 = 记录中的路径", dict, {}),
+        "values": Option("代码对照：本系统的列 = { 来源的代码 = 本系统的写法 }", dict, {}),
         "params": Option("固定的查询参数", dict, {}),
         "paginate": Option("分页方式：none、page、offset 或 next", str, "none"),
         "page_param": Option("页码参数名", str, "page"),
@@ -109,6 +110,10 @@ class HttpConnector(Connector):
             raise ValueError("请用 dataset 指明数据集（如 hotline_tickets）")
         if v["fields"] and v["dataset"]:
             mapping.normalise_mapping(v["dataset"], v["fields"])
+        if v["values"]:
+            if not v["fields"] and v["format"] != "json":
+                raise ValueError("values（代码对照）只用于映射的字段：csv/xlsx 不映射时按上传模板读取，请在文件中写本系统的写法")
+            mapping.normalise_values(v["dataset"], v["values"])
         self.client = client(self, v["url"])
         self.client.target(v["url"], resolve=False)  # a bad address is refused when the file is read, before any pull
 
@@ -136,7 +141,7 @@ class HttpConnector(Connector):
             raise SourceError(exc.reason) from None
         header = [str(c) if c is not None else "" for c in (sheet.rows[0] if sheet.rows else [])]
         frame = pd.DataFrame(sheet.rows[1:], columns=header) if header else pd.DataFrame()
-        out, used = mapping.map_columns(frame, self.values["dataset"], self.values["fields"])
+        out, used = mapping.map_columns(frame, self.values["dataset"], self.values["fields"], self.values["values"])
         return Dataset(self.values["dataset"], out, {"columns": used})
 
     def _json(self, params: dict) -> Dataset:
@@ -157,10 +162,8 @@ class HttpConnector(Connector):
                 query[v["offset_param"]] = str(len(records))
                 query[v["limit_param"]] = str(v["page_size"] or 100)
             answer = self.client.get(url, query if url == v["url"] else None)
-            doc = _json(answer.body)
-            batch = mapping.at_path(doc, v["records"], "记录列表")
-            if not isinstance(batch, list):
-                raise SourceError(f"返回的 JSON 中“{v['records'] or '顶层'}”不是记录列表（是 {type(batch).__name__}）。")
+            doc = _json(answer.body, answer.headers)
+            batch = _records(doc, v["records"])
             records += batch
             if v["watermark"]:
                 marks += [mapping.dotted(r, v["watermark"]) for r in batch]
@@ -178,20 +181,66 @@ class HttpConnector(Connector):
                 seen.add(url)
             else:
                 break
-        frame, used = mapping.map_records(records, v["dataset"], v["fields"])
+        frame, used = mapping.map_records(records, v["dataset"], v["fields"], v["values"])
         meta = {"columns": used}
         if (mark := mapping.newest(marks)) is not None:
             meta["watermark"] = mark
         return Dataset(v["dataset"], frame, meta)
 
 
-def _json(body: bytes):
+def _json(body: bytes, headers: dict | None = None):
+    charset = _CHARSET.search((headers or {}).get("content-type", ""))
     try:
-        return json.loads(body.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise SourceError("返回的内容不是 UTF-8 编码的 JSON。") from None
+        text = body.decode(charset.group(1) if charset else "utf-8-sig")
+    except (UnicodeDecodeError, LookupError):
+        try:  # no charset declared and not UTF-8: the Chinese national encoding, as older systems answer
+            text = body.decode("gb18030")
+        except UnicodeDecodeError:
+            raise SourceError("返回的内容既不是 UTF-8 也不是 GBK 编码的 JSON。") from None
+    try:
+        return json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
         raise SourceError(f"返回的内容不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。") from None
+    except RecursionError:
+        raise SourceError("返回的 JSON 嵌套层数过多，不像数据接口的答复，已拒收。") from None
+
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+# How the answers of the city's systems say that a call failed while HTTP says 200 ({"code": 401, "msg": …}).
+CODE_KEYS = ("code", "errcode", "errCode", "resultCode", "retCode", "errno", "error_code", "status")
+MESSAGE_KEYS = ("msg", "message", "errmsg", "errMsg", "errorMsg", "error_msg", "resultMsg", "retMsg",
+                "error_description", "error", "detail")
+SUCCESS_CODES = {"0", "00", "000", "0000", "00000", "200", "success", "ok", "true"}
+
+
+def _records(doc, path: str | None) -> list:
+    """The list of records in one answer. An empty list written as null is empty; an answer that says
+    it failed ({"code": 401, "msg": "令牌已过期"}) is refused with what it says."""
+    found = mapping.json_text(doc if not path else mapping.dotted(doc, path))
+    if isinstance(found, list):
+        return found
+    failed, said = _said(doc)
+    if failed:
+        raise SourceError(f"接口返回了错误（{said}），没有给出记录。")
+    if found is None:
+        return []
+    also = f"接口说：{said}。" if said else ""
+    if found is mapping.MISSING:
+        keys = "、".join(sorted(doc)[:20]) if isinstance(doc, dict) else type(doc).__name__
+        raise SourceError(f"返回的 JSON 中找不到记录列表“{path}”（顶层有：{keys}）；{also}可能是接口改了结构，请核对 sources.toml。")
+    raise SourceError(f"返回的 JSON 中“{path or '顶层'}”不是记录列表（是 {type(found).__name__}）。{also}")
+
+
+def _said(doc) -> tuple[bool, str]:
+    """(whether the answer says it failed, what it says: its code and message)."""
+    if not isinstance(doc, dict):
+        return False, ""
+    code = next(((k, doc[k]) for k in CODE_KEYS if isinstance(doc.get(k), (str, int)) and not isinstance(doc[k], bool)), None)
+    message = next((str(doc[k]).strip()[:200] for k in MESSAGE_KEYS if isinstance(doc.get(k), (str, int))
+                    and str(doc[k]).strip()), "")
+    failed = doc.get("success") is False or (code is not None and str(code[1]).strip().lower() not in SUCCESS_CODES)
+    parts = ([f"{code[0]} = {code[1]}"] if code else []) + ([f"“{message}”"] if message else [])
+    return failed, "，".join(parts)
 
 
 def _next_link(doc, headers: dict, path: str | None) -> str | None:

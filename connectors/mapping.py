@@ -4,11 +4,15 @@ A mapping in sources.toml names, per column of ours, the source's column (SQL, C
 path into each JSON record ("area.code", "items.0.name"). Without one, a source whose columns are
 already called as ours or as the upload templates' headers (地区, 工单编号, 受理时间 …) needs none.
 A mapped column the source no longer returns is schema drift: refused, naming both names.
+Systems keep a state or a rating as a code (zt = 3): `values` gives, per column of ours, the
+source's codes with our words ({ "3" = "已办结" }).
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cockpit.datasets import DATASET_COLUMNS, KEYED
@@ -23,7 +27,7 @@ OBSERVATION_TITLES = {"region_code": "地区", "indicator_code": "指标", "peri
 TASK_TITLES = {"task_number": "序号", "reported_on": "报送日期", "status": "进展状态", "percent": "完成比例",
                "note": "进展说明", "reporting_unit": "报送单位"}
 SHORT = {"region": "region_code", "indicator": "indicator_code"}  # the long template's own words
-_MISSING = object()
+MISSING = object()  # no value at a path (None is a value: JSON null)
 
 
 def titles(dataset: str) -> dict[str, str]:
@@ -67,9 +71,10 @@ def normalise_mapping(dataset: str, mapping: dict | None) -> dict[str, str]:
     return mapping
 
 
-def map_columns(frame: pd.DataFrame, dataset: str, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, dict]:
-    """A source's table (SQL rows, a CSV) as our columns; returns it and, per our column, the source's
-    column it came from (for messages)."""
+def map_columns(frame: pd.DataFrame, dataset: str, mapping: dict[str, str] | None,
+                values: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """A source's table (SQL rows, a CSV) as our columns, codes put as our words (`values`); returns
+    it and, per our column, the source's column it came from (for messages)."""
     mapping = normalise_mapping(dataset, mapping)
     if not mapping:
         synonyms = _synonyms(dataset)
@@ -84,23 +89,24 @@ def map_columns(frame: pd.DataFrame, dataset: str, mapping: dict[str, str] | Non
     _need(dataset, mapping)
     out = pd.DataFrame({f: frame[c].to_numpy(dtype=object) if f in mapping else None
                         for f, c in _all(dataset, mapping).items()}, index=range(len(frame)))
-    return out, mapping
+    return recode(out, normalise_values(dataset, values)), mapping
 
 
-def map_records(records: list, dataset: str, mapping: dict[str, str] | None) -> tuple[pd.DataFrame, dict]:
-    """JSON records (dicts) as our columns, each of ours read by its dotted path."""
+def map_records(records: list, dataset: str, mapping: dict[str, str] | None,
+                values: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """JSON records (dicts) as our columns, each of ours read by its dotted path, codes put as our words."""
     mapping = normalise_mapping(dataset, mapping)
     if not mapping:  # records whose keys are our names or the template's headers
         keys = {k for r in records[:100] if isinstance(r, dict) for k in r}
         return map_columns(pd.DataFrame([{k: r.get(k) for k in keys} for r in records if isinstance(r, dict)]),
-                           dataset, None) if records else (pd.DataFrame(columns=list(titles(dataset))), {})
+                           dataset, None, values) if records else (pd.DataFrame(columns=list(titles(dataset))), {})
     _need(dataset, mapping)
     columns: dict[str, list] = {f: [] for f in mapping}
     found = dict.fromkeys(mapping, 0)
     for r in records:
         for f, path in mapping.items():
             v = dotted(r, path)
-            if v is _MISSING:
+            if v is MISSING:
                 v = None
             else:
                 found[f] += 1
@@ -109,40 +115,72 @@ def map_records(records: list, dataset: str, mapping: dict[str, str] | None) -> 
     if lost and records:  # a field no record has: the API changed, not a record without a value
         raise SourceError(_drift(dataset, lost, sorted({k for r in records[:20] if isinstance(r, dict) for k in r})))
     out = pd.DataFrame({f: columns.get(f) for f in _all(dataset, mapping)}, index=range(len(records)))
-    return out, mapping
+    return recode(out, normalise_values(dataset, values)), mapping
+
+
+def normalise_values(dataset: str, values: dict | None) -> dict[str, dict[str, Any]]:
+    """The operator's code tables (`values`: our column -> {the source's code: our word}) checked:
+    an unknown column or a table that is not one is refused by name. Codes are compared as text."""
+    values = {SHORT.get(k, k) if dataset == "observations" else k: v for k, v in (values or {}).items()}
+    unknown = sorted(set(values) - set(titles(dataset)))
+    if unknown:
+        raise ValueError(f"values 中有数据集 {dataset} 没有的列：{'、'.join(unknown)}；可用：{'、'.join(titles(dataset))}")
+    bad = [k for k, t in values.items() if not isinstance(t, dict) or not t]
+    if bad:
+        raise ValueError(f"values 中 {'、'.join(bad)} 应写成代码对照表，如 {{ \"1\" = \"办理中\", \"3\" = \"已办结\" }}")
+    return {k: {_code(c): w for c, w in t.items()} for k, t in values.items()}
+
+
+def recode(frame: pd.DataFrame, values: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """Each column with a code table (normalise_values) with its codes put as our words; a value
+    the table does not hold stays as it is, for the check to read or refuse by name."""
+    for col, table in values.items():
+        if col in frame.columns:
+            codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object), use_na_sentinel=True)
+            words = np.array([table.get(_code(u), u) for u in uniques] + [None], dtype=object)
+            frame[col] = words[codes]  # -1 (no value) takes the None at the end
+    return frame
+
+
+def _code(v: Any) -> str:
+    """A code as text: 3, 3.0 and " 3 " are one code."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
 
 
 def dotted(obj: Any, path: str) -> Any:
-    """obj's value at "a.b.0.c" (dict keys and list positions), or _MISSING."""
+    """obj's value at "a.b.0.c" (dict keys and list positions), or MISSING. A step through text that
+    holds JSON (systems that send their data as a JSON string inside the JSON) reads that JSON."""
     for part in path.split("."):
+        obj = json_text(obj)
         if isinstance(obj, dict) and part in obj:
             obj = obj[part]
         elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
             obj = obj[int(part)]
         else:
-            return _MISSING
+            return MISSING
+    return obj
+
+
+def json_text(obj: Any) -> Any:
+    """The JSON inside `obj` when it is text holding an object or a list; else `obj`."""
+    if isinstance(obj, str) and obj[:1] in "{[" and obj:
+        try:
+            return json.loads(obj)
+        except (ValueError, RecursionError):  # not JSON after all, or nested past any data's depth
+            return obj
     return obj
 
 
 def newest(values) -> Any:
     """The newest watermark among `values` (times, numbers or ISO text); None when there is none."""
-    known = [v for v in values if v is not None and v is not _MISSING and not (isinstance(v, float) and v != v)]
+    known = [v for v in values if v is not None and v is not MISSING and not (isinstance(v, float) and v != v)]
     if not known:
         return None
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in known):
         return max(known)
     return max(known, key=lambda v: v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v))
-
-
-def at_path(doc: Any, path: str | None, what: str) -> Any:
-    """The part of a JSON answer at `path` (the records list, a next link), or a SourceError."""
-    if not path:
-        return doc
-    found = dotted(doc, path)
-    if found is _MISSING:
-        keys = "、".join(sorted(doc)[:20]) if isinstance(doc, dict) else type(doc).__name__
-        raise SourceError(f"返回的 JSON 中找不到{what}“{path}”（顶层有：{keys}）；可能是接口改了结构，请核对 sources.toml。")
-    return found
 
 
 def _all(dataset: str, mapping: dict[str, str]) -> dict[str, str | None]:

@@ -68,6 +68,7 @@ class SqlConnector(Connector):
         "query": Option("查询语句（一条 SELECT）", str, required=True),
         "dataset": Option("数据集", str, required=True),
         "columns": Option("列映射：本系统的列 = 查询结果的列", dict, {}),
+        "values": Option("代码对照：本系统的列 = { 来源的代码 = 本系统的写法 }", dict, {}),
         "watermark": Option("变更时间列（增量拉取）", str, None),
         "timeout_seconds": Option("查询时限（秒）", float, 60.0),
         "max_rows": Option("一次最多读取行数", int, 5_000_000),
@@ -79,6 +80,7 @@ class SqlConnector(Connector):
         if v["dataset"] not in DATASET_COLUMNS:
             raise ValueError(f"未知的数据集“{v['dataset']}”，可用：{'、'.join(DATASET_COLUMNS)}")
         mapping.normalise_mapping(v["dataset"], v["columns"])
+        mapping.normalise_values(v["dataset"], v["values"])
         self.query = check_query(v["query"])
         try:
             url = make_url(v["url"])
@@ -127,7 +129,7 @@ class SqlConnector(Connector):
                                   "可能是数据源改了列名，本次未导入，原有数据不变。")
             if (mark := mapping.newest(frame[v["watermark"]].tolist())) is not None:
                 meta["watermark"] = mark
-        out, used = mapping.map_columns(frame, v["dataset"], v["columns"])
+        out, used = mapping.map_columns(frame, v["dataset"], v["columns"], v["values"])
         yield Dataset(v["dataset"], out, {**meta, "columns": used})
 
     # ---- read-only engines ------------------------------------------------------------------

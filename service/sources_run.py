@@ -174,8 +174,9 @@ def _raw(src: S.Source, ds: Dataset) -> pd.DataFrame:
     names = titles(ds.name)
     raw = ds.frame.reset_index(drop=True).copy()
     raw["sheet"], raw["row"] = src.name, range(1, len(raw) + 1)
+    coded = src.options.get("values") or {}
     for f in raw.columns.drop(["sheet", "row"]):
-        raw["c_" + f] = f"{cols.get(f, f)}（{names.get(f, f)}）"
+        raw["c_" + f] = f"{cols.get(f, f)}（{names.get(f, f)}{'，代码按 sources.toml 的 values 对照' if f in coded else ''}）"
     return raw
 
 

@@ -121,7 +121,10 @@ def test_a_missing_column_is_named_with_the_other_names_it_may_have(store):
 @pytest.mark.parametrize("written,stored_as", [
     ("2026/11/28 下午 3:05:07", "2026-11-28 15:05:07"), ("2026/11/28 3:05 下午", "2026-11-28 15:05:00"),
     ("2026年11月28日 上午9时5分", "2026-11-28 09:05:00"), ("2026/11/28 中午12:10", "2026-11-28 12:10:00"),
-    (46354.378, "2026-11-28 09:04:19")])  # a cell that lost its date format: Excel's serial day
+    (46354.378, "2026-11-28 09:04:19"),  # a cell that lost its date format: Excel's serial day
+    (1764300000000, "2025-11-28 11:20:00"), ("1764300000", "2025-11-28 11:20:00"),  # Unix ms / s: a Java system's export
+    ("Fri Nov 28 09:12:00 CST 2025", "2025-11-28 09:12:00"),  # Java's own way to print a time (CST: China)
+    (20251128, "2025-11-28 00:00:00")])  # a date as a database keeps it in a number
 def test_a_time_as_chinese_windows_writes_it_or_as_a_serial_day_is_that_time(store, written, stored_as):
     row = list(ROWS["hotline_tickets"])
     row[1] = written
@@ -167,6 +170,10 @@ HOSTILE = [
     ("closed before it came in", 7, "2025-11-28 15:00", "办结时间 2025-11-28 15:00 早于受理时间 2026-11-28 09:12：请核对年份、日期"),
     ("due before it came in", 6, "2026-11-20 09:12", "办理时限 2026-11-20 09:12 早于受理时间 2026-11-28 09:12"),
     ("a time that is not one", 1, "下周一", "受理时间应为日期时间"),
+    ("a year alone in a date cell, which Excel shows as 1905", 1, 2026, "受理时间 1905-07-18 早于 1950 年"),
+    ("a year alone as text, which reads as midnight on New Year's day", 1, "2026", "受理时间应为日期时间"),
+    ("a month alone", 1, "2026年11月", "受理时间应为日期时间"),
+    ("a number too large to be Unix milliseconds", 7, 17643000000000, "办结时间应为日期时间"),
     ("a status of its own", 5, "研究中", "办理状态应为 办理中、已办结"),
     ("a category too long for the store", 3, "供暖" * 10, "诉求类别超过 16 个字"),
     ("no ticket number", 0, None, "工单编号为空"),

@@ -3,8 +3,10 @@ field mapping, the long CSV of the upload template, incremental pulls, and every
 city's systems show. A failed pull writes nothing, keeps the previous data, and says why in Chinese."""
 from __future__ import annotations
 
+import json
 import logging
 
+import pandas as pd
 import pytest
 
 from cockpit import schema as s
@@ -138,6 +140,8 @@ FAILURES = [
     ("a next link off the allowlist", "/next-off", {"paginate": '"next"', "records": '"data"',
                                                     "next_path": '"links.next"'}, "169.254.169.254"),
     ("records path missing", "/api/tickets", {"records": '"result.rows"'}, "找不到记录列表“result.rows”"),
+    ("JSON nested a hundred thousand deep", "/deep", {}, "嵌套层数过多"),
+    ("HTTP 200 saying the token expired", "/expired", {}, "接口返回了错误（code = 401，“token已过期”）"),
 ]
 
 
@@ -158,3 +162,92 @@ def test_a_failing_source_keeps_the_previous_data_and_says_why(store, tmp_path, 
     assert state.last_error == out.message and state.last_success_at is not None  # the earlier success stays
     if path == "/500":
         assert peer.hits["/500"] % 2 == 0  # one try and one retry (retries = 1), every time
+
+
+# ---- answers as the city's systems really write them ------------------------------------------------
+JAVA_FIELDS = ('{ source_key = "gdbh", created_at = "slsj", region_code = "xzqh", category = "sqlb", '
+               'channel = "qd", status = "zt", due_at = "blsx", closed_at = "bjsj", satisfaction = "myd" }')
+CODES = '{ status = { "1" = "办理中", "3" = "已办结" }, satisfaction = { "1" = "满意", "2" = "不满意" } }'
+MS = 1764300000000  # 2025-11-28 03:20 UTC: 11:20 in China
+
+
+def java_ticket(i: int, **over) -> dict:
+    """A ticket as a Java system's JSON writes it: times as Unix milliseconds (or seconds, as text),
+    the county as the 12-digit division code, the state and the rating as codes."""
+    done = i % 2 == 1
+    t = {"gdbh": f"J{i:04d}", "slsj": MS + i * 3_600_000, "xzqh": "411402000000", "sqlb": "供暖", "qd": "电话",
+         "zt": 3 if done else "1", "blsx": str((MS + i * 3_600_000) // 1000 + 5 * 86400),
+         "bjsj": MS + (i + 20) * 3_600_000 if done else None, "myd": 1 if done else None}
+    return {**t, **over}
+
+
+def java_source(peer, path: str, **extra) -> str:
+    return http_source(peer, path, records='"data.records"', fields=JAVA_FIELDS, values=CODES, **extra)
+
+
+def test_a_java_system_s_times_division_codes_and_state_codes_are_read(store, tmp_path, peer):
+    peer.json("/api/java", {"code": 200, "msg": "操作成功",
+                            "data": {"records": [java_ticket(i) for i in range(4)], "total": 4}})
+    out = run(store, tmp_path, java_source(peer, "/api/java"))
+    assert out.ok and out.written == 4, out.message
+    got = store.frame(s.hotline_tickets.select().order_by(s.hotline_tickets.c.source_key))
+    assert [str(t) for t in got.created_at[:2]] == ["2025-11-28 11:20:00", "2025-11-28 12:20:00"]  # China time
+    assert str(got.due_at[0]) == "2025-12-03 11:20:00"  # ten digits as text: seconds
+    assert set(got.region_code) == {"411402"}  # 411402000000 is 梁园区
+    assert got.status.tolist() == ["办理中", "已办结", "办理中", "已办结"]
+    assert got.satisfaction.tolist()[1] == "满意" and pd.isna(got.satisfaction[0])
+
+
+def test_a_code_the_table_does_not_hold_is_refused_by_its_value(store, tmp_path, peer):
+    before = stored(store)
+    peer.json("/api/java-new-code", {"code": 0, "data": {"records": [java_ticket(0), java_ticket(1, zt=9)]}})
+    out = run(store, tmp_path, java_source(peer, "/api/java-new-code"))
+    assert not out.ok and "第2行/zt（办理状态，代码按 sources.toml 的 values 对照）：“9”办理状态应为 办理中、已办结" \
+        in out.message and "整批未导入" in out.message, out.message
+    assert stored(store) == before
+
+
+@pytest.mark.parametrize("doc,words", [
+    ({"code": 401, "msg": "token已过期，请重新登录", "data": None}, "接口返回了错误（code = 401，“token已过期，请重新登录”）"),
+    ({"success": False, "message": "参数 startTime 格式错误"}, "“参数 startTime 格式错误”"),
+    ({"errcode": 40001, "errmsg": "invalid credential"}, "errcode = 40001"),
+    ({"code": "0000", "msg": "成功", "result": {"rows": []}}, "找不到记录列表“data.records”（顶层有：code、msg、result）；接口说：code = 0000，“成功”"),
+    ({"code": 0, "data": {"records": {"gdbh": "J1"}}}, "不是记录列表（是 dict）"),
+], ids=["code and msg", "success false", "errcode", "another path", "an object, not a list"])
+def test_an_answer_that_says_it_failed_is_refused_with_what_it_says(store, tmp_path, peer, doc, words):
+    peer.json("/api/java-before", {"code": 0, "data": {"records": [java_ticket(0)]}})
+    assert run(store, tmp_path, java_source(peer, "/api/java-before")).ok
+    before, tickets = stored(store), tickets_in(store)
+    peer.json("/api/java-failed", doc)
+    out = run(store, tmp_path, java_source(peer, "/api/java-failed"))
+    assert not out.ok and words in out.message and "原有数据不变" in out.message, out.message
+    assert stored(store) == before and tickets_in(store) == tickets
+
+
+def test_an_empty_list_written_as_null_is_a_pull_with_nothing_new(store, tmp_path, peer):
+    peer.json("/api/java-empty", {"code": 200, "msg": "查询成功", "data": {"records": None, "total": 0}})
+    before = stored(store)
+    out = run(store, tmp_path, java_source(peer, "/api/java-empty"))
+    assert out.ok and out.rows == 0, out.message
+    assert stored(store) == before
+
+
+def test_a_gbk_answer_with_its_data_as_a_json_string_inside_is_read(store, tmp_path, peer):
+    inner = json.dumps({"records": [java_ticket(0, sqlb="噪声扰民")]}, ensure_ascii=False)
+    body = json.dumps({"code": 0, "data": inner}, ensure_ascii=False).encode("gbk")
+    peer.routes["/api/gbk"] = lambda req, q: (200, {"Content-Type": "application/json"}, body)  # no charset said
+    out = run(store, tmp_path, java_source(peer, "/api/gbk"))
+    assert out.ok and out.written == 1, out.message
+    assert store.frame(s.hotline_tickets.select()).category.tolist() == ["噪声扰民"]
+
+
+@pytest.mark.parametrize("values,words", [
+    ('{ state = { "1" = "办理中" } }', "values 中有数据集 hotline_tickets 没有的列：state"),
+    ('{ status = "已办结" }', "values 中 status 应写成代码对照表"),
+    ('{ status = {} }', "values 中 status 应写成代码对照表"),
+])
+def test_a_mistaken_code_table_is_refused_by_name_when_the_file_is_read(tmp_path, peer, values, words):
+    body = http_source(peer, "/api/java", records='"data.records"', fields=JAVA_FIELDS, values=values)
+    with pytest.raises(ValueError) as err:
+        S.load(write_sources(tmp_path / "sources.toml", body))
+    assert "数据源 hotline" in str(err.value) and words in str(err.value), err.value

@@ -53,6 +53,23 @@ def test_tickets_come_in_by_the_source_s_own_column_names(store, tmp_path):
     assert store.batches().iloc[0].created_by == "数据源 hotline"
 
 
+def test_states_kept_as_codes_and_times_as_unix_seconds_are_read_through_the_code_table(store, tmp_path):
+    db = hotline_db(tmp_path / "hotline.db", n=3)
+    con = sqlite3.connect(db)  # the system keeps its state as a number, its times as Unix seconds, the county as 12 digits
+    con.execute("UPDATE gd SET zt = 3, bjsj = 1793667600, myd = '01', xzqh = '411402000000' WHERE gdbh = 'GD00001'")
+    con.execute("UPDATE gd SET zt = 1")
+    con.execute("UPDATE gd SET zt = 3 WHERE gdbh = 'GD00001'")
+    con.commit()
+    con.close()
+    body = sql_source(f"sqlite:///{db}", values='{ status = { 1 = "办理中", 3 = "已办结" }, satisfaction = { "01" = "满意" } }')
+    out = run(store, tmp_path, body)
+    assert out.ok and out.written == 3, out.message
+    got = store.frame(s.hotline_tickets.select().order_by(s.hotline_tickets.c.source_key))
+    assert got.status.tolist() == ["办理中", "已办结", "办理中"]
+    done = got.iloc[1]
+    assert (str(done.closed_at), done.satisfaction, done.region_code) == ("2026-11-03 09:00:00", "满意", "411402")
+
+
 def test_a_changed_ticket_is_updated_in_place_and_its_earlier_state_kept(store, tmp_path):
     db = hotline_db(tmp_path / "hotline.db", n=4)
     body = sql_source(f"sqlite:///{db}", watermark='"gxsj"')

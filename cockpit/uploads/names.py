@@ -16,13 +16,15 @@ NORMALISATIONS = [
     "名称前后及中间的空格（含全角空格）忽略（“梁 园 区”“全　市”）；县、区、市可省略（梁园、永城）；示范区的常见写法"
     "（城乡一体化示范区等）均可；",
     "“其中：”“一、”“（一）”等前缀和缩进忽略，名称前后的注释符号（①、*、※、△、[1]）忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
-    "地区可写全称、简称或代码（梁园区、梁园、411402；全市、商丘市、411400），县区名前可带市名（商丘市梁园区）；指标可写名称或代码；"
+    "地区可写全称、简称或代码（梁园区、梁园、411402 或 12 位的 411402000000；全市、商丘市、411400），县区名前可带市名（商丘市梁园区）；"
+    "指标可写名称或代码；"
     "在本页对应过的写法以后照此读取；",
     "数值可带千分位逗号（“1,234.5”）、全角数字、前后空格；写成文本的数字按数字读取；“12.5%”按 12.5 读取（同比以百分数的数值填报），设为百分比格式的单元格也按显示的 12.5% 读取；"
     "负号也可为排版用的“−”“–”（从文档中复制来的“−5.2”按 -5.2 读取）；",
     "“—”“－”“-”“…”“/”“x”或空白表示暂无数据，不导入、不当作 0；库中已有数值而文件为“—”时，由报送人选择保留原值或撤回；",
     "任务进展表可不设“报送单位”“报送日期”列，而在表头上方写一行“填报单位：市大数据局”“填报日期：2026年10月31日”；",
-    "12345 工单等清单中的时间可写 2026-11-30 08:30、2026/11/30 下午 3:05、2026年11月30日 8时30分，丢了日期格式的 Excel 日期序号也按日期读取；",
+    "12345 工单等清单中的时间可写 2026-11-30 08:30、2026/11/30 下午 3:05、2026年11月30日 8时30分，丢了日期格式的 Excel 日期序号也按日期读取，"
+    "业务系统导出的时间戳（13 位毫秒数或 10 位秒数）按北京时间读取；只有年份或年月的时间、早于 1950 年的时间不导入并指明单元格；",
     "时期可写 2026-10、2026年10月（份）、2026.10、202610、2026/10/31 或 Excel 日期，累计数也可写 2026年1—10月、2026年前三季度；"
     "年份和月份也可分两列（“年份”2026、“月份”10）；统计月报取标题、日期行或工作表名中的“2026年1—10月”；",
     "表头后括注的内容忽略（“数值（亿元）”“时期（年月）”），括注的单位与指标目录核对；"
@@ -90,6 +92,20 @@ class Resolver:
         return hit
 
 
+class RegionResolver(Resolver):
+    """Also the 9- and 12-digit codes of the national division code (统计用区划代码: 411402000000 is
+    411402, as the systems of the province and the ministries write a county); a township's own code
+    (411402001000) is not its county's and stays unknown."""
+
+    def __call__(self, text) -> str | None:
+        hit = super().__call__(text)
+        if hit is None:
+            key = name_key(int(text) if isinstance(text, float) and text.is_integer() else text)
+            if key.isascii() and key.isdigit() and len(key) in (9, 12) and not key[6:].strip("0"):
+                hit = self.map.get(key[:6])
+        return hit
+
+
 def region_resolver(regions: pd.DataFrame, aliases: dict[str, str] | None = None) -> Resolver:
     """Codes, names, short names (suffix 县/区/市 left off), the city's totals and the zone's common
     names; then the aliases staff stored. (市本级 is the city government's own part, not the city.)"""
@@ -111,7 +127,7 @@ def region_resolver(regions: pd.DataFrame, aliases: dict[str, str] | None = None
     if len(zone):
         for alias in ZONE_NAMES:
             pairs.setdefault(alias, zone.code.iloc[0])
-    return Resolver({**pairs, **{k: v for k, v in (aliases or {}).items() if k not in pairs}})
+    return RegionResolver({**pairs, **{k: v for k, v in (aliases or {}).items() if k not in pairs}})
 
 
 def indicator_resolver(indicators: pd.DataFrame, aliases: dict[str, str] | None = None) -> Resolver:

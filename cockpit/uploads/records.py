@@ -193,6 +193,10 @@ def _typed(c: _Check, f: str, spec: Field, col: pd.Series, empty: np.ndarray, re
         when = parse_times(col)
         c.report(when.isna().to_numpy() & ~empty, f, f"{spec.title}应为日期{'时间' if spec.kind == 'datetime' else ''}"
                  "（如 2026-11-30 08:30）")
+        old = (when < EARLIEST).to_numpy(dtype=bool)  # 2026 typed into a date cell is 1905-07-18
+        c.report(old, f, lambda i: f"{spec.title} {when.iat[i]:%Y-%m-%d} 早于 1950 年：多半是把年份或编号写进了日期格式的单元格，"
+                 "请核对")
+        when = when.where(~old)
         if spec.kind == "date":
             return when.dt.date.astype(object).where(when.notna(), None)
         return when.dt.floor("s")
@@ -243,6 +247,7 @@ def _as_text(col: pd.Series) -> pd.Series:
 
 
 LAST_SERIAL = 73051  # Excel's day 2100-01-01 (FIRST_SERIAL, 1950-01-01, as for periods)
+EARLIEST = pd.Timestamp("1950-01-01")  # no record of ours is older: a time before it is a mistyped cell
 CLOCK_SKEW = pd.Timedelta(hours=1)  # how far another system's clock may run ahead of ours
 # Times that cannot come before another of the same record (by more than CLOCK_SKEW: two systems' clocks).
 ORDER = {"hotline_tickets": [("created_at", "due_at"), ("created_at", "closed_at")],
@@ -271,7 +276,7 @@ def _half_day(text: str) -> str:
 
 def parse_times(col: pd.Series) -> pd.Series:
     """Naive China-time datetimes from typed values, ISO text (with a zone: converted), 2026/11/30 8:30,
-    2026年11月30日 8时30分, 2026/11/30 下午 3:05 or Excel's serial days; NaT where there is none."""
+    2026年11月30日 8时30分, 2026/11/30 下午 3:05, Excel's serial days or Unix times; NaT where there is none."""
     if pd.api.types.is_datetime64_any_dtype(col):
         when = pd.to_datetime(col)
         return when.dt.tz_convert(ZONE).dt.tz_localize(None) if when.dt.tz is not None else when
@@ -295,14 +300,50 @@ def parse_times(col: pd.Series) -> pd.Series:
         when[serial] = (pd.Timestamp(EXCEL_EPOCH) + days).dt.round("s").astype("datetime64[ns]")
     plain = ~zoned & ~serial & ~blank(col)
     if plain.any():
-        values = col[plain].map(lambda v: v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v)
-        when[plain] = pd.to_datetime(values, errors="coerce", format="ISO8601").astype("datetime64[ns]")
+        when[plain] = pd.to_datetime(col[plain].map(_plain), errors="coerce", format="ISO8601").astype("datetime64[ns]")
     left = when.isna().to_numpy() & text & ~zoned & ~blank(col)
     if left.any():
         fixed = col[left].map(lambda v: _half_day(_CN_DATE.sub(r"\1-\2-\3 ", unicodedata.normalize("NFKC", v).strip())
-                                                   .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-")))
+                                                   .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-")
+                                                   .replace(" CST ", " ")))
         when[left] = pd.to_datetime(fixed, errors="coerce", format="mixed").astype("datetime64[ns]")
+    rest = when.isna().to_numpy() & ~blank(col)
+    if rest.any():  # last, so that it costs nothing where every time was read already
+        when[rest] = _unix_times(col[rest])
+    first = (when.dt.day == 1).to_numpy() & (when == when.dt.floor("D")).to_numpy()
+    if first.any():  # a year or a month alone reads as midnight on its first day: no time of anything
+        when[first] = when[first].where(~col[first].map(lambda v: bool(_NO_DAY.match(norm(v)))).to_numpy(dtype=bool))
     return when
+
+
+_NO_DAY = re.compile(r"^\d{4}(?:年|[-/.年]\d{1,2}月?份?)?$")
+
+
+def _plain(v):
+    if hasattr(v, "tzinfo") and v.tzinfo:
+        return v.replace(tzinfo=None)
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+        # As text: 20261128 from a database is that day (pandas reads a number as a Unix time from 3.0 on).
+        return str(int(v)) if float(v).is_integer() else None
+    return v
+
+
+UNIX_SECONDS = (946_684_800, 4_102_444_800)  # 2000-01-01 and 2100-01-01 UTC: nothing else has 10 digits here
+
+
+def _unix_times(values: pd.Series) -> pd.Series:
+    """Unix time in seconds (10 digits) or milliseconds (13), number or text, as the JSON of Java
+    systems (fastjson's and Jackson's default) writes a time; read in China time. NaT otherwise."""
+    def number(v):
+        if isinstance(v, str):
+            v = v.strip()
+            return int(v) if v.isascii() and v.isdigit() and len(v) in (10, 13) else None
+        return v if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) else None
+    num = pd.to_numeric(values.map(number), errors="coerce").astype(float)
+    lo, hi = UNIX_SECONDS
+    seconds = num.where((num >= lo) & (num < hi), (num / 1000).where((num >= lo * 1000) & (num < hi * 1000)))
+    utc = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
+    return utc.dt.tz_convert(ZONE).dt.tz_localize(None).dt.round("ms").astype("datetime64[ns]")
 
 
 def _keys(c: _Check, name: str, frame: pd.DataFrame) -> None:

@@ -28,7 +28,8 @@ from .base import Connector, Dataset, Option, SourceError, register
 from .http import client, web_options
 from .web import MB
 
-NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
+# CAP 1.2; also 1.1 and an alert with no namespace at all, as some provincial release systems write it.
+CAP_NAMESPACES = ("{urn:oasis:names:tc:emergency:cap:1.2}", "{urn:oasis:names:tc:emergency:cap:1.1}", "")
 ATOM = "{http://www.w3.org/2005/Atom}"
 SEVERITY = {"extreme": 1, "severe": 2, "moderate": 3, "minor": 4}
 WEATHER = {"met", "geo", "env"}
@@ -89,7 +90,7 @@ class CapConnector(Connector):
             return
         body = self.client.get(self.values["url"]).body
         root = _parse(body)
-        if root.tag == f"{NS}alert":
+        if _is_alert(root):
             yield body
             return
         links = [e.get("href") for e in root.iter(f"{ATOM}link") if e.get("rel", "alternate") in ("alternate", "related")]
@@ -100,9 +101,35 @@ class CapConnector(Connector):
             yield self.client.get(urljoin(self.values["url"], link.strip())).body
 
 
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_GB = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn"}
+
+
+def _utf8(data: bytes) -> bytes:
+    """The XML in UTF-8 when it declares an encoding the XML parser cannot read (GB2312, GBK: the
+    parser reads only single-byte encodings besides UTF-8 and UTF-16)."""
+    m = _DECLARED.match(data)
+    declared = m.group(1).decode().lower() if m else "utf-8"
+    if declared.replace("_", "-") in ("utf-8", "utf8", "utf-16", "us-ascii", "iso-8859-1", "latin-1"):
+        return data
+    try:
+        text = data.decode("gb18030" if declared in _GB else declared)
+    except (LookupError, UnicodeDecodeError):
+        raise SourceError(f"CAP 内容声明的编码 {declared} 无法按此解读。") from None
+    return re.sub(r"""encoding\s*=\s*["'][^"']+["']""", 'encoding="UTF-8"', text, count=1).encode("utf-8")
+
+
+def _is_alert(el) -> bool:
+    return el.tag.rpartition("}")[2] == "alert" and _ns(el) in CAP_NAMESPACES
+
+
+def _ns(el) -> str:
+    return el.tag[:el.tag.index("}") + 1] if el.tag.startswith("{") else ""
+
+
 def _parse(data: bytes):
     try:
-        return SafeET.fromstring(data, forbid_dtd=True)
+        return SafeET.fromstring(_utf8(data), forbid_dtd=True)
     except DefusedXmlException:
         raise SourceError("CAP 内容含有 DOCTYPE/ENTITY 声明（可能是恶意构造的 XML），已拒收。") from None
     except SafeET.ParseError as exc:
@@ -110,15 +137,15 @@ def _parse(data: bytes):
 
 
 def _text(el, tag: str) -> str | None:
-    found = el.find(NS + tag) if el is not None else None
+    found = el.find(_ns(el) + tag) if el is not None else None
     return found.text.strip() if found is not None and found.text and found.text.strip() else None
 
 
 def alert_rows(data: bytes) -> list[dict]:
     """The records one CAP alert makes (raw values: the record check reads names, codes and times)."""
     root = _parse(data)
-    if root.tag != f"{NS}alert":
-        raise SourceError(f"不是 CAP 1.2 预警消息（根元素为 {root.tag.split('}')[-1]}）。")
+    if not _is_alert(root):
+        raise SourceError(f"不是 CAP 预警消息（根元素为 {root.tag}）。")
     if (_text(root, "status") or "").lower() != "actual":
         return []  # a test or an exercise: not a warning in force
     ident, sent = _text(root, "identifier"), _text(root, "sent")
@@ -127,7 +154,7 @@ def alert_rows(data: bytes) -> list[dict]:
     refs = (_text(root, "references") or "").split()
     chain = refs[0].split(",")[1] if refs and refs[0].count(",") >= 2 else ident
     cancelled = (_text(root, "msgType") or "").lower() == "cancel"
-    infos = root.findall(NS + "info")
+    infos = root.findall(_ns(root) + "info")
     info = next((i for i in infos if (_text(i, "language") or "").lower().startswith("zh")), infos[0] if infos else None)
     if info is None:
         return []
@@ -157,10 +184,10 @@ def alert_rows(data: bytes) -> list[dict]:
 def _areas(info) -> list[tuple[str, str, tuple]]:
     """(region code or name, area description, (lon, lat) or (None, None)) per area of the info."""
     out = []
-    for area in info.findall(NS + "area"):
+    for area in info.findall(_ns(info) + "area"):
         desc = _text(area, "areaDesc") or ""
         lonlat = _centre(area)
-        codes = [(_text(g, "value") or "") for g in area.findall(NS + "geocode")]
+        codes = [(_text(g, "value") or "") for g in area.findall(_ns(area) + "geocode")]
         codes = [c[:6] for c in codes if c.isdigit() and len(c) >= 6]
         for item in dict.fromkeys(codes or [n for n in _SPLIT.split(desc) if n]):
             out.append((item, desc, lonlat))

@@ -135,6 +135,42 @@ def test_cap_alerts_become_warning_signals_by_area_with_levels_in_four_colours(s
     assert {str(v[2]) for v in warnings_in(store).values()} == {"2026-12-01 06:00:00"}
 
 
+YELLOW = (CAP / "01_yellow.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("what,alert", [
+    ("CAP 1.1", YELLOW.replace("cap:1.2", "cap:1.1").encode()),
+    ("no namespace", YELLOW.replace(' xmlns="urn:oasis:names:tc:emergency:cap:1.2"', "").encode()),
+    ("in GB2312, as declared", YELLOW.replace('encoding="UTF-8"', 'encoding="GB2312"').encode("gb2312")),
+    ("12-digit division codes, the county after its city", YELLOW.replace("<value>411481</value>", "<value>411481000000</value>")
+     .replace("<areaDesc>夏邑县</areaDesc>", "<areaDesc>商丘市夏邑县</areaDesc>").encode()),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_a_cap_alert_as_provincial_systems_write_it_is_read_alike(store, tmp_path, what, alert):
+    path = tmp_path / "alert.xml"
+    path.write_bytes(alert)
+    out = run(store, tmp_path, cap_source(path))
+    assert out.ok and out.written == 2, out.message
+    got = warnings_in(store)
+    assert set(got) == {"411481", "411426"} and {v[:2] for v in got.values()} == {("寒潮", 3)}
+    assert store.first(select(s.weather_warnings))["issuer"] == "商丘市气象台"
+
+
+@pytest.mark.parametrize("what,alert,words", [
+    ("an encoding no one knows", YELLOW.replace('encoding="UTF-8"', 'encoding="x-nobody"').encode(), "编码 x-nobody 无法按此解读"),
+    ("an Atom feed where an alert should be", b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>',
+     "不是 CAP 预警消息"),
+    ("an alert in another namespace", YELLOW.replace("urn:oasis:names:tc:emergency:cap:1.2", "urn:example:alert").encode(),
+     "不是 CAP 预警消息"),
+])
+def test_a_file_that_is_no_cap_alert_is_refused_and_nothing_stored(store, tmp_path, what, alert, words):
+    path = tmp_path / "alert.xml"
+    path.write_bytes(alert)
+    before = stored(store)
+    out = run(store, tmp_path, cap_source(path))
+    assert not out.ok and words in out.message, out.message
+    assert stored(store) == before
+
+
 def test_a_cap_alert_of_another_category_is_an_emergency_event_on_the_map(store, tmp_path):
     out = run(store, tmp_path, cap_source(CAP / "fire.xml"))
     assert out.ok, out.message

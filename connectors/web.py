@@ -70,16 +70,22 @@ def _entry(text: str) -> _Entry:
     port = None
     if t.startswith("["):  # [::1]:8080
         host, _, rest = t[1:].partition("]")
-        port = int(rest[1:]) if rest.startswith(":") else None
+        port = _port(text, rest[1:]) if rest.startswith(":") else None
     elif t.count(":") == 1:
         host, p = t.split(":")
-        port = int(p)
+        port = _port(text, p)
     else:
         host = t
     try:
         return _Entry(network=ipaddress.ip_network(host, strict=False), port=port)
     except ValueError:
         return _Entry(name=host.encode("idna").decode("ascii"), port=port)
+
+
+def _port(entry: str, text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 0 < int(text) < 65536):
+        raise ValueError(f"允许访问的主机“{entry}”中的端口“{text}”不是 1—65535 的数字")
+    return int(text)
 
 
 def _special(ip) -> bool:

@@ -14,6 +14,7 @@ source at a time (a named lock), so cron and `pull --every` never pull it twice 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -62,6 +63,14 @@ def pull(store: Store, config: S.Config, names: list[str], environ: dict | None 
         box.close()
 
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _unexpected(src: S.Source) -> Outcome:
+    log.exception("pulling source %s failed", src.name)
+    return Outcome(src.name, src.title, False, "failed", "拉取时出现未预料的错误（已记录错误日志），原有数据不变；请联系管理员。")
+
+
 def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None = None) -> Outcome:
     started = now()
     try:
@@ -74,10 +83,12 @@ def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, enviro
         raise
     except (SourceError, ValueError) as exc:
         text = str(exc).rstrip("。")
-        out = Outcome(src.name, src.title, False, "failed", text + ("。" if "原有数据不变" in text else "；原有数据不变。"))
+        if isinstance(exc, ValueError) and not _CHINESE.search(text):  # a library's own words: not for the operator
+            out = _unexpected(src)
+        else:
+            out = Outcome(src.name, src.title, False, "failed", text + ("。" if "原有数据不变" in text else "；原有数据不变。"))
     except Exception:  # never a traceback for the operator: the reason goes to the log
-        log.exception("pulling source %s failed", src.name)
-        out = Outcome(src.name, src.title, False, "failed", "拉取时出现未预料的错误（已记录错误日志），原有数据不变；请联系管理员。")
+        out = _unexpected(src)
     finally:
         locks.release(store, f"source:{src.name}", holder)
     S.record(store, src.name, started=started, ok=out.ok, status=out.status, rows=out.rows, written=out.written,

@@ -81,6 +81,31 @@ def test_a_failed_source_exits_1_with_its_own_chinese_line(store, tmp_path, monk
     assert "最近一次失败：无法连接" in listed
 
 
+def test_a_library_s_english_error_reaches_the_operator_as_chinese_and_the_log(store, tmp_path, monkeypatch, capsys,
+                                                                               caplog):
+    from connectors.http import HttpConnector
+
+    def broken(self):
+        raise ValueError("could not convert string to float: 'abc'")
+        yield  # a generator, as every connector's read is
+    monkeypatch.setattr(HttpConnector, "read", broken)
+    body = (f'[sources.stats]\nkind = "http"\nurl = "http://127.0.0.1:{free_port()}/x.csv"\nformat = "csv"\n'
+            'allow_hosts = ["127.0.0.1"]\n')
+    monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", body)))
+    assert main(["pull", "--all"]) == 1
+    err = capsys.readouterr().err
+    assert "拉取时出现未预料的错误（已记录错误日志），原有数据不变" in err and "could not" not in err
+    assert "could not convert" in caplog.text
+    assert S.states(store).set_index("source").loc["stats"].last_error.startswith("拉取时出现未预料的错误")
+
+
+def test_an_allowed_host_with_a_port_that_is_no_number_is_refused_in_chinese(tmp_path):
+    body = '[sources.stats]\nkind = "http"\nurl = "http://10.8.0.12/x.csv"\nformat = "csv"\nallow_hosts = ["10.8.0.13:abc"]\n'
+    with pytest.raises(ValueError) as err:
+        S.load(write_sources(tmp_path / "sources.toml", body))
+    assert "允许访问的主机“10.8.0.13:abc”中的端口“abc”不是 1—65535 的数字" in str(err.value)
+
+
 def test_every_pulls_a_source_when_its_schedule_comes_round(store, tmp_path):
     config = S.load(write_sources(tmp_path / "sources.toml", (
         f'[sources.drop]\nkind = "folder"\npath = "{tmp_path}"\nschedule = "daily 08:30"\n'

@@ -192,3 +192,21 @@ def test_postgresql_as_a_source_reads_in_a_read_only_transaction(store, tmp_path
         assert conn.execute(text("SELECT count(*) FROM gd")).scalar() == 50
         assert conn.execute(text("SELECT last_value, is_called FROM gd_no")).one() == (1, False)
     engine.dispose()
+
+
+def test_figures_from_a_statistics_database_s_own_columns_are_read(store, tmp_path, pg_source):
+    """As a statistics database keeps them: 12-digit division codes, the month as 202610, NUMERIC figures."""
+    engine = create_engine(pg_source)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE tjyb (dq text, zb text, sj integer, kj text, sz numeric(12, 2))"))
+        conn.execute(text("INSERT INTO tjyb VALUES ('411402000000', '社会消费品零售总额', 202610, '累计', 123.40), "
+                          "('411481000000', '社会消费品零售总额', 202610, '累计同比', 5.20)"))
+    engine.dispose()
+    body = sql_source(pg_source, "SELECT * FROM tjyb", dataset="observations",
+                      columns='{ region = "dq", indicator = "zb", period = "sj", measure = "kj", value = "sz" }')
+    out = run(store, tmp_path, body)
+    assert out.ok and out.status == "written", out.message
+    got = store.observations(indicators=["RETAIL"]).sort_values("region_code")
+    assert got[["region_code", "period", "measure"]].values.tolist() == [["411402", "2026-10", "ytd"],
+                                                                       ["411481", "2026-10", "ytd_yoy"]]
+    assert got.value.tolist() == [123.4, 5.2]

@@ -12,6 +12,7 @@ an open-data portal), through connectors.web (allowlist, timeouts, retries, size
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from cockpit.uploads.parse import read as read_workbook
 
 from . import mapping
 from .base import Connector, Dataset, File, Option, SourceError, register
-from .web import MB, Client, Policy
+from .web import MB, Answer, Client, Policy
 
 LAYOUTS = ("long", "wide", "task", "records")
 PAGINATION = ("none", "page", "offset", "next")
@@ -80,6 +81,8 @@ class HttpConnector(Connector):
         "fields": Option("字段映射：本系统的列 = 记录中的路径", dict, {}),
         "values": Option("代码对照：本系统的列 = { 来源的代码 = 本系统的写法 }", dict, {}),
         "params": Option("固定的查询参数", dict, {}),
+        "method": Option("请求方式：GET 或 POST（POST 时页码、条数和增量参数写入 JSON 请求体）", str, "GET"),
+        "body": Option("POST 的 JSON 请求体（固定的查询条件；参数名可带点表示嵌套，如 page.num）", dict, {}),
         "paginate": Option("分页方式：none、page、offset 或 next", str, "none"),
         "page_param": Option("页码参数名", str, "page"),
         "page_start": Option("第一页的页码", int, 1),
@@ -89,6 +92,7 @@ class HttpConnector(Connector):
         "limit_param": Option("条数参数名", str, "limit"),
         "next_path": Option("JSON 中下一页地址的路径（不填则看 Link 头）", str, None),
         "max_pages": Option("最多读取页数", int, 1000),
+        "total_path": Option("JSON 中记录总数的路径（如 data.total；读够即停）", str, None),
         "watermark": Option("记录中变更时间的路径（增量拉取）", str, None),
         "watermark_param": Option("发送上次最新变更时间的查询参数", str, None),
         **web_options(),
@@ -101,6 +105,13 @@ class HttpConnector(Connector):
             raise ValueError(f"format 应为 json、csv 或 xlsx，现为“{v['format']}”")
         if v["paginate"] not in PAGINATION:
             raise ValueError(f"paginate 应为 {'、'.join(PAGINATION)}，现为“{v['paginate']}”")
+        v["method"] = str(v["method"]).upper()
+        if v["method"] not in ("GET", "POST"):
+            raise ValueError(f"method 应为 GET 或 POST，现为“{v['method']}”")
+        if v["body"] and v["method"] != "POST":
+            raise ValueError("body（请求体）只用于 method = \"POST\"")
+        if v["method"] == "POST" and v["paginate"] == "next":
+            raise ValueError("分页方式 next 按下一页地址读取，只用于 GET；POST 请用 page 或 offset")
         if v["layout"] is not None and v["layout"] not in LAYOUTS:
             raise ValueError(f"layout 应为 {'、'.join(LAYOUTS)}，现为“{v['layout']}”")
         if v["dataset"] is not None and v["dataset"] not in DATASET_COLUMNS:
@@ -119,19 +130,37 @@ class HttpConnector(Connector):
 
     def read(self) -> Iterable[Dataset | File]:
         v = self.values
-        params = {str(k): str(val) for k, val in (v["params"] or {}).items()}
+        paging = {}  # what a request says besides the fixed settings: the watermark, later the page
         since = self.watermarks.get(v["dataset"]) if v["dataset"] else None
         if v["watermark_param"] and since is not None:
-            params[v["watermark_param"]] = str(since)
+            paging[v["watermark_param"]] = since if isinstance(since, (int, float)) else str(since)
         if v["format"] != "json":
-            answer = self.client.get(v["url"], params)
+            answer = self._request(paging)
             if not v["fields"]:
                 name = v["url"].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or f"download.{v['format']}"
                 yield File(name if "." in name else f"{name}.{v['format']}", answer.body)
                 return
             yield self._table(answer.body)
             return
-        yield self._json(params)
+        yield self._json(paging)
+
+    def _request(self, paging: dict) -> Answer:
+        """One request to the configured address: the fixed `params` and `paging` in the query of a GET,
+        or `paging` set into the JSON `body` of a POST (numbers stay numbers there; a.b nests)."""
+        v = self.values
+        params = {str(k): str(val) for k, val in (v["params"] or {}).items()}
+        if v["method"] == "GET":
+            return self.client.get(v["url"], {**params, **{k: str(val) for k, val in paging.items()}})
+        body = copy.deepcopy(v["body"] or {})
+        for name, value in paging.items():
+            *outer, last = name.split(".")
+            inner = body
+            for part in outer:
+                if not isinstance(inner.get(part), dict):
+                    inner[part] = {}
+                inner = inner[part]
+            inner[last] = value
+        return self.client.get(v["url"], params, json_body=body)
 
     def _table(self, data: bytes) -> Dataset:
         """A CSV or xlsx answer with its own column names, mapped by `fields` (read safely, as an upload)."""
@@ -144,33 +173,37 @@ class HttpConnector(Connector):
         out, used = mapping.map_columns(frame, self.values["dataset"], self.values["fields"], self.values["values"])
         return Dataset(self.values["dataset"], out, {"columns": used})
 
-    def _json(self, params: dict) -> Dataset:
+    def _json(self, paging: dict) -> Dataset:
         v = self.values
         records: list = []
         marks: list = []
-        url, seen = v["url"], set()
+        url, seen, last = v["url"], set(), None
         page = v["page_start"]
         for n in range(v["max_pages"] + 1):
             if n == v["max_pages"]:
                 raise SourceError(f"分页读取超过 {v['max_pages']} 页仍未结束，已中止（可调大 max_pages）。")
-            query = dict(params)
+            ask = dict(paging)
             if v["paginate"] == "page":
-                query[v["page_param"]] = str(page)
+                ask[v["page_param"]] = page
                 if v["size_param"] and v["page_size"]:
-                    query[v["size_param"]] = str(v["page_size"])
+                    ask[v["size_param"]] = v["page_size"]
             elif v["paginate"] == "offset":
-                query[v["offset_param"]] = str(len(records))
-                query[v["limit_param"]] = str(v["page_size"] or 100)
-            answer = self.client.get(url, query if url == v["url"] else None)
+                ask[v["offset_param"]] = len(records)
+                ask[v["limit_param"]] = v["page_size"] or 100
+            answer = self._request(ask) if url == v["url"] else self.client.get(url)  # a next link has its own query
             doc = _json(answer.body, answer.headers)
             batch = _records(doc, v["records"])
+            if batch and batch == last:  # past the end, some systems send the last page again
+                break
             records += batch
             if v["watermark"]:
                 marks += [mapping.dotted(r, v["watermark"]) for r in batch]
+            total = _count(mapping.dotted(doc, v["total_path"])) if v["total_path"] else None
             if v["paginate"] in ("page", "offset"):
-                if not batch or (v["page_size"] and len(batch) < v["page_size"]):
+                if (not batch or (v["page_size"] and len(batch) < v["page_size"])
+                        or (total is not None and len(records) >= total)):
                     break
-                page += 1
+                page, last = page + 1, batch
             elif v["paginate"] == "next":
                 link = _next_link(doc, answer.headers, v["next_path"])
                 if not link:
@@ -186,6 +219,13 @@ class HttpConnector(Connector):
         if (mark := mapping.newest(marks)) is not None:
             meta["watermark"] = mark
         return Dataset(v["dataset"], frame, meta)
+
+
+def _count(total) -> int | None:
+    """The record count an answer states (a number, or a number as text), else None."""
+    if isinstance(total, str) and total.strip().isdigit():
+        return int(total)
+    return int(total) if isinstance(total, (int, float)) and not isinstance(total, bool) else None
 
 
 def _json(body: bytes, headers: dict | None = None):

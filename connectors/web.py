@@ -1,4 +1,4 @@
-"""One careful HTTP GET for the http and cap connectors (urllib3 underneath).
+"""One careful HTTP GET (or a POST of a JSON query) for the http and cap connectors (urllib3 underneath).
 
 What a remote answer or a mistaken setting could make the cockpit do is bounded here:
 - only http and https; no user name or password inside an address;
@@ -16,6 +16,7 @@ What a remote answer or a mistaken setting could make the cockpit do is bounded 
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import socket
 import time
@@ -152,11 +153,15 @@ class Client:
         return infos[0][4][0]
 
     # ---- one GET, with redirects and retries ---------------------------------------------------
-    def get(self, url: str, params: dict | None = None) -> Answer:
+    def get(self, url: str, params: dict | None = None, json_body: dict | None = None) -> Answer:
+        """GET `url` with `params` in its query; with `json_body`, a POST of that JSON (the query APIs
+        of many systems take their conditions and page numbers so). A 307 or 308 repeats the POST at
+        the new address; any other redirect is followed with a GET, as browsers do."""
         if params:
             url += ("&" if "?" in url else "?") + urlencode(params)
+        body = json.dumps(json_body, ensure_ascii=False).encode() if json_body is not None else None
         for _ in range(MAX_REDIRECTS + 1):
-            answer = self._with_retries(url)
+            answer = self._with_retries(url, body)
             if answer.status not in REDIRECTS:
                 return answer
             location = answer.headers.get("location")
@@ -164,13 +169,14 @@ class Client:
                 raise SourceError(f"服务器返回重定向（HTTP {answer.status}）却没有给出新地址。")
             url = urljoin(url, location)
             self.target(url)  # a redirect off the allowlist is refused here, before any request to it
+            body = body if answer.status in (307, 308) else None
         raise SourceError(f"重定向超过 {MAX_REDIRECTS} 次，已中止。")
 
-    def _with_retries(self, url: str) -> Answer:
+    def _with_retries(self, url: str, body: bytes | None = None) -> Answer:
         p = self.policy
         for attempt in range(p.retries + 1):
             try:
-                answer = self._once(url)
+                answer = self._once(url, body)
                 if answer.status not in RETRYABLE:
                     return _checked(answer)
                 reason = f"服务器错误（HTTP {answer.status}）"
@@ -181,7 +187,7 @@ class Client:
                 time.sleep(p.backoff * 2 ** attempt)
         raise SourceError(reason + (f"，重试 {p.retries} 次后仍失败。" if p.retries else "。"))
 
-    def _once(self, url: str) -> Answer:
+    def _once(self, url: str, body: bytes | None = None) -> Answer:
         scheme, host, port, address, path = self.target(url)
         p = self.policy
         start = time.monotonic()
@@ -190,13 +196,14 @@ class Client:
         cls = urllib3.HTTPSConnectionPool if scheme == "https" else urllib3.HTTPConnectionPool
         pool = cls(address, port, retries=False, timeout=Timeout(connect=p.connect_timeout, read=p.timeout), **kw)
         headers = {"Host": host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}",
-                   "Accept-Encoding": "gzip, deflate", "User-Agent": "shangqiu-cockpit", **p.headers}
+                   "Accept-Encoding": "gzip, deflate", "User-Agent": "shangqiu-cockpit",
+                   **({"Content-Type": "application/json; charset=utf-8"} if body is not None else {}), **p.headers}
         try:
-            resp = pool.urlopen("GET", path, headers=headers, redirect=False, retries=False,
-                                preload_content=False, decode_content=False, assert_same_host=False)
+            resp = pool.urlopen("GET" if body is None else "POST", path, body=body, headers=headers, redirect=False,
+                                retries=False, preload_content=False, decode_content=False, assert_same_host=False)
             try:
-                body = _body(resp, start, p) if resp.status not in REDIRECTS else b""
-                return Answer(url, resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
+                content = _body(resp, start, p) if resp.status not in REDIRECTS else b""
+                return Answer(url, resp.status, {k.lower(): v for k, v in resp.headers.items()}, content)
             finally:
                 resp.release_conn()
         except ue.SSLError as exc:

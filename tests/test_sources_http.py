@@ -251,3 +251,68 @@ def test_a_mistaken_code_table_is_refused_by_name_when_the_file_is_read(tmp_path
     with pytest.raises(ValueError) as err:
         S.load(write_sources(tmp_path / "sources.toml", body))
     assert "数据源 hotline" in str(err.value) and words in str(err.value), err.value
+
+
+# ---- query APIs that take a POST of JSON, and the ends of pages ---------------------------------------
+def post_pages(peer, path: str, n: int, clamp: bool = False) -> None:
+    """A query API taking {"query": …, "page": {"num": k, "size": m}}: MyBatis-style pages of n tickets
+    with their total; `clamp` answers a page past the end with the last page again, as some systems do."""
+    def answer(req, q):
+        ask = getattr(req, "json", None) or {}
+        size, num = ask["page"]["size"], ask["page"]["num"]
+        last = max(1, -(-n // size))
+        num = min(num, last) if clamp else num
+        page = [java_ticket(i) for i in range((num - 1) * size, min(num * size, n))]
+        return 200, {"Content-Type": "application/json"}, json.dumps(
+            {"code": 200, "msg": "查询成功", "data": {"records": page, "total": n}}).encode()
+    peer.routes[path] = answer
+
+
+def post_source(peer, path: str, **extra) -> str:
+    return java_source(peer, path, method='"POST"', body='{ query = { area = "商丘市" } }', paginate='"page"',
+                       page_param='"page.num"', size_param='"page.size"', page_size=3, **extra)
+
+
+def test_a_query_api_taking_a_post_of_json_is_paged_through_its_body(store, tmp_path, peer):
+    post_pages(peer, "/api/post", 7)
+    peer.bodies.clear()
+    out = run(store, tmp_path, post_source(peer, "/api/post", watermark='"slsj"', watermark_param='"query.since"'))
+    assert out.ok and out.written == 7, out.message
+    assert [b for p, b in peer.bodies if p == "/api/post"] == [
+        {"query": {"area": "商丘市"}, "page": {"num": k, "size": 3}} for k in (1, 2, 3)]
+    run(store, tmp_path, post_source(peer, "/api/post", watermark='"slsj"', watermark_param='"query.since"'))
+    assert peer.bodies[-1][1]["query"] == {"area": "商丘市", "since": MS + 6 * 3_600_000}  # a number stays a number
+
+
+@pytest.mark.parametrize("clamp,total_path,asked", [
+    (False, '"data.total"', 2),  # six of six read: no third page asked for
+    (True, None, 3),  # the third page repeats the second: the end, not six tickets twice
+], ids=["the total said", "the last page again"])
+def test_pages_end_where_the_answer_says_or_where_a_page_repeats(store, tmp_path, peer, clamp, total_path, asked):
+    post_pages(peer, "/api/post6", 6, clamp=clamp)
+    peer.bodies.clear()
+    extra = {"total_path": total_path} if total_path else {}
+    out = run(store, tmp_path, post_source(peer, "/api/post6", **extra))
+    assert out.ok and out.written == 6, out.message
+    assert len(peer.bodies) == asked
+
+
+def test_a_post_moved_with_307_is_posted_again_there(store, tmp_path, peer):
+    post_pages(peer, "/api/post", 2)
+    peer.routes["/api/post-moved"] = lambda req, q: (307, {"Location": "/api/post"}, b"")
+    peer.bodies.clear()
+    out = run(store, tmp_path, post_source(peer, "/api/post-moved"))
+    assert out.ok and out.written == 2, out.message
+    assert [p for p, _ in peer.bodies] == ["/api/post-moved", "/api/post"]
+
+
+@pytest.mark.parametrize("extra,words", [
+    ({"method": '"DELETE"'}, "method 应为 GET 或 POST，现为“DELETE”"),
+    ({"body": '{ page = 1 }'}, "body（请求体）只用于 method = \"POST\""),
+    ({"method": '"POST"', "paginate": '"next"'}, "分页方式 next 按下一页地址读取，只用于 GET"),
+    ({"method": '"POST"', "body": '"page=1"'}, "应为表（键 = 值）"),
+])
+def test_a_mistaken_request_setting_is_refused_by_name_when_the_file_is_read(tmp_path, peer, extra, words):
+    with pytest.raises(ValueError) as err:
+        S.load(write_sources(tmp_path / "sources.toml", http_source(peer, "/api/tickets", **extra)))
+    assert words in str(err.value), err.value

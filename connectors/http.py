@@ -58,7 +58,7 @@ def client(c: Connector, url: str) -> Client:
     if v.get("username") is not None:
         pair = f"{v['username']}:{v.get('password') or ''}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-    if v.get("token"):
+    if v.get("token") and not v.get("token_field"):
         headers[v["token_header"]] = f"{v['token_prefix']}{v['token']}"
     if not 0 <= v["retries"] <= 10:
         raise ValueError("retries 应在 0—10 之间")
@@ -82,7 +82,8 @@ class HttpConnector(Connector):
         "values": Option("代码对照：本系统的列 = { 来源的代码 = 本系统的写法 }", dict, {}),
         "params": Option("固定的查询参数", dict, {}),
         "method": Option("请求方式：GET 或 POST（POST 时页码、条数和增量参数写入 JSON 请求体）", str, "GET"),
-        "body": Option("POST 的 JSON 请求体（固定的查询条件；参数名可带点表示嵌套，如 page.num）", dict, {}),
+        "body": Option("POST 的 JSON 请求体（固定的查询条件，不得放密码或令牌；参数名可带点表示嵌套，如 page.num）", dict, {}),
+        "token_field": Option("令牌放在 POST 请求体中的位置（如 appSecret，代替请求头）", str, None),
         "paginate": Option("分页方式：none、page、offset 或 next", str, "none"),
         "page_param": Option("页码参数名", str, "page"),
         "page_start": Option("第一页的页码", int, 1),
@@ -110,6 +111,8 @@ class HttpConnector(Connector):
             raise ValueError(f"method 应为 GET 或 POST，现为“{v['method']}”")
         if v["body"] and v["method"] != "POST":
             raise ValueError("body（请求体）只用于 method = \"POST\"")
+        if v["token_field"] and v["method"] != "POST":
+            raise ValueError("token_field（令牌在请求体中的位置）只用于 method = \"POST\"")
         if v["method"] == "POST" and v["paginate"] == "next":
             raise ValueError("分页方式 next 按下一页地址读取，只用于 GET；POST 请用 page 或 offset")
         if v["layout"] is not None and v["layout"] not in LAYOUTS:
@@ -152,7 +155,8 @@ class HttpConnector(Connector):
         if v["method"] == "GET":
             return self.client.get(v["url"], {**params, **{k: str(val) for k, val in paging.items()}})
         body = copy.deepcopy(v["body"] or {})
-        for name, value in paging.items():
+        secret = {v["token_field"]: v["token"]} if v["token_field"] and v.get("token") else {}
+        for name, value in {**paging, **secret}.items():
             *outer, last = name.split(".")
             inner = body
             for part in outer:

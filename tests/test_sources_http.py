@@ -311,8 +311,27 @@ def test_a_post_moved_with_307_is_posted_again_there(store, tmp_path, peer):
     ({"body": '{ page = 1 }'}, "body（请求体）只用于 method = \"POST\""),
     ({"method": '"POST"', "paginate": '"next"'}, "分页方式 next 按下一页地址读取，只用于 GET"),
     ({"method": '"POST"', "body": '"page=1"'}, "应为表（键 = 值）"),
+    ({"token_field": '"appSecret"'}, "token_field（令牌在请求体中的位置）只用于 method = \"POST\""),
 ])
 def test_a_mistaken_request_setting_is_refused_by_name_when_the_file_is_read(tmp_path, peer, extra, words):
     with pytest.raises(ValueError) as err:
         S.load(write_sources(tmp_path / "sources.toml", http_source(peer, "/api/tickets", **extra)))
     assert words in str(err.value), err.value
+
+
+def test_a_token_the_api_wants_in_its_body_comes_from_the_environment_and_is_never_shown(store, tmp_path, peer, caplog):
+    def answer(req, q):
+        ask = getattr(req, "json", None) or {}
+        ok = ask.get("auth", {}).get("appSecret") == TOKEN
+        doc = ({"code": 0, "data": {"records": [java_ticket(0)]}} if ok else {"code": 401, "msg": "appSecret 错误"})
+        return 200, {"Content-Type": "application/json"}, json.dumps(doc, ensure_ascii=False).encode()
+    peer.routes["/api/post-secret"] = answer
+    caplog.set_level(logging.DEBUG)
+    body = java_source(peer, "/api/post-secret", method='"POST"', token_env='"HOTLINE_TOKEN"',
+                       token_field='"auth.appSecret"')
+    out = run(store, tmp_path, body, environ={"HOTLINE_TOKEN": TOKEN})
+    assert out.ok and out.written == 1, out.message
+    assert "authorization" not in {k.lower() for k in peer.queries[-1][2]}  # in the body, not also in a header
+    wrong = run(store, tmp_path, body, environ={"HOTLINE_TOKEN": "wrong"})
+    assert not wrong.ok and "接口返回了错误（code = 401，“appSecret 错误”）" in wrong.message, wrong.message
+    assert TOKEN not in caplog.text and not S.runs(store).message.str.contains(TOKEN).any()

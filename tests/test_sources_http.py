@@ -335,3 +335,10 @@ def test_a_token_the_api_wants_in_its_body_comes_from_the_environment_and_is_nev
     wrong = run(store, tmp_path, body, environ={"HOTLINE_TOKEN": "wrong"})
     assert not wrong.ok and "接口返回了错误（code = 401，“appSecret 错误”）" in wrong.message, wrong.message
     assert TOKEN not in caplog.text and not S.runs(store).message.str.contains(TOKEN).any()
+
+
+def test_an_18_digit_key_sent_as_a_json_number_is_exact_and_stored_as_written(store, tmp_path, peer):
+    peer.json("/api/java-long-key", {"code": 0, "data": {"records": [java_ticket(0, gdbh=202611280000012345)]}})
+    out = run(store, tmp_path, java_source(peer, "/api/java-long-key"))
+    assert out.ok and out.written == 1, out.message
+    assert tickets_in(store) == {"202611280000012345": "办理中"}

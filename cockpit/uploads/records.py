@@ -178,6 +178,12 @@ def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: 
 
 
 def _typed(c: _Check, f: str, spec: Field, col: pd.Series, empty: np.ndarray, region_of) -> pd.Series:
+    if spec.kind == "key" and pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+        # 18 digits typed or exported as a number: Excel keeps 15, so the key's last digits are not its own.
+        # (A whole number from a database or JSON is exact: only a float has lost them.)
+        long = col.map(lambda v: isinstance(v, float) and abs(v) >= 1e15)
+        c.report(long.to_numpy(dtype=bool), f, f"{spec.title}以数字保存，超过 15 位：Excel 只保留 15 位有效数字，"
+                 "末几位已不是原编号；请把该列设为文本格式（或在编号前加英文单引号）后重新导出")
     if spec.kind in ("key", "text"):
         text = _as_text(col).where(~empty, None)
         if spec.size:

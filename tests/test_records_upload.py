@@ -225,10 +225,25 @@ def test_an_event_later_than_the_clock_is_refused_beyond_an_hour_of_clock_skew(s
     assert (error.row, error.column[0]) == (2, "I") and stored(store) == before
 
 
-def test_the_same_ticket_twice_in_one_list_is_refused(store):
-    data = filled(store, "hotline_tickets", [ROWS["hotline_tickets"], ROWS["hotline_tickets"]])
+def test_the_same_ticket_twice_in_one_list_is_refused_unless_word_for_word(store):
+    changed = list(ROWS["hotline_tickets"])
+    changed[5] = "已办结"
+    changed[7] = "2026-11-28 15:00"
+    data = filled(store, "hotline_tickets", [ROWS["hotline_tickets"], changed])
+    before = stored(store)
     checked = V.check_bytes(store, data, "工单.xlsx")
     assert not checked.ok and "工单编号“SQ2026112800001”重复（第 2 行已有）" in checked.problems.errors[0].reason
+    assert C.commit(store, checked, data=data, file_name="工单.xlsx", created_by="张三").status == "rejected"
+    assert stored(store) == before
+    # Listed twice word for word (the pages of a system's export overlapping): one ticket, said once.
+    other = list(ROWS["hotline_tickets"])
+    other[0] = "SQ2026112800002"
+    data = filled(store, "hotline_tickets", [ROWS["hotline_tickets"], other, ROWS["hotline_tickets"], other])
+    checked = V.check_bytes(store, data, "工单.xlsx")
+    assert checked.ok and [(p.row, p.reason) for p in checked.problems.notes] == [
+        (4, "2 行与前面某行完全相同（同一记录重复列出），各按一条导入")]
+    commit(store, data)
+    assert store.count(s.hotline_tickets) == 2
 
 
 def test_text_that_looks_like_a_formula_or_markup_is_stored_as_written(store):

@@ -342,3 +342,15 @@ def test_an_18_digit_key_sent_as_a_json_number_is_exact_and_stored_as_written(st
     out = run(store, tmp_path, java_source(peer, "/api/java-long-key"))
     assert out.ok and out.written == 1, out.message
     assert tickets_in(store) == {"202611280000012345": "办理中"}
+
+
+def test_pages_that_overlap_as_new_tickets_arrive_give_each_ticket_once(store, tmp_path, peer):
+    """Offset pages of a list that grew between two requests: the last ticket of one page comes again
+    at the top of the next. Word for word the same: one ticket, not a refused pull."""
+    rows = [java_ticket(i) for i in range(5)]
+    pages = {0: rows[0:3], 3: rows[2:5], 6: []}  # the second page starts one ticket early
+    peer.routes["/api/overlap"] = lambda req, q: (200, {}, json.dumps(
+        {"code": 0, "data": {"records": pages[int(q["offset"])]}}).encode())
+    out = run(store, tmp_path, java_source(peer, "/api/overlap", paginate='"offset"', page_size=3))
+    assert out.ok and out.written == 5, out.message
+    assert sorted(tickets_in(store)) == [f"J{i:04d}" for i in range(5)]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import DATASET_COLUMNS
-from .messages import ERROR, SKIPPED, Problems
+from .messages import ERROR, INFO, SKIPPED, Problems
 from .names import norm
 from .periods_in import EXCEL_EPOCH, FIRST_SERIAL
 
@@ -364,6 +364,17 @@ def _keys(c: _Check, name: str, frame: pd.DataFrame) -> None:
         c.report(missing, "source_key", f"{FIELDS[name]['source_key'].title}为空（用来识别同一条记录的更新）")
     key = frame["source_key"]
     dup = key.duplicated(keep=False).to_numpy() & key.notna().to_numpy() & ~c.bad & ~c.out
+    if dup.any():  # the same record twice, word for word (an export's pages overlapping): one record
+        cols = [*DATASET_COLUMNS[name], "source_key"]
+        again = np.zeros(len(frame), dtype=bool)
+        again[dup] = frame.loc[dup, cols].astype(str).duplicated(keep="first").to_numpy()
+        if again.any():
+            i = int(np.flatnonzero(again)[0])
+            c.problems.add(f"{int(again.sum()):,} 行与前面某行完全相同（同一记录重复列出），各按一条导入",
+                           sheet=str(c.raw.at[i, "sheet"]), row=int(c.raw.at[i, "row"]),
+                           column=str(c.raw.at[i, "c_source_key"]), value=key.iat[i], severity=INFO)
+            c.out |= again
+            dup = key.duplicated(keep=False).to_numpy() & key.notna().to_numpy() & ~c.bad & ~c.out
     if dup.any():
         first = {}
         for i in np.flatnonzero(dup):

@@ -1,6 +1,6 @@
 """kind = "cap": CAP 1.2 alerts (OASIS Common Alerting Protocol, the format of China's national
 early-warning release system) from files, a folder, or a URL (one alert, or an Atom/RSS feed whose
-entries link to alerts; every link checked against the allowlist like any HTTP source).
+entries carry alerts or link to them; every link checked against the allowlist like any HTTP source).
 
 - category Met, Geo, Env (weather and natural hazards) -> weather_warnings; any other -> emergency_events;
 - one record per area (geocode, else each name in areaDesc); the key is the first alert of its chain
@@ -92,6 +92,11 @@ class CapConnector(Connector):
         root = _parse(body)
         if _is_alert(root):
             yield body
+            return
+        inline = [el for el in root.iter() if _is_alert(el)]  # a feed that carries its alerts in its entries
+        if inline:
+            for el in inline[:MAX_ALERTS]:
+                yield SafeET.tostring(el, encoding="utf-8")
             return
         links = [e.get("href") for e in root.iter(f"{ATOM}link") if e.get("rel", "alternate") in ("alternate", "related")]
         links += [e.text for e in root.iter("link") if e.text]  # RSS

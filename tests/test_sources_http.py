@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from cockpit import schema as s
 from service import sources as S
@@ -354,3 +357,48 @@ def test_pages_that_overlap_as_new_tickets_arrive_give_each_ticket_once(store, t
     out = run(store, tmp_path, java_source(peer, "/api/overlap", paginate='"offset"', page_size=3))
     assert out.ok and out.written == 5, out.message
     assert sorted(tickets_in(store)) == [f"J{i:04d}" for i in range(5)]
+
+
+# ---- CAP alerts from a feed: linked from its entries, or carried in them ---------------------------------
+CAP_DIR = Path(__file__).parent / "fixtures" / "cap"
+
+
+def cap_feed_source(peer, path: str) -> str:
+    return (f'[sources.weather]\nkind = "cap"\ntitle = "预警发布"\nurl = "{peer.url}{path}"\n'
+            f'allow_hosts = ["127.0.0.1:{peer.port}"]\nretries = 0\ntimeout_seconds = 2\n')
+
+
+def cap_levels(store) -> dict:
+    frame = store.frame(s.weather_warnings.select())
+    return dict(zip(frame.region_code, frame.level))
+
+
+@pytest.mark.parametrize("how", ["Atom links", "RSS links", "alerts inside the Atom entries"])
+def test_a_cap_feed_brings_its_alerts_however_it_carries_them(store, tmp_path, peer, how):
+    yellow, fire = ((CAP_DIR / f).read_bytes() for f in ("01_yellow.xml", "fire.xml"))
+    peer.routes["/cap/yellow.xml"] = lambda req, q: (200, {"Content-Type": "application/xml"}, yellow)
+    peer.routes["/cap/fire.xml"] = lambda req, q: (200, {"Content-Type": "application/xml"}, fire)
+    if how == "Atom links":
+        feed = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>预警</title>'
+                '<entry><link href="/cap/yellow.xml"/></entry><entry><link rel="alternate" href="fire.xml"/></entry></feed>')
+    elif how == "RSS links":
+        feed = (f'<rss version="2.0"><channel><title>预警</title><item><link>{peer.url}/cap/yellow.xml</link></item>'
+                '<item><link>/cap/fire.xml</link></item></channel></rss>')
+    else:
+        inner = [re.sub(r"^<\?xml[^>]*>\s*", "", b.decode()) for b in (yellow, fire)]
+        feed = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>预警</title>'
+                + "".join(f'<entry><content type="text/xml">{a}</content></entry>' for a in inner) + "</feed>")
+    peer.routes["/cap/feed"] = lambda req, q: (200, {"Content-Type": "application/atom+xml"}, feed.encode())
+    out = run(store, tmp_path, cap_feed_source(peer, "/cap/feed"))
+    assert out.ok and out.written == 3, out.message  # two counties' 寒潮 signals and one forest-fire event
+    assert cap_levels(store) == {"411481": 3, "411426": 3}
+    assert store.first(select(s.emergency_events))["event_type"] == "森林火险"
+
+
+def test_a_cap_feed_linking_off_the_allowlist_is_refused_and_nothing_stored(store, tmp_path, peer):
+    feed = '<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://169.254.169.254/latest/"/></entry></feed>'
+    peer.routes["/cap/evil"] = lambda req, q: (200, {}, feed.encode())
+    before = stored(store)
+    out = run(store, tmp_path, cap_feed_source(peer, "/cap/evil"))
+    assert not out.ok and "169.254.169.254" in out.message and "原有数据不变" in out.message, out.message
+    assert stored(store) == before

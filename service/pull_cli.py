@@ -5,6 +5,7 @@ schedules (`--every`, a long-running process).
     python -m cockpit pull --source stats_bureau [--source hotline]
     python -m cockpit pull --every             # pull each source when its schedule comes round
     python -m cockpit pull --list              # the sources and how fresh each is
+    python -m cockpit pull --source hotline --dry-run   # read and check only: what would come in
 
 Each failed source gets one Chinese line on standard error; the warnings are evaluated after every
 round (the 数据超期 rule reads the same freshness), and in --every mode forecasts are refitted in
@@ -36,6 +37,8 @@ def register(sub) -> None:
     p.add_argument("--every", type=float, nargs="?", const=1.0, default=None, metavar="MINUTES",
                    help="常驻运行：每隔 MINUTES 分钟（默认 1）检查一次，到了计划时间（schedule）的数据源就拉取")
     p.add_argument("--list", action="store_true", help="列出数据源、计划与最近一次拉取的结果")
+    p.add_argument("--dry-run", action="store_true",
+                   help="试读：读取并校验，列出将导入的条数和前几条，不写入、不移动文件、不记增量位置")
     p.set_defaults(func=cmd_pull)
 
 
@@ -49,11 +52,18 @@ def cmd_pull(args) -> int:
     names = _names(config, args.source)
     if args.list:
         return _list(store, config)
+    if args.every is not None and args.dry_run:
+        raise ValueError("--dry-run 只试读一次，不能与 --every 同用")
     if args.every is not None:
         loop(store, config, names if args.source else None, args.every)
         return 0
     if not args.source and not args.all:
         raise ValueError("请指定 --source 名称、--all 或 --every")
+    if args.dry_run:
+        outcomes = pull(store, config, names, dry=True)
+        for o in outcomes:
+            print(o.line(), file=sys.stdout if o.ok else sys.stderr, flush=True)
+        return 1 if any(not o.ok for o in outcomes) else 0
     outcomes = pull(store, config, names)
     return report(store, outcomes, refit=False)
 

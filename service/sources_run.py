@@ -23,6 +23,7 @@ from cockpit import locks
 from cockpit.datasets import KEYED, Dataset
 from cockpit.store import Store, StoreUnavailable, now
 from cockpit.uploads import commit as C, records as R, validate as V
+from cockpit.uploads.history import DATASETS
 from cockpit.uploads.messages import Problems
 from cockpit.uploads.parse import MB, Sheet, Workbook
 from connectors import File, SourceError
@@ -42,7 +43,7 @@ class Outcome:
     source: str
     title: str
     ok: bool
-    status: str  # written | unchanged | failed | busy
+    status: str  # written | unchanged | failed | busy | dry (read and checked, nothing written)
     message: str
     rows: int = 0
     written: int = 0
@@ -55,10 +56,13 @@ class Outcome:
         return f"{mark} {self.title}（{self.source}）：{self.message}"
 
 
-def pull(store: Store, config: S.Config, names: list[str], environ: dict | None = None) -> list[Outcome]:
+def pull(store: Store, config: S.Config, names: list[str], environ: dict | None = None,
+         dry: bool = False) -> list[Outcome]:
+    """Pull each source named; `dry`: read and check only (a new source's mapping tried), nothing
+    written, no file moved, no watermark or state kept."""
     box = Sandbox(preload=PRELOAD)
     try:
-        return [pull_one(store, config, config.sources[n], box, environ) for n in names]
+        return [pull_one(store, config, config.sources[n], box, environ, dry) for n in names]
     finally:
         box.close()
 
@@ -71,14 +75,15 @@ def _unexpected(src: S.Source) -> Outcome:
     return Outcome(src.name, src.title, False, "failed", "拉取时出现未预料的错误（已记录错误日志），原有数据不变；请联系管理员。")
 
 
-def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None = None) -> Outcome:
+def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None = None,
+             dry: bool = False) -> Outcome:
     started = now()
     try:
         holder = locks.acquire(store, f"source:{src.name}", f"pull {src.name}")
     except locks.Held as exc:
         return Outcome(src.name, src.title, True, "busy", f"正由另一进程拉取（{exc.since:%H:%M} 起），本次跳过。")
     try:
-        out = _run(store, config, src, box, environ)
+        out = _run(store, config, src, box, environ, dry)
     except StoreUnavailable:
         raise
     except (SourceError, ValueError) as exc:
@@ -91,13 +96,14 @@ def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, enviro
         out = _unexpected(src)
     finally:
         locks.release(store, f"source:{src.name}", holder)
-    S.record(store, src.name, started=started, ok=out.ok, status=out.status, rows=out.rows, written=out.written,
-             batches=out.batches, message=out.message, marks=out.marks)
+    if not dry:
+        S.record(store, src.name, started=started, ok=out.ok, status=out.status, rows=out.rows, written=out.written,
+                 batches=out.batches, message=out.message, marks=out.marks)
     log.info("source %s: %s", src.name, out.message)
     return out
 
 
-def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None) -> Outcome:
+def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None, dry: bool) -> Outcome:
     connector = config.connect(src, environ)
     connector.watermarks = S.watermarks(store, src.name)
     out = Outcome(src.name, src.title, True, "unchanged", "")
@@ -105,8 +111,10 @@ def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: d
     catalog = V.Catalog.load(store)
     for item in connector.read():
         if isinstance(item, File):
-            ok, text = (False, item.refused) if item.refused else _file(store, src, connector, item, box, catalog, out)
-            connector.finished(item, ok, text)
+            ok, text = (False, item.refused) if item.refused else _file(store, src, connector, item, box, catalog, out,
+                                                                         dry)
+            if not dry:  # a folder's file stays where it lies
+                connector.finished(item, ok, text)
             notes.append(f"{item.name}：{text}")
             out.ok &= ok
         else:
@@ -114,17 +122,20 @@ def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: d
             if "watermark" in item.meta:
                 marks[item.name] = item.meta["watermark"]
     if tidy:
-        notes.append(_tidy(store, src, tidy, catalog, out))
+        notes.append(_tidy(store, src, tidy, catalog, out, dry))
     elif not notes:
         notes.append("没有新的文件。" if src.kind == "folder" else "没有读到数据。")
     if not out.ok:
         out.status = "failed"
     out.message = "；".join(notes)
-    out.marks = marks if out.ok else {}
+    out.marks = marks if out.ok and not dry else {}
+    if dry:
+        out.status = "failed" if not out.ok else "dry"
     return out
 
 
-def _file(store, src: S.Source, connector, item: File, box: Sandbox, catalog, out: Outcome) -> tuple[bool, str]:
+def _file(store, src: S.Source, connector, item: File, box: Sandbox, catalog, out: Outcome,
+          dry: bool = False) -> tuple[bool, str]:
     """One whole file, read and committed exactly as an upload of it would be."""
     v = connector.values
     region = catalog.region_of(v["region"]) if v.get("region") else None
@@ -137,6 +148,8 @@ def _file(store, src: S.Source, connector, item: File, box: Sandbox, catalog, ou
         checked.problems.add(drift)
     if not checked.ok:
         return False, _refusal(checked.problems)
+    if dry:
+        return True, _would(checked)
     result = C.commit(store, checked, data=item.data, file_name=item.name, created_by=_by(src),
                       source=src.kind, origin=src.origin)
     return _tally(out, checked, result)
@@ -152,7 +165,7 @@ def _drift(v: dict, checked: V.Checked) -> str | None:
     return None
 
 
-def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Outcome) -> str:
+def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Outcome, dry: bool = False) -> str:
     """Records or figures a source read itself (sql, http json, cap): checked, then one commit for all."""
     problems = Problems()
     checked = V.Checked(problems, sheets=[src.name])
@@ -173,10 +186,36 @@ def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Ou
         return _refusal(problems)
     if not checked.datasets:
         return f"读到 {out.rows:,} 条，没有可导入的新数据。" + (f"（{len(problems.skipped):,} 条未导入）" if problems.skipped else "")
+    if dry:
+        return _would(checked)
     result = C.commit(store, checked, file_name=src.name, created_by=_by(src), source=src.kind, origin=src.origin)
     ok, text = _tally(out, checked, result)
     out.ok &= ok
     return text
+
+
+PREVIEW_ROWS = 3
+
+
+def _would(checked: V.Checked) -> str:
+    """What a pull would write, said before anything is: per dataset its count and its first records
+    as our columns (the mapping checked by eye), and what would not be imported."""
+    parts = []
+    for ds in checked.datasets:
+        names = titles(ds.name)
+        shown = [ds.frame.iloc[i] for i in range(min(PREVIEW_ROWS, len(ds.frame)))]
+        cols = sorted((c for c in ds.frame.columns if c in names), key=lambda c: c != "source_key")  # the key first
+        rows = ["，".join(f"{names[c]}={_shown(r[c])}" for c in cols if _shown(r[c])) for r in shown]
+        parts.append(f"{DATASETS.get(ds.name, ds.name)} {len(ds.frame):,} 条，前 {len(rows)} 条：" + "｜".join(rows))
+    skipped = checked.problems.skipped
+    return ("试读通过，未写入：" + "；".join(parts)
+            + (f"；另有 {len(skipped):,} 处不会导入（如 {skipped[0].line()}）" if skipped else "") + "。")
+
+
+def _shown(v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    return f"{v:%Y-%m-%d %H:%M}" if isinstance(v, pd.Timestamp) else str(v)
 
 
 def _raw(src: S.Source, ds: Dataset) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from cockpit import alert_store, schema as s
 from service import pull_cli, sources as S, warnings
 from service.cli import main
 from tests.conftest import ROOT, make_store
-from tests.fixtures.peers import Peer, free_port, hotline_db, write_sources
+from tests.fixtures.peers import Peer, free_port, hotline_db, stored, write_sources
 from tests.fixtures.upload_files import GOOD, xlsx
 
 
@@ -55,6 +55,39 @@ def test_the_readme_s_http_sql_and_folder_sources_all_import(store, tmp_path, mo
     assert {"http", "sql", "folder"} <= set(store.batches().source)
     assert (drop / "done" / "梁园区10月.xlsx").exists()
     assert "not-shown" not in out
+
+
+def test_a_dry_run_shows_what_each_source_would_bring_and_changes_nothing(store, tmp_path, monkeypatch, capsys):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "梁园区10月.xlsx").write_bytes(xlsx(GOOD))
+    os.utime(drop / "梁园区10月.xlsx", (0, 0))
+    db = hotline_db(tmp_path / "hotline.db", n=12)
+    with Peer() as peer:
+        body = (readme_sources()
+                .replace("http://stats.example.internal", peer.url)
+                .replace('allow_hosts = ["stats.example.internal"]', f'allow_hosts = ["127.0.0.1:{peer.port}"]')
+                .replace("postgresql+psycopg://cockpit_reader@hotline-db.example.internal/hotline", f"sqlite:///{db}")
+                .replace("/srv/cockpit/drop", str(drop)))
+        monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", body)))
+        monkeypatch.setenv("HOTLINE_DB_PASSWORD", "not-shown")
+        before = stored(store)
+        assert main(["pull", "--all", "--dry-run"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    hotline = next(line for line in out if "（hotline）" in line)
+    assert hotline.startswith("✓ ") and "试读通过，未写入：12345 工单 12 条，前 3 条：工单编号=GD00000，受理时间=2026-11-01 09:00，" \
+        "地区=411481" in hotline, hotline
+    assert any("（county_drop）：梁园区10月.xlsx：试读通过，未写入：经济与指标数据 3 条" in line for line in out), out
+    assert stored(store) == before and store.count(s.source_runs) == 0 and store.count(s.source_state) == 0
+    assert (drop / "梁园区10月.xlsx").exists() and not (drop / "done").exists()  # the file lies where it was
+    assert S.watermarks(store, "hotline") == {}
+    monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", (
+        f'[sources.hotline]\nkind = "sql"\nurl = "sqlite:///{db}"\nquery = "SELECT * FROM gd"\n'
+        'dataset = "hotline_tickets"\ncolumns = { source_key = "gdbh", created_at = "qd" }\n'))))
+    assert main(["pull", "--source", "hotline", "--dry-run"]) == 1  # a mapping that is wrong says so, writes nothing
+    err = capsys.readouterr().err
+    assert err.startswith("✗ ") and "数据源没有提供必需的数据项" in err, err
+    assert stored(store) == before and store.count(s.source_runs) == 0
 
 
 def test_pull_needs_a_choice_and_names_what_it_does_not_know(store, tmp_path, monkeypatch, capsys):

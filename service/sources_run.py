@@ -21,7 +21,7 @@ import pandas as pd
 
 from cockpit import locks
 from cockpit.datasets import KEYED, Dataset
-from cockpit.store import Store, StoreUnavailable, now
+from cockpit.store import MEASURES, Store, StoreUnavailable, now
 from cockpit.uploads import commit as C, records as R, validate as V
 from cockpit.uploads.history import DATASETS
 from cockpit.uploads.messages import Problems
@@ -149,7 +149,7 @@ def _file(store, src: S.Source, connector, item: File, box: Sandbox, catalog, ou
     if not checked.ok:
         return False, _refusal(checked.problems)
     if dry:
-        return True, _would(checked)
+        return True, _would(checked, catalog)
     result = C.commit(store, checked, data=item.data, file_name=item.name, created_by=_by(src),
                       source=src.kind, origin=src.origin)
     return _tally(out, checked, result)
@@ -187,7 +187,7 @@ def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Ou
     if not checked.datasets:
         return f"读到 {out.rows:,} 条，没有可导入的新数据。" + (f"（{len(problems.skipped):,} 条未导入）" if problems.skipped else "")
     if dry:
-        return _would(checked)
+        return _would(checked, catalog)
     result = C.commit(store, checked, file_name=src.name, created_by=_by(src), source=src.kind, origin=src.origin)
     ok, text = _tally(out, checked, result)
     out.ok &= ok
@@ -197,15 +197,18 @@ def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Ou
 PREVIEW_ROWS = 3
 
 
-def _would(checked: V.Checked) -> str:
+def _would(checked: V.Checked, catalog: V.Catalog) -> str:
     """What a pull would write, said before anything is: per dataset its count and its first records
-    as our columns (the mapping checked by eye), and what would not be imported."""
+    as our columns, codes by their names (the mapping checked by eye), and what would not be imported."""
+    named = {"region_code": dict(zip(catalog.regions.code, catalog.regions.name)),
+             "indicator_code": dict(zip(catalog.indicators.code, catalog.indicators.name)), "measure": MEASURES}
     parts = []
     for ds in checked.datasets:
         names = titles(ds.name)
         shown = [ds.frame.iloc[i] for i in range(min(PREVIEW_ROWS, len(ds.frame)))]
         cols = sorted((c for c in ds.frame.columns if c in names), key=lambda c: c != "source_key")  # the key first
-        rows = ["，".join(f"{names[c]}={_shown(r[c])}" for c in cols if _shown(r[c])) for r in shown]
+        rows = ["，".join(f"{names[c]}={named.get(c, {}).get(r[c], _shown(r[c]))}" for c in cols if _shown(r[c]))
+                for r in shown]
         parts.append(f"{DATASETS.get(ds.name, ds.name)} {len(ds.frame):,} 条，前 {len(rows)} 条：" + "｜".join(rows))
     skipped = checked.problems.skipped
     return ("试读通过，未写入：" + "；".join(parts)

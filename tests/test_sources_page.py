@@ -4,6 +4,7 @@ the page. What a remote system sent (a column name in an error, a title) is show
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -70,6 +71,24 @@ def test_an_admin_pulls_a_source_at_once_and_reads_the_outcome(db):
     assert any("找不到文件夹" in e.value and "12345 热线导出" in e.value for e in at.error)
     assert not any("![x]" in e.value for e in at.error)  # the title went through md(): no image
     assert S.runs(db).iloc[0].status == "failed"
+
+
+def test_an_admin_tries_a_source_and_reads_what_it_would_bring_with_nothing_written(db, tmp_path):
+    from tests.fixtures.upload_files import GOOD, xlsx
+    drop = tmp_path / "drop"
+    (drop / "梁园区10月.xlsx").write_bytes(xlsx(GOOD))
+    os.utime(drop / "梁园区10月.xlsx", (0, 0))
+    auth.add_user(db, "管理员乙", "admin", PW)
+    at = login(open_app(), "管理员乙")
+    at.switch_page("pages/sources.py").run()
+    runs = len(S.runs(db))
+    at.selectbox(key="src_pick").set_value("drop").run()
+    next(b for b in at.button if b.key == "src_dry").click().run()
+    assert not at.exception
+    said = [m.value.replace("\\", "") for m in at.success]  # as the page shows it, markdown's escapes gone
+    assert any("梁园区10月.xlsx：试读通过，未写入：经济与指标数据 3 条，前 3 条：指标=社会消费品零售总额，地区=梁园区，"
+               "时期=2026-10，口径=累计，数值=123.4" in m for m in said), said
+    assert len(S.runs(db)) == runs and (drop / "梁园区10月.xlsx").exists()
 
 
 def test_reporters_and_county_users_do_not_get_the_page(db):

@@ -76,7 +76,7 @@ def test_a_dry_run_shows_what_each_source_would_bring_and_changes_nothing(store,
     out = capsys.readouterr().out.splitlines()
     hotline = next(line for line in out if "（hotline）" in line)
     assert hotline.startswith("✓ ") and "试读通过，未写入：12345 工单 12 条，前 3 条：工单编号=GD00000，受理时间=2026-11-01 09:00，" \
-        "地区=411481" in hotline, hotline
+        "地区=永城市" in hotline, hotline
     assert any("（county_drop）：梁园区10月.xlsx：试读通过，未写入：经济与指标数据 3 条" in line for line in out), out
     assert stored(store) == before and store.count(s.source_runs) == 0 and store.count(s.source_state) == 0
     assert (drop / "梁园区10月.xlsx").exists() and not (drop / "done").exists()  # the file lies where it was

@@ -4,7 +4,7 @@ PORT   ?= 8501
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the tests use: a real browser, a CJK font, a real PostgreSQL.
-TEST_DEBS := chromium fonts-wqy-microhei postgresql
+TEST_DEBS := chromium fonts-wqy-microhei postgresql mariadb-server
 # What the cockpit itself needs to draw charts as pictures (kaleido drives Chromium; without a CJK
 # font every 汉字 is a box).
 RUN_DEBS := chromium fonts-wqy-microhei

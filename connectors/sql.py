@@ -6,7 +6,7 @@ Read-only three times over: the query must be one SELECT with no writing or sche
 TRANSACTION READ ONLY; MySQL: SET SESSION TRANSACTION READ ONLY) or on a file opened read-only
 (SQLite: mode=ro and query_only), and it is wrapped as a subquery, so a second statement cannot
 follow it. A statement timeout ends a query that runs too long (statement_timeout on PostgreSQL,
-a progress handler on SQLite, max_execution_time on MySQL). The password comes from the
+a progress handler on SQLite, max_execution_time on MySQL, max_statement_time on MariaDB). The password comes from the
 environment (password_env) and is never shown: addresses are printed without it.
 
 Incremental: `watermark` names a column of the query's result; a later pull reads only rows whose
@@ -151,7 +151,12 @@ class SqlConnector(Connector):
             def _read_only(dbapi_conn, _record):  # noqa: ANN001
                 cur = dbapi_conn.cursor()
                 cur.execute("SET SESSION TRANSACTION READ ONLY")
-                cur.execute(f"SET SESSION MAX_EXECUTION_TIME={ms}")
+                cur.execute("SELECT VERSION()")
+                # MariaDB (behind a mysql:// URL too) bounds a statement in seconds under its own name.
+                if "mariadb" in str(cur.fetchone()[0]).lower():
+                    cur.execute(f"SET SESSION max_statement_time={ms / 1000:.3f}")
+                else:
+                    cur.execute(f"SET SESSION MAX_EXECUTION_TIME={ms}")
                 cur.close()
         else:
             log.warning("source %s: %s has no read-only switch here; use a read-only account", self.shown_url, name)
@@ -175,7 +180,8 @@ class SqlConnector(Connector):
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
         low = detail.lower()
         timeout = self.values["timeout_seconds"]
-        if "statement timeout" in low or "interrupted" in low or "max_execution_time" in low:
+        if ("statement timeout" in low or "interrupted" in low or "max_statement_time" in low
+                or "maximum statement execution time" in low or "max_execution_time exceeded" in low):
             return f"查询超过 {timeout:g} 秒未完成，已中止（可调大 timeout_seconds，或缩小查询范围）。"
         if "read-only" in low or "readonly" in low or "read only" in low:
             return "数据源是只读连接，查询试图写入，已拒绝。"

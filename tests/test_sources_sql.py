@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from cockpit import schema as s
 from cockpit.uploads.rollback import rollback
@@ -19,6 +20,7 @@ from tests.conftest import make_store
 from tests.fixtures.peers import GD_COLUMNS, free_port, hotline_db, stored, write_sources
 
 PG = os.environ.get("COCKPIT_TEST_PG_URL")
+MYSQL = os.environ.get("COCKPIT_TEST_MYSQL_URL")
 
 
 @pytest.fixture
@@ -210,3 +212,60 @@ def test_figures_from_a_statistics_database_s_own_columns_are_read(store, tmp_pa
     assert got[["region_code", "period", "measure"]].values.tolist() == [["411402", "2026-10", "ytd"],
                                                                        ["411481", "2026-10", "ytd_yoy"]]
     assert got.value.tolist() == [123.4, 5.2]
+
+
+@pytest.fixture
+def mariadb_source():
+    """A 12345 system's database on the throwaway MariaDB of scripts/test.sh: its own names, the state
+    as a number, and a function that writes (what a SELECT must not be able to call)."""
+    if not MYSQL:
+        pytest.skip("MariaDB 仅在 scripts/test.sh 中提供（COCKPIT_TEST_MYSQL_URL）")
+    admin = create_engine(MYSQL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS hotline_source"))
+        conn.execute(text("CREATE DATABASE hotline_source CHARACTER SET utf8mb4"))
+        conn.execute(text("USE hotline_source"))
+        conn.execute(text("CREATE TABLE gd (gdbh varchar(32) PRIMARY KEY, slsj datetime, xzqh varchar(16), "
+                          "sqlb varchar(16), qd varchar(8), zt tinyint, blsx datetime, bjsj datetime, "
+                          "myd decimal(2, 0), gxsj datetime)"))
+        conn.execute(text("INSERT INTO gd SELECT CONCAT('MY', seq), '2026-11-01 09:00' + INTERVAL seq HOUR, "
+                          "'411402000000', '供水', '电话', IF(seq % 2, 3, 1), '2026-11-06 09:00' + INTERVAL seq HOUR, "
+                          "IF(seq % 2, '2026-11-02 09:00' + INTERVAL seq HOUR, NULL), IF(seq % 2, 1, NULL), "
+                          "'2026-11-20 08:00' FROM seq_1_to_40"))
+        conn.execute(text("CREATE TABLE written (n int)"))
+        conn.execute(text("CREATE FUNCTION bump() RETURNS int MODIFIES SQL DATA "
+                          "BEGIN INSERT INTO written VALUES (1); RETURN 1; END"))
+    yield MYSQL.rsplit("/", 1)[0] + "/hotline_source"
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS hotline_source"))
+    admin.dispose()
+
+
+def test_mariadb_as_a_source_reads_in_a_read_only_session_with_a_time_limit(store, tmp_path, mariadb_source,
+                                                                           monkeypatch):
+    url = make_url(mariadb_source)
+    bare = f"{url.drivername}://{url.username}@{url.host}:{url.port}/{url.database}"  # its password from the environment
+    body = sql_source(bare, watermark='"gxsj"',
+                      password_env='"HOTLINE_DB_PASSWORD"', values='{ status = { 1 = "办理中", 3 = "已办结" }, '
+                                                                     'satisfaction = { 1 = "满意", 2 = "不满意" } }')
+    environ = {"HOTLINE_DB_PASSWORD": url.password}
+    out = run(store, tmp_path, body, environ)
+    assert out.ok and out.written == 40, out.message
+    got = store.frame(s.hotline_tickets.select().order_by(s.hotline_tickets.c.created_at))
+    assert set(got.region_code) == {"411402"} and got.status.tolist()[:2] == ["已办结", "办理中"]
+    assert got.satisfaction.tolist()[0] == "满意" and str(got.closed_at[0]) == "2026-11-02 10:00:00"
+    assert S.watermarks(store, "hotline")["hotline_tickets"].isoformat() == "2026-11-20T08:00:00"
+    slow = run(store, tmp_path, sql_source(bare,
+                                           "SELECT gd.*, SLEEP(5) AS s FROM gd", timeout_seconds=1,
+                                           password_env='"HOTLINE_DB_PASSWORD"'), environ)
+    assert not slow.ok and "查询超过 1 秒未完成" in slow.message, slow.message
+    # Beneath the statement check: a SELECT calling a function that writes is refused by the session.
+    monkeypatch.setattr(sqlsource, "check_query", lambda q: q)
+    wrote = run(store, tmp_path, sql_source(bare,
+                                            "SELECT bump() AS n", columns='{ source_key = "n" }',
+                                            password_env='"HOTLINE_DB_PASSWORD"'), environ)
+    assert not wrote.ok and "只读" in wrote.message, wrote.message
+    engine = create_engine(mariadb_source)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM written")).scalar() == 0
+    engine.dispose()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cockpit import locks
+from cockpit.auth import ANYTHING, WriteScope
 from cockpit.datasets import KEYED, Dataset
 from cockpit.store import MEASURES, Store, StoreUnavailable, now
 from cockpit.uploads import commit as C, records as R, validate as V
@@ -138,20 +139,24 @@ def _file(store, src: S.Source, connector, item: File, box: Sandbox, catalog, ou
           dry: bool = False) -> tuple[bool, str]:
     """One whole file, read and committed exactly as an upload of it would be."""
     v = connector.values
-    region = catalog.region_of(v["region"]) if v.get("region") else None
-    if v.get("region") and region is None:
-        raise ValueError(f"数据源 {src.name} 的 region“{v['region']}”不是已知的地区")
-    options = V.Options(period=v.get("period"), region=region)
+    region, only = (catalog.region_of(v[k]) if v.get(k) else None for k in ("region", "only_region"))
+    for k, code in (("region", region), ("only_region", only)):
+        if v.get(k) and code is None:
+            raise ValueError(f"数据源 {src.name} 的 {k}“{v[k]}”不是已知的地区")
+    scope = WriteScope(regions=frozenset({only})) if only else ANYTHING
+    options = V.Options(period=v.get("period"), region=region or only)
     checked, _ = check_file(store, item.data, item.name, options, int(v.get("max_mb", 20) * MB), box=box)
     out.rows += checked.rows_read
     if checked.ok and (drift := _drift(v, checked)):
         checked.problems.add(drift)
     if not checked.ok:
         return False, _refusal(checked.problems)
+    if refused := C.outside_scope(store, checked, scope):
+        return False, refused
     if dry:
         return True, _would(checked, catalog)
     result = C.commit(store, checked, data=item.data, file_name=item.name, created_by=_by(src),
-                      source=src.kind, origin=src.origin)
+                      source=src.kind, origin=src.origin, scope=scope)
     return _tally(out, checked, result)
 
 

@@ -194,3 +194,26 @@ def test_the_folder_leaves_files_it_has_not_settled_on(tmp_path):
     (drop / "b.csv").write_bytes(TICKETS)
     got = [f.name for f in FolderConnector(path=str(drop), settle_seconds=30).read()]
     assert got == ["a.csv"]
+
+
+def test_a_county_s_own_drop_folder_takes_that_county_s_figures_only(store, tmp_path):
+    drop = tmp_path / "lyq"
+    drop.mkdir()
+    own = [row for row in GOOD if row[0] == "梁园区"]
+    (drop / "a_本县.xlsx").write_bytes(xlsx(own))
+    (drop / "b_含永城.xlsx").write_bytes(xlsx(GOOD))  # 梁园区's clerk sent the whole city's sheet
+    for f in drop.iterdir():
+        os.utime(f, (0, 0))
+    body = f'[sources.lyq]\nkind = "folder"\ntitle = "梁园区投递文件夹"\npath = "{drop}"\nonly_region = "梁园区"\n'
+    before = store.count(s.observations)
+    out = run(store, tmp_path, body)
+    assert not out.ok and "只能报送所属地区（梁园区）的数据，文件中含其他地区：商丘市、永城市" in out.message, out.message
+    assert store.count(s.observations) == before + 1
+    assert (drop / "done" / "a_本县.xlsx").exists() and (drop / "failed" / "b_含永城.xlsx").exists()
+    reason = (drop / "failed" / "b_含永城.xlsx.reason.txt").read_text(encoding="utf-8-sig")
+    assert "含其他地区：商丘市、永城市" in reason
+    (drop / "c_又一份.xlsx").write_bytes(xlsx(own))
+    os.utime(drop / "c_又一份.xlsx", (0, 0))
+    typo = run(store, tmp_path, body.replace('"梁园区"', '"梁园县"'))  # a region no catalogue has: nothing read
+    assert not typo.ok and "only_region“梁园县”不是已知的地区" in typo.message, typo.message
+    assert (drop / "c_又一份.xlsx").exists()

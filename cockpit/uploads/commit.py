@@ -143,11 +143,12 @@ def outside_scope(store: Store, checked: Checked, scope: WriteScope) -> str | No
     codes = sorted(set(ds.frame.indicator_code) - scope.indicators) if scope.indicators is not None else []
     if regions:
         names = store.regions().set_index("code").name
-        return (f"您只能报送本单位所属地区的数据，文件中含其他地区：{'、'.join(names.get(c, c) for c in regions)}；"
+        own = "、".join(names.get(c, c) for c in sorted(scope.regions))
+        return (f"只能报送所属地区（{own}）的数据，文件中含其他地区：{'、'.join(names.get(c, c) for c in regions)}；"
                 "未写入任何数据。")
     if codes:
         names = store.indicators().set_index("code").name
-        return (f"您只能报送本部门负责的指标，文件中含其他部门的指标：{'、'.join(names.get(c, c) for c in codes)}；"
+        return (f"只能报送本部门负责的指标，文件中含其他部门的指标：{'、'.join(names.get(c, c) for c in codes)}；"
                 "未写入任何数据。")
     return None
 

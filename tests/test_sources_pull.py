@@ -34,20 +34,27 @@ def readme_sources() -> str:
     return re.search(r"```toml\n(.*?)```", text, re.S).group(1)
 
 
-def test_the_readme_s_http_sql_and_folder_sources_all_import(store, tmp_path, monkeypatch, capsys):
+def readme_sources_here(tmp_path, monkeypatch, peer) -> tuple:
+    """The README's three sources pointed at this machine: the peer's CSV, a 12345 database of 12
+    tickets, a drop folder holding one settled workbook. Returns (drop folder, database)."""
     drop = tmp_path / "drop"
     drop.mkdir()
     (drop / "梁园区10月.xlsx").write_bytes(xlsx(GOOD))
     os.utime(drop / "梁园区10月.xlsx", (0, 0))  # copied in long ago: settled
     db = hotline_db(tmp_path / "hotline.db", n=12)
+    body = (readme_sources()
+            .replace("http://stats.example.internal", peer.url)
+            .replace('allow_hosts = ["stats.example.internal"]', f'allow_hosts = ["127.0.0.1:{peer.port}"]')
+            .replace("postgresql+psycopg://cockpit_reader@hotline-db.example.internal/hotline", f"sqlite:///{db}")
+            .replace("/srv/cockpit/drop", str(drop)))
+    monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", body)))
+    monkeypatch.setenv("HOTLINE_DB_PASSWORD", "not-shown")
+    return drop, db
+
+
+def test_the_readme_s_http_sql_and_folder_sources_all_import(store, tmp_path, monkeypatch, capsys):
     with Peer() as peer:
-        body = (readme_sources()
-                .replace("http://stats.example.internal", peer.url)
-                .replace('allow_hosts = ["stats.example.internal"]', f'allow_hosts = ["127.0.0.1:{peer.port}"]')
-                .replace("postgresql+psycopg://cockpit_reader@hotline-db.example.internal/hotline", f"sqlite:///{db}")
-                .replace("/srv/cockpit/drop", str(drop)))
-        monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", body)))
-        monkeypatch.setenv("HOTLINE_DB_PASSWORD", "not-shown")
+        drop, _ = readme_sources_here(tmp_path, monkeypatch, peer)
         assert main(["pull", "--all"]) == 0
     out = capsys.readouterr().out
     assert out.count("✓") == 3 and "共 3 个数据源：3 个写入新数据，0 个失败。" in out
@@ -58,19 +65,8 @@ def test_the_readme_s_http_sql_and_folder_sources_all_import(store, tmp_path, mo
 
 
 def test_a_dry_run_shows_what_each_source_would_bring_and_changes_nothing(store, tmp_path, monkeypatch, capsys):
-    drop = tmp_path / "drop"
-    drop.mkdir()
-    (drop / "梁园区10月.xlsx").write_bytes(xlsx(GOOD))
-    os.utime(drop / "梁园区10月.xlsx", (0, 0))
-    db = hotline_db(tmp_path / "hotline.db", n=12)
     with Peer() as peer:
-        body = (readme_sources()
-                .replace("http://stats.example.internal", peer.url)
-                .replace('allow_hosts = ["stats.example.internal"]', f'allow_hosts = ["127.0.0.1:{peer.port}"]')
-                .replace("postgresql+psycopg://cockpit_reader@hotline-db.example.internal/hotline", f"sqlite:///{db}")
-                .replace("/srv/cockpit/drop", str(drop)))
-        monkeypatch.setenv("COCKPIT_SOURCES", str(write_sources(tmp_path / "sources.toml", body)))
-        monkeypatch.setenv("HOTLINE_DB_PASSWORD", "not-shown")
+        drop, db = readme_sources_here(tmp_path, monkeypatch, peer)
         before = stored(store)
         assert main(["pull", "--all", "--dry-run"]) == 0
     out = capsys.readouterr().out.splitlines()

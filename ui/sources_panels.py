@@ -107,13 +107,13 @@ def pull_now(v: View, config: S.Config | None) -> None:
     with guard("立即拉取"):
         if done := st.session_state.pop("src_done", None):
             (st.success if done[0] else st.error)(md(done[1]))
-        c1, c2, c3 = st.columns([4, 1, 1])
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         name = c1.selectbox("立即拉取", list(config.sources), key="src_pick",
                             format_func=lambda n: f"{config.sources[n].title}（{n}）")
-        c2.write("")
-        c3.write("")
-        dry = c3.button("试读", key="src_dry", help="读取并校验，列出将导入的条数和前几条；不写入、不移动文件")
-        if c2.button("拉取", key="src_pull", type="primary") or dry:
+        with c2.container(horizontal=True, gap="small"):  # the two buttons side by side, level with the box
+            pulled = st.button("拉取", key="src_pull", type="primary")
+            dry = st.button("试读", key="src_dry", help="读取并校验，列出将导入的条数和前几条；不写入、不移动文件")
+        if pulled or dry:
             with st.spinner("正在试读…" if dry else "正在拉取…"):
                 (out,) = pull(state.store(), config, [name], dry=dry)
             if out.status == "written":

@@ -94,6 +94,12 @@ class HttpConnector(Connector):
         "next_path": Option("JSON 中下一页地址的路径（不填则看 Link 头）", str, None),
         "max_pages": Option("最多读取页数", int, 1000),
         "total_path": Option("JSON 中记录总数的路径（如 data.total；读够即停）", str, None),
+        # An API gateway's own login: a key and a secret exchanged for a token at each pull.
+        "login_url": Option("取令牌的地址（每次拉取前以 POST 提交 JSON 换取令牌）", str, None),
+        "login_body": Option("取令牌时提交的 JSON（如 appKey；不得放密钥）", dict, {}),
+        "login_secret": Option("取令牌用的密钥", str, None, secret=True),
+        "login_secret_field": Option("密钥在取令牌 JSON 中的位置（如 appSecret）", str, None),
+        "login_token_path": Option("取令牌返回中令牌的路径（如 data.token）", str, None),
         "watermark": Option("记录中变更时间的路径（增量拉取）", str, None),
         "watermark_param": Option("发送上次最新变更时间的查询参数", str, None),
         **web_options(),
@@ -128,11 +134,20 @@ class HttpConnector(Connector):
             if not v["fields"] and v["format"] != "json":
                 raise ValueError("values（代码对照）只用于映射的字段：csv/xlsx 不映射时按上传模板读取，请在文件中写本系统的写法")
             mapping.normalise_values(v["dataset"], v["values"])
+        if v["login_url"] and not (v["login_token_path"] and v["login_secret_field"]):
+            raise ValueError("login_url（取令牌）须同时写明 login_secret_field（密钥的位置）和 login_token_path（令牌的路径）")
+        if v["login_url"] and v.get("token"):
+            raise ValueError("令牌或取自环境变量（token_env），或每次拉取时取得（login_url），只能选一种")
         self.client = client(self, v["url"])
-        self.client.target(v["url"], resolve=False)  # a bad address is refused when the file is read, before any pull
+        for url in filter(None, (v["url"], v["login_url"])):  # a bad address is refused when the file is read
+            self.client.target(url, resolve=False)
 
     def read(self) -> Iterable[Dataset | File]:
         v = self.values
+        if v["login_url"]:
+            v["token"] = self._login()
+            if not v["token_field"]:
+                self.client.policy.headers[v["token_header"]] = f"{v['token_prefix']}{v['token']}"
         paging = {}  # what a request says besides the fixed settings: the watermark, later the page
         since = self.watermarks.get(v["dataset"]) if v["dataset"] else None
         if v["watermark_param"] and since is not None:
@@ -147,6 +162,19 @@ class HttpConnector(Connector):
             return
         yield self._json(paging)
 
+    def _login(self) -> str:
+        """The token the gateway gives for the key in `login_body` and the secret from the environment."""
+        v = self.values
+        body = copy.deepcopy(v["login_body"] or {})
+        _put(body, v["login_secret_field"], v.get("login_secret") or "")
+        doc = _json(self.client.get(v["login_url"], json_body=body).body)
+        token = mapping.dotted(doc, v["login_token_path"])
+        if isinstance(token, str) and token.strip():
+            return token.strip()
+        failed, said = _said(doc)
+        raise SourceError(f"取令牌失败：{'接口返回了错误（' + said + '）' if failed and said else '返回中找不到令牌“' + v['login_token_path'] + '”'}"
+                          "；请核对 login_body、login_secret_env 指定的环境变量和 login_token_path。")
+
     def _request(self, paging: dict) -> Answer:
         """One request to the configured address: the fixed `params` and `paging` in the query of a GET,
         or `paging` set into the JSON `body` of a POST (numbers stay numbers there; a.b nests)."""
@@ -157,13 +185,7 @@ class HttpConnector(Connector):
         body = copy.deepcopy(v["body"] or {})
         secret = {v["token_field"]: v["token"]} if v["token_field"] and v.get("token") else {}
         for name, value in {**paging, **secret}.items():
-            *outer, last = name.split(".")
-            inner = body
-            for part in outer:
-                if not isinstance(inner.get(part), dict):
-                    inner[part] = {}
-                inner = inner[part]
-            inner[last] = value
+            _put(body, name, value)
         return self.client.get(v["url"], params, json_body=body)
 
     def _table(self, data: bytes) -> Dataset:
@@ -223,6 +245,16 @@ class HttpConnector(Connector):
         if (mark := mapping.newest(marks)) is not None:
             meta["watermark"] = mark
         return Dataset(v["dataset"], frame, meta)
+
+
+def _put(body: dict, name: str, value) -> None:
+    """Set `value` into a JSON body at `name` (a.b nests)."""
+    *outer, last = name.split(".")
+    for part in outer:
+        if not isinstance(body.get(part), dict):
+            body[part] = {}
+        body = body[part]
+    body[last] = value
 
 
 def _count(total) -> int | None:

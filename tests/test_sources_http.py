@@ -402,3 +402,71 @@ def test_a_cap_feed_linking_off_the_allowlist_is_refused_and_nothing_stored(stor
     out = run(store, tmp_path, cap_feed_source(peer, "/cap/evil"))
     assert not out.ok and "169.254.169.254" in out.message and "原有数据不变" in out.message, out.message
     assert stored(store) == before
+
+
+# ---- an API gateway that gives a token for a key and a secret ---------------------------------------
+GATEWAY_TOKEN = "gw-7f3a9c-token"
+
+
+def gateway(peer) -> None:
+    def login(req, q):
+        ask = getattr(req, "json", None) or {}
+        ok = ask == {"appKey": "cockpit", "auth": {"appSecret": TOKEN}}
+        doc = {"code": 0, "data": {"token": GATEWAY_TOKEN, "expiresIn": 7200}} if ok else {"code": 401, "msg": "appSecret错误"}
+        return 200, {"Content-Type": "application/json"}, json.dumps(doc, ensure_ascii=False).encode()
+
+    def gated(req, q):
+        ok = req.headers.get("X-Token") == GATEWAY_TOKEN
+        doc = {"code": 0, "data": {"records": [java_ticket(0)]}} if ok else {"code": 401, "msg": "token无效"}
+        return 200, {"Content-Type": "application/json"}, json.dumps(doc, ensure_ascii=False).encode()
+    peer.routes["/gw/login"] = login
+    peer.routes["/gw/tickets"] = gated
+
+
+def gateway_source(peer, **extra) -> str:
+    login = {"login_url": f'"{peer.url}/gw/login"', "login_body": '{ appKey = "cockpit" }',
+             "login_secret_env": '"GW_SECRET"', "login_secret_field": '"auth.appSecret"',
+             "login_token_path": '"data.token"', "token_header": '"X-Token"', "token_prefix": '""'}
+    return java_source(peer, "/gw/tickets", **{**login, **extra})
+
+
+def test_a_gateway_s_token_is_fetched_with_the_secret_from_the_environment_and_never_shown(store, tmp_path, peer,
+                                                                                        caplog):
+    gateway(peer)
+    caplog.set_level(logging.DEBUG)
+    out = run(store, tmp_path, gateway_source(peer), environ={"GW_SECRET": TOKEN})
+    assert out.ok and out.written == 1, out.message
+    before = stored(store)
+    wrong = run(store, tmp_path, gateway_source(peer), environ={"GW_SECRET": "wrong"})
+    assert not wrong.ok and "取令牌失败：接口返回了错误（code = 401，“appSecret错误”）" in wrong.message, wrong.message
+    assert stored(store) == before
+    for secret in (TOKEN, GATEWAY_TOKEN):
+        assert secret not in caplog.text and not S.runs(store).message.str.contains(secret).any()
+
+
+@pytest.mark.parametrize("doc,words", [
+    ({"code": 0, "data": {"accessToken": "x"}}, "返回中找不到令牌“data.token”"),
+    ({"code": 0, "data": {"token": ""}}, "返回中找不到令牌“data.token”"),
+])
+def test_a_login_answer_without_a_token_is_refused_and_nothing_stored(store, tmp_path, peer, doc, words):
+    gateway(peer)
+    peer.json("/gw/login", doc)
+    before = stored(store)
+    out = run(store, tmp_path, gateway_source(peer), environ={"GW_SECRET": TOKEN})
+    assert not out.ok and words in out.message, out.message
+    assert stored(store) == before
+
+
+@pytest.mark.parametrize("extra,words", [
+    ({"login_token_path": None}, "须同时写明 login_secret_field（密钥的位置）和 login_token_path（令牌的路径）"),
+    ({"token_env": '"HOTLINE_TOKEN"'}, "只能选一种"),
+    ({"login_secret": '"s3cret"'}, "login_secret 不得写在"),
+    ({"login_url": '"http://169.254.169.254/latest/"'}, "不在允许访问的主机列表"),
+])
+def test_a_mistaken_login_setting_is_refused_by_name_when_the_file_is_read(tmp_path, peer, extra, words):
+    body = gateway_source(peer, **{k: v for k, v in extra.items() if v is not None})
+    if extra.get("login_token_path", "") is None:
+        body = body.replace('login_token_path = "data.token"\n', "")
+    with pytest.raises(ValueError) as err:
+        S.load(write_sources(tmp_path / "sources.toml", body), environ={"GW_SECRET": "x", "HOTLINE_TOKEN": "y"})
+    assert words in str(err.value), err.value

@@ -288,7 +288,8 @@ def parse_times(col: pd.Series) -> pd.Series:
         return when.dt.tz_convert(ZONE).dt.tz_localize(None) if when.dt.tz is not None else when
     col = col.reset_index(drop=True)
     when = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
-    if pd.api.types.infer_dtype(col, skipna=True) == "string":  # all text (a SQL or JSON source): by column
+    all_text = pd.api.types.infer_dtype(col, skipna=True) == "string"
+    if all_text:  # all text (a SQL or JSON source): by column
         text = col.notna().to_numpy()
         zoned = col.str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", na=False).to_numpy()
         serial = np.zeros(len(col), dtype=bool)
@@ -306,17 +307,19 @@ def parse_times(col: pd.Series) -> pd.Series:
         when[serial] = (pd.Timestamp(EXCEL_EPOCH) + days).dt.round("s").astype("datetime64[ns]")
     plain = ~zoned & ~serial & ~blank(col)
     if plain.any():
-        when[plain] = pd.to_datetime(col[plain].map(_plain), errors="coerce", format="ISO8601").astype("datetime64[ns]")
+        values = col[plain] if all_text else col[plain].map(_plain)
+        when[plain] = pd.to_datetime(values, errors="coerce", format="ISO8601").astype("datetime64[ns]")
     left = when.isna().to_numpy() & text & ~zoned & ~blank(col)
     if left.any():
         fixed = col[left].map(lambda v: _half_day(_CN_DATE.sub(r"\1-\2-\3 ", unicodedata.normalize("NFKC", v).strip())
                                                    .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-")
                                                    .replace(" CST ", " ")))
         when[left] = pd.to_datetime(fixed, errors="coerce", format="mixed").astype("datetime64[ns]")
-    rest = when.isna().to_numpy() & ~blank(col)
-    if rest.any():  # last, so that it costs nothing where every time was read already
+    rest = when.isna().to_numpy()
+    if rest.any() and (rest := rest & ~blank(col)).any():  # last: it costs nothing where every time was read
         when[rest] = _unix_times(col[rest])
-    first = (when.dt.day == 1).to_numpy() & (when == when.dt.floor("D")).to_numpy()
+    first = (when.dt.day == 1).to_numpy().copy()
+    first[first] = (when[first] == when[first].dt.floor("D")).to_numpy()
     if first.any():  # a year or a month alone reads as midnight on its first day: no time of anything
         when[first] = when[first].where(~col[first].map(lambda v: bool(_NO_DAY.match(norm(v)))).to_numpy(dtype=bool))
     return when

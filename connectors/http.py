@@ -30,6 +30,7 @@ from .web import MB, Answer, Client, Policy
 
 LAYOUTS = ("long", "wide", "task", "records")
 PAGINATION = ("none", "page", "offset", "next")
+HEADER_ROWS = 20  # how far below a title an exported table's header may sit
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
@@ -194,8 +195,11 @@ class HttpConnector(Connector):
             sheet = read_workbook(data, f"answer.{self.values['format']}", int(self.values["max_mb"] * MB)).sheets[0]
         except Rejected as exc:
             raise SourceError(exc.reason) from None
-        header = [str(c) if c is not None else "" for c in (sheet.rows[0] if sheet.rows else [])]
-        frame = pd.DataFrame(sheet.rows[1:], columns=header) if header else pd.DataFrame()
+        rows = sheet.rows
+        wanted = set(self.values["fields"].values())  # the header: the first row naming every mapped column
+        at = next((i for i, r in enumerate(rows[:HEADER_ROWS]) if wanted <= {str(c).strip() for c in r if c is not None}), 0)
+        header = [str(c).strip() if c is not None else "" for c in (rows[at] if rows else [])]
+        frame = pd.DataFrame(rows[at + 1:], columns=header) if header else pd.DataFrame()
         out, used = mapping.map_columns(frame, self.values["dataset"], self.values["fields"], self.values["values"])
         return Dataset(self.values["dataset"], out, {"columns": used})
 

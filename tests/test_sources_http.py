@@ -3,11 +3,13 @@ field mapping, the long CSV of the upload template, incremental pulls, and every
 city's systems show. A failed pull writes nothing, keeps the previous data, and says why in Chinese."""
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -41,7 +43,7 @@ def http_source(peer, path: str, **extra) -> str:
     settings = {"url": f'"{peer.url}{path}"', "dataset": '"hotline_tickets"', "records": '"data.items"',
                 "fields": fields(), "allow_hosts": f'["127.0.0.1:{peer.port}"]', "retries": 1,
                 "backoff_seconds": 0.05, "timeout_seconds": 2, **extra}
-    lines = [f"{k} = {v}" for k, v in settings.items()]
+    lines = [f"{k} = {v}" for k, v in settings.items() if v is not None]  # None: a setting left out
     return "[sources.hotline]\nkind = \"http\"\ntitle = \"12345 热线接口\"\n" + "\n".join(lines) + "\n"
 
 
@@ -185,7 +187,7 @@ def java_ticket(i: int, **over) -> dict:
 
 
 def java_source(peer, path: str, **extra) -> str:
-    return http_source(peer, path, records='"data.records"', fields=JAVA_FIELDS, values=CODES, **extra)
+    return http_source(peer, path, **{"records": '"data.records"', "fields": JAVA_FIELDS, "values": CODES, **extra})
 
 
 def test_a_java_system_s_times_division_codes_and_state_codes_are_read(store, tmp_path, peer):
@@ -470,3 +472,25 @@ def test_a_mistaken_login_setting_is_refused_by_name_when_the_file_is_read(tmp_p
     with pytest.raises(ValueError) as err:
         S.load(write_sources(tmp_path / "sources.toml", body), environ={"GW_SECRET": "x", "HOTLINE_TOKEN": "y"})
     assert words in str(err.value), err.value
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_exported_table_under_a_title_is_mapped_from_its_own_header(store, tmp_path, peer, fmt):
+    """A system's export: a title line, then its own column names, then the tickets (CSV in GBK)."""
+    header = ["gdbh", "slsj", "xzqh", "sqlb", "qd", "zt", "blsx", "bjsj", "myd"]
+    rows = [["2026年11月工单明细（导出时间 2026-11-28 10:00）"], header,
+            ["X0001", "2026-11-20 09:00", "梁园区", "供暖", "电话", "1", "2026-11-25 09:00", None, None],
+            ["X0002", "2026-11-20 10:00", "411402000000", "供水", "网络", "3", "2026-11-25 10:00", "2026-11-21 10:00", "1"]]
+    if fmt == "xlsx":
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        buf = io.BytesIO()
+        wb.save(buf)
+        data = buf.getvalue()
+    else:
+        data = "\n".join(",".join("" if v is None else v for v in r) for r in rows).encode("gbk")
+    peer.routes[f"/export.{fmt}"] = lambda req, q: (200, {}, data)
+    out = run(store, tmp_path, java_source(peer, f"/export.{fmt}", format=f'"{fmt}"', records=None))
+    assert out.ok and out.written == 2, out.message
+    assert tickets_in(store) == {"X0001": "办理中", "X0002": "已办结"}

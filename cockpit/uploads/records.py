@@ -103,7 +103,7 @@ def level_of(v) -> int | None:
 def blank(col: pd.Series) -> np.ndarray:
     """None, NaN, NaT or only spaces."""
     na = pd.isna(col).to_numpy()
-    if col.dtype != object:
+    if col.dtype != object and not isinstance(col.dtype, pd.StringDtype):  # pandas 3 infers "str" for text
         return na
     return na | col.astype(str).str.strip().eq("").to_numpy()
 

@@ -132,6 +132,17 @@ def test_a_time_as_chinese_windows_writes_it_or_as_a_serial_day_is_that_time(sto
     assert str(store.first(select(s.hotline_tickets))["created_at"])[:19] == stored_as
 
 
+def test_a_system_s_no_date_in_a_list_is_read_as_none_and_said_once(store):
+    rows = [list(ROWS["hotline_tickets"]), list(ROWS["hotline_tickets"])]
+    rows[0][7], rows[1][0], rows[1][7] = "0000-00-00 00:00:00", "SQ2026112800002", dt.datetime(1900, 1, 1)
+    checked = V.check_bytes(store, filled(store, "hotline_tickets", rows), "工单.xlsx")
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    assert [(p.row, p.column[:1], p.reason) for p in checked.problems.notes] == [
+        (2, "H", "2 处为业务系统表示“无日期”的写法（0000-00-00、1900-01-01），按空值读取")]
+    commit(store, filled(store, "hotline_tickets", rows))
+    assert store.frame(s.hotline_tickets.select()).closed_at.isna().all()
+
+
 def test_status_and_rating_words_of_hotline_and_emergency_systems_are_read_and_no_rating_stays_empty(store):
     rows = []
     for i, (status, rating) in enumerate([("已派单", None), ("待回访", None), ("已回访", "较满意"),

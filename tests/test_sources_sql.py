@@ -72,6 +72,19 @@ def test_states_kept_as_codes_and_times_as_unix_seconds_are_read_through_the_cod
     assert (str(done.closed_at), done.satisfaction, done.region_code) == ("2026-11-03 09:00:00", "满意", "411402")
 
 
+def test_a_system_s_no_date_written_as_a_date_is_no_date(store, tmp_path):
+    """MySQL's zero date and SQL Server's day 0 where a ticket is not closed yet."""
+    db = hotline_db(tmp_path / "hotline.db", n=3)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE gd SET bjsj = '0000-00-00 00:00:00' WHERE gdbh = 'GD00000'")
+    con.execute("UPDATE gd SET bjsj = '1900-01-01 00:00:00.000' WHERE gdbh = 'GD00001'")
+    con.commit()
+    con.close()
+    out = run(store, tmp_path, sql_source(f"sqlite:///{db}"))
+    assert out.ok and out.written == 3, out.message
+    assert store.frame(s.hotline_tickets.select()).closed_at.isna().all()
+
+
 def test_a_changed_ticket_is_updated_in_place_and_its_earlier_state_kept(store, tmp_path):
     db = hotline_db(tmp_path / "hotline.db", n=4)
     body = sql_source(f"sqlite:///{db}", watermark='"gxsj"')

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +18,7 @@ import pandas as pd
 from ..datasets import DATASET_COLUMNS
 from .messages import ERROR, INFO, SKIPPED, Problems
 from .names import norm
-from .periods_in import EXCEL_EPOCH, FIRST_SERIAL
+from .times_in import EARLIEST, blank, null_dates, parse_times
 
 
 @dataclass(frozen=True)
@@ -100,14 +99,6 @@ def level_of(v) -> int | None:
     return None
 
 
-def blank(col: pd.Series) -> np.ndarray:
-    """None, NaN, NaT or only spaces."""
-    na = pd.isna(col).to_numpy()
-    if col.dtype != object and not isinstance(col.dtype, pd.StringDtype):  # pandas 3 infers "str" for text
-        return na
-    return na | col.astype(str).str.strip().eq("").to_numpy()
-
-
 class _Check:
     def __init__(self, name: str, raw: pd.DataFrame, problems: Problems):
         self.name, self.raw, self.problems = name, raw.reset_index(drop=True), problems
@@ -148,6 +139,12 @@ def check(name: str, raw: pd.DataFrame, problems: Problems, region_of, regions: 
     for f, spec in fields.items():
         col = raw[f]
         empty = blank(col)
+        if spec.kind in ("datetime", "date") and (none := null_dates(col) & ~empty).any():
+            i = int(np.flatnonzero(none)[0])
+            problems.add(f"{int(none.sum()):,} 处为业务系统表示“无日期”的写法（0000-00-00、1900-01-01），按空值读取",
+                         sheet=str(c.raw.at[i, "sheet"]), row=int(c.raw.at[i, "row"]), column=str(c.raw.at[i, "c_" + f]),
+                         value=col.iat[i], severity=INFO)
+            col, empty = col.where(~none, None), empty | none
         if spec.required and spec.kind != "key":
             c.report(empty, f, f"{spec.title}为空")
         out[f] = _typed(c, f, spec, col, empty, region_of)
@@ -252,107 +249,10 @@ def _as_text(col: pd.Series) -> pd.Series:
     return pd.Series([one(v) for v in col.to_numpy(dtype=object)], dtype=object)
 
 
-LAST_SERIAL = 73051  # Excel's day 2100-01-01 (FIRST_SERIAL, 1950-01-01, as for periods)
-EARLIEST = pd.Timestamp("1950-01-01")  # no record of ours is older: a time before it is a mistyped cell
 CLOCK_SKEW = pd.Timedelta(hours=1)  # how far another system's clock may run ahead of ours
 # Times that cannot come before another of the same record (by more than CLOCK_SKEW: two systems' clocks).
 ORDER = {"hotline_tickets": [("created_at", "due_at"), ("created_at", "closed_at")],
          "emergency_events": [("occurred_at", "closed_at")], "weather_warnings": [("issued_at", "expires_at")]}
-
-
-_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
-
-
-_ZONED = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
-ZONE = "Asia/Shanghai"  # the store keeps China Standard Time, as the city's systems write it
-
-
-# 上午 / 下午 before or after the clock, as Excel on Chinese Windows writes a time as text.
-_HALF_DAY = re.compile(r"(上午|下午|中午|晚上)\s*(\d{1,2})(:\d{1,2}(?::\d{1,2})?)|(\d{1,2})(:\d{1,2}(?::\d{1,2})?)\s*(上午|下午|中午|晚上)")
-
-
-def _half_day(text: str) -> str:
-    def clock(m: re.Match) -> str:
-        half, hour, rest = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(6), m.group(4), m.group(5))
-        h = int(hour)
-        h = h % 12 + 12 if half in ("下午", "晚上") else h % 12 if half == "上午" else h if h >= 11 else h + 12
-        return f"{h:02d}{rest}"
-    return _HALF_DAY.sub(clock, text)
-
-
-def parse_times(col: pd.Series) -> pd.Series:
-    """Naive China-time datetimes from typed values, ISO text (with a zone: converted), 2026/11/30 8:30,
-    2026年11月30日 8时30分, 2026/11/30 下午 3:05, Excel's serial days or Unix times; NaT where there is none."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        when = pd.to_datetime(col)
-        return when.dt.tz_convert(ZONE).dt.tz_localize(None) if when.dt.tz is not None else when
-    col = col.reset_index(drop=True)
-    when = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
-    all_text = pd.api.types.infer_dtype(col, skipna=True) == "string"
-    if all_text:  # all text (a SQL or JSON source): by column
-        text = col.notna().to_numpy()
-        zoned = col.str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", na=False).to_numpy()
-        serial = np.zeros(len(col), dtype=bool)
-    else:
-        text = col.map(lambda v: isinstance(v, str)).to_numpy()
-        zoned = text & col.map(lambda v: isinstance(v, str) and bool(_ZONED.search(v.strip()))).to_numpy()
-        # A time whose cell lost its date format is Excel's serial day (46329.378 is 2026-11-03 09:04).
-        serial = col.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-                         and FIRST_SERIAL <= v < LAST_SERIAL).to_numpy(dtype=bool)
-    if zoned.any():
-        z = pd.to_datetime(col[zoned].str.strip(), errors="coerce", utc=True, format="ISO8601")
-        when[zoned] = z.dt.tz_convert(ZONE).dt.tz_localize(None).astype("datetime64[ns]")
-    if serial.any():
-        days = pd.to_timedelta(col[serial].astype(float), unit="D")
-        when[serial] = (pd.Timestamp(EXCEL_EPOCH) + days).dt.round("s").astype("datetime64[ns]")
-    plain = ~zoned & ~serial & ~blank(col)
-    if plain.any():
-        values = col[plain] if all_text else col[plain].map(_plain)
-        when[plain] = pd.to_datetime(values, errors="coerce", format="ISO8601").astype("datetime64[ns]")
-    left = when.isna().to_numpy() & text & ~zoned & ~blank(col)
-    if left.any():
-        fixed = col[left].map(lambda v: _half_day(_CN_DATE.sub(r"\1-\2-\3 ", unicodedata.normalize("NFKC", v).strip())
-                                                   .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-")
-                                                   .replace(" CST ", " ")))
-        when[left] = pd.to_datetime(fixed, errors="coerce", format="mixed").astype("datetime64[ns]")
-    rest = when.isna().to_numpy()
-    if rest.any() and (rest := rest & ~blank(col)).any():  # last: it costs nothing where every time was read
-        when[rest] = _unix_times(col[rest])
-    first = (when.dt.day == 1).to_numpy().copy()
-    first[first] = (when[first] == when[first].dt.floor("D")).to_numpy()
-    if first.any():  # a year or a month alone reads as midnight on its first day: no time of anything
-        when[first] = when[first].where(~col[first].map(lambda v: bool(_NO_DAY.match(norm(v)))).to_numpy(dtype=bool))
-    return when
-
-
-_NO_DAY = re.compile(r"^\d{4}(?:年|[-/.年]\d{1,2}月?份?)?$")
-
-
-def _plain(v):
-    if hasattr(v, "tzinfo") and v.tzinfo:
-        return v.replace(tzinfo=None)
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
-        # As text: 20261128 from a database is that day (pandas reads a number as a Unix time from 3.0 on).
-        return str(int(v)) if float(v).is_integer() else None
-    return v
-
-
-UNIX_SECONDS = (946_684_800, 4_102_444_800)  # 2000-01-01 and 2100-01-01 UTC: nothing else has 10 digits here
-
-
-def _unix_times(values: pd.Series) -> pd.Series:
-    """Unix time in seconds (10 digits) or milliseconds (13), number or text, as the JSON of Java
-    systems (fastjson's and Jackson's default) writes a time; read in China time. NaT otherwise."""
-    def number(v):
-        if isinstance(v, str):
-            v = v.strip()
-            return int(v) if v.isascii() and v.isdigit() and len(v) in (10, 13) else None
-        return v if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) else None
-    num = pd.to_numeric(values.map(number), errors="coerce").astype(float)
-    lo, hi = UNIX_SECONDS
-    seconds = num.where((num >= lo) & (num < hi), (num / 1000).where((num >= lo * 1000) & (num < hi * 1000)))
-    utc = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
-    return utc.dt.tz_convert(ZONE).dt.tz_localize(None).dt.round("ms").astype("datetime64[ns]")
 
 
 def _keys(c: _Check, name: str, frame: pd.DataFrame) -> None:

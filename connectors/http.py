@@ -173,8 +173,8 @@ class HttpConnector(Connector):
         if isinstance(token, str) and token.strip():
             return token.strip()
         failed, said = _said(doc)
-        raise SourceError(f"取令牌失败：{'接口返回了错误（' + said + '）' if failed and said else '返回中找不到令牌“' + v['login_token_path'] + '”'}"
-                          "；请核对 login_body、login_secret_env 指定的环境变量和 login_token_path。")
+        why = f"接口返回了错误（{said}）" if failed and said else f"返回中找不到令牌“{v['login_token_path']}”"
+        raise SourceError(f"取令牌失败：{why}；请核对 login_body、login_secret_env 指定的环境变量和 login_token_path。")
 
     def _request(self, paging: dict) -> Answer:
         """One request to the configured address: the fixed `params` and `paging` in the query of a GET,

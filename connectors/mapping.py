@@ -153,7 +153,8 @@ def dotted(obj: Any, path: str) -> Any:
     """obj's value at "a.b.0.c" (dict keys and list positions), or MISSING. A step through text that
     holds JSON (systems that send their data as a JSON string inside the JSON) reads that JSON."""
     for part in path.split("."):
-        obj = json_text(obj)
+        if isinstance(obj, str):
+            obj = json_text(obj)
         if isinstance(obj, dict) and part in obj:
             obj = obj[part]
         elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):

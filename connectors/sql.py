@@ -6,8 +6,9 @@ Read-only three times over: the query must be one SELECT with no writing or sche
 TRANSACTION READ ONLY; MySQL: SET SESSION TRANSACTION READ ONLY) or on a file opened read-only
 (SQLite: mode=ro and query_only), and it is wrapped as a subquery, so a second statement cannot
 follow it. A statement timeout ends a query that runs too long (statement_timeout on PostgreSQL,
-a progress handler on SQLite, max_execution_time on MySQL, max_statement_time on MariaDB). The password comes from the
-environment (password_env) and is never shown: addresses are printed without it.
+a progress handler on SQLite, max_execution_time on MySQL, max_statement_time on MariaDB). The
+password comes from the environment (password_env) and is never shown: addresses are printed
+without it.
 
 Incremental: `watermark` names a column of the query's result; a later pull reads only rows whose
 value is at or after the newest one already read (ties are read again and change nothing).

@@ -130,8 +130,8 @@ def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: d
         out.status = "failed"
     out.message = "；".join(notes)
     out.marks = marks if out.ok and not dry else {}
-    if dry:
-        out.status = "failed" if not out.ok else "dry"
+    if dry and out.ok:
+        out.status = "dry"
     return out
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 
 import pandas as pd
 
+from cockpit import datum
 from cockpit.datasets import DATASET_COLUMNS
 from cockpit.uploads.messages import Rejected
 from cockpit.uploads.parse import read as read_workbook
@@ -80,6 +81,7 @@ class HttpConnector(Connector):
         "layout": Option("文件格式（csv/xlsx 不映射时）：long、wide、task 或 records", str, None),
         "records": Option("JSON 中记录列表的路径（如 data.items）", str, None),
         "fields": Option("字段映射：本系统的列 = 记录中的路径", dict, {}),
+        "coordinates": mapping.COORDINATES,
         "values": Option("代码对照：本系统的列 = { 来源的代码 = 本系统的写法 }", dict, {}),
         "params": Option("固定的查询参数", dict, {}),
         "method": Option("请求方式：GET 或 POST（POST 时页码、条数和增量参数写入 JSON 请求体）", str, "GET"),
@@ -135,6 +137,7 @@ class HttpConnector(Connector):
             if not v["fields"] and v["format"] != "json":
                 raise ValueError("values（代码对照）只用于映射的字段：csv/xlsx 不映射时按上传模板读取，请在文件中写本系统的写法")
             mapping.normalise_values(v["dataset"], v["values"])
+        datum.check(v["coordinates"])
         if v["login_url"] and not (v["login_token_path"] and v["login_secret_field"]):
             raise ValueError("login_url（取令牌）须同时写明 login_secret_field（密钥的位置）和 login_token_path（令牌的路径）")
         if v["login_url"] and v.get("token"):

@@ -20,7 +20,7 @@ from cockpit.uploads.layout_long import LONG_HEADERS, TASK_HEADERS, header_key
 from cockpit.uploads.layout_records import HEADERS as RECORD_HEADERS
 from cockpit.uploads.records import FIELDS as RECORD_FIELDS
 
-from .base import SourceError
+from .base import Option, SourceError
 
 OBSERVATION_TITLES = {"region_code": "地区", "indicator_code": "指标", "period": "时期", "measure": "口径",
                       "value": "数值"}
@@ -28,6 +28,8 @@ TASK_TITLES = {"task_number": "序号", "reported_on": "报送日期", "status":
                "note": "进展说明", "reporting_unit": "报送单位"}
 SHORT = {"region": "region_code", "indicator": "indicator_code"}  # the long template's own words
 MISSING = object()  # no value at a path (None is a value: JSON null)
+# Systems on 高德/腾讯 or 百度 maps keep their own datum; events are drawn in WGS-84 (cockpit.datum).
+COORDINATES = Option("经纬度坐标系：wgs84（默认）、gcj02（高德、腾讯地图）或 bd09（百度地图）", str, "wgs84")
 
 
 def titles(dataset: str) -> dict[str, str]:

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlparse import tokens as T
 
+from cockpit import datum
 from cockpit.datasets import DATASET_COLUMNS
 
 from . import mapping
@@ -69,6 +70,7 @@ class SqlConnector(Connector):
         "query": Option("查询语句（一条 SELECT）", str, required=True),
         "dataset": Option("数据集", str, required=True),
         "columns": Option("列映射：本系统的列 = 查询结果的列", dict, {}),
+        "coordinates": mapping.COORDINATES,
         "values": Option("代码对照：本系统的列 = { 来源的代码 = 本系统的写法 }", dict, {}),
         "watermark": Option("变更时间列（增量拉取）", str, None),
         "timeout_seconds": Option("查询时限（秒）", float, 60.0),
@@ -82,6 +84,7 @@ class SqlConnector(Connector):
             raise ValueError(f"未知的数据集“{v['dataset']}”，可用：{'、'.join(DATASET_COLUMNS)}")
         mapping.normalise_mapping(v["dataset"], v["columns"])
         mapping.normalise_values(v["dataset"], v["values"])
+        datum.check(v["coordinates"])
         self.query = check_query(v["query"])
         try:
             url = make_url(v["url"])

@@ -17,9 +17,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from cockpit import locks
+from cockpit import datum, locks
 from cockpit.auth import ANYTHING, WriteScope
 from cockpit.datasets import KEYED, Dataset
 from cockpit.store import MEASURES, Store, StoreUnavailable, now
@@ -231,6 +232,12 @@ def _raw(src: S.Source, ds: Dataset) -> pd.DataFrame:
     cols = ds.meta.get("columns", {})
     names = titles(ds.name)
     raw = ds.frame.reset_index(drop=True).copy()
+    if src.options.get("coordinates", "wgs84") != "wgs84" and {"lon", "lat"} <= set(raw.columns):
+        lon, lat = (pd.to_numeric(raw[a], errors="coerce").to_numpy(dtype=float) for a in ("lon", "lat"))
+        both = ~np.isnan(lon) & ~np.isnan(lat)  # what is not a number is left for the check to name
+        wlon, wlat = datum.to_wgs84(lon[both], lat[both], src.options["coordinates"])
+        raw["lon"], raw["lat"] = raw["lon"].astype(object), raw["lat"].astype(object)
+        raw.loc[both, "lon"], raw.loc[both, "lat"] = wlon, wlat
     raw["sheet"], raw["row"] = src.name, range(1, len(raw) + 1)
     coded = src.options.get("values") or {}
     for f in raw.columns.drop(["sheet", "row"]):

@@ -494,3 +494,26 @@ def test_an_exported_table_under_a_title_is_mapped_from_its_own_header(store, tm
     out = run(store, tmp_path, java_source(peer, f"/export.{fmt}", format=f'"{fmt}"', records=None))
     assert out.ok and out.written == 2, out.message
     assert tickets_in(store) == {"X0001": "办理中", "X0002": "已办结"}
+
+
+def test_events_from_a_system_on_baidu_maps_are_drawn_where_they_happened(store, tmp_path, peer):
+    """BD-09 coordinates (Baidu's own) back to WGS-84: the published pair BD-09 (116.404, 39.915) is
+    GCJ-02 (116.397627, 39.908657), so the stored point must map onto that GCJ-02 point."""
+    from cockpit import datum
+    event = {"source_key": "E1", "event_type": "火灾", "level": "Ⅲ级", "title": "某小区火情", "region_code": "梁园区",
+             "place": "某小区", "lon": "116.404", "lat": 39.915, "occurred_at": "2026-11-28 07:40", "status": "处置中"}
+    peer.json("/api/events", {"code": 0, "data": [event, {**event, "source_key": "E2", "lon": None, "lat": None}]})
+    body = (f'[sources.yjpt]\nkind = "http"\nurl = "{peer.url}/api/events"\ndataset = "emergency_events"\n'
+            f'records = "data"\ncoordinates = "bd09"\nallow_hosts = ["127.0.0.1:{peer.port}"]\n')
+    out = run(store, tmp_path, body)
+    assert out.ok and out.written == 2, out.message
+    got = store.frame(s.emergency_events.select().order_by(s.emergency_events.c.source_key))
+    glon, glat = datum.wgs84_to_gcj02(got.lon[0], got.lat[0])
+    assert abs(glon - 116.39762729119315) < 1e-7 and abs(glat - 39.90865673957631) < 1e-7
+    assert (got.lon[1], got.lat[1]) == tuple(store.regions().set_index("code").loc["411402", ["lon", "lat"]])  # no point: the county's centre
+
+
+def test_an_unknown_coordinate_system_is_refused_by_name(tmp_path, peer):
+    with pytest.raises(ValueError) as err:
+        S.load(write_sources(tmp_path / "sources.toml", http_source(peer, "/api/tickets", coordinates='"baidu"')))
+    assert "coordinates 应为 wgs84、gcj02、bd09" in str(err.value)

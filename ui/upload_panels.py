@@ -117,7 +117,7 @@ def upload_panel(v: View) -> None:
         region = c3.selectbox("地区（统计月报按行列指标时用）", [None, *reg.code], key="upload_region",
                               format_func=lambda c: "自动：取标题，未注明按全市" if c is None
                               else reg.set_index("code").name[c])
-        f = st.file_uploader("选择 .xlsx 或 .csv 文件（UTF-8 或 GBK 编码），不超过 "
+        f = st.file_uploader("选择 Excel 或 CSV 文件（含业务系统导出的表格；UTF-8 或 GBK 编码），不超过 "
                              f"{_max_bytes() // MB} MB", key="upload_file", type=None)
         with st.expander("系统会自动处理哪些写法"):
             st.markdown("\n".join(f"- {md(n)}" for n in NORMALISATIONS))

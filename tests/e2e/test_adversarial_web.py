@@ -66,7 +66,7 @@ def test_a_hostile_upload_is_refused_and_other_sessions_are_served_during_and_af
     viewer.get_by_text("数据截至").first.wait_for(timeout=90_000)
     clerk = browser.new_page(viewport={"width": 1600, "height": 1200})
     clerk.goto(f"{url}/upload")
-    clerk.get_by_text("选择 .xlsx 或 .csv 文件").first.wait_for(timeout=90_000)
+    clerk.get_by_text("选择 Excel 或 CSV 文件").first.wait_for(timeout=90_000)
     poller = threading.Thread(target=poll)
     poller.start()
     try:

@@ -33,7 +33,7 @@ def _retail_tile(page, server) -> str:
 
 def _upload(page, server, path, user="张三") -> str:
     page.goto(f"{server}/upload")
-    page.get_by_text("选择 .xlsx 或 .csv 文件").first.wait_for(timeout=90_000)
+    page.get_by_text("选择 Excel 或 CSV 文件").first.wait_for(timeout=90_000)
     page.get_by_label("报送人").fill(user)
     page.get_by_label("报送人").press("Tab")
     page.locator("input[type=file]").set_input_files(str(path))
@@ -106,7 +106,7 @@ def test_a_county_workbook_shows_what_is_not_imported_and_offers_to_map_unknown_
     page = ctx.new_page()
     try:
         page.goto(f"{server}/upload")
-        page.get_by_text("选择 .xlsx 或 .csv 文件").first.wait_for(timeout=90_000)
+        page.get_by_text("选择 Excel 或 CSV 文件").first.wait_for(timeout=90_000)
         page.locator("input[type=file]").set_input_files(str(path))
         page.get_by_text("未导入的内容").first.wait_for(timeout=60_000)
         page.get_by_text("保存对应并重新校验").first.wait_for(timeout=30_000)

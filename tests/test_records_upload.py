@@ -123,6 +123,7 @@ def test_a_missing_column_is_named_with_the_other_names_it_may_have(store):
     ("2026年11月28日 上午9时5分", "2026-11-28 09:05:00"), ("2026/11/28 中午12:10", "2026-11-28 12:10:00"),
     (46354.378, "2026-11-28 09:04:19"),  # a cell that lost its date format: Excel's serial day
     (1764300000000, "2025-11-28 11:20:00"), ("1764300000", "2025-11-28 11:20:00"),  # Unix ms / s: a Java system's export
+    ("/Date(1764300000000+0800)/", "2025-11-28 11:20:00"),  # .NET's JSON date (UTC milliseconds; the zone is a note)
     ("Fri Nov 28 09:12:00 CST 2025", "2025-11-28 09:12:00"),  # Java's own way to print a time (CST: China)
     (20251128, "2025-11-28 00:00:00")])  # a date as a database keeps it in a number
 def test_a_time_as_chinese_windows_writes_it_or_as_a_serial_day_is_that_time(store, written, stored_as):

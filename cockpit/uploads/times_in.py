@@ -121,12 +121,18 @@ def _plain(v):
 UNIX_SECONDS = (946_684_800, 4_102_444_800)  # 2000-01-01 and 2100-01-01 UTC: nothing else has 10 digits here
 
 
+_DOTNET = re.compile(r"^/Date\((\d{10,13})(?:[+-]\d{4})?\)/$")  # .NET's JSON: /Date(1764300000000+0800)/, UTC ms
+
+
 def _unix_times(values: pd.Series) -> pd.Series:
     """Unix time in seconds (10 digits) or milliseconds (13), number or text, as the JSON of Java
-    systems (fastjson's and Jackson's default) writes a time; read in China time. NaT otherwise."""
+    systems (fastjson's and Jackson's default) and of .NET ones writes a time; read in China time.
+    NaT otherwise."""
     def number(v):
         if isinstance(v, str):
             v = v.strip()
+            if m := _DOTNET.match(v):
+                return int(m.group(1))
             return int(v) if v.isascii() and v.isdigit() and len(v) in (10, 13) else None
         return v if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) else None
     num = pd.to_numeric(values.map(number), errors="coerce").astype(float)

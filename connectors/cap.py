@@ -138,7 +138,8 @@ def _parse(data: bytes):
     except DefusedXmlException:
         raise SourceError("CAP 内容含有 DOCTYPE/ENTITY 声明（可能是恶意构造的 XML），已拒收。") from None
     except SafeET.ParseError as exc:
-        raise SourceError(f"CAP 内容不是有效的 XML（{exc}）。") from None
+        line, column = getattr(exc, "position", (0, 0))
+        raise SourceError(f"CAP 内容不是有效的 XML（第 {line} 行第 {column} 列起无法解读）。") from None
 
 
 def _text(el, tag: str) -> str | None:
@@ -150,7 +151,8 @@ def alert_rows(data: bytes) -> list[dict]:
     """The records one CAP alert makes (raw values: the record check reads names, codes and times)."""
     root = _parse(data)
     if not _is_alert(root):
-        raise SourceError(f"不是 CAP 预警消息（根元素为 {root.tag}）。")
+        local, ns = root.tag.rpartition("}")[2], _ns(root).strip("{}")
+        raise SourceError(f"不是 CAP 预警消息（根元素为 {local}{'，命名空间 ' + ns if ns else ''}）。")
     if (_text(root, "status") or "").lower() != "actual":
         return []  # a test or an exercise: not a warning in force
     ident, sent = _text(root, "identifier"), _text(root, "sent")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import math
 import re
 from collections.abc import Iterable
 from urllib.parse import urljoin
@@ -97,6 +98,7 @@ class HttpConnector(Connector):
         "next_path": Option("JSON 中下一页地址的路径（不填则看 Link 头）", str, None),
         "max_pages": Option("最多读取页数", int, 1000),
         "total_path": Option("JSON 中记录总数的路径（如 data.total；读够即停）", str, None),
+        "success_codes": Option("接口表示成功的代码（如 [\"20000\"]；不填则认 0、200 等常见写法）", list, []),
         # An API gateway's own login: a key and a secret exchanged for a token at each pull.
         "login_url": Option("取令牌的地址（每次拉取前以 POST 提交 JSON 换取令牌）", str, None),
         "login_body": Option("取令牌时提交的 JSON（如 appKey；不得放密钥）", dict, {}),
@@ -138,6 +140,7 @@ class HttpConnector(Connector):
                 raise ValueError("values（代码对照）只用于映射的字段：csv/xlsx 不映射时按上传模板读取，请在文件中写本系统的写法")
             mapping.normalise_values(v["dataset"], v["values"])
         datum.check(v["coordinates"])
+        self.success = {str(c).strip() for c in v["success_codes"]}
         if v["login_url"] and not (v["login_token_path"] and v["login_secret_field"]):
             raise ValueError("login_url（取令牌）须同时写明 login_secret_field（密钥的位置）和 login_token_path（令牌的路径）")
         if v["login_url"] and v.get("token"):
@@ -175,7 +178,7 @@ class HttpConnector(Connector):
         token = mapping.dotted(doc, v["login_token_path"])
         if isinstance(token, str) and token.strip():
             return token.strip()
-        failed, said = _said(doc)
+        failed, said = _said(doc, self.success)
         why = f"接口返回了错误（{said}）" if failed and said else f"返回中找不到令牌“{v['login_token_path']}”"
         raise SourceError(f"取令牌失败：{why}；请核对 login_body、login_secret_env 指定的环境变量和 login_token_path。")
 
@@ -225,13 +228,16 @@ class HttpConnector(Connector):
                 ask[v["limit_param"]] = v["page_size"] or 100
             answer = self._request(ask) if url == v["url"] else self.client.get(url)  # a next link has its own query
             doc = _json(answer.body, answer.headers)
-            batch = _records(doc, v["records"])
+            batch = _records(doc, v["records"], self.success)
+            total = _count(mapping.dotted(doc, v["total_path"])) if v["total_path"] else None
             if batch and batch == last:  # past the end, some systems send the last page again
+                if total is not None and len(records) < total:
+                    raise SourceError(f"第 {page} 页与上一页相同，而接口说共有 {total:,} 条、只读到 {len(records):,} 条："
+                                      "翻页参数似乎未生效，请核对 page_param、size_param 或 offset_param。")
                 break
             records += batch
             if v["watermark"]:
                 marks += [mapping.dotted(r, v["watermark"]) for r in batch]
-            total = _count(mapping.dotted(doc, v["total_path"])) if v["total_path"] else None
             if v["paginate"] in ("page", "offset"):
                 if (not batch or (v["page_size"] and len(batch) < v["page_size"])
                         or (total is not None and len(records) >= total)):
@@ -268,22 +274,28 @@ def _count(total) -> int | None:
     """The record count an answer states (a number, or a number as text), else None."""
     if isinstance(total, str) and total.strip().isdigit():
         return int(total)
-    return int(total) if isinstance(total, (int, float)) and not isinstance(total, bool) else None
+    number = isinstance(total, (int, float)) and not isinstance(total, bool) and math.isfinite(total)
+    return int(total) if number else None
 
 
 def _json(body: bytes, headers: dict | None = None):
+    """JSON in UTF-8 (what nearly every system sends, whatever its header says), else in the charset
+    the header declares, else in GBK (older systems, with no charset said)."""
     charset = _CHARSET.search((headers or {}).get("content-type", ""))
-    try:
-        text = body.decode(charset.group(1) if charset else "utf-8-sig")
-    except (UnicodeDecodeError, LookupError):
-        try:  # no charset declared and not UTF-8: the Chinese national encoding, as older systems answer
-            text = body.decode("gb18030")
-        except UnicodeDecodeError:
-            raise SourceError("返回的内容既不是 UTF-8 也不是 GBK 编码的 JSON。") from None
+    text = None
+    for encoding in ("utf-8-sig", charset.group(1) if charset else None, "gb18030"):
+        try:
+            text = body.decode(encoding) if encoding else None
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if text is not None:
+            break
+    if text is None:
+        raise SourceError("返回的内容既不是 UTF-8 也不是 GBK 编码的 JSON。")
     try:
         return json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
-        raise SourceError(f"返回的内容不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。") from None
+        raise SourceError(f"返回的内容不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列起无法解读）。") from None
     except RecursionError:
         raise SourceError("返回的 JSON 嵌套层数过多，不像数据接口的答复，已拒收。") from None
 
@@ -292,20 +304,21 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 # How the answers of the city's systems say that a call failed while HTTP says 200 ({"code": 401, "msg": …}).
 CODE_KEYS = ("code", "errcode", "errCode", "resultCode", "retCode", "errno", "error_code", "status")
 MESSAGE_KEYS = ("msg", "message", "errmsg", "errMsg", "errorMsg", "error_msg", "resultMsg", "retMsg",
-                "error_description", "error", "detail")
+                "error_description", "error", "detail", "info")
 SUCCESS_CODES = {"0", "00", "000", "0000", "00000", "200", "success", "ok", "true"}
 
 
-def _records(doc, path: str | None) -> list:
+def _records(doc, path: str | None, success: set[str]) -> list:
     """The list of records in one answer. An empty list written as null is empty; an answer that says
-    it failed ({"code": 401, "msg": "令牌已过期"}) is refused with what it says."""
+    it failed ({"code": 401, "msg": "令牌已过期"}) with no records is refused with what it says (a page
+    that failed is not the end of the list). Records with a code we do not know as success are data."""
     found = mapping.json_text(doc if not path else mapping.dotted(doc, path))
-    if isinstance(found, list):
+    if isinstance(found, list) and found:
         return found
-    failed, said = _said(doc)
+    failed, said = _said(doc, success)
     if failed:
         raise SourceError(f"接口返回了错误（{said}），没有给出记录。")
-    if found is None:
+    if found is None or isinstance(found, list):
         return []
     also = f"接口说：{said}。" if said else ""
     if found is mapping.MISSING:
@@ -314,14 +327,17 @@ def _records(doc, path: str | None) -> list:
     raise SourceError(f"返回的 JSON 中“{path or '顶层'}”不是记录列表（是 {type(found).__name__}）。{also}")
 
 
-def _said(doc) -> tuple[bool, str]:
-    """(whether the answer says it failed, what it says: its code and message)."""
+def _said(doc, success: set[str] | None = None) -> tuple[bool, str]:
+    """(whether the answer says it failed, what it says: its code and message). `success`: the codes
+    this system means success by (success_codes), else the common ones; "success": true is success."""
     if not isinstance(doc, dict):
         return False, ""
     code = next(((k, doc[k]) for k in CODE_KEYS if isinstance(doc.get(k), (str, int)) and not isinstance(doc[k], bool)), None)
     message = next((str(doc[k]).strip()[:200] for k in MESSAGE_KEYS if isinstance(doc.get(k), (str, int))
                     and str(doc[k]).strip()), "")
-    failed = doc.get("success") is False or (code is not None and str(code[1]).strip().lower() not in SUCCESS_CODES)
+    ok = {c.lower() for c in success} if success else SUCCESS_CODES
+    failed = doc.get("success") is False or (doc.get("success") is not True and code is not None
+                                             and str(code[1]).strip().lower() not in ok)
     parts = ([f"{code[0]} = {code[1]}"] if code else []) + ([f"“{message}”"] if message else [])
     return failed, "，".join(parts)
 

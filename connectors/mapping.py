@@ -138,7 +138,8 @@ def recode(frame: pd.DataFrame, values: dict[str, dict[str, Any]]) -> pd.DataFra
     the table does not hold stays as it is, for the check to read or refuse by name."""
     for col, table in values.items():
         if col in frame.columns:
-            codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object), use_na_sentinel=True)
+            raw = [str(v) if isinstance(v, (dict, list)) else v for v in frame[col].to_numpy(dtype=object)]
+            codes, uniques = pd.factorize(np.array(raw, dtype=object), use_na_sentinel=True)  # a dict: named as text
             words = np.array([table.get(_code(u), u) for u in uniques] + [None], dtype=object)
             frame[col] = words[codes]  # -1 (no value) takes the None at the end
     return frame

@@ -16,6 +16,7 @@ value is at or after the newest one already read (ties are read again and change
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,6 +41,17 @@ FORBIDDEN = {"INTO", "PRAGMA", "ATTACH", "DETACH", "VACUUM", "COPY", "GRANT", "R
              "BEGIN", "SAVEPOINT", "RELEASE", "MERGE", "UPSERT", "REPLACE", "HANDLER", "OUTFILE", "DUMPFILE"}
 READ_ONLY_REFUSAL = "数据源的查询只能读取数据（一条 SELECT 语句），"
 FETCH = 50_000
+
+
+# The database's English, said in Chinese (its own words go to the log).
+_CONNECT_WORDS = [("refused", "连接被拒绝，数据库可能未启动或端口不对"), ("timed out", "连接超时"),
+                  ("timeout", "连接超时"), ("could not translate host", "无法解析主机名"),
+                  ("name or service not known", "无法解析主机名"), ("unknown database", "数据库不存在"),
+                  ("does not exist", "数据库不存在"), ("unable to open", "无法打开数据库文件")]
+_QUERY_WORDS = [(("no such table", "doesn't exist", "relation"), "查询中的表不存在"),
+                (("no such column", "unknown column", "column"), "查询中的列不存在"),
+                (("syntax",), "查询语句有语法错误"), (("permission denied", "command denied"), "数据库账号没有读取权限")]
+_NAMED = re.compile(r"""(?:table|column|relation)[:\s]+["'`]?([\w.]+)["'`]?""", re.I)
 
 
 def check_query(query: str) -> str:
@@ -191,6 +203,12 @@ class SqlConnector(Connector):
             return "数据源是只读连接，查询试图写入，已拒绝。"
         if "password" in low or "authentication" in low or "access denied" in low:
             return f"数据库 {self.shown_url} 拒绝登录：用户名或密码不对（密码取自 password_env 指定的环境变量）。"
+        log.warning("source %s: %s", self.shown_url, detail)  # the database's own words, for the operator's log
         if isinstance(exc, DBAPIError) and exc.connection_invalidated or "connect" in low or "unable to open" in low:
-            return f"无法连接数据库 {self.shown_url}：{detail}"
-        return f"查询出错：{detail}"
+            why = next((w for k, w in _CONNECT_WORDS if k in low), "网络或数据库错误，数据库的原话见日志")
+            return f"无法连接数据库 {self.shown_url}：{why}。"
+        name = _NAMED.search(detail)
+        for keys, what in _QUERY_WORDS:
+            if any(k in low for k in keys):
+                return f"查询出错：{what}{'“' + name.group(1) + '”' if name and what.endswith('不存在') else ''}（数据库的原话见日志）。"
+        return "查询出错（数据库的原话见日志）：请核对 sources.toml 中的 query。"

@@ -167,7 +167,10 @@ class Client:
             location = answer.headers.get("location")
             if not location:
                 raise SourceError(f"服务器返回重定向（HTTP {answer.status}）却没有给出新地址。")
-            url = urljoin(url, location)
+            moved = urljoin(url, location)
+            if url.lower().startswith("https:") and not moved.lower().startswith("https:"):
+                raise SourceError("服务器把 https 请求重定向到了 http（请求内容和凭据会以明文发送），已拒绝。")
+            url = moved
             self.target(url)  # a redirect off the allowlist is refused here, before any request to it
             body = body if answer.status in (307, 308) else None
         raise SourceError(f"重定向超过 {MAX_REDIRECTS} 次，已中止。")

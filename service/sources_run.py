@@ -107,6 +107,24 @@ def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, enviro
 
 def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None, dry: bool) -> Outcome:
     connector = config.connect(src, environ)
+    try:
+        out = _pull(store, src, connector, box, dry)
+    except (SourceError, ValueError) as exc:  # a remote system's words may echo a secret it was sent
+        raise type(exc)(_masked(str(exc), connector)) from None
+    out.message = _masked(out.message, connector)
+    return out
+
+
+def _masked(text: str, connector) -> str:
+    """`text` with every secret of the source (password, token, a gateway's token) put as ***."""
+    for key, option in connector.options.items():
+        value = connector.values.get(key)
+        if (option.secret or key == "token") and value and len(str(value)) >= 4:
+            text = text.replace(str(value), "***")
+    return text
+
+
+def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool) -> Outcome:
     connector.watermarks = S.watermarks(store, src.name)
     out = Outcome(src.name, src.title, True, "unchanged", "")
     notes, tidy, marks = [], [], {}

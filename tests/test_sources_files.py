@@ -217,3 +217,13 @@ def test_a_county_s_own_drop_folder_takes_that_county_s_figures_only(store, tmp_
     typo = run(store, tmp_path, body.replace('"梁园区"', '"梁园县"'))  # a region no catalogue has: nothing read
     assert not typo.ok and "only_region“梁园县”不是已知的地区" in typo.message, typo.message
     assert (drop / "c_又一份.xlsx").exists()
+
+
+def test_a_county_s_folder_refuses_a_ticket_list_of_another_county(store, tmp_path):
+    drop = tmp_path / "yc"
+    drop.mkdir()
+    (drop / "工单.csv").write_bytes(TICKETS)  # a 永城市 ticket, dropped into 梁园区's folder
+    os.utime(drop / "工单.csv", (0, 0))
+    out = run(store, tmp_path, f'[sources.lyq]\nkind = "folder"\npath = "{drop}"\nonly_region = "梁园区"\n')
+    assert not out.ok and "只能报送所属地区（梁园区）的数据，文件中含其他地区：永城市" in out.message, out.message
+    assert store.count(s.hotline_tickets) == 0 and (drop / "failed" / "工单.csv").exists()

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from cockpit import schema as s
+from connectors.base import SourceError
 from service import sources as S
 from service.sources_run import pull
 from tests.conftest import make_store
@@ -517,3 +518,76 @@ def test_an_unknown_coordinate_system_is_refused_by_name(tmp_path, peer):
     with pytest.raises(ValueError) as err:
         S.load(write_sources(tmp_path / "sources.toml", http_source(peer, "/api/tickets", coordinates='"baidu"')))
     assert "coordinates 应为 wgs84、gcj02、bd09" in str(err.value)
+
+
+def test_a_page_that_failed_is_not_taken_for_the_end_of_the_list(store, tmp_path, peer):
+    """Page 2 says 系统繁忙 with an empty list: the pull is refused, not page 1 kept as all there is."""
+    pages = {1: {"code": 0, "data": {"records": [java_ticket(0), java_ticket(1)]}},
+             2: {"code": 500, "msg": "系统繁忙", "data": {"records": []}}}
+    peer.routes["/api/busy"] = lambda req, q: (200, {}, json.dumps(pages[int(q["page"])], ensure_ascii=False).encode())
+    before = stored(store)
+    out = run(store, tmp_path, java_source(peer, "/api/busy", paginate='"page"', page_size=2, watermark='"slsj"'))
+    assert not out.ok and "接口返回了错误（code = 500，“系统繁忙”）" in out.message, out.message
+    assert stored(store) == before and S.watermarks(store, "hotline") == {}
+
+
+@pytest.mark.parametrize("doc,extra,ok", [
+    ({"success": True, "code": 10000, "data": {"records": None}}, {}, True),
+    ({"code": 20000, "message": "查询成功", "data": {"records": None}}, {}, False),
+    ({"code": 20000, "message": "查询成功", "data": {"records": None}}, {"success_codes": '["20000"]'}, True),
+    ({"status": "1", "info": "OK", "data": {"records": None}}, {"success_codes": '["1"]'}, True),
+], ids=["success true", "a success code of its own, not declared", "declared", "高德's style, declared"])
+def test_success_is_read_as_the_system_says_it(store, tmp_path, peer, doc, extra, ok):
+    peer.json("/api/own-codes", doc)
+    out = run(store, tmp_path, java_source(peer, "/api/own-codes", **extra))
+    assert out.ok is ok and (ok or "接口返回了错误（code = 20000，“查询成功”）" in out.message), out.message
+
+
+def test_page_numbers_the_api_ignores_are_found_out_by_its_total(store, tmp_path, peer):
+    peer.json("/api/same-page", {"code": 0, "data": {"records": [java_ticket(0), java_ticket(1)], "total": 6}})
+    before = stored(store)
+    out = run(store, tmp_path, java_source(peer, "/api/same-page", paginate='"page"', page_size=2,
+                                           total_path='"data.total"'))
+    assert not out.ok and "第 2 页与上一页相同，而接口说共有 6 条、只读到 2 条：翻页参数似乎未生效" in out.message, out.message
+    assert stored(store) == before
+
+
+def test_utf8_said_to_be_latin1_is_read_as_utf8(store, tmp_path, peer):
+    body = json.dumps({"code": 0, "data": {"records": [java_ticket(0, sqlb="噪声扰民")]}}, ensure_ascii=False).encode()
+    peer.routes["/api/latin1"] = lambda req, q: (200, {"Content-Type": "application/json; charset=ISO-8859-1"}, body)
+    out = run(store, tmp_path, java_source(peer, "/api/latin1"))
+    assert out.ok and store.frame(s.hotline_tickets.select()).category.tolist() == ["噪声扰民"], out.message
+
+
+def test_a_gateway_that_echoes_the_token_in_its_refusal_has_it_masked(store, tmp_path, peer, caplog):
+    gateway(peer)
+    peer.json("/gw/tickets", {"code": 401, "msg": f"token {GATEWAY_TOKEN} 已过期", "data": None})
+    caplog.set_level(logging.DEBUG)
+    out = run(store, tmp_path, gateway_source(peer), environ={"GW_SECRET": TOKEN})
+    assert not out.ok and "接口返回了错误（code = 401，“token *** 已过期”）" in out.message, out.message
+    assert GATEWAY_TOKEN not in caplog.text and not S.runs(store).message.str.contains(GATEWAY_TOKEN).any()
+
+
+def test_a_redirect_from_https_to_http_is_refused_before_anything_is_sent_in_clear(monkeypatch):
+    from connectors.web import Answer, Client, Policy
+    sent = []
+
+    def once(self, url, body=None):
+        sent.append(url)
+        return Answer(url, 307, {"location": "http://gw.example.internal/api"}, b"")
+    monkeypatch.setattr(Client, "_with_retries", once)
+    client = Client("https://gw.example.internal/api", Policy(allow=[]))
+    with pytest.raises(SourceError, match="把 https 请求重定向到了 http"):
+        client.get("https://gw.example.internal/api", json_body={"appSecret": "x"})
+    assert sent == ["https://gw.example.internal/api"]
+
+
+@pytest.mark.parametrize("feed,words", [
+    (b"<alert><identifier>1</identifier>", "CAP 内容不是有效的 XML（第 1 行第 33 列起无法解读）"),
+    (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>', "订阅内容既不是 CAP 预警，也没有指向 CAP 预警的链接"),
+])
+def test_a_cap_feed_that_is_no_xml_or_no_alert_is_said_in_chinese(store, tmp_path, peer, feed, words):
+    peer.routes["/cap/bad"] = lambda req, q: (200, {}, feed)
+    out = run(store, tmp_path, cap_feed_source(peer, "/cap/bad"))
+    assert not out.ok and words in out.message, out.message
+    assert not re.search(r"[A-Za-z]{4,}", out.message.replace("CAP", "").replace("XML", "")), out.message

@@ -282,3 +282,14 @@ def test_mariadb_as_a_source_reads_in_a_read_only_session_with_a_time_limit(stor
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM written")).scalar() == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize("query,words", [
+    ("SELECT nocol FROM gd", "查询出错：查询中的列不存在“nocol”（数据库的原话见日志）"),
+    ("SELECT * FROM nothere", "查询出错：查询中的表不存在“nothere”（数据库的原话见日志）"),
+])
+def test_a_query_the_database_refuses_is_said_in_chinese_and_its_words_logged(store, tmp_path, query, words, caplog):
+    db = hotline_db(tmp_path / "hotline.db", n=1)
+    out = run(store, tmp_path, sql_source(f"sqlite:///{db}", query))
+    assert not out.ok and words in out.message, out.message
+    assert "no such" in caplog.text and "no such" not in out.message

@@ -82,3 +82,17 @@ def test_the_preview_of_a_file_outside_the_uploaders_county_is_an_error_not_a_pr
     assert preview is None and not checked.ok
     assert any("其他地区：梁园区" in p.reason for p in checked.problems.errors)
     assert store.count(s.upload_batches) == 0
+
+
+def test_a_county_reporter_s_ticket_list_holding_another_county_is_refused(store):
+    """Tickets, events and warnings name their region too: a county's reporter sends its own only."""
+    scope = auth.write_scope(store, _user(store, "永城填报员", region_code="411481"))
+    header = ["工单编号", "受理时间", "地区", "诉求类别", "受理渠道", "办理状态", "办理时限", "办结时间", "满意度"]
+    row = ["SQ1", "2026-11-28 09:12", "永城市", "供暖", "电话", "办理中", "2026-12-03 09:12", "", ""]
+    own, other = csv_bytes([row], header=header), csv_bytes([row, ["SQ2", *row[1:2], "梁园区", *row[3:]]], header=header)
+    checked, preview = uploads.check_file(store, own, "永城工单.csv", Options(), scope=scope)
+    assert checked.ok and preview is not None
+    checked, preview = uploads.check_file(store, other, "工单.csv", Options(), scope=scope)
+    assert preview is None and any("只能报送所属地区（永城市）的数据，文件中含其他地区：梁园区" in p.reason
+                                   for p in checked.problems.errors)
+    assert store.count(s.hotline_tickets) == 0

@@ -136,11 +136,13 @@ def _preview_tasks(store: Store, checked: Checked, conn=None) -> pd.DataFrame:
 def outside_scope(store: Store, checked: Checked, scope: WriteScope) -> str | None:
     """Why a scoped reporter may not write this file, or None. A county's or department's reporter
     writes its own figures only; enforced here, not only by the page."""
-    ds = checked.dataset("observations")
-    if ds is None or scope.unlimited:
+    if scope.unlimited:
         return None
-    regions = sorted(set(ds.frame.region_code) - scope.regions) if scope.regions is not None else []
-    codes = sorted(set(ds.frame.indicator_code) - scope.indicators) if scope.indicators is not None else []
+    ds = checked.dataset("observations")
+    # Figures, and tickets, events and warnings too: each names its region.
+    named = set().union(*(set(d.frame.region_code.dropna()) for d in checked.datasets if "region_code" in d.frame))
+    regions = sorted(named - scope.regions) if scope.regions is not None else []
+    codes = sorted(set(ds.frame.indicator_code) - scope.indicators) if scope.indicators is not None and ds is not None else []
     if regions:
         names = store.regions().set_index("code").name
         own = "、".join(names.get(c, c) for c in sorted(scope.regions))

@@ -124,6 +124,25 @@ def test_figures_in_the_long_template_s_columns_need_no_mapping(store, tmp_path)
     assert sorted(store.observations(indicators=["RETAIL"]).value) == [4.1, 88.5]
 
 
+def test_a_statistics_database_s_own_indicator_and_measure_codes_come_in_through_the_code_table(store, tmp_path):
+    db = tmp_path / "stats.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE tj (dq TEXT, zbdm TEXT, ny INTEGER, kj TEXT, sz REAL)")
+    con.executemany("INSERT INTO tj VALUES (?,?,?,?,?)", [("411481", "A0301", 202610, "02", 88.5),
+                                                        ("411402", "A0301", 202610, "04", 4.1),
+                                                        ("411402", "Z9999", 202610, "02", 1.0)])
+    con.commit()
+    con.close()
+    body = sql_source(f"sqlite:///{db}", "SELECT * FROM tj", "observations",
+                      '{ region = "dq", indicator = "zbdm", period = "ny", measure = "kj", value = "sz" }',
+                      values='{ indicator = { A0301 = "社会消费品零售总额" }, measure = { "02" = "累计", "04" = "累计同比" } }')
+    out = run(store, tmp_path, body)
+    assert out.ok and out.written == 2 and "1 处未导入" in out.message, out.message  # Z9999: no code, no indicator
+    got = store.observations(indicators=["RETAIL"]).sort_values("value")
+    assert got[["region_code", "measure", "value"]].values.tolist() == [["411402", "ytd_yoy", 4.1],
+                                                                      ["411481", "ytd", 88.5]]
+
+
 def test_task_reports_come_in_through_the_task_sheet_s_checks(store, tmp_path):
     db = tmp_path / "tasks.db"
     con = sqlite3.connect(db)

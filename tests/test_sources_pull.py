@@ -4,6 +4,7 @@ a source overdue against its schedule raises 数据超期 in the 预警中心.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 
@@ -169,3 +170,42 @@ def test_a_source_overdue_against_its_schedule_raises_数据超期(store, tmp_pa
     S.record(store, "hotline", started=at, ok=True, status="unchanged", rows=0, written=0, batches=[], message="")
     warnings.evaluate(store, send=False, at=at)
     assert "source_overdue" not in set(alert_store.alerts(store, ["firing"]).rule)  # pulled: resolved
+
+
+def test_the_readme_s_gateway_api_source_pulls_tickets_and_then_only_what_changed(store, tmp_path, monkeypatch):
+    """The README's second example, pointed at a local gateway: a token for the key and the secret,
+    POSTed pages, codes put as words, Unix milliseconds, and the next pull sends the newest change."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.findall(r"```toml\n(.*?)```", text, re.S)[1]
+    ms = 1_793_667_600_000  # 2026-11-03 09:00 in China
+    orders = [{"orderNo": f"GW{i}", "acceptTime": ms + i * 3_600_000, "areaCode": "411402000000", "typeName": "供暖",
+               "sourceName": "电话", "state": "3" if i % 2 else "2", "deadline": ms + (i + 120) * 3_600_000,
+               "finishTime": ms + (i + 5) * 3_600_000 if i % 2 else None, "evaluate": "1" if i % 2 else None,
+               "updateTime": ms + i * 3_600_000} for i in range(3)]
+    with Peer() as peer:
+        asked = []
+
+        def login(req, q):
+            ok = req.json == {"appKey": "cockpit", "appSecret": "gw-secret"}
+            return 200, {}, json.dumps({"code": 0, "data": {"token": "t-1"}} if ok else {"code": 401, "msg": "密钥错误"},
+                                       ensure_ascii=False).encode()
+
+        def query(req, q):
+            asked.append(req.json)
+            if req.headers.get("Authorization") != "Bearer t-1":
+                return 200, {}, json.dumps({"code": 401, "msg": "未登录"}, ensure_ascii=False).encode()
+            size, num = req.json["page"]["size"], req.json["page"]["num"]
+            return 200, {}, json.dumps({"code": 0, "data": {"records": orders[(num - 1) * size:num * size],
+                                                            "total": len(orders)}}).encode()
+        peer.routes["/auth/token"], peer.routes["/12345/api/orders/query"] = login, query
+        body = (block.replace("https://gateway.example.internal", peer.url)
+                + f'allow_hosts = ["127.0.0.1:{peer.port}"]\n')
+        config = S.load(write_sources(tmp_path / "sources.toml", body), {"GATEWAY_SECRET": "gw-secret"})
+        (out,) = pull_cli.pull(store, config, ["hotline_api"], {"GATEWAY_SECRET": "gw-secret"})
+        assert out.ok and out.written == 3, out.message
+        got = store.frame(s.hotline_tickets.select().order_by(s.hotline_tickets.c.source_key))
+        assert got.status.tolist() == ["办理中", "已办结", "办理中"] and set(got.region_code) == {"411402"}
+        assert str(got.created_at[0]) == "2026-11-03 09:00:00" and got.satisfaction[1] == "满意"
+        assert asked[0] == {"query": {"area": "商丘市"}, "page": {"num": 1, "size": 500}}
+        pull_cli.pull(store, config, ["hotline_api"], {"GATEWAY_SECRET": "gw-secret"})
+        assert asked[-1]["query"] == {"area": "商丘市", "updatedSince": ms + 2 * 3_600_000}

@@ -29,7 +29,7 @@ EARLIEST = pd.Timestamp("1950-01-01")  # no record of ours is older: a time befo
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 
 
-_ZONED = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_ZONED = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 ZONE = "Asia/Shanghai"  # the store keeps China Standard Time, as the city's systems write it
 
 
@@ -48,16 +48,18 @@ def _half_day(text: str) -> str:
 
 def parse_times(col: pd.Series) -> pd.Series:
     """Naive China-time datetimes from typed values, ISO text (with a zone: converted), 2026/11/30 8:30,
-    2026年11月30日 8时30分, 2026/11/30 下午 3:05, Excel's serial days or Unix times; NaT where there is none."""
+    2026年11月30日 8时30分, 2026/11/30 下午 3:05, Excel's serial days, Unix times or .NET's /Date(…)/;
+    NaT where there is none."""
     if pd.api.types.is_datetime64_any_dtype(col):
         when = pd.to_datetime(col)
         return when.dt.tz_convert(ZONE).dt.tz_localize(None) if when.dt.tz is not None else when
     col = col.reset_index(drop=True)
     when = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
+    empty = blank(col)
     all_text = pd.api.types.infer_dtype(col, skipna=True) == "string"
     if all_text:  # all text (a SQL or JSON source): by column
         text = col.notna().to_numpy()
-        zoned = col.str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", na=False).to_numpy()
+        zoned = col.str.strip().str.contains(_ZONED, na=False).to_numpy()
         serial = np.zeros(len(col), dtype=bool)
     else:
         text = col.map(lambda v: isinstance(v, str)).to_numpy()
@@ -71,18 +73,18 @@ def parse_times(col: pd.Series) -> pd.Series:
     if serial.any():
         days = pd.to_timedelta(col[serial].astype(float), unit="D")
         when[serial] = (pd.Timestamp(EXCEL_EPOCH) + days).dt.round("s").astype("datetime64[ns]")
-    plain = ~zoned & ~serial & ~blank(col)
+    plain = ~zoned & ~serial & ~empty
     if plain.any():
         values = col[plain] if all_text else col[plain].map(_plain)
         when[plain] = pd.to_datetime(values, errors="coerce", format="ISO8601").astype("datetime64[ns]")
-    left = when.isna().to_numpy() & text & ~zoned & ~blank(col)
+    left = when.isna().to_numpy() & text & ~zoned & ~empty
     if left.any():
         fixed = col[left].map(lambda v: _half_day(_CN_DATE.sub(r"\1-\2-\3 ", unicodedata.normalize("NFKC", v).strip())
                                                    .replace("时", ":").replace("分", "").replace("秒", "").replace("/", "-")
                                                    .replace(" CST ", " ")))
         when[left] = pd.to_datetime(fixed, errors="coerce", format="mixed").astype("datetime64[ns]")
-    rest = when.isna().to_numpy()
-    if rest.any() and (rest := rest & ~blank(col)).any():  # last: it costs nothing where every time was read
+    rest = when.isna().to_numpy() & ~empty
+    if rest.any():  # last: it costs nothing where every time was read
         when[rest] = _unix_times(col[rest])
     first = (when.dt.day == 1).to_numpy().copy()
     first[first] = (when[first] == when[first].dt.floor("D")).to_numpy()
@@ -112,10 +114,14 @@ _NO_DAY = re.compile(r"^\d{4}(?:年|[-/.年]\d{1,2}月?份?)?$")
 def _plain(v):
     if hasattr(v, "tzinfo") and v.tzinfo:
         return v.replace(tzinfo=None)
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+    if _is_number(v):
         # As text: 20261128 from a database is that day (pandas reads a number as a Unix time from 3.0 on).
         return str(int(v)) if float(v).is_integer() else None
     return v
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
 UNIX_SECONDS = (946_684_800, 4_102_444_800)  # 2000-01-01 and 2100-01-01 UTC: nothing else has 10 digits here
@@ -134,7 +140,7 @@ def _unix_times(values: pd.Series) -> pd.Series:
             if m := _DOTNET.match(v):
                 return int(m.group(1))
             return int(v) if v.isascii() and v.isdigit() and len(v) in (10, 13) else None
-        return v if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) else None
+        return v if _is_number(v) else None
     num = pd.to_numeric(values.map(number), errors="coerce").astype(float)
     lo, hi = UNIX_SECONDS
     seconds = num.where((num >= lo) & (num < hi), (num / 1000).where((num >= lo * 1000) & (num < hi * 1000)))

@@ -153,10 +153,11 @@ def main() -> None:
     print(json.dumps({k: v for k, v in doc.items() if k != "rows"}, ensure_ascii=False, indent=1))
 
 
-COLUMNS = [("snaive", "季节性朴素 seasonal naive"), ("holt_winters", "statsmodels Holt-Winters"),
+COLUMNS = [("snaive", "季节性朴素 seasonal naive"), ("holt_winters", "statsmodels Holt-Winters, always seasonal (peer)"),
            ("sarimax", "statsmodels SARIMAX(1,1,1)(0,1,1)"), ("autoets", "statsforecast AutoETS"),
-           ("ets", "candidate: damped ETS"), ("theta", "candidate: Theta"),
-           ("stl_arima", "candidate: STL + ARIMA"), ("combo", "candidate: combination"),
+           ("hw", "candidate: Holt-Winters"), ("theta", "candidate: Theta"),
+           ("stl_theta", "candidate: STL + Theta"), ("combo", "candidate: combination"),
+           ("hedged", "candidate: half combination, half seasonal naive"),
            (f"policy_margin_{F.COMBO_MARGIN:g}", "automatic choice (backtest)"),
            ("auto", "**shown on the page** (only a model that beat seasonal naive in the backtest)")]
 

@@ -1,12 +1,18 @@
 """The candidate models of models.forecast, each (y, h, m, bands) -> (mean, bands or None).
 
   snaive     seasonal naive, the baseline every model must beat to be shown as "the forecast"
-  ets        damped-trend ETS(A,Ad,N) on the seasonally adjusted series (classical decomposition)
+  hw         Holt-Winters: damped additive trend, the season inside the model (multiplicative
+             for a positive series), fitted by statsmodels' holtwinters
   theta      statsmodels ThetaModel (its own seasonality test and deseasonalising)
-  stl_arima  STL decomposition, ARIMA(1,1,1) on the adjusted series (STLForecast)
-  sarima     SARIMA(1,1,1)(0,1,1)s, optional: ten times slower than the others
-  combo      the mean of ets, theta and stl_arima; combinations are the strongest simple
-             forecasts on the M3 data (see bench/forecast.md)
+  stl_theta  STL decomposition, the Theta method on the adjusted series: a season that drifts
+             over the years, which a classical decomposition holds fixed
+  combo      the mean of hw, theta and stl_theta; combinations are the strongest simple
+             forecasts on the M3 and Tourism data (see bench/forecast.md)
+  hedged     the mean of combo and snaive: where a short backtest cannot tell the combination
+             from the baseline, the half-way forecast beats the baseline more often than not
+  ets        optional: damped-trend ETS(A,Ad,N) on the classically adjusted series
+  stl_arima  optional: STL decomposition, ARIMA(1,1,1) on the adjusted series (STLForecast)
+  sarima     optional: SARIMA(1,1,1)(0,1,1)s, ten times slower than the others
 
 statsmodels is imported inside each model, where a fit needs it: importing it costs a second,
 and the web server and the command line import this module without fitting anything.
@@ -23,7 +29,7 @@ import numpy as np
 
 LEVELS = (80, 95)
 Z = {80: 1.2815515655446004, 95: 1.959963984540054}
-COMPONENTS = ("ets", "theta", "stl_arima")
+COMPONENTS = ("hw", "theta", "stl_theta")
 Band = dict[int, tuple[np.ndarray, np.ndarray]]  # level -> (lower, upper)
 
 
@@ -39,7 +45,7 @@ def is_seasonal(y: np.ndarray, m: int) -> bool:
         return False
     acf = np.array([np.dot(x[k:], x[:n - k]) / denom for k in range(m + 1)])
     limit = 1.645 * math.sqrt((1 + 2 * float(np.sum(acf[1:m] ** 2))) / n)
-    return abs(acf[m]) > limit
+    return bool(abs(acf[m]) > limit)
 
 
 def seasonal_index(y: np.ndarray, m: int) -> tuple[np.ndarray, bool] | None:
@@ -62,6 +68,7 @@ def preload() -> None:
     """Import the statsmodels modules the models fit with (about 1.5 s), for a caller that
     wants that cost paid before it starts fitting (the benchmark, before its clock)."""
     import statsmodels.tools.sm_exceptions  # noqa: F401
+    from statsmodels.tsa import holtwinters, seasonal  # noqa: F401
     from statsmodels.tsa.exponential_smoothing import ets  # noqa: F401
     from statsmodels.tsa.forecasting import stl, theta  # noqa: F401
     from statsmodels.tsa.statespace import sarimax  # noqa: F401
@@ -163,15 +170,68 @@ def _ets_point(model, params: np.ndarray, h: int) -> np.ndarray:
     return level + np.cumsum(phi ** np.arange(1, h + 1)) * float(states[-1, 1])
 
 
-def _theta(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
-    from statsmodels.tsa.forecasting.theta import ThetaModel
+def _hw(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
     seasonal = is_seasonal(y, m)
+    trend = len(y) >= 10  # a damped trend needs some history to estimate
+    spec = {"trend": "add" if trend else None, "damped_trend": trend,
+            "seasonal": ("mul" if np.all(y > 0) else "add") if seasonal else None,
+            "seasonal_periods": m if seasonal else None}
+    k = 2 + 3 * trend + (1 + m) * seasonal  # alpha, level; beta, trend, phi; gamma, m seasons
+    if not bands and warm is not None and (fixed := warm.fixed("hw", k)) is not None:
+        res = _hw_known(y, spec, fixed)
+    else:
+        start = warm.start("hw", k) if warm is not None and not bands else None
+        # A warm start needs no grid search for its smoothing parameters (half of a cold fit).
+        res = ExponentialSmoothing(y, **spec).fit(start_params=start, use_brute=start is None)
+    if warm is not None:
+        warm.keep("hw", _hw_vector(res.params, trend, seasonal))
+    mean = np.asarray(res.forecast(h), dtype=float)
+    if not bands:
+        return mean, None
+    # holtwinters has no closed-form intervals for a multiplicative season: 1,000 simulated
+    # paths of the fitted model, from a fixed seed so that a refit of the same data draws the
+    # same band.
+    paths = np.asarray(res.simulate(h, repetitions=1000, anchor="end", rng=np.random.default_rng(0)))
+    return mean, {lv: (np.percentile(paths, 50 - lv / 2, axis=1), np.percentile(paths, 50 + lv / 2, axis=1))
+                  for lv in LEVELS}
+
+
+def _hw_vector(p: dict, trend: bool, seasonal: bool) -> np.ndarray:
+    """The fitted parameters in holtwinters' own order for `start_params`:
+    alpha, beta, gamma, initial level, initial trend, phi, then the initial seasons."""
+    keys = ["smoothing_level", "smoothing_trend", "smoothing_seasonal", "initial_level", "initial_trend",
+            "damping_trend"]
+    used = [True, trend, seasonal, True, trend, trend]
+    head = [float(p[k]) for k, u in zip(keys, used) if u]
+    return np.asarray(head + (list(np.asarray(p["initial_seasons"], dtype=float)) if seasonal else []))
+
+
+def _hw_known(y: np.ndarray, spec: dict, v: np.ndarray):
+    """Holt-Winters re-run with given parameters and initial states, nothing optimised."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    trend, seasonal = spec["trend"] is not None, spec["seasonal"] is not None
+    it = iter(v)
+    alpha, beta, gamma = next(it), next(it) if trend else None, next(it) if seasonal else None
+    level, slope, phi = next(it), next(it) if trend else None, next(it) if trend else None
+    model = ExponentialSmoothing(y, **spec, initialization_method="known", initial_level=level,
+                                 initial_trend=slope, initial_seasonal=list(it) if seasonal else None)
+    return model.fit(smoothing_level=alpha, smoothing_trend=beta, smoothing_seasonal=gamma,
+                     damping_trend=phi, optimized=False)
+
+
+def _theta(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
+    return _theta_on(y, h, m, is_seasonal(y, m), bands)
+
+
+def _theta_on(y: np.ndarray, h: int, m: int, seasonal: bool, bands: bool) -> tuple[np.ndarray, Band | None]:
+    if not bands:
+        return _theta_point(y, h, m, seasonal), None
+    from statsmodels.tsa.forecasting.theta import ThetaModel
     method = "multiplicative" if np.all(y > 0) else "additive"
     res = ThetaModel(y, period=max(m, 1), deseasonalize=seasonal, use_test=False,
                      method=method).fit()
     mean = np.asarray(res.forecast(h), dtype=float)
-    if not bands:
-        return mean, None
     # statsmodels estimates sigma2 by fitting a SARIMAX per call (0.5 s); the one-step errors
     # of the same IMA(1,1)-with-drift form give it in microseconds.
     res._sigma2 = _ima_sigma2(np.asarray(res.model._y, dtype=float), float(res.params.iloc[1]))
@@ -180,6 +240,47 @@ def _theta(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None)
         pi = res.prediction_intervals(h, alpha=1 - lv / 100)
         out[lv] = (pi["lower"].to_numpy(float), pi["upper"].to_numpy(float))
     return mean, out
+
+
+def _theta_point(y: np.ndarray, h: int, m: int, seasonal: bool) -> np.ndarray:
+    """ThetaModel's point forecast (theta = 2) without its state-space SES fit, which was half of
+    a backtest's time: the trend line by least squares, SES's alpha minimising the one-step
+    errors with the level run by lfilter, then Hyndman & Billah's drift and the season back on."""
+    from scipy.optimize import minimize_scalar
+    from scipy.signal import lfilter
+    n, z, season = len(y), y, None
+    if seasonal:
+        from statsmodels.tsa.seasonal import seasonal_decompose
+        mult = bool(np.all(y > 0))
+        s = np.asarray(seasonal_decompose(y, model="mul" if mult else "add", period=m).seasonal)
+        if mult and s.min() <= 0:  # as statsmodels: a season that is not positive is additive
+            mult, s = False, np.asarray(seasonal_decompose(y, model="add", period=m).seasonal)
+        z, season = (y / s if mult else y - s), (s[:m], mult)
+    slope = float(np.polyfit(np.arange(n, dtype=float), z, 1)[0])
+
+    def levels(alpha: float) -> np.ndarray:  # SES from a first level of z[0]
+        return lfilter([alpha], [1.0, alpha - 1.0], z, zi=[(1.0 - alpha) * z[0]])[0]
+
+    def sse(alpha: float) -> float:
+        return float(np.sum((z[1:] - levels(alpha)[:-1]) ** 2))
+    alpha = float(minimize_scalar(sse, bounds=(1e-4, 1.0), method="bounded", options={"xatol": 1e-6}).x)
+    steps = np.arange(h, dtype=float) + 1 / alpha - (1 - alpha) ** n / alpha
+    mean = levels(alpha)[-1] + 0.5 * slope * steps
+    if season is not None:
+        idx, mult = season
+        ahead = _season_at(idx, n, h)
+        mean = mean * ahead if mult else mean + ahead
+    return mean
+
+
+def _stl_theta(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
+    if not is_seasonal(y, m):
+        return _theta_on(y, h, m, False, bands)
+    from statsmodels.tsa.seasonal import STL
+    season = np.asarray(STL(y, period=m, robust=False).fit().seasonal)
+    ahead = season[-m:][np.arange(h) % m]  # as STLForecast does: the last year's season again
+    mean, band = _theta_on(y - season, h, m, False, bands)
+    return mean + ahead, {lv: (lo + ahead, hi + ahead) for lv, (lo, hi) in band.items()} if band else None
 
 
 def _ima_sigma2(y: np.ndarray, alpha: float) -> float:
@@ -260,7 +361,8 @@ def _sarima(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None
 
 
 MODELS: dict[str, Callable[..., tuple[np.ndarray, Band | None]]] = {
-    "snaive": _snaive, "ets": _ets, "theta": _theta, "stl_arima": _stl_arima, "sarima": _sarima,
+    "snaive": _snaive, "hw": _hw, "theta": _theta, "stl_theta": _stl_theta,
+    "ets": _ets, "stl_arima": _stl_arima, "sarima": _sarima,
 }
 
 
@@ -275,9 +377,10 @@ def _combine(parts: Sequence[tuple[np.ndarray, Band | None]]) -> tuple[np.ndarra
 
 def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str], bands: bool,
                warm: Warm | None = None) -> dict[str, tuple[np.ndarray, Band | None]]:
-    """Fit each named model (combo from its components); a model that fails is left out."""
+    """Fit each named model (combo and hedged from their parts); a model that fails is left out."""
     out = {}
-    need = set(names) | (set(COMPONENTS) if "combo" in names else set())
+    combined = {"combo", "hedged"} & set(names)
+    need = set(names) | (set(COMPONENTS) if combined else set()) | ({"snaive"} if "hedged" in names else set())
     # statsmodels adds "always show" filters for its warnings when first imported; imported inside
     # the block below, they would override its "ignore" and the operator's terminal fill with them.
     import statsmodels.tools.sm_exceptions  # noqa: F401
@@ -290,6 +393,8 @@ def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str], bands: bool,
                 continue
             if np.all(np.isfinite(mean)):
                 out[name] = (mean, band)
-    if "combo" in names and all(c in out for c in COMPONENTS):
+    if combined and all(c in out for c in COMPONENTS):
         out["combo"] = _combine([out[c] for c in COMPONENTS])
+        if "snaive" in out:
+            out["hedged"] = _combine([out["combo"], out["snaive"]])
     return {k: v for k, v in out.items() if k in names}

@@ -37,7 +37,7 @@ from models import forecast as F  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 DATASETS = {"m3": ("M3", "monthly"), "tourism-monthly": ("Tourism", "monthly"),
             "tourism-quarterly": ("Tourism", "quarterly")}
-MARGINS = (0.0, 0.1, 0.2, None)  # None: always the combination
+MARGINS = (0.0, 0.1, 0.2, 0.5, None)  # None: always the combination
 
 
 def load(name: str, limit: int | None = None) -> list:
@@ -209,7 +209,25 @@ def table() -> str:
             c = d["summary"]["coverage"]
             lines.append(f"| {label} | {d['wall_seconds']:.0f} s | {d['workers']} | "
                          f"{100 * c['80']:.0f}% / {100 * c['95']:.0f}% | {100 * d['summary']['shown_share']:.0f}% |")
+    if "m3" in docs and (RESULTS / "forecast_statsforecast_m3.json").exists():
+        lines += ["", subsets(docs["m3"]["rows"])]
     return "\n".join(lines)
+
+
+def subsets(rows: list[dict], size: int = 300, draws: int = 2000) -> str:
+    """How often what is shown beats AutoETS on random subsets of `size` M3 series: the issue's
+    yardstick is 300 series the project never saw, and a mean over 300 moves by about 0.013 MASE
+    from one subset to the next."""
+    sf = {r["sn"]: (r["mase"], r["smape"]) for r in
+          json.loads((RESULTS / "forecast_statsforecast_m3.json").read_text())["rows"]}
+    rows = [r for r in rows if r["sn"] in sf]
+    ours, theirs = np.array([r["test"]["auto"] for r in rows]), np.array([sf[r["sn"]] for r in rows])
+    rng = np.random.default_rng(0)
+    ahead = np.array([ours[i].mean(0) < theirs[i].mean(0) for i in
+                      (rng.choice(len(rows), size, replace=False) for _ in range(draws))])
+    return (f"Random subsets of {size} of the {len(rows)} M3 monthly series ({draws:,} draws, seed 0): what is "
+            f"shown is ahead of AutoETS on MASE in {100 * ahead[:, 0].mean():.0f}% of them, on sMAPE in "
+            f"{100 * ahead[:, 1].mean():.0f}%, on both in {100 * ahead.all(axis=1).mean():.0f}%.")
 
 
 if __name__ == "__main__":

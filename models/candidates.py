@@ -245,16 +245,15 @@ def _theta_on(y: np.ndarray, h: int, m: int, seasonal: bool, bands: bool) -> tup
 def _theta_point(y: np.ndarray, h: int, m: int, seasonal: bool) -> np.ndarray:
     """ThetaModel's point forecast (theta = 2) without its state-space SES fit, which was half of
     a backtest's time: the trend line by least squares, SES's alpha minimising the one-step
-    errors with the level run by lfilter, then Hyndman & Billah's drift and the season back on."""
+    errors with the level run by lfilter, then Hyndman & Billah's drift and the season back on.
+    tests/test_forecast.py checks it against ThetaModel."""
     from scipy.optimize import minimize_scalar
     from scipy.signal import lfilter
     n, z, season = len(y), y, None
     if seasonal:
         from statsmodels.tsa.seasonal import seasonal_decompose
-        mult = bool(np.all(y > 0))
+        mult = bool(np.all(y > 0))  # ThetaModel's method, as _theta_on passes it
         s = np.asarray(seasonal_decompose(y, model="mul" if mult else "add", period=m).seasonal)
-        if mult and s.min() <= 0:  # as statsmodels: a season that is not positive is additive
-            mult, s = False, np.asarray(seasonal_decompose(y, model="add", period=m).seasonal)
         z, season = (y / s if mult else y - s), (s[:m], mult)
     slope = float(np.polyfit(np.arange(n, dtype=float), z, 1)[0])
 

@@ -103,6 +103,18 @@ def test_backtest_ets_point_forecast_equals_statsmodels_forecast(trend):
                                rtol=1e-9)
 
 
+@pytest.mark.parametrize("seasonal,shift", [(True, 0.0), (False, 0.0), (True, -150.0)])
+def test_backtest_theta_point_forecast_equals_statsmodels_theta_model(seasonal, shift):
+    """The backtest's Theta skips statsmodels' state-space SES fit; the forecast is the same
+    (a series below zero takes the additive season, as statsmodels does)."""
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+    y = _seasonal(60, seed=9, noise=0.05) + shift
+    res = ThetaModel(y, period=12, deseasonalize=seasonal, use_test=False,
+                     method="multiplicative" if np.all(y > 0) else "additive").fit()
+    np.testing.assert_allclose(candidates._theta_point(y, 18, 12, seasonal), np.asarray(res.forecast(18)),
+                               rtol=1e-5, atol=1e-6 * np.ptp(y))
+
+
 def test_backtest_re_estimates_at_every_other_origin_from_the_previous_fit(monkeypatch):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     warm_starts, real = [], ETSModel.fit

@@ -20,8 +20,8 @@ from .candidates import LEVELS, Band, Warm, _snaive, run_models
 DEFAULT_CANDIDATES = ("snaive", "hw", "theta", "stl_theta", "combo", "hedged")
 LABELS = {
     "snaive": "季节性朴素（基准）", "naive": "朴素外推", "constant": "常数",
-    "hw": "季节指数平滑（Holt-Winters）", "theta": "Theta 法", "stl_theta": "STL 分解 + Theta 法",
-    "combo": "组合预测（Holt-Winters、Theta、STL-Theta 平均）",
+    "hw": "季节指数平滑（霍尔特-温特斯）", "theta": "Theta 法", "stl_theta": "STL 分解 + Theta 法",
+    "combo": "组合预测（霍尔特-温特斯、Theta、STL-Theta 平均）",
     "hedged": "组合预测与季节性朴素各半",
     # optional candidates, and the labels of forecasts cached before they left the default set
     "ets": "指数平滑（阻尼趋势 ETS）", "stl_arima": "STL 分解 + ARIMA(1,1,1)", "sarima": "季节 ARIMA",

@@ -3,7 +3,7 @@
   snaive     seasonal naive, the baseline every model must beat to be shown as "the forecast"
   hw         Holt-Winters: damped additive trend, the season inside the model (multiplicative
              for a positive series), fitted by statsmodels' holtwinters
-  theta      statsmodels ThetaModel (its own seasonality test and deseasonalising)
+  theta      statsmodels ThetaModel (the M3 seasonality test below, ThetaModel's deseasonalising)
   stl_theta  STL decomposition, the Theta method on the adjusted series: a season that drifts
              over the years, which a classical decomposition holds fixed
   combo      the mean of hw, theta and stl_theta; combinations are the strongest simple
@@ -19,7 +19,6 @@ and the web server and the command line import this module without fitting anyth
 """
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,41 +26,10 @@ from functools import cache
 
 import numpy as np
 
-LEVELS = (80, 95)
-Z = {80: 1.2815515655446004, 95: 1.959963984540054}
+from .seasonality import LEVELS, Z, Band, _season_at, is_seasonal, seasonal_index
+from .theta import _stl_theta, _theta
+
 COMPONENTS = ("hw", "theta", "stl_theta")
-Band = dict[int, tuple[np.ndarray, np.ndarray]]  # level -> (lower, upper)
-
-
-# ---- seasonality ------------------------------------------------------------------------
-def is_seasonal(y: np.ndarray, m: int) -> bool:
-    """The M3/M4 benchmark test: autocorrelation at lag m beyond its 90% limit."""
-    n = len(y)
-    if m <= 1 or n < 3 * m:
-        return False
-    x = y - y.mean()
-    denom = float(np.dot(x, x))
-    if denom == 0:
-        return False
-    acf = np.array([np.dot(x[k:], x[:n - k]) / denom for k in range(m + 1)])
-    limit = 1.645 * math.sqrt((1 + 2 * float(np.sum(acf[1:m] ** 2))) / n)
-    return bool(abs(acf[m]) > limit)
-
-
-def seasonal_index(y: np.ndarray, m: int) -> tuple[np.ndarray, bool] | None:
-    """Classical decomposition indices (one per position mod m); None when not seasonal."""
-    if not is_seasonal(y, m):
-        return None
-    from statsmodels.tsa.seasonal import seasonal_decompose
-    multiplicative = bool(np.all(y > 0))
-    dec = seasonal_decompose(y, period=m, model="multiplicative" if multiplicative else "additive",
-                             two_sided=True)
-    return np.asarray(dec.seasonal)[:m], multiplicative
-
-
-def _season_at(idx: np.ndarray, start: int, count: int) -> np.ndarray:
-    m = len(idx)
-    return idx[(start + np.arange(count)) % m]
 
 
 def preload() -> None:
@@ -178,14 +146,17 @@ def _hw(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) ->
             "seasonal": ("mul" if np.all(y > 0) else "add") if seasonal else None,
             "seasonal_periods": m if seasonal else None}
     k = 2 + 3 * trend + (1 + m) * seasonal  # alpha, level; beta, trend, phi; gamma, m seasons
-    if not bands and warm is not None and (fixed := warm.fixed("hw", k)) is not None:
+    # Carried under the season's kind: a zero entering the history turns a multiplicative season
+    # additive, and factors of about 1 re-run as additive offsets would flatten it.
+    name = f"hw-{spec['seasonal']}"
+    if not bands and warm is not None and (fixed := warm.fixed(name, k)) is not None:
         res = _hw_known(y, spec, fixed)
     else:
-        start = warm.start("hw", k) if warm is not None and not bands else None
+        start = warm.start(name, k) if warm is not None and not bands else None
         # A warm start needs no grid search for its smoothing parameters (half of a cold fit).
         res = ExponentialSmoothing(y, **spec).fit(start_params=start, use_brute=start is None)
     if warm is not None:
-        warm.keep("hw", _hw_vector(res.params, trend, seasonal))
+        warm.keep(name, _hw_vector(res.params, trend, seasonal))
     mean = np.asarray(res.forecast(h), dtype=float)
     if not bands:
         return mean, None
@@ -218,79 +189,6 @@ def _hw_known(y: np.ndarray, spec: dict, v: np.ndarray):
                                  initial_trend=slope, initial_seasonal=list(it) if seasonal else None)
     return model.fit(smoothing_level=alpha, smoothing_trend=beta, smoothing_seasonal=gamma,
                      damping_trend=phi, optimized=False)
-
-
-def _theta(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
-    return _theta_on(y, h, m, is_seasonal(y, m), bands)
-
-
-def _theta_on(y: np.ndarray, h: int, m: int, seasonal: bool, bands: bool) -> tuple[np.ndarray, Band | None]:
-    if not bands:
-        return _theta_point(y, h, m, seasonal), None
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-    method = "multiplicative" if np.all(y > 0) else "additive"
-    res = ThetaModel(y, period=max(m, 1), deseasonalize=seasonal, use_test=False,
-                     method=method).fit()
-    mean = np.asarray(res.forecast(h), dtype=float)
-    # statsmodels estimates sigma2 by fitting a SARIMAX per call (0.5 s); the one-step errors
-    # of the same IMA(1,1)-with-drift form give it in microseconds.
-    res._sigma2 = _ima_sigma2(np.asarray(res.model._y, dtype=float), float(res.params.iloc[1]))
-    out = {}
-    for lv in LEVELS:
-        pi = res.prediction_intervals(h, alpha=1 - lv / 100)
-        out[lv] = (pi["lower"].to_numpy(float), pi["upper"].to_numpy(float))
-    return mean, out
-
-
-def _theta_point(y: np.ndarray, h: int, m: int, seasonal: bool) -> np.ndarray:
-    """ThetaModel's point forecast (theta = 2) without its state-space SES fit, which was half of
-    a backtest's time: the trend line by least squares, SES's alpha minimising the one-step
-    errors with the level run by lfilter, then Hyndman & Billah's drift and the season back on.
-    tests/test_forecast.py checks it against ThetaModel."""
-    from scipy.optimize import minimize_scalar
-    from scipy.signal import lfilter
-    n, z, season = len(y), y, None
-    if seasonal:
-        from statsmodels.tsa.seasonal import seasonal_decompose
-        mult = bool(np.all(y > 0))  # ThetaModel's method, as _theta_on passes it
-        s = np.asarray(seasonal_decompose(y, model="mul" if mult else "add", period=m).seasonal)
-        z, season = (y / s if mult else y - s), (s[:m], mult)
-    slope = float(np.polyfit(np.arange(n, dtype=float), z, 1)[0])
-
-    def levels(alpha: float) -> np.ndarray:  # SES from a first level of z[0]
-        return lfilter([alpha], [1.0, alpha - 1.0], z, zi=[(1.0 - alpha) * z[0]])[0]
-
-    def sse(alpha: float) -> float:
-        return float(np.sum((z[1:] - levels(alpha)[:-1]) ** 2))
-    alpha = float(minimize_scalar(sse, bounds=(1e-4, 1.0), method="bounded", options={"xatol": 1e-6}).x)
-    steps = np.arange(h, dtype=float) + 1 / alpha - (1 - alpha) ** n / alpha
-    mean = levels(alpha)[-1] + 0.5 * slope * steps
-    if season is not None:
-        idx, mult = season
-        ahead = _season_at(idx, n, h)
-        mean = mean * ahead if mult else mean + ahead
-    return mean
-
-
-def _stl_theta(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
-    if not is_seasonal(y, m):
-        return _theta_on(y, h, m, False, bands)
-    from statsmodels.tsa.seasonal import STL
-    season = np.asarray(STL(y, period=m, robust=False).fit().seasonal)
-    ahead = season[-m:][np.arange(h) % m]  # as STLForecast does: the last year's season again
-    mean, band = _theta_on(y - season, h, m, False, bands)
-    return mean + ahead, {lv: (lo + ahead, hi + ahead) for lv, (lo, hi) in band.items()} if band else None
-
-
-def _ima_sigma2(y: np.ndarray, alpha: float) -> float:
-    dy = np.diff(y)
-    if len(dy) < 2:
-        return float(np.var(y)) or 1e-12
-    theta, c, e, prev = alpha - 1, float(dy.mean()), np.empty(len(dy)), 0.0
-    for i, d in enumerate(dy):
-        prev = d - c - theta * prev
-        e[i] = prev
-    return float(np.mean(e ** 2))
 
 
 def _stl_arima(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:

@@ -31,7 +31,7 @@ import pandas as pd
 from cockpit import alert_store, catalog, hotline, locks, rule_config, tasks
 from cockpit.config import ROOT, settings, setup_logging
 from cockpit.store import Store, now
-from models import notify, rules, series
+from models import forecast, notify, rules, series
 
 from . import alerts, sources
 
@@ -45,8 +45,9 @@ RETRY_AFTER_FAILURE = 600  # seconds: page views do not respawn a refit that kee
 
 # ---- forecast cache ------------------------------------------------------------------------------
 def cache_path(store: Store) -> Path:
-    """One file per observations version (and database: two stores may share a data folder)."""
-    key = hashlib.sha1(f"{store.observations_version()}:{store.url}".encode()).hexdigest()[:16]
+    """One file per observations version, database (two stores may share a data folder) and
+    version of the models (an upgrade that changes them refits, rather than showing old fits)."""
+    key = hashlib.sha1(f"{store.observations_version()}:{store.url}:{forecast.VERSION}".encode()).hexdigest()[:16]
     return Path(store.cfg.data_dir) / "cache" / f"forecasts-{key}.json"
 
 

@@ -2,8 +2,9 @@
 rolling-origin backtest.
 
 `forecast(y, h, period)` backtests every candidate from six rolling origins over the last
-12-24 points (each forecasting up to h ahead), chooses by MASE, and refits the choice on the
-whole series with 80% and 95% prediction intervals. Short, constant or gappy input falls back
+12-24 points (each forecasting up to h ahead), keeps the combination unless another candidate's
+MASE is far lower (`choose`), shows only a model that beat seasonal naive (`trusted`), and refits
+it on the whole series with 80% and 95% prediction intervals. Short, constant or gappy input falls back
 to something simple and `reason` says why, in Chinese, for the page. The store's series and the
 cache records live in models.series.
 """
@@ -26,7 +27,7 @@ LABELS = {
     "hw": "季节指数平滑（霍尔特-温特斯）", "theta": "Theta 法", "stl_theta": "STL 分解 + Theta 法",
     "combo": "组合预测（霍尔特-温特斯、Theta、STL-Theta 平均）",
     "hedged": "组合预测与季节性朴素各半",
-    # optional candidates, and the labels of forecasts cached before they left the default set
+    # optional candidates
     "ets": "指数平滑（阻尼趋势 ETS）", "stl_arima": "STL 分解 + ARIMA(1,1,1)", "sarima": "季节 ARIMA",
 }
 

@@ -27,27 +27,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from forecast_m3 import RESULTS, load  # noqa: E402
 
 from models import candidates as C  # noqa: E402
+from models import seasonality as S  # noqa: E402
 from models import theta as T  # noqa: E402
 from models.forecast import mase, smape  # noqa: E402
 
 DATA = ("m3", "tourism-monthly", "tourism-quarterly")
-
-
-def _classical(y, m):
-    season = C.seasonal_index(y, m)
-    if season is None:
-        return y, None
-    idx, mult = season
-    s = C._season_at(idx, 0, len(y))
-    return (y / s if mult else y - s), season
-
-
-def _back(mean, season, n):
-    if season is None:
-        return mean
-    idx, mult = season
-    s = C._season_at(idx, n, len(mean))
-    return mean * s if mult else mean + s
 
 
 def _damped(z, h):
@@ -59,15 +43,15 @@ def _damped(z, h):
 def _damped_log(y, h, m):
     if not np.all(y > 0):
         raise ValueError("log of a non-positive series")
-    z, season = _classical(y, m)
-    return _back(np.exp(_damped(np.log(z), h)), season, len(y))
+    season = S.seasonal_index(y, m)
+    return S.reseason(np.exp(_damped(np.log(S.adjust(y, season)), h)), season, len(y))
 
 
 def _arima_classical(y, h, m):
     from statsmodels.tsa.statespace.sarimax import SARIMAX
-    z, season = _classical(y, m)
-    res = SARIMAX(z, order=(1, 1, 1), concentrate_scale=True).fit(disp=False, low_memory=True)
-    return _back(np.asarray(res.forecast(h), float), season, len(y))
+    season = S.seasonal_index(y, m)
+    res = SARIMAX(S.adjust(y, season), order=(1, 1, 1), concentrate_scale=True).fit(disp=False, low_memory=True)
+    return S.reseason(np.asarray(res.forecast(h), float), season, len(y))
 
 
 def _theta_coef(y, h, m, coef):

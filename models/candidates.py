@@ -26,7 +26,7 @@ from functools import cache
 
 import numpy as np
 
-from .seasonality import LEVELS, Z, Band, _season_at, is_seasonal, seasonal_index
+from .seasonality import LEVELS, Z, Band, adjust, is_seasonal, reseason, seasonal_index
 from .theta import _stl_theta, _theta
 
 COMPONENTS = ("hw", "theta", "stl_theta")
@@ -85,11 +85,7 @@ def _snaive(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None
 def _ets(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -> tuple[np.ndarray, Band | None]:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     season = seasonal_index(y, m)
-    sa = y
-    if season is not None:
-        idx, mult = season
-        s_in = _season_at(idx, 0, len(y))
-        sa = y / s_in if mult else y - s_in
+    sa = adjust(y, season)
     trend = len(sa) >= 10  # a damped trend needs some history to estimate
     # A backtest fits numpy (no pandas index or frames per fit); the final fit a Series, because
     # ETS prediction intervals (get_prediction) fail on numpy input in statsmodels 0.15.
@@ -116,12 +112,10 @@ def _ets(y: np.ndarray, h: int, m: int, bands: bool, warm: Warm | None = None) -
         if warm is not None:
             warm.keep("ets", params)
         mean, out = _ets_point(model, params, h), None
-    if season is not None:
-        s_out = _season_at(idx, n, h)
-        apply = (lambda a: a * s_out) if mult else (lambda a: a + s_out)
-        mean = apply(mean)
-        if out:
-            out = {lv: tuple(np.sort(np.vstack([apply(lo), apply(hi)]), axis=0)) for lv, (lo, hi) in out.items()}
+    mean = reseason(mean, season, n)
+    if out:
+        out = {lv: tuple(np.sort(np.vstack([reseason(lo, season, n), reseason(hi, season, n)]), axis=0))
+               for lv, (lo, hi) in out.items()}
     return mean, out
 
 

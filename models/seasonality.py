@@ -25,10 +25,12 @@ def is_seasonal(y: np.ndarray, m: int) -> bool:
     return bool(abs(acf[m]) > limit)
 
 
-def seasonal_index(y: np.ndarray, m: int) -> tuple[np.ndarray, bool] | None:
-    """Classical decomposition indices (one per position mod m); None when not seasonal."""
-    if not is_seasonal(y, m):
-        return None
+Season = tuple[np.ndarray, bool]  # one index per position mod m; multiplicative?
+
+
+def classical_index(y: np.ndarray, m: int) -> Season:
+    """Classical decomposition's indices (multiplicative for a positive series), as statsmodels'
+    ThetaModel deseasonalises too."""
     from statsmodels.tsa.seasonal import seasonal_decompose
     multiplicative = bool(np.all(y > 0))
     dec = seasonal_decompose(y, period=m, model="multiplicative" if multiplicative else "additive",
@@ -36,6 +38,29 @@ def seasonal_index(y: np.ndarray, m: int) -> tuple[np.ndarray, bool] | None:
     return np.asarray(dec.seasonal)[:m], multiplicative
 
 
+def seasonal_index(y: np.ndarray, m: int) -> Season | None:
+    """classical_index, or None when the series fails the seasonality test."""
+    return classical_index(y, m) if is_seasonal(y, m) else None
+
+
 def _season_at(idx: np.ndarray, start: int, count: int) -> np.ndarray:
     m = len(idx)
     return idx[(start + np.arange(count)) % m]
+
+
+def adjust(y: np.ndarray, season: Season | None) -> np.ndarray:
+    """y with the season taken off (unchanged without one)."""
+    if season is None:
+        return y
+    idx, mult = season
+    s = _season_at(idx, 0, len(y))
+    return y / s if mult else y - s
+
+
+def reseason(a: np.ndarray, season: Season | None, start: int) -> np.ndarray:
+    """Adjusted values from position `start` on with the season put back."""
+    if season is None:
+        return a
+    idx, mult = season
+    s = _season_at(idx, start, len(a))
+    return a * s if mult else a + s

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .seasonality import LEVELS, Band, _season_at, is_seasonal
+from .seasonality import LEVELS, Band, adjust, classical_index, is_seasonal, reseason
 
 if TYPE_CHECKING:
     from .candidates import Warm
@@ -40,26 +40,12 @@ def _theta_point(y: np.ndarray, h: int, m: int, seasonal: bool) -> np.ndarray:
     errors, then Hyndman & Billah's drift and the season back on. tests/test_forecast.py checks
     it against ThetaModel on real series."""
     n = len(y)
-    z, season = _theta_adjusted(y, m, seasonal)
+    season = classical_index(y, m) if seasonal else None
+    z = adjust(y, season)
     slope = float(np.polyfit(np.arange(n, dtype=float), z, 1)[0])
     alpha = _ses_alpha(z)
     steps = np.arange(h, dtype=float) + 1 / alpha - (1 - alpha) ** n / alpha
-    mean = _ses_levels(z, alpha)[-1] + 0.5 * slope * steps
-    if season is not None:
-        idx, mult = season
-        ahead = _season_at(idx, n, h)
-        mean = mean * ahead if mult else mean + ahead
-    return mean
-
-
-def _theta_adjusted(y: np.ndarray, m: int, seasonal: bool) -> tuple[np.ndarray, tuple[np.ndarray, bool] | None]:
-    """The series ThetaModel fits its line and SES to: classically deseasonalised, as it does."""
-    if not seasonal:
-        return y, None
-    from statsmodels.tsa.seasonal import seasonal_decompose
-    mult = bool(np.all(y > 0))  # ThetaModel's method, as _theta_on passes it
-    s = np.asarray(seasonal_decompose(y, model="mul" if mult else "add", period=m).seasonal)
-    return (y / s if mult else y - s), (s[:m], mult)
+    return reseason(_ses_levels(z, alpha)[-1] + 0.5 * slope * steps, season, n)
 
 
 def _ses_levels(z: np.ndarray, alpha: float) -> np.ndarray:

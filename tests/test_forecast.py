@@ -9,7 +9,7 @@ import pytest
 
 from cockpit import alert_store, ingest, periods
 from connectors.base import Dataset
-from models import candidates, forecast as F, series as S, theta as T
+from models import candidates, forecast as F, seasonality, series as S, theta as T
 from models import projection
 from service import warnings
 
@@ -129,7 +129,7 @@ def test_backtest_theta_finds_the_least_squared_error_on_real_series():
                          method="multiplicative" if np.all(y > 0) else "additive").fit()
         ours, theirs = T._theta_point(y, 12, m, seasonal), np.asarray(res.forecast(12))
         near += np.allclose(ours, theirs, rtol=1e-4, atol=1e-6 * np.ptp(y))
-        z, _ = T._theta_adjusted(y, m, seasonal)
+        z = seasonality.adjust(y, seasonality.classical_index(y, m) if seasonal else None)
         assert T._ses_sse(z, T._ses_alpha(z)) <= T._ses_sse(z, float(res.params["alpha"])) * (1 + 1e-6), s.sn
     assert near >= 0.99 * len(picked) and len(picked) > 2000
 

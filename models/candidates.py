@@ -30,6 +30,7 @@ from .seasonality import LEVELS, Z, Band, adjust, is_seasonal, reseason, seasona
 from .theta import _stl_theta, _theta
 
 COMPONENTS = ("hw", "theta", "stl_theta")
+COMBINED = ("combo", "hedged")  # built by run_models from the others, not fitted
 
 
 def preload() -> None:
@@ -270,7 +271,7 @@ def run_models(y: np.ndarray, h: int, m: int, names: Sequence[str], bands: bool,
                warm: Warm | None = None) -> dict[str, tuple[np.ndarray, Band | None]]:
     """Fit each named model (combo and hedged from their parts); a model that fails is left out."""
     out = {}
-    combined = {"combo", "hedged"} & set(names)
+    combined = set(COMBINED) & set(names)
     need = set(names) | (set(COMPONENTS) if combined else set()) | ({"snaive"} if "hedged" in names else set())
     # statsmodels adds "always show" filters for its warnings when first imported; imported inside
     # the block below, they would override its "ignore" and the operator's terminal fill with them.

@@ -20,7 +20,7 @@ from .candidates import LEVELS, Band, Warm, _snaive, run_models
 
 # Part of the forecast cache's key (service.warnings.cache_path): change it with the candidates or
 # the choice, and stores refit after the upgrade instead of showing forecasts of the old models.
-VERSION = "2026-12-07"
+VERSION = "2026-12-07.2"
 DEFAULT_CANDIDATES = ("snaive", "hw", "theta", "stl_theta", "combo", "hedged")
 LABELS = {
     "snaive": "季节性朴素（基准）", "naive": "朴素外推", "constant": "常数",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from cockpit import periods
 
-from .candidates import LEVELS, MODELS, Z, run_models
+from .candidates import COMBINED, LEVELS, MODELS, Z, run_models
 from .forecast import DEFAULT_CANDIDATES, forecast, min_train
 
 
@@ -115,7 +115,7 @@ def one_step_check(y: np.ndarray, m: int, method: str) -> dict | None:
     value "should" have fallen in. Used by the forecast_interval warning rule."""
     if len(y) < min_train(m) + 1 or method in (None, "constant"):
         return None
-    name = method if method in MODELS or method == "combo" else "snaive"
+    name = method if method in MODELS or method in COMBINED else "snaive"
     fitted = run_models(y[:-1], 1, m, [name], bands=True)
     if name not in fitted or fitted[name][1] is None:
         return None

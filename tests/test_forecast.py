@@ -204,6 +204,18 @@ def test_the_hedged_forecast_is_half_the_combination_half_seasonal_naive():
     np.testing.assert_allclose(combo, np.mean([parts[c][0] for c in candidates.COMPONENTS], axis=0), rtol=1e-6)
 
 
+
+@pytest.mark.parametrize("method", ["combo", "hedged", "theta"])
+def test_the_forecast_interval_rule_checks_the_newest_value_against_the_model_shown(method):
+    """The rule's message names the model shown; its interval must be that model's, not seasonal
+    naive's (a hedged forecast was once checked against seasonal naive)."""
+    y = _seasonal(60, seed=6, noise=0.05)
+    check = S.one_step_check(y, 12, method)
+    own = candidates.run_models(y[:-1], 1, 12, [method], bands=True)[method]
+    naive = candidates.run_models(y[:-1], 1, 12, ["snaive"], bands=True)["snaive"]
+    assert check["mean"] == pytest.approx(own[0][0]) and check["mean"] != pytest.approx(naive[0][0])
+    assert (check["lo95"], check["hi95"]) == pytest.approx((own[1][95][0][0], own[1][95][1][0]))
+
 def test_stl_theta_follows_a_season_that_drifts_and_is_theta_without_one():
     t = np.arange(96)
     drift = np.where(t % 12 == 6, 1 + t / 96, 0.0) * 20  # one month's peak grows year by year

@@ -125,6 +125,18 @@ def test_forecasts_not_yet_fitted_say_so_instead_of_fitting_on_the_page(app):
     assert any("预测正在后台计算" in i.value for i in app.info)
 
 
+def test_forecasts_fitted_after_the_page_opened_appear_on_its_next_run(app, page_store):
+    """The page's loaders were keyed on the data version alone, which a fit does not change: a
+    server that served the page before the fit ended said "正在后台计算" until it restarted."""
+    assert _table(app, "全年研判").query("指标 == '一般公共预算收入'").iloc[0]["全年研判"] == projection.COMPUTING
+    ind = page_store.indicators().set_index("code", drop=False).loc["REVENUE"]
+    spec = S.series_of(page_store.observations(indicators=["REVENUE"]), ind, "411400")
+    warnings.write_cache(page_store, {"REVENUE|411400": S.fit_series(spec)}, 0.0)
+    app.run()
+    assert not any("预测正在后台计算" in i.value for i in app.info)
+    assert _table(app, "全年研判").query("指标 == '一般公共预算收入'").iloc[0]["全年研判"].startswith("按当前趋势全年预计完成")
+
+
 def test_rule_settings_are_saved_locally_and_re_evaluated(app, page_store, tmp_path):
     assert len(alert_store.alerts(page_store, ["firing"]).query("rule == 'yoy_swing'")) == 2
     app.number_input(key="r_yoy_swing_points").set_value(100.0)

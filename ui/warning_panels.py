@@ -48,22 +48,52 @@ def alert_history(v: View, alert_id: int) -> pd.DataFrame:
     return alert_store.events(state.store(), alert_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+def forecast_stamp() -> int | None:
+    """When the background fit wrote the forecasts of this data version (None: not yet). Part of
+    the loaders' keys below: keyed on the data version alone, a page opened before the fit ended
+    kept "预测正在后台计算" for the life of the server process, refresh or not."""
+    try:
+        return warnings.cache_path(state.store()).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def forecasts(v: View) -> dict | None:
-    return warnings.cached_forecasts(state.store())
+    return _forecasts(v, forecast_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _forecasts(v: View, stamp: int | None) -> dict | None:
+    return warnings.cached_forecasts(state.store()) if stamp is not None else None
+
+
 def target_rows(v: View) -> list[dict]:
-    return [p.__dict__ for p in projection.targets_status(state.indicators(v), state.observations(v),
-                                                           catalog.load_targets(), forecasts(v))]
+    return _target_rows(v, forecast_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _target_rows(v: View, stamp: int | None) -> list[dict]:
+    return [p.__dict__ for p in projection.targets_status(state.indicators(v), state.observations(v),
+                                                           catalog.load_targets(), _forecasts(v, stamp))]
+
+
 def plan_rows(v: View) -> list[dict]:
+    return _plan_rows(v, forecast_stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plan_rows(v: View, stamp: int | None) -> list[dict]:
     plan = catalog.plan_indicators(state.indicators(v), state.plan())
     obs = state.observations(v, tuple(plan.code))
-    return projection.plan_projections(plan, obs, state.today(), state.store().cfg, forecasts(v))
+    return projection.plan_projections(plan, obs, state.today(), state.store().cfg, _forecasts(v, stamp))
+
+
+@st.fragment(run_every=5)
+def _rerun_when_fitted() -> None:
+    """Looks every 5 s while the page waits for the background fit; the whole page reruns when it
+    ends (or fails), so its forecasts and the 全年研判 appear without a refresh."""
+    if forecast_stamp() is not None or warnings.failed_recently():
+        st.rerun()
 
 
 def ensure_forecasts(v: View) -> dict | None:
@@ -243,7 +273,8 @@ def forecast_explorer(v: View) -> None:
                 st.warning("预测的后台计算刚刚失败，已记录错误日志，10 分钟后或有新数据时自动重试；"
                            "其余预警规则不受影响。", icon=":material/error:")
             else:
-                st.info("预测正在后台计算（全部指标 × 地区），完成后刷新本页即可看到。", icon=":material/hourglass_top:")
+                st.info("预测正在后台计算（全部指标 × 地区），完成后本页自动显示。", icon=":material/hourglass_top:")
+                _rerun_when_fitted()
             return
         ind = state.indicators(v).set_index("code", drop=False)
         regions = state.regions(v)

@@ -56,6 +56,17 @@ STRINGS = {
     "Search": "搜索",
     "Copy to clipboard": "复制",
     "Copied to clipboard": "已复制",
+    # the ⋮ main menu (viewer mode: printing, recording the screen, the theme)
+    "Main menu": "主菜单",
+    "Print": "打印",
+    "Record screen": "录制屏幕",
+    "Cancel recording": "取消录制",
+    "Stop recording": "停止录制",
+    "Theme": "主题",
+    "System": "跟随系统",
+    "Light": "浅色",
+    "Dark": "深色",
+    "Made with Streamlit v": "界面框架版本 ",  # its version follows as a text of its own
 }
 # (regular expression over the whole trimmed text, replacement): texts with numbers in them.
 PATTERNS = [
@@ -65,6 +76,7 @@ PATTERNS = [
     (r"^File is too large\. Maximum size is (\d+) bytes\.$", r"文件过大：不能超过 \1 字节。"),
     (r"^(.+) files are not allowed\.$", r"不接受 \1 类型的文件。"),
     (r"^Remove (.+)$", r"移除 \1"),
+    (r"^Made with Streamlit v(.+)$", r"界面框架版本 \1"),
 ]
 ATTRIBUTES = ("title", "aria-label", "placeholder")
 # Our own content (labels, tables, text, a file's name): never touched, so user text that happens

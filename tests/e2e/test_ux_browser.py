@@ -120,6 +120,19 @@ def test_every_label_whole_no_table_scrolls_and_every_word_chinese(tab, spec):
     tab.screenshot(path=str(OUT / f"ux-{name}-1920x1080.png"), full_page=True)
 
 
+def test_the_main_menu_speaks_chinese(tab):
+    """The ⋮ menu a viewer can open on every page (print, record the screen, theme, the version)."""
+    _open(tab, PAGES[0])
+    tab.get_by_test_id("stMainMenuButton").click()
+    menu = tab.get_by_test_id("stMainMenuList")
+    menu.wait_for()
+    settle(tab)
+    text = menu.locator("xpath=..").inner_text()  # the list, and the version line below it
+    assert "打印" in text and "界面框架版本" in text, text
+    assert not set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED, text
+    tab.keyboard.press("Escape")
+
+
 def test_the_plan_cards_of_a_row_are_equally_tall(tab):
     _open(tab, PAGES[0])
     heights = tab.evaluate("""() => [...document.querySelectorAll('.st-key-plan_tiles [data-testid=stHorizontalBlock]')]

@@ -108,3 +108,13 @@ def test_operations_row_counts_tickets_and_open_events_from_the_store(app, demo_
     assert _metric(app, "近 7 日办结率").value == fmt.number(closed, "%")
     events = demo_store.frame(s.emergency_events.select())
     assert _metric(app, "处置中的突发事件").value == f"{(events.status == '处置中').sum()} 起"
+
+
+def test_the_warning_count_says_how_many_entries_the_merged_list_has(app, demo_store):
+    """The overview counts 条 (26 on this store) and the wall 项 (22, one per indicator and
+    region): the caption gives both, so the two screens can be read together."""
+    from models import alerts
+    firing = alert_store.alerts(demo_store, ["firing"])
+    groups = alerts.group_by_series(firing)
+    assert len(groups) < len(firing)
+    assert any(f"正在触发 {len(firing)} 条（同一指标、地区合并为 {len(groups)} 项）" in c.value for c in app.caption)

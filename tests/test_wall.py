@@ -314,3 +314,83 @@ def test_a_trend_on_the_wall_reads_from_afar_its_months_level_and_its_line_brigh
     assert axis.tickangle == 0 and axis.tickformat == "%Y年<br>%m月" and axis.nticks <= 5
     assert line.color == ACCENT and line.width == 2 * 1.3 * 2
     assert chart.figure.data[0].line.color == charts.BLUE  # the desk's figure is left as it was
+
+
+# ---- lists that do not fit, counts that must agree, the event map (the reviewer's sweep) ------------
+def _panel(at, title: str) -> str:
+    """One panel's markup, from its title to the next panel's title."""
+    return re.search(rf"<div class='wall-title'>{title}.*?(?=<div class='wall-title'>|$)", html(at), re.S).group(0)
+
+
+def test_a_list_that_does_not_fit_says_how_many_it_leaves_out_under_whichever_row_ends_it():
+    """The browser shows the rows that fit whole and hides the rest (assets/screen.css); the note
+    under the last one shown says how many are left out, counting those a board never passed."""
+    from ui.screen.model import Row
+    from ui.screen.render import rows_html
+    body = rows_html([Row("甲", light="missed"), Row("乙", light="met"), Row("丙", light="met")], total=5)
+    notes = re.findall(r"<div class='wr-more'>([^<]+)</div>", body)
+    assert notes == ["另有 4 项未列出", "另有 3 项未列出", "另有 2 项未列出"]
+    complete = rows_html([Row("甲", light="missed"), Row("乙", light="met"), Row("丙", light="met")])
+    assert re.findall(r"<div class='wr-more'>([^<]+)</div>", complete) == ["另有 2 项未列出，均已达标",
+                                                                          "另有 1 项未列出，均已达标"]
+
+
+def test_the_plan_panel_lists_every_indicator_the_missed_ones_first(demo_db, monkeypatch):
+    """At 16:9 the twelfth row, 网络安全等级测评覆盖率 (未达), was hidden below the panel's edge
+    without a word: the list now puts 未达 first, so what a short screen drops is only ever 达标."""
+    monkeypatch.setattr("ui.state.today", lambda: dt.date(2026, 11, 26))
+    at = open_app(monkeypatch, demo_db, query={"screen": "1"})
+    panel = _panel(at, "数字政府建设主要指标")
+    marks = re.findall(r"class='wall-mark'[^>]*>([^<]+)<", panel)
+    assert len(marks) == 12 and "网络安全等级测评覆盖率" in panel
+    assert marks == sorted(marks, key=lambda m: m != "未达"), marks  # every 未达 before any 达标
+    assert f"另有 {len(marks) - 1} 项未列出" in panel
+
+
+def test_banner_and_warning_panel_count_the_same_merged_alerts_and_say_so(demo_db, demo_store, monkeypatch):
+    """The banner said "Ⅱ级（橙色）18 项" and the panel beside it "正在触发 22 项"; the desktop
+    overview and 预警中心 count 条 before merging (26 on this store). Each count now says what it counts."""
+    from models import alerts as alert_model
+    firing = alert_store_firing(demo_store)
+    groups = alert_model.group_by_series(firing)
+    severe = sum(int(g["level"]) == 2 for g in groups)
+    at = open_app(monkeypatch, demo_db, query={"screen": "1"})
+    banner = re.search(r"<div class='wall-alarm.*?</span>", html(at)).group(0)
+    assert f"Ⅱ级（橙色）{severe} 项" in banner and "同一指标、地区合并" in banner
+    panel = re.sub(r"<[^>]+>", " ", _panel(at, "最新预警"))
+    assert f"正在触发 {len(groups)} 项" in panel
+    by_level = "、".join(f"{name}{n} 项" for name, n in (("Ⅱ级（橙色）", severe), ("Ⅲ级（黄色）", len(groups) - severe)))
+    assert by_level in panel and f"合并前 {len(firing)} 条" in panel, panel
+
+
+def alert_store_firing(store):
+    from cockpit import alert_store
+    return alert_store.alerts(store, ["firing"])
+
+
+def test_the_emergency_map_names_its_counties_and_the_timeline_reads_on_a_4k_wall(tmp_path):
+    """At 3840×2160 the event map had no county names, the timeline's points were 9 px and their
+    "黑圈为处置中" ring was black on the wall's navy."""
+    from cockpit import geo
+    from cockpit.config import settings
+    from ui.screen.boards import emergency
+    from ui.screen.model import Board
+    from ui.screen.render import prepare
+    at = dt.datetime(2026, 11, 26, 9, 0)
+    recent = pd.DataFrame({"occurred_at": [pd.Timestamp(at) - pd.Timedelta(days=d) for d in (1, 3)],
+                           "event_type": ["火灾", "城市内涝"], "level": [3, 4], "is_open": [True, False],
+                           "title": ["甲", "乙"], "status": ["处置中", "已结束"],
+                           "lon": [115.65, 116.44], "lat": [34.45, 33.93], "region_code": ["411425", "411481"]})
+    b = Board("emergency", "", [], {"main": emergency.event_map(recent, at), "right": emergency.timeline(recent, at)})
+    prepare(b, (3840, 2160))
+    names = {f["properties"]["name"] for f in geo.features_by_code(settings().geojson).values()}
+    written = {t for tr in b.panels["main"].figure.data if tr.mode == "text" for t in tr.text}
+    assert names <= {re.sub(r"<[^>]+>", "", t) for t in written}, written
+    timeline = b.panels["right"].figure
+    points = [tr for tr in timeline.data if tr.mode == "markers"]
+    assert min(min([tr.marker.size] if isinstance(tr.marker.size, (int, float)) else tr.marker.size)
+               for tr in points) >= 9 * 1.3 * 2
+    rings = [c for tr in points for c in ([tr.marker.line.color] if isinstance(tr.marker.line.color, str)
+                                          else tr.marker.line.color)]
+    assert rings and all(c.lower() in ("#ffffff", "white") for c in rings), rings
+    assert "白圈为处置中" in b.panels["right"].caption and "黑圈" not in b.panels["right"].caption

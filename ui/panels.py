@@ -142,7 +142,8 @@ def warnings_list(v: View, limit: int = 8) -> None:
             st.success("当前没有正在触发的预警。")
             return
         groups = alerts.group_by_series(firing)
-        st.caption(f"正在触发 {len(firing)} 条，按级别排列，同一指标、地区的合并显示，显示前 "
+        # The wall counts these merged entries (项), the 预警中心 the alerts (条): both numbers here.
+        st.caption(f"正在触发 {len(firing)} 条（同一指标、地区合并为 {len(groups)} 项），按级别排列，显示前 "
                    f"{min(limit, len(groups))} 项")
         for g in groups[:limit]:
             badge = level_badge(g["level"])

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -47,6 +48,15 @@ FIT = """() => {
     outside: panels.filter(p => !inside(p.getBoundingClientRect(), screen)).map(p => p.className),
     overflowing: panels.filter(p => p.scrollHeight > p.clientHeight + 1 || p.scrollWidth > p.clientWidth + 1).map(p => p.className),
     cut_rows: rows.filter(ok => !ok).length, rows: rows.length,
+    // each list: its rows, those shown (not wrapped out of the panel), and the note under the last shown
+    lists: [...document.querySelectorAll('.wall-rows')].map(box => {
+      const b = box.getBoundingClientRect(), all = [...box.querySelectorAll(':scope > .wall-row')];
+      const shown = all.filter(r => r.getBoundingClientRect().left < b.right - 1);
+      const note = shown.length ? shown[shown.length - 1].querySelector('.wr-more') : null;
+      return {title: box.closest('[data-testid=stVerticalBlock]').querySelector('.wall-title')?.innerText || '',
+              rows: all.length, shown: shown.length, note: note ? note.innerText : '',
+              note_inside: note ? inside(note.getBoundingClientRect(), b) : true};
+    }),
     headline_px: Math.min(...[...document.querySelectorAll('.st-key-wall-kpi .wt-value')].map(e => parseFloat(getComputedStyle(e).fontSize))),
     board: document.querySelector('.wall-head').dataset.board,
   };
@@ -105,6 +115,11 @@ def test_every_board_fits_the_screen_exactly_with_figures_readable_from_five_met
         assert fit["scroll"] == [w, h, w, h], (board, fit)  # no scrolling either way
         assert fit["chrome"] == [] and fit["outside"] == [] and fit["overflowing"] == [], (board, fit)
         assert fit["cut_rows"] == 0, (board, fit)
+        for lst in fit["lists"]:  # a list shows every row or says how many it leaves out, in the panel
+            left = int(m.group(1)) if (m := re.match(r"另有 (\d+) 项未列出", lst["note"])) else 0
+            assert lst["note_inside"] and left >= lst["rows"] - lst["shown"], (board, size, lst)
+            if lst["title"].startswith(("数字政府建设主要指标", "主要经济指标")):  # these fit whole, at every size
+                assert lst["shown"] == lst["rows"], (board, size, lst)
         assert fit["headline_px"] >= 48 * h / 1080, (board, fit)  # 48 px at 1080p, scaled with the screen
         assert "数据截至" in body and "更新于" in body and "Traceback" not in body
         assert len(Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20) or []) > 200  # drawn, not blank

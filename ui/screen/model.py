@@ -43,6 +43,10 @@ class Panel:
     tiles: list[Tile] = field(default_factory=list)
     message: str = ""  # shown when there is nothing else: never a blank panel
     caption: str = ""
+    # How many items the rows stand for when a board passes only the first of them (the 8 most severe
+    # of 22 alerts): the note under the last row shown counts from this, not from len(rows).
+    total: int | None = None
+    dense: bool = False  # smaller rows, set by render.prepare when the list would not fit at full size
 
 
 @dataclass(frozen=True)

@@ -80,5 +80,7 @@ def leaders(v: View, obs: pd.DataFrame, ind: pd.DataFrame, period: str) -> Panel
             gap = row.gap_to_city
             against = f"{'高于' if gap > 0 else '低于'}全市 {abs(gap):.1f} 个百分点" if gap else "与全市持平"
             rows.append(Row(f"{row['name']} {i['name']} {fmt.pct_change(row.yoy)}", f"居{place}，{against}", light=light))
+    # 末位 first: a side panel too short for all eight leaves out 首位 rows (and says so), not the drags.
+    rows.sort(key=lambda r: r.light != "red")
     return Panel("拉动与拖后腿的县区", rows=rows, message="" if rows else "县区数据不足，暂无排位",
                  caption=f"累计同比，{periods.label(period)}")

@@ -73,7 +73,8 @@ def event_list(recent: pd.DataFrame, names: dict[str, str], at: dt.datetime) -> 
 
 
 def timeline(recent: pd.DataFrame, at: dt.datetime) -> Panel:
-    chart = charts.event_timeline(recent, title=f"突发事件时间轴（近 {DAYS} 日）", caliber="按事件发生时间；黑圈为处置中",
+    # The desk's ring is black; render.dark draws it white on the wall's navy, and the caption says so.
+    chart = charts.event_timeline(recent, title=f"突发事件时间轴（近 {DAYS} 日）", caliber="按事件发生时间；白圈为处置中",
                                   source=ep.EVENT_SOURCE, as_of=f"{at:%Y-%m-%d %H:%M}")
     return Panel("突发事件时间轴", chart=chart)
 

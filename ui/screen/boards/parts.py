@@ -43,15 +43,18 @@ def figure_tile(f: Figure) -> Tile:
     return Tile(f.name, value, unit, f"同比 {delta}{estimated} · {period}", tone(f.yoy, f.higher_is_better))
 
 
-def alert_rows(v: View, limit: int) -> tuple[list[Row], int]:
-    """Firing alerts, most severe first, one row per indicator × region (as 最新预警 lists them)."""
-    groups = alert_model.group_by_series(state.alerts(v))
+def alert_rows(v: View, limit: int) -> tuple[list[Row], list[dict], int]:
+    """Firing alerts, most severe first, one row per indicator × region (as 最新预警 lists them); the
+    merged entries and how many alerts they merge (the 条 the desktop overview and 预警中心 count)."""
+    firing = state.alerts(v)
+    groups = alert_model.group_by_series(firing)
     rows = [Row(g["title"], g["message"], level=int(g["level"])) for g in groups[:limit]]
-    return rows, len(groups)
+    return rows, groups, len(firing)
 
 
 def alarms(v: View, at: dt.datetime) -> list[Alarm]:
-    """What lights the banner: firing 红/橙 alerts and 红/橙 weather warnings in force."""
+    """What lights the banner: firing 红/橙 alerts, one per indicator × region as the 最新预警 panel
+    counts them, and 红/橙 weather warnings in force."""
     out = [Alarm(int(g["level"]), g["title"]) for g in alert_model.group_by_series(state.alerts(v))
            if int(g["level"]) in SEVERE]
     ww = weather(v, at)

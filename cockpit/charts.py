@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from . import geo, maps
+from . import fmt, geo, maps
 from .signals import GREEN, LEVEL_NAMES, LEVELS, ORANGE, RED, YELLOW
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -22,6 +22,15 @@ BLUE = "#0b5cab"
 # Streamlit's bundle, so every date axis gets an explicit format.
 MONTH = "%Y年%m月"
 DAY = "%m月%d日"
+HOUR = "%m月%d日 %H:%M"
+_DAY_MS = 86_400_000
+# Plotly picks the tick spacing itself: a single event, or one month of a monthly series, gets ticks
+# hours or days apart, and a day-only (month-only) format then printed one label four times
+# ("11月25日 11月25日 …"). These stops give every spacing a format at least as fine as it; the
+# axis's own tickformat stays for the spacing it was chosen for (the wall restyles by it).
+_FINER = {"dtickrange": [None, _DAY_MS // 2], "value": HOUR}
+DATE_STOPS = {DAY: [_FINER, {"dtickrange": ["M1", None], "value": MONTH}],
+              MONTH: [_FINER, {"dtickrange": [_DAY_MS, 15 * _DAY_MS], "value": DAY}]}
 # Every figure is drawn on plotly_white (the wall restyles its copies as plotly_dark). As Plotly's
 # default, the template is attached to each new figure without being validated again; named in
 # update_layout it was validated afresh for every figure, 13 ms each (a fifth of /economy's run).
@@ -42,6 +51,19 @@ class Chart:
         return f"口径：{self.caliber}　来源：{self.source}　数据截至：{self.as_of}"
 
 
+def date_axis(fig: go.Figure, tickformat: str, **kwargs) -> None:
+    """A date x axis in Chinese whose labels never repeat (DATE_STOPS); kwargs: hoverformat, range."""
+    fig.update_xaxes(tickformat=tickformat, tickformatstops=DATE_STOPS[tickformat], **kwargs)
+
+
+def plain_numbers(fig: go.Figure) -> None:
+    """Value axes in plain digits with thousands separators ("10,000"): Plotly's default prints SI
+    suffixes ("5k", "10k", "1M"), which a Chinese reader does not read as counts or money. An axis
+    with its own tickformat, a date or category axis, takes no notice."""
+    fig.update_xaxes(exponentformat="none", separatethousands=True)
+    fig.update_yaxes(exponentformat="none", separatethousands=True)
+
+
 def _frame(chart: Chart, height: int, legend: bool = False) -> Chart:
     """Title, font, size and the 口径/来源/数据截至 footer; `legend`: one horizontal row above the plot."""
     fig = chart.figure
@@ -51,6 +73,7 @@ def _frame(chart: Chart, height: int, legend: bool = False) -> Chart:
         font={"family": FONT, "size": 13}, height=height,
         margin={"l": 50, "r": 20, "t": 50, "b": 80}, showlegend=legend,
     )
+    plain_numbers(fig)
     if legend:
         fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 0.4})
     fig.add_annotation(text=chart.footer, xref="paper", yref="paper", x=0, y=0, yshift=-62,
@@ -62,7 +85,7 @@ def daily_volume(daily: pd.DataFrame, *, title: str, unit: str, caliber: str, so
                  as_of: str, height: int = 300) -> Chart:
     fig = go.Figure(go.Bar(x=daily["day"], y=daily["tickets"], marker_color=BLUE,
                            hovertemplate="%{x|%m月%d日}：%{y:,} 件<extra></extra>"))
-    fig.update_xaxes(tickformat=DAY, hoverformat="%Y年%m月%d日")
+    date_axis(fig, DAY, hoverformat="%Y年%m月%d日")
     return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
 
 
@@ -86,7 +109,8 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=_dates(values["period"]), y=values["value"], mode="lines+markers",
                              name=name or title, line={"color": BLUE, "width": 2}, marker={"size": 4},
-                             connectgaps=False, hovertemplate="%{x|%Y年%m月}：%{y:,.2f}<extra></extra>"))
+                             connectgaps=False,
+                             hovertemplate=f"%{{x|%Y年%m月}}：%{{y:,.{fmt.decimals(unit)}f}}<extra></extra>"))
     if bands is not None and len(bands):
         for lo, hi, alpha, label in (("lo95", "hi95", 0.12, "95% 区间"), ("lo80", "hi80", 0.22, "80% 区间")):
             x = list(_dates(bands["period"]))
@@ -104,11 +128,14 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
         fig.add_trace(go.Scatter(x=_dates(notes["period"]), y=ys, mode="markers", name="批注",
                                  marker={"symbol": "star", "size": 13, "color": "#e65100"},
                                  text=notes["text"], hovertemplate="%{x|%Y年%m月} 批注：%{text}<extra></extra>"))
-    fig.update_xaxes(tickformat=MONTH, hoverformat=MONTH)
+    date_axis(fig, MONTH, hoverformat=MONTH)
     _span(fig, list(_dates(values["period"])) + (list(_dates(bands["period"])) if bands is not None else []))
     chart = _frame(Chart(fig, title, unit, caliber, source, as_of), height)
     chart.figure.update_layout(showlegend=bool(bands is not None and len(bands)))
     return chart
+
+
+RANK_VALUE_GAP, RANK_VALUE_MARGIN = 6, 64  # px: the value column's distance from the plot, its width
 
 
 def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: str, caliber: str,
@@ -121,12 +148,18 @@ def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: s
         better = (data["yoy"] >= city_value) if higher_is_better else (data["yoy"] <= city_value)
         colours = [GREEN if b else RED for b in better]
     fig = go.Figure(go.Bar(x=data["yoy"], y=data["name"], orientation="h", marker_color=colours,
-                           text=[f"{v:+.1f}" for v in data["yoy"]], textposition="outside",
                            hovertemplate="%{y}：%{x:+.1f}<extra></extra>"))
     if city_value is not None:
         fig.add_vline(x=city_value, line_dash="dash", line_color="#333",
                       annotation_text=f"全市 {city_value:+.1f}", annotation_position="top")
-    return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+    # Each bar's value in a column right of the plot, level with its bar: written at the bar's end, a
+    # bar ending near the city's value had its label crossed out by the dashed 全市 line.
+    for name, value in zip(data["name"], data["yoy"]):
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=RANK_VALUE_GAP, y=name, yref="y",
+                           text=f"{value:+.1f}", showarrow=False)
+    chart = _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+    fig.update_layout(margin={"r": RANK_VALUE_MARGIN})
+    return chart
 
 
 # ---- 社情民意, 应急指挥, 督查督办 (appended) ------------------------------------------------
@@ -146,33 +179,52 @@ def volume_bars(vol: pd.DataFrame, grain: str, *, title: str, caliber: str, sour
     tick, hover = GRAIN_FORMAT[grain]
     fig = go.Figure(go.Bar(x=vol["start"], y=vol["tickets"], marker_color=BLUE,
                            hovertemplate=f"%{{x|{hover}}}：%{{y:,}} 件<extra></extra>"))
-    fig.update_xaxes(tickformat=tick)
+    date_axis(fig, tick)
     return _frame(Chart(fig, title, "件", caliber, source, as_of), height)
+
+
+# A heat-map cell with no usual count to compare with (no tickets in the baseline days) has no ratio.
+# Left empty (NaN), Plotly drew no cell: the page's white showed through, and on the wall's navy it
+# read as the darkest "≥3". Such cells get a colour of their own, grey below the ramp, named on the
+# colour bar; every cell carries its ticket count, 0 included.
+NO_USUAL = -0.6  # the z of such a cell: mid-way along the grey band of SURGE_SCALE
+NO_USUAL_GREY = "#d4d4d4"
+SURGE_SCALE = [[0, NO_USUAL_GREY], [0.2, NO_USUAL_GREY], [0.2, "#f7fbff"], [0.25, "#f7fbff"],
+               [0.5, "#c6dbef"], [0.75, "#6baed6"], [1, "#08306b"]]  # z from -1 to 3: 0, 1, 2, 3 at ¼, ½, ¾, 1
 
 
 def surge_heatmap(table: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
                   window: str = "近 7 日", usual: str = "前 28 日周均",
                   county_order: list[str] | None = None, height: int = 420) -> Chart:
     """Category x county (cockpit.hotline.flag_surges): cell colour = the window's tickets over the
-    usual count (magnitude ramp, capped at 3), cell text = the window's tickets."""
+    usual count (magnitude ramp, capped at 3; grey where there was no usual count), cell text = the
+    window's tickets (0 where there were none)."""
     z = table.pivot(index="category", columns="county", values="ratio")
     if county_order:
         z = z[[c for c in county_order if c in z.columns] + [c for c in z.columns if c not in county_order]]
     n = table.pivot(index="category", columns="county", values="window").reindex_like(z)
+    expected = table.pivot(index="category", columns="county", values="expected").reindex_like(z)
     order = z.max(axis=1).sort_values().index  # the biggest surge at the top
-    z, n = z.loc[order], n.loc[order]
-    text = [[("" if pd.isna(c) else f"{int(c)}") for c in row] for row in n.to_numpy()]
+    z, n, expected = z.loc[order], n.loc[order], expected.loc[order]
+    n = n.fillna(0).astype(int)  # a county without a single ticket of the category has no row
+    text = [[f"{c:,}" for c in row] for row in n.to_numpy()]
+    notes = [[(f"为{usual} {e:,.1f} 件的 {r:.2f} 倍" if pd.notna(r) else
+               "此前无此类工单，无从比较") for r, e in zip(rz, re)]
+             for rz, re in zip(z.to_numpy(), expected.to_numpy())]
     fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(), x=list(z.columns), y=list(z.index), text=text, texttemplate="%{text}",
-        zmin=0, zmax=3, colorscale=[[0, "#f7fbff"], [1 / 3, "#c6dbef"], [2 / 3, "#6baed6"], [1, "#08306b"]],
-        colorbar={"title": "倍数", "tickvals": [0, 1, 2, 3], "ticktext": ["0", "1（持平）", "2", "≥3"]},
-        hovertemplate=f"%{{x}} · %{{y}}<br>{window} %{{text}} 件<br>为{usual}的 %{{z:.2f}} 倍<extra></extra>"))
+        z=z.fillna(NO_USUAL).to_numpy(), x=list(z.columns), y=list(z.index), text=text, texttemplate="%{text}",
+        customdata=notes, zmin=-1, zmax=3, colorscale=SURGE_SCALE,
+        colorbar={"title": "倍数", "tickvals": [NO_USUAL, 0, 1, 2, 3],
+                  "ticktext": ["此前无", "0", "1（持平）", "2", "≥3"]},
+        hovertemplate=f"%{{x}} · %{{y}}<br>{window} %{{text}} 件<br>%{{customdata}}<extra></extra>"))
     return _frame(Chart(fig, title, "", caliber, source, as_of), height)
 
 
 def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
-                   height: int = 340) -> Chart:
-    """Events over time by type, coloured by warning level 红橙黄蓝; open events ringed."""
+                   height: int = 340, span: tuple | None = None) -> Chart:
+    """Events over time by type, coloured by warning level 红橙黄蓝; open events ringed. `span`:
+    (start, stop) of the chosen range, widened to any event outside it (open ones are listed
+    whenever they began)."""
     fig = go.Figure()
     for level in (4, 3, 2, 1):  # severe ones drawn last, on top
         part = ev[ev.level == level]
@@ -185,7 +237,13 @@ def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, a
                     "line": {"width": [2.5 if o else 0 for o in part["is_open"]], "color": "#111"}},
             text=part["title"], customdata=part["status"],
             hovertemplate="%{x|%Y-%m-%d %H:%M} %{text}（%{customdata}）<extra></extra>"))
-    fig.update_xaxes(tickformat=DAY)
+    date_axis(fig, DAY)
+    if span is not None:  # the whole chosen range, not hours around a lone event
+        times = [pd.Timestamp(t) for t in (*span, *ev["occurred_at"].dropna())] if len(ev) else \
+            [pd.Timestamp(t) for t in span]
+        lo, hi = min(times), max(times)
+        pad = (hi - lo) * 0.03
+        fig.update_xaxes(range=[lo - pad, hi + pad])
     return _frame(Chart(fig, title, "", caliber, source, as_of), height, legend=True)
 
 
@@ -209,7 +267,7 @@ def progress_line(h: pd.DataFrame, *, title: str, caliber: str, source: str, as_
                                line={"color": BLUE}, text=h["status"],
                                hovertemplate="%{x|%Y-%m-%d}：%{y:.0f}%（%{text}）<extra></extra>"))
     fig.update_yaxes(range=[0, 105])
-    fig.update_xaxes(tickformat=MONTH)
+    date_axis(fig, MONTH)
     return _frame(Chart(fig, title, "%", caliber, source, as_of), height)
 
 
@@ -225,7 +283,7 @@ def monthly_line(series: pd.DataFrame, *, title: str, unit: str, caliber: str, s
         fig.add_trace(go.Scatter(x=[pd.Timestamp(highlight + "-01")], y=[y], mode="markers",
                                  marker={"size": 13, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": "#111"}},
                                  hoverinfo="skip"))
-    fig.update_xaxes(tickformat=MONTH, hoverformat=MONTH)
+    date_axis(fig, MONTH, hoverformat=MONTH)
     _span(fig, x)
     return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
 
@@ -242,7 +300,7 @@ def evidence(evidence: dict, title: str, caliber: str, as_of_text: str, height: 
         colours = [BLUE] * max(len(ys) - window, 0) + [RED] * min(window, len(ys))
         fig.add_bar(x=evidence.get("x", []), y=ys, marker_color=colours,
                     hovertemplate="%{x}：%{y} 件<extra></extra>")
-        fig.update_xaxes(tickformat=DAY)
+        date_axis(fig, DAY)
     elif kind == "line":
         fig.add_scatter(x=evidence.get("x", []), y=evidence.get("y", []), mode="lines+markers",
                         line={"color": BLUE}, name="实际", connectgaps=False)
@@ -261,7 +319,7 @@ def evidence(evidence: dict, title: str, caliber: str, as_of_text: str, height: 
         if evidence.get("hline") is not None:
             fig.add_hline(y=evidence["hline"], line_dash="dot", line_color=RED,
                           annotation_text=evidence.get("hline_label", ""))
-        fig.update_xaxes(tickformat=MONTH)
+        date_axis(fig, MONTH)
     else:
         return None
     chart = Chart(fig, title, unit, caliber, "驾驶舱预警规则", as_of_text)
@@ -281,7 +339,7 @@ def forecast(rec: dict, name: str, unit: str, as_of_text: str) -> Chart:
     fig.add_scatter(x=[hist["periods"][-1]] + x, y=[hist["values"][-1]] + rec["mean"], mode="lines",
                     line={"color": ORANGE, "dash": "dash" if not rec["shown"] else "solid"},
                     name="预测" if rec["shown"] else "基准外推")
-    fig.update_xaxes(tickformat=MONTH)
+    date_axis(fig, MONTH)
     label = "预测" if rec["shown"] else "基准外推（无模型优于季节性朴素）"
     chart = Chart(fig, f"{name}：{label}", unit, rec["label"], "驾驶舱预测模型", as_of_text)
     return _frame(chart, 340)

@@ -5,13 +5,29 @@ import math
 
 NA = "—"  # what a release prints for "not available"
 
+# Units of things counted one by one: a release prints them whole ("2,072 例", never "2,072.00 例").
+# A count in 万 (万户, 万人) is a scaled figure and keeps its decimals, as money does.
+COUNT_UNITS = frozenset({"件", "户", "例", "人次", "个", "家", "人", "次", "起", "项", "条", "处", "台", "辆", "套",
+                         "所", "座", "宗", "名", "份"})
+ONE_DECIMAL_UNITS = frozenset({"%", "上年同月=100", "微克/立方米"})
+
+
+def decimals(unit: str | None) -> int:
+    """Decimals a figure in `unit` is printed with: counts whole, rates and indices one, money two."""
+    if unit in COUNT_UNITS:
+        return 0
+    return 1 if unit in ONE_DECIMAL_UNITS else 2
+
+
+def digits(value: float, unit: str = "", decimals_: int | None = None) -> str:
+    """The figure alone, with thousands separators and the unit's decimals ("12,184", "1,702.99")."""
+    return f"{value:,.{decimals(unit) if decimals_ is None else decimals_}f}"
+
 
 def number(value: float | None, unit: str = "", decimals: int | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NA
-    if decimals is None:
-        decimals = 0 if unit in ("件", "户") else (1 if unit in ("%", "上年同月=100", "微克/立方米") else 2)
-    text = f"{value:,.{decimals}f}"
+    text = digits(value, unit, decimals)
     if unit in ("%",):
         return text + "%"
     return f"{text} {unit}".strip() if unit and unit != "上年同月=100" else text

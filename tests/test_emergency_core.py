@@ -89,3 +89,21 @@ def test_surge_rules(history, now, yoy, level):
     row = got[(got.indicator_code == "FEVER_VISITS") & (got.region_code == "411425")].iloc[0]
     assert (row.level if row.surge else None) == level
     assert set(got.region_code) == {"411425", "411402"}  # counties only, the city is not a county
+
+
+# ---- the event timeline as a reader sees it ---------------------------------------------------------
+def test_a_lone_event_on_the_timeline_spans_the_chosen_range_and_no_date_label_repeats():
+    from cockpit import charts
+    from tests.test_number_display import SPACINGS, _ticks, shown_format
+    one = pd.DataFrame({"occurred_at": [pd.Timestamp("2026-11-25 09:30")], "event_type": ["火灾"], "level": [3],
+                        "is_open": [True], "title": ["某仓库火灾"], "status": ["处置中"]})
+    since, at = NOW - dt.timedelta(days=30), NOW
+    axis = charts.event_timeline(one, title="突发事件时间轴（近 30 日）", caliber="按事件发生时间", source="来源",
+                                 as_of=f"{at:%Y-%m-%d %H:%M}", span=(since, at)).figure.layout.xaxis
+    lo, hi = (pd.Timestamp(x) for x in axis.range)
+    # The whole 30 days, not the few hours around the event that Plotly's autorange chose, where
+    # its ticks came six hours apart and "11月25日" was printed four times.
+    assert lo <= pd.Timestamp(since) and hi >= pd.Timestamp(at) and hi - lo < pd.Timedelta(days=32)
+    for dtick in SPACINGS:  # and if zoomed in to hours, the hour is in the label
+        labels = [t.strftime(shown_format(axis, dtick)) for t in _ticks(dtick)]
+        assert len(set(labels)) == len(labels), (dtick, labels)

@@ -115,3 +115,21 @@ def test_drilling_to_a_county_shows_only_its_events(app, events):
     since = pd.Timestamp(NOW - dt.timedelta(days=30))
     mine = events[(events.region_code == "411425") & ((events.occurred_at >= since) | (events.status == "处置中"))]
     assert any(c.value.startswith(f"近 30 日共 {len(mine)} 起") for c in app.caption)
+
+
+def test_the_timeline_spans_the_chosen_range_with_chinese_date_labels_that_never_repeat(app):
+    from tests.test_number_display import SPACINGS, _ticks, shown_format
+    app.selectbox(key="f_region").set_value("411425").run()  # 虞城县: one event in 30 days
+    spec = next(json.loads(p.proto.spec) for p in app.get("plotly_chart")
+                if "突发事件时间轴" in json.loads(p.proto.spec)["layout"]["title"]["text"])
+    axis = spec["layout"]["xaxis"]
+    lo, hi = (pd.Timestamp(x) for x in axis["range"])
+    assert lo <= pd.Timestamp(NOW - dt.timedelta(days=30)) and hi >= pd.Timestamp(NOW.replace(second=0))
+
+    class Axis:  # the spec's axis read as the figure's
+        tickformat = axis["tickformat"]
+        tickformatstops = [type("Stop", (), {"enabled": s.get("enabled", True), "dtickrange": s["dtickrange"],
+                                             "value": s["value"]}) for s in axis.get("tickformatstops", [])]
+    for dtick in SPACINGS:
+        labels = [t.strftime(shown_format(Axis, dtick)) for t in _ticks(dtick)]
+        assert len(set(labels)) == len(labels), (dtick, labels)

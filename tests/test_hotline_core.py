@@ -114,3 +114,44 @@ def test_open_overdue_lists_the_longest_overdue_first(filled):
     assert rows.created_at.iloc[0] == dt.datetime(2025, 12, 1, 9)
     assert rows.days_overdue.iloc[0] == round((END - dt.datetime(2025, 12, 6, 9)).total_seconds() / 86400, 1)
     assert hotline.open_overdue(store, END, region="411403")[0] == 0
+
+
+# ---- the heat map as a reader sees it ---------------------------------------------------------------
+def _colour_at(trace, z: float) -> tuple[int, ...]:
+    """The fill Plotly gives a cell of value z (its colorscale, linear between stops)."""
+    p = (z - trace.zmin) / (trace.zmax - trace.zmin)
+    stops = [(float(at), tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))) for at, c in trace.colorscale]
+    for (a, ca), (b, cb) in zip(stops, stops[1:]):
+        if a <= p <= b and b > a:
+            k = (p - a) / (b - a)
+            return tuple(round(x + k * (y - x)) for x, y in zip(ca, cb))
+    raise AssertionError(f"z={z} is off the colour scale")
+
+
+def test_every_heat_map_cell_says_what_it_is_on_a_colour_of_its_own():
+    from cockpit import charts
+    counts = pd.DataFrame([  # 教育 in 乙县: not one ticket, no row at all
+        {"category": "供暖", "region_code": "A", "window": 12, "base": 16},  # 3 倍
+        {"category": "供暖", "region_code": "B", "window": 1, "base": 0},  # nothing before: no ratio
+        {"category": "教育", "region_code": "A", "window": 4, "base": 16},  # 持平
+    ])
+    table = hotline.flag_surges(counts, hotline.SurgeRule.of()).assign(
+        county=lambda d: d.region_code.map({"A": "甲县", "B": "乙县"}))
+    trace = charts.surge_heatmap(table, title="诉求类别 × 县区", caliber="近 7 日 ÷ 前 28 日周均", source="12345",
+                                 as_of="2026年03月10日").figure.data[0]
+    cells = {(y, x): [trace.text[i][j], trace.z[i][j]] for i, y in enumerate(trace.y) for j, x in enumerate(trace.x)}
+    # Every cell carries its count, 0 included; an empty cell (NaN) drew nothing, so the page's
+    # white and the wall's navy showed through, navy reading as the darkest "≥3".
+    assert {k: v[0] for k, v in cells.items()} == {("供暖", "甲县"): "12", ("供暖", "乙县"): "1",
+                                                   ("教育", "甲县"): "4", ("教育", "乙县"): "0"}
+    assert not any(pd.isna(v[1]) for v in cells.values())
+    for i, y in enumerate(trace.y):  # and its hover says what the colour means
+        for j, x in enumerate(trace.x):
+            cells[(y, x)].append(trace.customdata[i][j])
+    new, none = cells[("供暖", "乙县")], cells[("教育", "乙县")]
+    level = _colour_at(trace, cells[("教育", "甲县")][1])
+    grey = _colour_at(trace, new[1])
+    assert grey == _colour_at(trace, none[1]) and grey not in (level, _colour_at(trace, 0.0), _colour_at(trace, 3.0))
+    assert 150 < sum(grey) / 3 < 235  # a fill of its own, neither the page's white nor the wall's navy
+    named = dict(zip(trace.colorbar.tickvals, trace.colorbar.ticktext))
+    assert named[new[1]] == "此前无" and "此前无此类工单" in new[2] and "1.00 倍" in cells[("教育", "甲县")][2]

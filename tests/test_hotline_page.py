@@ -120,3 +120,18 @@ def test_open_overdue_tickets_are_listed_longest_first(app, tickets, end):
     table = _frames(app, "超期天数")[0]
     assert len(table) == min(len(late), 200)
     assert table["工单号"].iloc[0] == late.id.iloc[0]
+
+
+def test_a_ticket_number_is_shown_as_an_identifier_without_separators(demo_db, monkeypatch, end):
+    from tests.conftest import shown_cells, table_element
+
+    import ui.hotline_panels as hp
+    real = hp.open_overdue
+
+    def long_numbers(v, now, region):  # a city's ticket numbers run past 10,000 (the demo here has 4,000)
+        total, rows = real(v, now, region)
+        return total, rows.assign(id=rows.id + 19_000)
+    monkeypatch.setattr(hp, "open_overdue", long_numbers)
+    app = open_app(monkeypatch, demo_db, "pages/hotline.py")
+    shown = shown_cells(table_element(app, "超期天数"))["工单号"]
+    assert shown.str.fullmatch(r"\d{5,}").all(), list(shown[:3])  # "19185", never "19,185"

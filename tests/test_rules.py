@@ -438,3 +438,23 @@ def test_demo_warnings_find_the_planted_problems(demo_store):
     surge = firing[firing.rule == "hotline_surge"].iloc[0]
     evidence = json.loads(surge.evidence)
     assert evidence["kind"] == "bar" and sum(evidence["y"][-7:]) == surge.value
+
+
+# ---- alert texts print a count whole -------------------------------------------------------------
+def test_alert_texts_print_counts_whole_and_keep_decimals_for_money():
+    # 人次 and 例 are counted: "330.0例", "12,184.0人次" read as if a fraction of a visit were possible.
+    (stl,) = case_stl(1.6)
+    shown = stl.message.split("，")[0]
+    assert shown.endswith("人次") and "." not in shown, stl.message
+    (fc,) = case_forecast_interval(12_184.0)
+    assert "实际 12,184人次" in fc.message and "预测 100人次" in fc.message and "99% 区间 87—113人次" in fc.message
+    money = rules.forecast_interval(_ctx(_indicators(("X", "指标甲", "亿元", "M", "flow", False, "month,ytd", None)),
+                                         forecasts={"k": {**_forecast_rec(12_184.0), "indicator": "X"}}),
+                                    {"level_pct": 99})
+    assert "实际 12,184.0亿元" in money[0].message
+
+
+def _forecast_rec(actual):
+    return {"indicator": "F", "region": "411425", "measure": "month", "label": "组合预测",
+            "history": {"periods": ["2026-09", "2026-10"], "values": [100.0, actual]},
+            "check": {"mean": 100.0, "sd": 5.0, "actual": actual, "period": "2026-10"}}

@@ -172,7 +172,7 @@ def event_board(v: View, f: Filters) -> None:
         with right:
             chart = charts.event_timeline(ev, title=f"突发事件时间轴（{RANGES[days]}）",
                                           caliber="按事件发生时间；黑圈为处置中", source=EVENT_SOURCE,
-                                          as_of=f"{at:%Y-%m-%d %H:%M}", height=520)
+                                          as_of=f"{at:%Y-%m-%d %H:%M}", height=520, span=(since, at))
             chart_view.show(chart, "em_timeline", demo=chart_view.demo(v, "emergency_events"))
         with st.expander(f"事件列表（{len(ev)} 起）"):
             _event_table(v, ev, names, at, "em_list", f"突发事件列表（{RANGES[days]}）")

@@ -281,7 +281,8 @@ def overdue(v: View, f: Filters) -> None:
         tables.show(shown[["工单号", "受理时间", "县区", "诉求类别", "渠道", "办理时限", "超期天数"]],
                     title="超期未办结工单", key="hl_overdue", caliber="截至最新工单时间仍未办结且已过办理时限",
                     source=SOURCE, as_of=_stamp(v), filters=_filters(v, f), demo=tables.demo(v, "hotline_tickets"),
-                    formats={"超期天数": Fmt(1, " 天")})
+                    # A ticket number is an identifier, read out on the phone: no thousands separator.
+                    formats={"超期天数": Fmt(1, " 天"), "工单号": Fmt(grouping=False)})
         as_of(f"{_stamp(v)} · 超期以最新工单时间 {end:%Y-%m-%d %H:%M} 计；按超期时间长短排列，"
               f"显示前 {len(rows)} 件 · 来源：{SOURCE}")
 

@@ -7,12 +7,22 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from cockpit import catalog, metrics, periods, reporting
+from cockpit import catalog, fmt, metrics, periods, reporting
 from cockpit.catalog import CITY
 from cockpit.store import MEASURES
 from models import projection, series
 
 from .base import Z_OF, Context, Finding, _adverse, _fmt, _level_by, _line, _measure_series
+
+
+def _places(unit: str) -> int:
+    """Decimals of a figure in an alert's text: a count is whole ("330例", not "330.0例"), as the
+    pages print it (cockpit.fmt); money and rates keep one."""
+    return 0 if fmt.decimals(unit) == 0 else 1
+
+
+def _amount(value: float | None, unit: str) -> str:
+    return f"{_fmt(value, _places(unit))}{unit}"
 
 
 def threshold(ctx: Context, rc: dict) -> list[Finding]:
@@ -38,8 +48,8 @@ def threshold(ctx: Context, rc: dict) -> list[Finding]:
                     rule="threshold", subject=f"{code}|{region}|{measure}|{side}", level=int(item.get("level", 3)),
                     indicator_code=code, region_code=region, value=value, threshold=float(line),
                     title=f"{ctx.region_name(region)}{ind['name']}{word}警戒线",
-                    message=(f"{periods.label(period, measure)}{MEASURES.get(measure, '')} {_fmt(value)}{unit}，"
-                             f"{word}设定的警戒线 {_fmt(line)}{unit}。"),
+                    message=(f"{periods.label(period, measure)}{MEASURES.get(measure, '')} {_amount(value, unit)}，"
+                             f"{word}设定的警戒线 {_amount(line, unit)}。"),
                     evidence=_line(list(s.index[-24:]), list(s.values[-24:]), unit, hline=float(line),
                                    hline_label="警戒线", mark=len(s.values[-24:]) - 1)))
     return out
@@ -160,8 +170,9 @@ def forecast_interval(ctx: Context, rc: dict) -> list[Finding]:
             indicator_code=rec["indicator"], region_code=rec["region"], value=actual,
             threshold=hi if above else lo,
             title=f"{ctx.region_name(rec['region'])}{ind['name']}{'高于' if above else '低于'}预测区间",
-            message=(f"{periods.label(chk['period'], frequency=ind.frequency)}实际 {_fmt(actual)}{unit}，按此前数据"
-                     f"（{rec['label']}）预测 {_fmt(chk['mean'])}{unit}，{pct}% 区间 {_fmt(lo)}—{_fmt(hi)}{unit}。"),
+            message=(f"{periods.label(chk['period'], frequency=ind.frequency)}实际 {_amount(actual, unit)}，按此前数据"
+                     f"（{rec['label']}）预测 {_amount(chk['mean'], unit)}，{pct}% 区间 "
+                     f"{_fmt(lo, _places(unit))}—{_amount(hi, unit)}。"),
             evidence=_line(hist["periods"][-24:], hist["values"][-24:], unit, mark=len(hist["values"][-24:]) - 1,
                            band={"x": chk["period"], "lo": lo, "hi": hi, "mean": chk["mean"], "pct": pct})))
     return out
@@ -202,7 +213,7 @@ def stl_anomaly(ctx: Context, rc: dict) -> list[Finding]:
             rule="stl_anomaly", subject=f"{spec.indicator}|{spec.region}", level=level,
             indicator_code=spec.indicator, region_code=spec.region, value=round(z, 2), threshold=z_thr,
             title=f"{ctx.region_name(spec.region)}{ind['name']}出现{'异常偏高' if z > 0 else '异常偏低'}",
-            message=(f"{periods.label(last, frequency=ind.frequency)} {_fmt(float(y.iloc[-1]))}{unit}，剔除趋势和季节后的残差"
+            message=(f"{periods.label(last, frequency=ind.frequency)} {_amount(float(y.iloc[-1]), unit)}，剔除趋势和季节后的残差"
                      f"为稳健标准差的 {z:+.1f} 倍（阈值 ±{z_thr:.0f} 倍）。"),
             evidence=_line(list(y.index[-36:]), list(y.values[-36:]), unit, mark=len(y.values[-36:]) - 1,
                            numbers={"残差": f"{resid[-1]:,.1f}", "稳健标准差": f"{scale:,.1f}", "倍数": f"{z:+.1f}"})))

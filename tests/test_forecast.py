@@ -214,7 +214,20 @@ def test_the_forecast_interval_rule_checks_the_newest_value_against_the_model_sh
     own = candidates.run_models(y[:-1], 1, 12, [method], bands=True)[method]
     naive = candidates.run_models(y[:-1], 1, 12, ["snaive"], bands=True)["snaive"]
     assert check["mean"] == pytest.approx(own[0][0]) and check["mean"] != pytest.approx(naive[0][0])
-    assert (check["lo95"], check["hi95"]) == pytest.approx((own[1][95][0][0], own[1][95][1][0]))
+    assert check["sd"] == pytest.approx((own[1][95][1][0] - own[1][95][0][0]) / (2 * seasonality.Z[95]))
+
+
+def test_the_rule_s_band_is_never_narrower_than_the_backtest_s_one_step_error():
+    """A model's own spread comes from the data it was fitted on; the next value misses by more.
+    The check's spread is the larger of the two (on M3, the 99% band held 97% of next values alone)."""
+    y = _seasonal(60, seed=6, noise=0.05)
+    own = S.one_step_check(y, 12, "combo")
+    assert S.one_step_check(y, 12, "combo", rmse1=own["sd"] / 2)["sd"] == pytest.approx(own["sd"])
+    assert S.one_step_check(y, 12, "combo", rmse1=own["sd"] * 3)["sd"] == pytest.approx(own["sd"] * 3)
+    # the backtest's one-step error: seasonal naive's is exact (no fitted parameters to carry)
+    scores = F.backtest(y, 12, 12, ["snaive"])
+    one_step = [y[o] - y[o - 12] for o in F.origins(len(y), 12)]
+    assert scores["snaive"]["rmse1"] == pytest.approx(np.sqrt(np.mean(np.square(one_step))))
 
 def test_stl_theta_follows_a_season_that_drifts_and_is_theta_without_one():
     t = np.arange(96)

@@ -121,6 +121,10 @@ def test_targets_tab_states_completion_gap_and_projection(app_with_forecasts, pa
     assert "月均需达到" in revenue["全年研判"]
 
 
+def test_the_level_counts_say_they_count_alerts_not_the_merged_entries_of_the_overview(app):
+    assert any("按条计" in c.value and "合并为一项" in c.value for c in app.caption)
+
+
 def test_forecasts_not_yet_fitted_say_so_instead_of_fitting_on_the_page(app):
     assert any("预测正在后台计算" in i.value for i in app.info)
 

@@ -115,6 +115,8 @@ def level_counts(v: View) -> None:
                        help="正在触发的预警条数")
         cols[4].metric("待确认 / 已确认", f"{int((live.state == 'pending').sum())} / "
                        f"{int((live.state == 'acknowledged').sum())}")
+        # The overview and the wall count 项 (merged): said here, the two numbers read together.
+        st.caption("按条计，每条规则、指标、地区各一条；总览和大屏把同一指标、地区的多条预警合并为一项。")
 
 
 def alert_filters(v: View) -> pd.DataFrame:

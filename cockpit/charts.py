@@ -5,7 +5,6 @@ exported PNG carries them without the page around it.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -356,27 +355,6 @@ def _rgb(c: tuple[int, int, int]) -> str:
     return f"rgb({c[0]},{c[1]},{c[2]})"
 
 
-def _outer_rings(geometry: dict) -> list[list]:
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    return [poly[0] for poly in polygons]
-
-
-def county_rings(path: Path) -> tuple[dict[str, tuple[list, list]], float]:
-    """Each county's outer rings as x (longitude shrunk by cos(latitude), so that shapes keep their
-    proportions on an equal-scale plot) and y, rings separated by None; and that factor."""
-    features = geo.features_by_code(Path(path))
-    lats = [pt[1] for f in features.values() for ring in _outer_rings(f["geometry"]) for pt in ring]
-    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    out = {}
-    for code, f in features.items():
-        xs, ys = [], []
-        for ring in _outer_rings(f["geometry"]):
-            xs += [pt[0] * k for pt in ring] + [None]
-            ys += [pt[1] for pt in ring] + [None]
-        out[code] = (xs, ys)
-    return out, k
-
-
 def map_axes(fig: go.Figure) -> None:
     """No axes, no legend, one degree as long across as down (shapes keep their proportions)."""
     fig.update_xaxes(visible=False)
@@ -390,7 +368,7 @@ def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, so
     each county is named on it. `height`: framed for a page (title, footer), the value shown on
     hover, as the page's table lists them; None for the wall (no mouse there: each value is written
     under its county's name), which frames its boards itself."""
-    rings, k = county_rings(path)
+    rings, k = geo.county_rings(path)
     by_code = values.set_index("region_code")
     colours = dict(zip(by_code.index, maps.shades(by_code["value"])))
     fig = go.Figure()

@@ -6,6 +6,7 @@ this stays numpy-only rather than pulling in shapely at run time.
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,23 @@ def _polygons(geometry: dict) -> list[list[list[list[float]]]]:
     if geometry["type"] == "MultiPolygon":
         return geometry["coordinates"]
     raise ValueError(f"不支持的几何类型：{geometry['type']}")
+
+
+def county_rings(path: Path) -> tuple[dict[str, tuple[list, list]], float]:
+    """Each county's outer rings as x (longitude shrunk by cos(latitude), so that shapes keep their
+    proportions on an equal-scale plot) and y, rings separated by None; and that factor. The
+    Plotly maps' shapes (cockpit.charts.county_map, ui/screen/maps.py)."""
+    outer = {code: [poly[0] for poly in _polygons(f["geometry"])] for code, f in features_by_code(Path(path)).items()}
+    lats = [pt[1] for rings in outer.values() for ring in rings for pt in ring]
+    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    out = {}
+    for code, rings in outer.items():
+        xs, ys = [], []
+        for ring in rings:
+            xs += [pt[0] * k for pt in ring] + [None]
+            ys += [pt[1] for pt in ring] + [None]
+        out[code] = (xs, ys)
+    return out, k
 
 
 def _ring_area_centroid(ring: np.ndarray) -> tuple[float, float, float]:

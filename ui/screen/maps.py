@@ -35,7 +35,7 @@ def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, so
 def event_map(path: Path, events: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str) -> Chart:
     """events: lon, lat, level, is_open. Points in the 红橙黄蓝 of their level, larger when more
     severe (render.dark scales them with the screen), ringed white while in hand, over the outlines."""
-    rings, k = charts.county_rings(path)
+    rings, k = geo.county_rings(path)
     fig = go.Figure()
     for xs, ys in rings.values():
         fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", fillcolor=FILL,

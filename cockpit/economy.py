@@ -192,3 +192,74 @@ def lead_sentence(ranking: pd.DataFrame, ind: pd.Series, period: str, basis: str
     """The county that leads, in the same words."""
     city, ranked = _ends(ranking, ind)
     return None if ranked is None or len(ranked) < 2 else _sentence(ranked.iloc[0], city, ind, period, basis, "首位")
+
+
+# ---- When a choice has no figures: say why, and what to pick instead ---------------------------
+# A chart of nothing (an empty frame on −1…6 axes) or a ranking of "—" tells a reader nothing; each
+# of these sentences names what is missing and the choice on the page that has it.
+BASES = {"month": "当月", "ytd": "累计"}
+
+
+def _publishes(ind: pd.Series, basis: str) -> bool:
+    published = set(str(ind.measures).split(","))
+    return basis in published or f"{basis}_yoy" in published
+
+
+def basis_gap(ind: pd.Series, basis: str) -> str | None:
+    """Why nothing of `ind` exists for 口径 `basis` (GDP has no 当月 figure), or None if it is published."""
+    if _publishes(ind, basis):
+        return None
+    other = "ytd" if basis == "month" else "month"
+    if not _publishes(ind, other):
+        return f"{ind['name']}没有{BASES[basis]}数据。"
+    every = "按季度" if ind.frequency == "Q" else "按月"
+    return (f"{ind['name']}{every}发布{BASES[other]}数据，没有{BASES[basis]}数据；"
+            f"请选择“{BASES[other]}”口径。")
+
+
+def _city_only(obs: pd.DataFrame, ind: pd.Series) -> bool:
+    have = obs.region_code[obs.indicator_code == ind.code].unique()
+    return len(have) > 0 and set(have) == {CITY}
+
+
+def region_gap(obs: pd.DataFrame, ind: pd.Series, region: str, names: dict[str, str]) -> str | None:
+    """Why `region` has no figure of `ind` at all (a city-wide statistic), or None if it has some.
+    `names`: the regions the viewer may choose (code -> name); the city is suggested only if among them."""
+    if ((obs.indicator_code == ind.code) & (obs.region_code == region)).any():
+        return None
+    where = names.get(region, region)
+    if _city_only(obs, ind):
+        text = f"{ind['name']}只有全市数据，不分县区，没有{where}的数据"
+        return text + (f"；请将地区选为“{names[CITY]}”。" if CITY in names else "。")
+    if not (obs.indicator_code == ind.code).any():
+        return f"尚无{ind['name']}的数据。"
+    return f"{ind['name']}没有{where}的数据；请选择其他地区。"
+
+
+def trend_gap(obs: pd.DataFrame, ind: pd.Series, region: str, basis: str, growth: bool,
+              names: dict[str, str]) -> str:
+    """Why the trend chosen (同比 when `growth`, else values) has no figure, and what to pick instead."""
+    said = basis_gap(ind, basis) or region_gap(obs, ind, region, names)
+    if said:
+        return said
+    where = names.get(region, region)
+    if growth and ind.kind == "index":
+        return (f"{ind['name']}本身就是与上年同期相比的指数（上年同期＝100），不另计同比；"
+                "请选择“数值”趋势。")
+    if growth:
+        return (f"{where}{ind['name']}的{BASES[basis]}数据还不足以计算同比（需要上年同期数）；"
+                "请选择“数值”趋势。")
+    return f"{where}没有{ind['name']}的{BASES[basis]}数值；请选择“同比增速”趋势。"
+
+
+def ranking_gap(obs: pd.DataFrame, ind: pd.Series, period: str, basis: str) -> str:
+    """Why no county has a 同比 of `ind` to rank at `period`, and what to pick instead."""
+    said = basis_gap(ind, basis)
+    if said:
+        return said
+    if _city_only(obs, ind) or not (obs.indicator_code == ind.code).any():
+        return f"{ind['name']}只有全市数据，不分县区，无法排名县区；县区比较请选择其他指标。"
+    if ind.kind == "index":
+        return f"{ind['name']}本身就是与上年同期相比的指数，不另计同比，无法按同比排名县区；请选择其他指标。"
+    return (f"{periods.label(period, basis, ind.frequency)}各县区{ind['name']}没有同比数据"
+            "（需要上年同期数）；请选择其他时期。")

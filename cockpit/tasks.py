@@ -40,6 +40,28 @@ EXPORT_COLUMNS = {
 }
 
 
+# A task's name in a select box: the plan's sentences run to 137 characters and a select shows one
+# line, so a long one ends at a phrase, marked "…"; the page prints the whole name under it.
+LABEL_CHARS = 32
+PHRASE_ENDS = "，,；;。：:、(（"  # cut before any of these (a bracket opens a phrase)
+
+
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """`text` whole if it fits in `limit` characters, else up to the last phrase end that keeps at least
+    half of them (else exactly `limit`), then "…": never "…开展关键" cut mid-word without a sign."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    ends = [i for i in range(limit, limit // 2 - 1, -1) if text[i] in PHRASE_ENDS and _closed(text[:i])]
+    return (text[:ends[0]] if ends else text[:limit]) + "…"
+
+
+def _closed(head: str) -> bool:
+    """No bracket or quote left open: "平台(省“四保”白名单企业…" reads as a phrase broken off."""
+    return (head.count("(") + head.count("（") == head.count(")") + head.count("）")
+            and head.count("“") == head.count("”"))
+
+
 def canonical_unit(name: str) -> str:
     name = name.strip()
     return UNIT_ALIASES.get(name, name)

@@ -123,3 +123,79 @@ def test_the_county_map_is_built_only_while_its_expander_is_open(app):
     assert all(f["properties"]["label"] == "无数据" or f["properties"]["label"].endswith("%")
                for f in outlines["data"]["features"])
     assert any("图例（同比" in h.proto.body for h in app.get("html"))
+
+
+def _charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _said(at) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def _choose(at, region: str, basis: str, code: str) -> None:
+    at.selectbox(key="f_region").set_value(region).run()
+    at.radio(key="f_basis").set_value(basis).run()
+    at.selectbox(key="e_indicator").set_value(code).run()
+
+
+def test_a_quarterly_total_asked_for_a_month_says_so_and_draws_no_empty_chart(app):
+    """虞城县 · 当月 · 地区生产总值 drew two empty frames on −1…6 axes and a ranking of "—", unexplained."""
+    _choose(app, "411425", "month", "GDP")
+    assert not app.exception
+    assert "地区生产总值按季度发布累计数据，没有当月数据；请选择“累计”口径。" in _said(app)
+    assert _charts(app) == []
+    assert len(app.table) == 1  # the overview table only: no ranking of dashes
+    assert not [e for e in app.expander if e.label == "县区分布图"]
+    app.radio(key="f_basis").set_value("ytd").run()  # as the page advises
+    assert len(_charts(app)) == 2 and "没有当月数据" not in _said(app)
+
+
+def test_a_city_only_figure_asked_for_a_county_names_what_to_pick(app):
+    _choose(app, "411425", "month", "UNEMP")
+    said = _said(app)
+    assert "城镇调查失业率只有全市数据，不分县区，没有虞城县的数据；请将地区选为“商丘市”。" in said
+    assert "城镇调查失业率只有全市数据，不分县区，无法排名县区" in said
+    assert _charts(app) == [] and len(app.table) == 1
+
+
+def test_an_index_has_no_growth_of_its_own_and_the_page_says_to_read_its_values(app):
+    _choose(app, "411400", "month", "CPI")
+    assert "居民消费价格指数本身就是与上年同期相比的指数（上年同期＝100），不另计同比；请选择“数值”趋势。" in _said(app)
+    assert _charts(app) == []
+    app.radio(key="e_series").set_value("value").run()
+    assert len(_charts(app)) == 1 and "不另计同比" not in _said(app)
+
+
+@pytest.mark.parametrize("region", ["411400", "411425"])
+def test_every_chart_of_the_page_has_figures_or_a_sentence_saying_why_not(app, demo_store, region):
+    """Every indicator of every domain, 当月 and 累计, for the city and a county: a chart drawn has
+    points; a chart left out is replaced by a message (one message when the 口径 is not published)."""
+    app.selectbox(key="f_region").set_value(region).run()
+    ind = demo_store.indicators()
+    for domain, code in zip(ind.domain, ind.code):
+        if domain == "数字政府":  # the plan's indicators have their own page
+            continue
+        app.segmented_control(key="e_domain").set_value(domain).run()
+        for basis in ("month", "ytd"):
+            app.radio(key="f_basis").set_value(basis).run()
+            app.selectbox(key="e_indicator").set_value(code).run()
+            where = (region, domain, code, basis)
+            assert not app.exception, where
+            charts = _charts(app)
+            for fig in charts:
+                ys = [y for trace in fig["data"] for y in _values(trace.get("x" if trace.get("orientation") == "h"
+                                                                                 else "y"))]
+                assert any(y == y for y in ys), where  # a point, not an empty frame
+            said = [i.value for i in app.info if "请" in i.value or "无法" in i.value]
+            assert len(charts) + len(said) == 2 or (charts == [] and len(said) == 1 and "口径" in said[0]), \
+                (where, len(charts), said)
+
+
+def _values(data) -> list:
+    import base64
+
+    import numpy as np
+    if isinstance(data, dict):  # Plotly sends a numeric array as base64 ("bdata")
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return [y for y in (data or []) if isinstance(y, (int, float))]

@@ -70,3 +70,27 @@ def test_choosing_an_indicator_shows_its_definition_and_units(app):
     text = " ".join(m.value for m in app.markdown)
     assert "县级以上政府部门中市一体化协同办公平台覆盖的数量占比" in text
     assert "市政府办公室" in text and "158、159、163" in text
+
+
+def test_the_trend_says_it_runs_to_its_last_figure(app, demo_store):
+    """The chart ran to 2026年前三季度 while its caption said "数据截至：2025年全年" (the plan's last
+    period, which the table's assessment reads, not the chart's)."""
+    import base64
+    import json
+
+    import numpy as np
+
+    from cockpit import periods
+    app.selectbox(key="i_indicator").set_value("PLAN01").run()
+    fig = json.loads(app.get("plotly_chart")[0].proto.spec)
+    line = fig["data"][0]
+    ys = line["y"]
+    if isinstance(ys, dict):  # Plotly sends a numeric array as base64 ("bdata")
+        ys = np.frombuffer(base64.b64decode(ys["bdata"]), dtype=ys["dtype"]).tolist()
+    last = max(x for x, y in zip(line["x"], ys) if y is not None and y == y)[:7]
+    stored = demo_store.observations(indicators=["PLAN01"], regions=["411400"]).period.max()
+    assert last == stored == "2026-09"
+    footer = next(a["text"] for a in fig["layout"]["annotations"] if "数据截至" in a["text"])
+    assert footer.endswith(f"数据截至：{periods.label(stored, frequency='Q')}"), footer
+    # The table beside it still assesses the plan at its end, and the page says why the two differ.
+    assert any("规划期结束后" in c.value and "2025年全年" in c.value for c in app.caption)

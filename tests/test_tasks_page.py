@@ -133,3 +133,25 @@ def test_export_writes_the_filtered_list_with_its_filters_and_typed_numbers(app,
     percent = names.index("完成进度(%)")
     assert all(isinstance(r[percent], (int, float)) for r in rows if r[percent] is not None)
     assert any(b.label == "导出 Excel" and b.key == "t_list_xlsx" for b in app.get("download_button"))
+
+
+def test_a_long_task_name_in_the_select_ends_at_a_phrase_with_an_ellipsis_and_reads_whole_below(app, expected):
+    """The select showed "1．围绕…构建市经济治理基础数据库,开展关键": cut mid-phrase, with no "…"."""
+    box = app.selectbox(key="t_task")
+    texts = dict(zip(expected.number, expected.text))
+    labels = dict(zip(sorted(texts), box.options))
+    cut = 0
+    for number, label in labels.items():
+        head, text = f"{number}．", texts[number]
+        assert label.startswith(head)
+        body = label[len(head):]
+        if body == text:
+            continue
+        cut += 1
+        assert body.endswith("…") and text.startswith(body[:-1]), label
+        assert len(body) <= tasks.LABEL_CHARS + 1, label
+        # at a phrase's end (or, where a long phrase has none, exactly as long as a label may be)
+        assert text[len(body) - 1] in tasks.PHRASE_ENDS or len(body) == tasks.LABEL_CHARS + 1, label
+    assert cut >= 50  # most of the plan's tasks are longer than a select box
+    box.set_value(1).run()
+    assert [t.value for t in app.get("text")] == [texts[1]]  # the whole name, under the select

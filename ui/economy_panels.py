@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import annotations, catalog, charts, economy, maps, periods
+from cockpit import annotations, catalog, charts, economy, fmt, maps, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -90,6 +90,13 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
         regions = state.regions(v)
         region_names = dict(zip(regions.code, regions.name))
         period = economy.latest_at_or_before(obs, code, CITY, f.period) or f.period
+        # What has no figure is said in a sentence that names what to pick instead, never drawn as an
+        # empty frame or a ranking of "—" (economy.basis_gap, trend_gap, ranking_gap).
+        missing = economy.basis_gap(ind, f.basis)
+        if missing:  # the 口径 itself is not published (GDP 当月): one sentence for both charts
+            st.info(missing, icon=":material/info:")
+            annotation_panel(v, ind, f, period)
+            return
         value_measure, growth_measure = economy.basis_measures(ind, f.basis)
         left, right = st.container(key="split_econ_trend").columns(2)  # stacked on a laptop (cockpit.css)
         with left:
@@ -98,56 +105,75 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                 values, unit = economy.series(obs, ind, f.region, value_measure), ind.unit
             else:
                 values, unit = economy.growth_series(obs, ind, f.region, f.basis), "%" if ind.kind != "ratio" else "个百分点"
-            pinned = notes(v, code, f.region)
-            plotted = value_measure if kind == "value" and value_measure else f"{f.basis}_yoy"
-            chart = charts.trend(
-                values, title=f"{region_names[f.region]}{ind['name']}{'' if kind == 'value' and value_measure else '同比'}"
-                f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
-                source=ind.source_dept, as_of=periods.label(period), notes=pinned,
-                target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
-            chart_view.show(chart, "e_trend", demo=chart_view.demo(v, "observations"))
-            if kind == "value" and value_measure is None:
-                st.caption("该指标不发布此口径的数值，显示同比增速。")
+            growth = not (kind == "value" and value_measure)
+            if values.value.notna().any():
+                pinned = notes(v, code, f.region)
+                plotted = value_measure if not growth else f"{f.basis}_yoy"
+                chart = charts.trend(
+                    values, title=f"{region_names[f.region]}{ind['name']}{'同比' if growth else ''}"
+                    f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
+                    source=ind.source_dept, as_of=periods.label(period), notes=pinned,
+                    target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
+                chart_view.show(chart, "e_trend", demo=chart_view.demo(v, "observations"))
+                if kind == "value" and value_measure is None:
+                    st.caption("该指标不发布此口径的数值，显示同比增速。")
+            else:
+                st.info(economy.trend_gap(obs, ind, f.region, f.basis, growth, region_names), icon=":material/info:")
+        rank = _ranking(v, domain, code, period, f.basis)
+        ranked = bool(rank.yoy.notna().any())
         with right:
-            rank = _ranking(v, domain, code, period, f.basis)
-            chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
-                                   title=f"各县区{ind['name']}同比（{periods.label(period, f.basis, ind.frequency)}）",
-                                   unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
-                                   source=ind.source_dept, as_of=periods.label(period),
-                                   higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
-            chart_view.show(chart, "e_rank", demo=chart_view.demo(v, "observations"),
-                            on_select=lambda: _drill_from_chart(regions), selection_mode="points")
-            for sentence, icon in ((economy.lead_sentence(rank, ind, period, f.basis), "trending_up"),
-                                   (economy.drag_sentence(rank, ind, period, f.basis), "trending_down")):
-                if sentence:
-                    st.info(sentence, icon=f":material/{icon}:")
-            st.caption("点击柱条可下钻到该县区。")
-        shown = rank.rename(columns={"name": "县区", "value": f"数值（{ind.unit}）",
-                                     "yoy": "同比", "gap_to_city": "与全市差（百分点）",
-                                     "contribution_pp": "拉动全市（百分点）"})
-        # 示范区 is listed beside the nine county-level units, unranked, as the statistics office does.
-        shown["位次"] = [str(r) if pd.notna(r) else ("不排位" if not k else "—") for r, k in zip(rank["rank"], rank.ranked)]
-        shown["说明"] = [economy.ESTIMATED if e else "" for e in rank.estimated]
-        cols = ["位次", "县区", f"数值（{ind.unit}）", "同比", "说明", "与全市差（百分点）", "拉动全市（百分点）"]
-        # Drop what this indicator cannot have (no values, or no consistent contribution).
-        cols = [c for c in cols if shown[c].notna().any() and (shown[c] != "").any()]
-        tables.show(shown[cols], title=f"各县区{ind['name']}（{periods.label(period, f.basis, ind.frequency)}）",
-                    key="e_rank_table", caliber=ind.caliber, source=ind.source_dept, as_of=periods.label(period),
-                    filters=_filters(region_names, f), demo=tables.demo(v, "observations"),
-                    formats={"同比": Fmt(1, sign=True), "与全市差（百分点）": Fmt(1, sign=True),
-                             "拉动全市（百分点）": Fmt(2, sign=True), f"数值（{ind.unit}）": Fmt(2)})
-        # Drawn only while open: a closed map would still be built, sent and set up by the browser's
-        # WebGL on every filter change (bench/RESULTS.md, filter change).
-        box = st.expander("县区分布图", key="e_map_open", on_change="rerun")
-        if box.open:
-            with box:
-                map_values = rank.rename(columns={"yoy": "value_yoy"}).assign(
-                    value=rank.yoy, label=[("—" if pd.isna(y) else f"{y:+.1f}%") for y in rank.yoy])
-                st.pydeck_chart(maps.choropleth(settings().geojson,
-                                                map_values[["region_code", "name", "value", "label"]], height=380),
-                                height=380)
-                map_legend(maps.legend(map_values.value, lambda x: f"{x:+.1f}%"), "图例（同比，颜色越深越高）")
+            if ranked:
+                chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
+                                       title=f"各县区{ind['name']}同比（{periods.label(period, f.basis, ind.frequency)}）",
+                                       unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
+                                       source=ind.source_dept, as_of=periods.label(period),
+                                       higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
+                chart_view.show(chart, "e_rank", demo=chart_view.demo(v, "observations"),
+                                on_select=lambda: _drill_from_chart(regions), selection_mode="points")
+                for sentence, icon in ((economy.lead_sentence(rank, ind, period, f.basis), "trending_up"),
+                                       (economy.drag_sentence(rank, ind, period, f.basis), "trending_down")):
+                    if sentence:
+                        st.info(sentence, icon=f":material/{icon}:")
+                st.caption("点击柱条可下钻到该县区。")
+            else:
+                st.info(economy.ranking_gap(obs, ind, period, f.basis), icon=":material/info:")
+        if ranked or rank.value.notna().any():
+            _ranking_table(v, ind, rank, f, period, region_names)
+        if ranked:
+            _county_map(rank)
         annotation_panel(v, ind, f, period)
+
+
+def _ranking_table(v: View, ind: pd.Series, rank: pd.DataFrame, f: Filters, period: str,
+                   region_names: dict[str, str]) -> None:
+    shown = rank.rename(columns={"name": "县区", "value": f"数值（{ind.unit}）",
+                                 "yoy": "同比", "gap_to_city": "与全市差（百分点）",
+                                 "contribution_pp": "拉动全市（百分点）"})
+    # 示范区 is listed beside the nine county-level units, unranked, as the statistics office does.
+    shown["位次"] = [str(r) if pd.notna(r) else ("不排位" if not k else "—") for r, k in zip(rank["rank"], rank.ranked)]
+    shown["说明"] = [economy.ESTIMATED if e else "" for e in rank.estimated]
+    cols = ["位次", "县区", f"数值（{ind.unit}）", "同比", "说明", "与全市差（百分点）", "拉动全市（百分点）"]
+    # Drop what this indicator cannot have (no values, or no consistent contribution).
+    cols = [c for c in cols if shown[c].notna().any() and (shown[c] != "").any()]
+    tables.show(shown[cols], title=f"各县区{ind['name']}（{periods.label(period, f.basis, ind.frequency)}）",
+                key="e_rank_table", caliber=ind.caliber, source=ind.source_dept, as_of=periods.label(period),
+                filters=_filters(region_names, f), demo=tables.demo(v, "observations"),
+                formats={"同比": Fmt(1, sign=True), "与全市差（百分点）": Fmt(1, sign=True),
+                         "拉动全市（百分点）": Fmt(2, sign=True), f"数值（{ind.unit}）": Fmt(fmt.decimals(ind.unit))})
+
+
+def _county_map(rank: pd.DataFrame) -> None:
+    # Drawn only while open: a closed map would still be built, sent and set up by the browser's
+    # WebGL on every filter change (bench/RESULTS.md, filter change).
+    box = st.expander("县区分布图", key="e_map_open", on_change="rerun")
+    if box.open:
+        with box:
+            map_values = rank.rename(columns={"yoy": "value_yoy"}).assign(
+                value=rank.yoy, label=[("—" if pd.isna(y) else f"{y:+.1f}%") for y in rank.yoy])
+            st.pydeck_chart(maps.choropleth(settings().geojson,
+                                            map_values[["region_code", "name", "value", "label"]], height=380),
+                            height=380)
+            map_legend(maps.legend(map_values.value, lambda x: f"{x:+.1f}%"), "图例（同比，颜色越深越高）")
 
 
 def _target(code: str, region: str, period: str, measure: str) -> float | None:

@@ -98,9 +98,16 @@ def detail(v: View) -> None:
         row = status.set_index("code").loc[code]
         ind = state.indicators(v).set_index("code", drop=False).loc[code]
         values = economy.series(obs, ind, CITY, "month")
+        # 数据截至 is the chart's own last figure: after the plan's period the board reads the period's
+        # last quarter (row.period), while the line runs on to the newest report.
+        known = values.period[values.value.notna()]
+        last = known.max() if len(known) else None
         chart = charts.trend(values, title=f"{row['name']}", unit="%", caliber=row.definition, source=SOURCE,
-                             as_of=periods.label(row.period, frequency="Q") if row.period else fmt.NA,
+                             as_of=periods.label(last, frequency="Q") if last else fmt.NA,
                              target=float(row.target))
         chart_view.show(chart, "i_trend", demo=chart_view.demo(v, "observations"))
+        if last and row.period and last > row.period:
+            st.caption(f"图中含规划期结束后的数据（至 {periods.label(last, frequency='Q')}）；"
+                       f"上表按规划期末 {periods.label(row.period, frequency='Q')} 的数据评估。")
         st.markdown(f"**指标说明**：{row.definition}")
         st.markdown(f"**牵头单位**：{row.lead_units}　**相关任务**：{row.tasks or '—'}")

@@ -25,10 +25,14 @@ from .widgets import export_button
 
 PAGE_SIZE = 20
 SHORT_TEXT = 10  # characters: a text column no longer than this keeps each cell on one line
-SHORT_HEADING = 4  # characters: a heading this short keeps to one line over a narrow column
+SHORT_HEADING = 8  # characters: a heading this short keeps to one line (逾期未完成 read "逾期未完/成")
+LONG_MIN_WIDTH = "8em"  # a column of long text wraps, but never narrower than a short unit's name
 WHOLE_UP_TO = 25  # a table of up to this many rows shows whole rather than one row on a second page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE_BAD = re.compile(r'[\\/:*?"<>|\s]+')
+# Text that is a date, a time or a figure already formatted ("2026-11-25 10:01", "2026年10月", "+3.5%"):
+# one token however long, never broken at its inner space.
+_ATOM = re.compile(r"[\d\s:/.,%+\-—年月日时分]+")
 
 __all__ = ["Fmt", "show", "demo"]
 
@@ -82,8 +86,9 @@ def grouped(frame: pd.DataFrame) -> dict[str, Fmt]:
 def _short(col: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
         return True
-    longest = col.dropna().astype(str).str.len().max()
-    return pd.isna(longest) or longest <= SHORT_TEXT
+    text = col.dropna().astype(str)
+    longest = text.str.len().max()
+    return pd.isna(longest) or longest <= SHORT_TEXT or bool(text.str.fullmatch(_ATOM).all())
 
 
 def _styled(page: pd.DataFrame, key: str, formats: dict[str, Fmt], colours: dict[str, Callable]):
@@ -92,7 +97,13 @@ def _styled(page: pd.DataFrame, key: str, formats: dict[str, Fmt], colours: dict
     short = [c for c in page.columns if _short(page[c])]
     if short:  # a number, a time or a short word ("推进中", "2年11个月") never breaks across lines
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
-    # Nor does a short heading over a narrow column (序号, 部分, 完成进度 read one character a line).
+    # Long text wraps, in a column kept wide enough that a short name in it ("市气象局") stays whole
+    # while the short columns beside it take their width first.
+    long = [c for c in page.columns if c not in short]
+    if long:
+        styler = styler.set_properties(subset=long, **{"min-width": LONG_MIN_WIDTH})
+    # Nor does a short heading (序号, 部分, 逾期未完成 read one character a line); a longer one breaks
+    # only at a space or a bracket (cockpit.css).
     styler = styler.set_table_styles({c: [{"selector": "th", "props": "white-space: nowrap"}]
                                       for c in page.columns if len(str(c)) <= SHORT_HEADING}, overwrite=False)
     for col, fn in colours.items():

@@ -120,7 +120,9 @@ def ranking(v: View, today: dt.date) -> None:
         formats = {"完成率": Fmt(1, "%"), "平均进度": Fmt(1, "%"), "最长逾期天数": Fmt(0, " 天")}
         meta = dict(formats=formats, caliber=CALIBER.format(state.plan().caliber), source=SOURCE, as_of=_as_of_text(b),
                     demo=tables.demo(v, "task_progress"))
-        left, right = st.columns(2)
+        # Side by side on a wide screen; stacked on a laptop (cockpit.css, keys split_…), where eight
+        # columns in half the width had to break the units' names and the day counts.
+        left, right = st.container(key="split_t_ranks").columns(2)
         with left:
             # 红榜 is the list of honour: red, as its name says; 黑榜 black.
             st.markdown(":red-badge[红榜] 无逾期、完成率最高的单位")
@@ -164,7 +166,8 @@ def task_history(v: View, today: dt.date) -> None:
     with guard("任务进展记录"):
         b = board(v, today)
         st.subheader("单项任务进展记录")
-        labels = dict(zip(b.number, b.number.astype(str) + "．" + b.text.str.slice(0, 40)))
+        # A long name ends at a phrase with "…" (a select shows one line); st.text below prints it whole.
+        labels = {n: f"{n}．{tasks.short_label(t)}" for n, t in zip(b.number, b.text)}
         number = st.selectbox("任务", b.number.tolist(), key="t_task", format_func=labels.get)
         row = b.set_index("number").loc[number]
         st.markdown(f"**任务 {number}**（{row.section}、{row.section_title}）")
@@ -175,7 +178,7 @@ def task_history(v: View, today: dt.date) -> None:
         if h.empty:
             st.info("该任务尚无进展报送。")
             return
-        left, right = st.columns([3, 2])
+        left, right = st.container(key="split_t_history").columns([3, 2])  # stacked on a laptop (cockpit.css)
         with left:
             chart = charts.progress_line(h, title=f"任务 {number} 完成进度", caliber="各次报送的完成百分比",
                                          source=row.lead, as_of=f"{pd.Timestamp(h.reported_on.max()):%Y年%m月%d日}")

@@ -200,3 +200,75 @@ def test_user_text_is_shown_as_text_never_run(demo_db, browser, tmp_path):
             if not path:
                 assert "<script>window.__xss=2</script>" in tab.inner_text("body")
             tab.close()
+
+
+# Per table: cells and headings that take more than one line though they are short (a number, a date,
+# a county's name, a status, a time; a heading of up to 8 characters; a longer heading broken
+# elsewhere than at a space or a bracket), whether a long text still wraps, and
+# whether the table is wider than its box (it then scrolls sideways as a whole).
+WRAPPED = """() => {
+  const lines = el => {  // line boxes of the element's text
+    const tops = new Set(), w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      const r = document.createRange(); r.selectNodeContents(n);
+      for (const x of r.getClientRects()) if (x.width > 0) tops.add(Math.round(x.top));
+    }
+    return tops.size; };
+  const size = el => el.innerText.replace(/\\s/g, '').length;
+  const breaksInWord = el => {  // a heading's line ends inside a word, not at a space or a bracket
+    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), chars = [];
+    for (let n = w.nextNode(); n; n = w.nextNode())
+      for (let i = 0; i < n.length; i++) {
+        const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+        const box = r.getClientRects()[0];
+        if (box && box.width > 0) chars.push([n.nodeValue[i], Math.round(box.top), n.nodeValue[i - 1] || '']);
+      }
+    return chars.some(([c, top, before], i) => i > 0 && top !== chars[i - 1][1] &&  // a new line starts here
+      !/\\s/.test(before) && !/[（(]/.test(c) && !/[）)、，]/.test(before)); };
+  const out = [];
+  for (const box of document.querySelectorAll('[data-testid=stTable]')) {
+    const t = box.querySelector('table');
+    if (!t || !t.getClientRects().length) continue;
+    const heads = [...t.querySelectorAll('thead th')];
+    const rows = [...t.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')]);
+    const broken = [], wraps = [];
+    heads.forEach((th, i) => {
+      const column = rows.map(r => r[i]).filter(Boolean);
+      if ((size(th) <= 8 && lines(th) > 1) || breaksInWord(th)) broken.push(th.innerText.trim());
+      column.filter(td => /^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2})?$/.test(td.innerText.trim()) && lines(td) > 1)
+        .forEach(td => broken.push(`${th.innerText.trim()}：${td.innerText.trim()}`));  // a time, however long
+      if (column.length && column.every(td => size(td) <= 10)) {  // a column of short values
+        column.filter(td => lines(td) > 1).forEach(td => broken.push(`${th.innerText.trim()}：${td.innerText.trim()}`));
+      } else if (column.some(td => lines(td) > 1)) wraps.push(th.innerText.trim());
+    });
+    const frame = t.parentElement;
+    out.push({heads: heads.map(th => th.innerText.trim()), broken, wraps,
+              scrolls: frame.scrollWidth > frame.clientWidth + 1});
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_short_values_and_headings_keep_to_one_line_on_a_laptop_and_a_desk_monitor(server, browser, width):
+    """At 1366 px every cell of 督查督办 broke one character a line ("序/号", "2026-/09-30", "市保/密局",
+    "1,072/天") and 应急指挥's counties split ("梁园/区"); at 1920 the 黑榜 heading read "逾期未完/成"
+    and 公共卫生's "病例近 3 年同/月最高".
+    A task's text still wraps; at 1920 every table fits its column without scrolling."""
+    tab = browser.new_page(viewport={"width": width, "height": 768 if width < 1600 else 1080}, locale="zh-CN")
+    for path in ("tasks", "emergency"):
+        tab.goto(f"{server}/{path}")
+        tab.get_by_text("数据截至").first.wait_for(timeout=90_000)
+        settle(tab)
+        tab.evaluate("""() => document.querySelectorAll('[data-testid=stExpander] summary').forEach(s => {
+            if (s.getClientRects().length && !s.parentElement.open) s.click(); })""")
+        settle(tab)
+        found = tab.evaluate(WRAPPED)
+        assert len(found) >= (7 if path == "tasks" else 3), found
+        assert [(t["heads"][:3], t["broken"]) for t in found if t["broken"]] == [], path
+        if path == "tasks":
+            overdue = next(t for t in found if "逾期时长" in t["heads"])
+            assert "任务内容" in overdue["wraps"]  # long text still wraps, the table still fits
+        if width >= 1600:
+            assert [t["heads"][:3] for t in found if t["scrolls"]] == [], path
+    tab.close()

@@ -207,7 +207,7 @@ def surge_heatmap(table: pd.DataFrame, *, title: str, caliber: str, source: str,
     z, n, expected = z.loc[order], n.loc[order], expected.loc[order]
     n = n.fillna(0).astype(int)  # a county without a single ticket of the category has no row
     text = [[f"{c:,}" for c in row] for row in n.to_numpy()]
-    notes = [[(f"为{usual} {e:,.1f} 件的 {r:.2f} 倍" if pd.notna(r) else
+    notes = [[(f"为{usual} {fmt.usual(e)} 件的 {r:.2f} 倍" if pd.notna(r) else
                "此前无此类工单，无从比较") for r, e in zip(rz, re)]
              for rz, re in zip(z.to_numpy(), expected.to_numpy())]
     fig = go.Figure(go.Heatmap(

@@ -298,7 +298,7 @@ def flag_surges(counts: pd.DataFrame, rule: SurgeRule, by: tuple[str, ...] = ("c
     g["surge"] = ((g["window"] >= rule.min_count) & (g["ratio"].isna() | (g["ratio"] >= rule.ratio_yellow))
                   & (chance <= SIGNIFICANCE))
     orange = g["ratio"].isna() | (g["ratio"] >= rule.ratio_orange)
-    g["expected"] = g["expected"].round(1)
+    g["expected"] = g["expected"].round(2)  # as the ratio: 0.75 a week, not 0.8 (fmt.usual)
     g["level"] = pd.array([(2 if o else 3) if s else pd.NA for s, o in zip(g["surge"], orange)], dtype="Int64")
     return g.sort_values(["surge", "excess", "change"], ascending=[False, False, False], na_position="last",
                          ignore_index=True)

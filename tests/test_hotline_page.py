@@ -60,7 +60,7 @@ def test_heating_surge_in_suiyang_is_named_first(app, tickets, end):
     last7 = len(_between(heat, end - dt.timedelta(days=7), end))
     prev28 = len(_between(heat, end - dt.timedelta(days=35), end - dt.timedelta(days=7)))
     row = _frames(app, "前28日周均")[0].iloc[0]
-    assert (row["县区"], row["诉求类别"], row["近7日"], row["前28日周均"]) == ("睢阳区", "供暖", last7, round(prev28 / 4, 1))
+    assert (row["县区"], row["诉求类别"], row["近7日"], row["前28日周均"]) == ("睢阳区", "供暖", last7, round(prev28 / 4, 2))
     assert bool(row["激增"]) and last7 >= 2 * prev28 / 4
 
 

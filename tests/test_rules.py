@@ -245,6 +245,13 @@ def case_hotline(window_cell, base_cell=4, others=10):
                                {"min_count": 20, "ratio_yellow": 1.8, "ratio_orange": 3.0})
 
 
+def test_a_surge_s_usual_count_is_printed_as_its_ratio_was_reckoned():
+    """26 tickets against a usual 0.75 a week is 34.7 times; printed "0.8 件" it read as 32.5."""
+    (f,) = case_hotline(26, base_cell=3)
+    assert "应约 0.75 件" in f.message and "34.7 倍" in f.message, f.message
+    assert f.evidence["numbers"]["常态水平"] == "0.75 件"
+
+
 def case_target(ytd_now, measure="ytd", target=120.0):
     ind = _indicators(("R", "一般公共预算收入", "亿元", "M", "flow", True, "month,ytd,ytd_yoy", None))
     months = periods.month_range("2023-01", "2026-10")

@@ -158,7 +158,7 @@ def surges(v: View, f: Filters) -> None:
             lines = []
             for r in flagged.head(5).itertuples():
                 base = (f"前 {rule.baseline_days} 日无此类工单" if pd.isna(r.ratio)
-                        else f"为{usual} {r.expected:g} 件的 {r.ratio:.1f} 倍")
+                        else f"为{usual} {fmt.usual(r.expected)} 件的 {r.ratio:.1f} 倍")
                 lines.append(f"- **{md(names.get(r.region_code, r.region_code))} · {md(r.category)}**："
                              f"{window} {r.window:,} 件，{base}")
             st.warning(f"{window}激增诉求 {len(flagged)} 处：\n" + "\n".join(lines), icon=":material/trending_up:")
@@ -177,7 +177,7 @@ def surges(v: View, f: Filters) -> None:
             tables.show(shown[["县区", *cols.values()]], title=f"诉求类别×县区{window}异动", key="hl_surge_table",
                         caliber=f"{window} ÷ {usual}；激增：{criterion}", source=SOURCE, as_of=_stamp(v),
                         filters=_filters(v, f), demo=tables.demo(v, "hotline_tickets"),
-                        formats={"增幅": Fmt(1, "%", sign=True), "倍数": Fmt(2), cols["expected"]: Fmt(1)})
+                        formats={"增幅": Fmt(1, "%", sign=True), "倍数": Fmt(2), cols["expected"]: Fmt(2)})
             st.caption(f"激增在前，按超出{usual}的件数排列；激增：{criterion}。与预警中心的“12345 工单激增”规则同一标准。")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cockpit import emergency, hotline, periods, rule_config
+from cockpit import emergency, fmt, hotline, periods, rule_config
 
 from .base import Context, Finding, _line
 
@@ -44,11 +44,11 @@ def hotline_surge(ctx: Context, rc: dict) -> list[Finding]:
                 region_code=region, value=float(window), threshold=round(expected, 1),
                 title=f"{where}{what}12345 工单激增（近 {rule.days} 日 {window} 件，{times}）",
                 message=(f"{where}{what}工单近 {rule.days} 日（截至 {ctx.ticket_end:%m月%d日}）{window} 件，按此前 "
-                         f"{rule.baseline_days} 日的水平应约 {expected:.1f} 件，{usual}。"),
+                         f"{rule.baseline_days} 日的水平应约 {fmt.usual(expected)} 件，{usual}。"),
                 evidence={"kind": "bar", "x": [str(d)[:10] for d in daily.get("day", [])],
                           "y": [int(v) for v in daily.get("tickets", [])], "unit": "件",
                           "window_days": rule.days,
-                          "numbers": {"近期工单": f"{window} 件", "常态水平": f"{expected:.1f} 件",
+                          "numbers": {"近期工单": f"{window} 件", "常态水平": f"{fmt.usual(expected)} 件",
                                       "倍数": "—" if pd.isna(h["ratio"]) else f"{h['ratio']:.1f}"}}))
     return out
 
@@ -80,3 +80,4 @@ def health_surge(ctx: Context, rc: dict) -> list[Finding]:
                                     f"近 {rule.history_years} 年同月最高": "—" if r.max3 is None or pd.isna(r.max3)
                                     else f"{r.max3:,.0f}{unit}"})))
     return out
+

@@ -59,6 +59,8 @@ def test_a_county_user_sees_only_their_county_even_after_a_leader_filled_the_cac
     assert county.selectbox(key="f_region").options == ["永城市"]
     ranked = county.table[1].value
     assert ranked["县区"].tolist() == ["永城市"]
+    # at the county's own latest quarter (it sees no city figures to take the period from)
+    assert ranked["同比"].notna().all() and not any("没有同比数据" in i.value for i in county.info)
     assert any(h.value.startswith("永城市主要指标") for h in county.subheader)
 
 

@@ -6,7 +6,6 @@ import streamlit as st
 
 from cockpit import annotations, catalog, charts, economy, fmt, maps, periods
 from cockpit.auth import View
-from cockpit.catalog import CITY
 from cockpit.config import settings
 
 from . import chart_view, state, tables
@@ -89,7 +88,9 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
         ind = ind_all.set_index("code", drop=False).loc[code]
         regions = state.regions(v)
         region_names = dict(zip(regions.code, regions.name))
-        period = economy.latest_at_or_before(obs, code, CITY, f.period) or f.period
+        # The viewer's own latest figure: a county's viewer sees no city rows, and GDP's latest quarter
+        # looked up on the city then fell back to the month asked for, which has no GDP at all.
+        period = economy.latest_at_or_before(obs, code, state.home_region(v), f.period) or f.period
         # What has no figure is said in a sentence that names what to pick instead, never drawn as an
         # empty frame or a ranking of "—" (economy.basis_gap, trend_gap, ranking_gap).
         missing = economy.basis_gap(ind, f.basis)

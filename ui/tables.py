@@ -26,7 +26,8 @@ from .widgets import export_button
 PAGE_SIZE = 20
 SHORT_TEXT = 10  # characters: a text column no longer than this keeps each cell on one line
 SHORT_HEADING = 8  # characters: a heading this short keeps to one line (逾期未完成 read "逾期未完/成")
-LONG_MIN_WIDTH = "8em"  # a column of long text wraps, but never narrower than a short unit's name
+LONG_TEXT = 20  # characters: a column holding text this long is prose (a task's content)
+LONG_MIN_WIDTH = "8em"  # prose wraps, but never narrower than a short unit's name
 WHOLE_UP_TO = 25  # a table of up to this many rows shows whole rather than one row on a second page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE_BAD = re.compile(r'[\\/:*?"<>|\s]+')
@@ -87,7 +88,7 @@ def _short(col: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
         return True
     text = col.dropna().astype(str)
-    longest = text.str.len().max()
+    longest = text.str.replace(r"\s", "", regex=True).str.len().max()  # "1,702.99 亿元" is ten, as read
     return pd.isna(longest) or longest <= SHORT_TEXT or bool(text.str.fullmatch(_ATOM).all())
 
 
@@ -97,9 +98,10 @@ def _styled(page: pd.DataFrame, key: str, formats: dict[str, Fmt], colours: dict
     short = [c for c in page.columns if _short(page[c])]
     if short:  # a number, a time or a short word ("推进中", "2年11个月") never breaks across lines
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
-    # Long text wraps, in a column kept wide enough that a short name in it ("市气象局") stays whole
-    # while the short columns beside it take their width first.
-    long = [c for c in page.columns if c not in short]
+    # Prose wraps, in a column kept wide enough that a short name in it ("市气象局") stays whole while
+    # the short columns beside it take their width first. Prose only: the same minimum on every
+    # wrapping column ("+5.7%（推算）", "1,702.99 亿元") made 经济运行's table too wide for a laptop.
+    long = [c for c in page.columns if c not in short and page[c].astype(str).str.len().max() > LONG_TEXT]
     if long:
         styler = styler.set_properties(subset=long, **{"min-width": LONG_MIN_WIDTH})
     # Nor does a short heading (序号, 部分, 逾期未完成 read one character a line); a longer one breaks

@@ -249,6 +249,22 @@ WRAPPED = """() => {
 }"""
 
 
+def test_the_warning_filters_show_their_chosen_states_whole_on_a_laptop(server, browser):
+    """At 1366 px the 状态 filter, a quarter of the row, cut its third default state and faded the second."""
+    tab = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    tab.goto(f"{server}/warnings")
+    tab.get_by_text("数据截至").first.wait_for(timeout=90_000)
+    settle(tab)
+    box = tab.locator("[data-testid=stMultiSelect]").first
+    chips = box.locator(".react-aria-ComboBox [data-tag]")
+    assert chips.count() == 3
+    right = box.locator(".react-aria-ComboBox").bounding_box()
+    edge = right["x"] + right["width"]
+    assert all(chips.nth(i).bounding_box()["x"] + chips.nth(i).bounding_box()["width"] <= edge - 40
+               for i in range(3)), [chips.nth(i).bounding_box() for i in range(3)]  # clear of the ⓧ and ∨
+    tab.close()
+
+
 @pytest.mark.parametrize("width", [1366, 1920])
 def test_short_values_and_headings_keep_to_one_line_on_a_laptop_and_a_desk_monitor(server, browser, width):
     """At 1366 px every cell of 督查督办 broke one character a line ("序/号", "2026-/09-30", "市保/密局",

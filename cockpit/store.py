@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import Engine, case, create_engine, event, func, insert, inspect as sa_inspect, select, text, update
+from sqlalchemy import Engine, case, create_engine, event, func, insert, inspect as sa_inspect, make_url, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -52,8 +52,11 @@ class StoreUnavailable(Exception):
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        parsed = make_url(url)
+        path = parsed.database
+        # A `file:` URI (uri=true) names an existing file, often read-only: making its folder would
+        # create a folder called "file:" in the working directory.
+        if path and path != ":memory:" and parsed.query.get("uri") != "true":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
 

@@ -132,6 +132,18 @@ def test_upgrading_an_old_store_keeps_its_data(tmp_path):
     assert old.count(s.upload_batches) == 1
 
 
+def test_a_sqlite_file_url_gets_its_folder_and_a_uri_creates_no_folder(tmp_path, monkeypatch):
+    """A path names a file the cockpit may create, so its folder is made; a `file:` URI (a replica
+    opened read-only) names a file that exists, and once made a folder called "file:" wherever
+    the command ran."""
+    from cockpit.store import make_engine
+    monkeypatch.chdir(tmp_path)
+    make_engine(f"sqlite:///{tmp_path / '新建' / '驾驶舱.db'}").dispose()
+    assert (tmp_path / "新建").is_dir()
+    make_engine(f"sqlite:///file:{tmp_path / '副本' / 'x.db'}?mode=ro&uri=true").dispose()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["新建"]
+
+
 def test_the_head_read_from_the_migrations_names_is_the_head_alembic_computes(store):
     from alembic.script import ScriptDirectory
     with store.engine.connect() as conn:

@@ -207,6 +207,12 @@ class Store:
         return (f"{self.observations_version()}|{row[0]}:{row[1]}:{row[2]}:{row[3]}:{alerts}:{events}:"
                 f"{notes[0]}:{notes[1]}")
 
+    @staticmethod
+    def observations_version_of(data_version: str) -> str:
+        """The observations_version() a data_version() began with: a page that holds the data
+        version need not ask the database again."""
+        return data_version.split("|", 1)[0]
+
     # ---- reads --------------------------------------------------------------------
     def frame(self, stmt) -> pd.DataFrame:
         with self.reads.connect() as conn:

@@ -44,10 +44,12 @@ RETRY_AFTER_FAILURE = 600  # seconds: page views do not respawn a refit that kee
 
 
 # ---- forecast cache ------------------------------------------------------------------------------
-def cache_path(store: Store) -> Path:
+def cache_path(store: Store, observations_version: str | None = None) -> Path:
     """One file per observations version, database (two stores may share a data folder) and
-    version of the models (an upgrade that changes them refits, rather than showing old fits)."""
-    key = hashlib.sha1(f"{store.observations_version()}:{store.url}:{forecast.VERSION}".encode()).hexdigest()[:16]
+    version of the models (an upgrade that changes them refits, rather than showing old fits).
+    A caller that already holds the observations version passes it and saves a query."""
+    seen = observations_version or store.observations_version()
+    key = hashlib.sha1(f"{seen}:{store.url}:{forecast.VERSION}".encode()).hexdigest()[:16]
     return Path(store.cfg.data_dir) / "cache" / f"forecasts-{key}.json"
 
 

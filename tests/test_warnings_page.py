@@ -162,3 +162,22 @@ def test_without_forecasts_the_targets_tab_says_the_projection_is_being_computed
     revenue = _table(app, "全年研判").query("指标 == '一般公共预算收入'").iloc[0]
     assert "完成年度目标 270亿元" in revenue["完成情况"]  # the status needs no forecast
     assert revenue["全年研判"] == projection.COMPUTING
+
+
+def test_a_rerun_asks_the_store_for_its_figures_version_once(app_with_forecasts):
+    """The forecasts' stamp is found from the view's data version: each loader used to ask the
+    store again (four times a rerun, beside the data version's own asking)."""
+    from sqlalchemy import Engine, event
+    asked = []
+
+    def _count(conn, cursor, statement, *_):  # noqa: ANN001
+        if "upload_batches.dataset" in statement and "max(upload_batches.rolled_back_at)" in statement:
+            asked.append(statement)
+    event.listen(Engine, "before_cursor_execute", _count)
+    try:
+        app_with_forecasts.run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", _count)
+    assert not app_with_forecasts.exception
+    assert not any("预测正在后台计算" in i.value for i in app_with_forecasts.info)
+    assert len(asked) == 1

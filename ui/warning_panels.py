@@ -48,18 +48,22 @@ def alert_history(v: View, alert_id: int) -> pd.DataFrame:
     return alert_store.events(state.store(), alert_id)
 
 
-def forecast_stamp() -> int | None:
+def forecast_stamp(v: View | None) -> int | None:
     """When the background fit wrote the forecasts of this data version (None: not yet). Part of
     the loaders' keys below: keyed on the data version alone, a page opened before the fit ended
-    kept "预测正在后台计算" for the life of the server process, refresh or not."""
+    kept "预测正在后台计算" for the life of the server process, refresh or not. The observations
+    version comes from the view's data version: no query, however often a rerun asks. Without a
+    view, the store's version now (the poll below: a fit for a newer upload also ends the wait)."""
+    store = state.store()
+    seen = store.observations_version_of(v.version) if v is not None else None
     try:
-        return warnings.cache_path(state.store()).stat().st_mtime_ns
+        return warnings.cache_path(store, seen).stat().st_mtime_ns
     except OSError:
         return None
 
 
 def forecasts(v: View) -> dict | None:
-    return _forecasts(v, forecast_stamp())
+    return _forecasts(v, forecast_stamp(v))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -68,7 +72,7 @@ def _forecasts(v: View, stamp: int | None) -> dict | None:
 
 
 def target_rows(v: View) -> list[dict]:
-    return _target_rows(v, forecast_stamp())
+    return _target_rows(v, forecast_stamp(v))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -78,7 +82,7 @@ def _target_rows(v: View, stamp: int | None) -> list[dict]:
 
 
 def plan_rows(v: View) -> list[dict]:
-    return _plan_rows(v, forecast_stamp())
+    return _plan_rows(v, forecast_stamp(v))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -92,7 +96,7 @@ def _plan_rows(v: View, stamp: int | None) -> list[dict]:
 def _rerun_when_fitted() -> None:
     """Looks every 5 s while the page waits for the background fit; the whole page reruns when it
     ends (or fails), so its forecasts and the 全年研判 appear without a refresh."""
-    if forecast_stamp() is not None or warnings.failed_recently():
+    if forecast_stamp(None) is not None or warnings.failed_recently():
         st.rerun()
 
 

@@ -104,3 +104,15 @@ def test_a_wrong_plan_file_is_refused_naming_the_file_and_the_key(tmp_path, text
     with pytest.raises(ValueError, match=message) as err:
         catalog.load_plan(tmp_path)
     assert "plan.toml" in str(err.value)
+
+
+def test_no_code_names_the_plan_in_force():
+    """The next plan loads by replacing data/plan: its title, id and years may appear nowhere in the
+    code (预警中心 once printed the 2023—2025 plan's title whatever plan was loaded)."""
+    from tests.conftest import ROOT
+    p = catalog.load_plan(catalog.DATA / "plan")
+    needles = (p.title, p.id, p.id.replace("-", "—"), f"{p.start.year}—{p.end.year}", f"{p.start.year}-{p.end.year}")
+    files = [ROOT / "app.py", *(f for d in ("cockpit", "service", "ui", "pages", "models", "connectors")
+                                for f in (ROOT / d).rglob("*.py") if "migrations" not in f.parts)]
+    named = [f"{f.relative_to(ROOT)}: {n}" for f in files for n in needles if n in f.read_text(encoding="utf-8")]
+    assert named == []

@@ -267,7 +267,7 @@ def projections(v: View) -> None:
             "完成率": [f"{r['completion']:.1f}%" if r["completion"] is not None else "—" for r in plan],
             "较序时进度": [f"{r['gap_pp']:+.1f} 个百分点" if r["gap_pp"] is not None else "—" for r in plan],
             "研判": [r["sentence"] for r in plan]}), title="规划主要指标完成情况与研判", key="w_plan",
-            caliber="《商丘市加强数字政府建设实施方案(2023-2025年)》主要指标表", source="市行政审批和政务信息管理局",
+            caliber=f"{state.plan().caliber}主要指标表", source="市行政审批和政务信息管理局",
             as_of=_now_text(), demo=tables.demo(v, "observations"))
 
 

@@ -101,10 +101,23 @@ def plan_indicators(indicators: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return indicators[(indicators.plan_id == plan.id) & indicators.plan_target.notna()]
 
 
+# What an indicator's figures are; it decides how the cockpit computes a 同比 and what adds up.
+KINDS = {
+    "flow": "流量：逐月可加，累计为各月之和（零售额、办件量）；同比为百分比",
+    "stock": "存量：期末时点数（实有经营主体）；同比为百分比",
+    "ratio": "比率：百分数（失业率、优良天数比例）；同比、环比为增减的百分点",
+    "index": "指数：上年同月=100（CPI），本身即同比，不再推算",
+    "level": "水平值：平均数或浓度（PM2.5 平均浓度），不可相加；同比为百分比",
+}
+
+
 def indicator_rows(plan: Plan | None = None) -> list[dict]:
     plan = plan or load_plan()
     rows = []
-    for r in _read_csv(DATA / "indicators.csv"):
+    for line, r in enumerate(_read_csv(DATA / "indicators.csv"), start=2):
+        if r["kind"] not in KINDS:
+            raise ValueError(f"data/indicators.csv 第 {line} 行（{r['code']}）kind 列为“{r['kind']}”，"
+                             f"应为 {'、'.join(KINDS)} 之一：" + "；".join(f"{k} {v}" for k, v in KINDS.items()))
         rows.append({**r, "definition": r["caliber"], "higher_is_better": _opt_bool(r["higher_is_better"]),
                      "min_value": _opt_float(r["min_value"]), "max_value": _opt_float(r["max_value"]),
                      "plan_target": None, "plan_id": None, "sort": int(r["sort"])})

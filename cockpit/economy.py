@@ -150,8 +150,11 @@ def county_ranking(obs: pd.DataFrame, ind: pd.Series, regions: pd.DataFrame, per
     out = pd.DataFrame(rows, columns=["region_code", "name", "value", "yoy", "estimated", "ranked", "gap_to_city",
                                       "contribution_pp"])
     better_high = ind.higher_is_better is not False and not pd.isna(ind.higher_is_better)
-    ranked = out[out.ranked].sort_values("yoy", ascending=not better_high, na_position="last", ignore_index=True)
-    ranked["rank"] = [i + 1 if pd.notna(y) else None for i, y in enumerate(ranked.yoy)]
+    # Equal rates share a place, as a release prints them (2, 2, 2, then 5), listed in the regions'
+    # own order: an arbitrary order among them read as a ranking that the figures do not make.
+    ranked = out[out.ranked].sort_values("yoy", ascending=not better_high, na_position="last", kind="stable",
+                                         ignore_index=True)
+    ranked["rank"] = ranked.yoy.rank(method="min", ascending=not better_high)
     out = pd.concat([ranked, out[~out.ranked].assign(rank=None)], ignore_index=True)
     out["rank"] = out["rank"].astype("Int64")
     out.attrs["city_yoy"] = city_yoy
@@ -162,13 +165,16 @@ def _side(gap: float) -> str:
     return "高于" if gap > 0 else "低于" if gap < 0 else "与"
 
 
-def _sentence(row, city: float, ind: pd.Series, period: str, basis: str, place: str) -> str:
+def _sentence(rows: pd.DataFrame, city: float, ind: pd.Series, period: str, basis: str, place: str) -> str:
+    """rows: the counties that share the place (one, or several at the same rate: 并列)."""
+    row = rows.iloc[0]
     change = fmt.pp if ind.kind == "ratio" else fmt.pct_change
     what = f"{periods.label(period, basis, ind.frequency)}{ind['name']}"
     gap = row.gap_to_city
     against = (f"{_side(gap)}全市 {abs(gap):.1f} 个百分点" if gap else "与全市持平")
-    text = f"{what}：全市同比 {change(city)}；{row['name']} {change(row.yoy)}，{against}，居各县区{place}"
-    if pd.notna(row.contribution_pp):
+    text = (f"{what}：全市同比 {change(city)}；{'、'.join(rows['name'])} {change(row.yoy)}，{against}，"
+            f"{'并列' if len(rows) > 1 else '居'}各县区{place}")
+    if len(rows) == 1 and pd.notna(row.contribution_pp):
         text += f"，拉动全市增长 {row.contribution_pp:+.2f} 个百分点"
     return text + "。"
 
@@ -185,13 +191,16 @@ def drag_sentence(ranking: pd.DataFrame, ind: pd.Series, period: str, basis: str
     """The county that pulls the city back most, in one sentence a leader can repeat; above or below
     the city as the numbers say (the last county may still be above a city pulled down elsewhere)."""
     city, ranked = _ends(ranking, ind)
-    return None if ranked is None else _sentence(ranked.iloc[-1], city, ind, period, basis, "末位")
+    return None if ranked is None else _sentence(ranked[ranked["rank"] == ranked["rank"].max()], city, ind,
+                                                 period, basis, "末位")
 
 
 def lead_sentence(ranking: pd.DataFrame, ind: pd.Series, period: str, basis: str) -> str | None:
     """The county that leads, in the same words."""
     city, ranked = _ends(ranking, ind)
-    return None if ranked is None or len(ranked) < 2 else _sentence(ranked.iloc[0], city, ind, period, basis, "首位")
+    if ranked is None or len(ranked) < 2 or ranked["rank"].nunique() < 2:  # all equal: no one leads
+        return None
+    return _sentence(ranked[ranked["rank"] == 1], city, ind, period, basis, "首位")
 
 
 # ---- When a choice has no figures: say why, and what to pick instead ---------------------------

@@ -46,8 +46,8 @@ def _demo(obs: pd.DataFrame) -> np.ndarray:
 def computed_change(now, before, now_demo, before_demo, kind: str, *, ratio_pp: bool = True) -> np.ndarray:
     """THE one definition of a 同比 or 环比 the cockpit computes itself (推算), vectorised.
 
-    Percent change for flows and stocks; the change in percentage points for ratios (a rate's
-    "growth rate" is not what a release prints); nothing for an index on 上年同月=100 (it already is
+    Percent change for flows, stocks and levels (PM2.5's 浓度同比下降 5.2%); the change in
+    percentage points for ratios (a rate's "growth rate" is not what a release prints); nothing for an index on 上年同月=100 (it already is
     a year-on-year figure); nothing where either figure is missing or the earlier one is 0; nothing
     across a demo and a real figure. Rounded to one decimal, as releases print it."""
     now, before = np.asarray(now, float), np.asarray(before, float)

@@ -50,7 +50,7 @@ indicators = Table(
     Column("unit", String(16), nullable=False, default=""),
     Column("domain", String(16), nullable=False),
     Column("frequency", String(1), nullable=False),  # M monthly, Q quarterly, Y yearly
-    Column("kind", String(8), nullable=False),  # flow | stock | ratio | index (see data/indicators.csv)
+    Column("kind", String(8), nullable=False),  # one of catalog.KINDS
     Column("higher_is_better", Boolean),  # NULL: neither (e.g. CPI)
     Column("source_dept", String(64), nullable=False, default=""),
     Column("caliber", Text, nullable=False, default=""),  # 口径

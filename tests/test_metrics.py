@@ -175,3 +175,41 @@ def test_growth_at_one_period_agrees_with_the_yoy_table_on_every_demo_series(dem
                 checked += 1
                 published += got[1]
     assert checked > 5000 and 0 < published < checked
+
+
+def test_counties_at_the_same_rate_share_their_place_and_the_sentence_names_them_all():
+    from cockpit import economy
+    rank, ind = _ranking({"1": 5.0, "2": 3.1, "3": 3.1, "4": 3.1, "5": 2.0}, 3.5)
+    counties = rank[rank.ranked]
+    assert list(counties.name) == ["县1", "县2", "县3", "县4", "县5"]  # ties in the regions' order
+    assert list(counties["rank"]) == [1, 2, 2, 2, 5]
+    rank, ind = _ranking({"1": 5.0, "2": 3.1, "3": 3.1}, 3.5)
+    assert "县2、县3 +3.1%，低于全市 0.4 个百分点，并列各县区末位。" in economy.drag_sentence(rank, ind, "2026-10", "ytd")
+    assert "县1 +5.0%，高于全市 1.5 个百分点，居各县区首位" in economy.lead_sentence(rank, ind, "2026-10", "ytd")
+    rank, ind = _ranking({"1": 3.1, "2": 3.1}, 3.1)
+    assert economy.lead_sentence(rank, ind, "2026-10", "ytd") is None  # all equal: no one leads
+
+
+def test_a_level_such_as_pm25_changes_in_percent_and_a_ratio_in_points():
+    from cockpit import catalog, economy
+    ind = pd.DataFrame([{"code": c, "name": n, "unit": u, "kind": k, "frequency": "M", "higher_is_better": False,
+                         "measures": "month,ytd", "source_dept": "局", "caliber": ""}
+                        for c, n, u, k in (("PM25", "PM2.5平均浓度", "微克/立方米", "level"),
+                                           ("UNEMP", "失业率", "%", "ratio"))])
+    obs = _obs([("PM25", "1", "2026-10", "month", 36.5), ("PM25", "1", "2025-10", "month", 38.5),
+                ("UNEMP", "1", "2026-10", "month", 5.3), ("UNEMP", "1", "2025-10", "month", 5.1)])
+    shown = economy.display_table(economy.indicator_table(obs, ind, "1", "2026-10")).set_index("指标")
+    assert shown.loc["PM2.5平均浓度", "当月同比"] == "-5.2%（推算）"  # (36.5 / 38.5 - 1) × 100
+    assert shown.loc["失业率", "当月同比"].startswith("+0.2个百分点")
+    kinds = {r["code"]: r["kind"] for r in catalog.indicator_rows()}
+    assert kinds["PM25"] == "level" and kinds["AQI_GOOD"] == "ratio"
+
+
+def test_an_unknown_kind_in_the_catalogue_is_refused_naming_the_file_row_and_the_kinds(tmp_path, monkeypatch):
+    from cockpit import catalog
+    text = (catalog.DATA / "indicators.csv").read_text(encoding="utf-8").replace(",M,level,", ",M,average,", 1)
+    (tmp_path / "indicators.csv").write_text(text, encoding="utf-8")
+    line = next(i for i, x in enumerate(text.splitlines(), start=1) if ",average," in x)
+    monkeypatch.setattr(catalog, "DATA", tmp_path)
+    with pytest.raises(ValueError, match=f"第 {line} 行（PM25）kind 列为“average”，应为 flow、stock、ratio、index、level 之一"):
+        catalog.indicator_rows(catalog.load_plan())

@@ -74,12 +74,14 @@ def leaders(v: View, obs: pd.DataFrame, ind: pd.DataFrame, period: str) -> Panel
         i = ind.loc[code]
         rank, at = _ranking(v, obs, i, period)
         city, ranked = rank.attrs.get("city_yoy"), rank[rank["rank"].notna()]
-        if city is None or len(ranked) < 2 or pd.isna(i.higher_is_better):
+        if city is None or ranked["rank"].nunique() < 2 or pd.isna(i.higher_is_better):
             continue
-        for row, place, light in ((ranked.iloc[0], "首位", "green"), (ranked.iloc[-1], "末位", "red")):
-            gap = row.gap_to_city
+        for at_rank, place, light in ((1, "首位", "green"), (ranked["rank"].max(), "末位", "red")):
+            tied = ranked[ranked["rank"] == at_rank]  # equal rates share the place (并列)
+            row, gap = tied.iloc[0], tied.iloc[0].gap_to_city
             against = f"{'高于' if gap > 0 else '低于'}全市 {abs(gap):.1f} 个百分点" if gap else "与全市持平"
-            rows.append(Row(f"{row['name']} {i['name']} {fmt.pct_change(row.yoy)}", f"居{place}，{against}", light=light))
+            rows.append(Row(f"{'、'.join(tied['name'])} {i['name']} {fmt.pct_change(row.yoy)}",
+                            f"{'并列' if len(tied) > 1 else '居'}{place}，{against}", light=light))
     # 末位 first: a side panel too short for all eight leaves out 首位 rows (and says so), not the drags.
     rows.sort(key=lambda r: r.light != "red")
     return Panel("拉动与拖后腿的县区", rows=rows, message="" if rows else "县区数据不足，暂无排位",

@@ -111,11 +111,18 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
     months = series.future_periods(p.period, p.remaining, 3 if quarterly else 1)
     value_path = spec is not None and spec.measure in ("month", "quarter") and (not growth or base_total)
     if value_path:
-        total = p.actual if not growth else float(_series(obs, ind.code, region, "ytd").get(p.period, np.nan))
-        need_total = base_total * (1 + p.target / 100) if growth else p.target
+        ytd = _series(obs, ind.code, region, "ytd")
+        total = p.actual if not growth else float(ytd.get(p.period, np.nan))
+        # A growth target is read against the published rate, which for GDP is at comparable prices
+        # while the values are at current prices: 8.3% nominal beside 6.2% published once read as
+        # "预计增长 7.9%". The price factor so far this year, (1 + nominal) / (1 + published), is taken
+        # to hold for the rest of it: the year's values are deflated by it (1 where both agree).
+        deflator = 1.0
+        if growth and pd.notna(before := ytd.get(periods.same_period_last_year(p.period))) and before > 0:
+            deflator = (total / before) / (1 + p.actual / 100)
+        need_total = base_total * (1 + p.target / 100) * deflator if growth else p.target
         p.required = round((need_total - total) / p.remaining, 2)
-        hist = _series(obs, ind.code, region, "ytd")
-        hist = hist[hist.index.str[:4] == str(year)]
+        hist = ytd[ytd.index.str[:4] == str(year)]
         p.evidence = _evidence(hist, months, ind.unit, round(need_total, 2), "全年目标", {
             "完成率" if not growth else "累计增速": f"{p.completion if not growth else p.actual:.1f}%",
             "序时进度": f"{p.schedule:.1f}%"})
@@ -126,13 +133,16 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
         add = lambda a: total + float(np.sum(a))  # noqa: E731
         full, lo, hi = add(r.mean), add(r.lower(80)), add(r.upper(80))
         if growth:
-            p.projected, p.low, p.high = (round((v / base_total - 1) * 100, 1) for v in (full, lo, hi))
+            p.projected, p.low, p.high = (round((v / base_total / deflator - 1) * 100, 1) for v in (full, lo, hi))
             head = f"按当前趋势全年预计增长 {p.projected:.1f}%，完成目标的 {100 * p.projected / p.target:.0f}%"
         else:
             p.projected, p.low, p.high = (round(100 * v / p.target, 1) for v in (full, lo, hi))
             head = f"按当前趋势全年预计完成 {p.projected:.1f}%"
         p.sentence = (f"{head}（80% 区间 {p.low:.1f}%—{p.high:.1f}%，{r.label}），剩余 {p.remaining} "
                       f"{unit_word}{'季均' if quarterly else '月均'}需达到 {p.required:,.2f}{ind.unit}。")
+        if abs(deflator - 1) > 0.0015:  # the published rate's basis differs from the values' by more than rounding
+            p.sentence += (f"增速按可比价格：总量为现价，价格因素按年内至今的 {100 * (deflator - 1):+.1f}% 计入"
+                           "剩余时段。")
         path = [total + float(v) for v in np.cumsum(r.mean)]
     else:
         # A rate-only indicator: what the remaining periods' growth must average, and the forecast

@@ -425,3 +425,26 @@ def test_target_projection_sentence_states_completion_and_the_monthly_need():
     assert p.sentence.startswith(f"按当前趋势全年预计完成 {p.projected:.1f}%（80% 区间")
     assert f"剩余 2 个月月均需达到 {p.required:,.2f}亿元" in p.sentence
     assert p.low <= p.projected <= p.high
+
+
+def test_a_growth_target_at_comparable_prices_is_projected_net_of_the_years_price_factor():
+    """GDP: values at current prices, its published growth at comparable prices. Projected from the
+    values alone, 8% nominal growth read as "预计增长 8%" against 6% published so far."""
+    quarters = ["2025-03", "2025-06", "2025-09", "2025-12", "2026-03", "2026-06", "2026-09"]
+    last = [1000.0, 2100.0, 3200.0, 4500.0]
+    now = [round(v * 1.08, 2) for v in last[:3]]  # 8% nominal so far: 6% real and 1.89% prices
+    obs = pd.concat([pd.DataFrame({"indicator_code": "G", "region_code": "411400", "period": quarters,
+                                   "measure": "ytd", "value": last + now}),
+                     pd.DataFrame({"indicator_code": "G", "region_code": "411400", "period": ["2026-09"],
+                                   "measure": "ytd_yoy", "value": [6.0]})])
+    ind = _ind("G", "ytd,ytd_yoy", frequency="Q")
+    spec = S.series_of(obs, ind, "411400")
+    rec = S.fit_series(spec)
+    q4 = (last[3] - last[2]) * 1.08  # the fourth quarter grows as the three before it did, nominally
+    for key in ("mean", *(f"{b}{lv}" for b in ("lo", "hi") for lv in F.LEVELS)):
+        rec[key] = [q4] * len(rec[key])
+    row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd_yoy", "target": 6.0})
+    p = projection.project(obs, ind, row, {"G|411400": rec})
+    assert p.projected == 6.0  # not 8.0
+    assert p.required == round(last[3] * 1.06 * (1.08 / 1.06) - now[2], 2)  # the target's nominal need
+    assert "价格因素按年内至今的 +1.9% 计入剩余时段" in p.sentence

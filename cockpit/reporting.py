@@ -36,7 +36,9 @@ class Schedule:
         month_end = periods.month_end(periods.shift_month(period, 1))
         return month_end.replace(day=min(day, month_end.day))
 
-    def _due(self, period: str, code: str, frequency: str) -> bool:
+    def published(self, period: str, code: str, frequency: str) -> bool:
+        """Whether `period` has a figure of its own: not January for a 1—2月 joint release, only
+        quarter ends for a quarterly indicator."""
         if frequency == "Q":
             return periods.is_quarter_end(period)
         return not (code in self.skip_january and period.endswith("-01"))
@@ -44,14 +46,14 @@ class Schedule:
     def expected(self, today: dt.date, code: str, frequency: str) -> str:
         """The newest period whose figures should have arrived by `today`."""
         cand = periods.shift_month(periods.month_key(today), -1)
-        while not (self._due(cand, code, frequency) and self.due_date(cand, frequency) <= today):
+        while not (self.published(cand, code, frequency) and self.due_date(cand, frequency) <= today):
             cand = periods.shift_month(cand, -1)
         return cand
 
     def missing(self, last: str, want: str, code: str, frequency: str) -> list[str]:
         """The due periods after `last` up to `want`."""
         months = periods.month_range(periods.shift_month(last, 1), want) if last < want else []
-        return [p for p in months if self._due(p, code, frequency)]
+        return [p for p in months if self.published(p, code, frequency)]
 
 
 def late(latest: pd.DataFrame, indicators: pd.DataFrame, today: dt.date, schedule: Schedule) -> pd.DataFrame:

@@ -191,3 +191,32 @@ def test_the_workbook_holds_every_charts_figures_as_numbers_with_their_labels(de
     warnings = wb["预警情况"]
     titles = [r[1] for r in warnings.iter_rows(values_only=True)]
     assert "'=HYPERLINK(\"http://evil\",\"点我\")" in titles  # shown, never run
+
+
+@pytest.fixture(scope="module")
+def early_packs(demo_db):
+    store = Store(demo_db)
+    return {m: content.build(store, m, today=TODAY) for m in ("2026-01", "2026-02")}
+
+
+def _text(pack, code):
+    return next(s for s in pack.charts if s.code == code).text
+
+
+def test_a_figure_of_the_year_before_names_its_year_and_a_joint_release_is_not_said_missing(early_packs, demo_store):
+    """February's bulletin read "全年，全市地区生产总值…" (2025's year under a 2026 title), and said of
+    社零 "1月增速暂缺，无法比较" though 1—2月 is its first release; January's called it 数据暂缺."""
+    feb, jan = early_packs["2026-02"], early_packs["2026-01"]
+    gdp = _stored(demo_store, "GDP", CITY, "ytd", "2025-12")
+    assert _text(feb, "GDP").startswith(f"2025年全年，全市地区生产总值{gdp:.2f}亿元")
+    for code in ("RETAIL", "IND_VA", "FAI"):
+        assert _text(feb, code).startswith("1—2月，全市") and "1月" not in _text(feb, code).split("；")[0]
+        assert "不单独发布，与2月合并为1—2月发布。" in _text(jan, code) and "暂缺" not in _text(jan, code)
+    assert "12月增速" not in _text(jan, "REVENUE")  # January is the year's first: compared with nothing
+
+
+def test_the_tasks_of_a_month_still_running_are_counted_to_the_day(demo_db, city_pack):
+    running = content.build(Store(demo_db), "2026-11", today=TODAY)
+    said = next(t for t in running.tables if t.title == "逾期未完成的重点任务").text
+    assert said.startswith("截至2026年11月20日，")
+    assert next(t for t in city_pack.tables if t.title == "逾期未完成的重点任务").text.startswith("截至2026年10月末，")

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from .. import economy, metrics, periods
@@ -12,10 +14,11 @@ from .. import economy, metrics, periods
 ESTIMATED = f"（{economy.ESTIMATED}）"
 
 
-def short_period(period: str, frequency: str) -> str:
-    """The period as a bulletin names it once the year is in the title: 1—10月, 前三季度."""
+def short_period(period: str, frequency: str, year: int | None = None) -> str:
+    """The period as a bulletin names it once the year is in the title: 1—10月, 前三季度; with its
+    year when that is not the bulletin's (`year`): February's bulletin reads GDP for 2025年全年."""
     label = periods.label(period, "ytd", frequency)
-    return label.split("年", 1)[1]
+    return label if year is not None and periods.parse_month(period)[0] != year else label.split("年", 1)[1]
 
 
 def growth_words(value: float, reported: bool = True) -> str:
@@ -44,14 +47,19 @@ def previous_period(period: str, frequency: str) -> str | None:
 
 
 def indicator(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, period: str,
-              ranking: pd.DataFrame | None = None) -> str:
+              ranking: pd.DataFrame | None = None, *, year: int | None = None,
+              published: Callable[[str], bool] = lambda _: True) -> str:
     """One bulletin sentence for an indicator's 累计 figure at `period` in `region` (named `place`,
-    e.g. 全市); with `ranking` (economy.county_ranking), the counties that grew fastest and slowest."""
+    e.g. 全市); with `ranking` (economy.county_ranking), the counties that grew fastest and slowest.
+    `year`: the bulletin's; `published(period)`: whether the indicator has a figure of its own then
+    (reporting.Schedule.published: no January for a 1—2月 joint release)."""
     mine = obs[obs.indicator_code == ind.code]
-    label = short_period(period, ind.frequency)
+    label = short_period(period, ind.frequency, year)
     value = metrics._value(mine, region, period, "ytd")
     yoy, reported = metrics.growth_for(mine, ind, region, period, "ytd")
     if value is None and yoy is None:
+        if not published(period):
+            return f"{label}，{place}{ind['name']}不单独发布，与2月合并为1—2月发布。"
         return f"{label}，{place}{ind['name']}数据暂缺（尚未报送或未发布）。"
     text = f"{label}，{place}{ind['name']}"
     if value is not None:
@@ -59,9 +67,9 @@ def indicator(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, period
     # 总额1702.99亿元，同比增长…; a rate-only indicator reads 增加值同比增长…
     text += ("，" if value is not None else "") + (growth_words(yoy, reported) if yoy is not None else "同比增速暂缺")
     before = previous_period(period, ind.frequency)
-    if yoy is not None and before is not None:
+    if yoy is not None and before is not None and published(before):
         prev, _ = metrics.growth_for(mine, ind, region, before, "ytd")
-        ref = short_period(before, ind.frequency)
+        ref = short_period(before, ind.frequency, year)
         if prev is None:
             text += f"，{ref}增速暂缺，无法比较"
         else:
@@ -100,10 +108,11 @@ def warnings_sentence(alerts: pd.DataFrame, level_names: dict[int, str]) -> str:
     return f"当前正在触发的预警{len(alerts)}条，其中" + "、".join(parts) + "。"
 
 
-def tasks_sentence(overdue: int, total: int, month_label: str) -> str:
+def tasks_sentence(overdue: int, total: int, as_of: str) -> str:
+    """as_of: 2026年10月末, or the day for a month still running."""
     if not overdue:
-        return f"截至{month_label}末，重点任务中没有逾期未完成的任务。"
-    return f"截至{month_label}末，{total}项重点任务中逾期未完成{overdue}项，请牵头单位加快推进。"
+        return f"截至{as_of}，重点任务中没有逾期未完成的任务。"
+    return f"截至{as_of}，{total}项重点任务中逾期未完成{overdue}项，请牵头单位加快推进。"
 
 
 def plan_sentence(states: pd.Series, names: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import alert_store, catalog, charts, economy, metrics, periods, plan, rule_config, tasks
+from .. import alert_store, catalog, charts, economy, metrics, periods, plan, reporting, rule_config, tasks
 from ..auth import EVERYTHING, Scope
 from ..catalog import CITY
 from ..charts import Chart
@@ -146,6 +146,9 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
     unit = "%" if ind.kind != "ratio" else "个百分点"
     common = {"caliber": ind.caliber, "source": ind.source_dept, "as_of": periods.label(period)}
     what = periods.label(period, "ytd", ind.frequency)
+    schedule = reporting.Schedule.of()
+    words = {"year": periods.parse_month(month)[0],
+             "published": lambda p: schedule.published(p, ind.code, ind.frequency)}
     if region == CITY and len(regions) > 1:
         # Only the periods a ranking and its sentence read: every filter below runs on a few rows.
         before = commentary.previous_period(period, ind.frequency)
@@ -156,7 +159,7 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
                                title=f"各县区{ind['name']}累计同比（{what}）", unit=unit,
                                higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better),
                                **common)
-        text = commentary.indicator(obs, ind, region, "全市", period, rank)
+        text = commentary.indicator(obs, ind, region, "全市", period, rank, **words)
         data = pd.DataFrame({"地区代码": rank.region_code, "地区": rank["name"], f"累计值（{ind.unit}）": rank.value,
                              "累计同比（%）": rank.yoy, "说明": ["推算" if e else "" for e in rank.estimated],
                              "与全市差（百分点）": rank.gap_to_city, "位次": rank["rank"].astype("float")})
@@ -169,7 +172,7 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
         values = economy.growth_series(obs, ind, region, "ytd")
         values = values[values.period > periods.shift_month(month, -TREND_MONTHS)]
         chart = charts.trend(values, title=f"{names[region]}{ind['name']}累计同比", unit=unit, **common)
-        text = commentary.indicator(obs, ind, region, names[region], period)
+        text = commentary.indicator(obs, ind, region, names[region], period, **words)
         data = pd.DataFrame({"时期": [periods.label(p, "ytd", ind.frequency) for p in values.period],
                              "累计同比（%）": values.value,
                              "说明": ["暂缺" if pd.isna(v) else ("" if bool(r) else "推算")
@@ -201,7 +204,9 @@ def _tasks(store: Store, end: dt.date) -> TableSection:
     frame = pd.DataFrame({"序号": late.number.astype(int), "任务内容": late.text, "任务时限": late.deadline_text,
                           "牵头单位": late.lead, "最新状态": late.status,
                           "逾期天数": late.overdue_days.astype("float")})
-    label = periods.label(periods.month_key(end))
+    # A month still running is counted to today: "截至12月末" on 7 December promised what is not yet known.
+    label = (f"{periods.label(periods.month_key(end))}末" if end == periods.month_end(periods.month_key(end))
+             else f"{end.year}年{end.month}月{end.day}日")
     return TableSection("逾期未完成的重点任务", commentary.tasks_sentence(len(late), len(b), label), frame,
                         "口径：有明确时限、时限已过且最近一次报送未完成的重点任务（全市任务）　来源：各牵头单位报送",
                         f"{end:%Y年%m月%d日}")

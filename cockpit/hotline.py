@@ -218,6 +218,12 @@ def _pct(now: pd.Series, before: pd.Series) -> pd.Series:
     return ((now / before - 1) * 100).round(1)
 
 
+def reaches_back(first: dt.datetime | None, w: Window) -> bool:
+    """Whether the tickets reach back to the start of `w`: a window that began before the first
+    ticket holds a part of its days, and a 同比 against it (+630.8% on five days) is no comparison."""
+    return first is not None and first <= w.start
+
+
 def category_growth(store, end: dt.datetime, month: Window, region: str | None = None) -> pd.DataFrame:
     """Per category: this week vs last week, the chosen month vs the same days last year."""
     week = last_days(end, 7)
@@ -230,7 +236,7 @@ def category_growth(store, end: dt.datetime, month: Window, region: str | None =
     out = pd.DataFrame(frames).fillna(0).astype(int)
     first, _ = span(store)
     # Last year's month counts only when tickets reach back that far: else the 同比 is a gap.
-    has_ly = first is not None and first <= ly.start
+    has_ly = reaches_back(first, ly)
     out["week_change"] = _pct(out["week"], out["last_week"])
     out["month_yoy"] = _pct(out["month"], out["month_ly"]) if has_ly else float("nan")
     if not has_ly:

@@ -135,3 +135,20 @@ def test_a_ticket_number_is_shown_as_an_identifier_without_separators(demo_db, m
     app = open_app(monkeypatch, demo_db, "pages/hotline.py")
     shown = shown_cells(table_element(app, "超期天数"))["工单号"]
     assert shown.str.fullmatch(r"\d{5,}").all(), list(shown[:3])  # "19185", never "19,185"
+
+
+def test_a_month_whose_last_year_the_tickets_only_partly_cover_gets_no_同比_anywhere(app, tickets):
+    """The county table said 梁园区 +630.8%: last year's month held only the days after the first ticket.
+    The tiles and the category table already left the 同比 empty; the map and its table now do too."""
+    first = tickets.created_at.min()
+    assert first.day > 1  # the first month is a part of a month
+    month = f"{first.year + 1}-{first.month:02d}"
+    app.radio(key="hl_window").set_value("month").run()
+    app.selectbox(key="f_period").set_value(month).run()
+    assert not app.exception
+    label = f"受理量（{first.year + 1}年{first.month}月）"
+    assert _metric(app, label).value.endswith("件") and not _metric(app, label).delta
+    county = _frames(app, "较上年同期")[0]
+    assert county["受理量"].sum() > 0 and county["较上年同期"].isna().all()
+    categories = _frames(app, "上年同期")
+    assert any(t["同比"].isna().all() for t in categories if "同比" in t)

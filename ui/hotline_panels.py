@@ -111,7 +111,7 @@ def headline(v: View, f: Filters) -> None:
         else:
             ref = hotline.previous_window(w)
             ref_label = "环比上期"
-        has_ref = first is not None and first <= ref.start
+        has_ref = hotline.reaches_back(first, ref)
         before = summary(v, ref.start, ref.stop, end, f.region) if has_ref else None
         change = ((cur["received"] / before["received"] - 1) * 100
                   if before and before["received"] else None)
@@ -230,7 +230,9 @@ def county_map(v: View, f: Filters) -> None:
         prev = hotline.previous_window(w) if st.session_state.get("hl_window", "7d") != "month" else \
             hotline.same_window_last_year(w)
         now = county_counts(v, w.start, w.stop, category or None).set_index("region_code").tickets
-        before = county_counts(v, prev.start, prev.stop, category or None).set_index("region_code").tickets
+        # As the tiles above: no change against a window the tickets do not wholly cover.
+        before = (county_counts(v, prev.start, prev.stop, category or None).set_index("region_code").tickets
+                  if hotline.reaches_back(span(v)[0], prev) else pd.Series(dtype=int))
         reg = state.regions(v)
         rows = []
         for r in reg[reg.level != "city"].itertuples():

@@ -27,6 +27,7 @@ class HealthRule:
     yoy_pct: float  # 同比 above this (percent) is a surge
     history_years: int  # ... as is a month clearly above the same month of these years
     max_margin_pct: float  # "clearly": by more than this (a new record by a hair is noise)
+    from_zero_count: int  # where those months were all 0, a month of at least this many is a surge
 
     @classmethod
     def of(cls, rc: dict | None = None) -> HealthRule:
@@ -134,6 +135,9 @@ def surveillance(obs: pd.DataFrame, regions: pd.DataFrame, period: str,
                 reasons.append(f"同比 {yoy:+.1f}%")
             if value is not None and max3 and value > max3 * (1 + rule.max_margin_pct / 100):
                 reasons.append(f"超过近{rule.history_years}年同月最高 {max3:,.0f} 的 {(value / max3 - 1) * 100:.0f}%")
+            elif value is not None and past and max3 == 0 and value >= rule.from_zero_count:
+                # From nothing there is no 同比 and no margin over a record of 0: the rise itself is the signal.
+                reasons.append(f"近{rule.history_years}年同月均为 0，本月 {value:,.0f}")
             rows.append({"indicator_code": code, "region_code": r.code, "name": r.name,
                          "value": None if value is None else float(value), "yoy": yoy,
                          "max3": max3, "surge": bool(reasons), "reason": "；".join(reasons),

@@ -39,7 +39,7 @@ RULES = {
     "task_stalled": {"reports": int, "level": int},
     "hotline_surge": {"days": int, "baseline_days": int, "min_count": int, "ratio_yellow": NUMBER,
                       "ratio_orange": NUMBER, "by": list},
-    "health_surge": {"yoy_pct": NUMBER, "history_years": int, "max_margin_pct": NUMBER},
+    "health_surge": {"yoy_pct": NUMBER, "history_years": int, "max_margin_pct": NUMBER, "from_zero_count": int},
     "source_overdue": {"grace_minutes": NUMBER, "orange_after_hours": NUMBER},
 }
 TABLES = {"schedule": {"interval_minutes": NUMBER},
@@ -56,6 +56,7 @@ SETTING_NAMES = {  # how the 预警中心 settings form labels each key
     "days": "近期天数", "baseline_days": "对照的此前天数", "min_count": "近期至少多少件",
     "ratio_yellow": "黄色：为常态的倍数", "ratio_orange": "橙色：为常态的倍数", "yoy_pct": "当月同比超过（%）",
     "history_years": "对照近几年同月", "max_margin_pct": "超过同月最高（%）",
+    "from_zero_count": "同月历年均为 0 时，本月至少多少例（人次）为异常",
     "grace_minutes": "超过计划时间多少分钟仍未更新即预警", "orange_after_hours": "超期多少小时为橙色",
 }
 TYPE_WORDS = {bool: "true 或 false", int: "整数", NUMBER: "数字", list: "列表"}

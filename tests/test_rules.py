@@ -273,15 +273,15 @@ HEALTH_REGIONS = pd.DataFrame({"code": ["411400", "411425", "411402"], "name": [
                                "level": ["city", "county", "county"]})
 
 
-def case_health(last_factor, previous_record=100.0):
+def case_health(last_factor, previous_record=100.0, usual=100.0):
     """发热门诊 in 虞城县: the same month of three years at 100 (or a record), then this October."""
-    values = {"2023-10": 100.0, "2024-10": previous_record, "2025-10": 100.0, "2026-10": 100.0 * last_factor}
+    values = {"2023-10": usual, "2024-10": previous_record, "2025-10": usual, "2026-10": 100.0 * last_factor}
     obs = pd.concat([pd.DataFrame({"indicator_code": "FEVER_VISITS", "region_code": r, "period": list(values),
                                    "measure": "month", "value": list(values.values())}) for r in ("411425", "411402")])
-    obs.loc[(obs.region_code == "411402") & (obs.period == "2026-10"), "value"] = 100.0
+    obs.loc[(obs.region_code == "411402") & (obs.period == "2026-10"), "value"] = usual
     ind = _indicators(("FEVER_VISITS", "发热门诊就诊人次", "人次", "M", "flow", False, "month", None))
     ctx = Context(today=TODAY, indicators=ind, regions=HEALTH_REGIONS, obs=obs, settings=Settings())
-    return rules.health_surge(ctx, {"yoy_pct": 40.0, "history_years": 3, "max_margin_pct": 20.0})
+    return rules.health_surge(ctx, {"yoy_pct": 40.0, "history_years": 3, "max_margin_pct": 20.0, "from_zero_count": 10})
 
 
 def case_source(hours_since_success, failed=False, schedule="daily 08:30"):
@@ -344,6 +344,10 @@ RULE_CASES = [
     ("health_surge: +45% under an old record is level 3", lambda: case_health(1.45, previous_record=140.0),
      [("health_surge", 3)], "异常升高"),
     ("health_surge: an ordinary month is quiet", lambda: case_health(1.1), [], None),
+    ("health_surge: 50 where the same months were all 0 is level 3",
+     lambda: case_health(0.5, previous_record=0.0, usual=0.0), [("health_surge", 3)], "虞城县发热门诊"),
+    ("health_surge: 5 where the same months were all 0 is quiet",
+     lambda: case_health(0.05, previous_record=0.0, usual=0.0), [], None),
     ("source_overdue: pulled at 08:30 today is on time", lambda: case_source(3.5), [], None),
     ("source_overdue: half an hour past its time is within the grace",
      lambda: case_source(24.5, schedule="daily 11:30"), [], None),

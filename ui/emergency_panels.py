@@ -73,7 +73,7 @@ def health_rule() -> emergency.HealthRule:
 
 def _health_criterion(rule: emergency.HealthRule) -> str:
     return (f"当月同比超过 +{rule.yoy_pct:g}%，或超过该县区近 {rule.history_years} 年同月最高值 "
-            f"{rule.max_margin_pct:g}% 以上")
+            f"{rule.max_margin_pct:g}% 以上（同月历年均为 0 时，本月达 {rule.from_zero_count} 以上）")
 
 
 def health_months(v: View) -> list[str]:

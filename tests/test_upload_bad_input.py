@@ -605,3 +605,19 @@ def test_every_problem_is_listed_at_once_with_excel_row_numbers(store):
     assert list(frame.columns) == ["级别", "工作表", "行", "列", "值", "原因"]
     assert sorted(frame["行"]) == [4, 5]
     assert [p.row for p in checked.problems.skipped] == [3]
+
+
+def test_more_unknown_rows_than_the_list_holds_neither_refuse_the_file_nor_hide_an_error(store):
+    """5,001 rows of names the catalogue lacks once refused a good file as "校验通过" (the list's
+    limit counted as an error), and an error after 5,000 such rows was never shown."""
+    unknown = [["梁园区", f"指标{i}", "2026-10", "累计", 1, "亿元"] for i in range(5001)]
+    checked = V.check_bytes(store, xlsx([GOOD[0], *unknown]), "报表.xlsx", V.Options(today=TODAY))
+    assert checked.ok and checked.problems.count("skipped") == 5001
+    assert checked.problems.summary().startswith("校验通过；5,001 处内容未导入")
+    assert "另有 1 条未列出" in checked.problems.summary()
+    assert C.commit(store, checked, data=b"x", file_name="报表.xlsx", created_by="测试员").status == "committed"
+
+    over = ["梁园区", "社会消费品零售总额", "2026-09", "累计", 5555, "亿元"]  # above the catalogue's bound
+    checked, text = attempt(store, xlsx([*unknown, over]))
+    assert "第5003行" in text and "5555" in text and "超过指标目录的合理上限" in text
+    assert checked.problems.summary().startswith("发现 1 个错误")

@@ -139,7 +139,7 @@ def upload_panel(v: View) -> None:
         if checked.sheets:
             st.caption("读取的工作表：" + "、".join(md(s) for s in checked.sheets))
         problems = checked.problems
-        if problems.errors:
+        if not problems.ok:
             # A reason about the whole file (too large, unreadable) is said here, not only in the list.
             whole = [md(p.reason) for p in problems.errors if p.row is None][:3]
             st.error("  \n".join([problems.summary(), *whole]), icon=":material/error:")
@@ -149,12 +149,14 @@ def upload_panel(v: View) -> None:
         meta = dict(source=f"文件“{f.name}”", as_of=f"{dt.datetime.now():%Y-%m-%d %H:%M} 校验", what="upload_problems")
         if len(listed):
             # The list to take away is offered when there is something to correct or check.
-            attention = bool(problems.errors or problems.warnings)
+            attention = not problems.ok or bool(problems.count(WARNING))
             tables.show(listed, title="上传问题清单", key="upload_problems", **meta,
                         download="下载问题清单（Excel）" if attention else "下载说明（Excel）")
         skipped = problems.frame((SKIPPED,)).drop(columns=["级别"])
         if len(skipped):
-            st.markdown(f"**未导入的内容（{len(skipped):,} 处）**：以下单元格不写入，原因见右列；其余数据照常导入。")
+            n = problems.count(SKIPPED)
+            st.markdown(f"**未导入的内容（{n:,} 处{f'，列出前 {len(skipped):,} 处' if n > len(skipped) else ''}）**："
+                        "以下单元格不写入，原因见右列；其余数据照常导入。")
             tables.show(skipped, title="未导入的内容", key="upload_skipped", download="下载未导入清单（Excel）", **meta)
         if upload_names.mapping_panel(v, checked.unknown):
             state.indicators.clear()  # a new indicator is not a new data version

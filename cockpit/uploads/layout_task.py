@@ -9,7 +9,7 @@ import pandas as pd
 from .. import periods
 from .cells import Mark, cell, is_footnote, parse_number, present
 from .layout_long import TASK_HEADERS, column_report
-from .messages import INFO, WARNING, Problems
+from .messages import ERROR, INFO, WARNING, Problems
 from .names import norm
 from .parse import Sheet, col_letter
 
@@ -82,7 +82,7 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
         if not any(present(cells.get(f)) or marks.get(f) for f in ("status", "percent", "note")):
             unreported += 1  # a pre-filled task this unit does not report on this time
             continue
-        before = len(problems.errors)
+        before = problems.count(ERROR)
         for f, m in marks.items():
             if m:
                 err(Mark(*m).reason(), r, f, m[1])
@@ -121,7 +121,7 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
                     err("报送日期应为日期（如 2026-10-31）", r, "reported_on", v)
             if day > today:
                 err(f"报送日期 {day} 在未来", r, "reported_on", v)
-        if len(problems.errors) > before:
+        if problems.count(ERROR) > before:
             continue
         if status == "已完成" and pct < 100:
             problems.add("状态为“已完成”但完成比例不足 100%，请核对", sheet=sheet.name, row=r,

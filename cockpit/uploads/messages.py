@@ -47,21 +47,41 @@ def shown(value) -> str:
 
 @dataclass
 class Problems:
+    """Every problem of a file, counted by severity; at most `limit` of each severity listed, so a
+    file with a million bad cells still gets a readable answer. The counts, not the list, decide:
+    5,000 listed 未导入 rows once crowded out an error and refused the file as "校验通过"."""
     items: list[Problem] = field(default_factory=list)
-    limit: int = 5000  # a file with a million bad cells still gets a readable answer
+    limit: int = 5000
+    counts: dict[str, int] = field(default_factory=dict)  # every problem, listed or not
+    listed: dict[str, int] = field(default_factory=dict)
+
+    def room(self, severity: str) -> int:
+        """How many more of `severity` the list takes."""
+        return max(0, self.limit - self.listed.get(severity, 0))
 
     def add(self, reason: str, sheet: str = "", row: int | None = None, column: str = "",
             value=None, severity: str = ERROR) -> None:
-        if len(self.items) < self.limit:
+        if self.room(severity):
             self.items.append(Problem(reason, sheet, row, column, shown(value), severity))
-        else:
-            self.truncated += 1
+            self.listed[severity] = self.listed.get(severity, 0) + 1
+        self.counts[severity] = self.counts.get(severity, 0) + 1
 
-    truncated: int = 0
+    def unlisted(self, severity: str, n: int) -> None:
+        """Counts n more of `severity` that the list has no room for."""
+        self.counts[severity] = self.counts.get(severity, 0) + n
+
+    @property
+    def truncated(self) -> int:
+        return sum(self.counts.values()) - sum(self.listed.values())
+
+    def count(self, severity: str) -> int:
+        return self.counts.get(severity, 0)
 
     def extend(self, other: "Problems") -> None:
-        self.items.extend(other.items)
-        self.truncated += other.truncated
+        for p in other.items:
+            self.add(p.reason, p.sheet, p.row, p.column, p.value, p.severity)
+        for severity, n in other.counts.items():
+            self.unlisted(severity, n - other.listed.get(severity, 0))
 
     @property
     def errors(self) -> list[Problem]:
@@ -81,7 +101,7 @@ class Problems:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.truncated
+        return not self.count(ERROR)
 
     def frame(self, severities: tuple[str, ...] = (ERROR, WARNING, INFO, SKIPPED)) -> pd.DataFrame:
         rows = [{"级别": SEVERITY_NAMES[p.severity], "工作表": p.sheet,
@@ -93,12 +113,13 @@ class Problems:
         return frame
 
     def summary(self) -> str:
-        e, w, s = len(self.errors), len(self.warnings), len(self.skipped)
-        more = f"（另有 {self.truncated:,} 条未列出）" if self.truncated else ""
+        e, w, s = self.count(ERROR), self.count(WARNING), self.count(SKIPPED)
+        more = (f"（清单每类列出前 {self.limit:,} 条，另有 {self.truncated:,} 条未列出）"
+                if self.truncated else "")
         if e:
-            return f"发现 {e:,} 个错误{more}、{w:,} 条提醒：整个文件未写入，请改正后重新上传。"
+            return f"发现 {e:,} 个错误、{w:,} 条提醒{more}：整个文件未写入，请改正后重新上传。"
         return ("校验通过" + (f"，有 {w:,} 条提醒请核对" if w else "")
-                + (f"；{s:,} 处内容未导入（见清单中“未导入”各行及原因）" if s else "") + "。")
+                + (f"；{s:,} 处内容未导入（见清单中“未导入”各行及原因）" if s else "") + more + "。")
 
 
 class Rejected(Exception):

@@ -108,13 +108,12 @@ class _Check:
     def report(self, mask: np.ndarray, field: str, reason, severity: str = ERROR) -> None:
         raw = self.raw
         idx = np.flatnonzero(mask & ~self.bad & ~self.out)
-        room = max(0, self.problems.limit - len(self.problems.items))
+        room = self.problems.room(severity)
         for i in idx[:room]:
             self.problems.add(reason(i) if callable(reason) else reason, sheet=str(raw.at[i, "sheet"]),
                               row=int(raw.at[i, "row"]), column=str(raw.at[i, "c_" + field]),
                               value=raw.at[i, field], severity=severity)
-        if severity == ERROR:  # a million bad rows: the first ones listed, the rest counted
-            self.problems.truncated += max(0, len(idx) - room)
+        self.problems.unlisted(severity, max(0, len(idx) - room))  # a million bad rows: the rest counted
         (self.bad if severity == ERROR else self.out)[idx] = True
 
 

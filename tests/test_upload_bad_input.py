@@ -621,3 +621,38 @@ def test_more_unknown_rows_than_the_list_holds_neither_refuse_the_file_nor_hide_
     checked, text = attempt(store, xlsx([*unknown, over]))
     assert "第5003行" in text and "5555" in text and "超过指标目录的合理上限" in text
     assert checked.problems.summary().startswith("发现 1 个错误")
+
+
+@pytest.mark.parametrize("state_, how", [("hidden", "已隐藏"), ("veryHidden", "深度隐藏")])
+def test_a_hidden_sheet_is_read_and_said_before_anything_is_written(store, state_, how):
+    """A very hidden sheet of last year's figures was imported without a word."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(HEADER)
+    ws.append(GOOD[0])
+    old = wb.create_sheet("旧数据")
+    old.append(HEADER)
+    old.append(["睢阳区", "社会消费品零售总额", "2026-10", "累计", 999, "亿元"])
+    old.sheet_state = state_
+    buf = io.BytesIO()
+    wb.save(buf)
+    checked = V.check_bytes(store, buf.getvalue(), "报表.xlsx", V.Options(today=TODAY))
+    said = [p for p in checked.problems.warnings if p.sheet == "旧数据"]
+    assert len(said) == 1 and how in said[0].reason and "若不应导入，请删除该工作表" in said[0].reason
+    assert "有 1 条提醒请核对" in checked.problems.summary()
+
+
+def test_hidden_rows_of_the_long_layout_are_read_and_said(store):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(HEADER)
+    for r in GOOD:
+        ws.append(r)
+    ws.row_dimensions[3].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    checked = V.check_bytes(store, buf.getvalue(), "报表.xlsx", V.Options(today=TODAY))
+    assert checked.ok and len(checked.datasets[0].frame) == 3
+    assert [(p.row, p.reason) for p in checked.problems.notes if "隐藏行" in p.reason] == [(3, "隐藏行 1 行（第 3 行），已照常读取")]

@@ -228,10 +228,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     unknown: dict[str, dict] = {}
     aggregated: dict[int, list[int]] = {}
     last_code = None  # the indicator of the last row that named one
-    hidden = sorted(i + 1 for i in sheet.hidden_rows if i >= body_start)
-    if hidden:
-        problems.add(f"隐藏行 {len(hidden)} 行（第 {'、'.join(map(str, hidden[:10]))}{' 等' if len(hidden) > 10 else ''} 行），"
-                     "已照常读取", sheet=sheet.name, row=hidden[0], severity=INFO)
+    sheet.note_hidden_rows(body_start, problems)
     for i in range(body_start, len(rows)):
         row = rows[i]
         r = i + 1

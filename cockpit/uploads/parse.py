@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from .messages import INFO, Problems, Rejected
+from .messages import INFO, WARNING, Problems, Rejected
 from .parse_text import read_text
 
 # openpyxl and anything else parsing XML through the standard library get the
@@ -52,6 +52,14 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 (0-based, inclusive)
     hidden_rows: set[int] = field(default_factory=set)  # 0-based; read like any other, and said so
     hidden_cols: set[int] = field(default_factory=set)
+
+    def note_hidden_rows(self, first: int, problems: Problems) -> None:
+        """Hidden rows from `first` (0-based: the row after the header) on are read like any other,
+        and said so: every layout, not only the statistics report's."""
+        hidden = sorted(i + 1 for i in self.hidden_rows if i >= first)
+        if hidden:
+            problems.add(f"隐藏行 {len(hidden)} 行（第 {'、'.join(map(str, hidden[:10]))}{' 等' if len(hidden) > 10 else ''}"
+                         " 行），已照常读取", sheet=self.name, row=hidden[0], severity=INFO)
 
 
 @dataclass
@@ -128,6 +136,7 @@ def _read_xlsx(data: bytes) -> Workbook:
         raise Rejected(f"工作簿无法读取（文件可能已损坏）：{type(exc).__name__}") from None
     sheets = []
     grid = 0
+    visibility = {m.name: str(m.visible).rsplit(".", 1)[-1] for m in book.sheets_metadata}
     for name in book.sheet_names:
         try:
             cs = book.get_sheet_by_name(name)
@@ -145,6 +154,12 @@ def _read_xlsx(data: bytes) -> Workbook:
                                                   else ({}, set(), set(), set()))
         _as_shown(rows, shown)
         sheets.append(Sheet(name, rows, marks, merged, hidden_rows, hidden_cols))  # calamine's lists, fresh per call
+        if end is not None and visibility.get(name, "Visible") != "Visible":
+            # A hidden sheet is often last year's figures or a lookup list: read, as hidden rows are,
+            # but as a 提醒 the clerk must see before writing, not a note.
+            how = "被设为“深度隐藏”（Excel 的“取消隐藏”中也看不到）" if visibility[name] == "VeryHidden" else "已隐藏"
+            notes.add(f"工作表在 Excel 中{how}，其内容照常读取；若不应导入，请删除该工作表后重新上传",
+                      sheet=name, severity=WARNING)
     return Workbook("xlsx", sheets, notes)
 
 

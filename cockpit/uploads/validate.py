@@ -136,9 +136,12 @@ def check(store: Store, book: Workbook, options: Options | None = None,
             continue
         if found := layout_records.classify(sheet):  # tickets, events, warnings, duty: a header of their own
             record_parts.setdefault(found[0], []).append(layout_records.raw(found[0], sheet, *found[1:], problems))
+            sheet.note_hidden_rows(found[1] + 1, problems)
             used.append(f"{sheet.name}（{records.TITLES[found[0]]}）")
             continue
         kind, header_row, fields = layout_long.classify(sheet)
+        if kind in ("long", "task"):
+            sheet.note_hidden_rows(header_row + 1, problems)
         if kind == "long":
             obs_parts.append(layout_long.records(sheet, header_row, fields, problems))
             used.append(f"{sheet.name}（逐行格式）")

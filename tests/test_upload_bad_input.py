@@ -656,3 +656,23 @@ def test_hidden_rows_of_the_long_layout_are_read_and_said(store):
     checked = V.check_bytes(store, buf.getvalue(), "报表.xlsx", V.Options(today=TODAY))
     assert checked.ok and len(checked.datasets[0].frame) == 3
     assert [(p.row, p.reason) for p in checked.problems.notes if "隐藏行" in p.reason] == [(3, "隐藏行 1 行（第 3 行），已照常读取")]
+
+
+def test_invisible_characters_in_a_heading_or_a_name_are_ignored(store):
+    """A zero-width space after 地区 (a copy from a web page) gave "缺少必需的列：地区" beside a
+    "地区" that looked the same; a BOM before 梁园区 made it an unknown name."""
+    header = ["地区\u200b", *HEADER[1:]]
+    rows = [["\ufeff梁园区", "社会消费品零售总额", "2026-10", "累计", "1\u200b23.4", "亿元"], GOOD[1]]
+    checked = V.check_bytes(store, xlsx(rows, header=header), "报表.xlsx", V.Options(today=TODAY))
+    assert checked.ok, [p.line() for p in checked.problems.items]
+    frame = checked.datasets[0].frame.set_index("region_code")
+    assert frame.loc["411402", "value"] == 123.4 and not checked.problems.skipped
+
+
+def test_a_percent_sign_on_an_amount_is_refused_and_on_a_rate_is_read(store):
+    rows = [["永城市", "社会消费品零售总额", "2026-10", "累计", "300%", "亿元"]]
+    checked, text = attempt(store, xlsx(rows))
+    assert "第2行/E（数值）：“300%”数值带百分号，而“社会消费品零售总额”的累计以“亿元”计" in text
+    ok = [["永城市", "社会消费品零售总额", "2026-10", "累计同比", "5.2%", "%"], ["全市", "城镇调查失业率", "2026-10", "当月", "4.8%", "%"]]
+    checked = V.check_bytes(store, xlsx(ok), "报表.xlsx", V.Options(today=TODAY))
+    assert checked.ok and sorted(checked.datasets[0].frame.value) == [4.8, 5.2]

@@ -7,7 +7,7 @@ import unicodedata
 
 import numpy as np
 
-from .names import NOT_AVAILABLE, norm
+from .names import INVISIBLE, NOT_AVAILABLE, norm
 
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
                 "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#BUSY!"}
@@ -75,7 +75,7 @@ def parse_number(v) -> tuple[float | None, str, str]:
     if v is None:
         return None, "na", ""
     raw = str(v)
-    t = unicodedata.normalize("NFKC", raw).strip()
+    t = INVISIBLE.sub("", unicodedata.normalize("NFKC", raw)).strip()
     note = "全角数字" if t != raw.strip() else "文本数字"
     if t.lower() in NOT_AVAILABLE or norm(t).lower() in NOT_AVAILABLE:
         return None, "na", ""

@@ -99,6 +99,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
         if x is not None:
             value[i] = x
     blank = status == "na"
+    typed_pct = detail == "百分号"  # "12.5%" as text, or a cell formatted as a percentage
 
     unknown: dict[tuple[str, str], dict] = {}
 
@@ -181,6 +182,12 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
             ok = (got == "") | (got == want) | (~pd.Series(level) & got.isin(["%", "百分比"]))
             report(known & ~ok.to_numpy(dtype=bool), "unit",
                    lambda i: f"单位与指标目录的“{unit_of.get(indicator.iat[i])}”不一致，请换算后填报")
+        # "300%" under 亿元 is not 300 亿元: a rate typed where the amount belongs, or the wrong column.
+        in_pct = known & level & typed_pct & ~per_code({c: norm(u) == "%" for c, u in unit_of.items()},
+                                                                 False, bool)
+        report(in_pct, "value", lambda i: f"数值带百分号，而“{name_of.get(indicator.iat[i])}”的"
+                                          f"{MEASURES.get(measure.iat[i])}以“{unit_of.get(indicator.iat[i])}”计："
+                                          "请填写数值本身；若填的是增速，口径请写“当月同比”或“累计同比”")
         lo = per_code(ind.min_value.to_dict(), np.nan, float)
         hi = per_code(ind.max_value.to_dict(), np.nan, float)
         with np.errstate(invalid="ignore"):

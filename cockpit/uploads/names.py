@@ -13,7 +13,7 @@ import pandas as pd
 NORMALISATIONS = [
     "业务系统“导出 Excel”得到的、实为网页表格的文件按表格读取；CSV 可为逗号或制表符分隔；",
     "全角字母、数字、标点和空格按半角处理（如“１２３”→123、“：”→“:”）；",
-    "名称前后及中间的空格（含全角空格）忽略（“梁 园 区”“全　市”）；县、区、市可省略（梁园、永城）；示范区的常见写法"
+    "名称前后及中间的空格（含全角空格）和看不见的格式字符（零宽空格、BOM 等）忽略（“梁 园 区”“全　市”）；县、区、市可省略（梁园、永城）；示范区的常见写法"
     "（城乡一体化示范区等）均可；",
     "“其中：”“一、”“（一）”等前缀和缩进忽略，名称前后的注释符号（①、*、※、△、[1]）忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
     "地区可写全称、简称或代码（梁园区、梁园、411402 或 12 位的 411402000000；全市、商丘市、411400），县区名前可带市名（商丘市梁园区）；"
@@ -44,6 +44,9 @@ NORMALISATIONS = [
 ]
 
 _SPACE = re.compile(r"\s+")
+# Format characters (Unicode Cf) a copy from a web page or a BOM leaves in a cell: invisible, so a
+# "地区" holding one looked right and was not found. NFKC keeps them; they are dropped with the spaces.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _PREFIX = re.compile(r"^(其中|内|含|#)[:：]?")
 _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 _ORDINAL = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]\s*|^[（(][一二三四五六七八九十\d]+[)）]\s*")
@@ -57,7 +60,7 @@ def norm(text) -> str:
     """NFKC (full-width -> half-width), all whitespace removed."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text)))
+    return _SPACE.sub("", INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text))))
 
 
 # Footnote marks around a name (社会消费品零售总额①, 梁园区*, △规模以上工业增加值), taken off before NFKC,

@@ -24,7 +24,8 @@ from defusedxml import DefusedXmlException
 
 from cockpit.uploads.records import level_of
 
-from .base import Connector, Dataset, Option, SourceError, register
+from .base import Connector, Dataset, File, Option, SourceError, register
+from .folder import shown
 from .http import client, web_options
 from .web import MB
 
@@ -58,8 +59,19 @@ class CapConnector(Connector):
         if self.client:
             self.client.target(self.values["url"], resolve=False)
 
-    def read(self) -> Iterable[Dataset]:
-        rows = [r for doc in self._documents() for r in alert_rows(doc)]
+    def read(self) -> Iterable[Dataset | File]:
+        rows = []
+        for path, doc in self._documents():
+            try:
+                if isinstance(doc, str):
+                    raise SourceError(doc)
+                rows += alert_rows(doc)
+            except (SourceError, ValueError) as exc:  # ValueError: a time pandas cannot read
+                if path is None:  # what the URL gave: the pull's own failure, as before
+                    raise
+                # One file of a folder: refused by its name (the runner says so), and the others read on.
+                why = str(exc) if isinstance(exc, SourceError) else "CAP 预警中的时间无法解读（应如 2026-12-01T08:00:00+08:00）。"
+                yield File(shown(path.name), b"", path, refused=why)
         # An Update or a Cancel supersedes the alerts of its chain: the latest message per signal wins.
         latest: dict[str, dict] = {}
         for r in sorted(rows, key=lambda r: r["sent"]):
@@ -76,7 +88,8 @@ class CapConnector(Connector):
                                                               "source_key"]),
                           {"title": "突发事件预警（CAP）"})
 
-    def _documents(self) -> Iterable[bytes]:
+    def _documents(self) -> Iterable[tuple[Path | None, bytes | str]]:
+        """(file, its bytes or why it is refused) per alert; the file is None for what the URL gave."""
         limit = int(self.values["max_mb"] * MB)
         if self.values["path"]:
             base = Path(self.values["path"]).expanduser()
@@ -84,26 +97,25 @@ class CapConnector(Connector):
             if not base.exists():
                 raise SourceError(f"找不到 CAP 文件或文件夹 {base}。")
             for p in files[:MAX_ALERTS]:
-                if p.stat().st_size > limit:
-                    raise SourceError(f"CAP 文件“{p.name}”超过上限 {limit / MB:g} MB。")
-                yield p.read_bytes()
+                too_big = p.stat().st_size > limit
+                yield p, f"CAP 文件超过上限 {limit / MB:g} MB，未读取。" if too_big else p.read_bytes()
             return
         body = self.client.get(self.values["url"]).body
         root = _parse(body)
         if _is_alert(root):
-            yield body
+            yield None, body
             return
         inline = [el for el in root.iter() if _is_alert(el)]  # a feed that carries its alerts in its entries
         if inline:
             for el in inline[:MAX_ALERTS]:
-                yield SafeET.tostring(el, encoding="utf-8")
+                yield None, SafeET.tostring(el, encoding="utf-8")
             return
         links = [e.get("href") for e in root.iter(f"{ATOM}link") if e.get("rel", "alternate") in ("alternate", "related")]
         links += [e.text for e in root.iter("link") if e.text]  # RSS
         if not links:
             raise SourceError("订阅内容既不是 CAP 预警，也没有指向 CAP 预警的链接。")
         for link in links[:MAX_ALERTS]:
-            yield self.client.get(urljoin(self.values["url"], link.strip())).body
+            yield None, self.client.get(urljoin(self.values["url"], link.strip())).body
 
 
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")

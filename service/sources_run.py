@@ -26,7 +26,7 @@ from cockpit.datasets import KEYED, Dataset
 from cockpit.store import MEASURES, Store, StoreUnavailable, now
 from cockpit.uploads import commit as C, records as R, validate as V
 from cockpit.uploads.history import DATASETS
-from cockpit.uploads.messages import Problems
+from cockpit.uploads.messages import ERROR, SKIPPED, Problems
 from cockpit.uploads.parse import MB, Sheet, Workbook
 from connectors import File, SourceError
 from connectors.mapping import titles
@@ -110,7 +110,12 @@ def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: d
     try:
         out = _pull(store, src, connector, box, dry)
     except (SourceError, ValueError) as exc:  # a remote system's words may echo a secret it was sent
-        raise type(exc)(_masked(str(exc), connector)) from None
+        text = _masked(str(exc), connector)
+        if text == str(exc):
+            raise  # as it was, traceback and all: nothing to hide
+        # Our own two classes, not type(exc): a subclass whose constructor wants other arguments
+        # (UnicodeEncodeError takes five) would turn the error into a TypeError.
+        raise (SourceError if isinstance(exc, SourceError) else ValueError)(text) from None
     out.message = _masked(out.message, connector)
     return out
 
@@ -134,7 +139,12 @@ def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool) -> Ou
             ok, text = (False, item.refused) if item.refused else _file(store, src, connector, item, box, catalog, out,
                                                                          dry)
             if not dry:  # a folder's file stays where it lies
-                connector.finished(item, ok, text)
+                try:
+                    connector.finished(item, ok, text)
+                except OSError:  # after its commit: the pull says what was written, and asks for the folder's fix
+                    log.exception("source %s: could not move %s", src.name, item.name)
+                    ok, text = False, text + ("（但移动文件或写下说明时出错，已记录错误日志；请检查投递文件夹的权限和空间。"
+                                              "文件若仍在原处，下次拉取会再次读到它，已导入的内容不会重复写入）")
             notes.append(f"{item.name}：{text}")
             out.ok &= ok
         else:
@@ -209,7 +219,7 @@ def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Ou
         out.ok = False
         return _refusal(problems)
     if not checked.datasets:
-        return f"读到 {out.rows:,} 条，没有可导入的新数据。" + (f"（{len(problems.skipped):,} 条未导入）" if problems.skipped else "")
+        return f"读到 {out.rows:,} 条，没有可导入的新数据。" + (f"（{n:,} 条未导入）" if (n := problems.count(SKIPPED)) else "")
     if dry:
         return _would(checked, catalog)
     result = C.commit(store, checked, file_name=src.name, created_by=_by(src), source=src.kind, origin=src.origin)
@@ -235,8 +245,9 @@ def _would(checked: V.Checked, catalog: V.Catalog) -> str:
                 for r in shown]
         parts.append(f"{DATASETS.get(ds.name, ds.name)} {len(ds.frame):,} 条，前 {len(rows)} 条：" + "｜".join(rows))
     skipped = checked.problems.skipped
+    n = checked.problems.count(SKIPPED)
     return ("试读通过，未写入：" + "；".join(parts)
-            + (f"；另有 {len(skipped):,} 处不会导入（如 {skipped[0].line()}）" if skipped else "") + "。")
+            + (f"；另有 {n:,} 处不会导入（如 {skipped[0].line()}）" if skipped else "") + "。")
 
 
 def _shown(v) -> str:
@@ -277,8 +288,8 @@ def _tally(out: Outcome, checked: V.Checked, result: C.Result) -> tuple[bool, st
         out.status = "written"
         out.batches += result.batch_ids
         out.written += result.counts.get("new", 0) + result.counts.get("changed", 0)
-    skipped = checked.problems.skipped
-    tail = f"（{len(skipped):,} 处未导入，见批次记录）" if skipped else ""
+    n = checked.problems.count(SKIPPED)
+    tail = f"（{n:,} 处未导入，见批次记录）" if n else ""
     if result.status == "unchanged":  # the upload's words speak of a file; a pull read records
         c = result.counts
         return True, f"读到的 {sum(c.values()):,} 条与库中现有数据相同，未写入。" + tail
@@ -292,6 +303,6 @@ def _by(src: S.Source) -> str:
 def _refusal(problems: Problems) -> str:
     """Why a pull or a file was refused: the count and the first problems, each with where it is."""
     lines = [p.line() for p in problems.errors[:SHOWN_PROBLEMS]]
-    more = len(problems.errors) - len(lines) + problems.truncated
-    return (f"发现 {len(problems.errors) + problems.truncated:,} 个错误，整批未导入：" + "；".join(lines)
+    more = problems.count(ERROR) - len(lines)
+    return (f"发现 {problems.count(ERROR):,} 个错误，整批未导入：" + "；".join(lines)
             + (f"；另有 {more:,} 个错误未列出" if more > 0 else ""))

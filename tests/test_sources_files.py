@@ -227,3 +227,75 @@ def test_a_county_s_folder_refuses_a_ticket_list_of_another_county(store, tmp_pa
     out = run(store, tmp_path, f'[sources.lyq]\nkind = "folder"\npath = "{drop}"\nonly_region = "梁园区"\n')
     assert not out.ok and "只能报送所属地区（梁园区）的数据，文件中含其他地区：永城市" in out.message, out.message
     assert store.count(s.hotline_tickets) == 0 and (drop / "failed" / "工单.csv").exists()
+
+
+def test_a_file_named_in_bytes_that_are_not_utf8_goes_to_failed_and_the_others_import(store, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    with open(os.fsencode(drop) + b"/bad\xff\xfename.csv", "wb") as f:  # a name written on a GBK share, say
+        f.write(TICKETS)
+    (drop / "good.xlsx").write_bytes(xlsx(GOOD))
+    out = run(store, tmp_path, folder_source(drop))
+    assert not out.ok and "bad%FF%FEname.csv：文件名含有无法识别的字符（不是 UTF-8 编码" in out.message, out.message
+    assert "good.xlsx：已写入批次" in out.message and "未预料" not in out.message
+    assert len(store.observations()) == len(GOOD) and store.count(s.hotline_tickets) == 0
+    assert (drop / "done" / "good.xlsx").exists() and sorted(os.listdir(os.fsencode(drop))) == [b"done", b"failed"]
+    assert (drop / "failed" / "bad%FF%FEname.csv").read_bytes() == TICKETS  # kept, under a name one can type
+    assert "不是 UTF-8 编码" in reason(drop / "failed" / "bad%FF%FEname.csv")
+    assert S.runs(store).message.iloc[0] == out.message
+    later = run(store, tmp_path, folder_source(drop))  # nothing left to block the next pull
+    assert later.ok and later.message == "没有新的文件。"
+
+
+LONG = ("梁园区统计月报" * 12)[:80] + ".xlsx"  # 245 bytes in UTF-8: one more suffix passes the 255 of ext4
+
+
+def test_a_long_name_s_reason_is_written_under_a_shortened_name_after_its_commit(store, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    book = xlsx(GOOD)
+    (drop / LONG).write_bytes(book)
+    (drop / "z_good.csv").write_bytes(TICKETS)
+    out = run(store, tmp_path, folder_source(drop))
+    assert out.ok and out.status == "written" and len(out.batches) == 2, out.message
+    assert f"{LONG}：已写入批次" in out.message and "原有数据不变" not in out.message
+    assert len(store.observations()) == len(GOOD) and store.count(s.hotline_tickets) == 1
+    assert (drop / "done" / LONG).exists() and (drop / "done" / "z_good.csv.reason.txt").exists()
+    (side,) = [p for p in (drop / "done").iterdir() if p.name.startswith("梁园区") and p.name.endswith(".reason.txt")]
+    assert len(os.fsencode(side.name)) <= 255 and side.name.endswith(".xlsx.reason.txt") and "~" in side.name
+    note = side.read_text(encoding="utf-8-sig")
+    assert note.startswith(f"文件：{LONG}\n已处理") and "批次 #" in note
+    # The same name dropped again: the copy kept with its time, its name cut short to fit as well.
+    (drop / LONG).write_bytes(book)
+    again = run(store, tmp_path, folder_source(drop))
+    assert again.ok and "完全相同" in again.message, again.message
+    moved = [p for p in (drop / "done").iterdir() if p.suffix == ".xlsx"]
+    assert len(moved) == 2 and all(len(os.fsencode(p.name)) <= 255 for p in moved)
+    assert len([p for p in (drop / "done").iterdir() if p.name.endswith(".xlsx.reason.txt")]) == 2
+
+
+def test_a_file_that_cannot_be_moved_after_its_commit_is_said_so_not_called_unchanged(store, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "done").write_text("a file where the done/ folder should be")
+    (drop / "梁园区10月.xlsx").write_bytes(xlsx(GOOD))
+    out = run(store, tmp_path, folder_source(drop))
+    assert len(store.observations()) == len(GOOD) and out.batches and out.written == len(GOOD)
+    assert not out.ok and "梁园区10月.xlsx：已写入批次" in out.message and "移动文件或写下说明时出错" in out.message
+    assert "原有数据不变" not in out.message, out.message
+    assert (drop / "梁园区10月.xlsx").exists()  # still there: the next pull finds it stored already
+    (drop / "done").unlink()
+    again = run(store, tmp_path, folder_source(drop))
+    assert again.ok and "完全相同" in reason(drop / "done" / "梁园区10月.xlsx")
+
+
+def test_a_cap_folder_names_the_file_it_cannot_read_and_imports_the_others(store, tmp_path):
+    feed = tmp_path / "cap"
+    feed.mkdir()
+    shutil.copy(CAP / "01_yellow.xml", feed)
+    (feed / "截断.xml").write_bytes(YELLOW.encode()[:200])  # cut off mid-copy
+    (feed / "时间.xml").write_text(YELLOW.replace("<sent>2026-11-30", "<sent>30.11.2026 上午"), encoding="utf-8")
+    out = run(store, tmp_path, cap_source(feed))
+    assert not out.ok and "截断.xml：CAP 内容不是有效的 XML" in out.message, out.message
+    assert "时间.xml：CAP 预警中的时间无法解读" in out.message and "原有数据不变" not in out.message
+    assert out.written == 2 and set(warnings_in(store)) == {"411481", "411426"}

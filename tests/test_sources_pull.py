@@ -209,3 +209,23 @@ def test_the_readme_s_gateway_api_source_pulls_tickets_and_then_only_what_change
         assert asked[0] == {"query": {"area": "商丘市"}, "page": {"num": 1, "size": 500}}
         pull_cli.pull(store, config, ["hotline_api"], {"GATEWAY_SECRET": "gw-secret"})
         assert asked[-1]["query"] == {"area": "商丘市", "updatedSince": ms + 2 * 3_600_000}
+
+
+@pytest.mark.parametrize("echoed", [True, False], ids=["echoing the token", "plain"])
+def test_an_error_whose_class_takes_other_arguments_keeps_its_words(store, tmp_path, monkeypatch, echoed):
+    """A UnicodeDecodeError (five arguments, not one) once became a TypeError while its token was masked."""
+    from connectors.http import HttpConnector
+
+    def garbled(self):
+        said = f"（token={self.values['token']}）" if echoed else ""
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, f"接口{said}返回的内容不是 UTF-8")
+        yield  # a generator, as every connector's read is
+    monkeypatch.setattr(HttpConnector, "read", garbled)
+    body = (f'[sources.stats]\nkind = "http"\nurl = "http://127.0.0.1:{free_port()}/x.csv"\nformat = "csv"\n'
+            'allow_hosts = ["127.0.0.1"]\ntoken_env = "STATS_TOKEN"\n')
+    env = {"STATS_TOKEN": "tk-20261201"}
+    config = S.load(write_sources(tmp_path / "sources.toml", body), env)
+    (out,) = pull_cli.pull(store, config, ["stats"], env)
+    assert not out.ok and "返回的内容不是 UTF-8" in out.message and "未预料" not in out.message, out.message
+    assert "tk-20261201" not in out.message and ("token=***" in out.message) is echoed
+    assert S.states(store).set_index("source").loc["stats"].last_error == out.message

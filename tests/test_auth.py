@@ -192,3 +192,10 @@ def test_screen_links_made_in_open_mode_end_when_the_first_user_is_created(store
     later = auth.create_screen_link(store, "管理员的大屏", actor="首个管理员")
     auth.add_user(store, "第二个用户", "leader", PW)  # only the first user ends open mode
     assert auth.screen_user(store, later).name == "大屏：管理员的大屏"
+
+
+def test_a_user_name_too_long_for_the_store_is_refused_before_anything_is_written(store):
+    """PostgreSQL refused a 70-character name at the write with a traceback that printed the hash."""
+    with pytest.raises(auth.AuthError, match="用户名超过 64 个字"):
+        auth.add_user(store, "甲" * 70, "leader", PW)
+    assert store.frame(select(s.users)).empty and _audit(store).empty

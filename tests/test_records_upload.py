@@ -189,6 +189,8 @@ HOSTILE = [
     ("a status of its own", 5, "研究中", "办理状态应为 办理中、已办结"),
     ("a category too long for the store", 3, "供暖" * 10, "诉求类别超过 16 个字"),
     ("no ticket number", 0, None, "工单编号为空"),
+    # PostgreSQL refused a 152-character number at the write, naming no row; SQLite kept it
+    ("a ticket number too long for the store", 0, "GD" + "1" * 150, "工单编号超过 128 个字"),
     ("an 18-digit ticket number kept as a number", 0, 202611280000012345,
      "工单编号以数字保存，超过 15 位：Excel 只保留 15 位有效数字"),
     ("a deadline as an Excel error", 6, "#DIV/0!", "Excel 错误值 #DIV/0!"),

@@ -676,3 +676,10 @@ def test_a_percent_sign_on_an_amount_is_refused_and_on_a_rate_is_read(store):
     ok = [["永城市", "社会消费品零售总额", "2026-10", "累计同比", "5.2%", "%"], ["全市", "城镇调查失业率", "2026-10", "当月", "4.8%", "%"]]
     checked = V.check_bytes(store, xlsx(ok), "报表.xlsx", V.Options(today=TODAY))
     assert checked.ok and sorted(checked.datasets[0].frame.value) == [4.8, 5.2]
+
+
+def test_a_reporting_unit_too_long_for_the_store_is_refused_naming_the_cell(store):
+    """PostgreSQL refused it at the write ("写入时出错…请联系管理员", no row named); SQLite kept it."""
+    rows = [[1, "推进中", 50, "", "市大数据局" * 13]]
+    checked, text = attempt(store, xlsx(rows, header=["序号", "进展状态", "完成比例", "进展说明", "报送单位"], sheet="任务进展"))
+    assert "任务进展/第2行/E（报送单位）" in text and "报送单位超过 64 个字" in text

@@ -12,6 +12,7 @@ from .layout_long import TASK_HEADERS, column_report
 from .messages import ERROR, INFO, WARNING, Problems
 from .names import norm
 from .parse import Sheet, col_letter
+from .records import width
 
 TASK_REFERENCE = {"任务内容", "任务", "重点任务", "责任单位", "牵头单位", "任务时限", "完成时限"}
 TASK_REQUIRED = {"task_number": "序号", "status": "进展状态", "percent": "完成比例", "reporting_unit": "报送单位"}
@@ -19,6 +20,7 @@ TASK_STATUS = {"未启动": "未启动", "推进中": "推进中", "进行中": 
                "已完成": "已完成", "完成": "已完成", "暂缓": "暂缓", "暂停": "暂缓"}
 
 
+UNIT_WIDTH = width("task_progress", "reporting_unit")
 _UNIT_LINE = re.compile(r"^(?:填报|报送)单位:(.+)$")
 _DATE_LINE = re.compile(r"^(?:填报|报送)(?:日期|时间):(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
@@ -107,6 +109,8 @@ def records(sheet: Sheet, h: int, fields: dict[str, list[int]], problems: Proble
         unit = cells.get("reporting_unit") if above is None else above[0]
         if not present(unit):
             err("报送单位为空", r, "reporting_unit", unit)
+        elif len(str(unit).strip()) > UNIT_WIDTH:
+            err(f"报送单位超过 {UNIT_WIDTH} 个字", r, "reporting_unit", unit)
         day = default_day
         if "reported_on" in col and present(cells.get("reported_on")):
             v = cells["reported_on"]

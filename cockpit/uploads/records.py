@@ -15,10 +15,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import schema as s
 from ..datasets import DATASET_COLUMNS
 from .messages import ERROR, INFO, SKIPPED, Problems
 from .names import norm
 from .times_in import EARLIEST, blank, null_dates, parse_times
+
+
+def width(table: str, column: str) -> int | None:
+    """The store's width of a text column (None: unbounded). Checked before anything is written:
+    SQLite stores a longer text as it is, PostgreSQL refuses the whole batch at the write with no
+    row named, so the limit is the schema's, read from it, for every layout."""
+    return getattr(s.metadata.tables[table].c[column].type, "length", None)
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,6 @@ class Field:
     title: str  # the template's header, and the name in messages
     kind: str  # key | text | region | datetime | date | level | choice | number
     required: bool = True
-    size: int | None = None  # the column's width in the store
     default: object = None  # used where the source leaves it empty (not required)
     past: bool = False  # a time that has happened: later than now is a wrong year or a wrong clock
 
@@ -53,29 +60,29 @@ CHOICES = {"hotline_tickets.status": TICKET_STATUS, "hotline_tickets.satisfactio
 FIELDS: dict[str, dict[str, Field]] = {
     "hotline_tickets": {
         "source_key": Field("工单编号", "key"), "created_at": Field("受理时间", "datetime", past=True),
-        "region_code": Field("地区", "region"), "category": Field("诉求类别", "text", size=16),
-        "channel": Field("受理渠道", "text", False, 8, "其他"), "status": Field("办理状态", "choice"),
+        "region_code": Field("地区", "region"), "category": Field("诉求类别", "text"),
+        "channel": Field("受理渠道", "text", False, "其他"), "status": Field("办理状态", "choice"),
         "due_at": Field("办理时限", "datetime"), "closed_at": Field("办结时间", "datetime", False, past=True),
         "satisfaction": Field("满意度", "choice", False),
     },
     "emergency_events": {
-        "source_key": Field("事件编号", "key"), "event_type": Field("事件类型", "text", size=16),
-        "level": Field("事件级别", "level"), "title": Field("事件名称", "text", size=128),
-        "region_code": Field("地区", "region"), "place": Field("发生地点", "text", False, 128, ""),
+        "source_key": Field("事件编号", "key"), "event_type": Field("事件类型", "text"),
+        "level": Field("事件级别", "level"), "title": Field("事件名称", "text"),
+        "region_code": Field("地区", "region"), "place": Field("发生地点", "text", False, ""),
         "lon": Field("经度", "number", False), "lat": Field("纬度", "number", False),
         "occurred_at": Field("发生时间", "datetime", past=True), "status": Field("处置状态", "choice"),
         "closed_at": Field("结束时间", "datetime", False, past=True),
     },
     "weather_warnings": {
-        "source_key": Field("预警编号", "key", False), "kind": Field("预警种类", "text", size=16),
+        "source_key": Field("预警编号", "key", False), "kind": Field("预警种类", "text"),
         "level": Field("预警级别", "level"), "region_code": Field("地区", "region"),
         "issued_at": Field("发布时间", "datetime", past=True), "expires_at": Field("解除时间", "datetime", False),
-        "issuer": Field("发布单位", "text", size=64), "text": Field("预警内容", "text", False, None, ""),
+        "issuer": Field("发布单位", "text"), "text": Field("预警内容", "text", False, ""),
     },
     "duty_roster": {
         "source_key": Field("值班编号", "key", False), "duty_date": Field("值班日期", "date"),
-        "role": Field("值班岗位", "text", size=16), "name": Field("姓名", "text", size=32),
-        "unit": Field("值班单位", "text", size=64), "phone": Field("联系电话", "text", size=32),
+        "role": Field("值班岗位", "text"), "name": Field("姓名", "text"),
+        "unit": Field("值班单位", "text"), "phone": Field("联系电话", "text"),
     },
 }
 # Where a source has no key of its own, the record's identity: the same warning signal, the same duty slot.
@@ -182,9 +189,9 @@ def _typed(c: _Check, f: str, spec: Field, col: pd.Series, empty: np.ndarray, re
                  "末几位已不是原编号；请把该列设为文本格式（或在编号前加英文单引号）后重新导出")
     if spec.kind in ("key", "text"):
         text = _as_text(col).where(~empty, None)
-        if spec.size:
-            long = text.map(lambda t: t is not None and len(t) > spec.size).to_numpy()
-            c.report(long, f, f"{spec.title}超过 {spec.size} 个字")
+        if size := width(c.name, f):
+            long = text.map(lambda t: t is not None and len(t) > size).to_numpy()
+            c.report(long, f, f"{spec.title}超过 {size} 个字")
         return text.where(~pd.isna(text), spec.default) if spec.default is not None else text
     if spec.kind == "region":
         codes = _mapped(col, lambda v: region_of(v) if v is not None and str(v).strip() else None)

@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.utils import get_column_letter
 
 from ..store import Store
-from .records import CHOICES, DERIVED_KEY, FIELDS, TITLES
+from .records import CHOICES, DERIVED_KEY, FIELDS, TITLES, width
 from .templates import SPARE_ROWS, _header, _instructions, _lists, _protect, _save
 
 DATASETS = tuple(FIELDS)
@@ -52,7 +52,7 @@ def records_template(store: Store, dataset: str) -> bytes:
             ws.add_data_validation(dv)
         for r in range(2, last + 1):
             ws.cell(row=r, column=j).number_format = FORMATS.get(spec.kind, "@")
-        ws.column_dimensions[col].width = WIDTH.get(spec.kind, 16 if (spec.size or 99) <= 16 else 28)
+        ws.column_dimensions[col].width = WIDTH.get(spec.kind, 16 if (width(dataset, f) or 99) <= 16 else 28)
     ws.freeze_panes = "A2"
     _protect(ws, 2, last, range(1, len(fields) + 1))
     return _save(wb)

@@ -17,7 +17,7 @@ from cockpit.store import Store, StoreUnavailable
 
 from . import admin_cli, aliases_cli, briefing_cli, demo_cli, import_cli, pull_cli, serve_cli, warnings
 from .bootstrap import load_demo, prepare
-from .cli_text import Parser, os_text
+from .cli_text import Parser, os_text, ranged
 
 # Each has register(sub); demo_cli extends the `demo` command registered above, so it comes after.
 COMMANDS = (warnings, admin_cli, import_cli, aliases_cli, demo_cli, briefing_cli, pull_cli)
@@ -59,7 +59,7 @@ def safe_url(url: str) -> str:
 def register(sub) -> None:
     sub.add_parser("init", help="创建或升级数据库结构，载入规划指标与任务；库为空时载入演示数据").set_defaults(func=cmd_init)
     demo = sub.add_parser("demo", help="载入演示数据")
-    demo.add_argument("--tickets", type=int, default=None, help="12345 工单数（默认 %d）" % settings().demo_tickets)
+    demo.add_argument("--tickets", type=ranged(int, 1, 100_000_000), default=None, help="12345 工单数（默认 %d）" % settings().demo_tickets)
     demo.add_argument("--end", default=None, help="演示数据截至月份 YYYY-MM（默认上月）")
     demo.add_argument("--force", action="store_true", help="已有演示数据时仍再加载一份")
     demo.add_argument("--evaluate-now", action="store_true",
@@ -69,6 +69,9 @@ def register(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The settings first: the commands' help and the logging read them, outside the try below.
+    if code := serve_cli.settings_refused():
+        return code
     parser = Parser(prog="python -m cockpit", description="商丘市数字政府领导驾驶舱")
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)

@@ -25,10 +25,29 @@ ERRORS = [
     (r"one of the arguments (.+) is required", lambda m: f"须给出以下参数之一：{m[1]}"),
     (r"ambiguous option: (\S+) could match (.+)", lambda m: f"选项 {m[1]} 有歧义，可能是：{m[2]}"),
     (r"unrecognized arguments: (.+)", lambda m: f"无法识别的参数：{m[1]}"),
+    # Last: our own types' refusals (`ranged`), already Chinese, after the argument's name.
+    (r"argument (\S+): (.+)", lambda m: f"参数 {m[1]} {m[2]}"),
 ]
 REASONS = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有读写权限", errno.EPERM: "没有权限",
            errno.EISDIR: "这是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹", errno.ENOSPC: "磁盘空间不足",
            errno.EROFS: "文件系统只读", errno.EEXIST: "文件已存在"}
+
+
+def ranged(kind: type[int] | type[float], lo: float, hi: float, *, above: bool = False):
+    """An argparse type: a number of `kind` from `lo` (or, with `above`, greater than it) to `hi`.
+    Anything else (text, nan, inf, a port or batch number no socket or database takes) is refused
+    with the range, not passed on to end in a traceback further down."""
+    span = f"大于 {lo}、不超过 {hi} 的" if above else f" {lo} 到 {hi} 之间的"
+
+    def convert(text: str):
+        try:
+            v = kind(text)
+        except ValueError:
+            v = None
+        if v is None or not (lo < v if above else lo <= v) or not v <= hi:  # nan fails every comparison
+            raise argparse.ArgumentTypeError(f"应为{span}{TYPES[kind.__name__]}，现为“{text}”")
+        return v
+    return convert
 
 
 def error_text(message: str) -> str:

@@ -16,10 +16,12 @@ from cockpit.uploads import commit as C, validate as V
 from cockpit.uploads.rollback import RollbackRefused, rollback
 
 from . import import_start, warnings
+from .cli_text import ranged
 from .sandbox import Sandbox, prestarted
 from .uploads import PRELOAD, check_file
 
 log = logging.getLogger(__name__)
+BATCH_IDS = ranged(int, 1, 2**31 - 1)  # upload_batches.id is an INTEGER (32 bits on PostgreSQL)
 
 
 def register(sub) -> None:
@@ -27,7 +29,7 @@ def register(sub) -> None:
     import_start.add_arguments(p)
     p.set_defaults(func=cmd_import)
     r = sub.add_parser("rollback", help="回滚一个报送批次（恢复它替换的原值）")
-    r.add_argument("batch", type=int)
+    r.add_argument("batch", type=BATCH_IDS, metavar="BATCH", help="批次号")
     r.add_argument("--reason", required=True, help="回滚原因（记入历史）")
     r.add_argument("--user", default=None)
     r.set_defaults(func=cmd_rollback)

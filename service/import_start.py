@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB, Workbook, read as read_file
 
+from .cli_text import ranged
 from .sandbox import UPLOADS, Sandbox, prestart
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb")
@@ -26,7 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", default=None, help="统计月报的时期 YYYY-MM（优先于标题）")
     p.add_argument("--region", default=None, help="统计月报所属地区（名称或代码，默认取标题或全市）")
     p.add_argument("--user", default=None, help="记入批次的报送人（默认当前系统用户）")
-    p.add_argument("--max-mb", type=float, default=None, help="文件大小上限 MB（默认 20）")
+    # At most 1024: a larger workbook could not be read within the checking child's memory cap.
+    p.add_argument("--max-mb", type=ranged(float, 0, 1024, above=True), default=None, help="文件大小上限 MB（默认 20）")
     p.add_argument("--withdraw", action="store_true",
                    help="文件中为“—”而库中已有的数值予以撤回（默认保留原值）")
     p.add_argument("--evaluate-now", action="store_true",

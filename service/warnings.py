@@ -34,6 +34,7 @@ from cockpit.store import Store, now
 from models import forecast, notify, rules, series
 
 from . import alerts, sources
+from .cli_text import ranged
 
 log = logging.getLogger(__name__)
 _job_lock = threading.Lock()
@@ -257,10 +258,11 @@ SCHEDULED = "schedule"
 
 def register(sub) -> None:
     warn = sub.add_parser("warnings", help="重新拟合预测并评估预警（可定时）")
-    warn.add_argument("--every", type=float, nargs="?", const=SCHEDULED, default=None, metavar="MINUTES",
+    # At least a minute: --every 0 (or nan) would refit in a loop with no pause.
+    warn.add_argument("--every", type=ranged(float, 1, 10_080), nargs="?", const=SCHEDULED, default=None, metavar="MINUTES",
                       help="每隔多少分钟评估一次；只写 --every 则按 rules.toml 的 [schedule] interval_minutes；"
                            "缺省只评估一次")
-    warn.add_argument("--workers", type=int, default=2, help="拟合预测的进程数")
+    warn.add_argument("--workers", type=ranged(int, 1, 64), default=2, help="拟合预测的进程数")
     warn.set_defaults(func=cmd_warnings)
 
 

@@ -200,17 +200,67 @@ def test_help_is_in_chinese(tmp_path, args):
 @pytest.mark.parametrize("args,says", [
     (["users", "add"], "缺少必填参数"),
     (["frobnicate"], "取值 'frobnicate' 无效"),
-    (["warnings", "--workers", "two"], "不是整数"),
+    (["warnings", "--workers", "two"], "参数 --workers 应为 1 到 64 之间的整数，现为“two”"),
+    (["warnings", "--workers", "0"], "参数 --workers 应为 1 到 64 之间的整数，现为“0”"),
+    (["warnings", "--every", "0"], "参数 --every 应为 1 到 10080 之间的数字，现为“0”"),
     (["users", "add", "甲", "--role", "leader", "--region", "1", "--department", "2"], "不能与"),
     (["init", "--colour"], "无法识别的参数"),
     # import reads its arguments twice (cockpit/__main__.py, to start reading early): said once, in Chinese
     (["import"], "缺少必填参数"),
-    (["import", "--max-mb", "many", "报表.xlsx"], "不是数字"),
+    (["import", "--max-mb", "many", "报表.xlsx"], "参数 --max-mb 应为大于 0、不超过 1024 的数字，现为“many”"),
+    # numbers out of range: said with the argument and its range, not a driver's or a socket's traceback
+    (["rollback", "99999999999999999999999", "--reason", "x"],
+     "参数 BATCH 应为 1 到 2147483647 之间的整数，现为“99999999999999999999999”"),
+    (["rollback", "0", "--reason", "x"], "参数 BATCH 应为 1 到 2147483647 之间的整数，现为“0”"),
+    (["serve", "--port", "99999"], "参数 --port 应为 1 到 65535 之间的整数，现为“99999”"),
+    (["serve", "--port", "-1"], "参数 --port 应为 1 到 65535 之间的整数，现为“-1”"),
+    (["demo", "--tickets", "0"], "参数 --tickets 应为 1 到 100000000 之间的整数，现为“0”"),
 ])
 def test_a_bad_command_line_is_refused_in_chinese(tmp_path, args, says):
     r = run(*args, db=f"sqlite:///{tmp_path / 'c.db'}")
     assert r.returncode == 2 and r.stderr.startswith("用法：") and says in r.stderr and "错误：" in r.stderr
     assert "error:" not in r.stderr and "usage:" not in r.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "2048"])
+def test_an_import_size_limit_out_of_range_is_refused_in_chinese(store, tmp_path, value):
+    good = tmp_path / "good.csv"
+    good.write_text("indicator_code,region_code,period,measure,value\nRETAIL,411402,2026-09,month,12.5\n",
+                    encoding="utf-8")
+    before = len(store.batches())
+    r = run("import", str(good), "--max-mb", value, db=store.url)
+    assert r.returncode == 2, r.stderr
+    assert f"参数 --max-mb 应为大于 0、不超过 1024 的数字，现为“{value}”" in r.stderr
+    assert "Traceback" not in r.stderr and len(store.batches()) == before
+
+
+# ---- a wrong setting: the file (or variable), the setting and what is allowed; exit 2, no traceback --
+@pytest.mark.parametrize("line, command, says", [
+    ('session_minutes = "abc"', ["rollback", "1", "--reason", "x"],
+     "设置 session_minutes 应为 1 到 525600 之间的整数分钟，现为“abc”"),
+    ("session_minutes = 0", ["warnings"], "设置 session_minutes 应为 1 到 525600 之间的整数分钟，现为“0”"),
+    ("data_dir = 5", ["init"], "设置 data_dir 应为路径（加引号的文字，不能为空），现为“5”"),
+    ("db_ulr = 1", ["users", "list"], "中有未知的设置项：db_ulr"),
+    ('demo_on_empty = "false"', ["init"], "设置 demo_on_empty 应为 true 或 false（不加引号），现为“false”"),
+    ('proxy_addresses = "10.0.0.1"', ["serve"], '设置 proxy_addresses 应为代理服务器 IP 地址的列表（一个也写成列表，如 ["10.0.0.1"]'),
+    ('screen_refresh_seconds = 0', ["import", "FILE"], "设置 screen_refresh_seconds 应为 1 到 86400 之间的整数秒"),
+])
+def test_a_wrong_setting_in_the_file_is_said_in_chinese_with_exit_code_2(tmp_path, line, command, says):
+    cfg = tmp_path / "cockpit.toml"
+    cfg.write_text(f"[cockpit]\n{line}\n", encoding="utf-8")
+    (tmp_path / "f.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    command = [str(tmp_path / "f.csv") if a == "FILE" else a for a in command]
+    r = run(*command, db=f"sqlite:///{tmp_path / 'c.db'}", COCKPIT_CONFIG=str(cfg))
+    assert r.returncode == 2 and f"配置文件 {cfg}" in r.stderr and says in r.stderr
+    assert "Traceback" not in r.stderr and "Error" not in r.stderr and not (tmp_path / "c.db").exists()
+
+
+@pytest.mark.parametrize("command", [["rollback", "1", "--reason", "x"], ["serve"]])
+def test_a_wrong_environment_variable_is_named_with_exit_code_2(tmp_path, command):
+    r = run(*command, db=f"sqlite:///{tmp_path / 'c.db'}", COCKPIT_SESSION_MINUTES="abc")
+    assert r.returncode == 2
+    assert "错误：环境变量 COCKPIT_SESSION_MINUTES：设置 session_minutes 应为 1 到 525600 之间的整数分钟，现为“abc”" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_fitting_prints_no_statsmodels_warnings_in_a_fresh_process():

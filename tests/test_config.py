@@ -41,8 +41,8 @@ def test_relative_paths_are_relative_to_the_project(tmp_path):
     ("screen_boards = [1, 2]", "screen_boards 应为大屏名称的列表"),
     ("screen_boards = 7", "screen_boards 应为大屏名称的列表"),
     ("screen_refresh_seconds = 0", "screen_refresh_seconds 应为 1 到 86400"),
-    ("screen_refresh_seconds = 1.5", "screen_refresh_seconds 应为整数秒"),
-    ("screen_refresh_seconds = true", "screen_refresh_seconds 应为整数秒"),
+    ("screen_refresh_seconds = 1.5", "screen_refresh_seconds 应为 1 到 86400 之间的整数秒，现为“1.5”"),
+    ("screen_refresh_seconds = true", "screen_refresh_seconds 应为 1 到 86400 之间的整数秒，现为“true”"),
     ("screen_refresh_seconds = -5", "screen_refresh_seconds 应为 1 到 86400"),
     ("screen_carousel_seconds = -1", "screen_carousel_seconds 应为 0（不轮播）到 86400"),
     ("screen_carousel_seconds = 100000", "screen_carousel_seconds 应为 0（不轮播）到 86400"),
@@ -60,8 +60,8 @@ def test_a_wrong_wall_setting_is_refused_with_its_name(tmp_path, line, named):
 
 @pytest.mark.parametrize("var, value, named", [
     ("COCKPIT_SCREEN_BOARDS", "overview,,tasks,hotline,x", "screen_boards 有误：x"),
-    ("COCKPIT_SCREEN_REFRESH_SECONDS", "1e3", "screen_refresh_seconds 应为整数秒"),
-    ("COCKPIT_SCREEN_CAROUSEL_SECONDS", " ", "screen_carousel_seconds 应为整数秒"),
+    ("COCKPIT_SCREEN_REFRESH_SECONDS", "1e3", "screen_refresh_seconds 应为 1 到 86400 之间的整数秒，现为“1e3”"),
+    ("COCKPIT_SCREEN_CAROUSEL_SECONDS", " ", "screen_carousel_seconds 应为 0（不轮播）到 86400 之间的整数秒"),
     ("COCKPIT_SCREEN_RELOAD_AT", "24:00", "screen_reload_at 应为“时:分”"),
 ])
 def test_a_wrong_wall_setting_from_the_environment_is_refused_with_its_name(var, value, named):
@@ -85,3 +85,69 @@ def test_the_boards_a_setting_may_name_are_the_boards_the_wall_draws():
     from cockpit.config import SCREEN_BOARDS
     from ui.screen.boards import BOARDS
     assert tuple(BOARDS) == SCREEN_BOARDS
+
+
+# ---- every setting is typed: the file, the setting and what is allowed (one table, cockpit/config.py) --
+@pytest.mark.parametrize("line, says", [
+    ('session_minutes = "abc"', "设置 session_minutes 应为 1 到 525600 之间的整数分钟，现为“abc”"),
+    ('session_minutes = "480"', "设置 session_minutes 应为 1 到 525600 之间的整数分钟，现为“480”"),
+    ("session_minutes = 0", "设置 session_minutes 应为 1 到 525600 之间的整数分钟，现为“0”"),
+    ("session_minutes = -5", "设置 session_minutes 应为 1 到 525600 之间的整数分钟，现为“-5”"),
+    ("demo_tickets = 0", "设置 demo_tickets 应为 1 到 100000000 之间的整数，现为“0”"),
+    ("data_dir = 5", "设置 data_dir 应为路径（加引号的文字，不能为空），现为“5”"),
+    ('data_dir = ""', "设置 data_dir 应为路径（加引号的文字，不能为空）"),
+    ("db_url = 1", "设置 db_url 应为文字（加引号），现为“1”"),
+    ('demo_on_empty = "false"', "设置 demo_on_empty 应为 true 或 false（不加引号），现为“false”"),
+    ('proxy_addresses = "10.0.0.1"', '设置 proxy_addresses 应为代理服务器 IP 地址的列表（一个也写成列表，如 ["10.0.0.1"]'),
+    ('proxy_addresses = ["10.0.0.0/8", "proxy"]', "设置 proxy_addresses 中的“10.0.0.0/8、proxy”不是 IP 地址"),
+    ("lag_red_pp = nan", "设置 lag_red_pp 应为 0 到 100 之间的数（百分点），现为“NaN”"),
+    ('lag_red_pp = "30"', "设置 lag_red_pp 应为 0 到 100 之间的数（百分点）"),
+    ("lag_yellow_pp = 40", "设置 lag_yellow_pp（40）不能大于 lag_red_pp（30）"),
+    ('log_level = "LOUD"', "设置 log_level 应为 DEBUG, INFO, WARNING, ERROR, CRITICAL 之一，现为“LOUD”"),
+])
+def test_a_wrong_value_is_refused_naming_the_file_the_setting_and_what_is_allowed(tmp_path, line, says):
+    cfg = tmp_path / "cockpit.toml"
+    cfg.write_text(f"[cockpit]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"配置文件 {cfg}：{says}")):
+        load_settings({"COCKPIT_CONFIG": str(cfg)})
+
+
+@pytest.mark.parametrize("text, says", [
+    ("session_minutes = \n", "不是有效的 TOML：第 1 行第 19 列附近有误"),
+    ("[cockpit]\ndb_url = sqlite:///x.db\n", "不是有效的 TOML：第 2 行第 10 列附近有误"),
+    ("cockpit = 1\n", "cockpit 应为一个表"),
+])
+def test_a_file_that_is_not_a_settings_file_is_said_in_chinese(tmp_path, text, says):
+    cfg = tmp_path / "cockpit.toml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"配置文件 {cfg}")) as e:
+        load_settings({"COCKPIT_CONFIG": str(cfg)})
+    assert says in str(e.value) and "Expected" not in str(e.value)
+
+
+@pytest.mark.parametrize("var, value, says", [
+    ("COCKPIT_SESSION_MINUTES", "abc", "环境变量 COCKPIT_SESSION_MINUTES：设置 session_minutes 应为 1 到 525600"),
+    ("COCKPIT_SESSION_MINUTES", "0", "环境变量 COCKPIT_SESSION_MINUTES：设置 session_minutes 应为 1 到 525600"),
+    ("COCKPIT_DEMO_TICKETS", "many", "环境变量 COCKPIT_DEMO_TICKETS：设置 demo_tickets 应为 1 到 100000000"),
+    ("COCKPIT_DEMO_ON_EMPTY", "flase", "设置 demo_on_empty 应为 true 或 false（也可写 1/0、yes/no、on/off），现为“flase”"),
+    ("COCKPIT_PROXY_ADDRESSES", "10.0.0.1,gateway", "设置 proxy_addresses 中的“gateway”不是 IP 地址"),
+    ("COCKPIT_LOG_LEVEL", "loud", "环境变量 COCKPIT_LOG_LEVEL：设置 log_level 应为 DEBUG"),
+])
+def test_a_wrong_environment_variable_is_named(var, value, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", var: value})
+
+
+def test_right_values_read_from_file_and_environment(tmp_path):
+    cfg = tmp_path / "cockpit.toml"
+    cfg.write_text('[cockpit]\nsession_minutes = 30\ndemo_on_empty = false\nproxy_addresses = ["10.0.0.1", "::1"]\n'
+                   'lag_red_pp = 25\nlag_yellow_pp = 7.5\nlog_level = "debug"\n', encoding="utf-8")
+    s = load_settings({"COCKPIT_CONFIG": str(cfg)})
+    assert (s.session_minutes, s.demo_on_empty, s.proxy_addresses, s.lag_red_pp, s.lag_yellow_pp, s.log_level) == (
+        30, False, ("10.0.0.1", "::1"), 25.0, 7.5, "DEBUG")
+    for word, on in [("0", False), ("false", False), ("No", False), ("off", False), ("1", True), ("TRUE", True),
+                     ("yes", True)]:
+        assert load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_DEMO_ON_EMPTY": word}).demo_on_empty is on
+    s = load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_PROXY_ADDRESSES": " 10.0.0.1, 10.0.0.2 ",
+                       "COCKPIT_SESSION_MINUTES": " 15 "})
+    assert (s.proxy_addresses, s.session_minutes) == (("10.0.0.1", "10.0.0.2"), 15)

@@ -69,7 +69,11 @@ def test_an_admin_adds_a_new_indicator_and_the_next_file_imports_it(store):
     for args, reason in [(("社会消费品零售总额", "亿元", ["ytd"], "宏观经济"), "已是目录中的指标"),
                          (("新指标", "", ["ytd"], "宏观经济"), "单位应为"), (("新指标", "亿元", [], "宏观经济"), "发布口径"),
                          (("新指标", "亿元", ["ytd"], "<script>"), "领域应为"),
-                         (("<i>新</i>", "亿元", ["ytd"], "宏观经济"), "不能出现在名称中的符号")]:
+                         (("<i>新</i>", "亿元", ["ytd"], "宏观经济"), "不能出现在名称中的符号"),
+                         # a name and a unit go into every template a clerk opens in Excel
+                         (('=HYPERLINK("http://x.cn","点")', "亿元", ["ytd"], "宏观经济"), "不能以 = \\+ - @ 开头"),
+                         (("@SUM(A1)", "亿元", ["ytd"], "宏观经济"), "不能以 = \\+ - @ 开头"),
+                         (("新指标", "=1+1", ["ytd"], "宏观经济"), "单位应为")]:
         with pytest.raises(A.AliasRefused, match=reason):
             A.add_indicator(store, *args, by="管理员")
     assert len(store.indicators()[store.indicators().code.str.startswith("USER_")]) == 1

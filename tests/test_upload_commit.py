@@ -379,3 +379,19 @@ def test_a_county_reporter_cannot_write_another_countys_figures(store):
                       scope=auth.WriteScope(regions=frozenset({"411481"}), user="永城填报员"))
     assert result.status == "rejected" and "梁园区" in result.message
     assert store.count(s.observations) == before
+
+
+def test_a_catalogue_name_that_reads_as_a_formula_is_text_in_every_template(store):
+    """A stored name or unit starting with = (from a catalogue file, or added before names were
+    checked) went into the templates as live formulas (=HYPERLINK(...) in 数据!B2)."""
+    from sqlalchemy import update
+    from cockpit import schema as s
+    with store.begin() as conn:
+        conn.execute(update(s.indicators).where(s.indicators.c.code == "RETAIL")
+                     .values(name='=HYPERLINK("http://x.cn","点")', unit="=1+1"))
+    for data, sheet in ((T.long_template(store, ["RETAIL"], "2026-10"), "数据"),
+                        (T.wide_template(store, ["RETAIL"], "2026-10"), "月报")):
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not [c.coordinate for c in cells if c.data_type == "f" or c.value.startswith("=")], sheet
+        assert any(c.value == "'=HYPERLINK(\"http://x.cn\",\"点\")" for c in cells if c.parent.title == sheet)

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select
 
 from .. import schema as s
 from ..store import MEASURES, Store, now
+from ..exports import FORMULA_START
 from .names import indicator_resolver, name_key, norm, region_resolver
 
 KINDS = {"region": "地区", "indicator": "指标"}
@@ -47,6 +48,8 @@ def _clean(text, what: str) -> tuple[str, str]:
         raise AliasRefused(f"{what}过长（{len(norm(written))} 个字），名称最多 {MAX_NAME} 个字。")
     if _CONTROL.search(key) or _CONTROL.search(written.replace(" ", "").replace("\u3000", "")):
         raise AliasRefused(f"{what}含有不能出现在名称中的符号（如 < > * # | 或换行），请只写名称本身。")
+    if written.startswith(FORMULA_START):  # a name goes into every template: Excel would run it
+        raise AliasRefused(f"{what}不能以 = + - @ 开头（Excel 会把它当作公式），请只写名称本身。")
     return written, key
 
 
@@ -110,8 +113,8 @@ def add_indicator(store: Store, name: str, unit: str, measures: list[str], domai
     """An admin adds a name the catalogue lacks as a new indicator; returns its code."""
     written, key = _clean(name, "指标名称")
     unit = "" if unit is None else str(unit).strip()
-    if not unit or len(unit) > 16 or _CONTROL.search(unit):
-        raise AliasRefused("单位应为 1—16 个字，如 亿元、万人、%。")
+    if not unit or len(unit) > 16 or _CONTROL.search(unit) or unit.startswith(FORMULA_START):
+        raise AliasRefused("单位应为 1—16 个字、不以 = + - @ 开头，如 亿元、万人、%。")
     measures = [m for m in MEASURES if m in set(measures or [])]
     if not measures:
         raise AliasRefused(f"请至少选择一个发布口径（{'、'.join(MEASURES.values())}）。")

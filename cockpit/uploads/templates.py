@@ -109,7 +109,8 @@ def long_template(store: Store, codes: list[str], period: str, region_codes: lis
         i = ind.loc[code]
         for r in _regions_for(reg, i).itertuples():
             for m in i.measures.split(","):
-                ws.append([r.name, i["name"], period, MEASURES[m], None, i.unit if m in ("month", "ytd") else "%"])
+                ws.append([r.name, escape_formula(i["name"]), period, MEASURES[m], None,
+                           escape_formula(i.unit) if m in ("month", "ytd") else "%"])
                 row += 1
     last = row + SPARE_ROWS
     for title, col in (("地区", "A"), ("指标", "B"), ("口径", "D")):
@@ -163,8 +164,8 @@ def wide_template(store: Store, codes: list[str], period: str, region_code: str 
     slots = ["month", "month_yoy", "ytd", "ytd_yoy"]
     for i, code in enumerate(codes, start=5):
         row = ind.loc[code]
-        ws.cell(row=i, column=1, value=row["name"]).border = BOX
-        ws.cell(row=i, column=2, value=row.unit).border = BOX
+        ws.cell(row=i, column=1, value=escape_formula(row["name"])).border = BOX
+        ws.cell(row=i, column=2, value=escape_formula(row.unit)).border = BOX
         published = set(row.measures.split(","))
         for j, mcode in enumerate(slots, start=3):
             c = ws.cell(row=i, column=j)

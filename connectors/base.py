@@ -70,6 +70,9 @@ class Connector(ABC):
     def finished(self, item: File, ok: bool, reason: str) -> None:
         """Told once a file it handed over was imported (ok) or refused (reason, in Chinese)."""
 
+    def guard(self, store_url: str) -> None:
+        """Raises SourceError when the source would read the cockpit's own store (called before read)."""
+
 
 TYPE_WORDS = {str: "文字", int: "整数", float: "数字", bool: "true 或 false", list: "列表", dict: "表（键 = 值）"}
 

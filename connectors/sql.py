@@ -54,6 +54,21 @@ _QUERY_WORDS = [(("no such table", "doesn't exist", "relation"), "查询中的�
 _NAMED = re.compile(r"""(?:table|column|relation)[:\s]+["'`]?([\w.]+)["'`]?""", re.I)
 
 
+def same_database(a, b) -> bool:
+    """Whether two SQLAlchemy URLs name one database: the same SQLite file (however written), or
+    the same server, port and database name."""
+    if a.get_backend_name() != b.get_backend_name():
+        return False
+    if a.get_backend_name() == "sqlite":
+        def file_of(u) -> Path | None:
+            db = (u.database or "").removeprefix("file:")
+            return Path(db).resolve() if db and db != ":memory:" else None
+        return file_of(a) is not None and file_of(a) == file_of(b)
+    def at(u) -> tuple:
+        return ((u.host or "localhost").lower().replace("127.0.0.1", "localhost"), u.port, u.database)
+    return at(a) == at(b)
+
+
 def check_query(query: str) -> str:
     """The query without its trailing semicolon, or ValueError in Chinese saying why it is refused."""
     statements = [s for s in sqlparse.parse(query or "") if str(s).strip(" \t\r\n;")]
@@ -109,6 +124,12 @@ class SqlConnector(Connector):
     @property
     def shown_url(self) -> str:
         return self.url.render_as_string(hide_password=True)
+
+    def guard(self, store_url: str) -> None:
+        # The store holds users' password hashes, login sessions and server secrets: a query over it
+        # would copy them into tickets, or into a refusal shown on the 数据源 page.
+        if same_database(self.url, make_url(store_url)):
+            raise SourceError("数据库地址指向驾驶舱自己的数据库：数据源只能读取其他系统的数据库，本次未读取。")
 
     def read(self) -> Iterable[Dataset]:
         v = self.values

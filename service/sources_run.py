@@ -131,6 +131,7 @@ def _masked(text: str, connector) -> str:
 
 def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool) -> Outcome:
     connector.watermarks = S.watermarks(store, src.name)
+    connector.guard(store.url)
     out = Outcome(src.name, src.title, True, "unchanged", "")
     notes, tidy, marks = [], [], {}
     catalog = V.Catalog.load(store)

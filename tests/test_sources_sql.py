@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -312,3 +313,28 @@ def test_a_query_the_database_refuses_is_said_in_chinese_and_its_words_logged(st
     out = run(store, tmp_path, sql_source(f"sqlite:///{db}", query))
     assert not out.ok and words in out.message, out.message
     assert "no such" in caplog.text and "no such" not in out.message
+
+
+def test_a_source_that_points_at_the_cockpit_s_own_store_is_refused_before_it_reads(store, tmp_path):
+    """A query over the store's users table put password hashes into a refusal shown on the page."""
+    from cockpit import auth
+    auth.add_user(store, "管理员", "admin", "correct horse battery")
+    path = store.engine.url.database
+    query = "SELECT name AS gdbh, password_hash AS sqlb FROM users"
+    before = stored(store)
+    for url in (f"sqlite:///{path}", f"sqlite:///{tmp_path / '.' / Path(path).name}"):
+        out = run(store, tmp_path, sql_source(url, query, columns=None))
+        assert not out.ok and "数据库地址指向驾驶舱自己的数据库" in out.message, out.message
+        assert "argon2" not in out.message and stored(store) == before
+
+
+def test_one_database_is_known_however_its_address_is_written():
+    from sqlalchemy.engine import make_url
+    from connectors.sql import same_database
+    same = [("postgresql+psycopg://a@127.0.0.1:5432/cockpit", "postgresql+psycopg://b@localhost:5432/cockpit"),
+            ("sqlite:////tmp/x/c.db", "sqlite:////tmp/x/../x/c.db"), ("sqlite:////tmp/c.db", "sqlite:///file:/tmp/c.db?mode=ro&uri=true")]
+    other = [("postgresql+psycopg://a@127.0.0.1:5432/cockpit", "postgresql+psycopg://a@127.0.0.1:5432/stats"),
+             ("postgresql+psycopg://a@db1/cockpit", "postgresql+psycopg://a@db2/cockpit"),
+             ("sqlite:////tmp/c.db", "postgresql+psycopg://a@localhost/tmp/c.db"), ("sqlite://", "sqlite://")]
+    assert all(same_database(make_url(a), make_url(b)) for a, b in same)
+    assert not any(same_database(make_url(a), make_url(b)) for a, b in other)

@@ -118,3 +118,20 @@ def test_the_warning_count_says_how_many_entries_the_merged_list_has(app, demo_s
     groups = alerts.group_by_series(firing)
     assert len(groups) < len(firing)
     assert any(f"正在触发 {len(firing)} 条（同一指标、地区合并为 {len(groups)} 项）" in c.value for c in app.caption)
+
+
+def test_a_county_late_with_its_figures_is_shown_missing_not_with_an_earlier_month(demo_copy, monkeypatch):
+    """睢县 had not sent 1—10月: the map shaded it with its 1—9月 beside the others' 1—10月."""
+    from sqlalchemy import update
+    from cockpit import schema as s
+    from cockpit.store import Store
+    from tests.conftest import tables
+    store = Store(demo_copy)
+    o = s.observations.c
+    with store.begin() as conn:
+        conn.execute(update(s.observations).where(o.indicator_code == "RETAIL", o.region_code == "411422",
+                                                  o.period == DEMO_END).values(active=False))
+    app = open_app(monkeypatch, demo_copy)
+    table = next(t for t in tables(app) if "县区" in t and "时期" in t).set_index("县区")
+    assert set(table["时期"]) == {"2026年1—10月"}
+    assert table.loc["睢县", "数值"] == fmt.NA and table.loc["永城市", "数值"] != fmt.NA

@@ -59,13 +59,17 @@ def plan_tiles(v: View) -> None:
 
 
 def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
-    """Per county: the headline value (basis 'value') or its 同比 (basis 'yoy')."""
+    """Per county: the headline value (basis 'value') or its 同比 (basis 'yoy'), all of one period:
+    the city's latest (the tile above), else the counties' latest. Each county at its own latest
+    once shaded a late county's 1—9月 beside the others' 1—10月 under one title; it is missing now."""
     ind = state.indicators(v).set_index("code", drop=False).loc[code]
     obs = state.observations(v, (code,))
     reg = state.regions(v)
+    counties = reg[reg.level != "city"]
+    period = metrics.latest_period(obs, CITY) or obs[obs.region_code.isin(counties.code)].period.max()
     rows = []
-    for r in reg[reg.level != "city"].itertuples():
-        f = metrics.headline(obs, ind, r.code)
+    for r in counties.itertuples():
+        f = metrics.headline(obs, ind, r.code, period if isinstance(period, str) else None)
         value = f.yoy if basis == "yoy" or f.value is None else f.value
         label = fmt.pct_change(value) if basis == "yoy" or f.value is None else fmt.number(value, f.unit)
         rows.append({"region_code": r.code, "name": r.name, "value": value, "label": label,

@@ -33,16 +33,21 @@ def number(value: float | None, unit: str = "", decimals: int | None = None) -> 
     return f"{text} {unit}".strip() if unit and unit != "上年同月=100" else text
 
 
+def _signed(value: float) -> str:
+    # + 0.0: a change that rounds to nothing reads +0.0, not "-0.0" (-0.04 rounds to -0.0)
+    return f"{round(value, 1) + 0.0:+.1f}"
+
+
 def pct_change(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NA
-    return f"{value:+.1f}%"
+    return f"{_signed(value)}%"
 
 
 def pp(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NA
-    return f"{value:+.1f}个百分点"
+    return f"{_signed(value)}个百分点"
 
 
 def usual(expected: float) -> str:

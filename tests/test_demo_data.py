@@ -47,6 +47,13 @@ def test_county_figures_add_up_to_the_city(demo_store):
     assert np.allclose(city.sort_index(), counties.loc[city.sort_index().index], atol=0.011)
 
 
+def test_a_part_never_exceeds_its_whole(demo_store):
+    """全程网办办件量 is a part of 政务服务办件量: the demo once made it 115% of the whole."""
+    obs = demo_store.observations(indicators=["GOV_CASES", "GOV_ONLINE_CASES"], measures=["month", "ytd"])
+    both = obs.pivot_table(index=["region_code", "period", "measure"], columns="indicator_code", values="value")
+    assert len(both) > 1000 and (both.GOV_ONLINE_CASES <= both.GOV_CASES).all()
+
+
 def test_china_publishes_no_january_for_retail_and_industry(demo_store):
     obs = demo_store.observations(indicators=["RETAIL", "IND_VA", "FAI"])
     assert not obs.period.str.endswith("-01").any()

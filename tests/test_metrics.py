@@ -69,6 +69,7 @@ def test_formatting():
     assert fmt.number(5.2, "%") == "5.2%"
     assert fmt.pct_change(-0.35) == "-0.3%" or fmt.pct_change(-0.35) == "-0.4%"
     assert fmt.pp(0.2) == "+0.2个百分点"
+    assert fmt.pct_change(-0.04) == "+0.0%" and fmt.pp(-0.01) == "+0.0个百分点"  # never "-0.0"
 
 
 # ---- one definition of 同比, its 推算 label and its provenance (issue 9) ---------------------------

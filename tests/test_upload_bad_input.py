@@ -683,3 +683,16 @@ def test_a_reporting_unit_too_long_for_the_store_is_refused_naming_the_cell(stor
     rows = [[1, "推进中", 50, "", "市大数据局" * 13]]
     checked, text = attempt(store, xlsx(rows, header=["序号", "进展状态", "完成比例", "进展说明", "报送单位"], sheet="任务进展"))
     assert "任务进展/第2行/E（报送单位）" in text and "报送单位超过 64 个字" in text
+
+
+@pytest.mark.parametrize("cells, advice", [(False, "请选中数据下方的空行删除后保存"), (True, "请分成几个文件上传")])
+def test_too_many_rows_says_whether_they_are_empty_formatted_rows_or_data(store, cells, advice):
+    """A border run down a whole column makes a million rows with nothing in them: "分成几个文件上传"
+    was the wrong advice for that."""
+    data = xlsx([GOOD[0]])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    rows = "".join((f'<row r="{r}"><c r="A{r}" t="n"><v>1</v></c></row>' if cells else f'<row r="{r}" s="1" customFormat="1"/>')
+                   for r in range(3, 260_000))
+    sheet = sheet.replace("</sheetData>", rows + "</sheetData>")
+    _, text = attempt(store, replace_member(data, "xl/worksheets/sheet1.xml", sheet.encode()))
+    assert "行数过多（已超过 250,000 行）" in text and advice in text

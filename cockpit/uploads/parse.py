@@ -203,8 +203,11 @@ def _check_used_range(zf: zipfile.ZipFile, paths: dict[str, str], more: tuple[by
                 body, tail = buf[:-8], buf[-8:]
                 rows_total += body.count(b"<row") + body.count(b":row ")
                 if rows_total > MAX_ROWS:
-                    raise Rejected(f"工作表“{name}”行数过多（已超过 {MAX_ROWS:,} 行），超过一次报送的上限；"
-                                   "请分成几个文件上传，或删去无关的行。")
+                    # Rows without cells where it stopped: formatting run down a whole column, not data.
+                    empty = body.count(b"<c ") + body.count(b":c ") < body.count(b"<row") + body.count(b":row ")
+                    raise Rejected(f"工作表“{name}”行数过多（已超过 {MAX_ROWS:,} 行），超过一次报送的上限；" + (
+                        "其中多是没有内容的空行（常因整列设置了格式或边框）：请选中数据下方的空行删除后保存，再上传。"
+                        if empty else "请分成几个文件上传，或删去无关的行。"))
                 if path not in marked and any(m in buf for m in markers):
                     marked.add(path)
     return marked

@@ -97,6 +97,9 @@ class CapConnector(Connector):
             if not base.exists():
                 raise SourceError(f"找不到 CAP 文件或文件夹 {base}。")
             for p in files[:MAX_ALERTS]:
+                if p.is_symlink() and base.is_dir():  # as the drop folder: a link could reach any file
+                    yield p, "是符号链接，不读取（请放入文件本身）。"
+                    continue
                 too_big = p.stat().st_size > limit
                 yield p, f"CAP 文件超过上限 {limit / MB:g} MB，未读取。" if too_big else p.read_bytes()
             return

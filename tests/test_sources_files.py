@@ -295,7 +295,11 @@ def test_a_cap_folder_names_the_file_it_cannot_read_and_imports_the_others(store
     shutil.copy(CAP / "01_yellow.xml", feed)
     (feed / "截断.xml").write_bytes(YELLOW.encode()[:200])  # cut off mid-copy
     (feed / "时间.xml").write_text(YELLOW.replace("<sent>2026-11-30", "<sent>30.11.2026 上午"), encoding="utf-8")
+    secret = tmp_path / "secret.xml"  # outside the folder: a link to it is not followed
+    secret.write_text(YELLOW.replace("411481", "411402"), encoding="utf-8")
+    (feed / "链接.xml").symlink_to(secret)
     out = run(store, tmp_path, cap_source(feed))
     assert not out.ok and "截断.xml：CAP 内容不是有效的 XML" in out.message, out.message
+    assert "链接.xml：是符号链接，不读取" in out.message
     assert "时间.xml：CAP 预警中的时间无法解读" in out.message and "原有数据不变" not in out.message
     assert out.written == 2 and set(warnings_in(store)) == {"411481", "411426"}

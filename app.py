@@ -1,14 +1,14 @@
-"""商丘市数字政府领导驾驶舱: page config, login gate, navigation, the wall-display switch. Nothing else."""
+"""The cockpit's entry: page config, login gate, navigation, the wall-display switch. Nothing else."""
 import streamlit as st
 
-from cockpit import auth
+from cockpit import auth, city
 from cockpit.config import setup_logging
 from ui import auth as ui_auth, screen, state
 from ui.nav import PAGES
 from ui.widgets import ASSETS, apply_theme
 
 setup_logging()
-st.set_page_config(page_title="商丘市数字政府领导驾驶舱", page_icon=str(ASSETS / "favicon.png"),
+st.set_page_config(page_title=city.TITLE, page_icon=str(ASSETS / "favicon.png"),
                    layout="wide", initial_sidebar_state="expanded")
 apply_theme()
 try:

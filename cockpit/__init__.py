@@ -1,1 +1,1 @@
-"""商丘市数字政府领导驾驶舱: the domain core. Never imports streamlit."""
+"""The leadership cockpit's domain core (the city is data/regions.csv's). Never imports streamlit."""

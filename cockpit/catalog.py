@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import geo
+from . import city, geo
 from .config import ROOT, Settings, settings
 
 DATA = ROOT / "data"
@@ -145,14 +145,7 @@ def task_rows(plan: Plan | None = None) -> list[dict]:
     return rows
 
 
-def _city_code() -> str:
-    cities = [r["code"] for r in _read_csv(DATA / "regions.csv") if r["level"] == "city"]
-    if len(cities) != 1:
-        raise ValueError(f"data/regions.csv 应有且只有一个市级地区（level = city），现有 {len(cities)} 个")
-    return cities[0]
-
-
-CITY = _city_code()  # 商丘市 411400
+CITY = city.CODE  # the one region of level "city" in data/regions.csv
 
 
 @lru_cache(maxsize=4)

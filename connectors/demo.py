@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cockpit import catalog, geo, periods
+from cockpit import catalog, city, geo, periods
 from cockpit.catalog import CITY
 from cockpit.config import settings
 
@@ -330,13 +330,13 @@ class DemoConnector(Connector):
                     for code in rng.choice(list(WEIGHTS)[:9], int(rng.integers(1, 10)), replace=False):
                         rows.append({"kind": kind, "level": level, "region_code": code,
                                      "issued_at": issued, "expires_at": issued + dt.timedelta(hours=24),
-                                     "issuer": "商丘市气象台",
+                                     "issuer": f"{city.NAME}气象台",
                                      "text": f"预计未来24小时内有{kind}天气，请注意防范（演示）"})
         # One signal in force now, whatever the season, so the command room shows one.
         for code in ("411402", "411403", "411481"):
             rows.append({"kind": "寒潮" if self.today.month in (10, 11, 12, 1, 2, 3) else "暴雨",
                          "level": 3, "region_code": code, "issued_at": now - dt.timedelta(hours=3),
-                         "expires_at": now + dt.timedelta(hours=21), "issuer": "商丘市气象台",
+                         "expires_at": now + dt.timedelta(hours=21), "issuer": f"{city.NAME}气象台",
                          "text": "预计未来24小时内气温下降8℃以上，请注意防寒保暖（演示）"})
         return pd.DataFrame(rows)
 

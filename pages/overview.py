@@ -1,11 +1,12 @@
 """驾驶舱总览: headline economy, the plan's indicators, the county map, latest warnings."""
 import streamlit as st
 
+from cockpit import city
 from ui import panels, state
 from ui.widgets import demo_banner
 
 v = state.view()
-st.title("商丘市数字政府领导驾驶舱")
+st.title(city.TITLE)
 demo_banner(state.demo_datasets(v), {"observations", "hotline_tickets", "emergency_events"})
 panels.economy_tiles(v)
 panels.operations(v)

@@ -11,7 +11,7 @@ import sys
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cockpit import schema as s
+from cockpit import city, schema as s
 from cockpit.config import settings, setup_logging
 from cockpit.store import Store, StoreUnavailable
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     # The settings first: the commands' help and the logging read them, outside the try below.
     if code := serve_cli.settings_refused():
         return code
-    parser = Parser(prog="python -m cockpit", description="商丘市数字政府领导驾驶舱")
+    parser = Parser(prog="python -m cockpit", description=city.TITLE)
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)
     for command in COMMANDS:

@@ -106,12 +106,16 @@ def test_a_wrong_plan_file_is_refused_naming_the_file_and_the_key(tmp_path, text
     assert "plan.toml" in str(err.value)
 
 
-def test_no_code_names_the_plan_in_force():
-    """The next plan loads by replacing data/plan: its title, id and years may appear nowhere in the
-    code (预警中心 once printed the 2023—2025 plan's title whatever plan was loaded)."""
+def test_no_code_names_the_plan_in_force_or_the_city():
+    """The next plan loads by replacing data/plan, another city by its own data/regions.csv: the
+    plan's title, id and years and the city's name may appear nowhere in the code (预警中心 once
+    printed the 2023—2025 plan's title whatever plan was loaded; the page titles, the demo notices
+    and the briefing named 商丘市 in code)."""
+    from cockpit import city
     from tests.conftest import ROOT
     p = catalog.load_plan(catalog.DATA / "plan")
-    needles = (p.title, p.id, p.id.replace("-", "—"), f"{p.start.year}—{p.end.year}", f"{p.start.year}-{p.end.year}")
+    needles = (p.title, p.id, p.id.replace("-", "—"), f"{p.start.year}—{p.end.year}", f"{p.start.year}-{p.end.year}",
+               city.NAME, city.SHORT)
     files = [ROOT / "app.py", *(f for d in ("cockpit", "service", "ui", "pages", "models", "connectors")
                                 for f in (ROOT / d).rglob("*.py") if "migrations" not in f.parts)]
     named = [f"{f.relative_to(ROOT)}: {n}" for f in files for n in needles if n in f.read_text(encoding="utf-8")]

@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from cockpit import auth, sessions
+from cockpit import auth, city, sessions
 from cockpit.config import settings
 
 from . import state
@@ -90,7 +90,7 @@ def _go(url: str) -> None:
 
 
 def login_form() -> None:
-    st.title("商丘市数字政府领导驾驶舱")
+    st.title(city.TITLE)
     if msg := st.session_state.pop("auth_message", None):
         st.info(msg)
     with st.form("login", width=520):  # a name and a password, not a field across a wall screen

@@ -40,7 +40,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap
 from streamlit.web.server.starlette import starlette_app
 
-from cockpit import presence
+from cockpit import city, presence
 from cockpit.config import ROOT, settings
 
 if TYPE_CHECKING:  # the store (pandas, SQLAlchemy, Alembic) is imported after the server listens
@@ -89,7 +89,7 @@ def safe_next(target: str | None) -> str:
 
 
 def _page(message: str, status: int) -> HTMLResponse:
-    body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>商丘市数字政府领导驾驶舱</title>'
+    body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{html.escape(city.TITLE)}</title>'
             f'<p>{html.escape(message)}</p><p><a href="/">返回登录页</a></p></html>')
     return HTMLResponse(body, status_code=status, headers={"cache-control": "no-store"})
 

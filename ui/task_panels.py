@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, tasks
+from cockpit import charts, city, tasks
 from cockpit.auth import View
 from cockpit.signals import style_of
 
@@ -159,7 +159,7 @@ def task_list(v: View, today: dt.date) -> None:
         st.caption(f"共 {len(shown)} 项")
         names = {"部分": "、".join(chosen), "牵头单位": unit, "状态": "、".join(statuses),
                  "只看逾期": "是" if only_late else ""}
-        _table(v, shown, "t_list", "商丘市数字政府建设重点任务推进情况", b, {k: x for k, x in names.items() if x})
+        _table(v, shown, "t_list", f"{city.NAME}数字政府建设重点任务推进情况", b, {k: x for k, x in names.items() if x})
 
 
 def task_history(v: View, today: dt.date) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cockpit import audit, fmt
+from cockpit import audit, city, fmt
 from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
 from cockpit.metrics import Figure
 from cockpit.store import StoreUnavailable
@@ -74,7 +74,7 @@ def _audit_export(what: str, file_name: str) -> None:
 
 def demo_banner(datasets: set[str], shown: set[str]) -> None:
     if datasets & shown:
-        st.warning("**演示数据**：本页部分或全部数字为系统生成的演示数据，不代表商丘市实际情况；"
+        st.warning(f"**演示数据**：本页部分或全部数字为系统生成的演示数据，{city.NOT_REAL}；"
                    f"规划指标目标与重点任务清单取自{state.plan().caliber}。",
                    icon=":material/science:")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import alert_store, catalog, charts, economy, metrics, periods, plan, reporting, rule_config, tasks
+from .. import alert_store, catalog, city, charts, economy, metrics, periods, plan, reporting, rule_config, tasks
 from ..auth import EVERYTHING, Scope
 from ..catalog import CITY
 from ..charts import Chart
@@ -80,7 +80,7 @@ class Pack:
     @property
     def footer(self) -> str:
         """Printed on every slide and page."""
-        return f"{self.filters}　数据截至：{self.as_of}" + ("　【演示数据，非商丘市实际数据】" if self.demo else "")
+        return f"{self.filters}　数据截至：{self.as_of}" + (f"　【演示数据，非{city.NAME}实际数据】" if self.demo else "")
 
     @property
     def file_stem(self) -> str:

@@ -11,6 +11,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from .. import city
 from .content import Pack
 from .slides import display
 
@@ -37,7 +38,7 @@ class _Doc(FPDF):
         self.add_font("cjk", "", str(font_file()))  # one face (parsing a CJK font costs seconds): headings are larger, not bold
         self.set_auto_page_break(True, margin=16)
         self.set_title(pack.title)
-        self.set_creator("商丘市数字政府领导驾驶舱")
+        self.set_creator(city.TITLE)
 
     def footer(self):
         self.set_y(-12)
@@ -80,7 +81,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         doc.ln(6)
         doc.set_font("cjk", size=14)
         doc.set_text_color(*AMBER)
-        doc.cell(0, 10, "【演示数据】本简报数字为系统生成的演示数据，不代表商丘市实际情况", align="C")
+        doc.cell(0, 10, f"【演示数据】本简报数字为系统生成的演示数据，{city.NOT_REAL}", align="C")
     for section, png in zip(pack.charts, pictures):
         doc.add_page()
         doc.heading(section.chart.title)

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from .. import city
 from ..charts import FONT, Chart
 
-DEMO_MARK = "演示数据 · 非商丘市实际数据"
+DEMO_MARK = f"演示数据 · 非{city.NAME}实际数据"
 NOTE_TRACE = "批注"  # cockpit.charts.trend names its pinned-note markers so
 
 

@@ -10,6 +10,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
+from .. import city
 from .content import Pack, TableSection
 
 FONT = "WenQuanYi Micro Hei"
@@ -45,7 +46,7 @@ def _title_slide(prs, pack: Pack) -> None:
     _text(s, Inches(0.8), Inches(4.3), W - Inches(1.6), Inches(1.6), "\n".join(lines), 16, colour=GREY)
     if pack.demo:
         _text(s, Inches(0.8), Inches(5.9), W - Inches(1.6), Inches(0.6),
-              "【演示数据】本简报数字为系统生成的演示数据，不代表商丘市实际情况", 18, bold=True, colour=AMBER)
+              f"【演示数据】本简报数字为系统生成的演示数据，{city.NOT_REAL}", 18, bold=True, colour=AMBER)
     _foot(s, pack, 1)
 
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .. import city
 from ..exports import escape_formula
 from .content import Pack
 
@@ -37,7 +38,7 @@ def _sheet(wb: Workbook, name: str, title: str, meta: list[str], frame: pd.DataF
     for line in meta:
         ws.append([escape_formula(line)])
     if demo:
-        ws.append(["【演示数据】本表数字为系统生成的演示数据，非商丘市实际数据"])
+        ws.append([f"【演示数据】本表数字为系统生成的演示数据，非{city.NAME}实际数据"])
         ws.cell(row=ws.max_row, column=1).fill = DEMO_FILL
     ws.append([])
     ws.append([escape_formula(str(c)) for c in frame.columns])
@@ -79,7 +80,7 @@ def write(pack: Pack) -> bytes:
         cover.append([escape_formula(line)])
     cover["A1"].font = Font(bold=True, size=14)
     if pack.demo:
-        cover.append(["【演示数据】本简报数字为系统生成的演示数据，非商丘市实际数据"])
+        cover.append([f"【演示数据】本简报数字为系统生成的演示数据，非{city.NAME}实际数据"])
         cover.cell(row=cover.max_row, column=1).fill = DEMO_FILL
     cover.column_dimensions["A"].width = 90
     for s in pack.charts:

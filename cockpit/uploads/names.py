@@ -10,13 +10,18 @@ import unicodedata
 
 import pandas as pd
 
+from .. import city
+
+_EX = city.EXAMPLE  # the examples are the city's own names
 NORMALISATIONS = [
     "业务系统“导出 Excel”得到的、实为网页表格的文件按表格读取；CSV 可为逗号或制表符分隔；",
     "全角字母、数字、标点和空格按半角处理（如“１２３”→123、“：”→“:”）；",
-    "名称前后及中间的空格（含全角空格）和看不见的格式字符（如零宽空格）忽略（“梁 园 区”“全　市”）；县、区、市可省略（梁园、永城）；示范区的常见写法"
+    f"名称前后及中间的空格（含全角空格）和看不见的格式字符（如零宽空格）忽略（“{' '.join(_EX['name'])}”“全　市”）；"
+    f"县、区、市可省略（{_EX['short_name']}）；示范区的常见写法"
     "（城乡一体化示范区等）均可；",
     "“其中：”“一、”“（一）”等前缀和缩进忽略，名称前后的注释符号（①、*、※、△、[1]）忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
-    "地区可写全称、简称或代码（梁园区、梁园、411402 或 12 位的 411402000000；全市、商丘市、411400），县区名前可带市名（商丘市梁园区）；"
+    f"地区可写全称、简称或代码（{_EX['name']}、{_EX['short_name']}、{_EX['code']} 或 12 位的 {_EX['code']}000000；"
+    f"全市、{city.NAME}、{city.CODE}），县区名前可带市名（{city.NAME}{_EX['name']}）；"
     "指标可写名称或代码；"
     "在本页对应过的写法以后照此读取；",
     "数值可带千分位逗号（“1,234.5”）、全角数字、前后空格；写成文本的数字按数字读取；“12.5%”按 12.5 读取（同比以百分数的数值填报），设为百分比格式的单元格也按显示的 12.5% 读取；"
@@ -52,8 +57,8 @@ _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 _ORDINAL = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]\s*|^[（(][一二三四五六七八九十\d]+[)）]\s*")
 # Marks for "not published / no data", compared after NFKC and lower-casing ("…" becomes "...").
 NOT_AVAILABLE = {"", "—", "-", "--", "——", "…", "……", "...", "......", "－", "/", "x", "×", "无数据", "–", "−", "‒", "‐"}
-ZONE_NAMES = ("示范区", "商丘示范区", "城乡一体化示范区", "商丘城乡一体化示范区", "商丘市城乡一体化示范区",
-              "一体化示范区", "城乡一体化")
+ZONE_NAMES = ("示范区", "城乡一体化示范区", "一体化示范区", "城乡一体化",
+              *(f"{prefix}{zone}" for prefix in dict.fromkeys([city.SHORT, city.NAME]) for zone in ("示范区", "城乡一体化示范区")))
 
 
 def norm(text) -> str:
@@ -124,7 +129,7 @@ def region_resolver(regions: pd.DataFrame, aliases: dict[str, str] | None = None
     if len(city):
         for alias in ("全市", "合计", "全市合计", "总计", "全市总计"):
             pairs[alias] = city.code.iloc[0]
-        # Exports of provincial and city systems name a county with its city first (商丘市梁园区).
+        # Exports of provincial and city systems name a county with its city first (the city's name, then 梁园区).
         for prefix in dict.fromkeys([city.name.iloc[0], city.short_name.iloc[0]]):
             for r in regions[regions.level != "city"].itertuples():
                 pairs.setdefault(prefix + r.name, r.code)

@@ -12,6 +12,7 @@ from html import escape
 import plotly.graph_objects as go
 import streamlit as st
 
+from cockpit import city
 from cockpit.charts import BLUE, FONT, MONTH
 from cockpit.signals import LEVELS, LIGHTS, OUTCOMES
 
@@ -213,7 +214,7 @@ def body(board: Board, alarms: list[Alarm]) -> None:
 def footer(board: Board | None, status: str) -> None:
     """口径 and source of the tiles, the 演示数据 note, and how the carousel stands (and is paused)."""
     note = "" if board is None else board.caliber + (
-        " · 演示数据：本屏部分或全部数字为系统生成的演示数据，不代表商丘市实际情况" if board.demo else "")
+        f" · 演示数据：本屏部分或全部数字为系统生成的演示数据，{city.NOT_REAL}" if board.demo else "")
     with st.container(key="wall-foot"):
         st.html(f"<div class='wall-foot'><span class='wf-note'>{esc(note)}</span>"
                 f"<span class='wf-status'>{esc(status)}</span></div>")

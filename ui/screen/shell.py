@@ -15,6 +15,7 @@ from html import escape
 
 import streamlit as st
 
+from cockpit import city
 from cockpit.auth import View
 from cockpit.config import settings
 
@@ -26,7 +27,7 @@ from .carousel import Carousel
 from .model import Board
 
 log = logging.getLogger("cockpit.ui.screen")
-TITLE = "商丘市数字政府领导驾驶舱"
+TITLE = city.TITLE
 
 
 def requested(url_path: str | None = None) -> bool:

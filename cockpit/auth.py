@@ -198,10 +198,8 @@ def add_user(store: Store, name: str, role: str, password: str, *, region_code: 
              department: str | None = None, actor: str = "system") -> None:
     role = role_code(role)
     name = name.strip()
-    if not name:
-        raise AuthError("用户名不能为空")
-    if len(name) > (most := s.users.c.name.type.length):  # PostgreSQL refuses it at the write, SQLite not at all
-        raise AuthError(f"用户名超过 {most} 个字")
+    if not 0 < len(name) <= (most := s.users.c.name.type.length):  # the store's width: PostgreSQL refuses more at the write
+        raise AuthError(f"用户名应为 1—{most} 个字，现为" + (f" {len(name)} 个字" if name else "空"))
     if role == "county" and not region_code:
         raise AuthError("县区用户须指定 --region 县区代码")
     if region_code:  # as the importer reads it: 梁园区, 梁园, 411402, or a name staff mapped

@@ -196,6 +196,8 @@ def test_screen_links_made_in_open_mode_end_when_the_first_user_is_created(store
 
 def test_a_user_name_too_long_for_the_store_is_refused_before_anything_is_written(store):
     """PostgreSQL refused a 70-character name at the write with a traceback that printed the hash."""
-    with pytest.raises(auth.AuthError, match="用户名超过 64 个字"):
+    with pytest.raises(auth.AuthError, match="用户名应为 1—64 个字，现为 70 个字"):
         auth.add_user(store, "甲" * 70, "leader", PW)
+    with pytest.raises(auth.AuthError, match="用户名应为 1—64 个字，现为空"):
+        auth.add_user(store, "  ", "leader", PW)
     assert store.frame(select(s.users)).empty and _audit(store).empty

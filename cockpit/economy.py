@@ -123,7 +123,7 @@ def county_ranking(obs: pd.DataFrame, ind: pd.Series, regions: pd.DataFrame, per
     Contribution (拉动, pp) = county's increase / city's value a year earlier × 100; it
     needs values, so rate-only indicators (规上工业增加值) show only the gap to the city.
     """
-    ratio = ind.kind == "ratio"
+    additive = ind.kind in ("flow", "stock")  # a county's increase pulls the city's only where values add up
     mine = obs[obs.indicator_code == ind.code]
     city_yoy, reported = metrics.growth_for(mine, ind, CITY, period, basis)
     city_prev = _v(mine, CITY, periods.same_period_last_year(period), basis)
@@ -142,7 +142,7 @@ def county_ranking(obs: pd.DataFrame, ind: pd.Series, regions: pd.DataFrame, per
         now = _v(own, r.code, period, basis)
         prev = _v(own, r.code, periods.same_period_last_year(period), basis)
         contribution = (round((now - prev) / city_prev * 100, 2)
-                        if None not in (now, prev, city_prev) and city_prev and not ratio else None)
+                        if None not in (now, prev, city_prev) and city_prev and additive else None)
         rows.append({"region_code": r.code, "name": r.name, "value": now, "yoy": yoy,
                      "estimated": yoy is not None and not rep, "ranked": r.level == "county",
                      "gap_to_city": None if yoy is None or city_yoy is None else round(yoy - city_yoy, 1),

@@ -201,3 +201,13 @@ def _values(data) -> list:
     if isinstance(data, dict):  # Plotly sends a numeric array as base64 ("bdata")
         return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
     return [y for y in (data or []) if isinstance(y, (int, float))]
+
+
+def test_a_trend_says_its_data_end_where_its_line_ends_not_at_the_month_chosen(app):
+    """With 2026年2月 chosen, the trend ran to 2026-10 under "数据截至：2026年2月"."""
+    app.selectbox(key="f_period").set_value("2026-02").run()
+    app.selectbox(key="e_indicator").set_value("RETAIL").run()
+    specs = [json.loads(p.proto.spec) for p in app.get("plotly_chart")]
+    trend = next(x for x in specs if "社会消费品零售总额同比" in json.dumps(x, ensure_ascii=False))
+    said = json.dumps(trend, ensure_ascii=False)
+    assert "数据截至：2026年10月" in said and "数据截至：2026年2月" not in said

@@ -148,6 +148,7 @@ def test_a_month_whose_last_year_the_tickets_only_partly_cover_gets_no_同比_an
     assert not app.exception
     label = f"受理量（{first.year + 1}年{first.month}月）"
     assert _metric(app, label).value.endswith("件") and not _metric(app, label).delta
+    assert not _metric(app, label).proto.delta_description  # no bare "同比" under nothing
     county = _frames(app, "较上年同期")[0]
     assert county["受理量"].sum() > 0 and county["较上年同期"].isna().all()
     categories = _frames(app, "上年同期")

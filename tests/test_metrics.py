@@ -204,6 +204,15 @@ def test_a_level_such_as_pm25_changes_in_percent_and_a_ratio_in_points():
     assert shown.loc["失业率", "当月同比"].startswith("+0.2个百分点")
     kinds = {r["code"]: r["kind"] for r in catalog.indicator_rows()}
     assert kinds["PM25"] == "level" and kinds["AQI_GOOD"] == "ratio"
+    # A county's concentration does not add into the city's: no 拉动 (it read -9.97 points of a -4.6% change).
+    regions = pd.DataFrame({"code": ["411400", "1", "2"], "name": ["市", "县1", "县2"], "level": ["city", "county", "county"]})
+    values = [(r, p, v) for r, now, before in (("411400", 36.5, 38.5), ("1", 30.0, 33.0), ("2", 40.0, 41.0))
+              for p, v in (("2026-10", now), ("2025-10", before))]
+    for kind, pulls in (("level", False), ("flow", True)):
+        one = ind.iloc[0].copy()
+        one["kind"] = kind
+        rank = economy.county_ranking(_obs([("PM25", r, p, "month", v) for r, p, v in values]), one, regions, "2026-10", "month")
+        assert rank.contribution_pp.notna().all() == pulls and rank.contribution_pp.isna().all() != pulls
 
 
 def test_an_unknown_kind_in_the_catalogue_is_refused_naming_the_file_row_and_the_kinds(tmp_path, monkeypatch):

@@ -673,6 +673,7 @@ def test_a_percent_sign_on_an_amount_is_refused_and_on_a_rate_is_read(store):
     rows = [["永城市", "社会消费品零售总额", "2026-10", "累计", "300%", "亿元"]]
     checked, text = attempt(store, xlsx(rows))
     assert "第2行/E（数值）：“300%”数值带百分号，而“社会消费品零售总额”的累计以“亿元”计" in text
+    assert "按“百分号”规则读取" not in text  # an error, not also "read as 300"
     ok = [["永城市", "社会消费品零售总额", "2026-10", "累计同比", "5.2%", "%"], ["全市", "城镇调查失业率", "2026-10", "当月", "4.8%", "%"]]
     checked = V.check_bytes(store, xlsx(ok), "报表.xlsx", V.Options(today=TODAY))
     assert checked.ok and sorted(checked.datasets[0].frame.value) == [4.8, 5.2]

@@ -113,8 +113,9 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                 chart = charts.trend(
                     values, title=f"{region_names[f.region]}{ind['name']}{'同比' if growth else ''}"
                     f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
-                    source=ind.source_dept, as_of=periods.label(period), notes=pinned,
-                    target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
+                    # where the line ends, not the month chosen: a line to 2026-10 said "数据截至 2026年2月"
+                    source=ind.source_dept, as_of=periods.label(values.period[values.value.notna()].iloc[-1]),
+                    notes=pinned, target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
                 chart_view.show(chart, "e_trend", demo=chart_view.demo(v, "observations"))
                 if kind == "value" and value_measure is None:
                     st.caption("该指标不发布此口径的数值，显示同比增速。")

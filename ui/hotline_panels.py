@@ -119,7 +119,7 @@ def headline(v: View, f: Filters) -> None:
         c = st.columns(5)
         c[0].metric(f"受理量（{w.label}）", f"{cur['received']:,} 件",
                     fmt.pct_change(change) if change is not None else None, delta_color="off",
-                    delta_description=ref_label)
+                    delta_description=ref_label if change is not None else None)  # no bare "同比" under nothing
         c[1].metric("办结率", fmt.number(cur["closed_rate"], "%"), help="已办结 ÷ 受理量（区间内受理的工单）")
         c[2].metric("满意率", fmt.number(cur["satisfied_rate"], "%"),
                     help="（满意＋基本满意）÷ 已回访工单")

@@ -135,7 +135,7 @@ def upload_panel(v: View) -> None:
                                                  scope=write_scope())
             st.session_state["upload_checked"] = (key, checked, pv)
         _, checked, pv = st.session_state["upload_checked"]
-        st.text(f"文件：{f.name}（{len(data) / 1024:,.0f} KB，sha256 {digest[:12]}…）")
+        st.text(f"文件：{f.name}（{len(data) / 1024:,.0f} KB，校验码 {digest[:12]}…）")
         if checked.sheets:
             st.caption("读取的工作表：" + "、".join(md(s) for s in checked.sheets))
         problems = checked.problems

@@ -147,12 +147,6 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
     future = (period.notna() & (period.fillna("") > this_month)).to_numpy()
     report(future & ~blank, "period", lambda i: f"时期 {period.iat[i]} 在未来（当前为 {this_month}）")
 
-    for detail, idx in norm_counts.items():
-        if detail:
-            i = idx[0]
-            problems.add(f"{len(idx)} 个数值按“{detail}”规则读取（如此格），请核对", sheet=raw.at[i, "sheet"],
-                         row=int(raw.at[i, "row"]), column=raw.at[i, "c_value"], value=vals.iat[i], severity=INFO)
-
     known = indicator.notna().to_numpy() & measure.notna().to_numpy() & ~blank
     if known.any():
         # The catalogue's word on each row, looked up once per indicator the file names.
@@ -200,6 +194,14 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
         report(low, "value", lambda i: f"低于指标目录的下限 {lo[i]:g}")
         report(high, "value", lambda i: f"超过指标目录的合理上限 {hi[i]:g} {unit_of.get(indicator.iat[i])}，请核对单位")
         report(yoy_low, "value", "同比增速不能低于 -100%")
+
+    # Said after the checks, of the cells they kept: "300%" under 亿元 is an error, not "read as 300".
+    for rule, idx in norm_counts.items():
+        idx = [i for i in idx if not bad[i]]
+        if rule and idx:
+            i = idx[0]
+            problems.add(f"{len(idx)} 个数值按“{rule}”规则读取（如此格），请核对", sheet=raw.at[i, "sheet"],
+                         row=int(raw.at[i, "row"]), column=raw.at[i, "c_value"], value=vals.iat[i], severity=INFO)
 
     frame = pd.DataFrame({"indicator_code": indicator, "region_code": region, "period": period,
                           "measure": measure, "value": value})

@@ -37,11 +37,17 @@ def scale(viewport: tuple[int, int]) -> float:
 
 
 # ---- HTML pieces ----------------------------------------------------------------------------------
+def _whole_parts(text: str) -> str:
+    """"同比 +7.2% · 2026年1—10月累计" breaking only at its "·": a narrow tile broke "2026 / 年10月"
+    and "累 / 计"."""
+    return " · ".join(f"<span class='whole'>{esc(part)}</span>" for part in text.split(" · "))
+
+
 def tiles_html(tiles: list[Tile], small: bool = False) -> str:
     cells = "".join(
         f"<div class='wall-tile'><div class='wt-label'>{esc(t.label)}</div>"
         f"<div class='wt-value'>{esc(t.value)}<span class='wt-unit'>{esc(t.unit)}</span></div>"
-        + (f"<div class='wt-note tone-{esc(t.tone)}'>{esc(t.note)}</div>" if t.note else "") + "</div>"
+        + (f"<div class='wt-note tone-{esc(t.tone)}'>{_whole_parts(t.note)}</div>" if t.note else "") + "</div>"
         for t in tiles)
     return f"<div class='wall-tiles{' small' if small else ''}'>{cells}</div>"
 

@@ -697,3 +697,17 @@ def test_too_many_rows_says_whether_they_are_empty_formatted_rows_or_data(store,
     sheet = sheet.replace("</sheetData>", rows + "</sheetData>")
     _, text = attempt(store, replace_member(data, "xl/worksheets/sheet1.xml", sheet.encode()))
     assert "行数过多（已超过 250,000 行）" in text and advice in text
+
+
+def test_two_sheets_whose_names_differ_by_a_space_are_told_apart_in_every_message(store):
+    wb = openpyxl.Workbook()
+    for ws, value in ((wb.active, 100), (wb.create_sheet("数据 "), 200)):
+        if ws.title != "数据 ":
+            ws.title = "数据"
+        ws.append(HEADER)
+        ws.append(["梁园区", "社会消费品零售总额", "2026-10", "累计", value, "亿元"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    checked, text = attempt(store, buf.getvalue())
+    assert "[错误] “数据 ”/第2行/E（数值）：“200”与工作表“数据”第 2 行" in text, text
+    assert list(checked.problems.frame()["工作表"]) == ["“数据 ”"]

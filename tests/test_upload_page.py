@@ -128,7 +128,7 @@ def test_a_clean_file_offers_no_problem_list_and_counties_that_stop_adding_up_ar
     warning = _table(app, "级别", "原因")
     assert list(warning["级别"]) == ["提醒"]
     assert warning["原因"].iloc[0].startswith("社会消费品零售总额2026年1—10月：各县（市、区）合计 ")
-    assert "相差 +50 亿元" in warning["原因"].iloc[0]
+    assert "多 50 亿元" in warning["原因"].iloc[0]
     assert "下载问题清单（Excel）" in labels and [b for b in app.button if b.key == "upload_confirm"]
 
 

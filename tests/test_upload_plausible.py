@@ -33,8 +33,8 @@ def test_a_county_figure_that_breaks_the_total_is_a_warning_naming_the_gap_and_t
     checked = V.check_bytes(store, data, "月报.xlsx", OPT)
     assert checked.ok
     [warning] = _sum_warnings(checked)
-    assert warning.reason == ("社会消费品零售总额2026年10月当月：各县（市、区）合计 115 亿元（含示范区 5），与全市 95 亿元"
-                              "相差 +20 亿元（+21.1%），请核对（仅提醒，不影响导入）")
+    assert warning.reason == ("社会消费品零售总额2026年10月当月：各县（市、区）合计 115 亿元（含示范区 5），比全市 95 亿元"
+                              "多 20 亿元（+21.1%），请核对（仅提醒，不影响导入）")
     assert (warning.sheet, warning.row, warning.value) == ("数据", 2, "95")  # at the city's own row
     result = C.commit(store, checked, data=data, file_name="月报.xlsx", created_by="甲")
     assert result.status == "committed"
@@ -44,7 +44,7 @@ def test_the_zone_is_counted_when_it_has_a_figure_and_left_out_when_it_has_none(
     checked = V.check_bytes(store, xlsx(_rows(100.0, zone=10.0)), "月报.xlsx", OPT)
     assert _sum_warnings(checked) == []
     checked = V.check_bytes(store, xlsx(_rows(120.0, zone=10.0)), "月报.xlsx", OPT)
-    assert "合计 100 亿元（含示范区 10），与全市 120 亿元相差 -20 亿元" in _sum_warnings(checked)[0].reason
+    assert "合计 100 亿元（含示范区 10），比全市 120 亿元少 20 亿元" in _sum_warnings(checked)[0].reason
     assert _sum_warnings(V.check_bytes(store, xlsx(_rows(90.0, zone=None)), "无示范区.xlsx", OPT)) == []
 
 
@@ -53,7 +53,7 @@ def test_a_county_revising_its_own_figure_is_checked_against_the_others_in_force
     C.commit(store, V.check_bytes(store, first, "全市.xlsx", OPT), data=first, file_name="全市.xlsx", created_by="甲")
     revised = V.check_bytes(store, xlsx([["睢县", "社会消费品零售总额", "2026-10", "当月", 14.0, "亿元"]]), "睢县.xlsx", OPT)
     [warning] = _sum_warnings(revised)
-    assert "合计 99 亿元（含示范区 5），与全市 95 亿元相差 +4 亿元" in warning.reason
+    assert "合计 99 亿元（含示范区 5），比全市 95 亿元多 4 亿元" in warning.reason
     assert (warning.row, warning.value) == (2, "14")
 
 

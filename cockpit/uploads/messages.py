@@ -30,9 +30,15 @@ class Problem:
 
     def line(self) -> str:
         """One line for the command line and logs."""
-        where = "/".join(p for p in (self.sheet, f"第{self.row}行" if self.row else "", self.column) if p)
+        where = "/".join(p for p in (sheet_shown(self.sheet), f"第{self.row}行" if self.row else "", self.column) if p)
         shown = f"“{self.value}”" if self.value != "" else ""
         return f"[{SEVERITY_NAMES[self.severity]}] {where + '：' if where else ''}{shown}{self.reason}"
+
+
+def sheet_shown(name: str) -> str:
+    """A sheet's name as the list shows it: quoted when spaces begin or end it, or “数据 ” and “数据”,
+    two sheets of one workbook, read as one in every message."""
+    return f"“{name}”" if name != name.strip() else name
 
 
 def shown(value) -> str:
@@ -104,7 +110,7 @@ class Problems:
         return not self.count(ERROR)
 
     def frame(self, severities: tuple[str, ...] = (ERROR, WARNING, INFO, SKIPPED)) -> pd.DataFrame:
-        rows = [{"级别": SEVERITY_NAMES[p.severity], "工作表": p.sheet,
+        rows = [{"级别": SEVERITY_NAMES[p.severity], "工作表": sheet_shown(p.sheet),
                  "行": p.row, "列": p.column, "值": p.value, "原因": p.reason}
                 for p in self.items if p.severity in severities]
         import pandas as pd  # here, not above: the reader (parse) uses this module and must import light

@@ -219,7 +219,7 @@ def sums(rows: _Rows, known: Known, catalog) -> None:
         share = f"（{gap / total[g] * 100:+.1f}%）" if total[g] else ""
         when = periods.label(frame.period.iat[i], measure, ind.frequency.get(code, "M"))
         rows.warn(i, f"{ind.name[code]}{when}{'' if measure == 'ytd' else '当月'}：各县（市、区）合计 {counted[g]:,.6g} "
-                     f"{unit}{with_zone}，与全市 {total[g]:,.6g} {unit}相差 {gap:+,.4g} {unit}{share}，请核对"
+                     f"{unit}{with_zone}，比全市 {total[g]:,.6g} {unit}{'多' if gap > 0 else '少'} {abs(gap):,.4g} {unit}{share}，请核对"
                      "（仅提醒，不影响导入）")
         said += 1
         if said >= SAID:

@@ -73,7 +73,7 @@ def test_a_hostile_upload_is_refused_and_other_sessions_are_served_during_and_af
         clerk.locator("input[type=file]").set_input_files(str(path))
         viewer.reload()  # another user's page is served while the file is being read
         viewer.get_by_text("数据截至").first.wait_for(timeout=60_000)
-        clerk.get_by_text("sha256").first.wait_for(timeout=120_000)
+        clerk.get_by_text("校验码").first.wait_for(timeout=120_000)
         clerk.get_by_text("整个文件未写入").first.wait_for(timeout=30_000)
     finally:
         stop.set()

@@ -37,7 +37,7 @@ def _upload(page, server, path, user="张三") -> str:
     page.get_by_label("报送人").fill(user)
     page.get_by_label("报送人").press("Tab")
     page.locator("input[type=file]").set_input_files(str(path))
-    page.get_by_text("sha256").first.wait_for(timeout=60_000)  # the file was read and checked
+    page.get_by_text("校验码").first.wait_for(timeout=60_000)  # the file was read and checked
     settle(page)
     body = page.inner_text("body")
     assert "预览" in body, body[-3000:]
@@ -122,7 +122,7 @@ def test_a_county_workbook_shows_what_is_not_imported_and_offers_to_map_unknown_
         assert re.search(r"未导入的内容（\d+ 处）", body) and "指标“税收收入”（" in body
         assert "保存对应并重新校验" in body
         # Every visible word Chinese; file kinds, encodings, the names Excel and CSV and the file's digest aside.
-        body = re.sub(r"sha256 [0-9a-f]+…", "", body)
+        body = re.sub(r"校验码 [0-9a-f]+…", "", body)
         words = set(re.findall(r"[A-Za-z]{3,}", body)) - {"xlsx", "csv", "CSV", "Excel", "GBK", "UTF"}
         assert not words, [body[max(0, body.find(w) - 30):body.find(w) + 30] for w in sorted(words)]
         # Nothing cut off: no element of the main column is wider than the window.

@@ -201,7 +201,7 @@ def add_user(store: Store, name: str, role: str, password: str, *, region_code: 
     if not name or len(name) > s.users.c.name.type.length:  # the store's width: PostgreSQL refuses more at the write
         raise AuthError(f"用户名应为 1—{s.users.c.name.type.length} 个字，现为" + (f" {len(name)} 个字" if name else "空"))
     if role == "county" and not region_code:
-        raise AuthError("县区用户须指定 --region 县区代码")
+        raise AuthError("县区用户须指定 --region 县区（名称或代码）")
     if region_code:  # as the importer reads it: 梁园区, 梁园, 411402, or a name staff mapped
         written, region_code = region_code, names.region_resolver(
             store.regions(), aliases.mapping(aliases.stored(store), "region"))(region_code)

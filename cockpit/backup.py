@@ -60,8 +60,9 @@ def backup(store: Store, out: Path | None = None, name: str = "cockpit") -> Path
     """Back the store up to `out` (default data/backups/<name>-<time>.db or .dump, never an
     earlier backup's name)."""
     sqlite = store.engine.dialect.name == "sqlite"
-    claimed = out is None
-    out = Path(out) if out else _new_file(store.cfg.data_dir / "backups", name, ".db" if sqlite else ".dump")
+    claimed = out is None or Path(out).is_dir()  # --out a folder: a new file in it, named as in data/backups
+    folder = store.cfg.data_dir / "backups" if out is None else Path(out)
+    out = _new_file(folder, name, ".db" if sqlite else ".dump") if claimed else Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         if sqlite:
@@ -75,12 +76,13 @@ def backup(store: Store, out: Path | None = None, name: str = "cockpit") -> Path
             address, env = _libpq(store.url)
             subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), address],
                            check=True, capture_output=True, text=True, env=env)
+        # The manifest too: a backup without one (a store with no tables) cannot be restored with checks.
+        Path(f"{out}.manifest.json").write_text(json.dumps(manifest(store), ensure_ascii=False, indent=2),
+                                               encoding="utf-8")
     except BaseException:
         if claimed:  # no empty or half-written file left behind under a backup's name
             out.unlink(missing_ok=True)
         raise
-    Path(f"{out}.manifest.json").write_text(json.dumps(manifest(store), ensure_ascii=False, indent=2),
-                                           encoding="utf-8")
     return out
 
 

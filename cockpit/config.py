@@ -219,6 +219,10 @@ def _table(path: Path) -> dict:
     table = doc.get("cockpit", {})
     if not isinstance(table, dict):
         raise ValueError(f"配置文件 {path}：cockpit 应为一个表（[cockpit] 之下逐行写设置）")
+    # A setting above the [cockpit] line or under a misspelt [cockpt] was read as nothing at all.
+    if stray := sorted(set(doc) - {"cockpit"}):
+        raise ValueError(f"配置文件 {path} 中有 [cockpit] 表以外的内容：{', '.join(stray)}；"
+                         "设置应写在 [cockpit] 一行之下")
     return table
 
 

@@ -127,7 +127,7 @@ def register(sub) -> None:
     users = sub.add_parser("users", help="用户管理（密码从提示或标准输入读取）")
     usub = users.add_subparsers(dest="action", required=True)
     add = usub.add_parser("add", help="新建用户")
-    add.add_argument("name")
+    add.add_argument("name", help="用户名（登录时填写，至多 64 个字）")
     add.add_argument("--role", required=True, help=roles)
     where = add.add_mutually_exclusive_group()
     where.add_argument("--region", help="县区名称或代码，如 梁园区、梁园、411402")

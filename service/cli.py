@@ -7,9 +7,10 @@ Chinese line and an exit code (0 done, 1 refused, 2 bad argument, 3 database unr
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from cockpit import city, schema as s
 from cockpit.config import settings, setup_logging
@@ -52,8 +53,27 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def begins_a_store(args) -> bool:
+    """Whether the command may begin a store. The others read or change what one already holds: on a
+    mistyped SQLite path they made a new, empty store and answered from it ("尚无用户：驾驶舱处于开放
+    模式", exit 0)."""
+    return (args.command in {"init", "demo", "serve", "import", "pull", "warnings", "restore"}
+            or "add" in (getattr(args, "action", None), getattr(args, "verb", None)))
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when it does not exist (None: it exists, or it is no file)."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" or u.query.get("uri"):
+        return None
+    return None if Path(u.database).exists() else Path(u.database)
+
+
 def safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL at all: nothing in it can be told from a password
+        return "（无法解析的地址）"
 
 
 def register(sub) -> None:
@@ -80,7 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging()
     try:
+        if not begins_a_store(args) and (missing := missing_sqlite_file(settings().database_url)):
+            print(f"错误：找不到数据库文件 {missing}；请检查 COCKPIT_DB_URL（或 cockpit.toml 的 db_url），"
+                  "首次使用请先运行 python -m cockpit init。", file=sys.stderr)
+            return 3
         return args.func(args)
+    except (ArgumentError, NoSuchModuleError):  # "not a url", foo://…: said before any driver is asked
+        print(f"错误：数据库地址 {safe_url(settings().database_url)} 不是可用的地址，应如 sqlite:///data/cockpit.db "
+              "或 postgresql+psycopg://用户@主机:5432/库名；请检查 COCKPIT_DB_URL（或 cockpit.toml 的 db_url）。",
+              file=sys.stderr)
+        return 3
     except (OperationalError, InterfaceError, StoreUnavailable) as exc:
         # An operator needs where and what, not a driver traceback.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

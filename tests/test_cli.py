@@ -271,3 +271,31 @@ def test_fitting_prints_no_statsmodels_warnings_in_a_fresh_process():
              "    run_models(y, 6, 12, list(MODELS), bands=True)\n")
     r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "Warning" not in r.stderr, r.stderr
+
+
+# ---- the store an operator names: a typo is said, not answered from a new empty store ------------
+@pytest.mark.parametrize("command", [["users", "list"], ["backup"], ["rollback", "1", "--reason", "x"],
+                                     ["aliases", "list"], ["briefing", "--month", "2026-10", "--out", "x"]])
+def test_a_mistyped_sqlite_path_is_said_and_no_empty_store_is_made(tmp_path, command):
+    """`users list` on sqlite:///data/cockipt.db answered "尚无用户：驾驶舱处于开放模式" (exit 0) from a
+    store it had just made."""
+    typo = tmp_path / "cockipt.db"
+    r = run(*command, db=f"sqlite:///{typo}")
+    assert r.returncode == 3 and f"错误：找不到数据库文件 {typo}" in r.stderr and "python -m cockpit init" in r.stderr
+    assert not typo.exists() and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("url", ["foo://bar", "not a url"])
+def test_an_address_that_is_no_database_address_is_said_in_chinese(tmp_path, url):
+    r = run("users", "list", db=url)
+    assert r.returncode == 3 and "不是可用的地址，应如 sqlite:///data/cockpit.db" in r.stderr
+    assert "Traceback" not in r.stderr and "Error" not in r.stderr
+
+
+def test_a_backup_into_a_folder_is_a_new_file_in_it_with_its_manifest(store, tmp_path):
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    r = run("backup", "--out", str(folder), db=store.url)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    made = sorted(p.name for p in folder.iterdir())
+    assert len(made) == 2 and made[1] == made[0] + ".manifest.json", made

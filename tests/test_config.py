@@ -116,6 +116,9 @@ def test_a_wrong_value_is_refused_naming_the_file_the_setting_and_what_is_allowe
     ("session_minutes = \n", "不是有效的 TOML：第 1 行第 19 列附近有误"),
     ("[cockpit]\ndb_url = sqlite:///x.db\n", "不是有效的 TOML：第 2 行第 10 列附近有误"),
     ("cockpit = 1\n", "cockpit 应为一个表"),
+    # read as nothing at all before: a setting above the [cockpit] line, or under a misspelt table
+    ("session_minutes = 30\n[cockpit]\n", "[cockpit] 表以外的内容：session_minutes；设置应写在 [cockpit] 一行之下"),
+    ("[cockpt]\nsession_minutes = 30\n", "[cockpit] 表以外的内容：cockpt"),
 ])
 def test_a_file_that_is_not_a_settings_file_is_said_in_chinese(tmp_path, text, says):
     cfg = tmp_path / "cockpit.toml"

@@ -40,8 +40,10 @@ def test_the_first_real_batch_retires_the_demo_figures_of_its_dataset_and_says_s
     demo_batch = int(demo.batches().query("source == 'demo' and dataset == 'observations'").id.iloc[0])
     with pytest.raises(RollbackRefused, match="是演示数据，已于 .* 停用；如需恢复请用命令 python -m cockpit demo --restore"):
         rollback(demo, demo_batch, by="王五", reason="试试")
-    rollback(demo, result.batch_ids[0], by="王五", reason="填错")
+    said = rollback(demo, result.batch_ids[0], by="王五", reason="填错")
     assert demo.observations().empty  # the real batch left; the demo figures stay retired
+    # every page now empty: the rollback says so, and how to bring the demo back
+    assert "库中已没有生效的经济与指标数据" in said and "python -m cockpit demo --restore" in said
 
 
 def test_restore_brings_back_demo_figures_except_where_a_real_figure_stands(demo):

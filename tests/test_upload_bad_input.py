@@ -711,3 +711,14 @@ def test_two_sheets_whose_names_differ_by_a_space_are_told_apart_in_every_messag
     checked, text = attempt(store, buf.getvalue())
     assert "[错误] “数据 ”/第2行/E（数值）：“200”与工作表“数据”第 2 行" in text, text
     assert list(checked.problems.frame()["工作表"]) == ["“数据 ”"]
+
+
+def test_numbers_in_a_csv_are_not_each_noted_as_text_but_in_a_workbook_they_are(store):
+    """Every number of a CSV is text: "2 个数值按“文本数字”规则读取，请核对" was noise on every CSV."""
+    rows = [GOOD[0][:4] + ["123.4", "亿元"], ["全市", "城镇调查失业率", "2026-10", "当月", "4.8", "%"]]
+    said = {}
+    for name, data in (("x.csv", csv_bytes(rows)), ("x.xlsx", xlsx(rows))):
+        checked = V.check_bytes(store, data, name, V.Options(today=TODAY))
+        assert checked.ok and sorted(checked.dataset("observations").frame.value) == [4.8, 123.4]
+        said[name] = " ".join(p.reason for p in checked.problems.notes)
+    assert "文本数字" not in said["x.csv"] and "2 个数值按“文本数字”规则读取" in said["x.xlsx"]

@@ -36,7 +36,7 @@ def _place(raw: pd.DataFrame, i: int) -> str:
     return f"工作表“{raw.at[i, 'sheet']}”第 {int(raw.at[i, 'row'])} 行 {raw.at[i, 'c_value']}"
 
 
-def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | None:
+def check(raw: pd.DataFrame, problems: Problems, catalog, options, text_file: bool = False) -> Figures | None:
     raw = raw.reset_index(drop=True)
     if raw.empty:
         return None
@@ -196,6 +196,8 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options) -> Figures | 
         report(yoy_low, "value", "同比增速不能低于 -100%")
 
     # Said after the checks, of the cells they kept: "300%" under 亿元 is an error, not "read as 300".
+    if text_file:  # in a CSV or a web page's table every number is text: no news to the clerk
+        norm_counts.pop("文本数字", None)
     for rule, idx in norm_counts.items():
         idx = [i for i in idx if not bad[i]]
         if rule and idx:

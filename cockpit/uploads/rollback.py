@@ -53,8 +53,11 @@ def rollback(store: Store, batch_id: int, *, by: str, reason: str, scope: WriteS
     if batch.dataset in KEYED:
         return (f"已回滚批次 #{batch_id}：该批写入的 {int(batch.row_count):,} 条记录不再生效，"
                 f"其中 {restored:,} 条恢复为更新前的状态（均保留在记录历史中）。")
-    return (f"已回滚批次 #{batch_id}：该批 {int(batch.row_count):,} 个数值不再生效，"
-            f"恢复了它替换的 {restored:,} 个原值。")
+    said = f"已回滚批次 #{batch_id}：该批 {int(batch.row_count):,} 个数值不再生效，恢复了它替换的 {restored:,} 个原值。"
+    if not store.scalar(select(s.observations.c.id).where(s.observations.c.active.is_(True)).limit(1)):
+        # The only real batch rolled back after the demo figures were retired: every page empty, unexplained.
+        said += "库中已没有生效的经济与指标数据，各页将显示“—”；如需演示数据，可运行 python -m cockpit demo --restore。"
+    return said
 
 
 def _check_scope(store: Store, batch, scope: WriteScope) -> None:

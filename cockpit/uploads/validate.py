@@ -169,7 +169,7 @@ def check(store: Store, book: Workbook, options: Options | None = None,
     raw = pd.concat([p for p in obs_parts if len(p)], ignore_index=True) if any(len(p) for p in obs_parts) else None
     if raw is not None:
         checked.rows_read += len(raw)
-        fig = figures.check(raw, problems, catalog, options)
+        fig = figures.check(raw, problems, catalog, options, text_file=book.kind != "xlsx")
         checked.unknown = _merge_unknown(unknown + fig.unknown)
         wide_blanks = _wide_blanks(blank_parts, catalog)
         checked.blanks = pd.concat([fig.blanks, wide_blanks], ignore_index=True).drop_duplicates(figures.KEY) \

@@ -39,6 +39,8 @@ def test_with_a_user_the_cockpit_asks_for_a_login_and_shows_nothing_else(db):
     auth.add_user(db, "领导甲", "leader", PW)
     at = _app()
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    # a password manager offers the saved login (not a new password to generate)
+    assert [t.proto.autocomplete for t in at.text_input] == ["username", "current-password"]
     assert len(at.metric) == 0
     _login(at, "领导甲", "wrong password!!")
     assert [e.value for e in at.error] == [auth.REFUSED] and len(at.metric) == 0
@@ -128,6 +130,8 @@ def test_a_disabled_admin_in_an_open_tab_can_create_nothing_on_the_next_click(db
     next(b for b in at.button if b.label == "创建").click().run()
     assert "偷建的用户" not in auth.list_users(db).name.tolist()
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    # a password manager offers the saved login (not a new password to generate)
+    assert [t.proto.autocomplete for t in at.text_input] == ["username", "current-password"]
     assert any("已被停用" in i.value for i in at.info)
 
 

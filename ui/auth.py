@@ -94,8 +94,9 @@ def login_form() -> None:
     if msg := st.session_state.pop("auth_message", None):
         st.info(msg)
     with st.form("login", width=520):  # a name and a password, not a field across a wall screen
-        name = st.text_input("用户名", key="login_name")
-        password = st.text_input("密码", type="password", key="login_password")
+        # The browser's password manager fills a login, not a "new password" (Streamlit's default).
+        name = st.text_input("用户名", key="login_name", autocomplete="username")
+        password = st.text_input("密码", type="password", key="login_password", autocomplete="current-password")
         if st.form_submit_button("登录"):
             try:
                 user = auth.authenticate(state.store(), name.strip(), password)

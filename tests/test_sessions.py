@@ -117,7 +117,7 @@ def test_every_server_of_a_store_signs_with_the_same_key(db, tmp_path):
 
 
 # ---- the web server's exchange route, as an ASGI app ----------------------------------------------
-def _get(app, query: str, method: str = "GET", headers=()):
+def _get(app, query: str, method: str = "GET", headers=(), path: str = LOGIN_PATH):
     sent = []
 
     async def receive():
@@ -126,7 +126,7 @@ def _get(app, query: str, method: str = "GET", headers=()):
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": method, "path": LOGIN_PATH, "query_string": query.encode(),
+    scope = {"type": "http", "method": method, "path": path, "query_string": query.encode(),
              "headers": [(k.encode(), v.encode()) for k, v in headers], "scheme": "http",
              "server": ("127.0.0.1", 8501), "client": ("127.0.0.1", 5000), "root_path": "", "http_version": "1.1"}
     asyncio.run(app(scope, receive, send))

@@ -15,7 +15,9 @@ On top of Streamlit's own server, what an intranet deployment needs:
   the cockpit answers "no external address" instead;
 - /_cockpit/login exchanges the one-time ticket of a password login for the session cookie,
   which Streamlit cannot set from Python (HttpOnly; cockpit.sessions), and returns the browser to
-  the page it asked for.
+  the page it asked for;
+- /_cockpit/health answers "ok" only while the database answers (Streamlit's own health route
+  says "ok" whatever the database does).
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ if TYPE_CHECKING:  # the store (pandas, SQLAlchemy, Alembic) is imported after t
 
 log = logging.getLogger(__name__)
 LOGIN_PATH = "/_cockpit/login"
+HEALTH_PATH = "/_cockpit/health"
 OURS = ("ui", "cockpit")  # first_modules: the packages whose imports app.py and the first page wait for
 FIRST_PAGE_WAIT = 30  # seconds; a server nobody opens warms the rest anyway
 _served: presence.Held | None = None  # kept for the life of the process (see serve)
@@ -94,9 +97,10 @@ def _page(message: str, status: int) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers={"cache-control": "no-store"})
 
 
-class SessionCookie:
-    """GET /_cockpit/login?ticket=…&next=/economy?…: the ticket (one use, two minutes) for the
-    HttpOnly, SameSite=Lax, signed session cookie, then back to `next`. Everything else passes."""
+class _Route:
+    """One route of our own in front of Streamlit (pure ASGI); every other request passes on."""
+
+    path = ""
 
     def __init__(self, app, store: Store | None = None):
         self.app = app
@@ -109,12 +113,22 @@ class SessionCookie:
         return self._store
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] != LOGIN_PATH:
+        if scope["type"] != "http" or scope["path"] != self.path:
             return await self.app(scope, receive, send)
-        response = await run_in_threadpool(self.login, Request(scope, receive))
+        response = await run_in_threadpool(self.answer, Request(scope, receive))
         await response(scope, receive, send)
 
-    def login(self, request: Request) -> Response:
+    def answer(self, request: Request) -> Response:
+        raise NotImplementedError
+
+
+class SessionCookie(_Route):
+    """GET /_cockpit/login?ticket=…&next=/economy?…: the ticket (one use, two minutes) for the
+    HttpOnly, SameSite=Lax, signed session cookie, then back to `next`."""
+
+    path = LOGIN_PATH
+
+    def answer(self, request: Request) -> Response:
         from cockpit import sessions
         if request.method != "GET":
             return _page("不支持的请求方式。", 405)
@@ -133,11 +147,39 @@ class SessionCookie:
         return response
 
 
+class Health(_Route):
+    """GET /_cockpit/health: "ok" (200) when this process can serve pages, that is, its database
+    answers and holds the schema this code needs; otherwise 503 and why, in a line. Streamlit's
+    /_stcore/health says "ok" while the database is down, so a balancer would keep sending
+    leaders to a process that can only show 数据库暂时无法连接 (README, deploying)."""
+
+    path = HEALTH_PATH
+
+    def answer(self, request: Request) -> Response:
+        store = self.store()
+        try:
+            seen = store.schema_revision()
+        except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the answer is the same
+            log.warning("health: database unavailable: %s", exc)
+            return _plain("数据库无法连接", 503)
+        if seen is None:
+            return _plain("数据库尚未初始化：请运行 python -m cockpit init", 503)
+        if seen != store.head_revision():
+            return _plain(f"数据库结构版本 {seen} 与本程序（{store.head_revision()}）不符：请运行 python -m cockpit init",
+                          503)
+        return _plain("ok", 200)
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text, status_code=status, media_type="text/plain; charset=utf-8",
+                    headers={"cache-control": "no-store"})
+
+
 def harden(frame_ancestors: str) -> None:
     """Call before the server starts."""
     streamlit_middleware = starlette_app.create_streamlit_middleware
     starlette_app.create_streamlit_middleware = lambda: [
-        Middleware(SecurityHeaders, frame_ancestors=frame_ancestors), Middleware(SessionCookie),
+        Middleware(SecurityHeaders, frame_ancestors=frame_ancestors), Middleware(SessionCookie), Middleware(Health),
         *streamlit_middleware()]
     starlette_app.create_metrics_routes = lambda runtime, base_url: []
     # No setting stops it (browser.serverAddress only spares the start-up banner, not the

@@ -12,6 +12,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -231,6 +233,14 @@ def postgres():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _health(app: str, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(app + path, timeout=30) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
 def test_when_postgresql_stops_the_wall_keeps_its_figures_under_a_badge_and_recovers_by_itself(postgres, browser):
     from cockpit.config import Settings
     from cockpit.store import Store
@@ -256,7 +266,11 @@ def test_when_postgresql_stops_the_wall_keeps_its_figures_under_a_badge_and_reco
         assert "数据更新中断" in tab.inner_text(".wall-stale") and tab.inner_text(".st-key-wall-kpi") == figures
         assert tab.locator(".st-key-wall-main .stPlotlyChart .scatterlayer .trace").count() >= 9  # the map stays too
         assert "用户名" not in body and "Traceback" not in body and "数据库暂时无法连接" not in body
+        # a balancer's check: Streamlit's own route says ok, the cockpit's says why not
+        assert _health(app, "/_stcore/health") == (200, "ok")
+        assert _health(app, "/_cockpit/health") == (503, "数据库无法连接")
         start()
         tab.wait_for_function("() => !document.querySelector('.wall-stale')", timeout=120_000)
         assert tab.inner_text(".st-key-wall-kpi") == figures
+        assert _health(app, "/_cockpit/health") == (200, "ok")
         tab.close()

@@ -51,7 +51,11 @@ def cache_path(store: Store, observations_version: str | None = None) -> Path:
     A caller that already holds the observations version passes it and saves a query."""
     seen = observations_version or store.observations_version()
     key = hashlib.sha1(f"{seen}:{store.url}:{forecast.VERSION}".encode()).hexdigest()[:16]
-    return Path(store.cfg.data_dir) / "cache" / f"forecasts-{key}.json"
+    return Path(store.cfg.data_dir) / "cache" / f"forecasts-{_store_key(store)}-{key}.json"
+
+
+def _store_key(store: Store) -> str:
+    return hashlib.sha1(store.url.encode()).hexdigest()[:8]
 
 
 def cached_forecasts(store: Store) -> dict[str, dict] | None:
@@ -78,9 +82,13 @@ def fit_forecasts(store: Store, workers: int = 2) -> dict[str, dict]:
 def write_cache(store: Store, recs: dict[str, dict], seconds: float) -> None:
     path = cache_path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob("forecasts-*.json"):  # one version is enough
-        if old != path:
-            old.unlink(missing_ok=True)
+    # One version per store is enough; another store's forecasts in a shared folder stay (deleting
+    # them made its server fit again, and again). The second pattern: the single-key names of
+    # releases before 2026-12.
+    for pattern in (f"forecasts-{_store_key(store)}-*.json", "forecasts-" + "?" * 16 + ".json"):
+        for old in path.parent.glob(pattern):
+            if old != path:
+                old.unlink(missing_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": path.stem, "fitted_at": now().isoformat(),
                                "seconds": round(seconds, 1), "series": recs}, ensure_ascii=False),

@@ -331,6 +331,26 @@ def test_forecasts_of_an_older_version_of_the_models_are_refitted_not_shown(stor
     assert warnings.cached_forecasts(store) is None
 
 
+def test_stores_sharing_a_data_folder_keep_each_others_forecasts(store, tmp_path):
+    from cockpit.config import Settings
+    from cockpit.store import Store
+    other = Store(f"sqlite:///{tmp_path / 'other.db'}", Settings(data_dir=store.cfg.data_dir, demo_on_empty=False))
+    other.init()
+    mine, theirs = {"X|411400": {"method": "ets"}}, {"Y|411400": {"method": "snaive"}}
+    legacy = warnings.cache_path(store).parent / "forecasts-0123456789abcdef.json"  # an older release's name
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_text("{}")
+    warnings.write_cache(store, mine, 1.0)
+    warnings.write_cache(other, theirs, 1.0)  # used to delete every other file in the folder
+    assert warnings.cached_forecasts(store) == mine and warnings.cached_forecasts(other) == theirs
+    assert not legacy.exists()
+    first = warnings.cache_path(store)
+    _load(store, _obs("FEVER_VISITS", [1.0], region="411425"))  # a new version of one store
+    warnings.write_cache(store, mine, 1.0)
+    assert not first.exists() and warnings.cached_forecasts(other) == theirs
+    assert len(list(first.parent.glob("forecasts-*.json"))) == 2
+
+
 def test_a_refit_while_another_server_fits_the_same_folder_is_left_to_that_server(store):
     """Web servers sharing a data folder share its forecasts: the one holding the refit lock
     fits (and evaluates after); the others evaluate what needs no forecast and do not fit."""

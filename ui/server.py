@@ -40,6 +40,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from streamlit import net_util
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap
+from streamlit.web.server import server as streamlit_server
 from streamlit.web.server.starlette import starlette_app
 
 from cockpit import city, presence
@@ -149,7 +150,7 @@ class SessionCookie(_Route):
 
 class Health(_Route):
     """GET /_cockpit/health: "ok" (200) when this process can serve pages, that is, its database
-    answers and holds the schema this code needs; otherwise 503 and why, in a line. Streamlit's
+    answers and its schema is not newer than this code; otherwise 503 and why, in a line. Streamlit's
     /_stcore/health says "ok" while the database is down, so a balancer would keep sending
     leaders to a process that can only show 数据库暂时无法连接 (README, deploying)."""
 
@@ -162,11 +163,11 @@ class Health(_Route):
         except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the answer is the same
             log.warning("health: database unavailable: %s", exc)
             return _plain("数据库无法连接", 503)
-        if seen is None:
-            return _plain("数据库尚未初始化：请运行 python -m cockpit init", 503)
-        if seen != store.head_revision():
-            return _plain(f"数据库结构版本 {seen} 与本程序（{store.head_revision()}）不符：请运行 python -m cockpit init",
-                          503)
+        # A store never initialised or behind this release is mended by the first page this
+        # process serves (it migrates, with progress): healthy, or a balancer would never send that
+        # page. A store ahead of it (an older release beside newer ones) is not.
+        if seen is not None and seen > store.head_revision():
+            return _plain(f"数据库结构版本 {seen} 比本程序（{store.head_revision()}）新：请升级本程序", 503)
         return _plain("ok", 200)
 
 
@@ -239,8 +240,32 @@ def warm_after_start() -> None:
 
     def on_start(server) -> None:
         started(server)
+        _say_started()
         threading.Thread(target=warm, name="warm", daemon=True).start()
     bootstrap._on_server_start = on_start
+
+
+def _say_started() -> None:
+    """The operator's start-up line, in Chinese: Streamlit's own banner (hidden in
+    .streamlit/config.toml) is English and offers addresses a browser on the intranet cannot use."""
+    from streamlit import config
+    port, address = config.get_option("server.port"), config.get_option("server.address")
+    where = f"http://{address}:{port}" if address and address not in ("0.0.0.0", "::") else f"本机所有网络地址的 {port} 端口"
+    print(f"驾驶舱网页服务已启动：{where}（停止服务请按 Ctrl+C）", flush=True)
+
+
+class _Console:
+    """Streamlit's server prints "Stopping..." on its way out; the operator reads it in Chinese."""
+    SAID = {"  Stopping...": "驾驶舱网页服务正在停止…"}
+
+    def __init__(self, cli):
+        self._cli = cli
+
+    def print_to_cli(self, message: str, **kwargs) -> None:
+        self._cli.print_to_cli(self.SAID.get(message, message), **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cli, name)
 
 
 def serve(port: int | None = None, address: str | None = None) -> None:
@@ -255,6 +280,9 @@ def serve(port: int | None = None, address: str | None = None) -> None:
         log.warning("could not mark the store as served; restore will not see this server", exc_info=True)
     flags = {k: v for k, v in {"server_port": port, "server_address": address}.items() if v}
     bootstrap.load_config_options(flag_options=flags)
+    # Streamlit's start-up notices are English and for developers ("Uvicorn server started on …").
+    logging.getLogger("streamlit.web.server.starlette.starlette_server").setLevel(logging.WARNING)
+    streamlit_server.cli_util = _Console(streamlit_server.cli_util)
     warm_after_start()
     bootstrap.run(str(ROOT / "app.py"), False, [], flags)
 

@@ -5,8 +5,9 @@ import pytest
 
 from cockpit.config import Settings
 from cockpit.store import Store
+from cockpit.uploads import commit as C, validate as V
 from tests.conftest import open_app, shown_cells, table as _table, table_element, tables
-from tests.fixtures.upload_files import xlsx
+from tests.fixtures.upload_files import TODAY, xlsx
 
 
 @pytest.fixture
@@ -111,8 +112,13 @@ def test_reporting_status_tab_lists_late_units(app, db, monkeypatch):
 
 def test_a_clean_file_offers_no_problem_list_and_counties_that_stop_adding_up_are_a_warning(app, db):
     store = Store(db, Settings(demo_on_empty=False))
-    now = store.observations(indicators=["RETAIL"], regions=["411402"], measures=["ytd"])
-    demo_value = float(now[now.period == "2026-10"].value.iloc[0])
+    # The city's real figures first: demo ones leave with the first upload and are never summed.
+    demo = store.observations(indicators=["RETAIL"], measures=["ytd"], since="2026-10", until="2026-10")
+    names = store.regions().set_index("code").name
+    real = xlsx([[names[r.region_code], "社会消费品零售总额", "2026-10", "累计", r.value, "亿元"] for r in demo.itertuples()])
+    C.commit(store, V.check_bytes(store, real, "全市.xlsx", V.Options(today=TODAY)), data=real, file_name="全市.xlsx",
+             created_by="甲")
+    demo_value = float(demo[demo.region_code == "411402"].value.iloc[0])
 
     def send(value, name, *more):
         rows = [["梁园区", "社会消费品零售总额", "2026-10", "累计", value, "亿元"], *more]

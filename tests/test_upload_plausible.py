@@ -70,3 +70,16 @@ def test_rates_and_an_incomplete_set_of_counties_are_not_summed(store):
     assert _sum_warnings(V.check_bytes(store, xlsx(rates), "同比.xlsx", OPT)) == []
     partial = [r for r in _rows(95.0, {"永城市": 30.0}) if r[0] != "夏邑县"]
     assert _sum_warnings(V.check_bytes(store, xlsx(partial), "缺县.xlsx", OPT)) == []
+
+
+def test_demo_figures_the_upload_retires_are_not_compared_with(demo_copy):
+    """A county's first real figures beside the demo ones in force: the demo city total and the
+    demo months before it leave with this very commit, so no 合计 and no 较上月 is said of them."""
+    from cockpit.store import Store
+    from tests.conftest import DEMO_END
+    demo = Store(demo_copy)
+    kept = demo.observations(indicators=["RETAIL"], regions=["411422"], measures=["month"], until=DEMO_END)
+    assert kept.demo.all() and len(kept) > 12  # the demo's 睢县, month by month
+    rows = [["睢县", "社会消费品零售总额", DEMO_END, "当月", round(kept.value.iloc[-1] * 3, 1), "亿元"]]
+    checked = V.check_bytes(demo, xlsx(rows), "睢县.xlsx", OPT)
+    assert checked.ok and checked.problems.warnings == []

@@ -29,8 +29,10 @@ def shades(values: pd.Series) -> list[tuple[int, int, int]]:
 
 
 def legend(values: pd.Series, fmt: Callable[[float], str]) -> list[tuple[tuple[int, int, int], str]]:
-    """(colour, words) for each shade the choropleth of `values` uses, lightest first, and 无数据
-    when a county has none. The words are the range of values a shade stands for."""
+    """(colour, words) for every shade of the choropleth of `values`, lightest first, and 无数据
+    when a county has none. The words are the range of values a shade stands for. A shade no
+    county falls in is listed too: the ranges then run on without a gap, and a reader does not
+    look for the counties between "1～3" and "5～7"."""
     known = values.dropna().astype(float)
     out: list[tuple[tuple[int, int, int], str]] = []
     if len(known):
@@ -40,8 +42,6 @@ def legend(values: pd.Series, fmt: Callable[[float], str]) -> list[tuple[tuple[i
         else:
             step = (hi - lo) / (len(RAMP) - 1)
             for i, colour in enumerate(RAMP):
-                if not any(_bucket(v, lo, hi) == i for v in known):
-                    continue
                 low, high = max(lo, lo + (i - 0.5) * step), min(hi, lo + (i + 0.5) * step)
                 out.append((colour, f"{fmt(low)} ～ {fmt(high)}"))
     if values.isna().any() or not len(known):

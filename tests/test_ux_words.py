@@ -70,3 +70,11 @@ def test_the_county_map_names_every_county_and_has_a_key(demo_db, monkeypatch):
     assert "图例" in legend and legend.count("cockpit-legend-item") >= 2 and "亿元" in legend
     shown = pd.Series(re.findall(r"rgb\((\d+), (\d+), (\d+)\)", legend))
     assert shown.nunique() == len(shown)  # one swatch per shade
+
+
+def test_the_map_key_lists_every_shade_with_ranges_that_run_on_without_a_gap():
+    from cockpit import maps
+    # 0 and 1 fall in the lightest shade, 10 in the darkest: the three between stay in the key
+    key = maps.legend(pd.Series([0.0, 1.0, 10.0, None]), lambda x: f"{x:g}")
+    assert [c for c, _ in key] == [*maps.RAMP, maps.NO_DATA]
+    assert [w for _, w in key] == ["0 ～ 1.25", "1.25 ～ 3.75", "3.75 ～ 6.25", "6.25 ～ 8.75", "8.75 ～ 10", "无数据"]

@@ -74,4 +74,6 @@ soak_rc=0
 wait "$soak_pid" || soak_rc=$?
 echo "== 大屏 200 次刷新的内存测试（与其余测试同时运行）：test-results/soak.log"
 tail -n 1 test-results/soak.log  # its summary; the whole log holds any failure
+# CI shows only the end of the output: a failed soak says there what failed (its E lines).
+[ "$soak_rc" -eq 0 ] || grep -E '^(E |FAILED)' test-results/soak.log | tail -n 40
 [ "$main_rc" -eq 0 ] && [ "$soak_rc" -eq 0 ]

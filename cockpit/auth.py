@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, update
 
 from . import schema as s, sessions
 from .store import Store, now
-from .uploads import aliases, names
+from .uploads import aliases
 
 ROLES = {"leader": "领导", "reporter": "部门填报员", "county": "县区用户", "admin": "管理员"}
 USER_STATES = {"active": "正常", "locked": "锁定", "disabled": "停用"}
@@ -203,8 +203,7 @@ def add_user(store: Store, name: str, role: str, password: str, *, region_code: 
     if role == "county" and not region_code:
         raise AuthError("县区用户须指定 --region 县区（名称或代码）")
     if region_code:  # as the importer reads it: 梁园区, 梁园, 411402, or a name staff mapped
-        written, region_code = region_code, names.region_resolver(
-            store.regions(), aliases.mapping(aliases.stored(store), "region"))(region_code)
+        written, region_code = region_code, aliases.region_code(store, region_code)
         if region_code is None:
             raise AuthError(f"未知的县区“{written}”，可写名称或代码，如 梁园区、梁园、411402")
     if department and department not in departments(store):

@@ -4,6 +4,7 @@ Used by the /briefing page and by `python -m cockpit briefing` (service.briefing
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,19 +59,22 @@ def out_dir(out: str, root: Path) -> Path:
     if target != root and root not in target.parents:
         raise content.BriefingRefused(f"--out：只能写入简报目录 {root} 之内（设置项 briefing_dir），"
                                       f"“{out}”不在其中")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise content.BriefingRefused(f"--out：目录“{target}”无法写入（{exc.strerror or exc}）") from None
+    # Nothing is made here: a request refused later (a month without figures) left empty folders.
+    # The nearest folder that exists must take a new entry; save() makes the rest.
+    there = next(p for p in (target, *target.parents) if p.exists())
+    if not there.is_dir() or not os.access(there, os.W_OK | os.X_OK):
+        why = "不是目录" if not there.is_dir() else "没有写权限"
+        raise content.BriefingRefused(f"--out：目录“{target}”无法写入（“{there}”{why}）")
     return target
 
 
 def save(files: Files, folder: Path) -> list[Path]:
     """Write the three files; each goes to a temporary name first, so a reader never sees half a file."""
     written = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise content.BriefingRefused(f"--out：目录“{folder}”无法写入（{exc.strerror or exc}）") from None
     for kind, data in files.data.items():
         path = folder / files.name(kind)
         tmp = path.with_name(path.name + ".part")

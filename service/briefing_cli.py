@@ -14,7 +14,7 @@ def register(sub) -> None:
     p = sub.add_parser("briefing", help="生成月度简报（PPTX、PDF 与图表数据 XLSX）")
     p.add_argument("--month", default=None, help="简报月份 YYYY-MM（默认上月）")
     p.add_argument("--out", required=True, help="输出目录（须在设置项 briefing_dir 指定的简报目录之内）")
-    p.add_argument("--region", default=None, help="地区代码（默认全市；县区用户默认本县区）")
+    p.add_argument("--region", default=None, help="地区名称或代码，如 永城市、永城、411481（默认全市；县区用户默认本县区）")
     p.add_argument("--user", default=None, help="以该用户的权限与数据范围生成（县区用户只含本县区）")
     p.set_defaults(func=cmd_briefing)
 
@@ -38,11 +38,13 @@ def cmd_briefing(args) -> int:
             print(f"错误：--user：用户“{args.user}”（{user.role_name}）无权生成简报", file=sys.stderr)
             return 2
         scope = user.scope
-    month = args.month or periods.last_complete_month()
+    month = periods.last_complete_month() if args.month is None else args.month.strip()  # "" is refused, not last month
     try:
         folder = briefing.out_dir(args.out, store.cfg.briefing_root)
         files = briefing.make(store, month, args.region, scope,
                               progress=lambda f, t: print(f"[{f:4.0%}] {t}", flush=True))
+        if replaced := [p.name for p in map(folder.joinpath, map(files.name, files.data)) if p.exists()]:
+            print(f"注意：将替换已有文件 {'、'.join(replaced)}", flush=True)  # a rerun for the same month
         paths = briefing.save(files, folder)
     except BriefingRefused as exc:
         print(f"错误：{exc}", file=sys.stderr)

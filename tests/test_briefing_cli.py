@@ -39,11 +39,14 @@ def _files(root) -> list:
     (["--month", "2026-13"], "--month：月份“2026-13”不存在"),
     (["--month", "2026/10"], "--month：月份“2026/10”格式不对，应为 YYYY-MM"),
     (["--month", "2999-01"], "--month：2999-01 尚未到来"),
-    (["--month", "2026-10", "--region", "411499"], "--region：未知的地区代码“411499”"),
-    (["--month", "2026-10", "--region", "'; DROP TABLE observations; --"], "--region：未知的地区代码"),
+    (["--month", "2026-1"], "--month：月份“2026-1”格式不对，应为 YYYY-MM"),
+    (["--month", ""], "--month：月份“”格式不对"),  # not last month's pack
+    (["--month", "1999-01"], "1999年1月没有经济指标数据"),
+    (["--month", "2026-10", "--region", "411499"], "--region：未知的地区“411499”"),
+    (["--month", "2026-10", "--region", "'; DROP TABLE observations; --"], "--region：未知的地区"),
     (["--month", "2026-10", "--out", "../../etc"], "--out：只能写入简报目录"),
     (["--month", "2026-10", "--out", "/tmp/elsewhere"], "--out：只能写入简报目录"),
-    (["--month", "2026-10", "--user", "永城统计", "--region", "411402"], "只能生成本县区（411481）的简报"),
+    (["--month", "2026-10", "--user", "永城统计", "--region", "411402"], "只能生成永城市的简报，不能生成梁园区的"),
     (["--month", "2026-10", "--user", "无此人"], "--user：没有可用的用户“无此人”"),
     (["--month", "2026-10", "--user", "填报员"], "无权生成简报"),
 ])
@@ -56,7 +59,7 @@ def test_a_bad_request_is_refused_in_chinese_and_nothing_is_written(door, capsys
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert _audit_rows(store) == before
-    assert _files(root) == []
+    assert _files(root) == [] and not (root / "monthly").exists()  # not even an empty folder
     assert not (root.parent / "elsewhere").exists()
 
 

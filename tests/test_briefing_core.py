@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from cockpit import charts, schema as s
 from cockpit.auth import Scope
@@ -138,8 +139,11 @@ def test_a_county_users_pack_holds_only_their_county(county_pack, demo_store):
     ("2026-13", None, Scope(), "月份“2026-13”不存在"),
     ("十月", None, Scope(), "格式不对"),
     ("2027-01", None, Scope(), "尚未到来"),
-    (DEMO_END, "999999", Scope(), "未知的地区代码“999999”"),
-    (DEMO_END, "411402", Scope.of([YONGCHENG]), "只能生成本县区（411481）的简报"),
+    ("2026-1", None, Scope(), "月份“2026-1”格式不对，应为 YYYY-MM"),  # was a pack of 数据暂缺
+    (" 2026-05", None, Scope(), "格式不对"),
+    ("1999-01", None, Scope(), "商丘市1999年1月没有经济指标数据（最近有数据的是"),
+    (DEMO_END, "999999", Scope(), "未知的地区“999999”，可写名称或代码"),
+    (DEMO_END, "411402", Scope.of([YONGCHENG]), "只能生成永城市的简报，不能生成梁园区的"),
 ])
 def test_a_request_the_pack_cannot_be_made_for_is_refused_in_chinese(demo_store, month, region, scope, message):
     with pytest.raises(content.BriefingRefused, match=message):
@@ -188,7 +192,7 @@ def test_the_workbook_holds_every_charts_figures_as_numbers_with_their_labels(de
     assert value.value == _stored(store, "RETAIL", CITY, "ytd", DEMO_END) and value.number_format == "#,##0.00"
     assert isinstance(ws.cell(row=city.row, column=cols["累计同比（%）"]).value, float)
     assert ws.column_dimensions["B"].width >= 8
-    warnings = wb["预警情况"]
+    warnings = wb["预警情况（生成简报时）"]
     titles = [r[1] for r in warnings.iter_rows(values_only=True)]
     assert "'=HYPERLINK(\"http://evil\",\"点我\")" in titles  # shown, never run
 
@@ -213,6 +217,18 @@ def test_a_figure_of_the_year_before_names_its_year_and_a_joint_release_is_not_s
         assert _text(feb, code).startswith("1—2月，全市") and "1月" not in _text(feb, code).split("；")[0]
         assert "不单独发布，与2月合并为1—2月发布。" in _text(jan, code) and "暂缺" not in _text(jan, code)
     assert "12月增速" not in _text(jan, "REVENUE")  # January is the year's first: compared with nothing
+
+
+def test_a_region_may_be_named_and_its_warnings_are_its_own(demo_store):
+    pack = content.build(demo_store, DEMO_END, "永城", today=TODAY)
+    assert pack.region == YONGCHENG
+    [warnings] = [t for t in pack.tables if t.title == "预警情况（生成简报时）"]
+    firing = demo_store.frame(select(s.alerts.c.region_code).where(s.alerts.c.state == "firing")).region_code
+    assert firing.notna().any() and set(firing.dropna()) - {YONGCHENG}  # other counties' alerts exist
+    theirs = set(firing.dropna()) - {YONGCHENG}
+    names = set(demo_store.regions().set_index("code").name[list(theirs)])
+    assert not any(n in t for t in warnings.frame["预警"] for n in names)
+    assert warnings.text.startswith("截至") and "（生成简报时）" in warnings.text
 
 
 def test_the_tasks_of_a_month_still_running_are_counted_to_the_day(demo_db, city_pack):

@@ -42,9 +42,9 @@ def request(v: View) -> Choice:
     codes = list(regions.code)
     region = c2.selectbox("地区", codes, index=codes.index(state.home_region(v)), format_func=names.get,
                           key="b_region", disabled=len(codes) == 1)
-    as_of(f"{periods.label(available[0])}（可选的最新月份）")
+    as_of(periods.label(available[0]))  # the newest month with figures: the months offered end there
     st.caption("简报含：封面；主要经济指标各一页（图表与统计公报式解读，全市简报为分县区对比，县区简报为本县区走势）；"
-               "预警情况；逾期未完成的重点任务；数字政府建设主要指标（仅全市简报）。每页印有筛选条件与数据截至，"
+               "预警情况（生成简报时）；逾期未完成的重点任务；数字政府建设主要指标（仅全市简报）。每页印有筛选条件与数据截至，"
                "演示数据标明“演示数据”。")
     return Choice(month, region)
 
@@ -64,12 +64,14 @@ def make(v: View, choice: Choice) -> None:
             st.error(str(exc))
             return
         status.update(label="月度简报已生成", state="complete", expanded=False)
-        st.session_state[KEY] = (files, v.scope)
+        st.session_state[KEY] = (files, v.scope, choice)
 
 
-def result(v: View) -> None:
-    files, scope = st.session_state.get(KEY, (None, None))
-    if files is None or scope != v.scope:  # none yet, or made under another account in this tab
+def result(v: View, choice: Choice) -> None:
+    files, scope, made_for = st.session_state.get(KEY, (None, None, None))
+    # None yet, made under another account in this tab, or for another month or region than the
+    # one now chosen (its downloads stood under the new choice, waiting to be taken for it).
+    if files is None or scope != v.scope or made_for != choice:
         return
     pack = files.pack
     st.subheader(f"{pack.title}（{pack.subtitle}）")

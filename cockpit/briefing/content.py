@@ -7,6 +7,8 @@ pictures drawn by service.briefing (Chromium).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,11 +20,17 @@ from ..charts import Chart
 from ..config import Settings
 from ..signals import LEVEL_NAMES, LIGHT_NAMES, OUTCOME_NAMES
 from ..store import Store
+from ..uploads import aliases
 from . import commentary
 
 DOMAIN = "宏观经济"
 TREND_MONTHS = 24
-TABLE_ROWS = 10  # rows of a table per slide or page
+# A table's slide: the body's room and its type size (slides.py draws it; the PDF's pages follow the
+# slides, page n of the PDF is slide n). Rows are as tall as their longest wrapped cell.
+TABLE_ROOM_PT = 330  # between the summary sentence and the 口径 line of a 7.5-inch slide
+TABLE_WIDTH_PT = 900  # 12.5 inches
+TABLE_PT = 10  # the body's type size; a 汉字 is as wide as the size
+ROW_PAD_PT = 8  # a cell's top and bottom margins
 
 
 class BriefingRefused(ValueError):
@@ -48,8 +56,40 @@ class TableSection:
     as_of: str
 
     def pages(self) -> list[pd.DataFrame]:
-        """The table cut into slide-sized pieces (one empty piece for an empty table)."""
-        return [self.frame.iloc[i:i + TABLE_ROWS] for i in range(0, max(len(self.frame), 1), TABLE_ROWS)]
+        """The table cut into slide-sized pieces (one empty piece for an empty table): as many rows
+        as fit once long cells wrap. Ten rows a slide, whatever their length, ran a table of
+        overdue tasks three inches below the slide."""
+        if self.frame.empty:
+            return [self.frame]
+        share = widths(self.frame)
+        per_line = [max(1, int(TABLE_WIDTH_PT * w / sum(share) / TABLE_PT) - 1) for w in share]
+        text = self.frame.apply(lambda col: col.map(display))
+        lines = text.apply(lambda col: col.str.len()).div(per_line, axis=1).apply(lambda col: col.map(math.ceil))
+        height = (lines.max(axis=1).clip(lower=1) * TABLE_PT * 1.2 + ROW_PAD_PT).tolist()
+        cuts, used, start = [], TABLE_PT * 1.2 + ROW_PAD_PT, 0  # the heading row first
+        for i, h in enumerate(height):
+            if used + h > TABLE_ROOM_PT and i > start:
+                cuts.append(self.frame.iloc[start:i])
+                start, used = i, TABLE_PT * 1.2 + ROW_PAD_PT
+            used += h
+        return [*cuts, self.frame.iloc[start:]]
+
+
+def display(value) -> str:
+    """A table value as printed: — for nothing, numbers without a trailing .0 where whole."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    if isinstance(value, pd.Timestamp):  # an alert's start: to the minute, as the page shows it
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def widths(part: pd.DataFrame) -> tuple[int, ...]:
+    """Each column's share of a table's width: as wide as its longest entry (within limits), so
+    long task texts get the room and 序号 does not."""
+    return tuple(min(max(len(str(c)), *(len(display(v)) for v in part[c])), 40) + 2 for c in part.columns)
 
 
 @dataclass
@@ -88,19 +128,30 @@ class Pack:
 
 
 def check(store: Store, month: str, region: str | None, scope: Scope, today: dt.date) -> str:
-    """The region the pack is for, or BriefingRefused naming what is wrong with the request."""
+    """The region the pack is for (a code; a name or alias is read as the importer reads it), or
+    BriefingRefused naming what is wrong with the request."""
+    # Exactly YYYY-MM: "2026-1" parsed, then compared as text with "2026-01" and made a pack of
+    # 数据暂缺 under a file name of its own.
+    if not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise BriefingRefused(f"--month：月份“{month}”格式不对，应为 YYYY-MM，如 {periods.last_complete_month(today)}")
     try:
         periods.parse_month(month)
     except ValueError as exc:
         raise BriefingRefused(f"--month：{exc}") from None
     if month > periods.month_key(today):
         raise BriefingRefused(f"--month：{month} 尚未到来，只能生成 {periods.month_key(today)} 及以前月份的简报")
-    codes = set(store.regions().code)
-    region = region or (scope.codes[0] if scope.codes and len(scope.codes) == 1 else CITY)
-    if region not in codes:
-        raise BriefingRefused(f"--region：未知的地区代码“{region}”，可选：{'、'.join(sorted(codes))}")
+    regions = store.regions()
+    named = dict(zip(regions.code, regions.name))
+    if region is None:
+        region = scope.codes[0] if scope.codes and len(scope.codes) == 1 else CITY
+    elif region not in named:
+        written = region
+        region = aliases.region_code(store, region)
+        if region is None:
+            raise BriefingRefused(f"--region：未知的地区“{written}”，可写名称或代码，如 {'、'.join(regions.name[:3])}")
     if not scope.allows(region):
-        raise BriefingRefused(f"--region：您的账号只能生成本县区（{'、'.join(scope.codes or ())}）的简报，不能生成“{region}”的")
+        mine = "、".join(named.get(c, c) for c in scope.codes or ())
+        raise BriefingRefused(f"--region：您的账号只能生成{mine}的简报，不能生成{named[region]}的")
     return region
 
 
@@ -116,11 +167,17 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     obs = store.observations(indicators=list(ind.code), regions=scope.regions, until=month,
                              since=periods.shift_month(month, -(TREND_MONTHS + 15)))
     demo_sets = store.demo_datasets()
+    mine = obs[obs.region_code == region]
+    if not any(((mine.indicator_code == row.code) & (mine.period == _period_for(row, month))).any()
+               for _, row in ind.iterrows()):
+        # A pack of 数据暂缺 pages said "数据截至" the month asked for (1999-01, a month still running).
+        last = store.observations(indicators=list(ind.code), regions=[region]).period.max()
+        since = f"最近有数据的是{periods.label(last)}" if isinstance(last, str) else "库中尚无其经济指标数据"
+        raise BriefingRefused(f"--month：{names[region]}{periods.label(month)}没有经济指标数据（{since}），不生成空白简报")
     sections = [_section(obs, row, region, names, regions, month) for _, row in ind.iterrows()]
-    last = obs[obs.region_code == region].period.max() if len(obs) else None
-    as_of = periods.label(min(last, month)) if isinstance(last, str) else "尚无数据"
+    as_of = periods.label(min(mine.period.max(), month))
     end = min(periods.month_end(month), today)
-    tables, notes = [_warnings(store, scope), _tasks(store, end)], []
+    tables, notes = [_warnings(store, scope if region == CITY else Scope.of([region])), _tasks(store, end)], []
     if region == CITY and scope.codes is None:
         tables.append(_plan(store, month, end, cfg))
     else:
@@ -166,6 +223,8 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
         city = {"地区代码": region, "地区": names[region], f"累计值（{ind.unit}）": metrics._value(
             obs, region, period, "ytd"), "累计同比（%）": rank.attrs["city_yoy"]}
         data = pd.concat([pd.DataFrame([city]), data], ignore_index=True)
+        if data[f"累计值（{ind.unit}）"].isna().all():  # a rate-only indicator (工业增加值): no empty column
+            data = data.drop(columns=f"累计值（{ind.unit}）")
         formats = {f"累计值（{ind.unit}）": "#,##0.00", "累计同比（%）": "0.0", "与全市差（百分点）": "+0.0;-0.0;0.0",
                    "位次": "0"}
     else:
@@ -182,13 +241,17 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
 
 
 def _warnings(store: Store, scope: Scope) -> TableSection:
+    """The alerts firing as the pack is made, of the pack's region (a county's pack: its own and the
+    city-wide ones, as its users see them). They are not taken back to the month's end: the title,
+    the sentence and the note say "生成简报时", beside a task table that is."""
     firing = alert_store.alerts(store, ("firing",), regions=scope.regions)
     frame = pd.DataFrame({"级别": [LEVEL_NAMES.get(int(x), "—") if pd.notna(x) else "—" for x in firing.level],
                           "预警": firing.title, "规则": firing.rule.map(lambda r: rule_config.RULE_TITLES.get(r, r)),
-                          "开始时间": pd.to_datetime(firing.started_at).dt.strftime("%Y-%m-%d %H:%M")})
-    return TableSection("预警情况", commentary.warnings_sentence(firing, LEVEL_NAMES), frame,
-                        "口径：预警中心正在触发的预警（按级别排列）　来源：驾驶舱预警规则",
-                        f"{dt.datetime.now():%Y年%m月%d日 %H:%M}")
+                          "开始时间": pd.to_datetime(firing.started_at).dt.floor("min")})
+    now = dt.datetime.now()
+    at = f"{now.year}年{now.month}月{now.day}日 {now:%H:%M}"
+    return TableSection("预警情况（生成简报时）", commentary.warnings_sentence(firing, LEVEL_NAMES, at), frame,
+                        "口径：生成简报时预警中心正在触发的预警（按级别排列，不随简报月份回溯）　来源：驾驶舱预警规则", at)
 
 
 def _latest_by(store: Store, end: dt.date) -> pd.DataFrame:

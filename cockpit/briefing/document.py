@@ -12,8 +12,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from .. import city
-from .content import Pack
-from .slides import display
+from .content import Pack, display, widths
 
 FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
               Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
@@ -103,17 +102,12 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
                 doc.set_font("cjk", size=9)
                 doc.set_text_color(*INK)
                 with doc.table(headings_style=FontFace(emphasis=None, fill_color=(230, 238, 247)),
-                               line_height=5.5, text_align="LEFT", col_widths=_widths(part)) as table:
+                               line_height=5.5, text_align="LEFT", col_widths=widths(part)) as table:
                     table.row([str(c) for c in part.columns])
                     for row in part.itertuples(index=False):
                         table.row([display(v) for v in row])
             doc.para(f"{t.note}　数据截至：{t.as_of}", size=8, colour=GREY)
     return bytes(doc.output())
-
-
-def _widths(part) -> tuple[float, ...]:
-    """Columns as wide as their longest entry (within limits), so long task texts get the room."""
-    return tuple(min(max(len(str(c)), *(len(display(v)) for v in part[c])), 40) + 2 for c in part.columns)
 
 
 def _flat(png: bytes) -> io.BytesIO:

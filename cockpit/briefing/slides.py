@@ -11,7 +11,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from .. import city
-from .content import Pack, TableSection
+from .content import ROW_PAD_PT, TABLE_PT, Pack, TableSection, display, widths
 
 FONT = "WenQuanYi Micro Hei"
 INK, GREY, BLUE, AMBER = RGBColor(0x22, 0x22, 0x22), RGBColor(0x66, 0x66, 0x66), RGBColor(0x0B, 0x5C, 0xAB), \
@@ -59,7 +59,11 @@ def _table_slide(prs, pack: Pack, t: TableSection, part: pd.DataFrame, page: int
         _text(s, Inches(0.4), Inches(2.0), W - Inches(0.8), Inches(0.6), "（无）", 16, colour=GREY)
     else:
         rows, cols = len(part) + 1, len(part.columns)
-        shape = s.shapes.add_table(rows, cols, Inches(0.4), Inches(1.7), W - Inches(0.8), Emu(Inches(0.42) * rows))
+        width = W - Inches(0.8)
+        shape = s.shapes.add_table(rows, cols, Inches(0.4), Inches(1.7), width, Emu(Pt(TABLE_PT * 1.2 + ROW_PAD_PT) * rows))
+        share = widths(part)
+        for j, w in enumerate(share):  # python-pptx makes every column alike: 序号 as wide as the task
+            shape.table.columns[j].width = Emu(int(width * w / sum(share)))
         for j, col in enumerate(part.columns):
             _cell(shape.table.cell(0, j), str(col), bold=True)
         for i, row in enumerate(part.itertuples(index=False), start=1):
@@ -70,20 +74,12 @@ def _table_slide(prs, pack: Pack, t: TableSection, part: pd.DataFrame, page: int
     _foot(s, pack, n)
 
 
-def display(value) -> str:
-    """A table value as printed: — for nothing, numbers without a trailing .0 where whole."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
-    return str(value)
-
-
 def _cell(cell, text: str, bold: bool = False) -> None:
     cell.text = ""
     run = cell.text_frame.paragraphs[0].add_run()
     run.text = text
-    run.font.size, run.font.bold, run.font.name = Pt(11), bold, FONT
+    run.font.size, run.font.bold, run.font.name = Pt(TABLE_PT), bold, FONT
+    cell.margin_top = cell.margin_bottom = Pt(ROW_PAD_PT / 2)
 
 
 def write(pack: Pack, pictures: list[bytes]) -> bytes:

@@ -25,6 +25,8 @@ def _cell(value, text: bool):
         return None
     if text:
         return escape_formula(str(value))
+    if isinstance(value, pd.Timestamp):  # a date Excel can sort and filter, not its text
+        return value.to_pydatetime()
     if hasattr(value, "item"):
         value = value.item()
     return escape_formula(value)
@@ -46,12 +48,14 @@ def _sheet(wb: Workbook, name: str, title: str, meta: list[str], frame: pd.DataF
     for cell in ws[header]:
         cell.font = HEAD
     ws.freeze_panes = f"A{header + 1}"
-    is_text = [c in text_columns or not pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    when = [pd.api.types.is_datetime64_any_dtype(frame[c]) for c in frame.columns]
+    is_text = [c in text_columns or not (pd.api.types.is_numeric_dtype(frame[c]) or w)
+               for c, w in zip(frame.columns, when)]
     for row in frame.itertuples(index=False, name=None):
         ws.append([_cell(v, t) for v, t in zip(row, is_text)])
     for i, col in enumerate(frame.columns, start=1):
         letter = get_column_letter(i)
-        fmt = formats.get(col, "@" if is_text[i - 1] else "General")
+        fmt = formats.get(col, "@" if is_text[i - 1] else "yyyy-mm-dd hh:mm" if when[i - 1] else "General")
         longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(500)])
         ws.column_dimensions[letter].width = min(max(longest * 1.8 + 2, 8), WIDE)
         for r in range(header + 1, ws.max_row + 1):

@@ -32,6 +32,12 @@ def stored(store: Store) -> pd.DataFrame:
                        .order_by(a.kind, a.id))
 
 
+def region_code(store: Store, written: str) -> str | None:
+    """A region named as a user would write it (梁园区, 梁园, 411402, or a name staff mapped), read
+    as the importer reads it; None when it names none."""
+    return region_resolver(store.regions(), mapping(stored(store), "region"))(written)
+
+
 def mapping(frame: pd.DataFrame, kind: str) -> dict[str, str]:
     """alias key -> code, for the resolvers."""
     mine = frame[frame.kind == kind]

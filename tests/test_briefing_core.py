@@ -236,3 +236,24 @@ def test_the_tasks_of_a_month_still_running_are_counted_to_the_day(demo_db, city
     said = next(t for t in running.tables if t.title == "逾期未完成的重点任务").text
     assert said.startswith("截至2026年11月20日，")
     assert next(t for t in city_pack.tables if t.title == "逾期未完成的重点任务").text.startswith("截至2026年10月末，")
+
+
+def test_a_table_of_long_tasks_is_cut_where_the_slide_ends_and_its_columns_fit_their_content():
+    import io as _io
+
+    from pptx import Presentation
+    long_task = "推进政务数据共享交换平台建设，" * 9  # 135 characters, as the plan's longest
+    frame = pd.DataFrame({"序号": range(1, 11), "任务内容": [long_task] * 10, "任务时限": ["2024年底前"] * 10,
+                          "牵头单位": ["市政务服务和大数据管理局"] * 10, "最新状态": ["推进中"] * 10,
+                          "逾期天数": [100.0] * 10})
+    table = content.TableSection("逾期未完成的重点任务", "截至2026年10月末，…", frame, "口径：…", "2026年10月31日")
+    parts = table.pages()
+    assert len(parts) > 1 and sum(map(len, parts)) == 10  # ten rows of four lines do not fit one slide
+    short = content.TableSection("t", "", frame.assign(任务内容="短任务"), "", "").pages()
+    assert len(short) == 1
+    pack = content.Pack("2026-10", CITY, "商丘市", "累计", "2026年10月", dt.datetime(2026, 11, 1), False, [], [table], [])
+    from cockpit.briefing import slides
+    deck = Presentation(_io.BytesIO(slides.write(pack, [])))
+    [first, *_] = [sh.table for sl in deck.slides for sh in sl.shapes if sh.has_table]
+    cols = [c.width for c in first.columns]
+    assert cols[1] == max(cols) and cols[0] < cols[1] / 4  # 序号 narrow, 任务内容 wide

@@ -47,3 +47,8 @@ def test_a_county_user_makes_a_pack_of_their_county_in_one_click(demo_copy, monk
     assert any(t.startswith("1—10月，永城市社会消费品零售总额") for t in texts)
     others = {"梁园区", "睢阳区", "民权县", "睢县", "宁陵县", "柘城县", "虞城县", "夏邑县", "示范区"}
     assert not any(o in t for t in texts for o in others)
+    # another month chosen: the pack made for October is not offered under it
+    at.selectbox(key="b_month").select("2026-09").run()
+    assert not _downloads(at) and not any("经济运行月度简报" in h.value for h in at.subheader)
+    at.selectbox(key="b_month").select("2026-10").run()  # back to the month it was made for
+    assert "下载演示文稿（PPTX）" in _downloads(at)

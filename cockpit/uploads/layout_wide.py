@@ -14,15 +14,13 @@ import re
 from dataclasses import dataclass, replace
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
-from .messages import INFO, SKIPPED, WARNING, Problems
-from .names import measure_from_header, name_key, norm, read_header, scope_of, unit_in
+from .messages import INFO, SKIPPED, Problems
+from .names import TOTALS, measure_from_header, name_key, norm, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
-from .periods_in import period_from_title
+from .preamble import PREAMBLE, line_unit, name_in, own_total, period as find_period, preamble
+from .preamble import sheet_region as region_of_sheet
 from .wide_columns import column_at, column_reason, read_columns, spread
 
-PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报单位|编制单位)[:：]|^(填报|报送|制表|编制|打印)(日期|时间|单位|人)"
-                      r"|^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
-DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
 MAX_HEADER_ROWS = 3
 
 
@@ -117,26 +115,6 @@ def _header_rows(rows: list[list], first: int, label_col: int) -> tuple[list[int
     return header, body
 
 
-def _preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
-    """(title, its row, unit text, the text that gives the period) from the lines above the header."""
-    title, title_row, unit, period_text = "", None, "", ""
-    for i in range(upto):
-        for c in rows[i]:
-            if not present(c):
-                continue
-            t = norm(c)
-            if t.startswith(("单位", "计量单位")):
-                unit = re.split(r"[:：]", t, 1)[-1]
-            elif DATE_LINE.match(t):
-                continue  # 填报日期 is when it was written, not the period it reports
-            else:
-                if not title and len(t) >= 4:
-                    title, title_row = str(c).strip(), i
-                if not period_text and period_from_title(t):
-                    period_text = t
-    return title, title_row, unit, period_text
-
-
 def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | None:
     """A 统计月报 sheet; one of several tables one under another (一、工业 … 二、投资 …), each under a
     header of its own, is read table by table: a second header is never read with the first's
@@ -203,7 +181,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     first, label_col, label = found
     header_idx, body_start = _header_rows(rows, first, label_col)
     top = header_idx[0] if header_idx else body_start
-    title, title_row, unit_text, period_text = _preamble(rows, top)
+    title, title_row, unit_text, period_text = preamble(rows, top)
     width = max(len(r) for r in rows[top:min(len(rows), body_start + 200)] or [[]])
     parts = [spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))
              for n, r in enumerate(header_idx)]
@@ -212,22 +190,23 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     # The sheet's scope: a title or any header giving 1—10月 makes bare 增速 columns 累计同比.
     scope = "ytd" if "ytd" in {scope_of(period_text), scope_of(title), *map(scope_of, headers)} \
         else scope_of(period_text) or scope_of(title)
-    period = _period(sheet, options, problems, title, title_row, period_text, headers)
+    period = find_period(sheet, options, problems, title, title_row, period_text, headers)
     sheet_region = None
-    sheet_indicator = options.indicator or _name_in(title, catalog.indicator_names) or \
-        catalog.indicator_of(sheet.name) or _name_in(sheet_text, catalog.indicator_names)
+    sheet_indicator = options.indicator or name_in(title, catalog.indicator_names) or \
+        catalog.indicator_of(sheet.name) or name_in(sheet_text, catalog.indicator_names)
     if label == "indicators":
-        sheet_region = _sheet_region(sheet, title, catalog, options, problems)
+        sheet_region = region_of_sheet(sheet, title, catalog, options, problems)
     columns = read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog)
     if not any(c.what == "data" for c in columns.values()):
         return None
     unit_col = next((c.j for c in columns.values() if c.what == "unit"), None)
-    sheet_unit = unit_text if unit_text and not re.search(r"[、,，]", unit_text) else None
+    unit_from_line = line_unit(unit_text, dict(zip(catalog.indicators.code, catalog.indicators.unit)))
     resolve = catalog.indicator_of if label == "indicators" else catalog.region_of
     records, blanks, ranks = [], [], []
     unknown: dict[str, dict] = {}
     aggregated: dict[int, list[int]] = {}
     last_code = None  # the indicator of the last row that named one
+    total_of = own_total(rows, body_start, label_col, title, catalog) if label == "regions" else None
     sheet.note_hidden_rows(body_start, problems)
     for i in range(body_start, len(rows)):
         row = rows[i]
@@ -247,6 +226,10 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                          severity=SKIPPED)
             continue
         code, rate, row_measure = resolve(name), False, None
+        if total_of and code == catalog.city and name_key(name) in TOTALS:
+            code = total_of
+            problems.add(f"本行按标题记为{catalog.region_name(total_of)}的数（本表各行不是县区）",
+                         sheet=sheet.name, row=r, column=col_letter(label_col), value=name, severity=INFO)
         if code is None and label == "indicators":
             # “增速” under an indicator (its growth rate), or “规模以上工业增加值增速”: the indicator's 同比,
             # in the columns that hold its level.
@@ -257,7 +240,9 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 # 累计（亿元） / 同比增长（%） in a table of the title's indicator, the counties across
                 row_measure = measure_from_header(name, scope)
                 code = sheet_indicator if row_measure else None
-        elif label == "indicators":
+        if label == "indicators" and not rate and not row_measure:
+            # A 增速 row is the growth of the row right above it: under an unknown sub-item
+            # (　其中：限额以上…) it is that sub-item's, not the last known indicator's.
             last_code = code
         for j, v in present_cells.items():
             col = columns.get(j)
@@ -296,8 +281,8 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 blanks.append(rec)
                 continue
             own = unit_col is not None and present(cell(row, unit_col))
-            row_unit = unit_in([str(name)]) if row_measure else None
-            unit = cell(row, unit_col) if own else col.unit or row_unit or sheet_unit
+            row_unit = unit_in([str(name)]) if label == "indicators" else None  # 进出口总额（万美元）
+            unit = cell(row, unit_col) if own else col.unit or row_unit or unit_from_line(ind)
             unit_at = (col_letter(unit_col) if own else column_at(j, headers) if col.unit
                        else col_letter(label_col) if row_unit else "（单位行）")
             records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": period,
@@ -329,43 +314,3 @@ def _rate_of(name) -> str | None:
     t = name_key(name)
     m = _RATE.search(t)
     return t[:m.start()] if m else None
-
-
-def _name_in(text: str, names: list[tuple[str, str]]) -> str | None:
-    """The code of the longest catalogue name found inside `text` (a title or a sheet name)."""
-    t = norm(text)
-    hits = [(len(n), code) for n, code in names if n and n in t]
-    return max(hits)[1] if hits else None
-
-
-def _sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems) -> str:
-    """Region of an indicators-down sheet: chosen, else named by the sheet or the title, else the city."""
-    names = catalog.region_names
-    found_sheet = catalog.region_of(sheet.name) or _name_in(sheet.name, names)
-    found_title = _name_in(title, names)
-    region = options.region or found_sheet or found_title or catalog.city
-    how = ("（取自所选）" if options.region else "（取自工作表名）" if found_sheet
-           else "（取自标题）" if found_title else "（未注明，按全市）")
-    problems.add(f"地区：{catalog.region_name(region)}{how}", sheet=sheet.name, severity=INFO)
-    return region
-
-
-def _period(sheet, options, problems, title, title_row, period_text, headers) -> str | None:
-    from_text = period_from_title(period_text) if period_text else None
-    from_sheet = period_from_title(sheet.name)
-    from_header = next((p for h in headers if (p := period_from_title(h))), None)
-    found = from_text or from_sheet or from_header
-    source = (f"标题“{title}”" if from_text and period_text == norm(title) else f"“{period_text}”" if from_text
-              else f"工作表名“{sheet.name}”" if from_sheet else "表头")
-    if options.period:
-        clash = found and found != options.period
-        problems.add(f"时期取自所选：{options.period}" + (f"（{source}为 {found}，以所选为准）" if clash else ""),
-                     sheet=sheet.name, severity=WARNING if clash else INFO)
-        return options.period
-    if found:
-        problems.add(f"时期取自{source}：{found}", sheet=sheet.name,
-                     row=title_row + 1 if from_text and title_row is not None else None, severity=INFO)
-        return found
-    problems.add("无法确定时期：标题中没有“2026年1—10月”这样的字样，请选择时期（命令行用 --period）",
-                 sheet=sheet.name)
-    return None

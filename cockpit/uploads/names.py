@@ -19,7 +19,7 @@ NORMALISATIONS = [
     f"名称前后及中间的空格（含全角空格）和看不见的格式字符（如零宽空格）忽略（“{' '.join(_EX['name'])}”“全　市”）；"
     f"县、区、市可省略（{_EX['short_name']}）；示范区的常见写法"
     "（城乡一体化示范区等）均可；",
-    "“其中：”“一、”“（一）”等前缀和缩进忽略，名称前后的注释符号（①、*、※、△、[1]）忽略；名称后括注的单位忽略（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”）；",
+    "“其中：”“一、”“（一）”等前缀和缩进忽略，名称前后的注释符号（①、*、※、△、[1]）忽略；名称后括注的单位与指标目录核对（“社会消费品零售总额（亿元）”“居民消费价格指数（上年同月=100）”），括注的其他内容是名称的一部分（“社会消费品零售总额（限额以上）”不是社会消费品零售总额）；",
     f"地区可写全称、简称或代码（{_EX['name']}、{_EX['short_name']}、{_EX['code']} 或 12 位的 {_EX['code']}000000；"
     f"全市、{city.NAME}、{city.CODE}），县区名前可带市名（{city.NAME}{_EX['name']}）；"
     "指标可写名称或代码；"
@@ -38,7 +38,7 @@ NORMALISATIONS = [
     "表头后括注的内容忽略（“数值（亿元）”“时期（年月）”），括注的单位与指标目录核对；"
     "逐行格式中向下合并的地区、指标、时期、口径单元格按所合并的每一行读取（数值单元格不按此处理）；"
     "逐行格式也可不设“口径”“数值”两列，而把各口径分列（“本月”“本年累计”“累计同比增长(%)”），每列按列标题的口径读取；",
-    "统计月报的表头可为一行或两行（合并单元格），标题、单位行、填报日期行顺序不限；10月/本月/当月，1—10月/1-10月/1～10月/本年累计/"
+    "统计月报的表头可为一行或两行（合并单元格），标题、单位行、填报日期行顺序不限；单位行可列几个单位（“单位：万元、%”“金额单位：万元”），各指标按其同类单位与指标目录核对；标题与表头的月份、工作表名与标题的县区须一致；10月/本月/当月，1—10月/1-10月/1～10月/本年累计/"
     "自年初累计，同比±%/比上年同期增长%/增长%/增减(%)/增速(%) 均可识别（增减百分点列不导入）；标题或表头为“1—10月”时，单写“增速”的列按累计同比读取；"
     "指标按行时，指标下一行的“增速”、或“规模以上工业增加值增速”这样的行，按该指标的同比读取；"
     "一张工作表中上下排列的几张表（一、工业 … 二、投资 …）各按自己的表头读取；"
@@ -53,10 +53,17 @@ _SPACE = re.compile(r"\s+")
 # "地区" holding one looked right and was not found. NFKC keeps them; they are dropped with the spaces.
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _PREFIX = re.compile(r"^(其中|内|含|#)[:：]?")
-_PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
+# A unit or a base in brackets after a name (（亿元）, (万千瓦时), （上年同月=100）) is taken off before
+# the name is looked up, and the unit is then checked against the catalogue's; anything else in
+# brackets is part of the name: 社会消费品零售总额（限额以上） is a sub-item, not the total.
+_UNIT_WORD = (r"(?:[十百千万亿]*(?:美元|元|吨标准煤|吨|千瓦时|人次|人|户|个|件|例|辆|台|套|家|项|平方米|立方米|公里|米|头|亩|公顷)"
+              r"(?:/[^()（）]{1,6})?|%|‰|个?百分点|微克/立方米|[^()（）=]{0,6}=100)")
+_PAREN_TAIL = re.compile(rf"[（(]{_UNIT_WORD}[)）]$")
 _ORDINAL = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]\s*|^[（(][一二三四五六七八九十\d]+[)）]\s*")
 # Marks for "not published / no data", compared after NFKC and lower-casing ("…" becomes "...").
 NOT_AVAILABLE = {"", "—", "-", "--", "——", "…", "……", "...", "......", "－", "/", "x", "×", "无数据", "–", "−", "‒", "‐"}
+# The total row of a table of areas: the city's, unless the table is a county's own (layout_wide).
+TOTALS = ("全市", "合计", "全市合计", "总计", "全市总计")
 ZONE_NAMES = ("示范区", "城乡一体化示范区", "一体化示范区", "城乡一体化",
               *(f"{prefix}{zone}" for prefix in dict.fromkeys([city.SHORT, city.NAME]) for zone in ("示范区", "城乡一体化示范区")))
 
@@ -127,7 +134,7 @@ def region_resolver(regions: pd.DataFrame, aliases: dict[str, str] | None = None
         pairs[r.short_name] = r.code
     city = regions[regions.level == "city"]
     if len(city):
-        for alias in ("全市", "合计", "全市合计", "总计", "全市总计"):
+        for alias in TOTALS:
             pairs[alias] = city.code.iloc[0]
         # Exports of provincial and city systems name a county with its city first (the city's name, then 梁园区).
         for prefix in dict.fromkeys([city.name.iloc[0], city.short_name.iloc[0]]):

@@ -82,8 +82,10 @@ class Catalog:
 
     @functools.cached_property
     def region_names(self) -> list[tuple[str, str]]:
+        # Short names too: a title says "2026年1—10月虞城主要经济指标" as often as 虞城县.
         sub = self.regions[self.regions.level != "city"]
-        return [(names.norm(n), c) for n, c in zip(sub.name, sub.code)]
+        full = [(names.norm(n), c) for n, c in zip(sub.name, sub.code)]
+        return full + [(k, c) for n, c in zip(sub.short_name, sub.code) if len(k := names.norm(n)) >= 2 and (k, c) not in full]
 
     @functools.cached_property
     def indicator_names(self) -> list[tuple[str, str]]:

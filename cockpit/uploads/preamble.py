@@ -1,0 +1,127 @@
+"""What the lines above a 统计月报 table say, and what its title and sheet name give: the title, the
+unit line, the period (and whether the headers agree with it), the region of the sheet, and whose
+the table's 合计 row is. layout_wide reads the table under them."""
+from __future__ import annotations
+
+import re
+
+from .cells import cell, present
+from .messages import INFO, WARNING, Problems
+from .names import norm
+from .parse import Sheet
+from .periods_in import period_from_title
+
+PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报单位|编制单位)[:：]|^(填报|报送|制表|编制|打印)(日期|时间|单位|人)"
+                      r"|^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
+DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
+UNIT_LINE = re.compile(r"^(?:金额|计量|数量|价值量)?单位[:：]")
+RATE_UNITS = {"%", "‰", "百分点", "个百分点"}  # a rate has no unit to check
+
+
+def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
+    """(title, its row, unit text, the text that gives the period) from the lines above the header."""
+    title, title_row, unit, period_text = "", None, "", ""
+    for i in range(upto):
+        dated = False  # the cell before was a bare "填报日期：": this one is its date
+        for c in rows[i]:
+            if not present(c):
+                continue
+            t = norm(c)
+            if UNIT_LINE.match(t):
+                unit = t
+            elif DATE_LINE.match(t) or dated:
+                # 填报日期 is when it was written, not the period it reports (2026年11月5日 was read
+                # as the period of a 1—10月 table when it stood in the cell beside its label)
+                dated = DATE_LINE.match(t) is not None and re.search(r"[:：]$", t) is not None
+                continue
+            else:
+                if not title and len(t) >= 4:
+                    title, title_row = str(c).strip(), i
+                if not period_text and period_from_title(t):
+                    period_text = t
+    return title, title_row, unit, period_text
+
+
+_HEADER_MONTH = re.compile(r"(?:\d{4}年)?(?:1[—\-~～至到])?(\d{1,2})月份?(?:止?累计)?")
+
+
+def header_months(headers: list[str]) -> set[int]:
+    """The months column headers name on their own (10月, 1—10月, 1-10月累计)."""
+    return {int(m.group(1)) for h in headers for part in h.split("｜") if (m := _HEADER_MONTH.fullmatch(part))}
+
+
+def name_in(text: str, names: list[tuple[str, str]]) -> str | None:
+    """The code of the longest catalogue name found inside `text` (a title or a sheet name)."""
+    t = norm(text)
+    hits = [(len(n), code) for n, code in names if n and n in t]
+    return max(hits)[1] if hits else None
+
+
+def line_unit(line: str, unit_of: dict[str, str]):
+    """indicator code -> the unit the sheet's unit line gives its figures (None: the line says
+    nothing of it). "单位：亿元" is every row's unit, as it says. A line of several ("单位：万元、%",
+    "单位：亿元、万吨、%") or of amounts ("金额单位：万元") gives a row the unit of its indicator's kind
+    (元 for 亿元, 千瓦时 for 亿千瓦时), to be checked against the catalogue: it was ignored, and
+    万元 were stored as 亿元."""
+    text = re.split(r"[:：]", line, 1)[-1]
+    units = [u for u in re.split(r"[、,，;；]", text) if u and u not in RATE_UNITS]
+    if len(units) == 1 and units[0] == text and not line.startswith("金额"):
+        return lambda code: text
+    base = {u.lstrip("十百千万亿"): u for u in units}
+    return lambda code: base.get((unit_of.get(code) or "").lstrip("十百千万亿"))
+
+
+def own_total(rows: list[list], body_start: int, label_col: int, title: str, catalog) -> str | None:
+    """The county a table of areas belongs to when its title names one and it lists no county
+    (民权县's towns): its 合计 / 全市 row is then that county's total, not the city's, which it
+    overwrote before. None for a table that lists counties, or a title naming none."""
+    county = name_in(title, catalog.region_names)
+    if county is None:
+        return None
+    listed = {catalog.region_of(cell(rows[i], label_col)) for i in range(body_start, len(rows))}
+    return None if listed - {None, catalog.city} else county
+
+
+def sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems) -> str:
+    """Region of an indicators-down sheet: chosen, else named by the sheet or the title, else the city."""
+    names = catalog.region_names
+    found_sheet = catalog.region_of(sheet.name) or name_in(sheet.name, names)
+    found_title = name_in(title, names)
+    if found_sheet and found_title and found_sheet != found_title and not options.region:
+        # Last month's 柘城县 sheet copied for 宁陵县, its title left: neither can be taken on trust.
+        problems.add(f"工作表名为{catalog.region_name(found_sheet)}，标题为{catalog.region_name(found_title)}，"
+                     "地区不一致：请改正其一后重新上传（或选择地区）", sheet=sheet.name, column="（标题）", value=title)
+    region = options.region or found_sheet or found_title or catalog.city
+    how = ("（取自所选）" if options.region else "（取自工作表名）" if found_sheet
+           else "（取自标题）" if found_title else "（未注明，按全市）")
+    problems.add(f"地区：{catalog.region_name(region)}{how}", sheet=sheet.name, severity=INFO)
+    return region
+
+
+def period(sheet, options, problems, title, title_row, period_text, headers) -> str | None:
+    from_text = period_from_title(period_text) if period_text else None
+    from_sheet = period_from_title(sheet.name)
+    from_header = next((p for h in headers if (p := period_from_title(h))), None)
+    found = from_text or from_sheet or from_header
+    source = (f"标题“{title}”" if from_text and period_text == norm(title) else f"“{period_text}”" if from_text
+              else f"工作表名“{sheet.name}”" if from_sheet else "表头")
+    if options.period:
+        clash = found and found != options.period
+        problems.add(f"时期取自所选：{options.period}" + (f"（{source}为 {found}，以所选为准）" if clash else ""),
+                     sheet=sheet.name, severity=WARNING if clash else INFO)
+        return options.period
+    if found:
+        problems.add(f"时期取自{source}：{found}", sheet=sheet.name,
+                     row=title_row + 1 if from_text and title_row is not None else None, severity=INFO)
+        said = header_months(headers)
+        if said and int(found[5:]) not in said:
+            # Last month's file with this month's figures (or the reverse): the title's 1—9月 stored
+            # the columns headed 10月 and 1—10月 as September's.
+            shown = "、".join(f"{m}月" for m in sorted(said))
+            problems.add(f"标题的时期为 {found}，表头却写 {shown}：时期不一致，请改正标题或表头后重新上传（或选择时期）",
+                         sheet=sheet.name, row=title_row + 1 if title_row is not None else None, column="（标题）",
+                         value=title or period_text)
+        return found
+    problems.add("无法确定时期：标题中没有“2026年1—10月”这样的字样，请选择时期（命令行用 --period）",
+                 sheet=sheet.name)
+    return None

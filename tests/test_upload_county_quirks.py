@@ -1,0 +1,111 @@
+"""What a review of real county workbooks found stored wrongly, each now stored right or refused
+naming the cell: units on the unit line and after a name, a 填报日期 beside its label, a title
+that disagrees with its headers or its sheet, a 增速 row under a sub-item, a bracketed sub-item,
+a county's short name in the title, and the 合计 of a county's own table of towns."""
+from __future__ import annotations
+
+import pytest
+
+from cockpit.uploads import commit as C, validate as V
+from tests.fixtures.upload_files import TODAY, state
+from tests.test_upload_workbooks import _book, _figures
+
+OPT = V.Options(today=TODAY)
+HEAD = ["指标", "本月", "本年累计", "累计同比增长%"]
+
+
+def _check(store, rows, sheet="Sheet1", merges=()):
+    return V.check_bytes(store, _book(rows, merges, sheet), "县报表.xlsx", OPT)
+
+
+def _errors(checked) -> list[str]:
+    return [f"{p.row}/{p.column}：{p.reason}" for p in checked.problems.errors]
+
+
+@pytest.mark.parametrize("unit_line", ["单位：万元、%", "金额单位：万元", "计量单位：万元，%"])
+def test_amounts_in_wan_yuan_on_a_unit_line_of_several_units_are_refused_not_stored_as_yi(store, unit_line):
+    rows = [["2026年10月民权县主要经济指标"], [unit_line], HEAD,
+            ["一般公共预算收入", 980, 8800, 6.0], ["社会消费品零售总额", "1,235", 11900, 5.1]]
+    checked = _check(store, rows)
+    before = state(store)
+    assert not checked.ok
+    assert _errors(checked) == ["4/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报"] * 2 + \
+        ["5/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报"] * 2
+    assert {p.value for p in checked.problems.errors} == {"万元"}
+    assert C.commit(store, checked, data=b"", file_name="县报表.xlsx", created_by="甲").status == "rejected"
+    assert state(store) == before
+
+
+def test_a_unit_line_of_the_catalogues_units_imports(store):
+    rows = [["2026年10月民权县主要经济指标"], ["单位：亿元、%"], HEAD, ["社会消费品零售总额", 12.35, 119.0, 5.1]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert _figures(checked)[("RETAIL", "411421", "2026-10", "month")] == 12.35
+
+
+@pytest.mark.parametrize("name, unit", [("进出口总额（万美元）", "万美元"), ("全社会用电量(万千瓦时)", "万千瓦时")])
+def test_a_unit_after_the_name_is_checked_against_the_catalogue(store, name, unit):
+    rows = [["2026年1—10月宁陵县主要经济指标"], HEAD, [name, 85, 820, 6.5]]
+    checked = _check(store, rows)
+    assert not checked.ok and "3/A：单位与指标目录" in _errors(checked)[0]
+    assert {p.value for p in checked.problems.errors} == {unit}
+    ok = _check(store, [["2026年1—10月宁陵县主要经济指标"], HEAD, ["进出口总额（亿元）", 0.85, 8.2, 6.5]])
+    assert ok.ok and _figures(ok)[("TRADE", "411423", "2026-10", "ytd")] == 8.2
+
+
+def test_a_filing_date_in_the_cell_beside_its_label_is_not_the_period(store):
+    rows = [["民权县主要经济指标完成情况"], ["填报单位：民权县统计局", None, "填报日期：", "2026年11月5日"],
+            ["2026年1—10月"], HEAD, ["社会消费品零售总额", 12.3, 119.0, 5.1]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert {k[2] for k in _figures(checked)} == {"2026-10"}  # was 2026-11, the day it was filled in
+
+
+def test_a_title_whose_month_the_headers_contradict_is_refused(store):
+    rows = [["2026年1—9月柘城县主要经济指标"], ["指标", "10月", "1—10月", "增速%"],
+            ["社会消费品零售总额", 12.3, 119.0, 5.1]]
+    checked = _check(store, rows)
+    assert not checked.ok
+    assert _errors(checked) == ["1/（标题）：标题的时期为 2026-09，表头却写 10月：时期不一致，请改正标题或表头后重新上传（或选择时期）"]
+    same = _check(store, [["2026年1—10月柘城县主要经济指标"], *rows[1:]])
+    assert same.ok and {k[2] for k in _figures(same)} == {"2026-10"}
+
+
+def test_a_growth_row_under_an_unknown_sub_item_is_not_the_parents(store):
+    rows = [["2026年1—10月睢县主要经济指标"], ["指标", "10月", "1—10月"],
+            ["社会消费品零售总额", 10.2, 98.7], ["　其中：限额以上单位消费品零售额", 4.1, 39.5], ["　　增速(%)", 2.2, 3.1]]
+    got = _figures(_check(store, rows, sheet="睢县"))
+    assert ("RETAIL", "411422", "2026-10", "ytd_yoy") not in got and ("RETAIL", "411422", "2026-10", "month_yoy") not in got
+    assert got[("RETAIL", "411422", "2026-10", "ytd")] == 98.7
+    under_parent = rows[:3] + [["　　增速(%)", 2.2, 3.1]]  # right under the indicator: its growth
+    assert _figures(_check(store, under_parent, sheet="睢县"))[("RETAIL", "411422", "2026-10", "ytd_yoy")] == 3.1
+
+
+def test_a_bracketed_sub_item_is_not_taken_for_its_parent(store):
+    rows = [["2026年1—10月宁陵县主要经济指标"], HEAD, ["社会消费品零售总额（限额以上）", 3.9, 37.5, 6.1],
+            ["一般公共预算收入", 0.98, 8.8, 6.0]]
+    checked = _check(store, rows)
+    assert not any(k[0] == "RETAIL" for k in _figures(checked))
+    assert any("未识别的指标名称“社会消费品零售总额（限额以上）”" in p.reason for p in checked.problems.items)
+
+
+def test_a_sheet_and_a_title_naming_different_counties_are_refused(store):
+    rows = [["2026年1—10月柘城县主要经济指标"], HEAD, ["社会消费品零售总额", 12.3, 119.0, 5.1]]
+    checked = _check(store, rows, sheet="宁陵县")
+    assert not checked.ok
+    assert any("工作表名为宁陵县，标题为柘城县，地区不一致" in e for e in _errors(checked))
+
+
+def test_a_countys_short_name_in_the_title_is_that_county_not_the_city(store):
+    rows = [["2026年1—10月虞城主要经济指标"], HEAD, ["社会消费品零售总额", 12.3, 119.0, 5.1]]
+    assert {k[1] for k in _figures(_check(store, rows))} == {"411425"}  # was 商丘市
+
+
+def test_the_total_of_a_countys_table_of_towns_is_the_countys_and_of_a_table_of_counties_the_citys(store):
+    towns = [["2026年1—10月民权县各乡镇社会消费品零售总额"], ["乡镇", "1—10月", "同比增长%"],
+             ["城关镇", 35.2, 5.5], ["王庄寨镇", 8.1, 4.2], ["合计", 57.3, 5.0]]
+    got = _figures(_check(store, towns))
+    assert got == {("RETAIL", "411421", "2026-10", "ytd"): 57.3, ("RETAIL", "411421", "2026-10", "ytd_yoy"): 5.0}
+    counties = [["2026年1—10月各县区社会消费品零售总额"], ["县区", "1—10月", "同比增长%"],
+                ["民权县", 57.3, 5.0], ["睢县", 40.1, 4.0], ["合计", 1100.0, 4.1]]
+    assert _figures(_check(store, counties))[("RETAIL", "411400", "2026-10", "ytd")] == 1100.0

@@ -109,3 +109,39 @@ def test_the_total_of_a_countys_table_of_towns_is_the_countys_and_of_a_table_of_
     counties = [["2026年1—10月各县区社会消费品零售总额"], ["县区", "1—10月", "同比增长%"],
                 ["民权县", 57.3, 5.0], ["睢县", 40.1, 4.0], ["合计", 1100.0, 4.1]]
     assert _figures(_check(store, counties))[("RETAIL", "411400", "2026-10", "ytd")] == 1100.0
+
+
+def test_a_quarterly_row_in_a_monthly_table_is_not_imported_and_the_rest_is(store):
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["地区生产总值（前三季度）", None, 260.1, 5.2],
+            ["社会消费品零售总额", 12.3, 119.0, 5.1]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)  # was refused, twice, at column （标题）
+    said = [p.reason for p in checked.problems.skipped]
+    assert "季度指标只在 3、6、9、12 月报送，本行时期为 2026-10，不导入" in said
+    assert not any(k[0] == "GDP" for k in _figures(checked)) and ("RETAIL", "411421", "2026-10", "ytd") in _figures(checked)
+
+
+def test_a_trailing_star_after_a_county_is_a_note_mark(store):
+    rows = [["2026年1—10月各县区社会消费品零售总额"], ["县区", "1—10月", "同比增长%"], ["民权县★", 57.3, 5.0]]
+    assert ("RETAIL", "411421", "2026-10", "ytd") in _figures(_check(store, rows))
+
+
+@pytest.mark.parametrize("where, sheet", [
+    ([["民权县主要经济指标"], ["统计期：2026.10"]], "Sheet1"),
+    ([["2026年度1-10月份民权县主要经济指标"]], "Sheet1"),
+    ([["2026年民权县主要经济指标"]], "10月"),  # a sheet a month under a title giving the year
+])
+def test_the_period_is_found_in_the_forms_county_offices_write_it(store, where, sheet):
+    import datetime as dt
+    checked = _check(store, [*where, HEAD, ["社会消费品零售总额", 12.3, 119.0, 5.1]], sheet=sheet)
+    assert checked.ok, _errors(checked)
+    assert {k[2] for k in _figures(checked)} == {"2026-10"}
+    dated = _check(store, [["民权县主要经济指标"], [dt.datetime(2026, 10, 1)], HEAD, ["社会消费品零售总额", 12.3, 119.0, 5.1]])
+    assert {k[2] for k in _figures(dated)} == {"2026-10"}  # an Excel date shown as 2026年10月
+
+
+def test_a_ytd_equal_to_its_month_after_january_is_a_warning(store):
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["社会消费品零售总额", 12.3, 12.3, 5.1]]
+    checked = _check(store, rows)
+    assert checked.ok
+    assert [p.reason for p in checked.problems.warnings] == ["累计 12.3 与当月数相同：累计一栏是否填了当月数？请核对（仅提醒，不影响导入）"]

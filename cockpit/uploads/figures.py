@@ -168,7 +168,10 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options, text_file: bo
         freq = pd.Series(per_code(ind.frequency.to_dict())).fillna("M")
         q_bad = ((freq == "Q") & period.notna()
                  & ~period.fillna("0000-03").str[-2:].isin(["03", "06", "09", "12"])).to_numpy()
-        report(q_bad & known, "period", "季度指标只在 3、6、9、12 月报送（季末月份）")
+        # Not imported rather than refused: a GDP row in a county's 1—10月 table (the title gives its
+        # period) refused the whole file twice over.
+        report(q_bad & known, "period",
+               lambda i: f"季度指标只在 3、6、9、12 月报送，本行时期为 {period.iat[i]}，不导入", SKIPPED)
         level = measure.isin(["month", "ytd"]).to_numpy()
         if "unit" in raw and each("unit", present).any():
             got = mapped("unit", lambda v: norm(v) if present(v) else "")

@@ -53,12 +53,13 @@ _SPACE = re.compile(r"\s+")
 # "地区" holding one looked right and was not found. NFKC keeps them; they are dropped with the spaces.
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _PREFIX = re.compile(r"^(其中|内|含|#)[:：]?")
-# A unit or a base in brackets after a name (（亿元）, (万千瓦时), （上年同月=100）) is taken off before
-# the name is looked up, and the unit is then checked against the catalogue's; anything else in
-# brackets is part of the name: 社会消费品零售总额（限额以上） is a sub-item, not the total.
-_UNIT_WORD = (r"(?:[十百千万亿]*(?:美元|元|吨标准煤|吨|千瓦时|人次|人|户|个|件|例|辆|台|套|家|项|平方米|立方米|公里|米|头|亩|公顷)"
-              r"(?:/[^()（）]{1,6})?|%|‰|个?百分点|微克/立方米|[^()（）=]{0,6}=100)")
-_PAREN_TAIL = re.compile(rf"[（(]{_UNIT_WORD}[)）]$")
+# A unit, a base or a period in brackets after a name (（亿元）, (万千瓦时), （上年同月=100）, （前三季度）)
+# is taken off before the name is looked up (a unit is then checked against the catalogue's);
+# anything else in brackets is part of the name: 社会消费品零售总额（限额以上） is a sub-item.
+_NOTE_WORD = (r"(?:[十百千万亿]*(?:美元|元|吨标准煤|吨|千瓦时|人次|人|户|个|件|例|辆|台|套|家|项|平方米|立方米|公里|米|头|亩|公顷)"
+              r"(?:/[^()（）]{1,6})?|%|‰|个?百分点|微克/立方米|[^()（）=]{0,6}=100"
+              r"|一季度|上半年|前三季度|全年|(?:1[-—－~～至])?\d{1,2}月(?:份)?(?:累计)?|累计|当月|本月)")
+_PAREN_TAIL = re.compile(rf"[（(]{_NOTE_WORD}[)）]$")
 _ORDINAL = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]\s*|^[（(][一二三四五六七八九十\d]+[)）]\s*")
 # Marks for "not published / no data", compared after NFKC and lower-casing ("…" becomes "...").
 NOT_AVAILABLE = {"", "—", "-", "--", "——", "…", "……", "...", "......", "－", "/", "x", "×", "无数据", "–", "−", "‒", "‐"}
@@ -78,7 +79,7 @@ def norm(text) -> str:
 # Footnote marks around a name (社会消费品零售总额①, 梁园区*, △规模以上工业增加值), taken off before NFKC,
 # which would make ① and ¹ a digit like any other.
 _NOTE_MARKS = re.compile(r"^[△▲☆★※*＊]+|(?:[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf\u00b9\u00b2\u00b3"
-                         r"\u2070-\u2079*＊※†‡§]|\[\d{1,2}\]|［\d{1,2}］)+$")
+                         r"\u2070-\u2079*＊※†‡§△▲☆★]|\[\d{1,2}\]|［\d{1,2}］)+$")
 
 
 def name_key(text) -> str:

@@ -9,7 +9,7 @@ from .names import norm
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})(?:月(?:份|末|底)?)?(?:(?:[-/.])(\d{1,2})日?)?(?:\s*0?0:00:00)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})$")
-_TITLE = re.compile(r"(\d{4})年\s*(?:1\s*[-—－~至]\s*)?(\d{1,2})\s*月")
+_TITLE = re.compile(r"(\d{4})年度?\s*(?:1\s*[-—－~～至]\s*)?(\d{1,2})\s*月|(?:^|:)(\d{4})\.(\d{1,2})$")  # 2026.10 alone or after a label
 _TITLE_Q = re.compile(r"(\d{4})年\s*(一季度|上半年|前三季度|全年|1[-—－~至]3月)")
 _QUARTERS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
 # A cumulative period in a cell, as bulletins and the cockpit itself write it: 2026年1—10月, 2026年前三季度.
@@ -115,6 +115,8 @@ def period_from_title(text: str) -> str | None:
         q = m.group(2)
         return f"{int(m.group(1)):04d}-{_QUARTERS.get(q, 3):02d}"
     m = _TITLE.search(t)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    if m:
+        year, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if 1 <= int(month) <= 12:
+            return f"{int(year):04d}-{int(month):02d}"
     return None

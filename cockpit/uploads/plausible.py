@@ -73,6 +73,7 @@ def check(frame: pd.DataFrame, where: pd.DataFrame, rank_cells: list[dict], prob
     rows = _Rows(frame, where, known.keys[:n], problems)
     jumps(rows, known, options)
     falling_ytd(rows, known, catalog)
+    ytd_is_month(rows, known, catalog)
     ranks(rank_cells, known.frame, problems, catalog)
     sums(rows, known, catalog)
 
@@ -121,6 +122,20 @@ def falling_ytd(rows: _Rows, known: Known, catalog) -> None:
         before = periods.shift_month(rows.frame.period.iat[i], int(step[i]))
         rows.warn(i, f"累计 {value[i]:g} 低于上期（{before}）累计 {prev[i]:g}：同一年内累计数不应下降，请核对"
                      "（仅提醒，不影响导入）")
+
+
+def ytd_is_month(rows: _Rows, known: Known, catalog) -> None:
+    """After January a flow's 累计 equal to its own month's figure: the 累计 column most likely holds
+    the 当月 figures (each row said nothing when the file had both)."""
+    ytd, month = known.of["measure"].get("ytd"), known.of["measure"].get("month")
+    if ytd is None or month is None:
+        return
+    flows = catalog.indicators.code[catalog.indicators.kind == "flow"]
+    of_year = known.month[:len(rows.value)] % 12 + 1
+    same = known.get(rows.keys + (month - ytd) * MONTHS)
+    candidate = (rows.measure == "ytd") & rows.frame.indicator_code.isin(flows).to_numpy() & (of_year > 1)
+    for i in _first(candidate & (rows.value == same) & (rows.value != 0)):
+        rows.warn(i, f"累计 {rows.value[i]:g} 与当月数相同：累计一栏是否填了当月数？请核对（仅提醒，不影响导入）")
 
 
 def ranks(cells: list[dict], known: pd.DataFrame, problems: Problems, catalog) -> None:

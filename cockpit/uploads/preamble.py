@@ -3,6 +3,7 @@ unit line, the period (and whether the headers agree with it), the region of the
 the table's 合计 row is. layout_wide reads the table under them."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from .cells import cell, present
@@ -27,6 +28,8 @@ def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
             if not present(c):
                 continue
             t = norm(c)
+            if isinstance(c, dt.date) and not dated:  # a date cell shown as 2026年10月: the period
+                t = f"{c.year}年{c.month}月"
             if UNIT_LINE.match(t):
                 unit = t
             elif DATE_LINE.match(t) or dated:
@@ -100,7 +103,7 @@ def sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems)
 
 def period(sheet, options, problems, title, title_row, period_text, headers) -> str | None:
     from_text = period_from_title(period_text) if period_text else None
-    from_sheet = period_from_title(sheet.name)
+    from_sheet = period_from_title(sheet.name) or _year_and_month(title, sheet.name)
     from_header = next((p for h in headers if (p := period_from_title(h))), None)
     found = from_text or from_sheet or from_header
     source = (f"标题“{title}”" if from_text and period_text == norm(title) else f"“{period_text}”" if from_text
@@ -118,10 +121,20 @@ def period(sheet, options, problems, title, title_row, period_text, headers) -> 
             # Last month's file with this month's figures (or the reverse): the title's 1—9月 stored
             # the columns headed 10月 and 1—10月 as September's.
             shown = "、".join(f"{m}月" for m in sorted(said))
-            problems.add(f"标题的时期为 {found}，表头却写 {shown}：时期不一致，请改正标题或表头后重新上传（或选择时期）",
+            who = "标题的" if from_text else f"{source}的"
+            problems.add(f"{who}时期为 {found}，表头却写 {shown}：时期不一致，请改正标题或表头后重新上传（或选择时期）",
                          sheet=sheet.name, row=title_row + 1 if title_row is not None else None, column="（标题）",
                          value=title or period_text)
         return found
-    problems.add("无法确定时期：标题中没有“2026年1—10月”这样的字样，请选择时期（命令行用 --period）",
-                 sheet=sheet.name)
+    problems.add("无法确定时期：标题、日期行和工作表名中都没有“2026年1—10月”“2026年10月”“2026.10”这样的字样，"
+                 "请在标题中写明，或选择时期（命令行用 --period）", sheet=sheet.name, value=title or None)
+    return None
+
+
+def _year_and_month(title: str, sheet_name: str) -> str | None:
+    """A workbook of a sheet a month ("10月") under a title giving the year ("2026年民权县…")."""
+    year = re.search(r"(\d{4})年", norm(title))
+    month = re.fullmatch(r"(\d{1,2})月份?", norm(sheet_name))
+    if year and month and 1 <= int(month.group(1)) <= 12:
+        return f"{year.group(1)}-{int(month.group(1)):02d}"
     return None

@@ -522,8 +522,8 @@ def test_names_as_people_write_them_resolve(store):
 def test_two_values_for_one_key_name_both_places_and_both_values(store):
     rows = [GOOD[0], GOOD[1], ["梁园", "RETAIL", "2026年10月", "累计", 99, "亿元"]]
     checked, text = attempt(store, xlsx(rows))
-    assert ("第4行/E（数值）：“99”与工作表“数据”第 2 行 E（数值）的 123.4 不一致（本格 99）："
-            "同一指标、地区、时期、口径只能有一个数") in text
+    assert ("第4行/E（数值）：“99”与工作表“数据”第 2 行 E（数值）的 123.4 不一致（本格 99），"
+            "两格都读作“梁园区社会消费品零售总额2026年10月累计”：同一指标、地区、时期、口径只能有一个数") in text
 
 
 def test_the_same_value_twice_is_one_figure_and_the_preview_says_where(store):

@@ -145,3 +145,36 @@ def test_a_ytd_equal_to_its_month_after_january_is_a_warning(store):
     checked = _check(store, rows)
     assert checked.ok
     assert [p.reason for p in checked.problems.warnings] == ["累计 12.3 与当月数相同：累计一栏是否填了当月数？请核对（仅提醒，不影响导入）"]
+
+
+def test_group_labels_centred_across_not_merged_reach_their_columns_beside_a_vertical_merge(store):
+    rows = [["2026年1—10月民权县主要经济指标"], [], ["指标", "本月", None, "累计", None],
+            [None, "绝对值", "同比增长%", "绝对值", "同比增长%"], ["全社会用电量", 1.52, -3.2, 15.8, None]]
+    got = _figures(_check(store, rows, merges=["A3:A4"]))  # only 指标 is merged, over both header rows
+    assert got[("POWER", "411421", "2026-10", "month_yoy")] == -3.2  # was stored as 累计同比
+    assert ("POWER", "411421", "2026-10", "ytd_yoy") not in got and got[("POWER", "411421", "2026-10", "ytd")] == 15.8
+
+
+@pytest.mark.parametrize("header, rows, expected", [
+    (["指标", "10月", "增速", "1—10月", "增速"], [["社会消费品零售总额", 12.3, 4.0, 119.0, 5.1]],
+     {"month": 12.3, "month_yoy": 4.0, "ytd": 119.0, "ytd_yoy": 5.1}),  # both 增速 were 累计同比, a clash
+    (["指标", "本月", "累计", "同比±%"], [["社会消费品零售总额", 12.3, 119.0, 5.1]],
+     {"month": 12.3, "ytd": 119.0, "ytd_yoy": 5.1}),
+])
+def test_a_bare_growth_column_is_the_growth_of_the_level_before_it(store, header, rows, expected):
+    got = _figures(_check(store, [["2026年1—10月民权县主要经济指标"], header, *rows]))
+    assert {k[3]: v for k, v in got.items()} == expected
+
+
+def test_a_month_group_over_this_year_and_last_year_is_the_months(store):
+    rows = [["2026年1—10月夏邑县主要经济指标"], ["指标", "本月", None, None, "累计", None, None],
+            [None, "本年", "上年", "增减%", "本年", "上年", "增减%"], ["社会消费品零售总额", 12.6, 12.1, 4.1, 120.5, 115.2, 4.6]]
+    got = _figures(_check(store, rows, merges=["B2:D2", "E2:G2"]))
+    assert {k[3]: v for k, v in got.items()} == {"month": 12.6, "month_yoy": 4.1, "ytd": 120.5, "ytd_yoy": 4.6}
+
+
+def test_a_growth_after_the_ytd_under_a_months_group_is_the_ytds(store):
+    rows = [["民权县主要经济指标"], ["指标", "2026年10月", None, None], [None, "本月", "累计", "同比±%"],
+            ["一般公共预算收入", 9.8, 88.0, 8.2]]
+    got = _figures(_check(store, rows, merges=["B2:D2"]))
+    assert {k[3]: v for k, v in got.items()} == {"month": 9.8, "ytd": 88.0, "ytd_yoy": 8.2}  # was dropped

@@ -216,7 +216,7 @@ def check(raw: pd.DataFrame, problems: Problems, catalog, options, text_file: bo
                                       column=raw.c_value[b].to_numpy())
     keep = whole & ~blank & ~out
     keys = _key_ids(frame)
-    _repeats(frame, keys, raw, keep & ~bad, problems, report)
+    _repeats(frame, keys, raw, keep & ~bad, problems, report, catalog)
     if not problems.ok:
         return Figures(frame.iloc[0:0], raw.iloc[0:0], blanks.iloc[0:0], list(unknown.values()))
     take = keep & ~_dupes(keys, keep)
@@ -263,7 +263,7 @@ def _dupes(keys: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 
 def _repeats(frame: pd.DataFrame, keys: np.ndarray, raw: pd.DataFrame, keep: np.ndarray, problems: Problems,
-             report) -> None:
+             report, catalog) -> None:
     """The same figure twice (the city sheet and the 全市 row of the county sheet) is one figure;
     two different values for one key are an error naming both places and both values."""
     dup = _dupes(keys, keep)
@@ -280,6 +280,13 @@ def _repeats(frame: pd.DataFrame, keys: np.ndarray, raw: pd.DataFrame, keep: np.
         f = first_of[keys[i]]
         problems.add(f"与{_place(raw, f)}重复，数值相同，按同一个数导入", sheet=raw.at[i, "sheet"],
                      row=int(raw.at[i, "row"]), column=raw.at[i, "c_value"], value=raw.at[i, "value"], severity=INFO)
+    name_of = dict(zip(catalog.indicators.code, catalog.indicators.name))
+
+    def read_as(i: int) -> str:
+        # What both cells were read as: a header read under the wrong 口径 shows itself here.
+        return (f"{catalog.region_name(frame.region_code.iat[i])}{name_of.get(frame.indicator_code.iat[i], '')}"
+                f"{periods.label(frame.period.iat[i])}{MEASURES.get(frame.measure.iat[i], '')}")
     report(clash, "value", lambda i: (
         f"与{_place(raw, first_of[keys[i]])}的 {frame.value.iat[first_of[keys[i]]]:g} 不一致（本格 "
-        f"{frame.value.iat[i]:g}）：同一指标、地区、时期、口径只能有一个数，请核对后只保留正确的一个"))
+        f"{frame.value.iat[i]:g}），两格都读作“{read_as(i)}”：同一指标、地区、时期、口径只能有一个数，"
+        "请核对表头或删去其一"))

@@ -192,7 +192,10 @@ VALUE_WORDS = re.compile(r"绝对|数值|总量|总额|金额|完成|本期|实�
 def scope_of(text) -> str | None:
     """ytd when a text names a cumulative period (1—10月, 累计, 本年), month when a single month."""
     t = norm(text)
-    return "ytd" if YTD_WORDS.search(t) else ("month" if MONTH_WORDS.search(t) else None)
+    month = MONTH_WORDS.search(t)
+    if month:  # 本月 over 本年 | 上年: this year's month, not 本年(累计)
+        t = t.replace("本年", "")
+    return "ytd" if YTD_WORDS.search(t) else ("month" if month else None)
 
 
 def read_header(text: str) -> tuple[str, str | None, str | None]:

@@ -39,7 +39,7 @@ def spread(row: list, r: int, merged: list, width: int, spread_right: bool) -> l
     covered = False
     for r0, c0, r1, c1 in merged:
         if r0 <= r <= r1:
-            covered = True
+            covered = covered or c1 > c0  # a vertical merge (指标 over two rows) says nothing of the groups
             if r == r0:
                 for c in range(c0 + 1, min(c1 + 1, width)):
                     out[c] = out[c0]
@@ -100,6 +100,12 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             out[j] = Column(j, h, what)
             continue
         measure = measure_from_header(rest, scope) if rest else (scope if ind or reg else None)
+        before = out.get(j - 1)
+        if (pieces and read_header(pieces[-1])[1:] == (None, "yoy") and before is not None
+                and before.what == "data" and before.measure in ("month", "ytd") and ind in (None, before.indicator)):
+            # A bare 增速 / 同比±% right after a level is that level's growth: 10月 | 增速 | 1—10月 | 增速,
+            # or 本月 | 累计 | 同比 under one group "2026年10月" (whose month made the last 当月同比).
+            measure = f"{before.measure}_yoy"
         if measure is None:
             out[j] = Column(j, h, "noscope" if (rest or ind or reg) and scope is None else "unknown")
             continue

@@ -19,9 +19,9 @@ FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 BLUE = "#0b5cab"
 # Date ticks in Chinese: Plotly's own ("Oct 2024") are English and its locale files are not in
 # Streamlit's bundle, so every date axis gets an explicit format.
-MONTH = "%Y年%m月"
-DAY = "%m月%d日"
-HOUR = "%m月%d日 %H:%M"
+MONTH = "%Y年%-m月"  # no leading zeros, as Chinese documents print dates
+DAY = "%-m月%-d日"
+HOUR = "%-m月%-d日 %H:%M"
 _DAY_MS = 86_400_000
 # Plotly picks the tick spacing itself: a single event, or one month of a monthly series, gets ticks
 # hours or days apart, and a day-only (month-only) format then printed one label four times
@@ -83,8 +83,8 @@ def _frame(chart: Chart, height: int, legend: bool = False) -> Chart:
 def daily_volume(daily: pd.DataFrame, *, title: str, unit: str, caliber: str, source: str,
                  as_of: str, height: int = 300) -> Chart:
     fig = go.Figure(go.Bar(x=daily["day"], y=daily["tickets"], marker_color=BLUE,
-                           hovertemplate="%{x|%m月%d日}：%{y:,} 件<extra></extra>"))
-    date_axis(fig, DAY, hoverformat="%Y年%m月%d日")
+                           hovertemplate="%{x|%-m月%-d日}：%{y:,} 件<extra></extra>"))
+    date_axis(fig, DAY, hoverformat="%Y年%-m月%-d日")
     return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
 
 
@@ -109,7 +109,7 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
     fig.add_trace(go.Scatter(x=_dates(values["period"]), y=values["value"], mode="lines+markers",
                              name=name or title, line={"color": BLUE, "width": 2}, marker={"size": 4},
                              connectgaps=False,
-                             hovertemplate=f"%{{x|%Y年%m月}}：%{{y:,.{fmt.decimals(unit)}f}}<extra></extra>"))
+                             hovertemplate=f"%{{x|%Y年%-m月}}：%{{y:,.{fmt.decimals(unit)}f}}<extra></extra>"))
     if bands is not None and len(bands):
         for lo, hi, alpha, label in (("lo95", "hi95", 0.12, "95% 区间"), ("lo80", "hi80", 0.22, "80% 区间")):
             x = list(_dates(bands["period"]))
@@ -121,12 +121,12 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
                                  line={"color": BLUE, "dash": "dash"}))
     if target is not None:
         fig.add_hline(y=target, line_dash="dot", line_color=RED,
-                      annotation_text=f"目标 {target:g}", annotation_position="top left")
+                      annotation_text=f"目标 {target:g}{'%' if unit == '%' else ''}", annotation_position="top left")
     if notes is not None and len(notes):
         ys = values.set_index("period")["value"].reindex(notes["period"]).to_numpy()
         fig.add_trace(go.Scatter(x=_dates(notes["period"]), y=ys, mode="markers", name="批注",
                                  marker={"symbol": "star", "size": 13, "color": "#e65100"},
-                                 text=notes["text"], hovertemplate="%{x|%Y年%m月} 批注：%{text}<extra></extra>"))
+                                 text=notes["text"], hovertemplate="%{x|%Y年%-m月} 批注：%{text}<extra></extra>"))
     date_axis(fig, MONTH, hoverformat=MONTH)
     _span(fig, list(_dates(values["period"])) + (list(_dates(bands["period"])) if bands is not None else []))
     chart = _frame(Chart(fig, title, unit, caliber, source, as_of), height)
@@ -162,8 +162,8 @@ def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: s
 
 
 # ---- 社情民意, 应急指挥, 督查督办 (appended) ------------------------------------------------
-GRAIN_FORMAT = {"day": (DAY, "%Y年%m月%d日"), "week": (DAY, "%Y年%m月%d日起一周"),
-                "month": (MONTH, "%Y年%m月")}
+GRAIN_FORMAT = {"day": (DAY, "%Y年%-m月%-d日"), "week": (DAY, "%Y年%-m月%-d日起一周"),
+                "month": (MONTH, "%Y年%-m月")}
 TASK_GROUP_COLOURS = {"已完成": GREEN, "按期": "#81c784", "即将到期": YELLOW, "已逾期": RED}
 
 
@@ -276,7 +276,7 @@ def monthly_line(series: pd.DataFrame, *, title: str, unit: str, caliber: str, s
     x = pd.to_datetime(series["period"] + "-01")
     fig = go.Figure(go.Scatter(x=x, y=series["value"], mode="lines+markers", connectgaps=False,
                                line={"color": BLUE}, marker={"size": 4},
-                               hovertemplate="%{x|%Y年%m月}：%{y:,.0f}<extra></extra>"))
+                               hovertemplate="%{x|%Y年%-m月}：%{y:,.0f}<extra></extra>"))
     if highlight is not None and (series["period"] == highlight).any():
         y = series.loc[series["period"] == highlight, "value"].iloc[0]
         fig.add_trace(go.Scatter(x=[pd.Timestamp(highlight + "-01")], y=[y], mode="markers",

@@ -55,3 +55,21 @@ def usual(expected: float) -> str:
     with two decimals, trailing zeros dropped. 0.75 printed as "0.8" made "26 件，34.7 倍" read wrong
     (26 ÷ 0.8 = 32.5)."""
     return f"{expected:,.1f}" if expected >= 10 else f"{expected:.2f}".rstrip("0").rstrip(".")
+
+
+# Dates as Chinese documents print them: no leading zeros (2026年9月30日, 9月5日 08:00).
+def day(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def minute(d) -> str:
+    return f"{day(d)} {d:%H:%M}"
+
+
+def month_day(d) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def year_month(d) -> str:
+    return f"{d.year}年{d.month}月"
+

@@ -164,7 +164,7 @@ def test_the_pictures_carry_the_demo_mark_and_the_pinned_notes():
 
 def test_date_axes_speak_chinese_and_end_with_the_data(city_pack, county_pack):
     gdp = next(s for s in county_pack.charts if s.code == "GDP").chart.figure
-    assert gdp.layout.xaxis.tickformat == "%Y年%m月"
+    assert gdp.layout.xaxis.tickformat == "%Y年%-m月"  # 2026年4月, not 2026年04月
     last = pd.Timestamp(gdp.layout.xaxis.range[1])
     assert last < pd.Timestamp("2026-10-01")  # the data end 2026-09; no axis out to 2027
 
@@ -257,3 +257,11 @@ def test_a_table_of_long_tasks_is_cut_where_the_slide_ends_and_its_columns_fit_t
     [first, *_] = [sh.table for sl in deck.slides for sh in sl.shapes if sh.has_table]
     cols = [c.width for c in first.columns]
     assert cols[1] == max(cols) and cols[0] < cols[1] / 4  # 序号 narrow, 任务内容 wide
+
+
+def test_the_task_table_is_dated_by_its_latest_report_not_the_months_end(city_pack, demo_store):
+    from cockpit import tasks
+    h = tasks.progress_history(demo_store)
+    last = pd.Timestamp(h[pd.to_datetime(h.reported_on) <= pd.Timestamp(2026, 10, 31)].reported_on.max())
+    [table] = [t for t in city_pack.tables if t.title == "逾期未完成的重点任务"]
+    assert table.as_of == f"{last.year}年{last.month}月{last.day}日报送（逾期天数按2026年10月末计）"  # no leading zeros

@@ -311,7 +311,7 @@ def test_a_trend_on_the_wall_reads_from_afar_its_months_level_and_its_line_brigh
     chart = charts.trend(values, title="规模以上工业增加值", unit="%", caliber="口径", source="市统计局", as_of="2026年12月")
     fig = dark(chart, scale((3840, 2160)))
     axis, line = fig.layout.xaxis, fig.data[0].line
-    assert axis.tickangle == 0 and axis.tickformat == "%Y年<br>%m月" and axis.nticks <= 5
+    assert axis.tickangle == 0 and axis.tickformat == "%Y年<br>%-m月" and axis.nticks <= 5
     assert line.color == ACCENT and line.width == 2 * 1.3 * 2
     assert chart.figure.data[0].line.color == charts.BLUE  # the desk's figure is left as it was
 

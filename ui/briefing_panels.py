@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cockpit import periods
+from cockpit import fmt, periods
 from cockpit.auth import View
 from cockpit.briefing.content import DOMAIN, BriefingRefused
 from service import briefing, briefing_render
@@ -80,7 +80,7 @@ def result(v: View, choice: Choice) -> None:
         with col:
             export_button(f"下载{label}", files.data[kind], files.name(kind), what=f"briefing:{kind}",
                           key=f"b_dl_{kind}", mime=briefing.MIME[kind], icon=":material/download:")
-    as_of(f"{pack.as_of} · {pack.filters} · 生成于 {pack.generated_at:%Y年%m月%d日 %H:%M}")
+    as_of(f"{pack.as_of} · {pack.filters} · 生成于 {fmt.minute(pack.generated_at)}")
     st.markdown("**解读**（与简报各页相同）")
     for section in pack.charts:
         st.text(section.text)  # text as text: nothing in it is interpreted

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, emergency, maps, periods
+from cockpit import charts, emergency, fmt, maps, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -131,7 +131,7 @@ def headline(v: View, f: Filters) -> None:
                     help=f"法定传染病或发热门诊{_health_criterion(rule)}")
         lead = roster[roster.role == "带班领导"]
         c[4].metric("今日带班领导", lead.name.iloc[0] if len(lead) else "未排班")
-        as_of(f"{at:%Y年%m月%d日 %H:%M}（实时）· 事件来源：{EVENT_SOURCE}；预警：市气象台；公共卫生：{HEALTH_SOURCE}"
+        as_of(f"{fmt.minute(at)}（实时）· 事件来源：{EVENT_SOURCE}；预警：市气象台；公共卫生：{HEALTH_SOURCE}"
               f"（{periods.label(period)}）")
 
 
@@ -200,7 +200,7 @@ def weather_panel(v: View, f: Filters) -> None:
                             + (f"{pd.Timestamp(expires):%m-%d %H:%M} 解除" if pd.notna(expires) else "未定解除时间")
                             + f" · {md(grp.issuer.iloc[0])}")
                 st.markdown(md(grp.text.iloc[0]))
-        as_of(f"{at:%Y年%m月%d日 %H:%M}（发布时间 ≤ 现在 < 解除时间）· 来源：市气象台")
+        as_of(f"{fmt.minute(at)}（发布时间 ≤ 现在 < 解除时间）· 来源：市气象台")
 
 
 def health_panel(v: View, f: Filters) -> None:
@@ -260,12 +260,12 @@ def duty_panel(v: View) -> None:
     with guard("今日值班"):
         at = _clock()
         roster = duty(v, at.date())
-        st.subheader(f"今日值班（{at:%Y年%m月%d日}）")
+        st.subheader(f"今日值班（{fmt.day(at)}）")
         if roster.empty:
             st.warning("今日值班表未上报。")
             return
         tables.show(roster.rename(columns={"role": "岗位", "name": "姓名", "unit": "单位", "phone": "电话"}),
-                    title=f"值班表（{at:%Y年%m月%d日}）", key="em_duty", source="市政府办公室、市应急管理局",
-                    as_of=f"{at:%Y年%m月%d日}", demo=tables.demo(v, "duty_roster"))
-        as_of(f"{at:%Y年%m月%d日} 值班表 · 来源：市政府办公室、市应急管理局")
+                    title=f"值班表（{fmt.day(at)}）", key="em_duty", source="市政府办公室、市应急管理局",
+                    as_of=f"{fmt.day(at)}", demo=tables.demo(v, "duty_roster"))
+        as_of(f"{fmt.day(at)} 值班表 · 来源：市政府办公室、市应急管理局")
 

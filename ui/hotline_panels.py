@@ -86,7 +86,7 @@ def _names(v: View) -> dict[str, str]:
 
 def _stamp(v: View) -> str:
     _, last = span(v)
-    return f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
+    return f"{fmt.minute(last)}（最新工单）"
 
 
 def _filters(v: View, f: Filters) -> dict[str, str]:

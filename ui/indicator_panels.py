@@ -47,7 +47,7 @@ def summary(v: View) -> None:
             col.metric((OUTCOME_NAMES | LIGHT_NAMES)[key], f"{counts.get(key, 0)} 项")
         if ended:
             cols[3].metric("无期末数据", f"{int(status.value.isna().sum())} 项")
-            st.caption(f"规划期（{p.years}）已于 {p.end:%Y年%m月%d日} 结束：按规划期内最后一期数据评估，"
+            st.caption(f"规划期（{p.years}）已于 {fmt.day(p.end)} 结束：按规划期内最后一期数据评估，"
                        f"达到{p.target_label}为已达标，否则为未达标并列出差距。")
             return
         cfg = settings()

@@ -131,7 +131,7 @@ def operations(v: View) -> None:
         if last is not None:
             chart = charts.daily_volume(
                 daily, title="12345 热线近 30 日每日受理量", unit="件", caliber="按工单创建时间统计",
-                source="市 12345 政务服务便民热线", as_of=last.strftime("%Y年%m月%d日 %H:%M"))
+                source="市 12345 政务服务便民热线", as_of=fmt.minute(last))
             chart_view.show(chart, "hotline_daily", demo=chart_view.demo(v, "hotline_tickets"))
 
 

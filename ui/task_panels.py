@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, city, tasks
+from cockpit import charts, city, fmt, tasks
 from cockpit.auth import View
 from cockpit.signals import style_of
 
@@ -39,7 +39,7 @@ def history_all(v: View) -> pd.DataFrame:
 
 def _as_of_text(b: pd.DataFrame) -> str:
     last = b.reported_on.dropna()
-    return f"{pd.Timestamp(last.max()):%Y年%m月%d日}报送" if len(last) else "尚无报送"
+    return f"{fmt.day(pd.Timestamp(last.max()))}报送" if len(last) else "尚无报送"
 
 
 def _table(v: View, frame: pd.DataFrame, key: str, title: str, b: pd.DataFrame, filters: dict | None = None,
@@ -68,9 +68,9 @@ def headline(v: View, today: dt.date) -> None:
             cols[4].metric(f"{tasks.SOON_DAYS} 日内到期", f"{n['due_soon']} 项")
         cols[5].metric("持续推进/适时推进", f"{n['open_ended']} 项", help="无明确时限，不计逾期")
         if p.ended(today):
-            st.caption(f"规划期（{p.years}）已于 {p.end:%Y年%m月%d日} 结束：以下为期末评估，"
+            st.caption(f"规划期（{p.years}）已于 {fmt.day(p.end)} 结束：以下为期末评估，"
                        "有明确时限的任务或已完成，或逾期未完成（列出逾期时长）。")
-        as_of(f"{_as_of_text(b)} · 今天 {today:%Y年%m月%d日} · 口径：{CALIBER.format(p.caliber)} · 来源：{SOURCE}")
+        as_of(f"{_as_of_text(b)} · 今天 {fmt.day(today)} · 口径：{CALIBER.format(p.caliber)} · 来源：{SOURCE}")
 
 
 def overdue_and_soon(v: View, today: dt.date) -> None:
@@ -92,7 +92,7 @@ def overdue_and_soon(v: View, today: dt.date) -> None:
         if soon.empty:
             last = b.deadline_date.dropna().max()
             st.info(f"今后 {tasks.SOON_DAYS} 日内没有到期的任务：方案所列时限最晚为 "
-                    f"{pd.Timestamp(last):%Y年%m月}底，其余 {int((b.deadline_kind != 'date').sum())} 项为"
+                    f"{fmt.year_month(pd.Timestamp(last))}底，其余 {int((b.deadline_kind != 'date').sum())} 项为"
                     "“持续推进”或“适时推进”，没有时限。")
         else:
             _table(v, soon, "t_soon", f"{tasks.SOON_DAYS}日内到期任务", b)
@@ -181,7 +181,7 @@ def task_history(v: View, today: dt.date) -> None:
         left, right = st.container(key="split_t_history").columns([3, 2])  # stacked on a laptop (cockpit.css)
         with left:
             chart = charts.progress_line(h, title=f"任务 {number} 完成进度", caliber="各次报送的完成百分比",
-                                         source=row.lead, as_of=f"{pd.Timestamp(h.reported_on.max()):%Y年%m月%d日}")
+                                         source=row.lead, as_of=f"{fmt.day(pd.Timestamp(h.reported_on.max()))}")
             chart_view.show(chart, "t_history_chart", demo=chart_view.demo(v, "task_progress"))
         with right:
             shown = h.rename(columns={"reported_on": "报送日期", "status": "状态", "percent": "完成进度",

@@ -11,7 +11,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from cockpit import auth, periods, reporting
+from cockpit import auth, fmt, periods, reporting
 from cockpit.auth import View
 from cockpit.store import MEASURES, StoreUnavailable
 from cockpit.uploads import commit as C, history as H, status as S, templates as T, validate as V
@@ -289,7 +289,7 @@ def status_panel(v: View) -> None:
             c1.metric("未报送（指标×地区）", f"{len(frame):,} 项")
             c2.metric("涉及部门", f"{frame.department.nunique()} 个")
             tables.show(frame.rename(columns=STATUS_COLUMNS)[list(STATUS_COLUMNS.values())], title="数据报送情况",
-                        key="status_table", as_of=f"{today:%Y年%m月%d日}", source="各报送部门批次记录",
+                        key="status_table", as_of=f"{fmt.day(today)}", source="各报送部门批次记录",
                         caliber="到期应报而未报送的指标×地区", formats={"逾期天数": Fmt(0, " 天")})
         st.caption(f"应报：月度数据次月 {schedule.monthly_due_day} 日前报送，季度数据季后次月 "
                    f"{schedule.quarterly_due_day} 日前报送，1—2 月合并发布的指标不报 1 月；逾期自应报之日起算。"

@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from cockpit import alert_store, catalog, charts, periods, rule_config
+from cockpit import alert_store, catalog, charts, fmt, periods, rule_config
 from cockpit.auth import View
 from cockpit.signals import LEVEL_NAMES
 from models import alerts as sm, forecast, projection
@@ -185,7 +185,7 @@ def alert_detail(v: View, shown: pd.DataFrame) -> None:
             tables.show(pd.DataFrame(evidence["rows"]), title=f"预警依据：{row.title[:40]}", key="w_evidence_table",
                         source="驾驶舱预警规则", as_of=_now_text())
         chart = charts.evidence(evidence, row.title[:40], rule_config.RULE_TITLES.get(row.rule, ""),
-                               pd.to_datetime(row.updated_at).strftime("%Y年%m月%d日 %H:%M"))
+                               fmt.minute(pd.to_datetime(row.updated_at)))
         if chart is not None:
             chart_view.show(chart, "w_chart", demo=chart_view.demo(v, "observations", "hotline_tickets", "task_progress"))
         if row.assignee:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import alert_store, catalog, city, charts, economy, metrics, periods, plan, reporting, rule_config, tasks
+from .. import alert_store, catalog, city, charts, economy, fmt, metrics, periods, plan, reporting, rule_config, tasks
 from ..auth import EVERYTHING, Scope
 from ..catalog import CITY
 from ..charts import Chart
@@ -262,17 +262,20 @@ def _latest_by(store: Store, end: dt.date) -> pd.DataFrame:
 
 
 def _tasks(store: Store, end: dt.date) -> TableSection:
-    b = tasks.board(store.plan_tasks(), _latest_by(store, end), end)
+    reports = _latest_by(store, end)
+    b = tasks.board(store.plan_tasks(), reports, end)
     late = tasks.overdue_list(b)
     frame = pd.DataFrame({"序号": late.number.astype(int), "任务内容": late.text, "任务时限": late.deadline_text,
                           "牵头单位": late.lead, "最新状态": late.status,
                           "逾期天数": late.overdue_days.astype("float")})
     # A month still running is counted to today: "截至12月末" on 7 December promised what is not yet known.
     label = (f"{periods.label(periods.month_key(end))}末" if end == periods.month_end(periods.month_key(end))
-             else f"{end.year}年{end.month}月{end.day}日")
+             else fmt.day(end))
+    # The reports' date, as the 督查督办 page says it: the month's end promised reports never sent.
+    as_of = (f"{fmt.day(pd.Timestamp(reports.reported_on.max()))}报送（逾期天数按{label}计）" if len(reports)
+             else "尚无报送")
     return TableSection("逾期未完成的重点任务", commentary.tasks_sentence(len(late), len(b), label), frame,
-                        "口径：有明确时限、时限已过且最近一次报送未完成的重点任务（全市任务）　来源：各牵头单位报送",
-                        f"{end:%Y年%m月%d日}")
+                        "口径：有明确时限、时限已过且最近一次报送未完成的重点任务（全市任务）　来源：各牵头单位报送", as_of)
 
 
 def _plan(store: Store, month: str, end: dt.date, cfg: Settings | None) -> TableSection:

@@ -11,7 +11,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from .. import city
+from .. import city, fmt
 from .content import Pack, display, widths
 
 FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
@@ -72,7 +72,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
     doc.set_text_color(*INK)
     doc.cell(0, 12, pack.subtitle, new_x="LMARGIN", new_y="NEXT", align="C")
     doc.ln(8)
-    for line in (pack.filters, f"数据截至：{pack.as_of}", f"生成时间：{pack.generated_at:%Y年%m月%d日 %H:%M}", *pack.notes):
+    for line in (pack.filters, f"数据截至：{pack.as_of}", f"生成时间：{fmt.minute(pack.generated_at)}", *pack.notes):
         doc.set_font("cjk", size=12)
         doc.set_text_color(*GREY)
         doc.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT", align="C")

@@ -10,7 +10,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from .. import city
+from .. import city, fmt
 from .content import ROW_PAD_PT, TABLE_PT, Pack, TableSection, display, widths
 
 FONT = "WenQuanYi Micro Hei"
@@ -42,7 +42,7 @@ def _title_slide(prs, pack: Pack) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[6])
     _text(s, Inches(0.8), Inches(2.0), W - Inches(1.6), Inches(1.2), pack.title, 40, bold=True, colour=BLUE)
     _text(s, Inches(0.8), Inches(3.2), W - Inches(1.6), Inches(0.8), pack.subtitle, 28)
-    lines = [pack.filters, f"数据截至：{pack.as_of}", f"生成时间：{pack.generated_at:%Y年%m月%d日 %H:%M}", *pack.notes]
+    lines = [pack.filters, f"数据截至：{pack.as_of}", f"生成时间：{fmt.minute(pack.generated_at)}", *pack.notes]
     _text(s, Inches(0.8), Inches(4.3), W - Inches(1.6), Inches(1.6), "\n".join(lines), 16, colour=GREY)
     if pack.demo:
         _text(s, Inches(0.8), Inches(5.9), W - Inches(1.6), Inches(0.6),

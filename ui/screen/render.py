@@ -131,7 +131,7 @@ def dark(chart, s: float) -> go.Figure:
                 trace.marker.line.width *= s
     fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID)
     if fig.layout.xaxis.tickformat == MONTH:  # "2025年01月" at wall size overlapped its neighbours, slanted
-        fig.update_xaxes(tickformat="%Y年<br>%m月", tickangle=0, nticks=5)
+        fig.update_xaxes(tickformat="%Y年<br>%-m月", tickangle=0, nticks=5)
     fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
     if legend:
         fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 13 * k}})

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from cockpit import charts, periods
+from cockpit import charts, fmt, periods
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -24,7 +24,7 @@ def load(v: View) -> Board:
     region = state.home_region(v)
     recent = ep.events(v, at - dt.timedelta(days=DAYS), region, (), ())
     names = dict(zip(state.regions(v).code, state.regions(v).name))
-    return Board("emergency", f"{at:%Y年%m月%d日 %H:%M}（实时）", tiles(v, at, region, recent),
+    return Board("emergency", f"{fmt.minute(at)}（实时）", tiles(v, at, region, recent),
                  {"main": event_map(recent, at), "left": event_list(recent, names, at),
                   "right": timeline(recent, at), "side": warnings_and_duty(v, at, names)},
                  caliber=f"事件来源：{ep.EVENT_SOURCE}；预警：市气象台；公共卫生：{ep.HEALTH_SOURCE}")
@@ -49,7 +49,7 @@ def tiles(v: View, at: dt.datetime, region: str, recent: pd.DataFrame) -> list[T
             Tile("生效中的预警信号", str(len(ww)), "条", f"最高 {LEVEL_NAMES[top_w]}" if top_w else "无",
                  "alert" if top_w in parts.SEVERE else ""),
             Tile("公共卫生异常县区", str(sick), "个", periods.label(months[-1]) if months else "", "bad" if sick else ""),
-            Tile("今日带班领导", lead.name.iloc[0] if len(lead) else "未排班", "", f"{at:%m月%d日}")]
+            Tile("今日带班领导", lead.name.iloc[0] if len(lead) else "未排班", "", f"{fmt.month_day(at)}")]
 
 
 def event_map(recent: pd.DataFrame, at: dt.datetime) -> Panel:

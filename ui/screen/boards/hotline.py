@@ -21,7 +21,7 @@ def load(v: View) -> Board:
                      {"main": Panel("社情民意", message="尚无 12345 工单数据：请导入工单，或由管理员接入热线系统")})
     region = state.home_region(v)
     _, last = hp.span(v)
-    stamp = f"{last:%Y年%m月%d日 %H:%M}（最新工单）"
+    stamp = f"{fmt.minute(last)}（最新工单）"
     rule = hotline.SurgeRule.of(state.rules()["rules"]["hotline_surge"])
     table = hp.surge(v, end, region, rule)
     return Board("hotline", stamp, tiles(v, end, region),

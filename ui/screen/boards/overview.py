@@ -72,7 +72,7 @@ def operations(v: View) -> Panel:
     tiles = [Tile("12345 近 7 日受理", f"{week['received']:,}", "件", f"环比上周 {fmt.pct_change(change)}"),
              Tile("近 7 日办结率", fmt.number(metrics.share(week["closed"], week["received"]), "%")),
              Tile("近 7 日满意率", fmt.number(metrics.share(week["satisfied"], week["surveyed"]), "%")), *tiles]
-    return Panel("运行态势", tiles=tiles, caption=f"12345 截至 {last:%m月%d日 %H:%M}（最新工单）· 满意率为（满意＋基本满意）"
+    return Panel("运行态势", tiles=tiles, caption=f"12345 截至 {fmt.month_day(last)} {last:%H:%M}（最新工单）· 满意率为（满意＋基本满意）"
                                                 "÷ 已回访 · 来源：市 12345 热线、市应急管理局")
 
 

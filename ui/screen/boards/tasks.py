@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cockpit import charts, tasks
+from cockpit import charts, fmt, tasks
 from cockpit.auth import View
 
 from ... import state, task_panels as tp
@@ -19,7 +19,7 @@ def load(v: View) -> Board:
     b = tp.board(v, today)
     n = tasks.counts(b)
     reported = b.reported_on.dropna()
-    stamp = f"{pd.Timestamp(reported.max()):%Y年%m月%d日}报送" if len(reported) else "尚无报送"
+    stamp = f"{fmt.day(pd.Timestamp(reported.max()))}报送" if len(reported) else "尚无报送"
     done = f"{100 * n['done'] / n['total']:.1f}%" if n["total"] else "—"
     tiles = [Tile("重点任务", str(n["total"]), "项"), Tile("已完成", str(n["done"]), "项", f"完成率 {done}", "good"),
              Tile("推进中", str(n["ongoing"]), "项"),

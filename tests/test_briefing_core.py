@@ -265,3 +265,17 @@ def test_the_task_table_is_dated_by_its_latest_report_not_the_months_end(city_pa
     last = pd.Timestamp(h[pd.to_datetime(h.reported_on) <= pd.Timestamp(2026, 10, 31)].reported_on.max())
     [table] = [t for t in city_pack.tables if t.title == "逾期未完成的重点任务"]
     assert table.as_of == f"{last.year}年{last.month}月{last.day}日报送（逾期天数按2026年10月末计）"  # no leading zeros
+
+
+@pytest.mark.parametrize("width", [22, 31, 47, 75, 120])
+def test_the_pdfs_lines_never_split_a_number_nor_begin_with_a_closing_mark(city_pack, width):
+    from cockpit.briefing import document
+    doc = document._Doc(city_pack)
+    doc.set_font("cjk", size=11)
+    text = "1—10月，全市社会消费品零售总额1833.32亿元，同比增长6.6%，比上半年回落0.2个百分点；永城市增长最慢（增长-1.1%）。"
+    lines = doc.wrapped(text, width).split("\n")
+    assert "".join(lines) == text and len(lines) > 1
+    assert not any(line[0] in "，。、；：）%" for line in lines), lines
+    for number in ("1—10月", "1833.32", "6.6%", "0.2", "-1.1%"):
+        assert any(number in line for line in lines), (number, lines)
+    assert all(doc.get_string_width(line) <= width - 2 * doc.c_margin for line in lines)  # multi_cell keeps them whole

@@ -5,6 +5,7 @@ the page number at the foot of every page."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from fpdf import FPDF
@@ -17,6 +18,13 @@ from .content import Pack, display, widths
 FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
               Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
 BLUE, GREY, AMBER, INK = (11, 92, 171), (102, 102, 102), (180, 83, 9), (34, 34, 34)
+
+
+# What a line may not be broken inside: an opening mark with what follows it, a number with its
+# sign, range and percent sign (-1.1%, 1—10月's 1—10, 3,815.15), a Latin word, or one character,
+# each with the closing marks that may not begin a line.
+_TOKEN = re.compile(r"[（《「『“‘(\[]*(?:[+\-−]?\d[\d,.]*(?:[—～~\-]\d[\d,.]*)?(?:%|[年月日])?|[A-Za-z]+|.)"
+                    r"[，。、；：！？）》」』”’…)\]%,.;:!?]*")
 
 
 class MissingFont(RuntimeError):
@@ -56,8 +64,24 @@ class _Doc(FPDF):
     def para(self, text: str, size: int = 11, colour=INK) -> None:
         self.set_font("cjk", size=size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.55, text)
+        self.multi_cell(0, size * 0.55, self.wrapped(text, self.w - self.r_margin - self.get_x()))
         self.ln(1)
+
+    def wrapped(self, text: str, width: float) -> str:
+        """`text` broken into lines of `width` mm in the current font, as Chinese typesetting breaks
+        them: never inside a number ("增长1" / ".1%"), never before a closing mark (a line that began
+        with "，" or "。"), never after an opening one. multi_cell alone broke at any character."""
+        lines, room = [], width - 2 * self.c_margin - 0.2  # multi_cell's own padding on each side
+        for paragraph in text.split("\n"):
+            line = ""
+            for token in _TOKEN.findall(paragraph):
+                if line and self.get_string_width(line + token) > room:
+                    lines.append(line)
+                    line = token.lstrip()
+                else:
+                    line += token
+            lines.append(line)
+        return "\n".join(lines)
 
 
 def write(pack: Pack, pictures: list[bytes]) -> bytes:
@@ -89,7 +113,8 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         doc.set_xy(doc.l_margin + 186, top + 2)
         doc.set_font("cjk", size=11)
         doc.set_text_color(*INK)
-        doc.multi_cell(doc.w - doc.r_margin - doc.get_x(), 6.5, section.text)
+        width = doc.w - doc.r_margin - doc.get_x()
+        doc.multi_cell(width, 6.5, doc.wrapped(section.text, width))
     for t in pack.tables:
         parts = t.pages()  # the same pieces as the slides, so page n of the PDF is slide n
         for i, part in enumerate(parts, start=1):

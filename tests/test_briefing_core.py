@@ -279,3 +279,12 @@ def test_the_pdfs_lines_never_split_a_number_nor_begin_with_a_closing_mark(city_
     for number in ("1—10月", "1833.32", "6.6%", "0.2", "-1.1%"):
         assert any(number in line for line in lines), (number, lines)
     assert all(doc.get_string_width(line) <= width - 2 * doc.c_margin for line in lines)  # multi_cell keeps them whole
+
+
+def test_a_county_trend_says_a_joint_januarys_figure_is_not_published_and_a_quarter_is_dated_as_released(county_pack):
+    retail = next(c for c in county_pack.charts if c.code == "RETAIL")
+    january = retail.data[retail.data["时期"].str.endswith("年1月")]
+    assert len(january) and set(january["说明"]) == {"不单独发布"}  # was 暂缺, as if a figure were missing
+    assert retail.chart.title == "永城市社会消费品零售总额累计同比（2026年1—10月）"
+    gdp = next(c for c in county_pack.charts if c.code == "GDP")
+    assert gdp.chart.as_of == "2026年前三季度"  # was 2026年9月

@@ -201,8 +201,9 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
     obs = obs[obs.indicator_code == ind.code]
     period = _period_for(ind, month)
     unit = "%" if ind.kind != "ratio" else "个百分点"
-    common = {"caliber": ind.caliber, "source": ind.source_dept, "as_of": periods.label(period)}
     what = periods.label(period, "ytd", ind.frequency)
+    # A quarterly figure is dated as released (前三季度), not by its last month (2026年9月).
+    common = {"caliber": ind.caliber, "source": ind.source_dept, "as_of": what}
     schedule = reporting.Schedule.of()
     words = {"year": periods.parse_month(month)[0],
              "published": lambda p: schedule.published(p, ind.code, ind.frequency)}
@@ -230,12 +231,13 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
     else:
         values = economy.growth_series(obs, ind, region, "ytd")
         values = values[values.period > periods.shift_month(month, -TREND_MONTHS)]
-        chart = charts.trend(values, title=f"{names[region]}{ind['name']}累计同比", unit=unit, **common)
+        chart = charts.trend(values, title=f"{names[region]}{ind['name']}累计同比（{what}）", unit=unit, **common)
         text = commentary.indicator(obs, ind, region, names[region], period, **words)
         data = pd.DataFrame({"时期": [periods.label(p, "ytd", ind.frequency) for p in values.period],
                              "累计同比（%）": values.value,
-                             "说明": ["暂缺" if pd.isna(v) else ("" if bool(r) else "推算")
-                                    for r, v in zip(values.reported, values.value)]})
+                             "说明": [("暂缺" if schedule.published(p, ind.code, ind.frequency) else "不单独发布")
+                                    if pd.isna(v) else ("" if bool(r) else "推算")
+                                    for p, r, v in zip(values.period, values.reported, values.value)]})
         formats = {"累计同比（%）": "0.0"}
     return ChartSection(ind.code, chart, text, data, formats, ("地区代码",))
 

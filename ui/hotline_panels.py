@@ -15,7 +15,7 @@ from cockpit.config import settings
 from . import chart_view, state, tables
 from .filters import Filters, drill_to
 from .tables import Fmt
-from .widgets import as_of, guard, map_legend, md
+from .widgets import as_of, guard, md
 
 SOURCE = "市 12345 政务服务便民热线"
 WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
@@ -246,9 +246,10 @@ def county_map(v: View, f: Filters) -> None:
         # Shapes, not WebGL (cockpit.charts.county_map): a PC without a graphics card draws it at once.
         chart_view.show(charts.county_map(settings().geojson, values, title=f"各县区12345受理量（{w.label}）",
                                           caliber=f"按工单受理时间；{category or '全部类别'}", source=SOURCE,
-                                          as_of=_stamp(v), height=440),
+                                          as_of=_stamp(v), height=440,
+                                          key=("图例（颜色越深受理量越多）",
+                                               maps.legend(values.value.astype(float), lambda x: f"{x:,.0f} 件"))),
                         key="hl_map", demo=chart_view.demo(v, "hotline_tickets"))
-        map_legend(maps.legend(values.value.astype(float), lambda x: f"{x:,.0f} 件"), "图例（颜色越深受理量越多）")
         table = values.sort_values("tickets", ascending=False).rename(
             columns={"name": "县区", "tickets": "受理量", "change": f"较{prev.label}"})
         tables.show(table[["县区", "受理量", f"较{prev.label}"]], title=f"各县区12345受理量（{w.label}）",

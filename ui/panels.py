@@ -18,7 +18,7 @@ from service import bootstrap
 
 from . import chart_view, state, tables
 from .tables import Fmt
-from .widgets import as_of, figure_tile, guard, level_badge, map_legend, md, plan_tile
+from .widgets import as_of, figure_tile, guard, level_badge, md, plan_tile
 
 HEADLINE = ("GDP", "IND_VA", "FAI", "RETAIL", "REVENUE", "UNEMP")
 
@@ -92,13 +92,12 @@ def county_map(v: View) -> None:
         row = ind.set_index("code").loc[code]
         title, as_of = f"各县区{row['name']}{'同比' if basis == 'yoy' else ''}", next(iter(values.period.dropna()), None)
         # Shapes, not a WebGL map: the overview is every leader's first page (cockpit.charts.county_map).
-        chart = charts.county_map(settings().geojson, values, title=title,
-                                  caliber=row.caliber, source=row.source_dept, as_of=as_of or fmt.NA,
-                                  height=480)
-        chart_view.show(chart, key="map_chart", demo=chart_view.demo(v, "observations"))
         unit = next(iter(values.unit.dropna()), None)
         shade = (lambda x: fmt.number(x, unit)) if unit else fmt.pct_change
-        map_legend(maps.legend(values.value, shade), "图例（颜色越深数值越大）")
+        chart = charts.county_map(settings().geojson, values, title=title,
+                                  caliber=row.caliber, source=row.source_dept, as_of=as_of or fmt.NA,
+                                  height=480, key=("图例（颜色越深数值越大）", maps.legend(values.value, shade)))
+        chart_view.show(chart, key="map_chart", demo=chart_view.demo(v, "observations"))
         table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "数值", "period": "时期"})
         export = pd.DataFrame({"县区": values.name, "数值": values.value, "单位": values.unit.fillna("%"),
                                "时期": values.period})

@@ -29,8 +29,8 @@ def test_amounts_in_wan_yuan_on_a_unit_line_of_several_units_are_refused_not_sto
     checked = _check(store, rows)
     before = state(store)
     assert not checked.ok
-    assert _errors(checked) == ["4/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报"] * 2 + \
-        ["5/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报"] * 2
+    assert _errors(checked) == ["4/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报",  # once a row, not a cell
+                                "5/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报"]
     assert {p.value for p in checked.problems.errors} == {"万元"}
     assert C.commit(store, checked, data=b"", file_name="县报表.xlsx", created_by="甲").status == "rejected"
     assert state(store) == before
@@ -178,3 +178,48 @@ def test_a_growth_after_the_ytd_under_a_months_group_is_the_ytds(store):
             ["一般公共预算收入", 9.8, 88.0, 8.2]]
     got = _figures(_check(store, rows, merges=["B2:D2"]))
     assert {k[3]: v for k, v in got.items()} == {"month": 9.8, "ytd": 88.0, "ytd_yoy": 8.2}  # was dropped
+
+
+
+def test_a_number_above_the_table_is_no_period(store):
+    """2026.1 in a cell formatted 0.00 shows 2026.10: read as January, October's figures were stored
+    as January's. A number says no period; the file then asks for one."""
+    for rows in ([["民权县主要经济指标"], [2026.1], HEAD, ["社会消费品零售总额", 12.35, 118.6, 5.1]],
+                 [["民权县主要经济指标"], ["统计期：", 2026.1], HEAD, ["社会消费品零售总额", 12.35, 118.6, 5.1]]):
+        checked = _check(store, rows)
+        assert not checked.ok and any("无法确定时期" in e for e in _errors(checked))
+
+
+@pytest.mark.parametrize("title, name", [("2026年1—10月民权县主要经济指标", "进出口总额（1—9月）"),
+                                         ("2026年1—9月民权县主要经济指标", "地区生产总值（上半年）")])
+def test_a_row_whose_name_gives_another_period_than_the_table_is_refused(store, title, name):
+    checked = _check(store, [[title], HEAD, [name, None, 7.04, -12.5], ["社会消费品零售总额", 12.3, 119.0, 5.1]])
+    assert not checked.ok
+    assert any("名称括注的时期与本表时期" in e and e.startswith("3/A") for e in _errors(checked)), _errors(checked)
+
+
+def test_a_city_title_that_says_what_it_includes_is_the_citys(store):
+    rows = [["2026年1—10月全市（含示范区）主要经济指标"], HEAD, ["社会消费品零售总额", 120.5, 1234.5, 5.0]]
+    assert {k[1] for k in _figures(_check(store, rows))} == {"411400"}  # was 示范区
+
+
+@pytest.mark.parametrize("unit_line, rows", [
+    ("单位：亿元", [["社会消费品零售总额", 12.3, 119.0, 5.1], ["全社会用电量", 1.52, 15.8, 2.5]]),
+    ("单位：亿元、万元、%", [["社会消费品零售总额", 12.3, 119.0, 5.1]]),
+])
+def test_a_unit_line_speaks_only_of_its_own_kind_of_unit(store, unit_line, rows):
+    checked = _check(store, [["2026年1—10月民权县主要经济指标"], [unit_line], HEAD, *rows])
+    assert checked.ok, _errors(checked)  # 亿元 said nothing of 亿千瓦时; 亿元、万元 both name money
+
+
+@pytest.mark.parametrize("header, values, expected", [
+    (["指标", "10月", "位次", "增速", "位次"], [12.3, 3, 4.2, 5], {"month": 12.3, "month_yoy": 4.2}),
+    (["指标", "本月", "上年同月", "同比±%", "累计", "上年同期", "同比±%"], [12.3, 11.8, 4.2, 119.0, 113.2, 5.1],
+     {"month": 12.3, "month_yoy": 4.2, "ytd": 119.0, "ytd_yoy": 5.1}),
+    (["指标", "2026年1—10月", "2025年1—10月", "增长%"], [119.0, 113.2, 5.1], {"ytd": 119.0, "ytd_yoy": 5.1}),
+])
+def test_a_growth_after_a_rank_or_last_years_figure_is_still_its_levels(store, header, values, expected):
+    checked = _check(store, [["2026年1—10月民权县主要经济指标"], header, ["社会消费品零售总额", *values]])
+    assert checked.ok, _errors(checked)
+    assert {k[3]: v for k, v in _figures(checked).items()} == expected
+    assert not [p for p in checked.problems.warnings if "位次" in p.reason]  # one county's figure ranks nothing

@@ -70,9 +70,12 @@ def test_on_a_county_sheet_of_1_to_10_months_a_bare_rate_is_ytd_growth_and_rank_
     assert got[("RETAIL", "411402", "2026-10", "ytd")] == 150.0 and got[("RETAIL", "411400", "2026-10", "ytd_yoy")] == 4.1
     assert {k[3] for k in got} == {"ytd", "ytd_yoy"}  # no 位次 stored, no level read from a rate
     warnings = [p for p in checked.problems.warnings if "位次" in p.reason]
-    # 梁园 -1.4 is last of the two counties in the file: 位次 9 stands for 2 counties -> rank 2.
-    assert [(p.row, p.value) for p in warnings] == [(6, "9")]
-    assert "应为第 2 位" in warnings[0].reason
+    # 梁园 -1.4 is below 睢阳 8.0: its place among the nine is 2—9, so its 9 stands; 睢阳's 1 too.
+    assert warnings == []
+    wrong = [[*r[:5], 1] if r[0] == "梁　园" else r for r in COUNTY_SHEET]  # first, below 睢阳: cannot be
+    said = [p for p in V.check_bytes(store, _book(wrong, ["B3:D3", "E3:F3", "A3:A4"]), "分县区.xlsx", OPT)
+            .problems.warnings if "位次" in p.reason]
+    assert [(p.row, p.value) for p in said] == [(6, "1")] and "在 2 个县（市、区）中应在第 2—9 位之间" in said[0].reason
     skipped = [p.reason for p in checked.problems.skipped]
     assert any(r.startswith("位次列（只用于核对，不导入）") for r in skipped)
 

@@ -289,4 +289,4 @@ def _repeats(frame: pd.DataFrame, keys: np.ndarray, raw: pd.DataFrame, keep: np.
     report(clash, "value", lambda i: (
         f"与{_place(raw, first_of[keys[i]])}的 {frame.value.iat[first_of[keys[i]]]:g} 不一致（本格 "
         f"{frame.value.iat[i]:g}），两格都读作“{read_as(i)}”：同一指标、地区、时期、口径只能有一个数，"
-        "请核对表头或删去其一"))
+        "请核对表头是否写明了各列的口径；确为重复时删去其一"))

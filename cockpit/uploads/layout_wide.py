@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, Problems
-from .names import TOTALS, measure_from_header, name_key, norm, read_header, scope_of, unit_in
+from .names import TOTALS, measure_from_header, name_key, norm, note_month, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
 from .preamble import PREAMBLE, line_unit, name_in, own_total, period as find_period, preamble
 from .preamble import sheet_region as region_of_sheet
@@ -196,7 +196,8 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
         catalog.indicator_of(sheet.name) or name_in(sheet_text, catalog.indicator_names)
     if label == "indicators":
         sheet_region = region_of_sheet(sheet, title, catalog, options, problems)
-    columns = read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog)
+    columns = read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
+                           int(period[:4]) if period else None)
     if not any(c.what == "data" for c in columns.values()):
         return None
     unit_col = next((c.j for c in columns.values() if c.what == "unit"), None)
@@ -206,6 +207,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     unknown: dict[str, dict] = {}
     aggregated: dict[int, list[int]] = {}
     last_code = None  # the indicator of the last row that named one
+    frequency = dict(zip(catalog.indicators.code, catalog.indicators.frequency))
     total_of = own_total(rows, body_start, label_col, title, catalog) if label == "regions" else None
     sheet.note_hidden_rows(body_start, problems)
     for i in range(body_start, len(rows)):
@@ -240,6 +242,14 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 # 累计（亿元） / 同比增长（%） in a table of the title's indicator, the counties across
                 row_measure = measure_from_header(name, scope)
                 code = sheet_indicator if row_measure else None
+        said = note_month(name) if label == "indicators" and code is not None and period else None
+        month = int(period[5:]) if period else 0
+        if said not in (None, month) and not (frequency.get(code) == "Q" and said == month - month % 3):
+            # 进出口总额（1—9月） in a 1—10月 table: figures of another period than the title's. The last
+            # quarter's GDP repeated in a month's table is not imported, and said so (figures.py).
+            problems.add(f"名称括注的时期与本表时期（{period}）不一致：请把本行移到该时期的表中，或改正括注",
+                         sheet=sheet.name, row=r, column=col_letter(label_col), value=name)
+            continue
         if label == "indicators" and not rate and not row_measure:
             # A 增速 row is the growth of the row right above it: under an unknown sub-item
             # (　其中：限额以上…) it is that sub-item's, not the last known indicator's.

@@ -60,6 +60,7 @@ class Problems:
     limit: int = 5000
     counts: dict[str, int] = field(default_factory=dict)  # every problem, listed or not
     listed: dict[str, int] = field(default_factory=dict)
+    _said: set = field(default_factory=set, repr=False, compare=False)
 
     def room(self, severity: str) -> int:
         """How many more of `severity` the list takes."""
@@ -68,7 +69,11 @@ class Problems:
     def add(self, reason: str, sheet: str = "", row: int | None = None, column: str = "",
             value=None, severity: str = ERROR) -> None:
         if self.room(severity):
-            self.items.append(Problem(reason, sheet, row, column, shown(value), severity))
+            problem = Problem(reason, sheet, row, column, shown(value), severity)
+            if problem in self._said:  # the 当月 and the 累计 of one row under one wrong unit: said once
+                return
+            self._said.add(problem)
+            self.items.append(problem)
             self.listed[severity] = self.listed.get(severity, 0) + 1
         self.counts[severity] = self.counts.get(severity, 0) + 1
 

@@ -165,12 +165,19 @@ def ranks(cells: list[dict], known: pd.DataFrame, problems: Problems, catalog) -
         values = groups.get((c["indicator"], c["period"], c["measure"]))
         if values is None or c["region"] not in values.index:
             continue
-        descending = better_high.get(c["indicator"]) is not False
-        expected = values.rank(ascending=not descending, method="min")[c["region"]]
-        if int(expected) != rank:
-            problems.add(f"位次 {rank:g} 与数值不符：按{values[c['region']]:g}在 {len(values)} 个县（市、区）中"
-                         f"应为第 {int(expected)} 位，请核对（位次不导入，仅提醒）", sheet=c["sheet"], row=c["row"],
-                         column=c["column"], value=c["rank"], severity=WARNING)
+        # A place among the nine is bounded by the counties known to be above and below it: with all
+        # nine it is one place (ties share it); with fewer, a range. A county's own sheet (its figure
+        # alone) said "在 1 个县（市、区）中应为第 1 位" of every 位次 it printed.
+        own = values[c["region"]]
+        higher = better_high.get(c["indicator"]) is not False
+        above = int((values > own).sum() if higher else (values < own).sum())
+        below = int((values < own).sum() if higher else (values > own).sum())
+        lo, hi = above + 1, len(counties) - below
+        if not lo <= rank <= hi:
+            where = f"应为第 {lo} 位" if lo == hi else f"应在第 {lo}—{hi} 位之间"
+            problems.add(f"位次 {rank:g} 与数值不符：按{own:g}在 {len(values)} 个县（市、区）中{where}，请核对"
+                         "（位次不导入，仅提醒）", sheet=c["sheet"], row=c["row"], column=c["column"], value=c["rank"],
+                         severity=WARNING)
 
 
 SUM_TOLERANCE_PCT = 0.5  # beyond rounding, counties' total this far from the city's is worth a look

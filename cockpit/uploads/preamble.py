@@ -27,6 +27,8 @@ def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
         for c in rows[i]:
             if not present(c):
                 continue
+            if isinstance(c, (int, float)) and not isinstance(c, bool):
+                continue  # 2026.1 shown as 2026.10 by its format: a number is no period (nor a title)
             t = norm(c)
             if isinstance(c, dt.date) and not dated:  # a date cell shown as 2026年10月: the period
                 t = f"{c.year}年{c.month}月"
@@ -61,17 +63,22 @@ def name_in(text: str, names: list[tuple[str, str]]) -> str | None:
 
 
 def line_unit(line: str, unit_of: dict[str, str]):
-    """indicator code -> the unit the sheet's unit line gives its figures (None: the line says
-    nothing of it). "单位：亿元" is every row's unit, as it says. A line of several ("单位：万元、%",
-    "单位：亿元、万吨、%") or of amounts ("金额单位：万元") gives a row the unit of its indicator's kind
-    (元 for 亿元, 千瓦时 for 亿千瓦时), to be checked against the catalogue: it was ignored, and
-    万元 were stored as 亿元."""
+    """indicator code -> the unit the sheet's unit line gives its figures, to be checked against the
+    catalogue (None: the line says nothing of it). A row takes the line's unit of its indicator's
+    kind (元 for 亿元, 千瓦时 for 亿千瓦时): "单位：万元、%" or "金额单位：万元" over 亿元 rows is
+    refused (a line of several units was ignored, and 万元 stored as 亿元), and "单位：亿元" says
+    nothing of an electricity row in 亿千瓦时."""
     text = re.split(r"[:：]", line, 1)[-1]
     units = [u for u in re.split(r"[、,，;；]", text) if u and u not in RATE_UNITS]
-    if len(units) == 1 and units[0] == text and not line.startswith("金额"):
-        return lambda code: text
-    base = {u.lstrip("十百千万亿"): u for u in units}
-    return lambda code: base.get((unit_of.get(code) or "").lstrip("十百千万亿"))
+    kinds: dict[str, list[str]] = {}
+    for u in units:
+        kinds.setdefault(u.lstrip("十百千万亿"), []).append(u)
+
+    def of(code: str) -> str | None:
+        own = unit_of.get(code) or ""
+        same = kinds.get(own.lstrip("十百千万亿"), [])
+        return own if own in same else "、".join(same) or None  # 亿元、万元: the row's own is among them
+    return of
 
 
 def own_total(rows: list[list], body_start: int, label_col: int, title: str, catalog) -> str | None:
@@ -89,7 +96,8 @@ def sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems)
     """Region of an indicators-down sheet: chosen, else named by the sheet or the title, else the city."""
     names = catalog.region_names
     found_sheet = catalog.region_of(sheet.name) or name_in(sheet.name, names)
-    found_title = name_in(title, names)
+    # "全市（含示范区）": what a total includes is not whose it is
+    found_title = name_in(re.sub(r"[（(][含包括][^（()）]*[)）]", "", norm(title)), names)
     if found_sheet and found_title and found_sheet != found_title and not options.region:
         # Last month's 柘城县 sheet copied for 宁陵县, its title left: neither can be taken on trust.
         problems.add(f"工作表名为{catalog.region_name(found_sheet)}，标题为{catalog.region_name(found_title)}，"

@@ -68,7 +68,8 @@ def column_reason(col: Column | None, header: str) -> str:
     return SKIP_REASONS.get(col.what, "不导入")
 
 
-def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog) -> dict[int, Column]:
+def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
+                 year: int | None = None) -> dict[int, Column]:
     out: dict[int, Column] = {}
     last_data = None
     for j, h in enumerate(headers):
@@ -96,15 +97,23 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             out[j] = Column(j, h, "rank", indicator=ranked.indicator if ranked else ind,
                             region=ranked.region if ranked else reg, ranks=last_data)
             continue
+        said = {int(y) for p in pieces for y in re.findall(r"(\d{4})年", p)}
+        if what == "value" and year and said and year not in said:
+            # 2026年1—10月 | 2025年1—10月 | 增长%: the 2025 column is last year's, not this 累计 again
+            what = "last_year" if year - 1 in said else "unknown"
         if what != "value":
             out[j] = Column(j, h, what)
             continue
         measure = measure_from_header(rest, scope) if rest else (scope if ind or reg else None)
-        before = out.get(j - 1)
+        k = j - 1
+        while k in out and out[k].what in ("rank", "last_year"):  # 10月 | 位次 | 增速, 本月 | 上年同月 | 同比
+            k -= 1
+        before = out.get(k)
         if (pieces and read_header(pieces[-1])[1:] == (None, "yoy") and before is not None
                 and before.what == "data" and before.measure in ("month", "ytd") and ind in (None, before.indicator)):
-            # A bare 增速 / 同比±% right after a level is that level's growth: 10月 | 增速 | 1—10月 | 增速,
-            # or 本月 | 累计 | 同比 under one group "2026年10月" (whose month made the last 当月同比).
+            # A bare 增速 / 同比±% after a level (its 位次 and last year's figure between) is that level's
+            # growth: 10月 | 增速 | 1—10月 | 增速, or 本月 | 累计 | 同比 under one group "2026年10月"
+            # (whose month made the last 当月同比).
             measure = f"{before.measure}_yoy"
         if measure is None:
             out[j] = Column(j, h, "noscope" if (rest or ind or reg) and scope is None else "unknown")

@@ -367,8 +367,8 @@ def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, so
     """values: region_code, name, value, label. Darker is more; a county without a value is grey;
     each county is named on it. `height`: framed for a page (title, footer), the value shown on
     hover, as the page's table lists them; None for the wall (no mouse there: each value is written
-    under its county's name), which frames its boards itself. `key`: (its heading, maps.legend),
-    drawn under the title: a downloaded picture is read on its own (a key on the page stayed behind)."""
+    under its county's name), which frames its boards itself. `key`: (heading, maps.legend), drawn
+    under the title, so that a downloaded picture is read on its own."""
     rings, k = geo.county_rings(path)
     by_code = values.set_index("region_code")
     colours = dict(zip(by_code.index, maps.shades(by_code["value"])))
@@ -391,10 +391,10 @@ def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, so
     chart = Chart(fig, title, "", caliber, source, as_of)
     if height is not None:
         _frame(chart, height)
-        items = [f"<span style='color:{_rgb(c)}'>■</span> {t}" for c, t in (key[1] if key else [])]
-        rows = [key[0], *("　　".join(items[i:i + 2]) for i in range(0, len(items), 2))] if key else []  # two a row fit a laptop
+        rows = maps.key_rows(*key) if key else []
         fig.add_annotation(text="<br>".join(rows), xref="paper", yref="paper", x=0, y=1, yanchor="bottom", xanchor="left",
                            align="left", showarrow=False, font={"size": 12, "color": "#333"}, visible=bool(rows))
-        fig.update_layout(margin={"l": 10, "r": 10, "t": 50 + 18 * len(rows), "b": 80}, dragmode=False)
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 50 + 18 * len(rows), "b": 80}, dragmode=False,
+                          title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}})  # above the key
     map_axes(fig)
     return chart

@@ -49,6 +49,13 @@ def legend(values: pd.Series, fmt: Callable[[float], str]) -> list[tuple[tuple[i
     return out
 
 
+def key_rows(heading: str, entries: list[tuple[tuple[int, int, int], str]], per_row: int = 2) -> list[str]:
+    """A key (legend) as the lines of a Plotly annotation: its heading, then `per_row` shades a line
+    (two fit the narrowest map, a laptop's half column)."""
+    items = [f"<span style='color:rgb{tuple(c)}'>■</span> {t}" for c, t in entries]
+    return [heading, *("　　".join(items[i:i + per_row]) for i in range(0, len(items), per_row))]
+
+
 def fit_zoom(doc: dict, width: int, height: int, margin: float = 0.9) -> float:
     """The zoom at which the outlines fill a `width` × `height` pixel map (deck.gl: the world is
     512 px wide at zoom 0), so a narrow column shows every county whole."""

@@ -223,3 +223,22 @@ def test_a_growth_after_a_rank_or_last_years_figure_is_still_its_levels(store, h
     assert checked.ok, _errors(checked)
     assert {k[3]: v for k, v in _figures(checked).items()} == expected
     assert not [p for p in checked.problems.warnings if "位次" in p.reason]  # one county's figure ranks nothing
+
+
+@pytest.mark.parametrize("title", ["2026年1—10月民权县社会消费品零售总额分月情况", "2026年民权县社会消费品零售总额分月情况"])
+def test_a_table_of_months_across_gives_each_column_its_month(store, title):
+    rows = [[title], ["单位：亿元"], ["指标", *(f"{m}月" for m in range(1, 11))],
+            ["社会消费品零售总额", *(10.0 + m / 10 for m in range(1, 11))]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)  # was refused: every column read as 10月当月
+    got = _figures(checked)
+    assert got == {("RETAIL", "411421", f"2026-{m:02d}", "month"): 10.0 + m / 10 for m in range(1, 11)}
+
+
+def test_cumulative_months_across_are_each_months_ytd_and_two_month_columns_stay_the_usual_report(store):
+    rows = [["2026年民权县社会消费品零售总额"], ["指标", "1—8月", "1—9月", "1—10月"], ["社会消费品零售总额", 95.0, 107.0, 119.0]]
+    assert _figures(_check(store, rows)) == {("RETAIL", "411421", "2026-08", "ytd"): 95.0,
+                                             ("RETAIL", "411421", "2026-09", "ytd"): 107.0,
+                                             ("RETAIL", "411421", "2026-10", "ytd"): 119.0}
+    usual = [["2026年1—10月民权县主要经济指标"], ["指标", "10月", "1—10月", "增速"], ["社会消费品零售总额", 12.3, 119.0, 5.1]]
+    assert {k[2:] for k in _figures(_check(store, usual))} == {("2026-10", "month"), ("2026-10", "ytd"), ("2026-10", "ytd_yoy")}

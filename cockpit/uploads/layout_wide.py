@@ -19,7 +19,8 @@ from .names import TOTALS, measure_from_header, name_key, norm, note_month, read
 from .parse import Sheet, col_letter
 from .preamble import PREAMBLE, line_unit, name_in, own_total, period as find_period, preamble
 from .preamble import sheet_region as region_of_sheet
-from .wide_columns import column_at, column_reason, read_columns, spread
+from .periods_in import period_from_title
+from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
 
 MAX_HEADER_ROWS = 3
 
@@ -190,7 +191,13 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     # The sheet's scope: a title or any header giving 1—10月 makes bare 增速 columns 累计同比.
     scope = "ytd" if "ytd" in {scope_of(period_text), scope_of(title), *map(scope_of, headers)} \
         else scope_of(period_text) or scope_of(title)
-    period = find_period(sheet, options, problems, title, title_row, period_text, headers)
+    year = re.search(r"(\d{4})年", norm(title))
+    across = month_columns(headers, int(year.group(1)) if year else None) if not period_from_title(title) else {}
+    if across and not options.period:  # 2026年…分月情况 over 1月 | … | 10月: each column its own month
+        period = max(p for p, _ in across.values())
+        problems.add(f"时期取自各列表头：{min(p for p, _ in across.values())} 至 {period}", sheet=sheet.name, severity=INFO)
+    else:
+        period = find_period(sheet, options, problems, title, title_row, period_text, headers)
     sheet_region = None
     sheet_indicator = options.indicator or name_in(title, catalog.indicator_names) or \
         catalog.indicator_of(sheet.name) or name_in(sheet_text, catalog.indicator_names)
@@ -286,7 +293,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             if measure is None:  # a rate row under a column of rates: no 口径 to give it
                 aggregated.setdefault(j, []).append(r)
                 continue
-            rec = {**where, "indicator": ind, "region": reg, "period": period, "measure": measure, "value": v}
+            rec = {**where, "indicator": ind, "region": reg, "period": col.period or period, "measure": measure, "value": v}
             if not_published(v) and not isinstance(v, Mark):
                 blanks.append(rec)
                 continue
@@ -295,11 +302,12 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             unit = cell(row, unit_col) if own else col.unit or row_unit or unit_from_line(ind)
             unit_at = (col_letter(unit_col) if own else column_at(j, headers) if col.unit
                        else col_letter(label_col) if row_unit else "（单位行）")
-            records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": period,
+            records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": col.period or period,
                             "measure": measure, "value": v, "unit": unit if measure in ("month", "ytd") else None,
                             "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",
                             "c_indicator": col_letter(label_col) if label == "indicators" else column_at(j, headers),
-                            "c_period": "（标题）", "c_measure": column_at(j, headers), "c_value": column_at(j, headers),
+                            "c_period": column_at(j, headers) if col.period else "（标题）",
+                            "c_measure": column_at(j, headers), "c_value": column_at(j, headers),
                             "c_unit": unit_at})
     for j, rs in aggregated.items():
         col = columns.get(j)

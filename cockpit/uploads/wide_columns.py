@@ -31,6 +31,7 @@ class Column:
     measure: str | None = None
     ranks: int | None = None  # a rank column: the data column it ranks
     unit: str | None = None  # named in its header: 1—10月（万元）
+    period: str | None = None  # a month's own column in a table of months across (1月 … 10月)
 
 
 def spread(row: list, r: int, merged: list, width: int, spread_right: bool) -> list:
@@ -68,10 +69,27 @@ def column_reason(col: Column | None, header: str) -> str:
     return SKIP_REASONS.get(col.what, "不导入")
 
 
+_MONTH_COLUMN = re.compile(r"(?:(\d{4})年)?(1[—\-~～至])?(\d{1,2})月份?(?:止?累计)?")
+
+
+def month_columns(headers: list[str], year: int | None) -> dict[int, tuple[str, str]]:
+    """A table of months across (1月 | 2月 | … | 10月, or 1—2月 | 1—3月 | …): column -> (period, 当月
+    or 累计), when three or more columns each name a month of their own. One 10月 beside one 1—10月
+    is the usual 统计月报, read by the title's period."""
+    found = {}
+    for j, h in enumerate(headers):
+        m = _MONTH_COLUMN.fullmatch(h.split("｜")[-1]) if h else None
+        if m and (m.group(1) or year) and 1 <= int(m.group(3)) <= 12:
+            found[j] = (f"{int(m.group(1) or year):04d}-{int(m.group(3)):02d}", "ytd" if m.group(2) else "month")
+    kinds = {k for _, k in found.values()}
+    return found if len({p for p, _ in found.values()}) >= 3 and len(kinds) == 1 else {}
+
+
 def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
                  year: int | None = None) -> dict[int, Column]:
     out: dict[int, Column] = {}
     last_data = None
+    months = month_columns(headers, year)
     for j, h in enumerate(headers):
         if j == label_col:
             continue
@@ -123,6 +141,10 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             if ind is None:
                 out[j] = Column(j, h, "noindicator")
                 continue
-        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit_in(pieces))
+        period = None
+        if j in months:  # months across: each column its month's 当月 (or 累计)
+            period, measure = months[j]
+        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit_in(pieces),
+                        period=period)
         last_data = j
     return out

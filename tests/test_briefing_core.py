@@ -257,6 +257,9 @@ def test_a_table_of_long_tasks_is_cut_where_the_slide_ends_and_its_columns_fit_t
     [first, *_] = [sh.table for sl in deck.slides for sh in sl.shapes if sh.has_table]
     cols = [c.width for c in first.columns]
     assert cols[1] == max(cols) and cols[0] < cols[1] / 4  # 序号 narrow, 任务内容 wide
+    # every slide has its title in the title placeholder: PowerPoint's outline names it
+    assert [sl.shapes.title.text for sl in deck.slides] == ["商丘市经济运行月度简报", *(
+        f"逾期未完成的重点任务（{i}/{len(parts)}）" for i in range(1, len(parts) + 1))]
 
 
 def test_the_task_table_is_dated_by_its_latest_report_not_the_months_end(city_pack, demo_store):

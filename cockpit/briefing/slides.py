@@ -8,6 +8,7 @@ import io
 import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from .. import city, fmt
@@ -17,19 +18,33 @@ FONT = "WenQuanYi Micro Hei"
 INK, GREY, BLUE, AMBER = RGBColor(0x22, 0x22, 0x22), RGBColor(0x66, 0x66, 0x66), RGBColor(0x0B, 0x5C, 0xAB), \
     RGBColor(0xB4, 0x53, 0x09)
 W, H = Inches(13.333), Inches(7.5)
+TITLE_ONLY = 5  # the default template's "Title Only" layout
 
 
-def _text(slide, left, top, width, height, text: str, size: int, *, bold=False, colour=INK):
-    box = slide.shapes.add_textbox(left, top, width, height)
+def _text(slide, left, top, width, height, text: str, size: int, *, bold=False, colour=INK, box=None):
+    """Text in a new text box, or in `box` (a placeholder), placed and styled alike."""
+    if box is None:
+        box = slide.shapes.add_textbox(left, top, width, height)
+    else:
+        box.left, box.top, box.width, box.height = left, top, width, height
     frame = box.text_frame
     frame.word_wrap = True
     for i, line in enumerate(text.split("\n")):
         p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        p.alignment = PP_ALIGN.LEFT
         run = p.add_run()
         run.text = line
         run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT
         run.font.color.rgb = colour
     return box
+
+
+def _titled(prs, left, top, width, height, text: str, size: int):
+    """A slide whose title is its title placeholder, so that PowerPoint's outline and navigation
+    name it (text boxes left every slide untitled)."""
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
+    _text(slide, left, top, width, height, text, size, bold=True, colour=BLUE, box=slide.shapes.title)
+    return slide
 
 
 def _foot(slide, pack: Pack, n: int) -> None:
@@ -39,8 +54,7 @@ def _foot(slide, pack: Pack, n: int) -> None:
 
 
 def _title_slide(prs, pack: Pack) -> None:
-    s = prs.slides.add_slide(prs.slide_layouts[6])
-    _text(s, Inches(0.8), Inches(2.0), W - Inches(1.6), Inches(1.2), pack.title, 40, bold=True, colour=BLUE)
+    s = _titled(prs, Inches(0.8), Inches(2.0), W - Inches(1.6), Inches(1.2), pack.title, 40)
     _text(s, Inches(0.8), Inches(3.2), W - Inches(1.6), Inches(0.8), pack.subtitle, 28)
     lines = [pack.filters, f"数据截至：{pack.as_of}", f"生成时间：{fmt.minute(pack.generated_at)}", *pack.notes]
     _text(s, Inches(0.8), Inches(4.3), W - Inches(1.6), Inches(1.6), "\n".join(lines), 16, colour=GREY)
@@ -51,9 +65,8 @@ def _title_slide(prs, pack: Pack) -> None:
 
 
 def _table_slide(prs, pack: Pack, t: TableSection, part: pd.DataFrame, page: int, pages: int, n: int) -> None:
-    s = prs.slides.add_slide(prs.slide_layouts[6])
-    _text(s, Inches(0.4), Inches(0.3), W - Inches(0.8), Inches(0.7),
-          t.title + (f"（{page}/{pages}）" if pages > 1 else ""), 26, bold=True, colour=BLUE)
+    s = _titled(prs, Inches(0.4), Inches(0.3), W - Inches(0.8), Inches(0.7),
+                t.title + (f"（{page}/{pages}）" if pages > 1 else ""), 26)
     _text(s, Inches(0.4), Inches(1.0), W - Inches(0.8), Inches(0.6), t.text, 15)
     if part.empty:
         _text(s, Inches(0.4), Inches(2.0), W - Inches(0.8), Inches(0.6), "（无）", 16, colour=GREY)
@@ -90,9 +103,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
     n = 1
     for section, png in zip(pack.charts, pictures):
         n += 1
-        s = prs.slides.add_slide(prs.slide_layouts[6])
-        _text(s, Inches(0.4), Inches(0.25), W - Inches(0.8), Inches(0.7), section.chart.title, 24, bold=True,
-              colour=BLUE)
+        s = _titled(prs, Inches(0.4), Inches(0.25), W - Inches(0.8), Inches(0.7), section.chart.title, 24)
         s.shapes.add_picture(io.BytesIO(png), Inches(0.3), Inches(1.0), width=Inches(9.6))
         _text(s, Inches(10.1), Inches(1.1), Inches(2.9), Inches(5.2), section.text, 15)
         _foot(s, pack, n)

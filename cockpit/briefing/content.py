@@ -65,12 +65,13 @@ class TableSection:
         per_line = [max(1, int(TABLE_WIDTH_PT * w / sum(share) / TABLE_PT) - 1) for w in share]
         text = self.frame.apply(lambda col: col.map(display))
         lines = text.apply(lambda col: col.str.len()).div(per_line, axis=1).apply(lambda col: col.map(math.ceil))
-        height = (lines.max(axis=1).clip(lower=1) * TABLE_PT * 1.2 + ROW_PAD_PT).tolist()
-        cuts, used, start = [], TABLE_PT * 1.2 + ROW_PAD_PT, 0  # the heading row first
+        line = TABLE_PT * 1.2
+        height = (lines.max(axis=1).clip(lower=1) * line + ROW_PAD_PT).tolist()
+        cuts, used, start = [], line + ROW_PAD_PT, 0  # the heading row first
         for i, h in enumerate(height):
             if used + h > TABLE_ROOM_PT and i > start:
                 cuts.append(self.frame.iloc[start:i])
-                start, used = i, TABLE_PT * 1.2 + ROW_PAD_PT
+                start, used = i, line + ROW_PAD_PT
             used += h
         return [*cuts, self.frame.iloc[start:]]
 
@@ -250,8 +251,7 @@ def _warnings(store: Store, scope: Scope) -> TableSection:
     frame = pd.DataFrame({"级别": [LEVEL_NAMES.get(int(x), "—") if pd.notna(x) else "—" for x in firing.level],
                           "预警": firing.title, "规则": firing.rule.map(lambda r: rule_config.RULE_TITLES.get(r, r)),
                           "开始时间": pd.to_datetime(firing.started_at).dt.floor("min")})
-    now = dt.datetime.now()
-    at = f"{now.year}年{now.month}月{now.day}日 {now:%H:%M}"
+    at = fmt.minute(dt.datetime.now())
     return TableSection("预警情况（生成简报时）", commentary.warnings_sentence(firing, LEVEL_NAMES, at), frame,
                         "口径：生成简报时预警中心正在触发的预警（按级别排列，不随简报月份回溯）　来源：驾驶舱预警规则", at)
 

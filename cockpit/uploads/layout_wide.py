@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, Problems
-from .names import TOTALS, measure_from_header, name_key, norm, note_month, read_header, scope_of, unit_in
+from .names import TOTALS, measure_from_header, name_key, norm, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
 from .preamble import PREAMBLE, line_unit, name_in, own_total, period as find_period, preamble
 from .preamble import sheet_region as region_of_sheet
-from .periods_in import period_from_title
+from .periods_in import note_month, period_from_title
 from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
 
 MAX_HEADER_ROWS = 3

@@ -60,14 +60,6 @@ _NOTE_WORD = (r"(?:[十百千万亿]*(?:美元|元|吨标准煤|吨|千瓦时|�
               r"(?:/[^()（）]{1,6})?|%|‰|个?百分点|微克/立方米|[^()（）=]{0,6}=100"
               r"|一季度|上半年|前三季度|全年|(?:1[-—－~～至])?\d{1,2}月(?:份)?(?:累计)?|累计|当月|本月)")
 _PAREN_TAIL = re.compile(rf"[（(]{_NOTE_WORD}[)）]$")
-_PERIOD_NOTE = re.compile(r"[（(](?:(一季度|上半年|前三季度|全年)|(?:1[-—－~～至])?(\d{1,2})月(?:份)?(?:累计)?)[)）]$")
-_QUARTER_END = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
-
-
-def note_month(name) -> int | None:
-    """The month a period in brackets after a name ends with: 进出口总额（1—9月） 9, 地区生产总值（上半年） 6."""
-    m = _PERIOD_NOTE.search(norm(name)) if isinstance(name, str) else None
-    return None if m is None else _QUARTER_END[m.group(1)] if m.group(1) else int(m.group(2))
 _ORDINAL = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]\s*|^[（(][一二三四五六七八九十\d]+[)）]\s*")
 # Marks for "not published / no data", compared after NFKC and lower-casing ("…" becomes "...").
 NOT_AVAILABLE = {"", "—", "-", "--", "——", "…", "……", "...", "......", "－", "/", "x", "×", "无数据", "–", "−", "‒", "‐"}

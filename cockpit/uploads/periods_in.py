@@ -12,6 +12,17 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _TITLE = re.compile(r"(\d{4})年度?\s*(?:1\s*[-—－~～至]\s*)?(\d{1,2})\s*月|(?:^|:)(\d{4})\.(\d{1,2})$")  # 2026.10 alone or after a label
 _TITLE_Q = re.compile(r"(\d{4})年\s*(一季度|上半年|前三季度|全年|1[-—－~至]3月)")
 _QUARTERS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
+# A column header naming a month of its own: 10月, 2026年10月, 1—10月, 1-10月累计 (groups: year, the
+# range's "1—", the month).
+MONTH_HEADER = re.compile(r"(?:(\d{4})年)?(1[—\-~～至到])?(\d{1,2})月份?(?:止?累计)?")
+# A period in brackets after a name: 进出口总额（1—9月）, 地区生产总值（上半年）.
+_PERIOD_NOTE = re.compile(r"[（(](?:(一季度|上半年|前三季度|全年)|(?:1[-—－~～至])?(\d{1,2})月(?:份)?(?:累计)?)[)）]$")
+
+
+def note_month(name) -> int | None:
+    """The month a period in brackets after a name ends with: 进出口总额（1—9月） 9, 地区生产总值（上半年） 6."""
+    m = _PERIOD_NOTE.search(norm(name)) if isinstance(name, str) else None
+    return None if m is None else _QUARTERS[m.group(1)] if m.group(1) else int(m.group(2))
 # A cumulative period in a cell, as bulletins and the cockpit itself write it: 2026年1—10月, 2026年前三季度.
 _RANGE = re.compile(r"^(\d{4})年(?:1[-—－~～至](\d{1,2})月份?|(一季度|上半年|前三季度|全年))$")
 

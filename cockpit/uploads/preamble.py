@@ -10,7 +10,7 @@ from .cells import cell, present
 from .messages import INFO, WARNING, Problems
 from .names import norm
 from .parse import Sheet
-from .periods_in import period_from_title
+from .periods_in import MONTH_HEADER, period_from_title
 
 PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报单位|编制单位)[:：]|^(填报|报送|制表|编制|打印)(日期|时间|单位|人)"
                       r"|^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
@@ -47,12 +47,9 @@ def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
     return title, title_row, unit, period_text
 
 
-_HEADER_MONTH = re.compile(r"(?:\d{4}年)?(?:1[—\-~～至到])?(\d{1,2})月份?(?:止?累计)?")
-
-
 def header_months(headers: list[str]) -> set[int]:
     """The months column headers name on their own (10月, 1—10月, 1-10月累计)."""
-    return {int(m.group(1)) for h in headers for part in h.split("｜") if (m := _HEADER_MONTH.fullmatch(part))}
+    return {int(m.group(3)) for h in headers for part in h.split("｜") if (m := MONTH_HEADER.fullmatch(part))}
 
 
 def name_in(text: str, names: list[tuple[str, str]]) -> str | None:

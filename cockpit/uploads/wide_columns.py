@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .cells import cell, present
 from .names import measure_from_header, norm, read_header, unit_in
+from .periods_in import MONTH_HEADER
 from .parse import col_letter
 
 UNIT_HEADER = {"单位", "计量单位"}
@@ -69,16 +70,13 @@ def column_reason(col: Column | None, header: str) -> str:
     return SKIP_REASONS.get(col.what, "不导入")
 
 
-_MONTH_COLUMN = re.compile(r"(?:(\d{4})年)?(1[—\-~～至])?(\d{1,2})月份?(?:止?累计)?")
-
-
 def month_columns(headers: list[str], year: int | None) -> dict[int, tuple[str, str]]:
     """A table of months across (1月 | 2月 | … | 10月, or 1—2月 | 1—3月 | …): column -> (period, 当月
     or 累计), when three or more columns each name a month of their own. One 10月 beside one 1—10月
     is the usual 统计月报, read by the title's period."""
     found = {}
     for j, h in enumerate(headers):
-        m = _MONTH_COLUMN.fullmatch(h.split("｜")[-1]) if h else None
+        m = MONTH_HEADER.fullmatch(h.split("｜")[-1]) if h else None
         if m and (m.group(1) or year) and 1 <= int(m.group(3)) <= 12:
             found[j] = (f"{int(m.group(1) or year):04d}-{int(m.group(3)):02d}", "ytd" if m.group(2) else "month")
     kinds = {k for _, k in found.values()}

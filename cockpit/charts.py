@@ -6,13 +6,12 @@ exported PNG carries them without the page around it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from . import fmt, geo, maps
+from . import fmt
 from .signals import GREEN, LEVEL_NAMES, LEVELS, ORANGE, RED, YELLOW
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -63,7 +62,7 @@ def plain_numbers(fig: go.Figure) -> None:
     fig.update_yaxes(exponentformat="none", separatethousands=True)
 
 
-def _frame(chart: Chart, height: int, legend: bool = False) -> Chart:
+def framed(chart: Chart, height: int, legend: bool = False) -> Chart:
     """Title, font, size and the 口径/来源/数据截至 footer; `legend`: one horizontal row above the plot."""
     fig = chart.figure
     fig.update_layout(
@@ -85,7 +84,7 @@ def daily_volume(daily: pd.DataFrame, *, title: str, unit: str, caliber: str, so
     fig = go.Figure(go.Bar(x=daily["day"], y=daily["tickets"], marker_color=BLUE,
                            hovertemplate="%{x|%-m月%-d日}：%{y:,} 件<extra></extra>"))
     date_axis(fig, DAY, hoverformat="%Y年%-m月%-d日")
-    return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+    return framed(Chart(fig, title, unit, caliber, source, as_of), height)
 
 
 def _span(fig: go.Figure, dates) -> None:
@@ -102,7 +101,7 @@ def _dates(periods_: pd.Series) -> pd.Series:
 
 
 def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: str, as_of: str,
-          name: str = "", target: float | None = None, notes: pd.DataFrame | None = None,
+          name: str = "", target: Target | None = None, notes: pd.DataFrame | None = None,
           bands: pd.DataFrame | None = None, height: int = 360) -> Chart:
     """A line over periods; gaps stay gaps. bands: period, mean, lo80, hi80, lo95, hi95 (forecast fan)."""
     fig = go.Figure()
@@ -120,8 +119,7 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
         fig.add_trace(go.Scatter(x=_dates(bands["period"]), y=bands["mean"], mode="lines", name="预测",
                                  line={"color": BLUE, "dash": "dash"}))
     if target is not None:
-        fig.add_hline(y=target, line_dash="dot", line_color=RED,
-                      annotation_text=f"目标 {target:g}{'%' if unit == '%' else ''}", annotation_position="top left")
+        _target_line(fig, target, unit)
     if notes is not None and len(notes):
         ys = values.set_index("period")["value"].reindex(notes["period"]).to_numpy()
         fig.add_trace(go.Scatter(x=_dates(notes["period"]), y=ys, mode="markers", name="批注",
@@ -129,9 +127,30 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
                                  text=notes["text"], hovertemplate="%{x|%Y年%-m月} 批注：%{text}<extra></extra>"))
     date_axis(fig, MONTH, hoverformat=MONTH)
     _span(fig, list(_dates(values["period"])) + (list(_dates(bands["period"])) if bands is not None else []))
-    chart = _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+    chart = framed(Chart(fig, title, unit, caliber, source, as_of), height)
     chart.figure.update_layout(showlegend=bool(bands is not None and len(bands)))
     return chart
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target line: a year's target spans that year only (a 2026 target drawn across 2025 read as
+    2025's); a plan's target (year None) is the level to reach and spans the chart."""
+    value: float
+    label: str  # 2026年目标, 2025年目标
+    year: int | None = None
+
+
+def _target_line(fig: go.Figure, target: Target, unit: str) -> None:
+    text = f"{target.label} {target.value:g}{'%' if unit == '%' else ''}"
+    style = {"line_dash": "dot", "line_color": RED, "annotation_text": text, "annotation_position": "top left"}
+    if target.year is None:
+        fig.add_hline(y=target.value, **style)
+    else:
+        fig.add_shape(type="line", xref="x", yref="y", x0=f"{target.year}-01-01", x1=f"{target.year}-12-31",
+                      y0=target.value, y1=target.value, line={"dash": "dot", "color": RED})
+        fig.add_annotation(x=f"{target.year}-01-01", y=target.value, text=text, showarrow=False,
+                           xanchor="left", yanchor="bottom", font={"color": RED})
 
 
 RANK_VALUE_GAP, RANK_VALUE_MARGIN = 6, 64  # px: the value column's distance from the plot, its width
@@ -156,7 +175,7 @@ def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: s
     for name, value in zip(data["name"], data["yoy"]):
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=RANK_VALUE_GAP, y=name, yref="y",
                            text=f"{value:+.1f}", showarrow=False)
-    chart = _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+    chart = framed(Chart(fig, title, unit, caliber, source, as_of), height)
     fig.update_layout(margin={"r": RANK_VALUE_MARGIN})
     return chart
 
@@ -179,7 +198,7 @@ def volume_bars(vol: pd.DataFrame, grain: str, *, title: str, caliber: str, sour
     fig = go.Figure(go.Bar(x=vol["start"], y=vol["tickets"], marker_color=BLUE,
                            hovertemplate=f"%{{x|{hover}}}：%{{y:,}} 件<extra></extra>"))
     date_axis(fig, tick)
-    return _frame(Chart(fig, title, "件", caliber, source, as_of), height)
+    return framed(Chart(fig, title, "件", caliber, source, as_of), height)
 
 
 # A heat-map cell with no usual count to compare with (no tickets in the baseline days) has no ratio.
@@ -216,7 +235,7 @@ def surge_heatmap(table: pd.DataFrame, *, title: str, caliber: str, source: str,
         colorbar={"title": "倍数", "tickvals": [NO_USUAL, 0, 1, 2, 3],
                   "ticktext": ["此前无", "0", "1（持平）", "2", "≥3"]},
         hovertemplate=f"%{{x}} · %{{y}}<br>{window} %{{text}} 件<br>%{{customdata}}<extra></extra>"))
-    return _frame(Chart(fig, title, "", caliber, source, as_of), height)
+    return framed(Chart(fig, title, "", caliber, source, as_of), height)
 
 
 def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
@@ -243,7 +262,7 @@ def event_timeline(ev: pd.DataFrame, *, title: str, caliber: str, source: str, a
         lo, hi = min(times), max(times)
         pad = (hi - lo) * 0.03
         fig.update_xaxes(range=[lo - pad, hi + pad])
-    return _frame(Chart(fig, title, "", caliber, source, as_of), height, legend=True)
+    return framed(Chart(fig, title, "", caliber, source, as_of), height, legend=True)
 
 
 def task_timeline(tl: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
@@ -256,7 +275,7 @@ def task_timeline(tl: pd.DataFrame, *, title: str, caliber: str, source: str, as
                              hovertemplate=f"%{{x}} 到期 · {group}：%{{y}} 项<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    return _frame(Chart(fig, title, "项", caliber, source, as_of), height, legend=True)
+    return framed(Chart(fig, title, "项", caliber, source, as_of), height, legend=True)
 
 
 def progress_line(h: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
@@ -267,7 +286,7 @@ def progress_line(h: pd.DataFrame, *, title: str, caliber: str, source: str, as_
                                hovertemplate="%{x|%Y-%m-%d}：%{y:.0f}%（%{text}）<extra></extra>"))
     fig.update_yaxes(range=[0, 105])
     date_axis(fig, MONTH)
-    return _frame(Chart(fig, title, "%", caliber, source, as_of), height)
+    return framed(Chart(fig, title, "%", caliber, source, as_of), height)
 
 
 def monthly_line(series: pd.DataFrame, *, title: str, unit: str, caliber: str, source: str, as_of: str,
@@ -284,7 +303,7 @@ def monthly_line(series: pd.DataFrame, *, title: str, unit: str, caliber: str, s
                                  hoverinfo="skip"))
     date_axis(fig, MONTH, hoverformat=MONTH)
     _span(fig, x)
-    return _frame(Chart(fig, title, unit, caliber, source, as_of), height)
+    return framed(Chart(fig, title, unit, caliber, source, as_of), height)
 
 
 # ---- 预警中心 ----------------------------------------------------------------------------------
@@ -322,7 +341,7 @@ def evidence(evidence: dict, title: str, caliber: str, as_of_text: str, height: 
     else:
         return None
     chart = Chart(fig, title, unit, caliber, "驾驶舱预警规则", as_of_text)
-    return _frame(chart, height)
+    return framed(chart, height)
 
 
 def forecast(rec: dict, name: str, unit: str, as_of_text: str) -> Chart:
@@ -341,60 +360,4 @@ def forecast(rec: dict, name: str, unit: str, as_of_text: str) -> Chart:
     date_axis(fig, MONTH)
     label = "预测" if rec["shown"] else "基准外推（无模型优于季节性朴素）"
     chart = Chart(fig, f"{name}：{label}", unit, rec["label"], "驾驶舱预测模型", as_of_text)
-    return _frame(chart, 340)
-
-
-# ---- county maps as shapes -------------------------------------------------------------------------
-# Filled Plotly polygons (SVG): no WebGL, which a browser without a graphics card (many office PCs
-# and virtual desktops) emulates at seconds per map (bench/RESULTS.md, page load), no tiles, no
-# topojson, nothing fetched. The wall (ui/screen/maps.py) draws the same shapes on its dark canvas.
-MAP_OUTLINE = "rgba(230,240,250,0.9)"
-
-
-def _rgb(c: tuple[int, int, int]) -> str:
-    return f"rgb({c[0]},{c[1]},{c[2]})"
-
-
-def map_axes(fig: go.Figure) -> None:
-    """No axes, no legend, one degree as long across as down (shapes keep their proportions)."""
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(showlegend=False)
-
-
-def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str,
-               height: int | None = None, key: tuple[str, list] | None = None) -> Chart:
-    """values: region_code, name, value, label. Darker is more; a county without a value is grey;
-    each county is named on it. `height`: framed for a page (title, footer), the value shown on
-    hover, as the page's table lists them; None for the wall (no mouse there: each value is written
-    under its county's name), which frames its boards itself. `key`: (heading, maps.legend), drawn
-    under the title, so that a downloaded picture is read on its own."""
-    rings, k = geo.county_rings(path)
-    by_code = values.set_index("region_code")
-    colours = dict(zip(by_code.index, maps.shades(by_code["value"])))
-    fig = go.Figure()
-    for code, (xs, ys) in rings.items():
-        fill = colours.get(code, maps.NO_DATA)
-        hover = f"{by_code.at[code, 'name']}：{by_code.at[code, 'label']}" if code in by_code.index else ""
-        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", fillcolor=_rgb(fill),
-                                 line={"color": MAP_OUTLINE, "width": 1.5}, hoveron="fills", text=hover,
-                                 hoverinfo="text" if hover and height else "skip"))
-    centres = geo.centroids(Path(path))
-    shown = [c for c in by_code.index if c in centres]
-    dark_fill = {c: sum(colours.get(c, maps.NO_DATA)) < 450 for c in shown}  # white on dark blues, dark on light
-    for dark, ink in ((True, "#ffffff"), (False, "#06121f")):
-        part = [c for c in shown if dark_fill[c] == dark]
-        fig.add_trace(go.Scatter(
-            x=[centres[c][0] * k for c in part], y=[centres[c][1] for c in part], mode="text",
-            text=[f"<b>{by_code.at[c, 'name']}</b>" + ("" if height else f"<br>{by_code.at[c, 'label']}")
-                  for c in part], textfont={"color": ink}, hoverinfo="skip"))
-    chart = Chart(fig, title, "", caliber, source, as_of)
-    if height is not None:
-        _frame(chart, height)
-        rows = maps.key_rows(*key) if key else []
-        fig.add_annotation(text="<br>".join(rows), xref="paper", yref="paper", x=0, y=1, yanchor="bottom", xanchor="left",
-                           align="left", showarrow=False, font={"size": 12, "color": "#333"}, visible=bool(rows))
-        fig.update_layout(margin={"l": 10, "r": 10, "t": 50 + 18 * len(rows), "b": 80}, dragmode=False,
-                          title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}})  # above the key
-    map_axes(fig)
-    return chart
+    return framed(chart, 340)

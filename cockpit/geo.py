@@ -33,7 +33,7 @@ def _polygons(geometry: dict) -> list[list[list[list[float]]]]:
 def county_rings(path: Path) -> tuple[dict[str, tuple[list, list]], float]:
     """Each county's outer rings as x (longitude shrunk by cos(latitude), so that shapes keep their
     proportions on an equal-scale plot) and y, rings separated by None; and that factor. The
-    Plotly maps' shapes (cockpit.charts.county_map, ui/screen/maps.py)."""
+    Plotly maps' shapes (cockpit.map_charts.county_map, ui/screen/maps.py)."""
     outer = {code: [poly[0] for poly in _polygons(f["geometry"])] for code, f in features_by_code(Path(path)).items()}
     lats = [pt[1] for rings in outer.values() for ring in rings for pt in ring]
     k = math.cos(math.radians((min(lats) + max(lats)) / 2))

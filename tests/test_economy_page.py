@@ -101,7 +101,11 @@ def test_growth_trend_draws_the_years_target_line(app):
     import json
     fig = json.loads(app.get("plotly_chart")[0].proto.spec)
     lines = [s for s in fig["layout"].get("shapes", []) if s.get("type") == "line"]
-    assert any(s["y0"] == 5.5 == s["y1"] for s in lines)  # data/targets.csv: RETAIL 2026 ytd_yoy 5.5
+    # data/targets.csv: RETAIL 2026 ytd_yoy 5.5, drawn over 2026 only: across 2025 it read as 2025's target
+    assert [(s["x0"], s["x1"], s["y0"], s["y1"]) for s in lines] == [("2026-01-01", "2026-12-31", 5.5, 5.5)]
+    assert [a["text"] for a in fig["layout"]["annotations"] if "目标" in a["text"]] == ["2026年目标 5.5%"]
+    first = min(fig["data"][0]["x"])
+    assert first < "2026-01-01"  # the line does run through 2025, where no target is drawn
 
 
 def test_every_chart_reaches_the_browser_on_the_white_template(app):

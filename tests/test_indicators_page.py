@@ -94,3 +94,5 @@ def test_the_trend_says_it_runs_to_its_last_figure(app, demo_store):
     assert footer.endswith(f"数据截至：{periods.label(stored, frequency='Q')}"), footer
     # The table beside it still assesses the plan at its end, and the page says why the two differ.
     assert any("规划期结束后" in c.value and "2025年全年" in c.value for c in app.caption)
+    # The plan's target is the level to reach, named with its year ("目标 96" did not say which).
+    assert any(a["text"].startswith("2025年目标 ") for a in fig["layout"]["annotations"])

@@ -178,12 +178,12 @@ def _county_map(rank: pd.DataFrame) -> None:
             map_legend(maps.legend(map_values.value, lambda x: f"{x:+.1f}%"), "图例（同比，颜色越深越高）")
 
 
-def _target(code: str, region: str, period: str, measure: str) -> float | None:
-    """The year's target for the plotted measure (data/targets.csv), drawn as a line."""
+def _target(code: str, region: str, period: str, measure: str) -> charts.Target | None:
+    """The year's target for the plotted measure (data/targets.csv), drawn over that year."""
     t = catalog.load_targets()
-    hit = t[(t.indicator_code == code) & (t.region_code == region) & (t.measure == measure)
-            & (t.year.astype(int) == int(period[:4]))]
-    return float(hit.target.iloc[0]) if len(hit) else None
+    year = int(period[:4])
+    hit = t[(t.indicator_code == code) & (t.region_code == region) & (t.measure == measure) & (t.year.astype(int) == year)]
+    return charts.Target(float(hit.target.iloc[0]), f"{year}年目标", year) if len(hit) else None
 
 
 def _fan(v: View, code: str, region: str, measure: str) -> pd.DataFrame | None:

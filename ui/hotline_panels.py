@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, fmt, hotline, maps
+from cockpit import charts, fmt, hotline, map_charts, maps
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -243,8 +243,8 @@ def county_map(v: View, f: Filters) -> None:
                          "change": None if change is None else round(change, 1)})
         values = pd.DataFrame(rows)
         # The map takes the column's width (a third of it cut the outer counties off); the table follows.
-        # Shapes, not WebGL (cockpit.charts.county_map): a PC without a graphics card draws it at once.
-        chart_view.show(charts.county_map(settings().geojson, values, title=f"各县区12345受理量（{w.label}）",
+        # Shapes, not WebGL (cockpit.map_charts.county_map): a PC without a graphics card draws it at once.
+        chart_view.show(map_charts.county_map(settings().geojson, values, title=f"各县区12345受理量（{w.label}）",
                                           caliber=f"按工单受理时间；{category or '全部类别'}", source=SOURCE,
                                           as_of=_stamp(v), height=440,
                                           key=("图例（颜色越深受理量越多）",

@@ -104,7 +104,7 @@ def detail(v: View) -> None:
         last = known.max() if len(known) else None
         chart = charts.trend(values, title=f"{row['name']}", unit="%", caliber=row.definition, source=SOURCE,
                              as_of=periods.label(last, frequency="Q") if last else fmt.NA,
-                             target=float(row.target))
+                             target=charts.Target(float(row.target), state.plan().target_label))
         chart_view.show(chart, "i_trend", demo=chart_view.demo(v, "observations"))
         if last and row.period and last > row.period:
             st.caption(f"图中含规划期结束后的数据（至 {periods.label(last, frequency='Q')}）；"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cockpit import catalog, charts, fmt, maps, metrics, periods, plan
+from cockpit import catalog, charts, fmt, map_charts, maps, metrics, periods, plan
 from cockpit.auth import View
 from cockpit.catalog import CITY
 from cockpit.config import settings
@@ -91,10 +91,10 @@ def county_map(v: View) -> None:
         values = county_values(v, code, basis)
         row = ind.set_index("code").loc[code]
         title, as_of = f"各县区{row['name']}{'同比' if basis == 'yoy' else ''}", next(iter(values.period.dropna()), None)
-        # Shapes, not a WebGL map: the overview is every leader's first page (cockpit.charts.county_map).
+        # Shapes, not a WebGL map: the overview is every leader's first page (cockpit.map_charts.county_map).
         unit = next(iter(values.unit.dropna()), None)
         shade = (lambda x: fmt.number(x, unit)) if unit else fmt.pct_change
-        chart = charts.county_map(settings().geojson, values, title=title,
+        chart = map_charts.county_map(settings().geojson, values, title=title,
                                   caliber=row.caliber, source=row.source_dept, as_of=as_of or fmt.NA,
                                   height=480, key=("图例（颜色越深数值越大）", maps.legend(values.value, shade)))
         chart_view.show(chart, key="map_chart", demo=chart_view.demo(v, "observations"))

@@ -1,6 +1,6 @@
 """A chart as a picture: the page's figure, sized for a slide or a wall, with everything a reader
 of the picture alone needs drawn on it (the footer with 口径/来源/数据截至 is already part of the
-figure, cockpit.charts._frame); the pinned notes written out, since a picture has no hover; and the
+figure, cockpit.charts.framed); the pinned notes written out, since a picture has no hover; and the
 演示数据 mark when the figures are demo."""
 from __future__ import annotations
 

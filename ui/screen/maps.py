@@ -1,4 +1,4 @@
-"""County maps for the wall as plain SVG shapes (Plotly scatter polygons, cockpit.charts).
+"""County maps for the wall as plain SVG shapes (Plotly scatter polygons, cockpit.map_charts).
 
 A wall redraws its boards for hours, and a WebGL map mounted again on every turn of the carousel
 is what grows a browser's memory (bench/wall.md). Outlines drawn as filled polygons need no WebGL,
@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from cockpit import charts, geo
+from cockpit import geo, map_charts
 from cockpit.charts import Chart
 from cockpit.signals import LEVELS
 
@@ -21,14 +21,14 @@ NAME_INK = "#9fbbd6"  # county names: read on FILL, quieter than the event point
 
 
 def _frame(fig: go.Figure, chart: Chart) -> Chart:
-    charts.map_axes(fig)
+    map_charts.map_axes(fig)
     fig.update_layout(meta=WALL_MAP)
     return chart
 
 
 def county_map(path: Path, values: pd.DataFrame, *, title: str, caliber: str, source: str, as_of: str) -> Chart:
-    """The desktop overview's county map (cockpit.charts), framed for the wall."""
-    chart = charts.county_map(path, values, title=title, caliber=caliber, source=source, as_of=as_of)
+    """The desktop overview's county map (cockpit.map_charts), framed for the wall."""
+    chart = map_charts.county_map(path, values, title=title, caliber=caliber, source=source, as_of=as_of)
     return _frame(chart.figure, chart)
 
 
@@ -39,7 +39,7 @@ def event_map(path: Path, events: pd.DataFrame, *, title: str, caliber: str, sou
     fig = go.Figure()
     for xs, ys in rings.values():
         fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", fillcolor=FILL,
-                                 line={"color": charts.MAP_OUTLINE, "width": 1.2}, hoverinfo="skip"))
+                                 line={"color": map_charts.MAP_OUTLINE, "width": 1.2}, hoverinfo="skip"))
     # County names under the points: without them a dot on a bare outline cannot be placed from afar
     # (the county map writes them the same way; the layout font, sized by render.dark, draws them).
     centres, names = geo.centroids(Path(path)), geo.features_by_code(Path(path))

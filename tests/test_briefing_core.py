@@ -60,6 +60,8 @@ def test_every_figure_in_the_city_commentary_is_a_figure_of_the_store(city_pack,
     counties = list(demo_store.regions().query("level == 'county'").code)
     for section in city_pack.charts:
         ind = demo_store.indicators().set_index("code").loc[section.code]
+        if "ytd" not in ind.measures:
+            continue  # a month's level (CPI, 失业率): the next test
         period = "2026-09" if ind.frequency == "Q" else DEMO_END
         before = "2026-06" if ind.frequency == "Q" else "2026-09"
         allowed = _allowed(demo_store, section.code, [CITY, *counties], period, before)
@@ -68,6 +70,40 @@ def test_every_figure_in_the_city_commentary_is_a_figure_of_the_store(city_pack,
         assert text.startswith(("1—10月，全市", "前三季度，全市")), text
         for n in _numbers(text):
             assert n in allowed | months, (n, text)
+
+
+def test_cpi_and_unemployment_have_a_chart_each_and_their_sentences_read_the_store(city_pack, demo_store):
+    """An economic briefing without 居民消费价格指数 or 城镇调查失业率 left out the two figures every
+    month's meeting asks for: each is a month's level, said as the bulletin says it."""
+    sections = {s.code: s for s in city_pack.charts}
+    cpi, jobs = sections["CPI"], sections["UNEMP"]
+    v, prev = (_stored(demo_store, "CPI", CITY, "month", p) for p in (DEMO_END, "2026-09"))
+    now_, then = round(v - 100, 1), round(prev - 100, 1)
+    assert cpi.text.startswith(f"10月，全市居民消费价格指数（上年同月=100）为{v:.1f}，"
+                               + (f"同比上涨{now_:.1f}%" if now_ > 0 else f"同比下降{-now_:.1f}%")), cpi.text
+    assert f"{abs(now_ - then):.1f}个百分点" in cpi.text and "9月" in cpi.text
+    u, u_prev, u_year = (_stored(demo_store, "UNEMP", CITY, "month", p) for p in (DEMO_END, "2026-09", "2025-10"))
+    step, yearly = round(u - u_prev, 1), round(u - u_year, 1)
+    assert jobs.text.startswith(f"10月，全市城镇调查失业率为{u:.1f}%，"), jobs.text
+    assert (f"比9月{'上升' if step > 0 else '下降'}{abs(step):.1f}个百分点" in jobs.text) or (step == 0 and "与9月持平" in jobs.text)
+    assert (f"比上年同月{'上升' if yearly > 0 else '下降'}{abs(yearly):.1f}个百分点" in jobs.text
+            or (yearly == 0 and "与上年同月持平" in jobs.text))
+    assert "累计" not in cpi.chart.title + jobs.chart.title  # a level, never summed into 1—10月
+    assert len(cpi.data) == content.TREND_MONTHS and cpi.data["时期"].iloc[-1] == "2026年10月"
+    assert cpi.data["居民消费价格指数（上年同月=100）"].iloc[-1] == v
+
+
+def test_the_index_sentence_says_a_turn_from_fall_to_rise_and_a_narrowing_fall():
+    ind = pd.Series({"code": "CPI", "name": "居民消费价格指数", "unit": "上年同月=100", "kind": "index"})
+
+    def said(now_, before=None):
+        obs = pd.DataFrame({"indicator_code": "CPI", "region_code": CITY, "measure": "month", "demo": False,
+                            "period": ["2026-09", "2026-10"], "value": [before, now_]}).dropna()
+        return commentary.monthly_level(obs, ind, CITY, "全市", "2026-10", year=2026)
+    assert said(100.3, 99.8).endswith("同比上涨0.3%，9月为同比下降0.2%。")
+    assert said(99.7, 99.4).endswith("同比下降0.3%，降幅比9月收窄0.3个百分点。")
+    assert said(100.0, 100.2).endswith("与上年同月持平，9月为同比上涨0.2%。")
+    assert said(101.0).endswith("同比上涨1.0%，9月数据暂缺，无法比较。")  # a gap is said, never filled
 
 
 def test_the_city_sentence_reads_like_a_statistics_bulletin(city_pack, demo_store):
@@ -133,6 +169,9 @@ def test_a_county_users_pack_holds_only_their_county(county_pack, demo_store):
         assert not any(n in section.text or n in section.chart.title for n in names)
     assert all(t.title != "数字政府建设主要指标" for t in county_pack.tables)
     assert any("全市指标" in n for n in county_pack.notes)
+    # The county has no CPI of its own: said on the title page, not left out unsaid.
+    assert not {"CPI", "UNEMP"} & {s.code for s in county_pack.charts}
+    assert "城镇调查失业率、居民消费价格指数近两年没有永城市的数据（通常仅发布全市数据），本简报不含该部分。" in county_pack.notes
 
 
 @pytest.mark.parametrize("month, region, scope, message", [
@@ -179,7 +218,10 @@ def test_the_workbook_holds_every_charts_figures_as_numbers_with_their_labels(de
     wb = load_workbook(io.BytesIO(workbook.write(pack)))
     assert wb.sheetnames[0] == "说明" and len(wb.sheetnames) == 1 + len(pack.charts) + len(pack.tables)
     cover = [r[0] for r in wb["说明"].iter_rows(values_only=True)]
-    assert "地区：商丘市　时期：2026年10月　口径：累计" in cover and any("演示数据" in (c or "") for c in cover)
+    assert "地区：商丘市　时期：2026年10月　口径：累计（城镇调查失业率、居民消费价格指数为当月）" in cover
+    assert any("演示数据" in (c or "") for c in cover)
+    cpi = [r[0] for r in wb["商丘市居民消费价格指数"].iter_rows(max_row=8, values_only=True)]
+    assert "地区：商丘市　时期：2026年10月　口径：当月" in cpi  # the sheet's own 口径, not the pack's 累计
     ws = wb["社会消费品零售总额累计同比"]
     head = [r[0] for r in ws.iter_rows(max_row=8, values_only=True)]
     assert head[0] == "各县区社会消费品零售总额累计同比（2026年1—10月）"

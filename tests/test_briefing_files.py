@@ -76,12 +76,14 @@ def test_the_slides_hold_a_title_one_chart_each_with_commentary_and_the_tables(p
     texts = [" ".join(sh.text_frame.text for sh in sl.shapes if sh.has_text_frame) for sl in slides]
     assert "商丘市经济运行月度简报" in texts[0] and "2026年10月" in texts[0] and "演示数据" in texts[0]
     chart_slides = [sl for sl in slides if any(sh.shape_type == 13 for sh in sl.shapes)]  # 13: a picture
-    assert len(chart_slides) == 7
+    assert len(chart_slides) == 7 + 2  # the 累计 indicators, then CPI and 城镇调查失业率
     assert re.search(r"1—10月，全市社会消费品零售总额\d+\.\d\d亿元，同比(增长|下降)", " ".join(texts))
     for name in ("预警情况", "逾期未完成的重点任务", "数字政府建设主要指标"):
         assert any(t.startswith(name) for t in texts), name
-    for t in texts:  # the filters in force and 数据截至 on every slide
-        assert "地区：商丘市　时期：2026年10月　口径：累计　数据截至：2026年10月" in t
+    for t in texts:  # the filters in force and 数据截至 on every slide, with the slide's own 口径
+        basis = "当月" if t.startswith(("商丘市居民消费价格指数", "商丘市城镇调查失业率")) else "累计"
+        assert f"地区：商丘市　时期：2026年10月　口径：{basis}　数据截至：2026年10月" in t, t
+    assert "口径：累计（城镇调查失业率、居民消费价格指数为当月）" in texts[0]
     tables = [sh.table for sl in slides for sh in sl.shapes if sh.has_table]
     assert tables and tables[0].cell(0, 0).text == "级别"
 
@@ -94,6 +96,8 @@ def test_the_pdf_has_the_same_content_on_numbered_pages_and_a_page_is_not_blank(
     for i, text in enumerate(pages, start=1):
         assert "数据截至：2026年10月" in text and f"{i}/{len(pages)}" in text
     assert "全市社会消费品零售总额" in "".join(pages)
+    cpi = next(t for t in pages if t.startswith("商丘市居民消费价格指数"))
+    assert "口径：当月　数据截至" in cpi and "口径：累计　数据截至" not in cpi  # its own 口径 in its footer
     page = pdfium.PdfDocument(str(files["pdf"]))[1].render(scale=1).to_pil().convert("RGB")
     colours = page.getcolors(maxcolors=1 << 20) or []
     assert len(colours) > 100
@@ -104,7 +108,12 @@ def test_the_pdf_has_the_same_content_on_numbered_pages_and_a_page_is_not_blank(
 def test_the_workbook_holds_the_figures_behind_every_chart(pack_files):
     files, store = pack_files
     wb = load_workbook(str(files["xlsx"]))
-    assert len(wb.sheetnames) == 1 + 7 + 3
+    assert len(wb.sheetnames) == 1 + 9 + 3
+    cpi = list(wb["商丘市居民消费价格指数"].iter_rows(values_only=True))
+    assert cpi[0][0] == "商丘市居民消费价格指数（2026年10月）"
+    last = next(r for r in cpi if r[0] == "2026年10月")
+    obs = store.observations(indicators=["CPI"], regions=["411400"], measures=["month"])
+    assert last[1] == float(obs[obs.period == "2026-10"].value.iloc[0])  # a number, as stored
     ws = wb["地区生产总值累计同比"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "各县区地区生产总值累计同比（2026年前三季度）"

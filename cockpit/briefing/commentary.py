@@ -81,6 +81,53 @@ def indicator(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, period
     return text + "。"
 
 
+def _month(period: str, year: int | None) -> str:
+    """10月, or 2025年12月 outside the bulletin's year: a month's own figure, never 1—10月."""
+    label = periods.label(period)
+    return label if year is not None and periods.parse_month(period)[0] != year else label.split("年", 1)[1]
+
+
+def _index_words(value: float) -> str:
+    """An index on 上年同月=100 as the bulletin reads it: 101.2 is 同比上涨1.2%."""
+    change = round(value - 100, 1)
+    return "与上年同月持平" if change == 0 else f"同比{'上涨' if change > 0 else '下降'}{abs(change):.1f}%"
+
+
+def _pp(diff: float, than: str) -> str:
+    diff = round(diff, 1)
+    return f"与{than}持平" if diff == 0 else f"比{than}{'上升' if diff > 0 else '下降'}{abs(diff):.1f}个百分点"
+
+
+def monthly_level(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, period: str, *,
+                  year: int | None = None) -> str:
+    """One sentence for an indicator published as a month's level, not as 累计 (CPI on 上年同月=100,
+    城镇调查失业率 in %): "10月，全市居民消费价格指数（上年同月=100）为101.2，同比上涨1.2%，涨幅比9月
+    扩大0.3个百分点。" / "…城镇调查失业率为5.1%，比9月下降0.1个百分点，与上年同月持平。" """
+    label = _month(period, year)
+    value = metrics._value(obs, region, period, "month")
+    if value is None:
+        return f"{label}，{place}{ind['name']}数据暂缺（尚未报送或未发布）。"
+    before = periods.shift_month(period, -1)
+    prev = metrics._value(obs, region, before, "month")
+    ref = _month(before, year)
+    if ind.kind == "index":
+        text = f"{label}，{place}{ind['name']}（{ind.unit}）为{value:.1f}，{_index_words(value)}"
+        if prev is None:
+            return text + f"，{ref}数据暂缺，无法比较。"
+        now, then = round(value - 100, 1), round(prev - 100, 1)
+        if now == then:
+            return text + f"，涨跌幅与{ref}相同。"
+        if now > 0 and then > 0:
+            return text + f"，涨幅比{ref}{'扩大' if now > then else '回落'}{abs(now - then):.1f}个百分点。"
+        if now < 0 and then < 0:
+            return text + f"，降幅比{ref}{'扩大' if now < then else '收窄'}{abs(now - then):.1f}个百分点。"
+        return text + f"，{ref}为{_index_words(prev)}。"
+    text = f"{label}，{place}{ind['name']}为{value:.1f}{ind.unit}"
+    text += f"，{ref}数据暂缺" if prev is None else f"，{_pp(value - prev, ref)}"
+    last_year = metrics._value(obs, region, periods.same_period_last_year(period), "month")
+    return text + ("，上年同月数据暂缺。" if last_year is None else f"，{_pp(value - last_year, '上年同月')}。")
+
+
 def counties(ranking: pd.DataFrame) -> str:
     """；分县区看，A增长最快（增长9.1%），B增长最慢（增长3.2%）；C暂缺 — over the ranked county-level units."""
     ranked = ranking[ranking.ranked.astype(bool)]

@@ -45,6 +45,7 @@ class ChartSection:
     data: pd.DataFrame  # the figures behind the chart, Chinese headings, numbers as numbers
     formats: dict[str, str] = field(default_factory=dict)  # heading -> Excel number format
     text_columns: tuple[str, ...] = ()  # codes kept as text
+    basis: str = "累计"  # printed as 口径 on its page: a CPI page said 口径：累计
 
 
 @dataclass
@@ -105,6 +106,7 @@ class Pack:
     charts: list[ChartSection]
     tables: list[TableSection]
     notes: list[str]  # said once on the title page (e.g. why the plan indicators are absent)
+    other_bases: str = ""  # 城镇调查失业率、居民消费价格指数为当月
 
     @property
     def title(self) -> str:
@@ -116,12 +118,16 @@ class Pack:
 
     @property
     def filters(self) -> str:
-        return f"地区：{self.region_name}　时期：{periods.label(self.month)}　口径：{self.basis}"
+        """The whole pack's: the pages of another 口径 named (居民消费价格指数为当月)."""
+        return self.filters_of(self.basis) + (f"（{self.other_bases}）" if self.other_bases else "")
 
-    @property
-    def footer(self) -> str:
-        """Printed on every slide and page."""
-        return f"{self.filters}　数据截至：{self.as_of}" + (f"　【演示数据，非{city.NAME}实际数据】" if self.demo else "")
+    def filters_of(self, basis: str) -> str:
+        return f"地区：{self.region_name}　时期：{periods.label(self.month)}　口径：{basis}"
+
+    def footer(self, basis: str | None = None) -> str:
+        """Printed on every slide and page, with that page's 口径."""
+        return (f"{self.filters_of(basis or self.basis)}　数据截至：{self.as_of}"
+                + (f"　【演示数据，非{city.NAME}实际数据】" if self.demo else ""))
 
     @property
     def file_stem(self) -> str:
@@ -162,13 +168,15 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     region = check(store, month, region, scope, today)
     regions = store.regions(scope.regions)
     names = dict(zip(regions.code, regions.name))
-    ind = store.indicators(domain=DOMAIN)
-    ind = ind[ind.measures.str.contains("ytd")]
+    every = store.indicators(domain=DOMAIN)
+    ind = every[every.measures.str.contains("ytd")]
+    # Published as a month's level, never as 累计 (CPI, 城镇调查失业率): a chart of the level each.
+    levels = every[~every.measures.str.contains("ytd") & every.measures.str.contains("month")]
     # The trend's months and a year before them (for 同比): enough, and far fewer rows to filter.
-    obs = store.observations(indicators=list(ind.code), regions=scope.regions, until=month,
+    obs = store.observations(indicators=list(every.code), regions=scope.regions, until=month,
                              since=periods.shift_month(month, -(TREND_MONTHS + 15)))
     demo_sets = store.demo_datasets()
-    mine = obs[obs.region_code == region]
+    mine = obs[(obs.region_code == region) & obs.indicator_code.isin(ind.code)]
     if not any(((mine.indicator_code == row.code) & (mine.period == _period_for(row, month))).any()
                for _, row in ind.iterrows()):
         # A pack of 数据暂缺 pages said "数据截至" the month asked for (1999-01, a month still running).
@@ -176,9 +184,16 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
         since = f"最近有数据的是{periods.label(last)}" if isinstance(last, str) else "库中尚无其经济指标数据"
         raise BriefingRefused(f"--month：{names[region]}{periods.label(month)}没有经济指标数据（{since}），不生成空白简报")
     sections = [_section(obs, row, region, names, regions, month) for _, row in ind.iterrows()]
+    place = "全市" if region == CITY else names[region]
+    level_sections = [_level(obs, row, region, names[region], place, month) for _, row in levels.iterrows()]
+    shown = [row["name"] for (_, row), x in zip(levels.iterrows(), level_sections) if x is not None]
+    sections += [x for x in level_sections if x is not None]
     as_of = periods.label(min(mine.period.max(), month))
     end = min(periods.month_end(month), today)
     tables, notes = [_warnings(store, scope if region == CITY else Scope.of([region])), _tasks(store, end)], []
+    absent = [row["name"] for (_, row), x in zip(levels.iterrows(), level_sections) if x is None]
+    if absent:  # 仅全市: a county has no CPI of its own, and its pack says so rather than leave it out unsaid
+        notes.append(f"{'、'.join(absent)}近两年没有{names[region]}的数据（通常仅发布全市数据），本简报不含该部分。")
     if region == CITY and scope.codes is None:
         tables.append(_plan(store, month, end, cfg))
     else:
@@ -186,7 +201,7 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     return Pack(month=month, region=region, region_name=names[region], basis="累计", as_of=as_of,
                 generated_at=dt.datetime.now().replace(microsecond=0),
                 demo=bool(demo_sets & {"observations", "task_progress"}), charts=sections, tables=tables,
-                notes=notes)
+                notes=notes, other_bases=f"{'、'.join(shown)}为当月" if shown else "")
 
 
 def _period_for(ind: pd.Series, month: str) -> str:
@@ -241,6 +256,23 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
                                     for p, r, v in zip(values.period, values.reported, values.value)]})
         formats = {"累计同比（%）": "0.0"}
     return ChartSection(ind.code, chart, text, data, formats, ("地区代码",))
+
+
+def _level(obs, ind, region, name, place, month) -> ChartSection | None:
+    """The month's level and its last two years (CPI on 上年同月=100, 城镇调查失业率 in %); None when
+    the region has no figure in that time."""
+    values = economy.series(obs[obs.indicator_code == ind.code], ind, region, "month")
+    values = values[(values.period > periods.shift_month(month, -TREND_MONTHS)) & (values.period <= month)]
+    if not values.value.notna().any():
+        return None
+    heading = f"{ind['name']}（{ind.unit}）"
+    chart = charts.trend(values, title=f"{name}{ind['name']}（{periods.label(month)}）", unit=ind.unit,
+                         caliber=ind.caliber, source=ind.source_dept, as_of=periods.label(month))
+    text = commentary.monthly_level(obs[obs.indicator_code == ind.code], ind, region, place, month,
+                                    year=periods.parse_month(month)[0])
+    data = pd.DataFrame({"时期": [periods.label(p) for p in values.period], heading: values.value.astype("float"),
+                         "说明": ["暂缺" if pd.isna(v) else "" for v in values.value]})
+    return ChartSection(ind.code, chart, text, data, {heading: "0.0"}, basis="当月")
 
 
 def _warnings(store: Store, scope: Scope) -> TableSection:

@@ -90,7 +90,8 @@ def write(pack: Pack) -> bytes:
     for s in pack.charts:
         c = s.chart
         _sheet(wb, c.title.replace("各县区", "").split("（")[0], c.title,
-               [f"口径：{c.caliber}", f"来源：{c.source}", f"数据截至：{c.as_of}", pack.filters, f"说明：{s.text}"],
+               [f"口径：{c.caliber}", f"来源：{c.source}", f"数据截至：{c.as_of}", pack.filters_of(s.basis),
+                f"说明：{s.text}"],
                s.data, s.formats, s.text_columns, pack.demo)
     for t in pack.tables:
         _sheet(wb, t.title, t.title, [t.note, f"数据截至：{t.as_of}", pack.filters, f"说明：{t.text}"],

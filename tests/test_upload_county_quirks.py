@@ -242,3 +242,32 @@ def test_cumulative_months_across_are_each_months_ytd_and_two_month_columns_stay
                                              ("RETAIL", "411421", "2026-10", "ytd"): 119.0}
     usual = [["2026年1—10月民权县主要经济指标"], ["指标", "10月", "1—10月", "增速"], ["社会消费品零售总额", 12.3, 119.0, 5.1]]
     assert {k[2:] for k in _figures(_check(store, usual))} == {("2026-10", "month"), ("2026-10", "ytd"), ("2026-10", "ytd_yoy")}
+
+
+@pytest.mark.parametrize("head, rows", [
+    (["指标", "计量单位", "本月", "1—10月"], [["规模以上工业增加值", "%", 7.2, 6.8], ["固定资产投资", "％", None, 9.1],
+                                          ["社会消费品零售总额", "亿元", 12.3, 119.0], ["社会消费品零售总额", "%", 4.9, 5.3]]),
+    (["指标", "本月", "1—10月"], [["规模以上工业增加值（%）", 7.2, 6.8], ["固定资产投资(%)", None, 9.1],
+                                 ["社会消费品零售总额（亿元）", 12.3, 119.0], ["社会消费品零售总额（%）", 4.9, 5.3]]),
+])
+def test_a_row_whose_own_unit_is_percent_holds_growth_rates_under_the_month_and_ytd_columns(store, head, rows):
+    """规模以上工业增加值 | % | 7.2 | 6.8 under 本月 | 1—10月: the rates were listed as 不发布当月值 and the
+    indicator went missing from the county's month; an amount's rate row read as a wrong unit."""
+    checked = _check(store, [["2026年10月民权县主要经济指标"], head, *rows])
+    assert checked.ok, _errors(checked)
+    got = {k: v for k, v in _figures(checked).items() if k[1] == "411421"}
+    assert got == {("IND_VA", "411421", "2026-10", "month_yoy"): 7.2, ("IND_VA", "411421", "2026-10", "ytd_yoy"): 6.8,
+                   ("FAI", "411421", "2026-10", "ytd_yoy"): 9.1,
+                   ("RETAIL", "411421", "2026-10", "month"): 12.3, ("RETAIL", "411421", "2026-10", "ytd"): 119.0,
+                   ("RETAIL", "411421", "2026-10", "month_yoy"): 4.9, ("RETAIL", "411421", "2026-10", "ytd_yoy"): 5.3}
+    said = [p.reason for p in checked.problems.items if p.reason.startswith("单位为“%”")]
+    assert len(said) == 3  # each such row is said once, so the clerk sees how it was read
+
+
+def test_a_rate_in_percent_stays_a_level_and_an_index_in_percent_is_refused(store):
+    rows = [["2026年10月全市主要经济指标"], ["指标", "单位", "本月"], ["城镇调查失业率", "%", 5.1]]
+    checked = _check(store, rows)
+    assert checked.ok and _figures(checked) == {("UNEMP", "411400", "2026-10", "month"): 5.1}
+    # CPI "in %" may be the index (101.2) or its change (1.2): refused, not guessed
+    refused = _check(store, [*rows[:2], ["居民消费价格指数", "%", 101.2]])
+    assert _errors(refused) == ["3/B：单位与指标目录的“上年同月=100”不一致，请换算后填报"]

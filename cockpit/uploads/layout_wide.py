@@ -215,6 +215,9 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     aggregated: dict[int, list[int]] = {}
     last_code = None  # the indicator of the last row that named one
     frequency = dict(zip(catalog.indicators.code, catalog.indicators.frequency))
+    # Indicators whose figures are amounts (not a rate or an index): a % beside one is its growth.
+    amounts = set(catalog.indicators.code[~catalog.indicators.kind.isin(["ratio", "index"])
+                                          & (catalog.indicators.unit != "%")])
     total_of = own_total(rows, body_start, label_col, title, catalog) if label == "regions" else None
     sheet.note_hidden_rows(body_start, problems)
     for i in range(body_start, len(rows)):
@@ -261,6 +264,14 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             # A 增速 row is the growth of the row right above it: under an unknown sub-item
             # (　其中：限额以上…) it is that sub-item's, not the last known indicator's.
             last_code = code
+            # 规模以上工业增加值 | % | 7.2 | 6.8 under 本月 | 累计: the row's own unit says its figures are
+            # growth rates (a rate-only indicator was listed as 不发布当月值, an amount's as a wrong unit).
+            own_unit = cell(row, unit_col) if unit_col is not None and present(cell(row, unit_col)) else unit_in([str(name)])
+            if code in amounts and norm(own_unit) == "%":
+                rate = True
+                problems.add("单位为“%”，按该指标的同比增速读取", sheet=sheet.name, row=r,
+                             column=col_letter(unit_col) if unit_col is not None and present(cell(row, unit_col))
+                             else col_letter(label_col), value=own_unit, severity=INFO)
         for j, v in present_cells.items():
             col = columns.get(j)
             if col is None or col.what not in ("data", "unit"):

@@ -102,13 +102,27 @@ def _dates(periods_: pd.Series) -> pd.Series:
 
 def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: str, as_of: str,
           name: str = "", target: Target | None = None, notes: pd.DataFrame | None = None,
-          bands: pd.DataFrame | None = None, height: int = 360) -> Chart:
-    """A line over periods; gaps stay gaps. bands: period, mean, lo80, hi80, lo95, hi95 (forecast fan)."""
+          bands: pd.DataFrame | None = None, height: int = 360, labels: list[str] | None = None,
+          yearly: bool = False) -> Chart:
+    """A line over periods; gaps stay gaps. bands: period, mean, lo80, hi80, lo95, hi95 (forecast fan).
+    labels: each point's period as a release names it (2026年前三季度; the axis's month otherwise);
+    yearly: 累计 figures that restart each January, so the line breaks between years (全年 joined
+    to the next 一季度 drew a fall through January)."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=_dates(values["period"]), y=values["value"], mode="lines+markers",
+    x, y = list(_dates(values["period"])), list(values["value"])
+    text = list(labels) if labels is not None else None
+    if yearly:
+        for i in range(len(x) - 1, 0, -1):
+            if x[i].year != x[i - 1].year:
+                x.insert(i, x[i - 1] + pd.Timedelta(days=1))
+                y.insert(i, None)
+                if text is not None:
+                    text.insert(i, "")
+    when = "%{text}" if text is not None else "%{x|%Y年%-m月}"
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", text=text,
                              name=name or title, line={"color": BLUE, "width": 2}, marker={"size": 4},
                              connectgaps=False,
-                             hovertemplate=f"%{{x|%Y年%-m月}}：%{{y:,.{fmt.decimals(unit)}f}}<extra></extra>"))
+                             hovertemplate=f"{when}：%{{y:,.{fmt.decimals(unit)}f}}<extra></extra>"))
     if bands is not None and len(bands):
         for lo, hi, alpha, label in (("lo95", "hi95", 0.12, "95% 区间"), ("lo80", "hi80", 0.22, "80% 区间")):
             x = list(_dates(bands["period"]))

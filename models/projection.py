@@ -134,7 +134,7 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
         full, lo, hi = add(r.mean), add(r.lower(80)), add(r.upper(80))
         if growth:
             p.projected, p.low, p.high = (round((v / base_total / deflator - 1) * 100, 1) for v in (full, lo, hi))
-            head = f"按当前趋势全年预计增长 {p.projected:.1f}%，完成目标的 {100 * p.projected / p.target:.0f}%"
+            head = f"按当前趋势全年预计增长 {p.projected:.1f}%，{_versus(p.projected, p.target)}"
         else:
             p.projected, p.low, p.high = (round(100 * v / p.target, 1) for v in (full, lo, hi))
             head = f"按当前趋势全年预计完成 {p.projected:.1f}%"
@@ -163,13 +163,21 @@ def project(obs: pd.DataFrame, ind, row, cached: dict | None = None) -> Projecti
             p.projected, p.low, p.high = (round((p.actual * done + float(np.sum(a))) / per_year, 1)
                                           for a in (r.mean, r.lower(80), r.upper(80)))
         total = p.actual
-        p.sentence = (f"按当前趋势全年预计增长 {p.projected:.1f}%，完成目标的 {100 * p.projected / p.target:.0f}%"
+        # Each period weighs alike here, where the year's 累计 weighs them by their size: said 约.
+        p.sentence = (f"按当前趋势全年预计增长 {p.projected:.1f}%，{_versus(p.projected, p.target)}"
                       f"（80% 区间 {p.low:.1f}%—{p.high:.1f}%，{r.label}），剩余 {p.remaining} {unit_word}"
-                      f"{'当月' if not quarterly else '当季'}增速平均需达到 {p.required:.1f}%。")
+                      f"{'当月' if not quarterly else '当季'}增速平均约需达到 {p.required:.1f}%（按各{'季' if quarterly else '月'}等权估算）。")
     p.method = r.label
     p.evidence["projection"] = {"x": [p.period] + months, "y": [round(total, 2)] + [round(v, 2) for v in path]}
     p.evidence["numbers"]["全年预计"] = f"{p.projected:.1f}%"
     return p
+
+
+def _versus(projected: float, target: float) -> str:
+    """A growth rate against a target growth rate, in 个百分点: 6.0% against 7.5% is "低于目标 1.5 个
+    百分点"; "完成目标的 80%" divided one rate by another, and read 6% for 0.4% against 7.0%."""
+    gap = round(projected - target, 1)
+    return "与目标持平" if gap == 0 else f"{'高于' if gap > 0 else '低于'}目标 {abs(gap):.1f} 个百分点"
 
 
 def _evidence(hist: pd.Series, months: list[str], unit: str, target: float, target_label: str,

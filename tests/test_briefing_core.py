@@ -333,3 +333,12 @@ def test_a_county_trend_says_a_joint_januarys_figure_is_not_published_and_a_quar
     assert retail.chart.title == "永城市社会消费品零售总额累计同比（2026年1—10月）"
     gdp = next(c for c in county_pack.charts if c.code == "GDP")
     assert gdp.chart.as_of == "2026年前三季度"  # was 2026年9月
+
+
+def test_counties_that_print_the_same_rate_share_the_fastest_or_slowest_place():
+    """One county was named 增长最快 when two printed the same 9.1%; the page's sentences say 并列."""
+    rank = pd.DataFrame({"name": ["甲县", "乙县", "丙县", "丁县"], "yoy": [9.12, 9.08, 3.2, 3.24],
+                         "estimated": [False, False, False, True], "ranked": True})
+    assert commentary.counties(rank) == "；分县区看，甲县、乙县并列增长最快（增长9.1%），丁县、丙县并列增长最慢（增长3.2%（推算））"
+    same = rank.assign(yoy=5.0)
+    assert commentary.counties(same) == "；分县区看，甲县、乙县、丙县、丁县并列增长最快（增长5.0%（推算））"

@@ -215,3 +215,26 @@ def test_a_trend_says_its_data_end_where_its_line_ends_not_at_the_month_chosen(a
     trend = next(x for x in specs if "社会消费品零售总额同比" in json.dumps(x, ensure_ascii=False))
     said = json.dumps(trend, ensure_ascii=False)
     assert "数据截至：2026年10月" in said and "数据截至：2026年2月" not in said
+
+
+def test_quarterly_gdp_is_dated_as_released_and_its_totals_do_not_run_across_new_year(app):
+    """GDP's charts said "数据截至：2026年9月" under a 前三季度 figure and its hover "2026年9月"; the
+    累计 line ran from each 全年 straight down to the next 一季度, a fall through January that never was."""
+    _choose(app, "411400", "ytd", "GDP")
+    trend, rank = _charts(app)
+    footers = [a["text"] for c in (trend, rank) for a in c["layout"]["annotations"] if "数据截至" in a["text"]]
+    assert footers and all(t.endswith("数据截至：2026年前三季度") for t in footers), footers
+    app.radio(key="e_series").set_value("value").run()
+    line = _charts(app)[0]["data"][0]
+    labels = [t for t in line["text"] if t]
+    assert "2026年前三季度" in labels and "2025年全年" in labels and not any(t.endswith("月") for t in labels)
+    assert "%{text}" in line["hovertemplate"]
+    ys = line["y"]
+    if isinstance(ys, dict):  # Plotly sends a numeric array as base64 ("bdata")
+        import base64
+
+        import numpy as np
+        ys = np.frombuffer(base64.b64decode(ys["bdata"]), dtype=ys["dtype"]).tolist()
+    breaks = [line["x"][i] for i, v in enumerate(ys) if v is None or v != v]
+    years = sorted({x[:4] for x in line["x"]})
+    assert len(breaks) == len(years) - 1 and all(b[5:10] == "12-02" for b in breaks), breaks  # after each 全年

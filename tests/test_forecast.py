@@ -466,5 +466,23 @@ def test_a_growth_target_at_comparable_prices_is_projected_net_of_the_years_pric
     row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd_yoy", "target": 6.0})
     p = projection.project(obs, ind, row, {"G|411400": rec})
     assert p.projected == 6.0  # not 8.0
+    assert "按当前趋势全年预计增长 6.0%，与目标持平（80% 区间" in p.sentence
+    low = projection.project(obs, ind, pd.Series({**row, "target": 7.5}), {"G|411400": rec})
+    # a rate against a target rate, in 个百分点 ("完成目标的 80%" divided one rate by the other)
+    assert "预计增长 6.0%，低于目标 1.5 个百分点（80% 区间" in low.sentence and "完成目标" not in low.sentence
     assert p.required == round(last[3] * 1.06 * (1.08 / 1.06) - now[2], 2)  # the target's nominal need
     assert "价格因素按年内至今的 +1.9% 计入剩余时段" in p.sentence
+
+
+def test_a_rate_only_targets_sentence_compares_in_points_and_says_its_monthly_need_is_approximate():
+    """规上工业 (rates only): the months' average need weighs each month alike, where the year's 累计
+    weighs them by their size, so it is said to be an estimate."""
+    rates = [round(6 + np.sin(i / 3), 1) for i in range(58)]
+    obs = _obs("V", rates, measure="ytd_yoy")
+    ind = _ind("V", "month_yoy,ytd_yoy")
+    spec = S.series_of(obs, ind, "411400")
+    row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd_yoy", "target": 9.0})
+    p = projection.project(obs, ind, row, {"V|411400": S.fit_series(spec)})
+    gap = round(p.projected - 9.0, 1)
+    assert f"预计增长 {p.projected:.1f}%，低于目标 {-gap:.1f} 个百分点（80% 区间" in p.sentence, p.sentence
+    assert f"剩余 2 个月当月增速平均约需达到 {p.required:.1f}%（按各月等权估算）" in p.sentence

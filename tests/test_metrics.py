@@ -35,6 +35,13 @@ def test_missing_last_year_gives_no_growth_rather_than_zero():
     assert metrics.growth(obs, "1", "2026-10", "ytd") == (None, False)
 
 
+@pytest.mark.parametrize("before, now", [(-2.0, 5.0), (-6.0, -3.0), (0.0, 4.0)])
+def test_no_percent_change_is_computed_on_a_base_of_zero_or_below(before, now):
+    """−2 → 5 printed −350.0% and −6 → −3 −50.0%: a release says 扭亏 or 减亏, or nothing."""
+    obs = _obs([("X", "1", "2026-10", "ytd", now), ("X", "1", "2025-10", "ytd", before)])
+    assert metrics.growth(obs, "1", "2026-10", "ytd") == (None, False)
+
+
 @pytest.mark.parametrize("gap,expected", [(5.0, "green"), (-9.9, "green"), (-10.1, "yellow"),
                                           (-30.0, "yellow"), (-30.1, "red"), (None, None)])
 def test_progress_light_bands(gap, expected):

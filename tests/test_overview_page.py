@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -80,7 +81,23 @@ def test_county_table_lists_every_unit_and_switches_to_growth(app, demo_store):
     table = app.table[0].value
     yoy = demo_store.observations(indicators=["RETAIL"], regions=["411481"], measures=["ytd_yoy"])
     expected = fmt.pct_change(float(yoy[yoy.period == DEMO_END].value.iloc[0]))
-    assert table.set_index("县区").loc["永城市", "数值"] == expected
+    assert table.set_index("县区").loc["永城市", "同比"] == expected
+
+
+def test_a_rates_change_on_the_county_map_is_in_points_and_a_rate_only_indicator_says_it_shows_growth(app, demo_store):
+    """优良天数比例 81.6 → 85.9 was shown as "+4.3%" (it is +4.3 个百分点); 规上工业 under 数值 showed
+    its growth rates under the heading 数值."""
+    app.selectbox(key="map_indicator").set_value("AQI_GOOD").run()
+    app.radio(key="map_basis").set_value("yoy").run()
+    row = app.table[0].value.set_index("县区").loc["梁园区"]
+    obs = demo_store.observations(indicators=["AQI_GOOD"], regions=["411402"], measures=["ytd"])
+    now, before = (float(obs[obs.period == p].value.iloc[0]) for p in (DEMO_END, "2025-10"))
+    assert row["同比"] == fmt.pp(now - before) and row["同比"].endswith("个百分点")
+    app.selectbox(key="map_indicator").set_value("IND_VA").run()
+    app.radio(key="map_basis").set_value("value").run()
+    assert "同比" in app.table[0].value.columns
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
+    assert any(t.startswith("各县区规模以上工业增加值同比") for t in titles), titles
 
 
 def test_latest_warnings_list_firing_alerts(app, demo_store):

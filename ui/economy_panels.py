@@ -114,8 +114,11 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                     values, title=f"{region_names[f.region]}{ind['name']}{'同比' if growth else ''}"
                     f"（{'累计' if f.basis == 'ytd' else '当月'}）", unit=unit, caliber=ind.caliber,
                     # where the line ends, not the month chosen: a line to 2026-10 said "数据截至 2026年2月"
-                    source=ind.source_dept, as_of=periods.label(values.period[values.value.notna()].iloc[-1]),
-                    notes=pinned, target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted))
+                    source=ind.source_dept,
+                    as_of=periods.label(values.period[values.value.notna()].iloc[-1], frequency=ind.frequency),
+                    notes=pinned, target=_target(code, f.region, period, plotted), bands=_fan(v, code, f.region, plotted),
+                    labels=[periods.label(p, f.basis, "Q") for p in values.period] if ind.frequency == "Q" else None,
+                    yearly=plotted == "ytd")
                 chart_view.show(chart, "e_trend", demo=chart_view.demo(v, "observations"))
                 if kind == "value" and value_measure is None:
                     st.caption("该指标不发布此口径的数值，显示同比增速。")
@@ -128,7 +131,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
                 chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
                                        title=f"各县区{ind['name']}同比（{periods.label(period, f.basis, ind.frequency)}）",
                                        unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
-                                       source=ind.source_dept, as_of=periods.label(period),
+                                       source=ind.source_dept, as_of=periods.label(period, frequency=ind.frequency),
                                        higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))
                 chart_view.show(chart, "e_rank", demo=chart_view.demo(v, "observations"),
                                 on_select=lambda: _drill_from_chart(regions), selection_mode="points")
@@ -142,7 +145,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
         if ranked or rank.value.notna().any():
             _ranking_table(v, ind, rank, f, period, region_names)
         if ranked:
-            _county_map(rank)
+            _county_map(rank, fmt.pp if ind.kind == "ratio" else fmt.pct_change)
         annotation_panel(v, ind, f, period)
 
 
@@ -158,24 +161,26 @@ def _ranking_table(v: View, ind: pd.Series, rank: pd.DataFrame, f: Filters, peri
     # Drop what this indicator cannot have (no values, or no consistent contribution).
     cols = [c for c in cols if shown[c].notna().any() and (shown[c] != "").any()]
     tables.show(shown[cols], title=f"各县区{ind['name']}（{periods.label(period, f.basis, ind.frequency)}）",
-                key="e_rank_table", caliber=ind.caliber, source=ind.source_dept, as_of=periods.label(period),
+                key="e_rank_table", caliber=ind.caliber, source=ind.source_dept,
+                as_of=periods.label(period, frequency=ind.frequency),
                 filters=_filters(region_names, f), demo=tables.demo(v, "observations"),
                 formats={"同比": Fmt(1, sign=True), "与全市差（百分点）": Fmt(1, sign=True),
                          "拉动全市（百分点）": Fmt(2, sign=True), f"数值（{ind.unit}）": Fmt(fmt.decimals(ind.unit))})
 
 
-def _county_map(rank: pd.DataFrame) -> None:
+def _county_map(rank: pd.DataFrame, change) -> None:
+    """change: how a 同比 prints (fmt.pp for a rate: 优良天数比例 +4.3 个百分点, not +4.3%)."""
     # Drawn only while open: a closed map would still be built, sent and set up by the browser's
     # WebGL on every filter change (bench/RESULTS.md, filter change).
     box = st.expander("县区分布图", key="e_map_open", on_change="rerun")
     if box.open:
         with box:
             map_values = rank.rename(columns={"yoy": "value_yoy"}).assign(
-                value=rank.yoy, label=[("—" if pd.isna(y) else f"{y:+.1f}%") for y in rank.yoy])
+                value=rank.yoy, label=[change(y) for y in rank.yoy])
             st.pydeck_chart(maps.choropleth(settings().geojson,
                                             map_values[["region_code", "name", "value", "label"]], height=380),
                             height=380)
-            map_legend(maps.legend(map_values.value, lambda x: f"{x:+.1f}%"), "图例（同比，颜色越深越高）")
+            map_legend(maps.legend(map_values.value, change), "图例（同比，颜色越深越高）")
 
 
 def _target(code: str, region: str, period: str, measure: str) -> charts.Target | None:

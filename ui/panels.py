@@ -70,11 +70,13 @@ def county_values(v: View, code: str, basis: str) -> pd.DataFrame:
     rows = []
     for r in counties.itertuples():
         f = metrics.headline(obs, ind, r.code, period if isinstance(period, str) else None)
-        value = f.yoy if basis == "yoy" or f.value is None else f.value
-        label = fmt.pct_change(value) if basis == "yoy" or f.value is None else fmt.number(value, f.unit)
+        growth = basis == "yoy" or f.value is None  # a rate-only indicator (规上工业) has its 同比 only
+        value = f.yoy if growth else f.value
+        # A rate's change is in 个百分点 (优良天数比例 81.6 → 85.9 is +4.3 个百分点, not +4.3%).
+        label = (fmt.pp(value) if f.yoy_pp else fmt.pct_change(value)) if growth else fmt.number(value, f.unit)
         rows.append({"region_code": r.code, "name": r.name, "value": value, "label": label,
-                     "period": f.period_label, "lon": r.lon, "lat": r.lat,
-                     "unit": None if basis == "yoy" or f.value is None else f.unit})
+                     "period": f.period_label, "lon": r.lon, "lat": r.lat, "growth": growth,
+                     "unit": ("个百分点" if f.yoy_pp else "%") if growth else f.unit})
     return pd.DataFrame(rows)
 
 
@@ -90,16 +92,19 @@ def county_map(v: View) -> None:
                          key="map_basis", horizontal=True)
         values = county_values(v, code, basis)
         row = ind.set_index("code").loc[code]
-        title, as_of = f"各县区{row['name']}{'同比' if basis == 'yoy' else ''}", next(iter(values.period.dropna()), None)
+        growth = bool(values.growth.all())  # 规上工业 under 数值 shows its 同比, and says so
+        title, as_of = f"各县区{row['name']}{'同比' if growth else ''}", next(iter(values.period.dropna()), None)
         # Shapes, not a WebGL map: the overview is every leader's first page (cockpit.map_charts.county_map).
         unit = next(iter(values.unit.dropna()), None)
-        shade = (lambda x: fmt.number(x, unit)) if unit else fmt.pct_change
+        shade = ((fmt.pp if unit == "个百分点" else fmt.pct_change) if growth else (lambda x: fmt.number(x, unit)))
         chart = map_charts.county_map(settings().geojson, values, title=title,
                                   caliber=row.caliber, source=row.source_dept, as_of=as_of or fmt.NA,
-                                  height=480, key=("图例（颜色越深数值越大）", maps.legend(values.value, shade)))
+                                  height=480, key=(f"图例（颜色越深{'同比' if growth else '数值'}越大）",
+                                                               maps.legend(values.value, shade)))
         chart_view.show(chart, key="map_chart", demo=chart_view.demo(v, "observations"))
-        table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "数值", "period": "时期"})
-        export = pd.DataFrame({"县区": values.name, "数值": values.value, "单位": values.unit.fillna("%"),
+        table = values[["name", "label", "period"]].rename(columns={"name": "县区", "label": "同比" if growth else "数值",
+                                                                    "period": "时期"})
+        export = pd.DataFrame({"县区": values.name, "数值": values.value, "单位": values.unit,
                                "时期": values.period})
         tables.show(table, title=title, key="map_table",
                     export=export, caliber=row.caliber, source=row.source_dept,

@@ -135,10 +135,17 @@ def counties(ranking: pd.DataFrame) -> str:
     missing = ranked[ranked.yoy.isna()]
     if have.empty:
         return "；分县区数据暂缺"
-    first, last = have.iloc[0], have.iloc[-1]
-    text = f"；分县区看，{first['name']}增长最快（{_rate(first.yoy, not first.estimated)}）"
-    if len(have) > 1:
-        text += f"，{last['name']}增长最慢（{_rate(last.yoy, not last.estimated)}）"
+    shown = have.yoy.round(1)
+
+    def who(value: float, word: str) -> str:
+        # Counties that print the same rate share the place, as the page's sentences say (并列).
+        tied = have[shown == value]
+        first = tied.iloc[0]
+        names = "、".join(tied["name"])
+        return f"{names}{'并列' if len(tied) > 1 else ''}{word}（{_rate(first.yoy, not tied.estimated.any())}）"
+    text = f"；分县区看，{who(shown.iloc[0], '增长最快')}"
+    if shown.iloc[0] != shown.iloc[-1]:
+        text += f"，{who(shown.iloc[-1], '增长最慢')}"
     if len(missing):
         text += f"；{'、'.join(missing['name'])}数据暂缺"
     return text

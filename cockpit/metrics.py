@@ -160,31 +160,50 @@ def plan_status(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
                 cfg: Settings | None = None) -> pd.DataFrame:
     """Each indicator of the plan in force (`cfg.plan_dir`) against its target.
 
-    During the plan's period: the latest value, completion, the gap to 序时进度 and the light.
-    After it, the final assessment: the last value inside the period, `assessment` met | missed
-    and the `shortfall` (in the indicator's unit) of a missed target; no light and no gap, since
-    序时进度 means nothing once the period is over."""
+    During the plan's period: the latest value, its `progress` from the plan's starting point and
+    the gap to 序时进度 that colours the light. Progress is (latest − base) ÷ (target − base), the
+    base being the last figure before the period (else its first figure in it); 序时进度 is the
+    share of the time from the base to the period's end elapsed at the latest figure's period end.
+    Value ÷ target, as before, was already high on day one for a rate that starts near its target:
+    replayed over the last plan's period, every light was green every quarter and half the targets
+    were missed.
+    After the period, the final assessment: the last value inside the period, `completion` (value ÷
+    target), `assessment` met | missed and the `shortfall` (in the indicator's unit) of a missed
+    target; no light and no gap, since 序时进度 means nothing once the period is over."""
     cfg = cfg or settings()
     plan = catalog.load_plan(cfg.plan_dir)
     ended = plan.ended(today)
-    schedule = periods.schedule_share(plan.start, plan.end, today)
+    opening = periods.month_key(plan.start - dt.timedelta(days=1))  # the month before the period
     rows = []
     for _, ind in catalog.plan_indicators(indicators, plan).iterrows():
         mine = obs[(obs.indicator_code == ind.code) & (obs.measure == "month")].sort_values("period")
         if ended:  # a figure after the period's end is not the plan's result
             mine = mine[mine.period <= periods.month_key(plan.end)]
         value = float(mine.value.iloc[-1]) if len(mine) else None
+        period = mine.period.iloc[-1] if len(mine) else None
         target = float(ind.plan_target)
+        hib = ind.get("higher_is_better", True)
+        higher = hib is None or pd.isna(hib) or bool(hib)
+        met = None if value is None else (value >= target if higher else value <= target)
         completion = round(100 * value / target, 1) if value is not None else None
-        gap = round(completion - schedule, 1) if completion is not None and not ended else None
+        before = mine[mine.period <= opening]
+        base = before.iloc[-1] if len(before) else (mine.iloc[0] if len(mine) else None)
+        progress = gap = schedule = None
+        if base is not None and not ended and base.period != period:
+            since = plan.start if base.period <= opening else periods.month_end(base.period)
+            schedule = round(periods.schedule_share(since, plan.end, min(periods.month_end(period), today)), 1)
+            need = target - float(base.value)
+            # A target met at the start: progress is whether it still is.
+            progress = (round(100 * (value - float(base.value)) / need, 1) if (need > 0 if higher else need < 0)
+                        else 100.0 if met else 0.0)
+            gap = round(progress - schedule, 1)
         assessment = shortfall = None
         if ended and value is not None:
-            hib = ind.get("higher_is_better", True)
-            met = value >= target if hib is None or pd.isna(hib) or bool(hib) else value <= target
             assessment, shortfall = ("met", None) if met else ("missed", round(abs(target - value), 1))
-        rows.append({"code": ind.code, "name": ind["name"], "unit": ind.unit,
-                     "period": mine.period.iloc[-1] if len(mine) else None,
+        rows.append({"code": ind.code, "name": ind["name"], "unit": ind.unit, "period": period,
                      "value": value, "target": target, "completion": completion,
-                     "schedule": round(schedule, 1), "gap_pp": gap, "light": light(gap, cfg),
+                     "base": float(base.value) if base is not None else None,
+                     "base_period": base.period if base is not None else None, "progress": progress,
+                     "schedule": schedule, "gap_pp": gap, "light": light(gap, cfg),
                      "ended": ended, "assessment": assessment, "shortfall": shortfall})
     return pd.DataFrame(rows)

@@ -47,4 +47,5 @@ def as_of(status: pd.DataFrame) -> str:
 def basis(p: catalog.Plan, status: pd.DataFrame, today: dt.date) -> str:
     """What the lights or the assessment are read against, as the pages print it."""
     return (f"规划期 {p.years}已结束，按期末数据评估" if p.ended(today)
-            else f"序时进度按 {p.years}计 {status.schedule.iloc[0]:.0f}%")
+            else "进度＝（最新值－期初值）÷（目标－期初值），期初值为规划期前最后一期数据；"
+                 "序时进度为期初至规划期末已过时间的占比（按最新值所属期末计）")

@@ -106,7 +106,9 @@ def test_the_plan_lights_on_the_page_are_the_plan_lag_alerts(store):
     ind = store.indicators()
     codes = list(ind[ind.plan_target.notna()].code)
     values = [95.0, 50.0, 30.0, 5.0] * (len(codes) // 4 + 1)
-    _load(store, pd.concat([_monthly(c, "411400", "2024-12", n=1).assign(value=v) for c, v in zip(codes, values)]))
+    # each from 0 before the plan's period (its base) to the value at 2024-12
+    _load(store, pd.concat([_monthly(c, "411400", p, n=1).assign(value=v if p == "2024-12" else 0.0)
+                            for c, v in zip(codes, values) for p in ("2022-12", "2024-12")]))
     during = dt.date(2025, 2, 25)  # lights run during the plan's period (2023—2025) only
     board = plan.board(ind, store.observations(), during, store.cfg)
     lights = dict(zip(board.code, board.light))

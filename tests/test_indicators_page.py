@@ -37,7 +37,7 @@ def test_after_the_plan_period_the_table_shows_the_final_assessment_and_no_light
     assert table["期末值"].tolist() == [fmt.number(x, "%") for x in expected.value]
     assert table["2025年目标"].tolist()[8] == "96%"
     assert table["状态"].tolist() == [{"met": "已达标", "missed": "未达标"}[x] for x in expected.assessment]
-    assert not {"红灯", "黄灯", "绿灯"} & set(table["状态"]) and "较序时进度" not in table.columns
+    assert not {"红灯", "黄灯", "绿灯"} & set(table["状态"]) and "较序时进度（百分点）" not in table.columns
     missed = expected[expected.assessment == "missed"]
     assert len(missed) >= 1  # the demo plants targets that were missed
     row = table.set_index("指标").loc[missed.name.iloc[0]]
@@ -60,7 +60,11 @@ def test_during_the_plan_period_the_lights_follow_序时进度(demo_db, monkeypa
     table = at.table[0].value
     lights = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
     assert table["状态"].tolist() == [lights[x] for x in expected.light]
-    assert table["较序时进度"].tolist() == [fmt.pp(x) for x in expected.gap_pp]
+    assert table["较序时进度（百分点）"].tolist() == [f"{x:+.1f}" for x in expected.gap_pp]
+    # progress from each indicator's base, and the one 序时进度 said once under the table
+    assert table["进度"].tolist() == [fmt.number(x, "%") for x in expected.progress]
+    assert "序时进度" not in table.columns and expected.schedule.nunique() == 1
+    assert any(f"序时进度 {fmt.number(expected.schedule.iloc[0], '%')}" in c.value for c in at.caption)
     values = {m.label: m.value for m in at.metric}
     assert sum(int(values[k].split()[0]) for k in ("红灯", "黄灯", "绿灯")) == 12
 

@@ -48,12 +48,12 @@ def test_progress_light_bands(gap, expected):
     assert metrics.light(gap, Settings(lag_red_pp=30, lag_yellow_pp=10)) == expected
 
 
-def test_plan_status_reads_completion_against_target_and_schedule():
+def test_plan_status_reads_progress_from_the_base_against_target_and_schedule():
     ind = pd.DataFrame([{"code": "P", "name": "上云率", "unit": "%", "plan_target": 80.0, "plan_id": "2023-2025"}])
-    obs = _obs([("P", "411400", "2024-12", "month", 60.0), ("P", "411400", "2025-06", "month", 64.0)])
+    obs = _obs([("P", "411400", "2022-12", "month", 40.0), ("P", "411400", "2024-06", "month", 64.0)])
     st = metrics.plan_status(ind, obs, dt.date(2024, 7, 2)).iloc[0]
-    assert st.value == 64.0 and st.completion == 80.0
-    assert st.schedule == pytest.approx(50.0, abs=0.2)
+    assert st.value == 64.0 and st.completion == 80.0 and st.progress == 60.0  # (64 − 40) ÷ (80 − 40)
+    assert st.schedule == pytest.approx(49.9, abs=0.1) and st.gap_pp == pytest.approx(10.1, abs=0.1)
     assert st.light == "green"
 
 

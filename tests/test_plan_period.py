@@ -39,11 +39,31 @@ def test_after_the_period_a_target_is_met_or_missed_by_its_last_figure_inside_th
     assert status.light.isna().all() and status.gap_pp.isna().all() and status.ended.all()
 
 
-def test_during_the_period_the_same_figure_is_read_against_序时进度():
-    obs = _obs([("P1", "411400", "2024-06", "month", 89.4)])
-    status = metrics.plan_status(PLAN_IND, obs, dt.date(2024, 7, 1), Settings()).set_index("code")
-    assert status.loc["P1", "light"] == "green" and status.loc["P1", "gap_pp"] == pytest.approx(44.0, abs=0.2)
-    assert pd.isna(status.loc["P1", "assessment"]) and not status.loc["P1", "ended"]
+def test_during_the_period_progress_from_the_base_is_read_against_序时进度():
+    """A statistician's check: 一网智管 from 54.7 to 66.6 against 80 at 2024-09 is (66.6 − 54.7) ÷ (80 −
+    54.7) = 47.0% done against 58.3% of the time: yellow. Value ÷ target (83.2%) made it green, and
+    every light of the plan green in every quarter while half the targets were missed."""
+    obs = _obs([("P1", "411400", "2022-12", "month", 54.7), ("P1", "411400", "2024-09", "month", 66.6),
+                ("P2", "411400", "2024-09", "month", 70.0)])
+    ind = PLAN_IND.assign(plan_target=[80.0, 90.0, 50.0])
+    status = metrics.plan_status(ind, obs, dt.date(2024, 11, 15), Settings()).set_index("code")
+    p1 = status.loc["P1"]
+    assert (p1.base, p1.base_period, p1.progress) == (54.7, "2022-12", 47.0)
+    assert p1.schedule == 58.3  # 638 of 1095 days at the figure's quarter end, not at today (62.5)
+    assert p1.gap_pp == -11.3 and p1.light == "yellow" and p1.completion == 83.2
+    assert pd.isna(p1.assessment) and not p1.ended
+    # One figure only, and that the base: nothing to measure yet, so no light rather than a red one
+    p2 = status.loc["P2"]
+    assert pd.isna(p2.progress) and pd.isna(p2.light) and p2.value == 70.0
+
+
+def test_a_base_inside_the_period_runs_序时进度_from_its_own_date_and_a_target_met_at_the_start_stays_met():
+    obs = _obs([("P1", "411400", "2023-06", "month", 50.0), ("P1", "411400", "2024-06", "month", 70.0),
+                ("P2", "411400", "2022-12", "month", 92.0), ("P2", "411400", "2024-06", "month", 93.0)])
+    status = metrics.plan_status(PLAN_IND, obs, dt.date(2024, 8, 1), Settings()).set_index("code")
+    p1 = status.loc["P1"]  # 2023-06-30 → 2024-06-30 of 2023-06-30 → 2025-12-31: 366 of 915 days
+    assert p1.base_period == "2023-06" and p1.schedule == 40.0 and p1.progress == round(100 * 20 / 45, 1)
+    assert status.loc["P2", "progress"] == 100.0 and status.loc["P2", "light"] == "green"
 
 
 @pytest.mark.parametrize("deadline,today,text", [
@@ -82,11 +102,14 @@ def test_the_next_plan_loads_as_data_and_its_period_runs_序时进度(tmp_path):
     ind = store.indicators()
     assert set(catalog.plan_indicators(ind, catalog.load_plan(cfg.plan_dir)).code) == {"NP01", "NP02"}
     assert ind.set_index("code").loc["PLAN01", "plan_id"] == "2023-2025"  # the old plan's targets are kept
-    ingest.load(store, [Dataset("observations", _obs([("NP01", "411400", "2026-09", "month", 40.0),
+    ingest.load(store, [Dataset("observations", _obs([("NP01", "411400", "2025-12", "month", 20.0),
+                                                       ("NP01", "411400", "2026-09", "month", 40.0),
+                                                       ("NP02", "411400", "2025-12", "month", 0.5),
                                                        ("NP02", "411400", "2026-09", "month", 1.0)]))],
                 source="excel", created_by="测试")
     board = plan_board.board(ind, store.observations(), AFTER, cfg).set_index("code")
-    assert list(board.index) == ["NP01", "NP02"] and board.schedule.iloc[0] == pytest.approx(18.2, abs=0.1)
+    # the base is the old period's last figure; 序时进度 at 2026-09-30 is 272 of 1825 days
+    assert list(board.index) == ["NP01", "NP02"] and board.schedule.iloc[0] == pytest.approx(14.9, abs=0.1)
     assert board.loc["NP01", "light"] == "green" and board.loc["NP02", "light"] == "yellow"
     assert board.loc["NP01", "target"] == 98.0 and board.loc["NP01", "lead_units"] == "市大数据局"
     assert board.loc["NP02", "lead_units"] == ""  # no units listed for it: none shown, nothing breaks

@@ -187,8 +187,9 @@ def case_threshold(above):
 
 def case_plan_lag(value, today=dt.date(2024, 7, 1)):
     ind = _indicators(("P1", "全程网办率", "%", "Q", "ratio", True, "month", 100.0))
-    obs = pd.DataFrame({"indicator_code": "P1", "region_code": "411400", "period": ["2024-06"],
-                        "measure": "month", "value": [value]})
+    # from 0 before the plan's period (its base) to `value` in 2024-06, 序时进度 49.9%
+    obs = pd.DataFrame({"indicator_code": "P1", "region_code": "411400", "period": ["2022-12", "2024-06"],
+                        "measure": "month", "value": [0.0, value]})
     return rules.plan_lag(_ctx(ind, obs, today=today), {"red_pp": 30, "yellow_pp": 10})
 
 

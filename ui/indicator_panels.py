@@ -51,8 +51,9 @@ def summary(v: View) -> None:
                        f"达到{p.target_label}为已达标，否则为未达标并列出差距。")
             return
         cfg = settings()
-        st.caption(f"红黄绿按完成率较序时进度的差距划分：落后超过 {cfg.lag_red_pp:g} 个百分点为红灯，"
-                   f"{cfg.lag_yellow_pp:g}—{cfg.lag_red_pp:g} 个百分点为黄灯，其余为绿灯（可在配置文件中调整）。")
+        st.caption(f"红黄绿按进度较序时进度的差距划分：落后超过 {cfg.lag_red_pp:g} 个百分点为红灯，"
+                   f"{cfg.lag_yellow_pp:g}—{cfg.lag_red_pp:g} 个百分点为黄灯，其余为绿灯（可在配置文件中调整）；"
+                   "只有期初值、尚无后续数据的指标不亮灯。")
 
 
 def table(v: View) -> None:
@@ -62,15 +63,20 @@ def table(v: View) -> None:
         ended = p.ended(state.today())
         quarter = [periods.label(q, frequency="Q") if q else fmt.NA for q in status.period]
         value_name = "期末值" if ended else "最新值"
+        one_schedule = status.schedule.dropna().nunique() <= 1
         states = [OUTCOME_NAMES.get(a) or LIGHT_NAMES.get(x, fmt.NA) for a, x in zip(status.assessment, status.light)]
         shown = pd.DataFrame({
             "序号": range(1, len(status) + 1),
             "指标": status["name"],
             value_name: [fmt.number(x, u) for x, u in zip(status.value, status.unit)],
             p.target_label: [fmt.number(x, u, 0) for x, u in zip(status.target, status.unit)],
-            "完成率": [fmt.number(x, "%") for x in status.completion],
-            **({"差距": [shortfall(x, u) for x, u in zip(status.shortfall, status.unit)]} if ended
-               else {"较序时进度": [fmt.pp(x) for x in status.gap_pp]}),
+            **({"完成率": [fmt.number(x, "%") for x in status.completion],
+                "差距": [shortfall(x, u) for x, u in zip(status.shortfall, status.unit)]} if ended
+               else {"期初值": [fmt.number(x, u) for x, u in zip(status.base, status.unit)],
+                     "进度": [fmt.number(x, "%") for x in status.progress],
+                     # one 序时进度 for all (figures of one quarter) is said once, under the table
+                     **({} if one_schedule else {"序时进度": [fmt.number(x, "%") for x in status.schedule]}),
+                     "较序时进度（百分点）": [fmt.number(x, "", 1) if pd.isna(x) else f"{x:+.1f}" for x in status.gap_pp]}),
             "状态": states,
             "牵头单位": status["lead_units"],
             "相关任务": status["tasks"],
@@ -79,15 +85,21 @@ def table(v: View) -> None:
         # The file keeps numbers as numbers, each in its own column with its unit.
         export = pd.DataFrame({
             "序号": shown["序号"], "指标": shown["指标"], "单位": status["unit"], value_name: status["value"],
-            p.target_label: status["target"], "完成率（%）": status["completion"],
-            **({"差距": status["shortfall"]} if ended else {"较序时进度（百分点）": status["gap_pp"]}),
+            p.target_label: status["target"],
+            **({"完成率（%）": status["completion"], "差距": status["shortfall"]} if ended
+               else {"期初值": status["base"], "进度（%）": status["progress"], "序时进度（%）": status["schedule"],
+                     "较序时进度（百分点）": status["gap_pp"]}),
             "状态": states, "牵头单位": shown["牵头单位"], "相关任务": shown["相关任务"], "时期": quarter})
         when = plan.as_of(status)
         caliber = f"{p.caliber}主要指标表"
         tables.show(shown, title="数字政府建设主要指标完成情况", key="i_table", colours={"状态": style_of},
                     export=export, caliber=caliber, source=SOURCE, as_of=when, demo=tables.demo(v, "observations"),
-                    formats={"完成率（%）": Fmt(1), "差距": Fmt(1), "较序时进度（百分点）": Fmt(1, sign=True)})
-        as_of(f"{when} · {plan.basis(p, status, state.today())} · 口径：{caliber} · 来源：{SOURCE} · 牵头单位依据重点任务清单归纳")
+                    formats={"完成率（%）": Fmt(1), "差距": Fmt(1), "期初值": Fmt(1), "进度（%）": Fmt(1),
+                             "序时进度（%）": Fmt(1), "较序时进度（百分点）": Fmt(1, sign=True)})
+        schedule = (f" · 序时进度 {fmt.number(status.schedule.dropna().iloc[0], '%')}"
+                    if one_schedule and status.schedule.notna().any() and not ended else "")
+        as_of(f"{when}{schedule} · {plan.basis(p, status, state.today())} · 口径：{caliber} · 来源：{SOURCE}"
+              " · 牵头单位依据重点任务清单归纳")
 
 
 def detail(v: View) -> None:

@@ -120,8 +120,10 @@ def plan_tile(row, target_label: str) -> None:
     with st.container(border=True, height="stretch"):
         st.markdown(f"**{row.name}** {badge(OUTCOMES.get(row.assessment) or LIGHTS.get(row.light))}")
         st.metric("最新值", fmt.number(row.value, row.unit), label_visibility="collapsed")
-        progress = (shortfall(row.shortfall, row.unit) if row.assessment == "missed" else "") if row.ended \
-            else f"较序时进度 {fmt.pp(row.gap_pp)}"
-        st.caption(" · ".join(filter(None, (f"{target_label} {fmt.number(row.target, row.unit, 0)}",
-                                             f"完成 {fmt.number(row.completion, '%')}", progress))))
+        if row.ended:
+            done = (f"完成 {fmt.number(row.completion, '%')}",
+                    shortfall(row.shortfall, row.unit) if row.assessment == "missed" else "")
+        else:  # progress from the plan's starting point, against 序时进度 (metrics.plan_status)
+            done = (f"进度 {fmt.number(row.progress, '%')}", f"较序时进度 {fmt.pp(row.gap_pp)}")
+        st.caption(" · ".join(filter(None, (f"{target_label} {fmt.number(row.target, row.unit, 0)}", *done))))
 

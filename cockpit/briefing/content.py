@@ -321,12 +321,14 @@ def _plan(store: Store, month: str, end: dt.date, cfg: Settings | None) -> Table
     status = plan.board(ind, obs, end, cfg)
     ended = p.ended(end)
     frame = pd.DataFrame({"指标": status["name"], "单位": status.unit, "期末值" if ended else "最新值": status.value,
-                          p.target_label: status.target, "完成率（%）": status.completion,
-                          **({"差距": status.shortfall} if ended else {"较序时进度（百分点）": status.gap_pp}),
+                          p.target_label: status.target,
+                          **({"完成率（%）": status.completion, "差距": status.shortfall} if ended else
+                             {"期初值": status.base, "进度（%）": status.progress, "序时进度（%）": status.schedule,
+                              "较序时进度（百分点）": status.gap_pp}),
                           "状态": [OUTCOME_NAMES.get(a) or LIGHT_NAMES.get(x, "—")
                                  for a, x in zip(status.assessment, status.light)]})
     sentence = (commentary.plan_sentence(status.assessment, OUTCOME_NAMES) if ended else
                 commentary.plan_sentence(status.light, {k: LIGHT_NAMES[k] for k in ("green", "yellow", "red")}))
     basis = (f"规划期 {p.years}已结束，按期末数据对{p.target_label}评估" if ended
-             else f"最新值对{p.target_label}的完成率与序时进度之差")
+             else f"自期初值到{p.target_label}的进度与序时进度之差（{plan.basis(p, status, end)}）")
     return TableSection("数字政府建设主要指标", sentence, frame, f"口径：{basis}　来源：{p.caliber}", periods.label(month))

@@ -71,11 +71,12 @@ def plan_lag(ctx: Context, rc: dict) -> list[Finding]:
             rule="plan_lag", subject=r.code, level=2 if r.light == "red" else 3,
             indicator_code=r.code, region_code=CITY, value=r.gap_pp, threshold=r.schedule,
             title=f"{r.name}落后序时进度 {abs(r.gap_pp):.1f} 个百分点（{'红灯' if r.light == 'red' else '黄灯'}）",
-            message=(f"{periods.label(r.period, frequency='Q')} 实际 {r.value:.1f}{r.unit}，{plan.target_label} "
-                     f"{r.target:.0f}{r.unit}，完成 {r.completion:.1f}%，序时进度 {r.schedule:.1f}%；"
-                     f"落后超过 {cfg.lag_yellow_pp:.0f} 个百分点为黄灯、超过 {cfg.lag_red_pp:.0f} 个百分点为红灯。"),
+            message=(f"{periods.label(r.period, frequency='Q')} 实际 {r.value:.1f}{r.unit}，期初（{periods.label(r.base_period, frequency='Q')}）"
+                     f"{r.base:.1f}{r.unit}，{plan.target_label} {r.target:.0f}{r.unit}，进度 {r.progress:.1f}%，"
+                     f"序时进度 {r.schedule:.1f}%；落后超过 {cfg.lag_yellow_pp:.0f} 个百分点为黄灯、"
+                     f"超过 {cfg.lag_red_pp:.0f} 个百分点为红灯。"),
             evidence=_line(list(s.index), list(s.values), r.unit, hline=float(r.target), hline_label=plan.target_label,
-                           numbers={"完成率": f"{r.completion:.1f}%", "序时进度": f"{r.schedule:.1f}%",
+                           numbers={"进度": f"{r.progress:.1f}%", "序时进度": f"{r.schedule:.1f}%",
                                     "差距": f"{r.gap_pp:+.1f} 个百分点"})))
     return out
 

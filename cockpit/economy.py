@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import fmt, metrics, periods
+from . import fmt, metrics, periods, reporting
 from .catalog import CITY
 
 
@@ -72,11 +72,21 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     def change(r, col, computed=False):
         text = fmt.pp(r[col]) if r["kind"] == "ratio" else fmt.pct_change(r[col])
         return f"{text}（{ESTIMATED}）" if computed and r[col] is not None and not pd.isna(r[col]) else text
+
+    def month_yoy(r):
+        # An index on 上年同月=100 is itself the 同比: 100.6 reads 同比 +0.6%, as a bulletin says it
+        # (a "—" beside it hid the one figure the row is for).
+        if r["kind"] == "index" and r["month"] is not None and not pd.isna(r["month"]):
+            return fmt.pct_change(r["month"] - 100)
+        return change(r, "month_yoy", r["month_yoy_computed"])
+
+    def level(v, u):
+        return fmt.number(v, u) + (f"（{u}）" if u == "上年同月=100" and v is not None and not pd.isna(v) else "")
     return pd.DataFrame({
         "指标": table["name"],
         "时期": table["period_label"],
-        "当月": [fmt.number(v, u) for v, u in zip(table["month"], table["unit"])],
-        "当月同比": [change(r, "month_yoy", r["month_yoy_computed"]) for _, r in table.iterrows()],
+        "当月": [level(v, u) for v, u in zip(table["month"], table["unit"])],
+        "当月同比": [month_yoy(r) for _, r in table.iterrows()],
         f"环比（{ESTIMATED}）": [change(r, "mom") for _, r in table.iterrows()],
         "累计": [fmt.number(v, u) for v, u in zip(table["ytd"], table["unit"])],
         "累计同比": [change(r, "ytd_yoy", r["ytd_yoy_computed"]) for _, r in table.iterrows()],
@@ -270,5 +280,12 @@ def ranking_gap(obs: pd.DataFrame, ind: pd.Series, period: str, basis: str) -> s
         return f"{ind['name']}只有全市数据，不分县区，无法排名县区；县区比较请选择其他指标。"
     if ind.kind == "index":
         return f"{ind['name']}本身就是与上年同期相比的指数，不另计同比，无法按同比排名县区；请选择其他指标。"
+    joint = ind.code in reporting.Schedule.of().skip_january
+    month = periods.parse_month(period)[1]
+    if joint and (month == 1 or (month == 2 and basis == "month")):
+        # 2月当月 of a 1—2月 joint release does not exist: "需要上年同期数" sent the reader after a
+        # figure no one publishes.
+        return (f"{ind['name']}1—2月合并发布，{'1月没有单独数据' if month == 1 else '2月没有单独的当月数据'}；"
+                f"请选择“累计”口径（{periods.parse_month(period)[0]}年1—2月）或其他月份。")
     return (f"{periods.label(period, basis, ind.frequency)}各县区{ind['name']}没有同比数据"
             "（需要上年同期数）；请选择其他时期。")

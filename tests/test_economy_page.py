@@ -34,8 +34,11 @@ def test_city_table_shows_every_economic_indicator_with_gaps_as_dashes(app, demo
     assert table.loc["规模以上工业增加值", "累计"] == "—"
     assert table.loc["规模以上工业增加值", "累计同比"] == fmt.pct_change(_stored(demo_store, "IND_VA", "411400", "ytd_yoy"))
     assert table.loc["地区生产总值", "时期"] == "2026年前三季度"
-    # CPI is already a year-on-year index: no 同比 of it is invented.
-    assert table.loc["居民消费价格指数", "当月同比"] == "—"
+    # CPI is already a year-on-year index: its 同比 is the index less 100, read as a bulletin reads it
+    # ("100.6" beside a "—" hid the one figure the row is for), and its base is named.
+    cpi = _stored(demo_store, "CPI", "411400", "month")
+    assert table.loc["居民消费价格指数", "当月"] == f"{cpi:.1f}（上年同月=100）"
+    assert table.loc["居民消费价格指数", "当月同比"] == fmt.pct_change(cpi - 100) and "推算" not in table.loc["居民消费价格指数", "当月同比"]
 
 
 def test_drilling_to_a_county_and_back(app, demo_store):
@@ -238,3 +241,13 @@ def test_quarterly_gdp_is_dated_as_released_and_its_totals_do_not_run_across_new
     breaks = [line["x"][i] for i, v in enumerate(ys) if v is None or v != v]
     years = sorted({x[:4] for x in line["x"]})
     assert len(breaks) == len(years) - 1 and all(b[5:10] == "12-02" for b in breaks), breaks  # after each 全年
+
+
+def test_a_joint_releases_february_month_says_it_is_not_published_not_that_last_year_is_missing(app):
+    """2026年2月 · 当月 · 社会消费品零售总额 said "没有同比数据（需要上年同期数）": no one publishes a
+    2月当月 of a 1—2月 joint release, and the page sent the reader after it."""
+    app.selectbox(key="f_period").set_value("2026-02").run()
+    _choose(app, "411400", "month", "RETAIL")
+    said = _said(app)
+    assert "社会消费品零售总额1—2月合并发布，2月没有单独的当月数据；请选择“累计”口径（2026年1—2月）或其他月份。" in said
+    assert "需要上年同期数" not in said

@@ -76,8 +76,8 @@ def overview_table(v: View, domain: str, f: Filters) -> None:
                     formats={"当月": Fmt(2), "累计": Fmt(2), "当月同比（%或百分点）": change,
                              f"环比（{economy.ESTIMATED}）": change, "累计同比（%或百分点）": change})
         as_of(f"{periods.label(f.period)} · “—”表示未发布或无数据（如 1—2 月合并发布、仅发布增速的指标）"
-              f" · 标“（{economy.ESTIMATED}）”的增速由本系统按上年同期数（环比按上期数）计算，非统计部门发布，"
-              "且不跨演示数据与真实数据计算")
+              f" · 标“（{economy.ESTIMATED}）”的增速由本系统按上年同期数（环比按上期数，未经季节调整）计算，"
+              "非统计部门发布，且不跨演示数据与真实数据计算 · 价格指数以上年同月为100，其同比即指数减100")
 
 
 def indicator_detail(v: View, domain: str, f: Filters) -> None:
@@ -166,6 +166,8 @@ def _ranking_table(v: View, ind: pd.Series, rank: pd.DataFrame, f: Filters, peri
                 filters=_filters(region_names, f), demo=tables.demo(v, "observations"),
                 formats={"同比": Fmt(1, sign=True), "与全市差（百分点）": Fmt(1, sign=True),
                          "拉动全市（百分点）": Fmt(2, sign=True), f"数值（{ind.unit}）": Fmt(fmt.decimals(ind.unit))})
+    if "拉动全市（百分点）" in cols:
+        st.caption("拉动全市＝县区增量÷全市上年同期数；各县区拉动之和与全市增速因四舍五入可能略有出入。")
 
 
 def _county_map(rank: pd.DataFrame, change) -> None:

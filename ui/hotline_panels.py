@@ -216,7 +216,7 @@ def categories(v: View, f: Filters) -> None:
                     filters=_filters(v, f), demo=tables.demo(v, "hotline_tickets"),
                     formats={"环比": Fmt(1, "%", sign=True), "同比": Fmt(1, "%", sign=True), "占比": Fmt(1, "%")})
         as_of(f"{_stamp(v)} · 近 7 日与其前 7 日比（环比）；{month.label}与上年同期同日数比（同比），"
-              "上年无数据时同比留空 · 来源：" + SOURCE)
+              "上年无数据时同比留空 · 占比四舍五入到 0.1%，合计可能不等于 100% · 来源：" + SOURCE)
 
 
 def county_map(v: View, f: Filters) -> None:

@@ -185,13 +185,13 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
         raise BriefingRefused(f"--month：{names[region]}{periods.label(month)}没有经济指标数据（{since}），不生成空白简报")
     sections = [_section(obs, row, region, names, regions, month) for _, row in ind.iterrows()]
     place = "全市" if region == CITY else names[region]
-    level_sections = [_level(obs, row, region, names[region], place, month) for _, row in levels.iterrows()]
-    shown = [row["name"] for (_, row), x in zip(levels.iterrows(), level_sections) if x is not None]
-    sections += [x for x in level_sections if x is not None]
+    drawn = {row["name"]: _level(obs, row, region, names[region], place, month) for _, row in levels.iterrows()}
+    shown = [name for name, x in drawn.items() if x is not None]
+    sections += [drawn[name] for name in shown]
     as_of = periods.label(min(mine.period.max(), month))
     end = min(periods.month_end(month), today)
     tables, notes = [_warnings(store, scope if region == CITY else Scope.of([region])), _tasks(store, end)], []
-    absent = [row["name"] for (_, row), x in zip(levels.iterrows(), level_sections) if x is None]
+    absent = [name for name, x in drawn.items() if x is None]
     if absent:  # 仅全市: a county has no CPI of its own, and its pack says so rather than leave it out unsaid
         notes.append(f"{'、'.join(absent)}近两年没有{names[region]}的数据（通常仅发布全市数据），本简报不含该部分。")
     if region == CITY and scope.codes is None:

@@ -260,18 +260,18 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             problems.add(f"名称括注的时期与本表时期（{period}）不一致：请把本行移到该时期的表中，或改正括注",
                          sheet=sheet.name, row=r, column=col_letter(label_col), value=name)
             continue
+        own = unit_col is not None and present(cell(row, unit_col))  # the row's own unit cell
         if label == "indicators" and not rate and not row_measure:
             # A 增速 row is the growth of the row right above it: under an unknown sub-item
             # (　其中：限额以上…) it is that sub-item's, not the last known indicator's.
             last_code = code
             # 规模以上工业增加值 | % | 7.2 | 6.8 under 本月 | 累计: the row's own unit says its figures are
             # growth rates (a rate-only indicator was listed as 不发布当月值, an amount's as a wrong unit).
-            own_unit = cell(row, unit_col) if unit_col is not None and present(cell(row, unit_col)) else unit_in([str(name)])
+            own_unit = cell(row, unit_col) if own else unit_in([str(name)])
             if code in amounts and norm(own_unit) == "%":
                 rate = True
                 problems.add("单位为“%”，按该指标的同比增速读取", sheet=sheet.name, row=r,
-                             column=col_letter(unit_col) if unit_col is not None and present(cell(row, unit_col))
-                             else col_letter(label_col), value=own_unit, severity=INFO)
+                             column=col_letter(unit_col if own else label_col), value=own_unit, severity=INFO)
         for j, v in present_cells.items():
             col = columns.get(j)
             if col is None or col.what not in ("data", "unit"):
@@ -308,7 +308,6 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             if not_published(v) and not isinstance(v, Mark):
                 blanks.append(rec)
                 continue
-            own = unit_col is not None and present(cell(row, unit_col))
             row_unit = unit_in([str(name)]) if label == "indicators" else None  # 进出口总额（万美元）
             unit = cell(row, unit_col) if own else col.unit or row_unit or unit_from_line(ind)
             unit_at = (col_letter(unit_col) if own else column_at(j, headers) if col.unit

@@ -133,7 +133,7 @@ def trend(values: pd.DataFrame, *, title: str, unit: str, caliber: str, source: 
         fig.add_trace(go.Scatter(x=_dates(bands["period"]), y=bands["mean"], mode="lines", name="预测",
                                  line={"color": BLUE, "dash": "dash"}))
     if target is not None:
-        _target_line(fig, target, unit)
+        _target_line(fig, target, unit, max(x) + pd.Timedelta(days=16) if x else None)
     if notes is not None and len(notes):
         ys = values.set_index("period")["value"].reindex(notes["period"]).to_numpy()
         fig.add_trace(go.Scatter(x=_dates(notes["period"]), y=ys, mode="markers", name="批注",
@@ -155,16 +155,19 @@ class Target:
     year: int | None = None
 
 
-def _target_line(fig: go.Figure, target: Target, unit: str) -> None:
-    text = f"{target.label} {target.value:g}{'%' if unit == '%' else ''}"
+def _target_line(fig: go.Figure, target: Target, unit: str, end: pd.Timestamp | None) -> None:
+    """end: where the date axis ends; a year's label ends where its line is cut off (from the
+    year's start, "2026年目标 2050" ran out of a chart ending in October)."""
+    text = f"{target.label} {fmt.number(target.value, unit, 0 if float(target.value).is_integer() else None)}"
     style = {"line_dash": "dot", "line_color": RED, "annotation_text": text, "annotation_position": "top left"}
     if target.year is None:
         fig.add_hline(y=target.value, **style)
     else:
+        last = pd.Timestamp(f"{target.year}-12-31")
         fig.add_shape(type="line", xref="x", yref="y", x0=f"{target.year}-01-01", x1=f"{target.year}-12-31",
                       y0=target.value, y1=target.value, line={"dash": "dot", "color": RED})
-        fig.add_annotation(x=f"{target.year}-01-01", y=target.value, text=text, showarrow=False,
-                           xanchor="left", yanchor="bottom", font={"color": RED})
+        fig.add_annotation(x=min(last, end) if end is not None else last, y=target.value, text=text,
+                           showarrow=False, xanchor="right", yanchor="bottom", font={"color": RED})
 
 
 RANK_VALUE_GAP, RANK_VALUE_MARGIN = 6, 64  # px: the value column's distance from the plot, its width

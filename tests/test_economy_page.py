@@ -106,7 +106,10 @@ def test_growth_trend_draws_the_years_target_line(app):
     lines = [s for s in fig["layout"].get("shapes", []) if s.get("type") == "line"]
     # data/targets.csv: RETAIL 2026 ytd_yoy 5.5, drawn over 2026 only: across 2025 it read as 2025's target
     assert [(s["x0"], s["x1"], s["y0"], s["y1"]) for s in lines] == [("2026-01-01", "2026-12-31", 5.5, 5.5)]
-    assert [a["text"] for a in fig["layout"]["annotations"] if "目标" in a["text"]] == ["2026年目标 5.5%"]
+    label = [a for a in fig["layout"]["annotations"] if "目标" in a["text"]]
+    assert [a["text"] for a in label] == ["2026年目标 5.5%"]
+    # it ends where the axis ends (from January it ran out of a chart ending in October)
+    assert label[0]["xanchor"] == "right" and label[0]["x"][:10] <= fig["layout"]["xaxis"]["range"][1][:10]
     first = min(fig["data"][0]["x"])
     assert first < "2026-01-01"  # the line does run through 2025, where no target is drawn
 

@@ -4,7 +4,7 @@
 
 Without --db, a demo store (4,000 tickets, data to 2026-10) is made in a temporary folder first.
 The renderer (kaleido + Debian's Chromium) is started and warmed before timing, as on a server that
-has drawn a picture before; each run makes the city pack (content, commentary, 7 charts drawn,
+has drawn a picture before; each run makes the city pack (content, commentary, its charts drawn,
 PPTX, PDF, XLSX) through service.briefing.make, the path of the page and the command line.
 Writes bench/results/briefing.json.
 """
@@ -66,7 +66,7 @@ def main() -> None:
                 name = text.split(" ")[0].split("：")[0]
                 steps.setdefault(name, [0.0] * args.runs)[len(runs) - 1] += nxt - at
     result = {
-        "what": "city briefing pack of the demo store (7 charts, PPTX + PDF + XLSX), warm renderer",
+        "what": f"city briefing pack of the demo store ({len(files.pack.charts)} charts, PPTX + PDF + XLSX), warm renderer",
         "goal_s": 15, "runs_s": [round(r, 2) for r in runs], "median_s": round(statistics.median(runs), 2),
         "renderer_start_s": round(start, 2),
         "steps_median_s": {k: round(statistics.median(v), 2) for k, v in steps.items()},

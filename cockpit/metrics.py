@@ -185,7 +185,9 @@ def plan_status(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
         hib = ind.get("higher_is_better", True)
         higher = hib is None or pd.isna(hib) or bool(hib)
         met = None if value is None else (value >= target if higher else value <= target)
-        completion = round(100 * value / target, 1) if value is not None else None
+        # lower-is-better (a rate to bring down): met at 100%, 7 against a target of 4 is 57%, not 175%
+        completion = (round(100 * (value / target if higher else target / value), 1)
+                      if value is not None and (higher or value) else None)
         before = mine[mine.period <= opening]
         base = before.iloc[-1] if len(before) else (mine.iloc[0] if len(mine) else None)
         progress = gap = schedule = None
@@ -193,9 +195,10 @@ def plan_status(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
             since = plan.start if base.period <= opening else periods.month_end(base.period)
             schedule = round(periods.schedule_share(since, plan.end, min(periods.month_end(period), today)), 1)
             need = target - float(base.value)
-            # A target met at the start: progress is whether it still is.
+            # A target met at the start is to be kept: its progress is how much of it is held (94.9
+            # against 95 is 99.9%, not 0% and a red light for a tenth of a point).
             progress = (round(100 * (value - float(base.value)) / need, 1) if (need > 0 if higher else need < 0)
-                        else 100.0 if met else 0.0)
+                        else min(100.0, completion))
             gap = round(progress - schedule, 1)
         assessment = shortfall = None
         if ended and value is not None:

@@ -104,6 +104,8 @@ def test_the_index_sentence_says_a_turn_from_fall_to_rise_and_a_narrowing_fall()
     assert said(99.7, 99.4).endswith("同比下降0.3%，降幅比9月收窄0.3个百分点。")
     assert said(100.0, 100.2).endswith("与上年同月持平，9月为同比上涨0.2%。")
     assert said(101.0).endswith("同比上涨1.0%，9月数据暂缺，无法比较。")  # a gap is said, never filled
+    assert said(100.6, 100.6).endswith("同比上涨0.6%，涨幅与9月持平。")  # not 涨跌幅与9月相同
+    assert said(99.5, 99.5).endswith("同比下降0.5%，降幅与9月持平。")
 
 
 def test_the_city_sentence_reads_like_a_statistics_bulletin(city_pack, demo_store):

@@ -70,6 +70,12 @@ def test_the_pack_is_three_files_and_the_export_is_audited(pack_files):
     assert set(audit[audit.target == "briefing"].detail) == {p.name for p in files.values()}
 
 
+def _chart_period(page: str) -> str:
+    """A chart page is dated by its chart (GDP: 2026年前三季度, not the pack's month); others by the pack."""
+    title = re.match(r"(各县区|商丘市)\S+?（(2026年[^）]+)）", page)
+    return title.group(2) if title else "2026年10月"
+
+
 def test_the_slides_hold_a_title_one_chart_each_with_commentary_and_the_tables(pack_files):
     files, _ = pack_files
     slides = Presentation(str(files["pptx"])).slides
@@ -80,9 +86,10 @@ def test_the_slides_hold_a_title_one_chart_each_with_commentary_and_the_tables(p
     assert re.search(r"1—10月，全市社会消费品零售总额\d+\.\d\d亿元，同比(增长|下降)", " ".join(texts))
     for name in ("预警情况", "逾期未完成的重点任务", "数字政府建设主要指标"):
         assert any(t.startswith(name) for t in texts), name
-    for t in texts:  # the filters in force and 数据截至 on every slide, with the slide's own 口径
+    for t in texts:  # the filters in force and 数据截至 on every slide, with the slide's own 口径 and date
         basis = "当月" if t.startswith(("商丘市居民消费价格指数", "商丘市城镇调查失业率")) else "累计"
-        assert f"地区：商丘市　时期：2026年10月　口径：{basis}　数据截至：2026年10月" in t, t
+        as_of = _chart_period(t)
+        assert f"地区：商丘市　时期：2026年10月　口径：{basis}　数据截至：{as_of}" in t, t
     assert "口径：累计（城镇调查失业率、居民消费价格指数为当月）" in texts[0]
     tables = [sh.table for sl in slides for sh in sl.shapes if sh.has_table]
     assert tables and tables[0].cell(0, 0).text == "级别"
@@ -94,7 +101,8 @@ def test_the_pdf_has_the_same_content_on_numbered_pages_and_a_page_is_not_blank(
     pages = [p.extract_text() for p in reader.pages]
     assert len(pages) == len(Presentation(str(files["pptx"])).slides)
     for i, text in enumerate(pages, start=1):
-        assert "数据截至：2026年10月" in text and f"{i}/{len(pages)}" in text
+        as_of = _chart_period(text)
+        assert f"数据截至：{as_of}　" in text and f"{i}/{len(pages)}" in text
     assert "全市社会消费品零售总额" in "".join(pages)
     cpi = next(t for t in pages if t.startswith("商丘市居民消费价格指数"))
     assert "口径：当月　数据截至" in cpi and "口径：累计　数据截至" not in cpi  # its own 口径 in its footer

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from cockpit import fmt, metrics
+from cockpit import fmt, metrics, periods
 from cockpit.config import Settings
 from tests.conftest import open_app
 
@@ -63,6 +63,8 @@ def test_during_the_plan_period_the_lights_follow_序时进度(demo_db, monkeypa
     assert table["较序时进度（百分点）"].tolist() == [f"{x:+.1f}" for x in expected.gap_pp]
     # progress from each indicator's base, and the one 序时进度 said once under the table
     assert table["进度"].tolist() == [fmt.number(x, "%") for x in expected.progress]
+    # each base with its period: the demo's are its first figures inside the plan's period
+    assert table["期初值"].iloc[0] == f"{fmt.number(expected.base.iloc[0], '%')}（{periods.label(expected.base_period.iloc[0], frequency='Q')}）"
     assert "序时进度" not in table.columns and expected.schedule.nunique() == 1
     assert any(f"序时进度 {fmt.number(expected.schedule.iloc[0], '%')}" in c.value for c in at.caption)
     values = {m.label: m.value for m in at.metric}
@@ -84,7 +86,6 @@ def test_the_trend_says_it_runs_to_its_last_figure(app, demo_store):
 
     import numpy as np
 
-    from cockpit import periods
     app.selectbox(key="i_indicator").set_value("PLAN01").run()
     fig = json.loads(app.get("plotly_chart")[0].proto.spec)
     line = fig["data"][0]

@@ -66,6 +66,22 @@ def test_a_base_inside_the_period_runs_序时进度_from_its_own_date_and_a_targ
     assert status.loc["P2", "progress"] == 100.0 and status.loc["P2", "light"] == "green"
 
 
+def test_a_target_met_at_the_start_that_slips_a_little_is_not_red_and_lower_is_better_completes_upward():
+    """Base 96 against a target of 95, now 94.9: "进度 0.0%" and a red light for a tenth of a point.
+    A rate to bring down to 4 at 7 read "完成 175%" while missed, and 3.5 read 87.5% while met."""
+    ind = PLAN_IND.assign(higher_is_better=[True, False, True])
+    obs = _obs([("P1", "411400", "2022-12", "month", 96.0), ("P1", "411400", "2024-06", "month", 94.9),
+                ("P2", "411400", "2022-12", "month", 10.0), ("P2", "411400", "2024-06", "month", 7.0)])
+    status = metrics.plan_status(ind.assign(plan_target=[95.0, 4.0, 50.0]), obs, dt.date(2024, 8, 1),
+                                 Settings()).set_index("code")
+    assert status.loc["P1", "progress"] == 99.9 and status.loc["P1", "light"] == "green"
+    assert status.loc["P2", "progress"] == 50.0 and status.loc["P2", "completion"] == round(100 * 4 / 7, 1)
+    after = metrics.plan_status(ind.assign(plan_target=[95.0, 4.0, 50.0]),
+                                pd.concat([obs, _obs([("P2", "411400", "2025-12", "month", 3.5)])]), AFTER,
+                                Settings()).set_index("code")
+    assert after.loc["P2", "assessment"] == "met" and after.loc["P2", "completion"] == round(100 * 4 / 3.5, 1)
+
+
 @pytest.mark.parametrize("deadline,today,text", [
     (dt.date(2025, 12, 31), dt.date(2026, 1, 25), "25 天"),
     (dt.date(2025, 12, 31), dt.date(2026, 11, 30), "11 个月"),

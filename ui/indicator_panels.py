@@ -72,7 +72,8 @@ def table(v: View) -> None:
             p.target_label: [fmt.number(x, u, 0) for x, u in zip(status.target, status.unit)],
             **({"完成率": [fmt.number(x, "%") for x in status.completion],
                 "差距": [shortfall(x, u) for x, u in zip(status.shortfall, status.unit)]} if ended
-               else {"期初值": [fmt.number(x, u) for x, u in zip(status.base, status.unit)],
+               else {"期初值": [f"{fmt.number(x, u)}（{periods.label(q, frequency='Q')}）" if isinstance(q, str)
+                               else fmt.NA for x, u, q in zip(status.base, status.unit, status.base_period)],
                      "进度": [fmt.number(x, "%") for x in status.progress],
                      # one 序时进度 for all (figures of one quarter) is said once, under the table
                      **({} if one_schedule else {"序时进度": [fmt.number(x, "%") for x in status.schedule]}),
@@ -87,7 +88,9 @@ def table(v: View) -> None:
             "序号": shown["序号"], "指标": shown["指标"], "单位": status["unit"], value_name: status["value"],
             p.target_label: status["target"],
             **({"完成率（%）": status["completion"], "差距": status["shortfall"]} if ended
-               else {"期初值": status["base"], "进度（%）": status["progress"], "序时进度（%）": status["schedule"],
+               else {"期初值": status["base"], "期初时期": [periods.label(q, frequency="Q") if isinstance(q, str) else None
+                                                       for q in status.base_period],
+                     "进度（%）": status["progress"], "序时进度（%）": status["schedule"],
                      "较序时进度（百分点）": status["gap_pp"]}),
             "状态": states, "牵头单位": shown["牵头单位"], "相关任务": shown["相关任务"], "时期": quarter})
         when = plan.as_of(status)

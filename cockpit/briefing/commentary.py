@@ -115,8 +115,8 @@ def monthly_level(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, pe
         if prev is None:
             return text + f"，{ref}数据暂缺，无法比较。"
         now, then = round(value - 100, 1), round(prev - 100, 1)
-        if now == then:
-            return text + f"，涨跌幅与{ref}相同。"
+        if now == then:  # 涨幅与9月持平, as a bulletin says it (not 涨跌幅与9月相同)
+            return text + (f"，与{ref}持平。" if now == 0 else f"，{'涨' if now > 0 else '降'}幅与{ref}持平。")
         if now > 0 and then > 0:
             return text + f"，涨幅比{ref}{'扩大' if now > then else '回落'}{abs(now - then):.1f}个百分点。"
         if now < 0 and then < 0:

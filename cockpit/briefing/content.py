@@ -124,9 +124,10 @@ class Pack:
     def filters_of(self, basis: str) -> str:
         return f"地区：{self.region_name}　时期：{periods.label(self.month)}　口径：{basis}"
 
-    def footer(self, basis: str | None = None) -> str:
-        """Printed on every slide and page, with that page's 口径."""
-        return (f"{self.filters_of(basis or self.basis)}　数据截至：{self.as_of}"
+    def footer(self, basis: str | None = None, as_of: str | None = None) -> str:
+        """Printed on every slide and page, with that page's 口径 and 数据截至 (a GDP page said 2026年10月
+        under its 前三季度 chart)."""
+        return (f"{self.filters_of(basis or self.basis)}　数据截至：{as_of or self.as_of}"
                 + (f"　【演示数据，非{city.NAME}实际数据】" if self.demo else ""))
 
     @property
@@ -331,4 +332,4 @@ def _plan(store: Store, month: str, end: dt.date, cfg: Settings | None) -> Table
                 commentary.plan_sentence(status.light, {k: LIGHT_NAMES[k] for k in ("green", "yellow", "red")}))
     basis = (f"规划期 {p.years}已结束，按期末数据对{p.target_label}评估" if ended
              else f"自期初值到{p.target_label}的进度与序时进度之差（{plan.basis(p, status, end)}）")
-    return TableSection("数字政府建设主要指标", sentence, frame, f"口径：{basis}　来源：{p.caliber}", periods.label(month))
+    return TableSection("数字政府建设主要指标", sentence, frame, f"口径：{basis}　来源：{p.caliber}", plan.as_of(status))

@@ -13,7 +13,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from .. import city, fmt
-from .content import Pack, display, widths
+from .content import ChartSection, Pack, display, widths
 
 FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
               Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
@@ -42,7 +42,7 @@ class _Doc(FPDF):
     def __init__(self, pack: Pack):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.pack = pack
-        self.basis: str | None = None  # the page's 口径 (a chart's own), printed in its footer
+        self.section: ChartSection | None = None  # the page's chart: its 口径 and 数据截至 in the footer
         self.add_font("cjk", "", str(font_file()))  # one face (parsing a CJK font costs seconds): headings are larger, not bold
         self.set_auto_page_break(True, margin=16)
         self.set_title(pack.title)
@@ -52,7 +52,8 @@ class _Doc(FPDF):
         self.set_y(-12)
         self.set_font("cjk", size=8)
         self.set_text_color(*(AMBER if self.pack.demo else GREY))
-        self.cell(0, 5, self.pack.footer(self.basis), align="L")
+        s = self.section
+        self.cell(0, 5, self.pack.footer(s.basis, s.chart.as_of) if s else self.pack.footer(), align="L")
         self.set_x(-30)
         self.cell(20, 5, f"{self.page_no()}/{{nb}}", align="R")
 
@@ -108,7 +109,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         doc.cell(0, 10, f"【演示数据】本简报数字为系统生成的演示数据，{city.NOT_REAL}", align="C")
     for section, png in zip(pack.charts, pictures):
         doc.add_page()  # the page before gets its footer here, with its own 口径
-        doc.basis = section.basis
+        doc.section = section
         doc.heading(section.chart.title)
         top = doc.get_y()
         doc.image(_flat(png), x=doc.l_margin, y=top, w=180)  # 16:9, so 101 mm high
@@ -121,7 +122,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         parts = t.pages()  # the same pieces as the slides, so page n of the PDF is slide n
         for i, part in enumerate(parts, start=1):
             doc.add_page()
-            doc.basis = None
+            doc.section = None
             doc.heading(t.title + (f"（{i}/{len(parts)}）" if len(parts) > 1 else ""))
             doc.para(t.text)
             if part.empty:

@@ -172,7 +172,7 @@ def _records(sheet: Sheet, h: int, cols: dict[str, int], problems: Problems) -> 
     if "unit" not in cols and "value" in cols and (unit := unit_in([header_key(sheet.rows[h][cols["value"]])])):
         raw["unit"], raw["c_unit"] = unit, raw["c_value"]  # 数值（亿元）: each figure's unit, checked as a 单位 column's
     if "year" in raw and "period" in raw:
-        _join_year(raw, problems)
+        raw = _join_year(raw, problems)
     for f in ("region", "indicator", "period", "measure", "value"):
         if f not in raw:
             raw[f] = None
@@ -202,7 +202,7 @@ def _fill_merged(sheet: Sheet, h: int, cols: dict[str, int], data: dict[str, lis
                      severity=INFO)
 
 
-def _join_year(raw: pd.DataFrame, problems: Problems) -> None:
+def _join_year(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     """A 年份 column beside the 月份 one, as databases export them: a cell naming a month alone
     becomes that year's month; one naming its own year must agree with the 年份 column."""
     joined: dict = {}
@@ -231,5 +231,5 @@ def _join_year(raw: pd.DataFrame, problems: Problems) -> None:
         problems.add(pairs[i][1], sheet=raw.at[i, "sheet"], row=int(raw.at[i, "row"]), column=raw.at[i, "c_period"],
                      value=raw.at[i, "period"])
     if clashes:  # the file is refused already; figures.check would say the same rows again, less well
-        raw.drop(index=clashes, inplace=True)
-        raw.reset_index(drop=True, inplace=True)
+        raw = raw.drop(index=clashes).reset_index(drop=True)
+    return raw

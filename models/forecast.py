@@ -24,8 +24,9 @@ VERSION = "2026-12-07.2"
 DEFAULT_CANDIDATES = ("snaive", "hw", "theta", "stl_theta", "combo", "hedged")
 LABELS = {
     "snaive": "季节性朴素（基准）", "naive": "朴素外推", "constant": "常数",
-    "hw": "季节指数平滑（霍尔特-温特斯）", "theta": "Theta 法", "stl_theta": "STL 分解 + Theta 法",
-    "combo": "组合预测（霍尔特-温特斯、Theta、STL-Theta 平均）",
+    # θ, as Chinese texts write the method: "Theta" was the one English word left on /warnings' charts
+    "hw": "季节指数平滑（霍尔特-温特斯）", "theta": "θ 法", "stl_theta": "STL 分解 + θ 法",
+    "combo": "组合预测（霍尔特-温特斯、θ 法、STL-θ 平均）",
     "hedged": "组合预测与季节性朴素各半",
     # optional candidates
     "ets": "指数平滑（阻尼趋势 ETS）", "stl_arima": "STL 分解 + ARIMA(1,1,1)", "sarima": "季节 ARIMA",

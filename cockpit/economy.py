@@ -52,13 +52,20 @@ def indicator_table(obs: pd.DataFrame, indicators: pd.DataFrame, region: str, pe
     # Each indicator's figures for the region, split once: masking the whole domain's frame for
     # every indicator and reading was most of a filter change on /economy (issue 14).
     mine = _split(obs[obs.region_code == region], "indicator_code")
+    schedule = reporting.Schedule.of()
     for _, ind in indicators.iterrows():
         own = mine.get(ind.code, obs.iloc[:0])
         p = latest_at_or_before(own, ind.code, region, period)
+        if p and ind.frequency != "Q" and p[:4] != period[:4]:
+            # A monthly indicator never reaches back into last year: 2026年1月's table showed 社零's
+            # 2025年1—12月 (December's 当月 beside it). A quarter's figure may (GDP's 全年 in January).
+            p = None
         r = row(own, ind, region, p) if p else row(own, ind, region, period)
         r["period"] = p
         cumulative = "ytd" in ind.measures or "ytd_yoy" in ind.measures
-        r["period_label"] = periods.label(p, "ytd" if cumulative else "month", ind.frequency) if p else fmt.NA
+        r["period_label"] = (periods.label(p, "ytd" if cumulative else "month", ind.frequency) if p
+                             else "1—2月合并发布" if not schedule.published(period, ind.code, ind.frequency)
+                             else fmt.NA)
         out.append(r)
     return pd.DataFrame(out)
 

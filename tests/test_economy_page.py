@@ -254,3 +254,16 @@ def test_a_joint_releases_february_month_says_it_is_not_published_not_that_last_
     said = _said(app)
     assert "社会消费品零售总额1—2月合并发布，2月没有单独的当月数据；请选择“累计”口径（2026年1—2月）或其他月份。" in said
     assert "需要上年同期数" not in said
+
+
+def test_januarys_table_does_not_reach_back_into_last_year_for_a_monthly_indicator(app, demo_store):
+    """2026年1月's table read "社会消费品零售总额 | 2025年1—12月 | 177.73 亿元 …" (December's figures)
+    under 主要指标（2026年1月）; a joint release says so, GDP's last 全年 stays (a quarter's figure)."""
+    app.selectbox(key="f_period").set_value("2026-01").run()
+    table = _table(app).set_index("指标")
+    assert table.loc["社会消费品零售总额", "时期"] == "1—2月合并发布"
+    assert (table.loc["社会消费品零售总额", ["当月", "累计", "累计同比"]] == "—").all()
+    assert table.loc["地区生产总值", "时期"] == "2025年全年"
+    assert not table["时期"].str.startswith("2025年1—12月").any()
+    revenue = _stored(demo_store, "REVENUE", "411400", "month", "2026-01")
+    assert table.loc["一般公共预算收入", "当月"] == fmt.number(revenue, "亿元")  # January of its own

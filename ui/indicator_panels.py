@@ -77,7 +77,7 @@ def table(v: View) -> None:
                      "进度": [fmt.number(x, "%") for x in status.progress],
                      # one 序时进度 for all (figures of one quarter) is said once, under the table
                      **({} if one_schedule else {"序时进度": [fmt.number(x, "%") for x in status.schedule]}),
-                     "较序时进度（百分点）": [fmt.number(x, "", 1) if pd.isna(x) else f"{x:+.1f}" for x in status.gap_pp]}),
+                     "较序时进度（百分点）": [fmt.NA if pd.isna(x) else f"{x:+.1f}" for x in status.gap_pp]}),
             "状态": states,
             "牵头单位": status["lead_units"],
             "相关任务": status["tasks"],
@@ -100,7 +100,7 @@ def table(v: View) -> None:
                     formats={"完成率（%）": Fmt(1), "差距": Fmt(1), "期初值": Fmt(1), "进度（%）": Fmt(1),
                              "序时进度（%）": Fmt(1), "较序时进度（百分点）": Fmt(1, sign=True)})
         schedule = (f" · 序时进度 {fmt.number(status.schedule.dropna().iloc[0], '%')}"
-                    if one_schedule and status.schedule.notna().any() and not ended else "")
+                    if one_schedule and status.schedule.notna().any() else "")  # none after the period
         as_of(f"{when}{schedule} · {plan.basis(p, status, state.today())} · 口径：{caliber} · 来源：{SOURCE}"
               " · 牵头单位依据重点任务清单归纳")
 

@@ -54,6 +54,9 @@ class Plan:
     end: dt.date
     target_column: str  # the column of indicators.csv holding the targets
     folder: Path
+    # The column holding each indicator's base (基期值, the level the plan starts from), where the plan
+    # states one: progress is measured from it (metrics.plan_status), else from the store's figures.
+    base_column: str | None = None
 
     @property
     def caliber(self) -> str:
@@ -70,8 +73,32 @@ class Plan:
     def ended(self, today: dt.date) -> bool:
         return today > self.end
 
+    def bases(self) -> dict[str, float]:
+        """code -> the base the plan states (blank: none stated, the store's figures decide)."""
+        if not self.base_column:
+            return {}
+        path = self.folder / "indicators.csv"
+        return _read_bases(path, path.stat().st_mtime, self.base_column)
+
 
 PLAN_KEYS = {"id": str, "title": str, "start": dt.date, "end": dt.date, "target_column": str}
+OPTIONAL_PLAN_KEYS = {"base_column": str}
+
+
+@lru_cache(maxsize=4)
+def _read_bases(path: Path, mtime: float, column: str) -> dict[str, float]:
+    out = {}
+    for line, r in enumerate(_read_csv(path), start=2):
+        text = (r.get(column) or "").strip()
+        if column not in r:
+            raise ValueError(f"{path} 没有 plan.toml 中 base_column 指定的“{column}”列")
+        if not text:
+            continue
+        try:
+            out[r["code"]] = float(text)
+        except ValueError:
+            raise ValueError(f"{path} 第 {line} 行（{r['code']}）“{column}”列为“{text}”，应为数字或留空") from None
+    return out
 
 
 @lru_cache(maxsize=4)
@@ -82,12 +109,17 @@ def _read_plan(folder: Path, mtime: float) -> Plan:
     for key, kind in PLAN_KEYS.items():
         if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), dt.datetime):
             raise ValueError(f"{path} 中的 {key} 缺失或格式不对（应为{'日期，如 2026-01-01' if kind is dt.date else '文字'}）")
-    unknown = sorted(set(doc) - set(PLAN_KEYS))
+    unknown = sorted(set(doc) - set(PLAN_KEYS) - set(OPTIONAL_PLAN_KEYS))
     if unknown:
         raise ValueError(f"{path} 中有未知的设置项：{', '.join(unknown)}")
+    for key, kind in OPTIONAL_PLAN_KEYS.items():
+        if key in doc and not isinstance(doc[key], kind):
+            raise ValueError(f"{path} 中的 {key} 格式不对（应为文字）")
     if doc["end"] <= doc["start"]:
         raise ValueError(f"{path} 的规划期结束日 {doc['end']} 应晚于开始日 {doc['start']}")
-    return Plan(folder=folder, **{k: doc[k] for k in PLAN_KEYS})
+    plan = Plan(folder=folder, **{k: doc[k] for k in PLAN_KEYS}, **{k: doc[k] for k in OPTIONAL_PLAN_KEYS if k in doc})
+    plan.bases()  # a base that is no number stops `init` and the server's start, naming its cell
+    return plan
 
 
 def load_plan(folder: Path | None = None) -> Plan:

@@ -162,8 +162,9 @@ def plan_status(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
 
     During the plan's period: the latest value, its `progress` from the plan's starting point and
     the gap to 序时进度 that colours the light. Progress is (latest − base) ÷ (target − base), the
-    base being the last figure before the period (else its first figure in it); 序时进度 is the
-    share of the time from the base to the period's end elapsed at the latest figure's period end.
+    base being the one the plan states (Plan.base_column), else the last figure before the period
+    (else its first figure in it); 序时进度 is the share of the time from the base to the period's
+    end elapsed at the latest figure's period end.
     Value ÷ target, as before, was already high on day one for a rate that starts near its target:
     replayed over the last plan's period, every light was green every quarter and half the targets
     were missed.
@@ -174,6 +175,7 @@ def plan_status(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
     plan = catalog.load_plan(cfg.plan_dir)
     ended = plan.ended(today)
     opening = periods.month_key(plan.start - dt.timedelta(days=1))  # the month before the period
+    stated = plan.bases()
     rows = []
     for _, ind in catalog.plan_indicators(indicators, plan).iterrows():
         mine = obs[(obs.indicator_code == ind.code) & (obs.measure == "month")].sort_values("period")
@@ -189,7 +191,8 @@ def plan_status(indicators: pd.DataFrame, obs: pd.DataFrame, today: dt.date,
         completion = (round(100 * (value / target if higher else target / value), 1)
                       if value is not None and (higher or value) else None)
         before = mine[mine.period <= opening]
-        base = before.iloc[-1] if len(before) else (mine.iloc[0] if len(mine) else None)
+        base = (pd.Series({"period": opening, "value": stated[ind.code]}) if ind.code in stated  # the plan's own
+                else before.iloc[-1] if len(before) else mine.iloc[0] if len(mine) else None)
         progress = gap = schedule = None
         if base is not None and not ended and base.period != period:
             since = plan.start if base.period <= opening else periods.month_end(base.period)

@@ -47,6 +47,6 @@ def as_of(status: pd.DataFrame) -> str:
 def basis(p: catalog.Plan, status: pd.DataFrame, today: dt.date) -> str:
     """What the lights or the assessment are read against, as the pages print it."""
     return (f"规划期 {p.years}已结束，按期末数据评估" if p.ended(today)
-            else "进度＝（最新值－期初值）÷（目标－期初值），期初值为规划期前最后一期数据，没有时取规划期内"
-                 "第一期数据；序时进度为自期初值所属期末（规划期前的为规划期起点）至规划期末已过时间的占比，"
-                 "按最新值所属期末计")
+            else "进度＝（最新值－期初值）÷（目标－期初值），期初值" + ("取规划所列基期值，未列的" if p.base_column else "")
+                 + "为规划期前最后一期数据，没有时取规划期内第一期数据；序时进度为自期初值所属期末（规划期前的为"
+                 "规划期起点）至规划期末已过时间的占比，按最新值所属期末计")

@@ -159,3 +159,30 @@ def test_no_code_names_the_plan_in_force_or_the_city():
                                 for f in (ROOT / d).rglob("*.py") if "migrations" not in f.parts)]
     named = [f"{f.relative_to(ROOT)}: {n}" for f in files for n in needles if n in f.read_text(encoding="utf-8")]
     assert named == []
+
+
+def test_a_plan_that_states_its_bases_is_measured_from_them(tmp_path):
+    """Plans list 基期值 beside their targets: the next plan names the column (base_column) and
+    progress runs from it even before the store holds a figure from before the period."""
+    folder = _next_plan(tmp_path / "next")
+    (folder / "plan.toml").write_text((folder / "plan.toml").read_text(encoding="utf-8")
+                                      + 'base_column = "base_2025"\n', encoding="utf-8")
+    (folder / "indicators.csv").write_text(
+        "code,seq,name,definition,unit,target_2030,base_2025,higher_is_better\n"
+        "NP01,1,数据共享率,按需共享的政务数据占比,%,98.0,78.0,1\n"
+        "NP02,2,一件事办理率,一件事集成办理的占比,%,80.0,,1\n", encoding="utf-8")
+    cfg = Settings(plan_dir=folder)
+    ind = pd.DataFrame([{"code": c, "name": c, "unit": "%", "plan_target": t, "plan_id": "2026-2030",
+                         "higher_is_better": True} for c, t in (("NP01", 98.0), ("NP02", 80.0))])
+    obs = _obs([("NP01", "411400", "2026-09", "month", 82.0), ("NP02", "411400", "2026-09", "month", 40.0)])
+    status = metrics.plan_status(ind, obs, dt.date(2026, 11, 1), cfg).set_index("code")
+    assert status.loc["NP01", "base"] == 78.0 and status.loc["NP01", "base_period"] == "2025-12"
+    assert status.loc["NP01", "progress"] == 20.0  # (82 − 78) ÷ (98 − 78)
+    assert status.loc["NP01", "schedule"] == pytest.approx(14.9, abs=0.1) and status.loc["NP01", "light"] == "green"
+    assert pd.isna(status.loc["NP02", "light"])  # no base stated and one figure: nothing to measure yet
+    assert "规划所列基期值" in plan_board.basis(catalog.load_plan(folder), status, dt.date(2026, 11, 1))
+    (folder / "indicators.csv").write_text(
+        "code,seq,name,definition,unit,target_2030,base_2025,higher_is_better\n"
+        "NP01,1,数据共享率,按需共享的政务数据占比,%,98.0,约78,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="第 2 行（NP01）“base_2025”列为“约78”，应为数字或留空"):
+        metrics.plan_status(ind, obs, dt.date(2026, 11, 1), cfg)

@@ -486,3 +486,26 @@ def test_a_rate_only_targets_sentence_compares_in_points_and_says_its_monthly_ne
     gap = round(p.projected - 9.0, 1)
     assert f"预计增长 {p.projected:.1f}%，低于目标 {-gap:.1f} 个百分点（80% 区间" in p.sentence, p.sentence
     assert f"剩余 2 个月当月增速平均约需达到 {p.required:.1f}%（按各月等权估算）" in p.sentence
+
+
+def test_a_cumulative_rates_interval_is_read_from_how_it_moved_to_december_in_earlier_years():
+    """固投 (累计增速 only) read "80% 区间 3.4%—9.8%" with one month left: a December of −31% to +44%.
+    The interval is now how far the rate moved from October to December in earlier years."""
+    months = periods.month_range("2021-01", "2026-10")
+    rng = np.random.default_rng(5)
+    values, moves = [], {}
+    for m in months:  # each year starts anywhere, then settles: small moves late in the year
+        y, k = int(m[:4]), int(m[5:])
+        start = 4 + (y % 3)
+        values.append(round(start + 2.0 / k + (rng.normal(0, 0.05) if k > 2 else 0), 1))
+    obs = _obs("F", values, measure="ytd_yoy")
+    s = obs.set_index("period").value
+    moves = [s[f"{y}-12"] - s[f"{y}-10"] for y in range(2021, 2026)]
+    ind = _ind("F", "ytd_yoy")
+    spec = S.series_of(obs, ind, "411400")
+    row = pd.Series({"year": 2026, "region_code": "411400", "measure": "ytd_yoy", "target": 8.0})
+    p = projection.project(obs, ind, row, {"F|411400": S.fit_series(spec)})
+    half = 1.2816 * float(np.sqrt(np.mean(np.square(moves))))
+    assert (p.low, p.high) == (round(p.projected - half, 1), round(p.projected + half, 1))
+    assert p.high - p.low < 1.0  # the months left can barely move a ten-month average
+    assert "区间按往年同期至年末累计增速的变化估计" in p.sentence

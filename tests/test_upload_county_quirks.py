@@ -271,3 +271,90 @@ def test_a_rate_in_percent_stays_a_level_and_an_index_in_percent_is_refused(stor
     # CPI "in %" may be the index (101.2) or its change (1.2): refused, not guessed
     refused = _check(store, [*rows[:2], ["居民消费价格指数", "%", 101.2]])
     assert _errors(refused) == ["3/B：单位与指标目录的“上年同月=100”不一致，请换算后填报"]
+
+
+MINQUAN_YTD = {("RETAIL", "411421", "2026-10", "month"): 12.35, ("RETAIL", "411421", "2026-10", "ytd"): 118.6,
+               ("RETAIL", "411421", "2026-10", "ytd_yoy"): 5.1}
+
+
+@pytest.mark.parametrize("title", ["2026年1月至10月民权县主要经济指标", "2026年1月份-10月份民权县主要经济指标",
+                                   "2026年1——10月民权县主要经济指标", "2026年1–10月民权县主要经济指标",
+                                   "2026年前10个月民权县主要经济指标", "二〇二六年一至十月民权县主要经济指标"])
+def test_a_span_of_months_however_written_is_the_months_to_its_end(store, title):
+    """"2026年1月至10月" and "1月份-10月份" stored every figure as January; "1——10月" (an input
+    method's double dash) read as 当月; an en dash, 前10个月 and Chinese numerals found no period."""
+    checked = _check(store, [[title], HEAD, ["社会消费品零售总额", 12.35, 118.6, 5.1]])
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == MINQUAN_YTD
+
+
+def test_a_double_dash_in_a_header_is_a_span_not_a_month(store):
+    rows = [["2026年10月宁陵县主要经济指标"], ["指标", "1——10月", "增长%"], ["社会消费品零售总额", 95.2, 5.0]]
+    checked = _check(store, rows)
+    assert checked.ok and _figures(checked) == {("RETAIL", "411423", "2026-10", "ytd"): 95.2,
+                                                ("RETAIL", "411423", "2026-10", "ytd_yoy"): 5.0}
+
+
+@pytest.mark.parametrize("head, skipped", [
+    (["指标", "本年累计", "上年同期", "同比增减额"], {"C": "上年同期数，不导入", "D": "增减额（绝对量）列，不导入"}),
+    (["指标", "本年累计", "增减量", "累计同比增长%"], {"C": "增减额（绝对量）列，不导入"}),
+    (["指标", "本年累计", "累计同比增长%", "上年同期增速%"], {"D": "上年同期数，不导入"}),
+    (["指标", "本年累计", "累计同比增长%", "增速较1-9月±"], {"D": "增减百分点列，不导入"}),
+    (["指标", "本年累计", "累计同比增长%", "上月累计"], {"D": "上月（上期）数，不导入"}),
+])
+def test_columns_of_amounts_changed_last_years_rate_or_last_months_total_are_not_growth(store, head, skipped):
+    """同比增减额 (亿元) was stored as a growth rate; 上年同期增速 and 增速较1—9月 clashed with the year's
+    growth and refused the file; 上月累计 clashed with the 累计."""
+    values = {"本年累计": 120.5, "上年同期": 115.0, "同比增减额": 5.5, "增减量": 5.5, "累计同比增长%": 4.8,
+              "上年同期增速%": 6.1, "增速较1-9月±": -0.3, "上月累计": 108.0}
+    rows = [["2026年1—10月夏邑县主要经济指标"], head, ["社会消费品零售总额", *(values[h] for h in head[1:])]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {("RETAIL", "411426", "2026-10", "ytd"): 120.5,
+                                 **({("RETAIL", "411426", "2026-10", "ytd_yoy"): 4.8} if "累计同比增长%" in head else {})}
+    said = {p.column[0]: p.reason.split("（第")[0] for p in checked.problems.items if p.severity == "skipped"}
+    assert said == skipped
+
+
+def test_a_filing_date_alone_in_a_corner_is_not_the_period_and_a_sheet_month_must_agree_with_the_title(store):
+    """2026年11月5日 unlabelled in D1 stored a 10月 sheet as 2026-11; a sheet "9月" under a title of 1—10月
+    imported as October without a word."""
+    rows = [["民权县主要经济指标", None, None, "2026年11月5日"], HEAD, ["社会消费品零售总额", 12.35, 118.6, 5.1]]
+    checked = _check(store, rows, sheet="2026年10月")
+    assert checked.ok and _figures(checked) == MINQUAN_YTD
+    clash = _check(store, [["2026年1—10月民权县主要经济指标"], HEAD, ["社会消费品零售总额", 12.35, 118.6, 5.1]],
+                   sheet="9月")
+    assert _errors(clash) == ["None/（标题）：工作表名“9月”的时期为 2026-09，标题“2026年1—10月民权县主要经济指标”为 2026-10："
+                              "时期不一致，请改正其一后重新上传（或选择时期）"]
+
+
+def test_a_city_table_without_the_zone_is_not_the_zones_nor_the_citys_and_a_total_with_it_is_the_citys(store):
+    """"全市主要经济指标（不含示范区）" stored the city's figures as 示范区's. They are not the city's either
+    (the city's include the zone): listed as not imported. "全市（含示范区）" as a row is the city."""
+    rows = [["2026年1—10月全市主要经济指标（不含示范区）"], HEAD, ["社会消费品零售总额", 120.0, 1187.4, 5.2]]
+    checked = _check(store, rows)
+    assert not checked.ok and ("RETAIL", "411400-SFQ") not in {k[:2] for k in (_figures(checked) if checked.datasets else {})}
+    assert {p.reason for p in checked.problems.items if p.severity == "skipped"} == {
+        "标题注明不含示范区：本表的全市数与全市口径（含示范区）不同，不导入；请填报含示范区的全市数"}
+    total = _check(store, [["2026年1—10月各县区社会消费品零售总额"], ["地区", "1—10月", "增速"],
+                           ["全市（含示范区）", 1232.0, 5.2], ["梁园区", 160.1, 5.1]])
+    assert total.ok and _figures(total)[("RETAIL", "411400", "2026-10", "ytd")] == 1232.0
+
+
+def test_each_bare_growth_column_across_a_table_of_areas_is_its_left_neighbours(store):
+    """县区 | 社会消费品零售总额 | 增速 | 一般公共预算收入 | 增速 under a title naming both: the second 增速
+    was stored as 社零's (the title's longer name), and without names in the title both were dropped."""
+    for title in ("2026年1—10月各县区社会消费品零售总额和一般公共预算收入", "2026年1—10月各县区主要指标"):
+        rows = [[title], ["县区", "社会消费品零售总额", "增速", "一般公共预算收入", "增速"],
+                ["梁园区", 160.1, 5.1, 12.1, 3.1], ["睢阳区", 150.2, 4.8, 11.3, 2.2]]
+        checked = _check(store, rows)
+        assert checked.ok, _errors(checked)
+        got = _figures(checked)
+        assert got[("RETAIL", "411402", "2026-10", "ytd_yoy")] == 5.1
+        assert got[("REVENUE", "411402", "2026-10", "ytd_yoy")] == 3.1 and got[("REVENUE", "411403", "2026-10", "ytd")] == 11.3
+
+
+def test_a_circled_number_before_a_name_is_a_mark(store):
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["①社会消费品零售总额", 12.35, 118.6, 5.1]]
+    checked = _check(store, rows)
+    assert checked.ok and _figures(checked) == MINQUAN_YTD

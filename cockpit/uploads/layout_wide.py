@@ -17,7 +17,7 @@ from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, Problems
 from .names import TOTALS, measure_from_header, name_key, norm, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
-from .preamble import PREAMBLE, line_unit, name_in, own_total, period as find_period, preamble
+from .preamble import PREAMBLE, excluded, line_unit, name_in, own_total, period as find_period, preamble
 from .preamble import sheet_region as region_of_sheet
 from .periods_in import note_month, period_from_title
 from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
@@ -219,6 +219,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     amounts = set(catalog.indicators.code[~catalog.indicators.kind.isin(["ratio", "index"])
                                           & (catalog.indicators.unit != "%")])
     total_of = own_total(rows, body_start, label_col, title, catalog) if label == "regions" else None
+    left_out = excluded(title)
     sheet.note_hidden_rows(body_start, problems)
     for i in range(body_start, len(rows)):
         row = rows[i]
@@ -295,6 +296,11 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             ind = code if label == "indicators" else col.indicator
             reg = col.region or sheet_region if label == "indicators" else code
             where = {"sheet": sheet.name, "row": r, "column": column_at(j, headers), "name": str(name).strip()}
+            if left_out and reg == catalog.city:
+                problems.add(f"标题注明不含{left_out}：本表的全市数与全市口径（含{left_out}）不同，不导入；"
+                             f"请填报含{left_out}的全市数", sheet=sheet.name, row=r, column=column_at(j, headers),
+                             value=v, severity=SKIPPED)
+                continue
             if col.what == "rank":
                 ranks.append({**where, "indicator": ind, "region": reg, "period": period,
                               "measure": columns[col.ranks].measure if col.ranks is not None else None, "rank": v})

@@ -34,12 +34,13 @@ NORMALISATIONS = [
     "以数字保存的超过 15 位的编号（Excel 已改动其末几位）报错，请把该列设为文本格式后重新导出；"
     "同一条记录逐字重复列出（导出时分页重叠）按一条导入，同一编号而内容不同则报错；",
     "时期可写 2026-10、2026年10月（份）、2026.10、202610、2026/10/31 或 Excel 日期，累计数也可写 2026年1—10月、2026年前三季度；"
-    "年份和月份也可分两列（“年份”2026、“月份”10）；统计月报取标题、日期行或工作表名中的“2026年1—10月”；",
+    "年份和月份也可分两列（“年份”2026、“月份”10）；统计月报取标题、日期行或工作表名中的“2026年1—10月”，"
+    "也可写 1月至10月、1月份-10月份、1——10月、前10个月、二〇二六年一至十月；单独一格的填报日期（2026年11月5日）不作时期；",
     "表头后括注的内容忽略（“数值（亿元）”“时期（年月）”），括注的单位与指标目录核对；"
     "逐行格式中向下合并的地区、指标、时期、口径单元格按所合并的每一行读取（数值单元格不按此处理）；"
     "逐行格式也可不设“口径”“数值”两列，而把各口径分列（“本月”“本年累计”“累计同比增长(%)”），每列按列标题的口径读取；",
-    "统计月报的表头可为一行或两行（合并单元格），标题、单位行、填报日期行顺序不限；单位行可列几个单位（“单位：万元、%”“金额单位：万元”），各指标按其同类单位与指标目录核对；标题与表头的月份、工作表名与标题的县区须一致；各月横排的表（1月、2月…10月，或1—8月、1—9月…）各列按其月份读取；10月/本月/当月，1—10月/1-10月/1～10月/本年累计/"
-    "自年初累计，同比±%/比上年同期增长%/增长%/增减(%)/增速(%) 均可识别（增减百分点列不导入）；标题或表头为“1—10月”时，单写“增速”的列按累计同比读取；"
+    "统计月报的表头可为一行或两行（合并单元格），标题、单位行、填报日期行顺序不限；单位行可列几个单位（“单位：万元、%”“金额单位：万元”），各指标按其同类单位与指标目录核对；标题与表头的月份、工作表名与标题的县区和月份须一致；标题注明“不含示范区”的全市数不导入（全市数含示范区），“全市（含示范区）”即全市；各月横排的表（1月、2月…10月，或1—8月、1—9月…）各列按其月份读取；10月/本月/当月，1—10月/1-10月/1～10月/本年累计/"
+    "自年初累计，同比±%/比上年同期增长%/增长%/增减(%)/增速(%) 均可识别（增减百分点、增速较上期±、增减额/增减量、上年同期增速、上月累计列不导入）；县区按行时，每个指标列后的“增速”列是该指标的增速；标题或表头为“1—10月”时，单写“增速”的列按累计同比读取；"
     "指标按行时，指标下一行的“增速”、“规模以上工业增加值增速”这样的行、或自身单位为“%”的金额类指标行，按该指标的同比读取；"
     "一张工作表中上下排列的几张表（一、工业 … 二、投资 …）各按自己的表头读取；"
     "标题写明一个指标、县区横排、每行一个口径（“累计（亿元）”“同比增长（%）”）的表按该指标读取；",
@@ -70,15 +71,39 @@ ZONE_NAMES = ("示范区", "城乡一体化示范区", "一体化示范区", "�
 
 
 def norm(text) -> str:
-    """NFKC (full-width -> half-width), all whitespace removed."""
+    """NFKC (full-width -> half-width), all whitespace removed, and a span of months written as one
+    form (1—10月: see _spans)."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return _SPACE.sub("", INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text))))
+    t = _SPACE.sub("", INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text))))
+    return _spans(t) if "月" in t else t
+
+
+# The ways clerks write a span of months from January, made 1—10月: 1月至10月, 1月份-10月份, 1——10月
+# (an input method's double dash), 1–10月 (en dash), 前10个月, and Chinese numerals (二〇二六年十月).
+# "2026年1月至10月" was read as January; "1——10月" as a single month.
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_CN_MONTH = re.compile(r"(?<=[年前至到—-])(十[一二]?|[一二三四五六七八九])(?=个?月|[至到—-])")
+_FIRST_MONTHS = re.compile(r"前(\d{1,2})个月")
+_SPAN = re.compile(r"(?<!\d)1(?:月份?)?(?:[-—–―~〜至到]|－)+(\d{1,2})(?=月)")
+
+
+def _cn_month(m: re.Match) -> str:
+    t = m.group(1)
+    return str(10 + (0 if t == "十" else "一二".index(t[1]) + 1)) if t.startswith("十") else t.translate(_CN_DIGITS)
+
+
+def _spans(t: str) -> str:
+    t = _CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS) + "年", t)
+    t = _CN_MONTH.sub(_cn_month, t)
+    t = _FIRST_MONTHS.sub(r"1—\1月", t)
+    return _SPAN.sub(r"1—\1", t).replace("1—1月", "1月")
 
 
 # Footnote marks around a name (社会消费品零售总额①, 梁园区*, △规模以上工业增加值), taken off before NFKC,
 # which would make ① and ¹ a digit like any other.
-_NOTE_MARKS = re.compile(r"^[△▲☆★※*＊]+|(?:[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf\u00b9\u00b2\u00b3"
+_NOTE_MARKS = re.compile(r"^[△▲☆★※*＊\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]+|(?:[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf\u00b9\u00b2\u00b3"
                          r"\u2070-\u2079*＊※†‡§△▲☆★]|\[\d{1,2}\]|［\d{1,2}］)+$")
 
 
@@ -111,6 +136,9 @@ class Resolver:
         return hit
 
 
+_INCLUDING = re.compile(r"[(（](?:含|包括)[^()（）]*[)）]$")
+
+
 class RegionResolver(Resolver):
     """Also the 9- and 12-digit codes of the national division code (统计用区划代码: 411402000000 is
     411402, as the systems of the province and the ministries write a county); a township's own code
@@ -122,6 +150,8 @@ class RegionResolver(Resolver):
             key = name_key(int(text) if isinstance(text, float) and text.is_integer() else text)
             if key.isascii() and key.isdigit() and len(key) in (9, 12) and not key[6:].strip("0"):
                 hit = self.map.get(key[:6])
+            elif (bare := _INCLUDING.sub("", key.upper())) != key.upper():
+                hit = self.map.get(bare)  # 全市（含示范区）: what a total includes; 不含 is another 口径
         return hit
 
 
@@ -181,6 +211,12 @@ YTD_WORDS = re.compile(_RANGE + r"|累计|本年|年初|自年初|全年|季度|
 MONTH_WORDS = re.compile(r"当月|本月|单月|(?<![\d-])\d{1,2}月(份)?(?!\d)")
 YOY_WORDS = re.compile(r"同比|增长|增速|增幅|增减|比上年|比去年|±|升降|涨跌")
 POINTS_WORDS = re.compile(r"百分点")  # a rate's change in points (失业率 比上年 ±0.2 个百分点): no growth rate
+# 增速较1—9月±: the growth rate's change since the period before, in points even when not said
+RATE_CHANGE_WORDS = re.compile(r"(?:增速|增幅|同比)(?:较|比)(?:1—\d{1,2}月|上月|上期|上季)")
+CHANGE_WORDS = re.compile(r"增减额|增减量|增减数|增减值|增加额|增长额|减少额|增量")  # an amount, not a rate
+BEFORE_WORDS = re.compile(r"^(?:上月|上期)(?:累计|数|值)?")  # last month's figure, beside this month's
+THIS_YEAR_OVER = re.compile(r"比上年|较上年|比去年|较去年|同比")
+LAST_YEARS_RATE = re.compile(r"^(?:上年|去年)(?:同期|同月)?(?:增速|增长率|增幅|增长)")  # 上年同期增速: last year's own
 MOM_WORDS = re.compile(r"环比|比上月|较上月")
 LAST_YEAR_WORDS = re.compile(r"上年同期|去年同期|上年同月|上年累计|上年")
 SHARE_WORDS = re.compile(r"占比|比重|占全市|占全省|结构")
@@ -206,10 +242,15 @@ def read_header(text: str) -> tuple[str, str | None, str | None]:
         return "rank", None, None
     if MOM_WORDS.search(t):
         return "mom", None, None
-    if POINTS_WORDS.search(t):
+    if POINTS_WORDS.search(t) or RATE_CHANGE_WORDS.search(t):
         return "points", None, None
+    if CHANGE_WORDS.search(t):
+        return "change", None, None
+    if BEFORE_WORDS.search(t):
+        return "before", None, None
     yoy = bool(YOY_WORDS.search(t))
-    if LAST_YEAR_WORDS.search(t) and not yoy:
+    # 上年同期 | 上年同期增速%: last year's figure or its rate; 比上年同期增长% is this year's growth
+    if LAST_YEAR_WORDS.search(t) and not (yoy and (THIS_YEAR_OVER.search(t) or not LAST_YEARS_RATE.search(t))):
         return "last_year", None, None
     if SHARE_WORDS.search(t) and not yoy:
         return "share", None, None

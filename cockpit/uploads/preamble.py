@@ -15,8 +15,10 @@ from .periods_in import MONTH_HEADER, period_from_title
 PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报单位|编制单位)[:：]|^(填报|报送|制表|编制|打印)(日期|时间|单位|人)"
                       r"|^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
 DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
+FULL_DATE = re.compile(r"^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
 UNIT_LINE = re.compile(r"^(?:金额|计量|数量|价值量)?单位[:：]")
 RATE_UNITS = {"%", "‰", "百分点", "个百分点"}  # a rate has no unit to check
+INCLUDES = re.compile(r"[（(]不?(?:含|包括)[^（()）]*[)）]")
 
 
 def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
@@ -31,7 +33,11 @@ def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
                 continue  # 2026.1 shown as 2026.10 by its format: a number is no period (nor a title)
             t = norm(c)
             if isinstance(c, dt.date) and not dated:  # a date cell shown as 2026年10月: the period
+                if c.day != 1:
+                    continue  # a day's date (2026-11-05) is when it was written, not a month reported
                 t = f"{c.year}年{c.month}月"
+            if FULL_DATE.match(t):
+                continue  # 2026年11月5日 alone in a corner: the filing date, read as 2026-11 before
             if UNIT_LINE.match(t):
                 unit = t
             elif DATE_LINE.match(t) or dated:
@@ -93,8 +99,8 @@ def sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems)
     """Region of an indicators-down sheet: chosen, else named by the sheet or the title, else the city."""
     names = catalog.region_names
     found_sheet = catalog.region_of(sheet.name) or name_in(sheet.name, names)
-    # "全市（含示范区）": what a total includes is not whose it is
-    found_title = name_in(re.sub(r"[（(][含包括][^（()）]*[)）]", "", norm(title)), names)
+    # "全市（含示范区）" and "（不含示范区）": what a total includes or leaves out is not whose it is
+    found_title = name_in(INCLUDES.sub("", norm(title)), names)
     if found_sheet and found_title and found_sheet != found_title and not options.region:
         # Last month's 柘城县 sheet copied for 宁陵县, its title left: neither can be taken on trust.
         problems.add(f"工作表名为{catalog.region_name(found_sheet)}，标题为{catalog.region_name(found_title)}，"
@@ -121,6 +127,10 @@ def period(sheet, options, problems, title, title_row, period_text, headers) -> 
     if found:
         problems.add(f"时期取自{source}：{found}", sheet=sheet.name,
                      row=title_row + 1 if from_text and title_row is not None else None, severity=INFO)
+        if from_text and from_sheet and from_text != from_sheet:
+            # a sheet "9月" under a title "2026年1—10月": last month's sheet, or this month's misnamed
+            problems.add(f"工作表名“{sheet.name}”的时期为 {from_sheet}，{source}为 {from_text}：时期不一致，"
+                         "请改正其一后重新上传（或选择时期）", sheet=sheet.name, column="（标题）", value=period_text)
         said = header_months(headers)
         if said and int(found[5:]) not in said:
             # Last month's file with this month's figures (or the reverse): the title's 1—9月 stored
@@ -136,10 +146,18 @@ def period(sheet, options, problems, title, title_row, period_text, headers) -> 
     return None
 
 
+def excluded(title: str) -> str | None:
+    """What a title says its figures leave out: "全市主要经济指标（不含示范区）" -> 示范区. Its 全市 is
+    then not the city's (whose figures include the zone): stored as 示范区's before, the city's now
+    refused."""
+    m = re.search(r"[（(]不(?:含|包括)([^（()）]+)[)）]", norm(title))
+    return m.group(1) if m else None
+
+
 def _year_and_month(title: str, sheet_name: str) -> str | None:
-    """A workbook of a sheet a month ("10月") under a title giving the year ("2026年民权县…")."""
+    """A workbook of a sheet a month ("10月", "10月报表") under a title giving the year ("2026年民权县…")."""
     year = re.search(r"(\d{4})年", norm(title))
-    month = re.fullmatch(r"(\d{1,2})月份?", norm(sheet_name))
+    month = re.fullmatch(r"(\d{1,2})月份?(?:报表|月报|快报|数据|统计表?)?", norm(sheet_name))
     if year and month and 1 <= int(month.group(1)) <= 12:
         return f"{year.group(1)}-{int(month.group(1)):02d}"
     return None

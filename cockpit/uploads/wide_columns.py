@@ -17,6 +17,7 @@ from .parse import col_letter
 UNIT_HEADER = {"单位", "计量单位"}
 NOTE_HEADER = re.compile(r"^(备注|说明|附注)")
 SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "points": "增减百分点列，不导入",
+                "change": "增减额（绝对量）列，不导入", "before": "上月（上期）数，不导入",
                 "last_year": "上年同期数，不导入",
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
                 "left": "标签左侧的列（如序号），不导入"}
@@ -125,17 +126,19 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
         while k in out and out[k].what in ("rank", "last_year"):  # 10月 | 位次 | 增速, 本月 | 上年同月 | 同比
             k -= 1
         before = out.get(k)
+        growth_of = None
         if (pieces and read_header(pieces[-1])[1:] == (None, "yoy") and before is not None
                 and before.what == "data" and before.measure in ("month", "ytd") and ind in (None, before.indicator)):
             # A bare 增速 / 同比±% after a level (its 位次 and last year's figure between) is that level's
             # growth: 10月 | 增速 | 1—10月 | 增速, or 本月 | 累计 | 同比 under one group "2026年10月"
-            # (whose month made the last 当月同比).
-            measure = f"{before.measure}_yoy"
+            # (whose month made the last 当月同比); across a table of areas, 社零 | 增速 | 一般公共预算收入
+            # | 增速 gives each 增速 its own indicator (the title's first name took both).
+            measure, growth_of = f"{before.measure}_yoy", before.indicator
         if measure is None:
             out[j] = Column(j, h, "noscope" if (rest or ind or reg) and scope is None else "unknown")
             continue
         if label == "regions":
-            ind = ind or sheet_indicator
+            ind = ind or growth_of or sheet_indicator
             if ind is None:
                 out[j] = Column(j, h, "noindicator")
                 continue

@@ -358,3 +358,17 @@ def test_a_circled_number_before_a_name_is_a_mark(store):
     rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["①社会消费品零售总额", 12.35, 118.6, 5.1]]
     checked = _check(store, rows)
     assert checked.ok and _figures(checked) == MINQUAN_YTD
+
+
+def test_a_table_set_beside_another_is_listed_not_read_under_the_first_tables_names(store):
+    """Two tables side by side, the right one's names unknown (外贸进出口, 地方一般公共预算收入): its
+    累计 and 增长 were stored as 社零's and 用电量's."""
+    rows = [["2026年1-10月永城市主要经济指标"], ["单位：亿元、%"],
+            ["指标", "本月", "增长%", None, "指标", "累计", "增长%"],
+            ["社会消费品零售总额", 22, 6.3, None, "外贸进出口", 18.2, -4.1],
+            ["全社会用电量", 3.1, -2, None, "地方一般公共预算收入", 25.3, 2]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {("RETAIL", "411481", "2026-10", "month"): 22, ("RETAIL", "411481", "2026-10", "month_yoy"): 6.3,
+                                 ("POWER", "411481", "2026-10", "month"): 3.1, ("POWER", "411481", "2026-10", "month_yoy"): -2}
+    assert {p.column[0] for p in checked.problems.items if p.reason.startswith("并排的另一张表")} == {"E", "F", "G"}

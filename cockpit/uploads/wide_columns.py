@@ -18,6 +18,7 @@ UNIT_HEADER = {"单位", "计量单位"}
 NOTE_HEADER = re.compile(r"^(备注|说明|附注)")
 SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "points": "增减百分点列，不导入",
                 "change": "增减额（绝对量）列，不导入", "before": "上月（上期）数，不导入",
+                "beside": "并排的另一张表，不导入：请把并排的表改为上下排列，或分到不同工作表",
                 "last_year": "上年同期数，不导入",
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
                 "left": "标签左侧的列（如序号），不导入"}
@@ -84,10 +85,16 @@ def month_columns(headers: list[str], year: int | None) -> dict[int, tuple[str, 
     return found if len({p for p, _ in found.values()}) >= 3 and len(kinds) == 1 else {}
 
 
+# The heading of a label column: a second one to the right starts a table set beside the first, whose
+# rows of other names were stored under the first table's (外贸进出口's 累计 as 社零's).
+LABEL_HEADINGS = {"指标", "指标名称", "项目", "地区", "县区", "县(市、区)", "县(市区)", "地区名称"}
+
+
 def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
                  year: int | None = None) -> dict[int, Column]:
     out: dict[int, Column] = {}
     last_data = None
+    beside = False
     months = month_columns(headers, year)
     for j, h in enumerate(headers):
         if j == label_col:
@@ -96,6 +103,10 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             out[j] = Column(j, h, "left")
             continue
         pieces = [norm(p[j]) for p in parts if present(p[j])]
+        beside = beside or bool(pieces and pieces[-1] in LABEL_HEADINGS)
+        if beside:
+            out[j] = Column(j, h, "beside")
+            continue
         if h in UNIT_HEADER or any(p in UNIT_HEADER for p in pieces):
             out[j] = Column(j, h, "unit")
             continue

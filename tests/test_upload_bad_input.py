@@ -162,7 +162,11 @@ def test_excel_error_values(store):
 
 
 @pytest.mark.parametrize("cell, reason", [("N/A", "不是数字（暂无数据请填“—”或留空）"), ("#N/A", "是 Excel 错误值 #N/A，不是数字"),
-                                          ("约120", "不是数字"), ("TRUE", "不是数字")])
+                                          ("约120", "不是数字（请填数字；暂无数据请填“—”或留空）"),
+                                          ("TRUE", "不是数字（请填数字；暂无数据请填“—”或留空）"),
+                                          ("下降3.2", "不是数字：增减请只写数，如 -3.2"),
+                                          ("增长5.1%", "不是数字：增减请只写数，如 5.1"),
+                                          ("..", "不是数字（请填数字；暂无数据请填“—”或留空）")])
 def test_text_in_number_cells(store, cell, reason):
     rows = [GOOD[0][:4] + [cell, "亿元"], GOOD[1]]
     checked, text = attempt(store, csv_bytes(rows), "x.csv")

@@ -96,4 +96,9 @@ def parse_number(v) -> tuple[float | None, str, str]:
         note = "千分位" if not pct else note
     if _NUMBER.match(t):
         return float(t), "ok", note
-    return None, "error", "不是数字"
+    # A growth written in words (下降3.2, 增长5.1%) or a mark of no data (..): say what to write instead
+    worded = re.fullmatch(r"(下降|减少|增长|增加|上升)(\d+(?:\.\d+)?)%?", t)
+    if worded:
+        sign = "-" if worded.group(1) in ("下降", "减少") else ""
+        return None, "error", f"不是数字：增减请只写数，如 {sign}{worded.group(2)}"
+    return None, "error", "不是数字（请填数字；暂无数据请填“—”或留空）"

@@ -136,7 +136,8 @@ class Resolver:
         return hit
 
 
-_INCLUDING = re.compile(r"[(（](?:含|包括)[^()（）]*[)）]$")
+# What a total includes or leaves out, in brackets: 全市（含示范区）, 全市主要经济指标（不含示范区）
+INCLUDING = re.compile(r"[(（](不)?(?:含|包括)([^()（）]*)[)）]")
 
 
 class RegionResolver(Resolver):
@@ -150,8 +151,8 @@ class RegionResolver(Resolver):
             key = name_key(int(text) if isinstance(text, float) and text.is_integer() else text)
             if key.isascii() and key.isdigit() and len(key) in (9, 12) and not key[6:].strip("0"):
                 hit = self.map.get(key[:6])
-            elif (bare := _INCLUDING.sub("", key.upper())) != key.upper():
-                hit = self.map.get(bare)  # 全市（含示范区）: what a total includes; 不含 is another 口径
+            elif (m := INCLUDING.search(key)) and m.end() == len(key) and not m.group(1):
+                hit = self.map.get(key[:m.start()].upper())  # 全市（含示范区）; 不含 is another 口径
         return hit
 
 

@@ -8,7 +8,7 @@ import re
 
 from .cells import cell, present
 from .messages import INFO, WARNING, Problems
-from .names import norm
+from .names import INCLUDING, norm
 from .parse import Sheet
 from .periods_in import MONTH_HEADER, period_from_title
 
@@ -18,7 +18,6 @@ DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
 FULL_DATE = re.compile(r"^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
 UNIT_LINE = re.compile(r"^(?:金额|计量|数量|价值量)?单位[:：]")
 RATE_UNITS = {"%", "‰", "百分点", "个百分点"}  # a rate has no unit to check
-INCLUDES = re.compile(r"[（(]不?(?:含|包括)[^（()）]*[)）]")
 
 
 def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
@@ -100,7 +99,7 @@ def sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems)
     names = catalog.region_names
     found_sheet = catalog.region_of(sheet.name) or name_in(sheet.name, names)
     # "全市（含示范区）" and "（不含示范区）": what a total includes or leaves out is not whose it is
-    found_title = name_in(INCLUDES.sub("", norm(title)), names)
+    found_title = name_in(INCLUDING.sub("", norm(title)), names)
     if found_sheet and found_title and found_sheet != found_title and not options.region:
         # Last month's 柘城县 sheet copied for 宁陵县, its title left: neither can be taken on trust.
         problems.add(f"工作表名为{catalog.region_name(found_sheet)}，标题为{catalog.region_name(found_title)}，"
@@ -150,8 +149,7 @@ def excluded(title: str) -> str | None:
     """What a title says its figures leave out: "全市主要经济指标（不含示范区）" -> 示范区. Its 全市 is
     then not the city's (whose figures include the zone): stored as 示范区's before, the city's now
     refused."""
-    m = re.search(r"[（(]不(?:含|包括)([^（()）]+)[)）]", norm(title))
-    return m.group(1) if m else None
+    return next((m.group(2) for m in INCLUDING.finditer(norm(title)) if m.group(1) and m.group(2)), None)
 
 
 def _year_and_month(title: str, sheet_name: str) -> str | None:

@@ -27,6 +27,7 @@ T = s.hotline_tickets
 c = T.c
 D = s.hotline_daily  # tickets per day × county × category: counts over whole days read this
 SATISFIED = hotline_daily.SATISFIED
+SOURCE = "市 12345 政务服务便民热线"
 GRAINS = {"day": "日", "week": "周", "month": "月"}
 
 
@@ -212,7 +213,7 @@ def counts_by(store, w: Window, by: tuple[str, ...], region: str | None = None,
     return out
 
 
-def _pct(now: pd.Series, before: pd.Series) -> pd.Series:
+def pct(now: pd.Series, before: pd.Series) -> pd.Series:
     # A category with nothing before has no growth rate: a gap, not infinity.
     before = before.where(before > 0)
     return ((now / before - 1) * 100).round(1)
@@ -237,8 +238,8 @@ def category_growth(store, end: dt.datetime, month: Window, region: str | None =
     first, _ = span(store)
     # Last year's month counts only when tickets reach back that far: else the 同比 is a gap.
     has_ly = reaches_back(first, ly)
-    out["week_change"] = _pct(out["week"], out["last_week"])
-    out["month_yoy"] = _pct(out["month"], out["month_ly"]) if has_ly else float("nan")
+    out["week_change"] = pct(out["week"], out["last_week"])
+    out["month_yoy"] = pct(out["month"], out["month_ly"]) if has_ly else float("nan")
     if not has_ly:
         out["month_ly"] = pd.NA
     out = out.sort_values(["week", "month"], ascending=False)

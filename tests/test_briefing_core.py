@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from cockpit import charts, schema as s
 from cockpit.auth import Scope
-from cockpit.briefing import commentary, content, figure, workbook
+from cockpit.briefing import commentary, content, figure, sections, workbook
 from cockpit.catalog import CITY
 from cockpit.store import Store, now
 from tests.conftest import DEMO_END
@@ -290,10 +290,10 @@ def test_a_table_of_long_tasks_is_cut_where_the_slide_ends_and_its_columns_fit_t
     frame = pd.DataFrame({"序号": range(1, 11), "任务内容": [long_task] * 10, "任务时限": ["2024年底前"] * 10,
                           "牵头单位": ["市政务服务和大数据管理局"] * 10, "最新状态": ["推进中"] * 10,
                           "逾期天数": [100.0] * 10})
-    table = content.TableSection("逾期未完成的重点任务", "截至2026年10月末，…", frame, "口径：…", "2026年10月31日")
+    table = sections.TableSection("逾期未完成的重点任务", "截至2026年10月末，…", frame, "口径：…", "2026年10月31日")
     parts = table.pages()
     assert len(parts) > 1 and sum(map(len, parts)) == 10  # ten rows of four lines do not fit one slide
-    short = content.TableSection("t", "", frame.assign(任务内容="短任务"), "", "").pages()
+    short = sections.TableSection("t", "", frame.assign(任务内容="短任务"), "", "").pages()
     assert len(short) == 1
     pack = content.Pack("2026-10", CITY, "商丘市", "累计", "2026年10月", dt.datetime(2026, 11, 1), False, [], [table], [])
     from cockpit.briefing import slides

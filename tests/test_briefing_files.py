@@ -84,15 +84,18 @@ def test_the_slides_hold_a_title_one_chart_each_with_commentary_and_the_tables(p
     chart_slides = [sl for sl in slides if any(sh.shape_type == 13 for sh in sl.shapes)]  # 13: a picture
     assert len(chart_slides) == 7 + 2  # the 累计 indicators, then CPI and 城镇调查失业率
     assert re.search(r"1—10月，全市社会消费品零售总额\d+\.\d\d亿元，同比(增长|下降)", " ".join(texts))
-    for name in ("预警情况", "逾期未完成的重点任务", "数字政府建设主要指标"):
+    for name in ("12345热线受理情况（2026年10月）", "预警情况", "逾期未完成的重点任务", "数字政府建设主要指标"):
         assert any(t.startswith(name) for t in texts), name
-    for t in texts:  # the filters in force and 数据截至 on every slide, with the slide's own 口径 and date
+    for t in texts[:len(chart_slides) + 1]:  # the filters and 数据截至 on every slide, with its own 口径 and date
         basis = "当月" if t.startswith(("商丘市居民消费价格指数", "商丘市城镇调查失业率")) else "累计"
         as_of = _chart_period(t)
         assert f"地区：商丘市　时期：2026年10月　口径：{basis}　数据截至：{as_of}" in t, t
+    for t in texts[len(chart_slides) + 1:]:  # a table's: its own date, its 口径 in the note above (not 累计)
+        as_of = re.search(r"数据截至：(\S+)", t).group(1)
+        assert f"地区：商丘市　时期：2026年10月　数据截至：{as_of}" in t and "口径：累计" not in t, t
     assert "口径：累计（城镇调查失业率、居民消费价格指数为当月）" in texts[0]
     tables = [sh.table for sl in slides for sh in sl.shapes if sh.has_table]
-    assert tables and tables[0].cell(0, 0).text == "级别"
+    assert [t.cell(0, 0).text for t in tables[:2]] == ["诉求类别", "级别"]
 
 
 def test_the_pdf_has_the_same_content_on_numbered_pages_and_a_page_is_not_blank(pack_files):
@@ -100,9 +103,11 @@ def test_the_pdf_has_the_same_content_on_numbered_pages_and_a_page_is_not_blank(
     reader = PdfReader(str(files["pdf"]))
     pages = [p.extract_text() for p in reader.pages]
     assert len(pages) == len(Presentation(str(files["pptx"])).slides)
-    for i, text in enumerate(pages, start=1):
+    for i, text in enumerate(pages[:10], start=1):  # the title and the charts
         as_of = _chart_period(text)
         assert f"数据截至：{as_of}　" in text and f"{i}/{len(pages)}" in text
+    for i, text in enumerate(pages[10:], start=11):  # the tables: each dated by itself
+        assert re.search(r"地区：商丘市　时期：2026年10月　数据截至：\S+", text) and f"{i}/{len(pages)}" in text, text
     assert "全市社会消费品零售总额" in "".join(pages)
     cpi = next(t for t in pages if t.startswith("商丘市居民消费价格指数"))
     assert "口径：当月　数据截至" in cpi and "口径：累计　数据截至" not in cpi  # its own 口径 in its footer
@@ -116,7 +121,7 @@ def test_the_pdf_has_the_same_content_on_numbered_pages_and_a_page_is_not_blank(
 def test_the_workbook_holds_the_figures_behind_every_chart(pack_files):
     files, store = pack_files
     wb = load_workbook(str(files["xlsx"]))
-    assert len(wb.sheetnames) == 1 + 9 + 3
+    assert len(wb.sheetnames) == 1 + 9 + 4  # the title, the charts, the tables (12345, 预警, 任务, 主要指标)
     cpi = list(wb["商丘市居民消费价格指数"].iter_rows(values_only=True))
     assert cpi[0][0] == "商丘市居民消费价格指数（2026年10月）"
     last = next(r for r in cpi if r[0] == "2026年10月")

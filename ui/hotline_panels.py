@@ -17,7 +17,7 @@ from .filters import Filters, drill_to
 from .tables import Fmt
 from .widgets import as_of, guard, md
 
-SOURCE = "市 12345 政务服务便民热线"
+SOURCE = hotline.SOURCE
 WINDOWS = {"7d": "近 7 日", "30d": "近 30 日", "month": "所选月份"}
 
 

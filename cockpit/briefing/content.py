@@ -7,91 +7,27 @@ pictures drawn by service.briefing (Chromium).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .. import alert_store, catalog, city, charts, economy, fmt, metrics, periods, plan, reporting, rule_config, tasks
 from ..auth import EVERYTHING, Scope
 from ..catalog import CITY
-from ..charts import Chart
 from ..config import Settings
 from ..signals import LEVEL_NAMES, LIGHT_NAMES, OUTCOME_NAMES
 from ..store import Store
 from ..uploads import aliases
-from . import commentary
+from . import commentary, hotline_page
+from .sections import ChartSection, TableSection
 
 DOMAIN = "宏观经济"
 TREND_MONTHS = 24
-# A table's slide: the body's room and its type size (slides.py draws it; the PDF's pages follow the
-# slides, page n of the PDF is slide n). Rows are as tall as their longest wrapped cell.
-TABLE_ROOM_PT = 330  # between the summary sentence and the 口径 line of a 7.5-inch slide
-TABLE_WIDTH_PT = 900  # 12.5 inches
-TABLE_PT = 10  # the body's type size; a 汉字 is as wide as the size
-ROW_PAD_PT = 8  # a cell's top and bottom margins
 
 
 class BriefingRefused(ValueError):
     """A request the pack cannot be made for; the message names what is wrong, in Chinese."""
-
-
-@dataclass
-class ChartSection:
-    code: str
-    chart: Chart
-    text: str  # the commentary
-    data: pd.DataFrame  # the figures behind the chart, Chinese headings, numbers as numbers
-    formats: dict[str, str] = field(default_factory=dict)  # heading -> Excel number format
-    text_columns: tuple[str, ...] = ()  # codes kept as text
-    basis: str = "累计"  # printed as 口径 on its page: a CPI page said 口径：累计
-
-
-@dataclass
-class TableSection:
-    title: str
-    text: str  # the summary sentence
-    frame: pd.DataFrame  # as shown, Chinese headings
-    note: str  # 口径 and 来源
-    as_of: str
-
-    def pages(self) -> list[pd.DataFrame]:
-        """The table cut into slide-sized pieces (one empty piece for an empty table): as many rows
-        as fit once long cells wrap. Ten rows a slide, whatever their length, ran a table of
-        overdue tasks three inches below the slide."""
-        if self.frame.empty:
-            return [self.frame]
-        share = widths(self.frame)
-        per_line = [max(1, int(TABLE_WIDTH_PT * w / sum(share) / TABLE_PT) - 1) for w in share]
-        text = self.frame.apply(lambda col: col.map(display))
-        lines = text.apply(lambda col: col.str.len()).div(per_line, axis=1).apply(lambda col: col.map(math.ceil))
-        line = TABLE_PT * 1.2
-        height = (lines.max(axis=1).clip(lower=1) * line + ROW_PAD_PT).tolist()
-        cuts, used, start = [], line + ROW_PAD_PT, 0  # the heading row first
-        for i, h in enumerate(height):
-            if used + h > TABLE_ROOM_PT and i > start:
-                cuts.append(self.frame.iloc[start:i])
-                start, used = i, line + ROW_PAD_PT
-            used += h
-        return [*cuts, self.frame.iloc[start:]]
-
-
-def display(value) -> str:
-    """A table value as printed: — for nothing, numbers without a trailing .0 where whole."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
-    if isinstance(value, pd.Timestamp):  # an alert's start: to the minute, as the page shows it
-        return f"{value:%Y-%m-%d %H:%M}"
-    return str(value)
-
-
-def widths(part: pd.DataFrame) -> tuple[int, ...]:
-    """Each column's share of a table's width: as wide as its longest entry (within limits), so
-    long task texts get the room and 序号 does not."""
-    return tuple(min(max(len(str(c)), *(len(display(v)) for v in part[c])), 40) + 2 for c in part.columns)
 
 
 @dataclass
@@ -122,12 +58,13 @@ class Pack:
         return self.filters_of(self.basis) + (f"（{self.other_bases}）" if self.other_bases else "")
 
     def filters_of(self, basis: str) -> str:
-        return f"地区：{self.region_name}　时期：{periods.label(self.month)}　口径：{basis}"
+        """basis "": a table's page, whose own note line says its 口径."""
+        return f"地区：{self.region_name}　时期：{periods.label(self.month)}" + (f"　口径：{basis}" if basis else "")
 
     def footer(self, basis: str | None = None, as_of: str | None = None) -> str:
         """Printed on every slide and page, with that page's 口径 and 数据截至 (a GDP page said 2026年10月
-        under its 前三季度 chart)."""
-        return (f"{self.filters_of(basis or self.basis)}　数据截至：{as_of or self.as_of}"
+        under its 前三季度 chart; a table of tasks said 口径：累计 and the economy's month)."""
+        return (f"{self.filters_of(self.basis if basis is None else basis)}　数据截至：{as_of or self.as_of}"
                 + (f"　【演示数据，非{city.NAME}实际数据】" if self.demo else ""))
 
     @property
@@ -191,7 +128,10 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     sections += [drawn[name] for name in shown]
     as_of = periods.label(min(mine.period.max(), month))
     end = min(periods.month_end(month), today)
-    tables, notes = [_warnings(store, scope if region == CITY else Scope.of([region])), _tasks(store, end)], []
+    calls, unsaid = hotline_page.section(store, month, scope.within(region), place)
+    tables = [*([calls] if calls else []), _warnings(store, scope if region == CITY else Scope.of([region])),
+              _tasks(store, end)]
+    notes = [unsaid] if unsaid else []
     absent = [name for name, x in drawn.items() if x is None]
     if absent:  # 仅全市: a county has no CPI of its own, and its pack says so rather than leave it out unsaid
         notes.append(f"{'、'.join(absent)}近两年没有{names[region]}的数据（通常仅发布全市数据），本简报不含该部分。")
@@ -201,7 +141,7 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
         notes.append("数字政府建设主要指标是全市指标，不分县区，本县区简报不含该部分。")
     return Pack(month=month, region=region, region_name=names[region], basis="累计", as_of=as_of,
                 generated_at=dt.datetime.now().replace(microsecond=0),
-                demo=bool(demo_sets & {"observations", "task_progress"}), charts=sections, tables=tables,
+                demo=bool(demo_sets & {"observations", "task_progress", *(["hotline_tickets"] if calls else [])}), charts=sections, tables=tables,
                 notes=notes, other_bases=f"{'、'.join(shown)}为当月" if shown else "")
 
 

@@ -13,7 +13,8 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from .. import city, fmt
-from .content import ChartSection, Pack, display, widths
+from .content import Pack
+from .sections import display, widths
 
 FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
               Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
@@ -42,7 +43,7 @@ class _Doc(FPDF):
     def __init__(self, pack: Pack):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.pack = pack
-        self.section: ChartSection | None = None  # the page's chart: its 口径 and 数据截至 in the footer
+        self.foot: tuple[str | None, str | None] = (None, None)  # the page's 口径 and 数据截至 (Pack.footer)
         self.add_font("cjk", "", str(font_file()))  # one face (parsing a CJK font costs seconds): headings are larger, not bold
         self.set_auto_page_break(True, margin=16)
         self.set_title(pack.title)
@@ -52,8 +53,7 @@ class _Doc(FPDF):
         self.set_y(-12)
         self.set_font("cjk", size=8)
         self.set_text_color(*(AMBER if self.pack.demo else GREY))
-        s = self.section
-        self.cell(0, 5, self.pack.footer(s.basis, s.chart.as_of) if s else self.pack.footer(), align="L")
+        self.cell(0, 5, self.pack.footer(*self.foot), align="L")
         self.set_x(-30)
         self.cell(20, 5, f"{self.page_no()}/{{nb}}", align="R")
 
@@ -109,7 +109,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         doc.cell(0, 10, f"【演示数据】本简报数字为系统生成的演示数据，{city.NOT_REAL}", align="C")
     for section, png in zip(pack.charts, pictures):
         doc.add_page()  # the page before gets its footer here, with its own 口径
-        doc.section = section
+        doc.foot = (section.basis, section.chart.as_of)
         doc.heading(section.chart.title)
         top = doc.get_y()
         doc.image(_flat(png), x=doc.l_margin, y=top, w=180)  # 16:9, so 101 mm high
@@ -122,7 +122,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         parts = t.pages()  # the same pieces as the slides, so page n of the PDF is slide n
         for i, part in enumerate(parts, start=1):
             doc.add_page()
-            doc.section = None
+            doc.foot = ("", t.as_of)  # the note under the table says its 口径
             doc.heading(t.title + (f"（{i}/{len(parts)}）" if len(parts) > 1 else ""))
             doc.para(t.text)
             if part.empty:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from cockpit import fmt, schema as s
 from cockpit.auth import Scope
-from cockpit.briefing import content, hotline_page
+from cockpit.briefing import content, hotline_page, sections
 from cockpit.catalog import CITY
 from cockpit.store import Store
 from tests.conftest import DEMO_END
@@ -75,6 +75,9 @@ def test_the_12345_page_says_the_months_tickets_as_counted_from_the_tickets(demo
     assert list(named["受理量（件）"]) == sorted(named["受理量（件）"], reverse=True)
     assert frame.loc["合计", "受理量（件）"] == len(october) == frame["受理量（件）"].sum() - len(october)
     assert frame.loc["合计", "上年同期（件）"] == len(last_year)
+    shown = sections.texts(page.frame)  # as the slide and the PDF print it: one decimal in a % column
+    assert shown["占比（%）"].str.fullmatch(r"\d+\.\d").all() and shown.loc[len(shown) - 1, "占比（%）"] == "100.0"
+    assert shown["受理量（件）"].str.fullmatch(r"\d{1,3}(,\d{3})*").all()
     top = counts.sort_values(ascending=False, kind="stable").index[0]
     assert f"受理量居前三位的诉求类别是{top}（{counts[top]:,}件" in page.text
     # Its footer says the tickets' time, not the economy's 口径：累计 and month.

@@ -14,7 +14,7 @@ from PIL import Image
 
 from .. import city, fmt
 from .content import Pack
-from .sections import display, widths
+from .sections import texts, widths
 
 FONT_FILES = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
               Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
@@ -133,8 +133,8 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
                 with doc.table(headings_style=FontFace(emphasis=None, fill_color=(230, 238, 247)),
                                line_height=5.5, text_align="LEFT", col_widths=widths(part)) as table:
                     table.row([str(c) for c in part.columns])
-                    for row in part.itertuples(index=False):
-                        table.row([display(v) for v in row])
+                    for row in texts(part).itertuples(index=False):
+                        table.row(list(row))
             doc.para(f"{t.note}　数据截至：{t.as_of}", size=8, colour=GREY)
     return bytes(doc.output())
 

@@ -44,7 +44,7 @@ class TableSection:
             return [self.frame]
         share = widths(self.frame)
         per_line = [max(1, int(TABLE_WIDTH_PT * w / sum(share) / TABLE_PT) - 1) for w in share]
-        text = self.frame.apply(lambda col: col.map(display))
+        text = texts(self.frame)
         lines = text.apply(lambda col: col.str.len()).div(per_line, axis=1).apply(lambda col: col.map(math.ceil))
         line = TABLE_PT * 1.2
         height = (lines.max(axis=1).clip(lower=1) * line + ROW_PAD_PT).tolist()
@@ -68,7 +68,18 @@ def display(value) -> str:
     return str(value)
 
 
+def texts(part: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as printed. A column of percentages or 百分点 keeps one decimal throughout, as
+    the pages print them: 占比 read 11 above 10.5 and 同比 4 above 68.8."""
+    def column(col: pd.Series) -> pd.Series:
+        if "（%）" in col.name or "百分点" in col.name:
+            return col.map(lambda v: f"{v:,.1f}" if isinstance(v, float) and not pd.isna(v) else display(v))
+        return col.map(display)
+    return part.apply(column)
+
+
 def widths(part: pd.DataFrame) -> tuple[int, ...]:
     """Each column's share of a table's width: as wide as its longest entry (within limits), so
     long task texts get the room and 序号 does not."""
-    return tuple(min(max(len(str(c)), *(len(display(v)) for v in part[c])), 40) + 2 for c in part.columns)
+    shown = texts(part)
+    return tuple(min(max(len(str(c)), *shown[c].str.len()), 40) + 2 for c in part.columns)

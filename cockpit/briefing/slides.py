@@ -13,7 +13,7 @@ from pptx.util import Emu, Inches, Pt
 
 from .. import city, fmt
 from .content import Pack
-from .sections import ROW_PAD_PT, TABLE_PT, TableSection, display, widths
+from .sections import ROW_PAD_PT, TABLE_PT, TableSection, texts, widths
 
 FONT = "WenQuanYi Micro Hei"
 INK, GREY, BLUE, AMBER = RGBColor(0x22, 0x22, 0x22), RGBColor(0x66, 0x66, 0x66), RGBColor(0x0B, 0x5C, 0xAB), \
@@ -80,9 +80,9 @@ def _table_slide(prs, pack: Pack, t: TableSection, part: pd.DataFrame, page: int
             shape.table.columns[j].width = Emu(int(width * w / sum(share)))
         for j, col in enumerate(part.columns):
             _cell(shape.table.cell(0, j), str(col), bold=True)
-        for i, row in enumerate(part.itertuples(index=False), start=1):
+        for i, row in enumerate(texts(part).itertuples(index=False), start=1):
             for j, value in enumerate(row):
-                _cell(shape.table.cell(i, j), display(value))
+                _cell(shape.table.cell(i, j), value)
     _text(s, Inches(0.4), H - Inches(0.95), W - Inches(0.8), Inches(0.4), f"{t.note}　数据截至：{t.as_of}", 10,
           colour=GREY)
     _foot(s, pack, n, "", t.as_of)  # the note above says the table's 口径

@@ -75,9 +75,7 @@ def cmd_restore(args) -> int:
     saying which batches would be lost and hearing yes (or --yes), never without first backing up
     what it replaces."""
     store, source = Store(), Path(args.file)
-    if not source.is_file():
-        print(f"错误：备份文件不存在：{source}", file=sys.stderr)
-        return 2
+    bk.check(store, source)  # a broken file is refused before a safety copy is made for nothing
     with contextlib.ExitStack() as held:
         if not args.force:
             try:
@@ -92,9 +90,20 @@ def cmd_restore(args) -> int:
         if not args.yes and not _confirmed():
             print("未恢复：没有确认（要不经询问恢复请加 --yes）。", file=sys.stderr)
             return 1
-        if not empty:
-            print(f"已先备份当前数据：{bk.backup(store, name='before-restore')}（如需撤销，恢复这个文件即可）")
-        got = bk.restore(store, source)
+        safety = None if empty else bk.backup(store, name="before-restore")
+        if safety:
+            print(f"已先备份当前数据：{safety}（如需撤销，恢复这个文件即可）")
+        try:
+            got = bk.restore(store, source, checked=True)
+        except bk.Mismatch as exc:
+            undone = "已撤销：数据库已恢复为恢复前的状态" if safety else "数据库原为空库"
+            if safety:
+                bk.restore(store, safety)
+            with store.begin() as conn:  # the attempt is on record, whatever the store now holds
+                store.audit(conn, "cli", "restore-undone", source.name, str(exc))
+            print(f"未恢复：恢复后的数据与备份清单不一致（{exc}），备份文件可能不完整或被改动；{undone}。",
+                  file=sys.stderr)
+            return 1
     print(f"已恢复并核对：{got['counts']['upload_batches']} 个批次，校验 {got['batches_sha256'][:12]}…；"
           "所有用户需重新登录。")
     return 0

@@ -299,3 +299,65 @@ def test_a_backup_into_a_folder_is_a_new_file_in_it_with_its_manifest(store, tmp
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     made = sorted(p.name for p in folder.iterdir())
     assert len(made) == 2 and made[1] == made[0] + ".manifest.json", made
+
+
+def _zero_a_page(path, page: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(4096 * page)
+        f.write(b"\0" * 4096)
+
+
+def test_a_damaged_backup_is_refused_before_anything_is_copied_or_replaced(store, tmp_path):
+    """A backup with a zeroed page was restored "已恢复并核对" (its row counts still matched) and left
+    the tickets unreadable; a truncated file or a text file failed half-way with a traceback."""
+    from cockpit import backup
+    path, third = _backed_up_then_one_more(store, tmp_path)
+    before = backup.manifest(store)
+    sqlite = store.engine.dialect.name == "sqlite"
+    text = tmp_path / "notes.db"
+    text.write_text("这不是备份\n", encoding="utf-8")
+    cases = [(text, "不是数据库文件" if sqlite else "不是完整的 pg_dump 备份")]
+    if sqlite:
+        with open(path, "ab") as f:  # pages enough to damage one inside the tickets' table
+            f.truncate(max(path.stat().st_size, 4096 * 8))
+        whole = path.read_bytes()
+        cut = tmp_path / "cut.db"
+        cut.write_bytes(whole[: len(whole) // 2])
+        damaged = tmp_path / "damaged.db"
+        damaged.write_bytes(whole)
+        _zero_a_page(damaged, 3)  # a page of a table, not the header
+        cases += [(damaged, "已损坏"), (cut, "已损坏")]
+    for bad, said in cases:
+        r = run("restore", str(bad), "--yes", db=store.url, COCKPIT_DATA_DIR=str(tmp_path))
+        assert r.returncode == 2 and said in r.stderr and "未恢复" in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr and "sqlite3." not in r.stderr
+        assert backup.manifest(store) == before  # nothing replaced
+        assert not (tmp_path / "backups").exists()  # and no safety copy made for nothing
+
+
+def test_a_restore_that_does_not_match_its_manifest_is_undone(store, tmp_path):
+    import json
+
+    from cockpit import backup
+    path, third = _backed_up_then_one_more(store, tmp_path)
+    before = backup.manifest(store)
+    manifest = tmp_path / f"{path.name}.manifest.json"
+    saved = json.loads(manifest.read_text(encoding="utf-8"))
+    saved["counts"]["observations"] += 1  # as if a row went missing from the file
+    manifest.write_text(json.dumps(saved), encoding="utf-8")
+    r = run("restore", str(path), "--yes", db=store.url, COCKPIT_DATA_DIR=str(tmp_path))
+    assert r.returncode == 1, r.stderr
+    n = saved["counts"]["observations"]
+    assert (f"未恢复：恢复后的数据与备份清单不一致（observations 表 {n} 行，实际 {n - 1} 行）" in r.stderr
+            and "已撤销：数据库已恢复为恢复前的状态" in r.stderr), r.stderr
+    after = backup.manifest(store)
+    audited = after["counts"].pop("audit_log") - before["counts"].pop("audit_log")
+    assert after == before and third in set(store.batches().id) and audited >= 1
+    from sqlalchemy import select
+
+    from cockpit import schema as s
+    a = s.audit_log.c
+    assert store.frame(select(a.action, a.target).where(a.action == "restore-undone")).target.tolist() == [path.name]
+    manifest.write_text("{bad", encoding="utf-8")
+    r = run("restore", str(path), "--yes", db=store.url, COCKPIT_DATA_DIR=str(tmp_path))
+    assert r.returncode == 2 and "不是有效的 JSON" in r.stderr and "Expecting" not in r.stderr, r.stderr

@@ -56,8 +56,9 @@ def cmd_demo(args) -> int:
 def begins_a_store(args) -> bool:
     """Whether the command may begin a store. The others read or change what one already holds: on a
     mistyped SQLite path they made a new, empty store and answered from it ("尚无用户：驾驶舱处于开放
-    模式", exit 0)."""
-    return (args.command in {"init", "demo", "serve", "import", "pull", "warnings", "restore"}
+    模式", exit 0), and an import or a cron's pull committed real figures into it while the real
+    store went stale."""
+    return (args.command in {"init", "demo", "serve", "restore"}
             or "add" in (getattr(args, "action", None), getattr(args, "verb", None)))
 
 

@@ -75,6 +75,16 @@ def store(request, tmp_path) -> Store:
     s.engine.dispose()
 
 
+@pytest.fixture
+def empty_db(tmp_path) -> str:
+    """The URL of an initialised SQLite store with the plan and no figures, at tmp_path/c.db: the
+    command line never begins a store on `import` or `pull` (a mistyped path filled a new one)."""
+    s = Store(f"sqlite:///{tmp_path / 'c.db'}", Settings(data_dir=tmp_path, demo_on_empty=False))
+    s.init()
+    s.engine.dispose()
+    return s.url
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> str:
     """A SQLite file with the demo data, shared by page and browser tests (read-only use)."""

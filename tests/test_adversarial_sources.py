@@ -184,6 +184,7 @@ def test_the_pull_command_refuses_a_bad_file_with_one_chinese_line(tmp_path, mon
     path = write_sources(tmp_path / "sources.toml", SECRETS[0][1])
     monkeypatch.setenv("COCKPIT_SOURCES", str(path))
     monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    (tmp_path / "c.db").touch()  # a store named: `pull` never begins one (a typo would fill a new one)
     import subprocess
     from tests.conftest import ROOT
     r = subprocess.run([sys.executable, "-m", "cockpit", "pull", "--all"], cwd=ROOT, capture_output=True, text=True,

@@ -275,7 +275,8 @@ def test_fitting_prints_no_statsmodels_warnings_in_a_fresh_process():
 
 # ---- the store an operator names: a typo is said, not answered from a new empty store ------------
 @pytest.mark.parametrize("command", [["users", "list"], ["backup"], ["rollback", "1", "--reason", "x"],
-                                     ["aliases", "list"], ["briefing", "--month", "2026-10", "--out", "x"]])
+                                     ["aliases", "list"], ["briefing", "--month", "2026-10", "--out", "x"],
+                                     ["import", "县区月报.xlsx"], ["pull", "--all"], ["pull", "--list"], ["warnings"]])
 def test_a_mistyped_sqlite_path_is_said_and_no_empty_store_is_made(tmp_path, command):
     """`users list` on sqlite:///data/cockipt.db answered "尚无用户：驾驶舱处于开放模式" (exit 0) from a
     store it had just made."""

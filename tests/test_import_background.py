@@ -31,8 +31,8 @@ def _evaluated(db: str) -> bool:
         engine.dispose()
 
 
-def test_cli_import_returns_when_stored_and_the_rules_are_evaluated_in_the_background(tmp_path):
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+def test_cli_import_returns_when_stored_and_the_rules_are_evaluated_in_the_background(tmp_path, empty_db):
+    db = empty_db
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx(GOOD))
     r = _cli("import", str(good), "--user", "张三", db=db, data_dir=tmp_path)
@@ -45,8 +45,8 @@ def test_cli_import_returns_when_stored_and_the_rules_are_evaluated_in_the_backg
     assert _evaluated(db), (tmp_path / "logs" / "warnings-background.log").read_text(errors="replace")[-2000:]
 
 
-def test_cli_import_with_evaluate_now_waits_for_the_rules(tmp_path):
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+def test_cli_import_with_evaluate_now_waits_for_the_rules(tmp_path, empty_db):
+    db = empty_db
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx(GOOD))
     r = _cli("import", str(good), "--evaluate-now", db=db, data_dir=tmp_path)
@@ -55,8 +55,8 @@ def test_cli_import_with_evaluate_now_waits_for_the_rules(tmp_path):
     assert _evaluated(db)
 
 
-def test_cli_dry_run_starts_no_evaluation(tmp_path):
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+def test_cli_dry_run_starts_no_evaluation(tmp_path, empty_db):
+    db = empty_db
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx(GOOD))
     r = _cli("import", "--dry-run", str(good), db=db, data_dir=tmp_path)

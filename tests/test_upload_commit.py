@@ -311,8 +311,8 @@ def run(*args, db, timeout=300):
                           text=True, timeout=timeout)
 
 
-def test_cli_import_dry_run_commit_duplicate_and_rejection(tmp_path):
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+def test_cli_import_dry_run_commit_duplicate_and_rejection(tmp_path, empty_db):
+    db = empty_db
     good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
     good.write_bytes(xlsx([GOOD[0]]))
     bad.write_bytes(xlsx([["开封", "RETAIL", "2026-10", "累计", 5, "亿元"], ["梁园区", "RETAIL", "2026-10", "累计", "N/A", "亿元"]]))

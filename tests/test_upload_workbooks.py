@@ -189,17 +189,17 @@ def _breaking_env(tmp_path) -> dict:
     return {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
 
 
-def test_the_issue_9_workbook_imports_from_the_command_line_and_lists_what_it_left(tmp_path):
+def test_the_issue_9_workbook_imports_from_the_command_line_and_lists_what_it_left(tmp_path, empty_db):
     path = tmp_path / "县区月报.xlsx"
     path.write_bytes(W.book(W.Variant()).data)
-    r = _cli("import", str(path), db=f"sqlite:///{tmp_path / 'c.db'}")
+    r = _cli("import", str(path), db=empty_db)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Traceback" not in r.stdout + r.stderr
     assert "[未导入] 全市/第10行/B（10月｜绝对值）：“" in r.stdout and "未识别的指标名称“税收收入”，不导入" in r.stdout
     assert "处内容未导入" in r.stdout and "已写入批次 #1" in r.stdout
 
 
-def test_an_unforeseen_error_is_a_chinese_message_naming_the_file_through_both_doors(store, tmp_path):
+def test_an_unforeseen_error_is_a_chinese_message_naming_the_file_through_both_doors(store, tmp_path, empty_db):
     from service.sandbox import Sandbox
     from service.uploads import PRELOAD, check_file
     env = _breaking_env(tmp_path)
@@ -214,7 +214,7 @@ def test_an_unforeseen_error_is_a_chinese_message_naming_the_file_through_both_d
     assert "文件“县区月报.xlsx”无法校验" in checked.problems.errors[0].reason and state(store) == before
     path = tmp_path / "县区月报.xlsx"
     path.write_bytes(data)
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+    db = empty_db
     r = _cli("import", str(path), db=db, env=env)
     assert r.returncode == 1 and "Traceback" not in r.stdout  # the person reads stdout ...
     assert "ERROR cockpit.uploads.validate: checking '县区月报.xlsx' failed" in r.stderr  # ... the log has the rest
@@ -239,7 +239,7 @@ def _failure_classes() -> dict[str, tuple[bytes, str]]:
     }
 
 
-def test_every_failure_class_is_a_chinese_message_through_both_doors_and_nothing_changes(store, tmp_path):
+def test_every_failure_class_is_a_chinese_message_through_both_doors_and_nothing_changes(store, tmp_path, empty_db):
     from service.sandbox import Sandbox
     from service.uploads import PRELOAD, check_file
     files = _failure_classes()
@@ -257,7 +257,7 @@ def test_every_failure_class_is_a_chinese_message_through_both_doors_and_nothing
     folder.mkdir()
     for name, (data, _) in files.items():
         (folder / name).write_bytes(data)
-    db = f"sqlite:///{tmp_path / 'c.db'}"
+    db = empty_db
     r = _cli("import", str(folder), db=db)
     assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr
     for name, (_, words) in files.items():

@@ -117,12 +117,17 @@ def gather(store: Store, today: dt.date | None = None, config: dict | None = Non
         edges = [end - dt.timedelta(days=i) for i in range(days, -1, -1)]
         return hotline.volume(store, edges, region, category).rename(columns={"start": "day"})
 
+    try:
+        freshness, not_read = sources.freshness_now(store, at), {}
+    except (ValueError, OSError) as exc:  # a typo in sources.toml switched every warning off
+        log.error("数据源配置文件有误，本次不评估“数据源超期”规则（其余规则照常评估）：%s", exc)
+        freshness, not_read = None, {"source_overdue": f"数据源配置文件有误：{exc}"}
     return rules.Context(
         today=today, indicators=store.indicators(), regions=store.regions(), obs=store.observations(),
         settings=store.cfg, tasks=store.plan_tasks(), progress=tasks.progress_history(store),
         tickets=tickets, ticket_daily=daily, ticket_end=end,
         forecasts=forecasts if forecasts is not None else cached_forecasts(store),
-        targets=catalog.load_targets(), sources=sources.freshness_now(store, at))
+        targets=catalog.load_targets(), sources=freshness, not_read=not_read)
 
 
 def evaluate(store: Store, today: dt.date | None = None, *, config: dict | None = None,

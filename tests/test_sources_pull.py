@@ -229,3 +229,26 @@ def test_an_error_whose_class_takes_other_arguments_keeps_its_words(store, tmp_p
     assert not out.ok and "返回的内容不是 UTF-8" in out.message and "未预料" not in out.message, out.message
     assert "tk-20261201" not in out.message and ("token=***" in out.message) is echoed
     assert S.states(store).set_index("source").loc["stats"].last_error == out.message
+
+
+def test_a_broken_sources_file_skips_only_the_source_rule_and_keeps_its_alerts(store, tmp_path, monkeypatch, caplog):
+    """One bad line in sources.toml stopped every warning: the evaluation raised before any rule ran,
+    so 预警中心 showed yesterday's alerts for every domain and said nothing."""
+    (tmp_path / "drop").mkdir()
+    good = write_sources(tmp_path / "sources.toml", f'[sources.drop]\nkind = "folder"\ntitle = "投递文件夹"\n'
+                                                    f'path = "{tmp_path / "drop"}"\nschedule = "hourly"\n')
+    monkeypatch.setenv("COCKPIT_SOURCES", str(good))
+    S.record(store, "drop", started=dt.datetime.now(), ok=True, status="written", rows=1, written=1,
+             batches=[], message="ok")  # stamped now
+    at = dt.datetime.now() + dt.timedelta(hours=30)
+    warnings.evaluate(store, at.date(), at=at, send=False)
+    firing = alert_store.alerts(store, ("firing",))
+    (title,) = firing[firing.rule == "source_overdue"].title
+    assert title.startswith("数据源“投递文件夹”数据超期 29.")
+    good.write_text('[sources.drop]\nkind = "nope"\n', encoding="utf-8")
+    with caplog.at_level("ERROR"):
+        warnings.evaluate(store, at.date(), at=at + dt.timedelta(hours=1), send=False)  # no exception
+    assert "数据源配置文件有误，本次不评估“数据源超期”规则" in caplog.text
+    after = alert_store.alerts(store, ("firing",))
+    assert after[after.rule == "source_overdue"].title.tolist() == [title]  # kept, not resolved
+    assert len(after) == len(firing)

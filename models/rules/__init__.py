@@ -36,6 +36,9 @@ def run(ctx: Context, config: dict) -> tuple[list[Finding], set[str], dict[str, 
         if not rc.get("enabled", True):
             ran.add(name)  # switched off: its alerts resolve
             continue
+        if name in ctx.not_read:
+            skipped[name] = ctx.not_read[name]
+            continue
         need = NEEDS.get(name)
         if need and not getattr(ctx, need):
             skipped[name] = "预测尚未计算（后台任务完成后自动评估）"

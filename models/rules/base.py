@@ -50,6 +50,9 @@ class Context:
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: pd.DataFrame | None = None  # freshness of each configured source (service.sources.freshness)
     series: list | None = None  # models.series.Series, built lazily
+    # rule -> why its input could not be read this time (a broken sources.toml): skipped, its alerts
+    # kept as they are, not resolved for want of findings, and every other rule still runs
+    not_read: dict[str, str] = field(default_factory=dict)
 
     def region_name(self, code: str | None) -> str:
         if code is None:

@@ -27,7 +27,7 @@ SIZES = {
 def cockpit_env(db_url: str, data_dir: Path | str) -> dict[str, str]:
     """A private store and no cockpit.toml: the run never touches data/ of the checkout."""
     return {**os.environ, "COCKPIT_DB_URL": db_url, "COCKPIT_DATA_DIR": str(data_dir),
-            "COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_DEMO_ON_EMPTY": "false"}
+            "COCKPIT_CONFIG": "", "COCKPIT_DEMO_ON_EMPTY": "false"}
 
 
 def whole_process(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT,

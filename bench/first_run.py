@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--label", default="after")
     a = ap.parse_args()
     data = Path(tempfile.mkdtemp(prefix="first-run-"))
-    env = {**os.environ, "COCKPIT_DATA_DIR": str(data), "COCKPIT_CONFIG": "/nonexistent.toml",
+    env = {**os.environ, "COCKPIT_DATA_DIR": str(data), "COCKPIT_CONFIG": "",
            "COCKPIT_DB_URL": f"sqlite:///{data / 'cockpit.db'}"}
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "cockpit", "init"], cwd=a.code, env=env, check=True,

@@ -99,7 +99,7 @@ def page_timings(path: str) -> dict[str, float]:
     """The 社情民意 page as Streamlit runs it: cold (empty cache), warm, and a few interactions."""
     import os
 
-    os.environ.update({"COCKPIT_DB_URL": f"sqlite:///{path}", "COCKPIT_CONFIG": "/nonexistent.toml",
+    os.environ.update({"COCKPIT_DB_URL": f"sqlite:///{path}", "COCKPIT_CONFIG": "",
                        "COCKPIT_DEMO_ON_EMPTY": "false"})
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=600)

@@ -230,8 +230,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Raises ValueError with a Chinese sentence naming the file or variable and the setting."""
     env = os.environ if environ is None else environ
     s = Settings()
-    path = Path(env.get("COCKPIT_CONFIG", ROOT / "cockpit.toml"))
-    if path.is_file():
+    named = env.get("COCKPIT_CONFIG")
+    # COCKPIT_CONFIG="" is no file at all; a file it names must be there: a typo in a service unit's
+    # path ran the cockpit on the defaults (data/cockpit.db in the checkout) without a word.
+    path = Path(named) if named else ROOT / "cockpit.toml"
+    if named and not path.is_file():
+        raise ValueError(f"环境变量 COCKPIT_CONFIG 指定的配置文件 {path} 不存在（不用配置文件时请设为空）")
+    if named or (named is None and path.is_file()):
         doc = _table(path)
         unknown = sorted(set(doc) - set(_SETTINGS))
         if unknown:

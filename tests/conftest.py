@@ -139,7 +139,7 @@ def point_app(monkeypatch, db_url: str) -> None:
 
     from cockpit import config
     monkeypatch.setenv("COCKPIT_DB_URL", db_url)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setenv("COCKPIT_CONFIG", "")
     # Page tests read what the page shows now; a forecast refit finishing in the background
     # mid-test would re-evaluate alerts under them. Refits have their own tests.
     monkeypatch.setattr("service.warnings.refresh_in_background", lambda *a, **k: False)

@@ -32,7 +32,7 @@ def _stored(store) -> tuple[int, int]:
 
 def _cli_import(store, path, *flags: str) -> subprocess.CompletedProcess:
     env = {"COCKPIT_DB_URL": store.url, "COCKPIT_DATA_DIR": str(store.cfg.data_dir),
-           "COCKPIT_CONFIG": "/nonexistent.toml", "PATH": "/usr/bin:/bin"}
+           "COCKPIT_CONFIG": "", "PATH": "/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-m", "cockpit", "import", str(path), "--user", "测试", *flags],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 

@@ -152,7 +152,7 @@ def test_the_table_covers_every_permission():
 
 
 def test_cli_adds_a_user_with_the_password_from_stdin(tmp_path):
-    env = {**os.environ, "COCKPIT_DB_URL": f"sqlite:///{tmp_path / 'u.db'}", "COCKPIT_CONFIG": "/nonexistent.toml",
+    env = {**os.environ, "COCKPIT_DB_URL": f"sqlite:///{tmp_path / 'u.db'}", "COCKPIT_CONFIG": "",
            "COCKPIT_DEMO_ON_EMPTY": "0"}
     run = lambda *a, stdin="": subprocess.run([sys.executable, "-m", "cockpit", *a], cwd=ROOT, env=env,  # noqa: E731
                                               input=stdin, capture_output=True, text=True, timeout=120)

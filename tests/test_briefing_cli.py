@@ -19,7 +19,7 @@ PASSWORD = "county-pass-2026"
 def door(demo_copy, tmp_path, monkeypatch):
     root = tmp_path / "briefings"
     monkeypatch.setenv("COCKPIT_DB_URL", demo_copy)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setenv("COCKPIT_CONFIG", "")
     monkeypatch.setenv("COCKPIT_BRIEFING_DIR", str(root))
     store = Store(demo_copy)
     auth.add_user(store, "永城统计", "county", PASSWORD, region_code="411481")

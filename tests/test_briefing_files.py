@@ -28,7 +28,7 @@ def pack_files(renderer, demo_db, tmp_path_factory):
     db = copy_db(demo_db, tmp / "cockpit.db")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("COCKPIT_DB_URL", db)
-        mp.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+        mp.setenv("COCKPIT_CONFIG", "")
         mp.setenv("COCKPIT_BRIEFING_DIR", str(tmp / "out"))
         from cockpit import config
         config.settings.cache_clear()

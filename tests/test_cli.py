@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 
 def run(*args, db, stdin: str = "", **env_extra):
-    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml", **env_extra}
+    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "", **env_extra}
     return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=300)
 

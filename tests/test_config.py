@@ -9,7 +9,7 @@ from cockpit.config import ROOT, load_settings
 
 
 def test_default_is_the_sqlite_file_under_data():
-    s = load_settings({"COCKPIT_CONFIG": "/nonexistent.toml"})
+    s = load_settings({"COCKPIT_CONFIG": ""})
     assert s.database_url == f"sqlite:///{ROOT / 'data' / 'cockpit.db'}"
 
 
@@ -28,7 +28,7 @@ def test_unknown_setting_is_named(tmp_path):
 
 
 def test_relative_paths_are_relative_to_the_project(tmp_path):
-    s = load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_GEOJSON": "data/geo/x.geojson"})
+    s = load_settings({"COCKPIT_CONFIG": "", "COCKPIT_GEOJSON": "data/geo/x.geojson"})
     assert s.geojson == ROOT / "data/geo/x.geojson"
 
 
@@ -66,7 +66,7 @@ def test_a_wrong_wall_setting_is_refused_with_its_name(tmp_path, line, named):
 ])
 def test_a_wrong_wall_setting_from_the_environment_is_refused_with_its_name(var, value, named):
     with pytest.raises(ValueError, match=re.escape(named)):
-        load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", var: value})
+        load_settings({"COCKPIT_CONFIG": "", var: value})
 
 
 def test_wall_settings_read_from_file_and_environment(tmp_path):
@@ -76,7 +76,7 @@ def test_wall_settings_read_from_file_and_environment(tmp_path):
     s = load_settings({"COCKPIT_CONFIG": str(cfg), "COCKPIT_SCREEN_REFRESH_SECONDS": "15"})
     assert (s.screen_boards, s.screen_carousel_seconds, s.screen_refresh_seconds, s.screen_reload_at) == (
         ("tasks", "overview"), 0, 15, "03:30")
-    default = load_settings({"COCKPIT_CONFIG": "/nonexistent.toml"})
+    default = load_settings({"COCKPIT_CONFIG": ""})
     assert default.screen_boards == ("overview", "economy", "hotline", "emergency", "tasks")
     assert (default.screen_carousel_seconds, default.screen_refresh_seconds, default.screen_reload_at) == (30, 60, "")
 
@@ -138,7 +138,7 @@ def test_a_file_that_is_not_a_settings_file_is_said_in_chinese(tmp_path, text, s
 ])
 def test_a_wrong_environment_variable_is_named(var, value, says):
     with pytest.raises(ValueError, match=re.escape(says)):
-        load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", var: value})
+        load_settings({"COCKPIT_CONFIG": "", var: value})
 
 
 def test_right_values_read_from_file_and_environment(tmp_path):
@@ -150,7 +150,14 @@ def test_right_values_read_from_file_and_environment(tmp_path):
         30, False, ("10.0.0.1", "::1"), 25.0, 7.5, "DEBUG")
     for word, on in [("0", False), ("false", False), ("No", False), ("off", False), ("1", True), ("TRUE", True),
                      ("yes", True)]:
-        assert load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_DEMO_ON_EMPTY": word}).demo_on_empty is on
-    s = load_settings({"COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_PROXY_ADDRESSES": " 10.0.0.1, 10.0.0.2 ",
+        assert load_settings({"COCKPIT_CONFIG": "", "COCKPIT_DEMO_ON_EMPTY": word}).demo_on_empty is on
+    s = load_settings({"COCKPIT_CONFIG": "", "COCKPIT_PROXY_ADDRESSES": " 10.0.0.1, 10.0.0.2 ",
                        "COCKPIT_SESSION_MINUTES": " 15 "})
     assert (s.proxy_addresses, s.session_minutes) == (("10.0.0.1", "10.0.0.2"), 15)
+
+
+def test_a_config_file_named_but_missing_is_refused_and_an_empty_name_means_none(tmp_path):
+    """COCKPIT_CONFIG with a typo in a service unit ran the cockpit on the defaults without a word."""
+    with pytest.raises(ValueError, match="环境变量 COCKPIT_CONFIG 指定的配置文件 .*cokpit.toml 不存在"):
+        load_settings({"COCKPIT_CONFIG": str(tmp_path / "cokpit.toml")})
+    assert load_settings({"COCKPIT_CONFIG": ""}).source_file is None

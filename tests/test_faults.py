@@ -83,7 +83,7 @@ def test_two_cockpit_processes_on_one_postgres_see_each_others_uploads(tmp_path)
             "'region_code': '411403', 'period': '2026-09', 'measure': 'month', 'value': 42.0}]))], "
             "source='excel', created_by='另一进程')")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120,
-                   env={**os.environ, "COCKPIT_DB_URL": PG, "COCKPIT_CONFIG": "/nonexistent.toml"})
+                   env={**os.environ, "COCKPIT_DB_URL": PG, "COCKPIT_CONFIG": ""})
     assert store.data_version() != before  # caches keyed on it refresh in this process
     assert store.observations(regions=["411403"]).value.tolist() == [42.0]
 

@@ -15,7 +15,7 @@ from tests.fixtures.upload_files import GOOD, xlsx
 
 
 def _cli(*args, db, data_dir):
-    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_DATA_DIR": str(data_dir), "COCKPIT_CONFIG": "/nonexistent.toml",
+    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_DATA_DIR": str(data_dir), "COCKPIT_CONFIG": "",
            "COCKPIT_DEMO_ON_EMPTY": "0"}
     return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600)

@@ -275,7 +275,7 @@ def _headers(store, dataset):
 def test_the_command_line_imports_a_folder_of_lists(store, tmp_path, monkeypatch):
     from service.cli import main
     monkeypatch.setenv("COCKPIT_DB_URL", store.url)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setenv("COCKPIT_CONFIG", "")
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "值班表.xlsx").write_bytes(filled(store, "duty_roster", [ROWS["duty_roster"]]))

@@ -23,7 +23,7 @@ def store(tmp_path, monkeypatch):
     st = make_store("sqlite", tmp_path)
     st.init()
     monkeypatch.setenv("COCKPIT_DB_URL", st.url)
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setenv("COCKPIT_CONFIG", "")
     monkeypatch.setenv("COCKPIT_DATA_DIR", str(tmp_path))
     monkeypatch.setattr("service.warnings.refresh_in_background", lambda *a, **k: False)
     yield st

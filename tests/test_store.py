@@ -170,7 +170,7 @@ def test_a_fresh_store_has_no_revision_and_a_current_one_is_opened_without_alemb
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], capture_output=True,
                           text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "COCKPIT_DB_URL": url,
                                                        "COCKPIT_DATA_DIR": str(tmp_path),
-                                                       "COCKPIT_CONFIG": "/nonexistent.toml"})
+                                                       "COCKPIT_CONFIG": ""})
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.splitlines()[-1]) == [fresh.head_revision(), []]
 

@@ -306,7 +306,7 @@ def test_reporting_status_lists_who_is_late_since_when(store):
 
 # ---- command line ---------------------------------------------------------------------
 def run(*args, db, timeout=300):
-    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_DEMO_ON_EMPTY": "0"}
+    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "", "COCKPIT_DEMO_ON_EMPTY": "0"}
     return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -346,7 +346,7 @@ def test_process_killed_mid_import_leaves_nothing_half_written(tmp_path):
     from tests.fixtures.upload_files import csv_bytes
     big.write_bytes(csv_bytes(rows * 1))
     before = state(store)
-    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_DEMO_ON_EMPTY": "0"}
+    env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "", "COCKPIT_DEMO_ON_EMPTY": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "cockpit", "import", str(big)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:

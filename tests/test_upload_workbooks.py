@@ -170,7 +170,7 @@ def _cli(*args, db, env=None):
     import sys
 
     from tests.conftest import ROOT
-    full = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml", "COCKPIT_DEMO_ON_EMPTY": "0",
+    full = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "", "COCKPIT_DEMO_ON_EMPTY": "0",
             **(env or {})}
     return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=ROOT, env=full, capture_output=True,
                           text=True, timeout=300)

@@ -27,7 +27,7 @@ def page_db(demo_db, tmp_path):
 def _open(page_db, tmp_path, monkeypatch):
     monkeypatch.setenv("COCKPIT_DB_URL", page_db)
     monkeypatch.setenv("COCKPIT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("COCKPIT_CONFIG", "/nonexistent.toml")
+    monkeypatch.setenv("COCKPIT_CONFIG", "")
     monkeypatch.setattr("service.warnings.refresh_in_background", lambda *a, **k: False)  # no fitting in tests
     config.settings.cache_clear()
     st.cache_data.clear()

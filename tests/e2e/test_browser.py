@@ -57,7 +57,7 @@ def _free_port() -> int:
 
 def _serve(db_url: str, name: str):
     port = _free_port()
-    env = {**os.environ, "COCKPIT_DB_URL": db_url, "COCKPIT_CONFIG": "/nonexistent.toml"}
+    env = {**os.environ, "COCKPIT_DB_URL": db_url, "COCKPIT_CONFIG": ""}
     OUT.mkdir(exist_ok=True)
     log = open(OUT / f"server-{name}.log", "w")
     # Its own process group: stopping the server also stops a background refit it started.

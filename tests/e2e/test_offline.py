@@ -60,7 +60,7 @@ def test_the_server_starts_and_serves_without_reaching_outside(demo_db, tmp_path
     OUT.mkdir(exist_ok=True)
     with refusing_proxy() as (proxy, seen), open(log_path, "w") as log:
         env = {**os.environ, "COCKPIT_DB_URL": copy_db(demo_db, tmp_path / "cockpit.db"),
-               "COCKPIT_CONFIG": "/nonexistent.toml", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+               "COCKPIT_CONFIG": "", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
         env.update({k: proxy for k in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")})
         # No --address: as `make run` starts it, listening on every interface, which is when
         # Streamlit goes looking for an "External URL" to print.

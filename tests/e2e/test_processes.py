@@ -79,7 +79,7 @@ def test_what_one_process_writes_is_on_the_others_page_and_so_is_a_rollback(clus
         with engine.connect() as conn:  # the correction's batch
             last = conn.exec_driver_sql("SELECT max(id) FROM upload_batches").scalar()
         engine.dispose()
-        env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": "/nonexistent.toml"}
+        env = {**os.environ, "COCKPIT_DB_URL": db, "COCKPIT_CONFIG": ""}
         done = subprocess.run([sys.executable, "-m", "cockpit", "rollback", str(last), "--reason", "演练", "--user", "王五"],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]

@@ -277,3 +277,6 @@ def setup_logging(level: str | None = None) -> None:
     )
     # Alembic announces every plugin at INFO; operators only need its warnings.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Kaleido's Chromium channel logs a message it could not decode, with a traceback, at ERROR and
+    # then goes on: a clerk's briefing run that succeeded showed it on the terminal.
+    logging.getLogger("choreographer").setLevel(logging.CRITICAL)

@@ -174,6 +174,19 @@ def test_a_county_users_pack_holds_only_their_county(county_pack, demo_store):
     # The county has no CPI of its own: said on the title page, not left out unsaid.
     assert not {"CPI", "UNEMP"} & {s.code for s in county_pack.charts}
     assert "城镇调查失业率、居民消费价格指数近两年没有永城市的数据（通常仅发布全市数据），本简报不含该部分。" in county_pack.notes
+    # Its 累计 trends break at each new year (全年 drawn down into the next 1月 read as a collapse),
+    # and GDP's points are named as released.
+    gdp = next(s for s in county_pack.charts if s.code == "GDP").chart.figure.data[0]
+    assert None in list(gdp.y) and "2025年前三季度" in list(gdp.text or gdp.customdata.ravel())
+
+
+def test_a_city_without_its_own_cpi_is_not_told_only_city_figures_are_published(demo_copy):
+    from sqlalchemy import delete
+    store = Store(demo_copy)
+    with store.engine.begin() as conn:
+        conn.execute(delete(s.observations).where(s.observations.c.indicator_code.in_(["CPI", "UNEMP"])))
+    pack = content.build(store, DEMO_END, today=TODAY)
+    assert "城镇调查失业率、居民消费价格指数近两年没有商丘市的数据，本简报不含该部分。" in pack.notes
 
 
 @pytest.mark.parametrize("month, region, scope, message", [
@@ -181,6 +194,7 @@ def test_a_county_users_pack_holds_only_their_county(county_pack, demo_store):
     ("十月", None, Scope(), "格式不对"),
     ("2027-01", None, Scope(), "尚未到来"),
     ("2026-1", None, Scope(), "月份“2026-1”格式不对，应为 YYYY-MM"),  # was a pack of 数据暂缺
+    ("２０２５-１１", None, Scope(), "格式不对，应为 YYYY-MM"),  # full-width digits (an IME) read as 尚未到来
     (" 2026-05", None, Scope(), "格式不对"),
     ("1999-01", None, Scope(), "商丘市1999年1月没有经济指标数据（最近有数据的是"),
     (DEMO_END, "999999", Scope(), "未知的地区“999999”，可写名称或代码"),

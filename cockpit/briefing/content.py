@@ -77,7 +77,7 @@ def check(store: Store, month: str, region: str | None, scope: Scope, today: dt.
     BriefingRefused naming what is wrong with the request."""
     # Exactly YYYY-MM: "2026-1" parsed, then compared as text with "2026-01" and made a pack of
     # 数据暂缺 under a file name of its own.
-    if not re.fullmatch(r"\d{4}-\d{2}", month):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", month):  # \d took ２０２５-１１ and then called it 尚未到来
         raise BriefingRefused(f"--month：月份“{month}”格式不对，应为 YYYY-MM，如 {periods.last_complete_month(today)}")
     try:
         periods.parse_month(month)
@@ -134,7 +134,8 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     notes = [unsaid] if unsaid else []
     absent = [name for name, x in drawn.items() if x is None]
     if absent:  # 仅全市: a county has no CPI of its own, and its pack says so rather than leave it out unsaid
-        notes.append(f"{'、'.join(absent)}近两年没有{names[region]}的数据（通常仅发布全市数据），本简报不含该部分。")
+        usually = "（通常仅发布全市数据）" if region != CITY else ""  # the city's own figures missing: no such reason
+        notes.append(f"{'、'.join(absent)}近两年没有{names[region]}的数据{usually}，本简报不含该部分。")
     if region == CITY and scope.codes is None:
         tables.append(_plan(store, month, end, cfg))
     else:
@@ -188,7 +189,10 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
     else:
         values = economy.growth_series(obs, ind, region, "ytd")
         values = values[values.period > periods.shift_month(month, -TREND_MONTHS)]
-        chart = charts.trend(values, title=f"{names[region]}{ind['name']}累计同比（{what}）", unit=unit, **common)
+        # As /economy draws it: the 累计 line breaks at each new year, quarters named as released.
+        chart = charts.trend(values, title=f"{names[region]}{ind['name']}累计同比（{what}）", unit=unit, yearly=True,
+                             labels=([periods.label(p, "ytd", "Q") for p in values.period]
+                                     if ind.frequency == "Q" else None), **common)
         text = commentary.indicator(obs, ind, region, names[region], period, **words)
         data = pd.DataFrame({"时期": [periods.label(p, "ytd", ind.frequency) for p in values.period],
                              "累计同比（%）": values.value,

@@ -123,7 +123,7 @@ def growth_series(obs: pd.DataFrame, ind: pd.Series, region: str, basis: str) ->
     """同比 series for basis, gaps kept as NaN: the published rate where there is one, else 推算
     (metrics.yoy_table; column `reported` says which)."""
     mine = obs[(obs.indicator_code == ind.code) & (obs.region_code == region)]
-    table = metrics.yoy_table(mine, ind.kind, basis)
+    table = metrics.yoy_table(mine, metrics.change_kind(ind), basis)
     if table.empty:
         return pd.DataFrame(columns=["period", "value", "reported"])
     months = periods.month_range(table.period.min(), table.period.max())

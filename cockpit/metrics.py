@@ -43,17 +43,29 @@ def _demo(obs: pd.DataFrame) -> np.ndarray:
     return obs["demo"].fillna(False).astype(bool).to_numpy() if "demo" in obs else np.zeros(len(obs), bool)
 
 
+PUBLISHED_ONLY = "published"  # change_kind of an indicator whose 增速 only a release can give
+
+
+def change_kind(ind: pd.Series) -> str:
+    """The kind computed_change is asked for, for an indicator. One whose 增速 is at comparable
+    prices (GDP, 工业增加值: 口径 says 按可比价格) gets no 同比 computed from its current-price values:
+    夏邑县's 391.2 against 350.0 亿元 printed 增长11.8%（推算） beside a published real 6.8% for the
+    city, and was ranked 增长最快."""
+    return PUBLISHED_ONLY if "可比价" in str(ind.get("caliber") or "") else ind.kind
+
+
 def computed_change(now, before, now_demo, before_demo, kind: str, *, ratio_pp: bool = True) -> np.ndarray:
     """THE one definition of a 同比 or 环比 the cockpit computes itself (推算), vectorised.
 
     Percent change for flows, stocks and levels (PM2.5's 浓度同比下降 5.2%); the change in
-    percentage points for ratios (a rate's "growth rate" is not what a release prints); nothing for an index on 上年同月=100 (it already is
-    a year-on-year figure); nothing where either figure is missing or the earlier one is 0 or below
+    percentage points for ratios (a rate's "growth rate" is not what a release prints); nothing for
+    an index on 上年同月=100 (it already is a year-on-year figure) or a rate only published at
+    comparable prices (change_kind); nothing where either figure is missing or the earlier one is 0 or below
     (−2 → 5 read −350%: a release says 扭亏, not a rate); nothing across a demo and a real figure.
     Rounded to one decimal, as releases print it."""
     now, before = np.asarray(now, float), np.asarray(before, float)
     out = np.full(now.shape, np.nan)
-    if kind == "index":
+    if kind in ("index", PUBLISHED_ONLY):
         return out
     ok = ~np.isnan(now) & ~np.isnan(before) & (np.asarray(now_demo, bool) == np.asarray(before_demo, bool))
     if kind == "ratio" and ratio_pp:
@@ -105,8 +117,9 @@ def growth(obs: pd.DataFrame, region: str, period: str, measure: str,
 
 def growth_for(obs: pd.DataFrame, ind: pd.Series, region: str, period: str,
                measure: str) -> tuple[float | None, bool]:
-    """growth() with the indicator's kind applied (an index gets no computed 同比)."""
-    return growth(obs, region, period, measure, kind=ind.kind)
+    """growth() with the indicator's kind applied (an index, or a rate at comparable prices, gets no
+    computed 同比)."""
+    return growth(obs, region, period, measure, kind=change_kind(ind))
 
 
 def month_on_month(obs: pd.DataFrame, ind: pd.Series, region: str, period: str, previous: str) -> float | None:
@@ -115,7 +128,7 @@ def month_on_month(obs: pd.DataFrame, ind: pd.Series, region: str, period: str, 
     now, before = hit[hit.period == period], hit[hit.period == previous]
     if now.empty or before.empty:
         return None
-    v = computed_change(now.value.iloc[:1], before.value.iloc[:1], _demo(now)[:1], _demo(before)[:1], ind.kind)[0]
+    v = computed_change(now.value.iloc[:1], before.value.iloc[:1], _demo(now)[:1], _demo(before)[:1], change_kind(ind))[0]
     return None if np.isnan(v) else float(v)
 
 

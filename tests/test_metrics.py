@@ -230,3 +230,17 @@ def test_an_unknown_kind_in_the_catalogue_is_refused_naming_the_file_row_and_the
     monkeypatch.setattr(catalog, "DATA", tmp_path)
     with pytest.raises(ValueError, match=f"第 {line} 行（PM25）kind 列为“average”，应为 flow、stock、ratio、index、level 之一"):
         catalog.indicator_rows(catalog.load_plan())
+
+
+def test_a_rate_published_at_comparable_prices_is_never_computed_from_current_price_values(demo_store):
+    """夏邑县's GDP of 391.2 against 350.0 亿元 printed 增长11.8%（推算） and was ranked 增长最快 beside the
+    city's published 6.8% at comparable prices, under a 口径 that says 增速按可比价格计算."""
+    catalog = demo_store.indicators().set_index("code", drop=False)
+    obs = pd.DataFrame({"indicator_code": "GDP", "region_code": "411426", "period": ["2025-09", "2026-09"],
+                        "measure": "ytd", "value": [350.0, 391.2]})
+    gdp, retail = catalog.loc["GDP"], catalog.loc["RETAIL"]
+    assert "可比价格" in gdp.caliber and "可比价" not in retail.caliber
+    assert metrics.growth_for(obs, gdp, "411426", "2026-09", "ytd") == (None, False)
+    assert metrics.yoy_table(obs, metrics.change_kind(gdp), "ytd").empty
+    # A current-price flow still gets its 推算, by the same one definition.
+    assert metrics.growth_for(obs.assign(indicator_code="RETAIL"), retail, "411426", "2026-09", "ytd") == (11.8, False)

@@ -108,7 +108,7 @@ def _yoy(obs: pd.DataFrame, ind, region: str) -> tuple[pd.Series, str]:
     (cockpit.metrics.yoy_table: published rates preferred). `obs` holds one indicator and region."""
     measures = ind.measures.split(",")
     base, name = ("month", "当月同比") if "month" in measures or "month_yoy" in measures else ("ytd", "累计同比")
-    table = metrics.yoy_table(obs, ind.kind, base)
+    table = metrics.yoy_table(obs, metrics.change_kind(ind), base)
     return table.set_index("period").value, name
 
 

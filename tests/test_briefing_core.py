@@ -355,6 +355,22 @@ def test_counties_that_print_the_same_rate_share_the_fastest_or_slowest_place():
     """One county was named 增长最快 when two printed the same 9.1%; the page's sentences say 并列."""
     rank = pd.DataFrame({"name": ["甲县", "乙县", "丙县", "丁县"], "yoy": [9.12, 9.08, 3.2, 3.24],
                          "estimated": [False, False, False, True], "ranked": True})
-    assert commentary.counties(rank) == "；分县区看，甲县、乙县并列增长最快（增长9.1%），丁县、丙县并列增长最慢（增长3.2%（推算））"
+    assert commentary.counties(rank) == "；分县区看，甲县、乙县并列增长最快（增长9.1%），丁县、丙县并列增长最慢（增长3.2%，推算）"
     same = rank.assign(yoy=5.0)
-    assert commentary.counties(same) == "；分县区看，甲县、乙县、丙县、丁县并列增长最快（增长5.0%（推算））"
+    assert commentary.counties(same) == "；分县区看，甲县、乙县、丙县、丁县并列增长最快（增长5.0%，推算）"
+
+
+def test_falls_and_standstills_are_worded_as_a_bulletin_words_them():
+    """"永城市增长最快（下降11.0%）", "增速比1月回落11.6个百分点" of −4.3 → −15.9, and "增长0.0%"."""
+    rank = pd.DataFrame({"name": ["甲县", "乙县", "丙县"], "yoy": [-2.0, -5.5, -11.04],
+                         "estimated": False, "ranked": True})
+    assert commentary.counties(rank) == "；分县区看，甲县降幅最小（下降2.0%），丙县降幅最大（下降11.0%）"
+    mixed = rank.assign(yoy=[3.0, 0.04, -1.0])
+    assert commentary.counties(mixed) == "；分县区看，甲县增长最快（增长3.0%），丙县降幅最大（下降1.0%）"
+    still = rank.assign(yoy=[0.0, -0.02, -1.0])
+    assert commentary.counties(still) == "；分县区看，甲县、乙县并列增速最高（持平），丙县降幅最大（下降1.0%）"
+    assert commentary._change(-15.9, -4.3, "1月") == "，降幅比1月扩大11.6个百分点"
+    assert commentary._change(-3.2, -4.6, "1—6月") == "，降幅比1—6月收窄1.4个百分点"
+    assert commentary._change(-3.2, -3.2, "1—6月") == "，降幅与1—6月持平"
+    assert commentary._change(-1.0, 2.0, "1—6月") == "，增速比1—6月回落3.0个百分点"
+    assert commentary._change(7.2, 7.5, "1—9月") == "，增速比1—9月回落0.3个百分点"

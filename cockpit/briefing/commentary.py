@@ -32,8 +32,20 @@ def growth_words(value: float, reported: bool = True) -> str:
 
 
 def _rate(value: float, reported: bool) -> str:
-    word = "增长" if value >= 0 else "下降"
-    return f"{word}{abs(value):.1f}%" + ("" if reported else ESTIMATED)
+    """Inside a county's brackets: 增长9.1% / 下降3.2% / 持平, and 推算 after a comma (not nested)."""
+    tag = "" if reported else f"，{economy.ESTIMATED}"
+    if round(value, 1) == 0:
+        return "持平" + tag  # "增长0.0%" said a rate that did not move was growth
+    return f"{'增长' if value > 0 else '下降'}{abs(value):.1f}%{tag}"
+
+
+def _change(now: float, then: float, ref: str) -> str:
+    """How the 累计 rate moved since `ref`, as a bulletin words it: 增速比1—9月提高/回落, and between
+    two falls 降幅扩大/收窄 ("增速比1月回落11.6个百分点" said of −4.3 → −15.9)."""
+    diff = round(now - then, 1)
+    if now < 0 and then < 0:
+        return f"，降幅与{ref}持平" if diff == 0 else f"，降幅比{ref}{'扩大' if diff < 0 else '收窄'}{abs(diff):.1f}个百分点"
+    return f"，增速与{ref}持平" if diff == 0 else f"，增速比{ref}{'提高' if diff > 0 else '回落'}{abs(diff):.1f}个百分点"
 
 
 def previous_period(period: str, frequency: str) -> str | None:
@@ -73,9 +85,7 @@ def indicator(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, period
         if prev is None:
             text += f"，{ref}增速暂缺，无法比较"
         else:
-            diff = round(yoy - prev, 1)
-            text += (f"，增速与{ref}持平" if diff == 0 else
-                     f"，增速比{ref}{'提高' if diff > 0 else '回落'}{abs(diff):.1f}个百分点")
+            text += _change(yoy, prev, ref)
     if ranking is not None:
         text += counties(ranking)
     return text + "。"
@@ -143,9 +153,11 @@ def counties(ranking: pd.DataFrame) -> str:
         first = tied.iloc[0]
         names = "、".join(tied["name"])
         return f"{names}{'并列' if len(tied) > 1 else ''}{word}（{_rate(first.yoy, not tied.estimated.any())}）"
-    text = f"；分县区看，{who(shown.iloc[0], '增长最快')}"
-    if shown.iloc[0] != shown.iloc[-1]:
-        text += f"，{who(shown.iloc[-1], '增长最慢')}"
+    # 永城市增长最快（下降11.0%）: where the fastest fell, it fell least (降幅最小); the slowest that fell, most.
+    top, bottom = shown.iloc[0], shown.iloc[-1]
+    text = f"；分县区看，{who(top, '增长最快' if top > 0 else '增速最高' if top == 0 else '降幅最小')}"
+    if top != bottom:
+        text += f"，{who(bottom, '增长最慢' if bottom > 0 else '增速最低' if bottom == 0 else '降幅最大')}"
     if len(missing):
         text += f"；{'、'.join(missing['name'])}数据暂缺"
     return text

@@ -40,7 +40,7 @@ def make(store: Store, month: str, region: str | None = None, scope: Scope = EVE
     pictures = []
     for i, section in enumerate(pack.charts):
         say(0.1 + 0.7 * i / max(len(pack.charts), 1), f"正在绘制图表 {i + 1}/{len(pack.charts)}：{section.chart.title}")
-        pictures.append(briefing_render.slide_png(section.chart, demo=pack.demo))
+        pictures.append(briefing_render.slide_png(section.chart, demo=section.demo))
     say(0.82, "正在排版演示文稿…")
     data = {"pptx": slides.write(pack, pictures)}
     say(0.9, "正在排版 PDF…")

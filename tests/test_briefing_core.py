@@ -374,3 +374,21 @@ def test_falls_and_standstills_are_worded_as_a_bulletin_words_them():
     assert commentary._change(-3.2, -3.2, "1—6月") == "，降幅与1—6月持平"
     assert commentary._change(-1.0, 2.0, "1—6月") == "，增速比1—6月回落3.0个百分点"
     assert commentary._change(7.2, 7.5, "1—9月") == "，增速比1—9月回落0.3个百分点"
+
+
+def test_only_the_pages_of_demo_data_are_marked_demo(demo_copy):
+    """A store whose figures were real and whose task reports were still the demo's stamped every
+    page, chart and sheet 演示数据, real figures included."""
+    from sqlalchemy import update
+    store = Store(demo_copy)
+    with store.engine.begin() as conn:  # the figures' batches as a city's own import would hold them
+        conn.execute(update(s.upload_batches).where(s.upload_batches.c.dataset == "observations").values(source="excel"))
+    pack = content.build(store, DEMO_END, today=TODAY)
+    assert pack.demo and not any(c.demo for c in pack.charts)
+    marked = {t.title.split("（")[0]: t.demo for t in pack.tables}
+    assert marked == {"12345热线受理情况": True, "预警情况": True, "逾期未完成的重点任务": True, "数字政府建设主要指标": False}
+    assert "演示数据" not in pack.footer(pack.charts[0].basis, pack.charts[0].chart.as_of, pack.charts[0].demo)
+    assert pack.demo_notice.startswith("【演示数据】本简报中标有“演示数据”的页面为系统生成的演示数据")
+    sheets = load_workbook(io.BytesIO(workbook.write(pack)))
+    assert not any("演示数据" in str(c.value) for c in sheets[sheets.sheetnames[1]]["A"])
+    assert any("演示数据" in str(c.value) for c in sheets["逾期未完成的重点任务"]["A"])

@@ -61,11 +61,19 @@ class Pack:
         """basis "": a table's page, whose own note line says its 口径."""
         return f"地区：{self.region_name}　时期：{periods.label(self.month)}" + (f"　口径：{basis}" if basis else "")
 
-    def footer(self, basis: str | None = None, as_of: str | None = None) -> str:
+    @property
+    def demo_notice(self) -> str:
+        """The title page's: the whole pack, or only the pages marked (a store whose figures are real
+        and whose task reports are still the demo's stamped every real figure 演示数据)."""
+        whole = all(x.demo for x in (*self.charts, *self.tables))
+        return (f"【演示数据】本简报{'数字' if whole else '中标有“演示数据”的页面'}为系统生成的演示数据，"
+                f"{city.NOT_REAL}") if self.demo else ""
+
+    def footer(self, basis: str | None = None, as_of: str | None = None, demo: bool | None = None) -> str:
         """Printed on every slide and page, with that page's 口径 and 数据截至 (a GDP page said 2026年10月
         under its 前三季度 chart; a table of tasks said 口径：累计 and the economy's month)."""
         return (f"{self.filters_of(self.basis if basis is None else basis)}　数据截至：{as_of or self.as_of}"
-                + (f"　【演示数据，非{city.NAME}实际数据】" if self.demo else ""))
+                + (f"　【演示数据，非{city.NAME}实际数据】" if (self.demo if demo is None else demo) else ""))
 
     @property
     def file_stem(self) -> str:
@@ -129,6 +137,9 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     as_of = periods.label(min(mine.period.max(), month))
     end = min(periods.month_end(month), today)
     calls, unsaid = hotline_page.section(store, month, scope.within(region), place)
+    # Each page is marked by the data it shows: the charts and the plan's values are observations.
+    for section in sections:
+        section.demo = "observations" in demo_sets
     tables = [*([calls] if calls else []), _warnings(store, scope if region == CITY else Scope.of([region])),
               _tasks(store, end)]
     notes = [unsaid] if unsaid else []
@@ -140,9 +151,11 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
         tables.append(_plan(store, month, end, cfg))
     else:
         notes.append("数字政府建设主要指标是全市指标，不分县区，本县区简报不含该部分。")
+    for t, used in zip(tables, [*(["hotline_tickets"] if calls else []), "*", "task_progress", "observations"]):
+        t.demo = bool(demo_sets) if used == "*" else used in demo_sets  # alerts are read from every dataset
     return Pack(month=month, region=region, region_name=names[region], basis="累计", as_of=as_of,
                 generated_at=dt.datetime.now().replace(microsecond=0),
-                demo=bool(demo_sets & {"observations", "task_progress", *(["hotline_tickets"] if calls else [])}), charts=sections, tables=tables,
+                demo=any(x.demo for x in (*sections, *tables)), charts=sections, tables=tables,
                 notes=notes, other_bases=f"{'、'.join(shown)}为当月" if shown else "")
 
 

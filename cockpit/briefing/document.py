@@ -43,7 +43,7 @@ class _Doc(FPDF):
     def __init__(self, pack: Pack):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.pack = pack
-        self.foot: tuple[str | None, str | None] = (None, None)  # the page's 口径 and 数据截至 (Pack.footer)
+        self.foot: tuple = (None, None, None)  # the page's 口径, 数据截至 and demo mark (Pack.footer)
         self.add_font("cjk", "", str(font_file()))  # one face (parsing a CJK font costs seconds): headings are larger, not bold
         self.set_auto_page_break(True, margin=16)
         self.set_title(pack.title)
@@ -52,7 +52,8 @@ class _Doc(FPDF):
     def footer(self):
         self.set_y(-12)
         self.set_font("cjk", size=8)
-        self.set_text_color(*(AMBER if self.pack.demo else GREY))
+        demo = self.pack.demo if self.foot[2] is None else self.foot[2]
+        self.set_text_color(*(AMBER if demo else GREY))
         self.cell(0, 5, self.pack.footer(*self.foot), align="L")
         self.set_x(-30)
         self.cell(20, 5, f"{self.page_no()}/{{nb}}", align="R")
@@ -106,10 +107,10 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         doc.ln(6)
         doc.set_font("cjk", size=14)
         doc.set_text_color(*AMBER)
-        doc.cell(0, 10, f"【演示数据】本简报数字为系统生成的演示数据，{city.NOT_REAL}", align="C")
+        doc.cell(0, 10, pack.demo_notice, align="C")
     for section, png in zip(pack.charts, pictures):
         doc.add_page()  # the page before gets its footer here, with its own 口径
-        doc.foot = (section.basis, section.chart.as_of)
+        doc.foot = (section.basis, section.chart.as_of, section.demo)
         doc.heading(section.chart.title)
         top = doc.get_y()
         doc.image(_flat(png), x=doc.l_margin, y=top, w=180)  # 16:9, so 101 mm high
@@ -122,7 +123,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         parts = t.pages()  # the same pieces as the slides, so page n of the PDF is slide n
         for i, part in enumerate(parts, start=1):
             doc.add_page()
-            doc.foot = ("", t.as_of)  # the note under the table says its 口径
+            doc.foot = ("", t.as_of, t.demo)  # the note under the table says its 口径
             doc.heading(t.title + (f"（{i}/{len(parts)}）" if len(parts) > 1 else ""))
             doc.para(t.text)
             if part.empty:

@@ -26,6 +26,7 @@ class ChartSection:
     formats: dict[str, str] = field(default_factory=dict)  # heading -> Excel number format
     text_columns: tuple[str, ...] = ()  # codes kept as text
     basis: str = "累计"  # printed as 口径 on its page: a CPI page said 口径：累计
+    demo: bool = False  # its figures are the demo generator's (the page and its picture say so)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class TableSection:
     frame: pd.DataFrame  # as shown, Chinese headings
     note: str  # 口径 and 来源
     as_of: str
+    demo: bool = False  # its rows come from demo data: real figures beside it are not marked 演示数据
 
     def pages(self) -> list[pd.DataFrame]:
         """The table cut into slide-sized pieces (one empty piece for an empty table): as many rows

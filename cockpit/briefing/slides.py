@@ -11,7 +11,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from .. import city, fmt
+from .. import fmt
 from .content import Pack
 from .sections import ROW_PAD_PT, TABLE_PT, TableSection, texts, widths
 
@@ -48,9 +48,10 @@ def _titled(prs, left, top, width, height, text: str, size: int):
     return slide
 
 
-def _foot(slide, pack: Pack, n: int, basis: str | None = None, as_of: str | None = None) -> None:
-    _text(slide, Inches(0.4), H - Inches(0.55), W - Inches(1.6), Inches(0.4), pack.footer(basis, as_of), 11,
-          colour=AMBER if pack.demo else GREY)
+def _foot(slide, pack: Pack, n: int, basis: str | None = None, as_of: str | None = None,
+          demo: bool | None = None) -> None:
+    _text(slide, Inches(0.4), H - Inches(0.55), W - Inches(1.6), Inches(0.4), pack.footer(basis, as_of, demo), 11,
+          colour=AMBER if (pack.demo if demo is None else demo) else GREY)
     _text(slide, W - Inches(1.1), H - Inches(0.55), Inches(0.8), Inches(0.4), str(n), 11, colour=GREY)
 
 
@@ -61,7 +62,7 @@ def _title_slide(prs, pack: Pack) -> None:
     _text(s, Inches(0.8), Inches(4.3), W - Inches(1.6), Inches(1.6), "\n".join(lines), 16, colour=GREY)
     if pack.demo:
         _text(s, Inches(0.8), Inches(5.9), W - Inches(1.6), Inches(0.6),
-              f"【演示数据】本简报数字为系统生成的演示数据，{city.NOT_REAL}", 18, bold=True, colour=AMBER)
+              pack.demo_notice, 18, bold=True, colour=AMBER)
     _foot(s, pack, 1)
 
 
@@ -85,7 +86,7 @@ def _table_slide(prs, pack: Pack, t: TableSection, part: pd.DataFrame, page: int
                 _cell(shape.table.cell(i, j), value)
     _text(s, Inches(0.4), H - Inches(0.95), W - Inches(0.8), Inches(0.4), f"{t.note}　数据截至：{t.as_of}", 10,
           colour=GREY)
-    _foot(s, pack, n, "", t.as_of)  # the note above says the table's 口径
+    _foot(s, pack, n, "", t.as_of, t.demo)  # the note above says the table's 口径
 
 
 def _cell(cell, text: str, bold: bool = False) -> None:
@@ -107,7 +108,7 @@ def write(pack: Pack, pictures: list[bytes]) -> bytes:
         s = _titled(prs, Inches(0.4), Inches(0.25), W - Inches(0.8), Inches(0.7), section.chart.title, 24)
         s.shapes.add_picture(io.BytesIO(png), Inches(0.3), Inches(1.0), width=Inches(9.6))
         _text(s, Inches(10.1), Inches(1.1), Inches(2.9), Inches(5.2), section.text, 15)
-        _foot(s, pack, n, section.basis, section.chart.as_of)
+        _foot(s, pack, n, section.basis, section.chart.as_of, section.demo)
     for t in pack.tables:
         parts = t.pages()
         for i, part in enumerate(parts, start=1):

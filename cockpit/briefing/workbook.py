@@ -84,7 +84,7 @@ def write(pack: Pack) -> bytes:
         cover.append([escape_formula(line)])
     cover["A1"].font = Font(bold=True, size=14)
     if pack.demo:
-        cover.append([f"【演示数据】本简报数字为系统生成的演示数据，非{city.NAME}实际数据"])
+        cover.append([pack.demo_notice])
         cover.cell(row=cover.max_row, column=1).fill = DEMO_FILL
     cover.column_dimensions["A"].width = 90
     for s in pack.charts:
@@ -92,10 +92,10 @@ def write(pack: Pack) -> bytes:
         _sheet(wb, c.title.replace("各县区", "").split("（")[0], c.title,
                [f"口径：{c.caliber}", f"来源：{c.source}", f"数据截至：{c.as_of}", pack.filters_of(s.basis),
                 f"说明：{s.text}"],
-               s.data, s.formats, s.text_columns, pack.demo)
+               s.data, s.formats, s.text_columns, s.demo)
     for t in pack.tables:
         _sheet(wb, t.title, t.title, [t.note, f"数据截至：{t.as_of}", pack.filters, f"说明：{t.text}"],
-               t.frame, {c: "0.0" for c in t.frame.columns if "（%）" in c or "百分点" in c}, (), pack.demo)
+               t.frame, {c: "0.0" for c in t.frame.columns if "（%）" in c or "百分点" in c}, (), t.demo)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

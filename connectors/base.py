@@ -8,6 +8,7 @@ message, in Chinese, the operator reads on the 数据源 page: never a password 
 """
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ class Option:
     default: Any = None
     required: bool = False
     secret: bool = False  # read from the environment, never from the sources file
+    # A number's bounds, checked when the file is read: backoff_seconds = -1 and timeout_seconds = 0
+    # were taken and failed at pull time with a traceback (a sleep of −1 s, a read timeout of 0).
+    minimum: float | None = None  # at least this
+    above: float | None = None  # more than this
 
 
 class SourceError(Exception):
@@ -82,10 +87,18 @@ def _typed(kind: str, key: str, option: Option, value: Any) -> Any:
     want = option.type
     ok = isinstance(value, want) and not (isinstance(value, bool) and want is not bool)
     if not ok and want in (float, str) and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return want(value)
+        value, ok = want(value), True
     if not ok:
         raise ValueError(f"数据源类型 {kind} 的设置 {key}（{option.title}）应为{TYPE_WORDS.get(want, want.__name__)}，"
                          f"现为“{value}”")
+    if want in (int, float):
+        named = f"数据源类型 {kind} 的设置 {key}（{option.title}）"
+        if not math.isfinite(value):
+            raise ValueError(f"{named}应为有限的数，现为“{value}”")
+        if option.above is not None and value <= option.above:
+            raise ValueError(f"{named}应大于 {option.above:g}，现为 {value:g}")
+        if option.minimum is not None and value < option.minimum:
+            raise ValueError(f"{named}不能小于 {option.minimum:g}，现为 {value:g}")
     return value
 
 

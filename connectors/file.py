@@ -14,7 +14,7 @@ UPLOAD_OPTIONS = {  # what the upload page asks too (statistics monthly reports 
     "region": Option("统计月报所属地区（名称或代码）", str, None),
     # A county's own drop folder accepts that county's figures only, as its reporter's upload does.
     "only_region": Option("只接受这个地区的数据（县区各自的投递文件夹；含其他地区的文件整份不导入）", str, None),
-    "max_mb": Option("文件大小上限（MB）", float, DEFAULT_MAX_BYTES / MB),
+    "max_mb": Option("文件大小上限（MB）", float, DEFAULT_MAX_BYTES / MB, above=0),
 }
 
 

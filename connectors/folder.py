@@ -58,7 +58,7 @@ class FolderConnector(Connector):
         # .xls too: what many systems export is a web page under that name (read), and a real Excel
         # 97-2003 workbook goes to failed/ saying how to save it, rather than lying in the folder unread.
         "pattern": Option("读取的文件（逗号分隔的通配符）", str, "*.xlsx,*.xlsm,*.xls,*.csv"),
-        "settle_seconds": Option("文件最后修改后等待多少秒再读（避免读到正在复制的文件）", float, 10.0),
+        "settle_seconds": Option("文件最后修改后等待多少秒再读（避免读到正在复制的文件）", float, 10.0, minimum=0),
         **UPLOAD_OPTIONS,
     }
 

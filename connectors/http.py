@@ -40,11 +40,11 @@ def web_options() -> dict[str, Option]:
     """What every kind that talks HTTP shares (http, cap)."""
     return {
         "allow_hosts": Option("另外允许访问的主机（主机名、主机名:端口、IP 或网段）", list, []),
-        "timeout_seconds": Option("一次请求的总时限（秒）", float, 30.0),
-        "connect_timeout_seconds": Option("连接时限（秒）", float, 10.0),
-        "retries": Option("失败重试次数", int, 2),
-        "backoff_seconds": Option("首次重试前等待（秒，之后每次加倍）", float, 1.0),
-        "max_mb": Option("单次返回内容上限（MB）", float, 20.0),
+        "timeout_seconds": Option("一次请求的总时限（秒）", float, 30.0, above=0),
+        "connect_timeout_seconds": Option("连接时限（秒）", float, 10.0, above=0),
+        "retries": Option("失败重试次数", int, 2, minimum=0),
+        "backoff_seconds": Option("首次重试前等待（秒，之后每次加倍）", float, 1.0, minimum=0),
+        "max_mb": Option("单次返回内容上限（MB）", float, 20.0, above=0),
         "ca_file": Option("内网证书颁发机构文件（https）", str, None),
         "headers": Option("附加请求头（不得放密码或令牌）", dict, {}),
         "username": Option("用户名（HTTP 基本认证）", str, None),

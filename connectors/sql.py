@@ -100,8 +100,8 @@ class SqlConnector(Connector):
         "coordinates": mapping.COORDINATES,
         "values": Option("代码对照：本系统的列 = { 来源的代码 = 本系统的写法 }", dict, {}),
         "watermark": Option("变更时间列（增量拉取）", str, None),
-        "timeout_seconds": Option("查询时限（秒）", float, 60.0),
-        "max_rows": Option("一次最多读取行数", int, 5_000_000),
+        "timeout_seconds": Option("查询时限（秒）", float, 60.0, above=0),
+        "max_rows": Option("一次最多读取行数", int, 5_000_000, minimum=1),
     }
 
     def __init__(self, **values):

@@ -155,12 +155,32 @@ def load(path: Path | None = None, environ: dict | None = None) -> Config:
     return config
 
 
+# Tables of fixed values sent as they are written (headers, query parameters, POST bodies): a
+# password or a token among them was sent, echoed back by a gateway's error and shown unmasked.
+FIXED_TABLES = ("headers", "params", "body", "login_body")
+SECRET_NAME = re.compile(r"token|secret|passw|pwd|authori[sz]ation|cookie|api[-_.]?key|access[-_.]?key", re.I)
+
+
+def _no_secret_inside(table: dict, where: str, prefix: str = "") -> None:
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if SECRET_NAME.search(str(key)):
+            raise ValueError(f"{where} 中的“{name}”像是密码或令牌，不得写在文件中（文件会被复制和查看）：令牌请用 "
+                             "token_env（放在请求头 token_header 或请求体 token_field），密码用 password_env，"
+                             "取令牌的密钥用 login_secret_env")
+        if isinstance(value, dict):
+            _no_secret_inside(value, where, f"{name}.")
+
+
 def _source(name: str, table, where: str) -> Source:
     if not NAME.match(name):
         raise ValueError(f"{where} 中数据源名“{name}”只能由字母、数字、下划线和连字符组成（不超过 64 个）")
     if not isinstance(table, dict) or "kind" not in table:
         raise ValueError(f"{where} 的数据源 {name} 缺少 kind（数据源类型）")
-    cls = connector_class(str(table["kind"]))
+    try:
+        cls = connector_class(str(table["kind"]))
+    except ValueError as exc:  # said without the file or the source it was in
+        raise ValueError(f"{where} 的数据源 {name}：{exc}") from None
     options, secrets = {}, {}
     for key, value in table.items():
         if key in COMMON:
@@ -171,14 +191,19 @@ def _source(name: str, table, where: str) -> Source:
             raise ValueError(f"数据源 {name} 的 {key} 不得写在 {where} 中（文件会被复制和查看）："
                              f"请改为 {key}_env = \"存放它的环境变量名\"")
         elif key in cls.options:
+            if key in FIXED_TABLES and isinstance(value, dict):
+                _no_secret_inside(value, f"{where} 的数据源 {name} 的 {key}")
             options[key] = value
         else:
             known = sorted({*cls.options, *COMMON} - {k for k, o in cls.options.items() if o.secret}
                            | {f"{k}_env" for k, o in cls.options.items() if o.secret})
             raise ValueError(f"数据源 {name}（{cls.kind}）不认识设置 {key}；可用：{'、'.join(known)}")
     if not isinstance(table.get("enabled", True), bool):
-        raise ValueError(f"数据源 {name} 的 enabled 应为 true 或 false")
-    schedule = Schedule.parse(table["schedule"]) if table.get("schedule") else None
+        raise ValueError(f"{where} 的数据源 {name} 的 enabled 应为 true 或 false")
+    try:
+        schedule = Schedule.parse(table["schedule"]) if table.get("schedule") else None
+    except ValueError as exc:
+        raise ValueError(f"{where} 的数据源 {name}：{exc}") from None
     return Source(name, cls.kind, str(table.get("title") or name), options, secrets, schedule,
                   str(table.get("origin") or name)[:64], table.get("enabled", True))
 

@@ -13,9 +13,11 @@ source at a time (a named lock), so cron and `pull --every` never pull it twice 
 """
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, quote_plus
 
 import numpy as np
 import pandas as pd
@@ -121,11 +123,16 @@ def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: d
 
 
 def _masked(text: str, connector) -> str:
-    """`text` with every secret of the source (password, token, a gateway's token) put as ***."""
-    for key, option in connector.options.items():
-        value = connector.values.get(key)
-        if (option.secret or key == "token") and value and len(str(value)) >= 4:
-            text = text.replace(str(value), "***")
+    """`text` with every secret of the source (password, token, a gateway's token) put as ***, and
+    the forms it travels in: a gateway echoed "Basic Y29ja3BpdDpIdW50ZXIy…", user:password in
+    base64, and only the raw password was masked."""
+    v = connector.values
+    found = [str(v[k]) for k, o in connector.options.items() if (o.secret or k == "token") and v.get(k)]
+    if v.get("username") is not None and v.get("password"):
+        found.append(base64.b64encode(f"{v['username']}:{v['password']}".encode()).decode())
+    for value in [x for secret in found for x in (secret, quote(secret, safe=""), quote_plus(secret))]:
+        if len(value) >= 4:
+            text = text.replace(value, "***")
     return text
 
 

@@ -166,10 +166,28 @@ SECRETS = [
     ("a token in the file", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
                             'token = "hunter2"\n', "token_env"),
     ("an unknown setting", '[sources.x]\nkind = "folder"\npath = "/tmp"\npatern = "*.xlsx"\n', "不认识设置 patern"),
-    ("an unknown kind", '[sources.x]\nkind = "ftp"\n', "可用类型：cap、demo、file、folder、http、sql"),
+    ("an unknown kind", '[sources.x]\nkind = "ftp"\n', "的数据源 x：未知的数据源类型“ftp”，可用类型：cap、demo、file、folder、http、sql"),
     ("a name that is a path", '[sources."../x"]\nkind = "folder"\npath = "/tmp"\n', "只能由字母"),
     ("a schedule nobody can read", '[sources.x]\nkind = "folder"\npath = "/tmp"\nschedule = "sometimes"\n',
-     "无法识别的计划“sometimes”"),
+     "的数据源 x：无法识别的计划“sometimes”"),
+    # Secrets in the tables sent as written: sent, echoed by a gateway's refusal, shown unmasked.
+    ("a token in the headers", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
+                               'headers = { Authorization = "Bearer hunter2" }\n', "headers 中的“Authorization”像是密码或令牌"),
+    ("an API key in the headers", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
+                                  'headers = { X-Api-Key = "hunter2" }\n', "“X-Api-Key”像是密码或令牌"),
+    ("a secret in the query", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
+                              'params = { appSecret = "hunter2" }\n', "params 中的“appSecret”"),
+    ("a password deep in the body", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
+                                    'method = "POST"\nbody = { auth = { password = "hunter2" } }\n', "body 中的“auth.password”"),
+    # Numbers that read as numbers and fail at pull time: refused when the file is read.
+    ("a negative back-off", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
+                            'backoff_seconds = -1\n', "backoff_seconds（首次重试前等待（秒，之后每次加倍））不能小于 0，现为 -1"),
+    ("a time limit of nothing", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
+                                'timeout_seconds = 0\n', "timeout_seconds（一次请求的总时限（秒））应大于 0，现为 0"),
+    ("a time limit that is no number", '[sources.x]\nkind = "sql"\nurl = "sqlite:///a.db"\nquery = "SELECT 1"\n'
+                                       'dataset = "observations"\ntimeout_seconds = nan\n', "应为有限的数，现为“nan”"),
+    ("no rows at all", '[sources.x]\nkind = "sql"\nurl = "sqlite:///a.db"\nquery = "SELECT 1"\n'
+                       'dataset = "observations"\nmax_rows = 0\n', "max_rows（一次最多读取行数）不能小于 1"),
 ]
 
 

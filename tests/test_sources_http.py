@@ -591,3 +591,19 @@ def test_a_cap_feed_that_is_no_xml_or_no_alert_is_said_in_chinese(store, tmp_pat
     out = run(store, tmp_path, cap_feed_source(peer, "/cap/bad"))
     assert not out.ok and words in out.message, out.message
     assert not re.search(r"[A-Za-z]{4,}", out.message.replace("CAP", "").replace("XML", "")), out.message
+
+
+def test_a_gateway_that_echoes_the_basic_login_has_it_masked_in_every_form(store, tmp_path, peer, caplog):
+    """The connector sends user:password as base64; a gateway that echoed the header had it stored,
+    printed and shown on the 数据源 page, for only the raw password was masked."""
+    import base64
+    from urllib.parse import quote
+    pair = base64.b64encode(b"cockpit:Hunter2 Pass/word").decode()
+    peer.json("/api/basic", {"code": 403, "msg": f"bad token Basic {pair} or {quote('Hunter2 Pass/word', safe='')}",
+                             "data": None})
+    caplog.set_level(logging.DEBUG)
+    out = run(store, tmp_path, java_source(peer, "/api/basic", username='"cockpit"', password_env='"PW"'),
+              environ={"PW": "Hunter2 Pass/word"})
+    assert not out.ok and "接口返回了错误（code = 403，“bad token Basic *** or ***”）" in out.message, out.message
+    for shown in (out.message, caplog.text, " ".join(S.runs(store).message)):
+        assert pair not in shown and "Hunter2" not in shown

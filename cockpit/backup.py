@@ -74,8 +74,10 @@ def backup(store: Store, out: Path | None = None, name: str = "cockpit") -> Path
             dst.close()
         else:
             address, env = _libpq(store.url)
-            subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), address],
-                           check=True, capture_output=True, text=True, env=env)
+            res = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(out), address],
+                                 capture_output=True, text=True, env=env)
+            if res.returncode != 0:  # its reason (authentication, version) was thrown away under a traceback
+                raise OSError(f"备份失败：pg_dump 报告：{res.stderr.strip()[:500] or f'退出码 {res.returncode}'}")
         # The manifest too: a backup without one (a store with no tables) cannot be restored with checks.
         Path(f"{out}.manifest.json").write_text(json.dumps(manifest(store), ensure_ascii=False, indent=2),
                                                encoding="utf-8")

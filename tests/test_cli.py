@@ -362,3 +362,19 @@ def test_a_restore_that_does_not_match_its_manifest_is_undone(store, tmp_path):
     manifest.write_text("{bad", encoding="utf-8")
     r = run("restore", str(path), "--yes", db=store.url, COCKPIT_DATA_DIR=str(tmp_path))
     assert r.returncode == 2 and "不是有效的 JSON" in r.stderr and "Expecting" not in r.stderr, r.stderr
+
+
+def test_a_pg_dump_that_fails_says_why_without_a_traceback_or_the_password(tmp_path):
+    """pg_dump's own reason was captured and thrown away under a CalledProcessError traceback."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump: error: FATAL:  password authentication failed "
+                                  "for user \"x\"' >&2\nexit 1\n")
+    (fake / "pg_dump").chmod(0o755)
+    (tmp_path / "out").mkdir()
+    r = run("backup", "--out", str(tmp_path / "out"), db="postgresql+psycopg://x:S3cretPW@127.0.0.1:1/x",
+            COCKPIT_DATA_DIR=str(tmp_path), PATH=f"{fake}:{os.environ['PATH']}")
+    assert r.returncode == 2, r.stderr
+    assert "备份失败：pg_dump 报告：pg_dump: error: FATAL:  password authentication failed" in r.stderr
+    assert "Traceback" not in r.stderr and "S3cretPW" not in r.stderr + r.stdout
+    assert not any((tmp_path / "out").iterdir())  # no half-written backup left under a backup's name

@@ -254,7 +254,7 @@ class HttpConnector(Connector):
             else:
                 break
         frame, used = mapping.map_records(records, v["dataset"], v["fields"], v["values"])
-        meta = {"columns": used}
+        meta = {"columns": used, **({"marks": marks} if v["watermark"] else {})}
         if (mark := mapping.newest(marks)) is not None:
             meta["watermark"] = mark
         return Dataset(v["dataset"], frame, meta)

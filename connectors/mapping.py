@@ -177,14 +177,15 @@ def json_text(obj: Any) -> Any:
     return obj
 
 
-def newest(values) -> Any:
-    """The newest watermark among `values` (times, numbers or ISO text); None when there is none."""
+def newest(values, pick=max) -> Any:
+    """The newest watermark among `values` (times, numbers or ISO text); None when there is none.
+    pick=min: the oldest."""
     known = [v for v in values if v is not None and v is not MISSING and not (isinstance(v, float) and v != v)]
     if not known:
         return None
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in known):
-        return max(known)
-    return max(known, key=lambda v: v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v))
+        return pick(known)
+    return pick(known, key=lambda v: v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v))
 
 
 def _all(dataset: str, mapping: dict[str, str]) -> dict[str, str | None]:

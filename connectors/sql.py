@@ -164,7 +164,8 @@ class SqlConnector(Connector):
             if v["watermark"] not in frame.columns:
                 raise SourceError(f"查询结果中没有变更时间列“{v['watermark']}”（watermark）；返回的列：{'、'.join(columns)}。"
                                   "可能是数据源改了列名，本次未导入，原有数据不变。")
-            if (mark := mapping.newest(frame[v["watermark"]].tolist())) is not None:
+            meta["marks"] = frame[v["watermark"]].tolist()  # each row's: a skipped row holds the mark back
+            if (mark := mapping.newest(meta["marks"])) is not None:
                 meta["watermark"] = mark
         out, used = mapping.map_columns(frame, v["dataset"], v["columns"], v["values"])
         yield Dataset(v["dataset"], out, {**meta, "columns": used})

@@ -39,6 +39,8 @@ def register(sub) -> None:
     p.add_argument("--list", action="store_true", help="列出数据源、计划与最近一次拉取的结果")
     p.add_argument("--dry-run", action="store_true",
                    help="试读：读取并校验，列出将导入的条数和前几条，不写入、不移动文件、不记增量位置")
+    p.add_argument("--from-start", action="store_true",
+                   help="不按已记的增量位置，从头读取（回滚拉取的批次后补回数据；库中已有的相同记录不会重复写入）")
     p.set_defaults(func=cmd_pull)
 
 
@@ -59,12 +61,14 @@ def cmd_pull(args) -> int:
         return 0
     if not args.source and not args.all:
         raise ValueError("请指定 --source 名称、--all 或 --every")
+    if args.from_start and not args.source:
+        raise ValueError("--from-start 须与 --source 同用，指明从头读取哪个数据源")
     if args.dry_run:
-        outcomes = pull(store, config, names, dry=True)
+        outcomes = pull(store, config, names, dry=True, from_start=args.from_start)
         for o in outcomes:
             print(o.line(), file=sys.stdout if o.ok else sys.stderr, flush=True)
         return 1 if any(not o.ok for o in outcomes) else 0
-    outcomes = pull(store, config, names)
+    outcomes = pull(store, config, names, from_start=args.from_start)
     return report(store, outcomes, refit=False)
 
 

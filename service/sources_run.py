@@ -31,7 +31,7 @@ from cockpit.uploads.history import DATASETS
 from cockpit.uploads.messages import ERROR, SKIPPED, Problems
 from cockpit.uploads.parse import MB, Sheet, Workbook
 from connectors import File, SourceError
-from connectors.mapping import titles
+from connectors.mapping import newest, titles
 
 from . import sources as S
 from .sandbox import Sandbox
@@ -61,12 +61,13 @@ class Outcome:
 
 
 def pull(store: Store, config: S.Config, names: list[str], environ: dict | None = None,
-         dry: bool = False) -> list[Outcome]:
+         dry: bool = False, from_start: bool = False) -> list[Outcome]:
     """Pull each source named; `dry`: read and check only (a new source's mapping tried), nothing
-    written, no file moved, no watermark or state kept."""
+    written, no file moved, no watermark or state kept; `from_start`: as if never pulled, whatever
+    the watermark says (records taken away by a rollback come back; those stored are not written twice)."""
     box = Sandbox(preload=PRELOAD)
     try:
-        return [pull_one(store, config, config.sources[n], box, environ, dry) for n in names]
+        return [pull_one(store, config, config.sources[n], box, environ, dry, from_start) for n in names]
     finally:
         box.close()
 
@@ -80,14 +81,14 @@ def _unexpected(src: S.Source) -> Outcome:
 
 
 def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None = None,
-             dry: bool = False) -> Outcome:
+             dry: bool = False, from_start: bool = False) -> Outcome:
     started = now()
     try:
         holder = locks.acquire(store, f"source:{src.name}", f"pull {src.name}")
     except locks.Held as exc:
         return Outcome(src.name, src.title, True, "busy", f"正由另一进程拉取（{exc.since:%H:%M} 起），本次跳过。")
     try:
-        out = _run(store, config, src, box, environ, dry)
+        out = _run(store, config, src, box, environ, dry, from_start)
     except StoreUnavailable:
         raise
     except (SourceError, ValueError) as exc:
@@ -107,10 +108,11 @@ def pull_one(store: Store, config: S.Config, src: S.Source, box: Sandbox, enviro
     return out
 
 
-def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None, dry: bool) -> Outcome:
+def _run(store: Store, config: S.Config, src: S.Source, box: Sandbox, environ: dict | None, dry: bool,
+         from_start: bool = False) -> Outcome:
     connector = config.connect(src, environ)
     try:
-        out = _pull(store, src, connector, box, dry)
+        out = _pull(store, src, connector, box, dry, from_start)
     except (SourceError, ValueError) as exc:  # a remote system's words may echo a secret it was sent
         text = _masked(str(exc), connector)
         if text == str(exc):
@@ -136,8 +138,8 @@ def _masked(text: str, connector) -> str:
     return text
 
 
-def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool) -> Outcome:
-    connector.watermarks = S.watermarks(store, src.name)
+def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool, from_start: bool = False) -> Outcome:
+    connector.watermarks = {} if from_start else S.watermarks(store, src.name)
     connector.guard(store.url)
     out = Outcome(src.name, src.title, True, "unchanged", "")
     notes, tidy, marks = [], [], {}
@@ -157,10 +159,9 @@ def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool) -> Ou
             out.ok &= ok
         else:
             tidy.append(item)
-            if "watermark" in item.meta:
-                marks[item.name] = item.meta["watermark"]
     if tidy:
         notes.append(_tidy(store, src, tidy, catalog, out, dry))
+        marks = {ds.name: ds.meta["watermark"] for ds in tidy if ds.meta.get("watermark") is not None}
     elif not notes:
         notes.append("没有新的文件。" if src.kind == "folder" else "没有读到数据。")
     if not out.ok:
@@ -216,7 +217,9 @@ def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Ou
         if ds.frame.empty:
             continue
         if ds.name in KEYED:
+            listed, counted = len(problems.skipped), problems.count(SKIPPED)
             frame = R.check(ds.name, _raw(src, ds), problems, catalog.region_of, catalog.regions)
+            _hold_mark(ds, problems.skipped[listed:], problems.count(SKIPPED) - counted)
             if frame is not None and len(frame):
                 checked.datasets.append(Dataset(ds.name, frame, ds.meta))
         else:
@@ -234,6 +237,19 @@ def _tidy(store: Store, src: S.Source, datasets: list[Dataset], catalog, out: Ou
     ok, text = _tally(out, checked, result)
     out.ok &= ok
     return text
+
+
+def _hold_mark(ds: Dataset, skipped: list, n: int) -> None:
+    """Keep the watermark at the oldest record not imported (an unknown region, say), so the next pull
+    reads it again (`>=`; the rows imported since come back as duplicates and are not written twice):
+    moved past it, the record was never read again once the alias was added."""
+    marks = ds.meta.get("marks")
+    if not n or not marks:
+        return
+    rows = [p.row for p in skipped if p.row]
+    held = marks if len(rows) < n else [marks[r - 1] for r in rows if 0 < r <= len(marks)]  # some unlisted: all
+    if (oldest := newest(held, pick=min)) is not None:
+        ds.meta["watermark"] = oldest
 
 
 PREVIEW_ROWS = 3

@@ -94,6 +94,7 @@ def test_pull_needs_a_choice_and_names_what_it_does_not_know(store, tmp_path, mo
         tmp_path / "sources.toml", f'[sources.drop]\nkind = "folder"\npath = "{tmp_path}"\n')))
     assert main(["pull"]) == 2 and "请指定 --source" in capsys.readouterr().err
     assert main(["pull", "--source", "nope"]) == 2 and "没有数据源 nope；已配置：drop" in capsys.readouterr().err
+    assert main(["pull", "--all", "--from-start"]) == 2 and "--from-start 须与 --source 同用" in capsys.readouterr().err
 
 
 def test_a_failed_source_exits_1_with_its_own_chinese_line(store, tmp_path, monkeypatch, capsys):

@@ -338,3 +338,32 @@ def test_one_database_is_known_however_its_address_is_written():
              ("sqlite:////tmp/c.db", "postgresql+psycopg://a@localhost/tmp/c.db"), ("sqlite://", "sqlite://")]
     assert all(same_database(make_url(a), make_url(b)) for a, b in same)
     assert not any(same_database(make_url(a), make_url(b)) for a, b in other)
+
+
+def test_a_record_not_imported_is_read_again_once_it_can_be_and_a_rollback_can_be_pulled_back(store, tmp_path):
+    """An incremental source lost records for good: a ticket skipped for an unknown county moved the
+    watermark past it, so adding the county's alias never brought it in; a pulled batch rolled back
+    was never read again either."""
+    from cockpit.uploads import aliases
+    db = hotline_db(tmp_path / "hotline.db", n=6)
+    con = sqlite3.connect(db)  # the third ticket's county is written as the 12345 system's own code
+    con.execute("UPDATE gd SET xzqh = '999999' WHERE gdbh = 'GD00002'")
+    con.commit()
+    con.close()
+    body = sql_source(f"sqlite:///{db}", watermark='"gxsj"')
+    first = run(store, tmp_path, body)
+    assert first.ok and first.written == 5 and "1 处未导入" in first.message, first.message
+    assert S.watermarks(store, "hotline")["hotline_tickets"] == "2026-11-03 09:00:00"  # held at GD00002
+    aliases.add(store, "region", "999999", "411402", by="管理员")
+    again = run(store, tmp_path, body)
+    assert again.ok and again.written == 1, again.message
+    keys = set(store.frame(select(s.hotline_tickets.c.source_key)).source_key)
+    assert "GD00002" in keys and len(keys) == 6
+    assert S.watermarks(store, "hotline")["hotline_tickets"] == "2026-11-06 09:00:00"  # now past all
+    said = rollback(store, first.batches[0], by="管理员", reason="核对")
+    assert "python -m cockpit pull --source hotline --from-start" in said
+    assert run(store, tmp_path, body).written == 1  # the watermark is past them but the one at it ...
+    config = S.load(tmp_path / "sources.toml")
+    (back,) = pull(store, config, ["hotline"], from_start=True)  # ... from the start, they come back
+    assert back.ok and back.written == 4, back.message
+    assert set(store.frame(select(s.hotline_tickets.c.source_key)).source_key) == keys

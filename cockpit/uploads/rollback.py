@@ -51,8 +51,12 @@ def rollback(store: Store, batch_id: int, *, by: str, reason: str, scope: WriteS
     except locks.Busy as exc:
         raise RollbackRefused(str(exc)) from None
     if batch.dataset in KEYED:
-        return (f"已回滚批次 #{batch_id}：该批写入的 {int(batch.row_count):,} 条记录不再生效，"
+        said = (f"已回滚批次 #{batch_id}：该批写入的 {int(batch.row_count):,} 条记录不再生效，"
                 f"其中 {restored:,} 条恢复为更新前的状态（均保留在记录历史中）。")
+        if batch.source in ("sql", "http", "cap"):  # an incremental pull's watermark is already past them
+            said += (f"这些记录来自数据源 {batch.file_name} 的拉取，按增量位置以后不会再读到；如需补回，运行 "
+                     f"python -m cockpit pull --source {batch.file_name} --from-start。")
+        return said
     said = f"已回滚批次 #{batch_id}：该批 {int(batch.row_count):,} 个数值不再生效，恢复了它替换的 {restored:,} 个原值。"
     if not store.scalar(select(s.observations.c.id).where(s.observations.c.active.is_(True)).limit(1)):
         # The only real batch rolled back after the demo figures were retired: every page empty, unexplained.

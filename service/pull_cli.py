@@ -83,7 +83,7 @@ def report(store: Store, outcomes: list[Outcome], refit: bool) -> int:
     for o in outcomes:
         print(o.line(), file=sys.stdout if o.ok else sys.stderr, flush=True)
     failed = [o for o in outcomes if not o.ok]
-    written = [o for o in outcomes if o.status == "written"]
+    written = [o for o in outcomes if o.status in ("written", "partial")]
     print(f"共 {len(outcomes)} 个数据源：{len(written)} 个写入新数据，{len(failed)} 个失败。")
     if refit and any("observations" in o.datasets for o in written):
         warnings.after_import(store)  # forecasts refitted in the background, warnings evaluated again

@@ -231,8 +231,11 @@ def record(store: Store, name: str, *, started: dt.datetime, ok: bool, status: s
         row = conn.execute(select(st.watermarks).where(st.source == name)).first()
         if row is None:
             conn.execute(insert(s.source_state).values(source=name, watermarks="{}"))
-        values = ({"last_success_at": finished, "last_rows": rows, "last_written": written} if ok
-                  else {"last_error_at": finished, "last_error": message})
+        # A partial pull (some files written, one refused) is both: data came in, and something failed.
+        values = ({"last_success_at": finished, "last_rows": rows, "last_written": written}
+                  if ok or status == "partial" else {})
+        if not ok:
+            values |= {"last_error_at": finished, "last_error": message}
         if ok and marks:
             merged = {**json.loads(row.watermarks if row else "{}"), **{k: _encode(v) for k, v in marks.items()}}
             values["watermarks"] = json.dumps(merged, ensure_ascii=False)
@@ -288,7 +291,7 @@ def freshness(config: Config, state: pd.DataFrame, at: dt.datetime) -> pd.DataFr
                      "last_success_at": last, "last_rows": st.get("last_rows") if len(st) else None,
                      "last_written": st.get("last_written") if len(st) else None,
                      "last_error_at": error_at, "last_error": (st.get("last_error") or "") if len(st) else "",
-                     "failing": error_at is not None and (last is None or error_at > last),
+                     "failing": error_at is not None and (last is None or error_at >= last),
                      "due_at": due, "next_at": next_at, "overdue_minutes": overdue})
     return pd.DataFrame(rows, columns=FRESHNESS_COLUMNS)
 

@@ -151,8 +151,8 @@ def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool, from_
             if not dry:  # a folder's file stays where it lies
                 try:
                     connector.finished(item, ok, text)
-                except OSError:  # after its commit: the pull says what was written, and asks for the folder's fix
-                    log.exception("source %s: could not move %s", src.name, item.name)
+                except OSError as exc:  # after its commit: the pull says what was written, and asks for the folder's fix
+                    log.error("source %s: could not move %s: %s", src.name, item.name, exc)  # no traceback on a terminal
                     ok, text = False, text + ("（但移动文件或写下说明时出错，已记录错误日志；请检查投递文件夹的权限和空间。"
                                               "文件若仍在原处，下次拉取会再次读到它，已导入的内容不会重复写入）")
             notes.append(f"{item.name}：{text}")
@@ -164,8 +164,8 @@ def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool, from_
         marks = {ds.name: ds.meta["watermark"] for ds in tidy if ds.meta.get("watermark") is not None}
     elif not notes:
         notes.append("没有新的文件。" if src.kind == "folder" else "没有读到数据。")
-    if not out.ok:
-        out.status = "failed"
+    if not out.ok:  # a folder whose good files were written beside a refused one: partly, not "failed"
+        out.status = "partial" if out.batches and not dry else "failed"
     out.message = "；".join(notes)
     out.marks = marks if out.ok and not dry else {}
     if dry and out.ok:

@@ -2,11 +2,13 @@
 Chinese beside it), a single file, and CAP 1.2 alerts from fixture files (tests/fixtures/cap)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -53,7 +55,13 @@ def test_each_dropped_file_is_imported_once_then_moved_with_its_reason(store, tm
     (drop / "坏文件.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
     (drop / "说明.docx").write_bytes(b"not for us")
     out = run(store, tmp_path, folder_source(drop))
-    assert not out.ok and out.status == "failed"  # one file was refused: said, and the others imported
+    # One file was refused: said (exit 1), and the others imported: partly written, not "failed",
+    # and the source's last success is now (it read 从未成功 and went on to raise 数据超期).
+    assert not out.ok and out.status == "partial" and len(out.batches) == 2
+    state = S.states(store).iloc[0]
+    assert pd.notna(state.last_success_at) and "坏文件.xlsx" in state.last_error
+    fresh = S.freshness(S.load(tmp_path / "sources.toml"), S.states(store), dt.datetime.now())
+    assert fresh.iloc[0].failing  # and still shown as failing on the 数据源 page
     assert sorted(p.name for p in (drop / "done").glob("*.xlsx")) == ["梁园区10月.xlsx"]
     assert (drop / "done" / "工单.csv").exists() and (drop / "failed" / "坏文件.xlsx").exists()
     assert (drop / "说明.docx").exists()  # not a workbook: left where it is

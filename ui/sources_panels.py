@@ -20,7 +20,8 @@ from .auth import can
 from .text import md
 from .widgets import as_of, guard
 
-RUN_STATUS = {"written": "写入新数据", "unchanged": "无变化", "failed": "失败", "busy": "跳过（正在拉取）"}
+RUN_STATUS = {"written": "写入新数据", "partial": "部分写入（有文件未导入）", "unchanged": "无变化", "failed": "失败",
+              "busy": "跳过（正在拉取）"}
 RUN_COLUMNS = {"started_at": "开始时间", "source": "数据源", "status": "结果", "rows": "读到", "written": "写入",
                "batches": "批次", "message": "说明"}
 
@@ -116,7 +117,7 @@ def pull_now(v: View, config: S.Config | None) -> None:
         if pulled or dry:
             with st.spinner("正在试读…" if dry else "正在拉取…"):
                 (out,) = pull(state.store(), config, [name], dry=dry)
-            if out.status == "written":
+            if out.status in ("written", "partial"):
                 warnings.after_import(state.store())
             st.session_state["src_done"] = (out.ok, out.line())
             st.rerun()

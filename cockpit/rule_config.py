@@ -21,7 +21,7 @@ RULES_FILE = ROOT / "rules.toml"
 LOCAL_NAME = "rules.local.toml"
 RULE_TITLES = {
     "threshold": "超出阈值", "plan_lag": "规划指标落后序时进度", "target_lag": "年度目标落后序时进度",
-    "yoy_swing": "同比大幅波动", "forecast_interval": "超出预测区间", "stl_anomaly": "异常值（STL 残差）",
+    "yoy_swing": "同比大幅波动", "forecast_interval": "超出预测区间", "stl_anomaly": "异常值（季节分解残差）",
     "stale": "数据缺报或逾期", "task_overdue": "重点任务逾期", "task_stalled": "重点任务停滞",
     "hotline_surge": "12345 工单激增", "health_surge": "公共卫生监测异常", "source_overdue": "数据超期",
 }

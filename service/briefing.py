@@ -54,6 +54,15 @@ def make(store: Store, month: str, region: str | None = None, scope: Scope = EVE
 def out_dir(out: str, root: Path) -> Path:
     """The folder a scheduled job writes into: inside `root` (setting briefing_dir) and nowhere else.
     A relative path is taken inside root; links and .. are resolved before the check."""
+    # A folder a shared drive or a Windows desk can open: "" wrote into the root itself, a line break
+    # split the "已写入" lines, and :*?<>| make a name Windows refuses.
+    if not out.strip():
+        raise content.BriefingRefused("--out：请写明子目录名，如 2026-11")
+    if bad := sorted({c for c in out if c in ':*?"<>|' or ord(c) < 32}):
+        shown = "、".join("换行等控制字符" if ord(c) < 32 else c for c in bad)
+        raise content.BriefingRefused(f"--out：目录名不能含 {shown}（共享盘和 Windows 无法打开）")
+    if any(len(part.encode()) > 200 for part in Path(out).parts):
+        raise content.BriefingRefused("--out：目录名过长（每级不超过 200 字节，约 66 个汉字）")
     root = root.resolve()
     target = (root / out).resolve() if not Path(out).is_absolute() else Path(out).resolve()
     if target != root and root not in target.parents:

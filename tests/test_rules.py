@@ -60,7 +60,7 @@ def test_one_surge_tripping_several_rules_reads_as_one_entry():
     ], columns=["id", "rule", "subject", "indicator_code", "region_code", "level", "title", "message"])
     groups = sm.group_by_series(firing)
     assert [g["title"] for g in groups] == ["虞城县发热门诊同比跳升", "任务 11 逾期", "商丘市发热门诊异常偏高", "任务 17 逾期"]
-    assert groups[0]["also"] == ["异常值（STL 残差）", "超出预测区间"] and groups[0]["message"] == "甲"
+    assert groups[0]["also"] == ["异常值（季节分解残差）", "超出预测区间"] and groups[0]["message"] == "甲"
     assert groups[1]["also"] == groups[2]["also"] == []
 
 

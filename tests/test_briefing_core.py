@@ -392,3 +392,15 @@ def test_only_the_pages_of_demo_data_are_marked_demo(demo_copy):
     sheets = load_workbook(io.BytesIO(workbook.write(pack)))
     assert not any("演示数据" in str(c.value) for c in sheets[sheets.sheetnames[1]]["A"])
     assert any("演示数据" in str(c.value) for c in sheets["逾期未完成的重点任务"]["A"])
+
+
+def test_the_plans_last_month_is_assessed_as_the_month_after_assesses_it(demo_store):
+    """December 2025's pack lit 黄灯 against a 序时进度 of 100% where January's said 未达标 for the
+    same figures: the plan's period was over."""
+    def plan_table(month, today):
+        pack = content.build(demo_store, month, today=today)
+        return next(t for t in pack.tables if t.title == "数字政府建设主要指标").frame
+    december, january = plan_table("2025-12", dt.date(2026, 1, 10)), plan_table("2026-01", dt.date(2026, 2, 10))
+    assert "完成率（%）" in december.columns and "序时进度（%）" not in december.columns
+    assert december["状态"].tolist() == january["状态"].tolist()
+    assert set(december["状态"]) <= {"已达标", "未达标", "—"}

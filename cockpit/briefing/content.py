@@ -276,6 +276,8 @@ def _plan(store: Store, month: str, end: dt.date, cfg: Settings | None) -> Table
     p = catalog.load_plan(cfg.plan_dir)
     ind = store.indicators()
     obs = store.observations(indicators=list(catalog.plan_indicators(ind, p).code), until=month)
+    if end == p.end:  # the plan's last month, whole: assessed, as January's pack assesses the same figures
+        end += dt.timedelta(days=1)  # (it showed 黄灯 against a 序时进度 of 100%)
     status = plan.board(ind, obs, end, cfg)
     ended = p.ended(end)
     frame = pd.DataFrame({"指标": status["name"], "单位": status.unit, "期末值" if ended else "最新值": status.value,

@@ -369,6 +369,9 @@ def test_falls_and_standstills_are_worded_as_a_bulletin_words_them():
     assert commentary.counties(mixed) == "；分县区看，甲县增长最快（增长3.0%），丙县降幅最大（下降1.0%）"
     still = rank.assign(yoy=[0.0, -0.02, -1.0])
     assert commentary.counties(still) == "；分县区看，甲县、乙县并列增速最高（持平），丙县降幅最大（下降1.0%）"
+    few = rank.assign(yoy=[6.9, None, 4.7], estimated=[True, False, False])
+    assert commentary.counties(few) == ("；分县区看，已有数据的2个县区中，甲县增长最快（增长6.9%，推算），"
+                                        "丙县增长最慢（增长4.7%）；乙县数据暂缺")
     assert commentary._change(-15.9, -4.3, "1月") == "，降幅比1月扩大11.6个百分点"
     assert commentary._change(-3.2, -4.6, "1—6月") == "，降幅比1—6月收窄1.4个百分点"
     assert commentary._change(-3.2, -3.2, "1—6月") == "，降幅与1—6月持平"

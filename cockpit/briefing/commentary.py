@@ -155,7 +155,9 @@ def counties(ranking: pd.DataFrame) -> str:
         return f"{names}{'并列' if len(tied) > 1 else ''}{word}（{_rate(first.yoy, not tied.estimated.any())}）"
     # 永城市增长最快（下降11.0%）: where the fastest fell, it fell least (降幅最小); the slowest that fell, most.
     top, bottom = shown.iloc[0], shown.iloc[-1]
-    text = f"；分县区看，{who(top, '增长最快' if top > 0 else '增速最高' if top == 0 else '降幅最小')}"
+    # 增长最快 among three of nine read as a ranking of all nine: say among whom.
+    among = f"已有数据的{len(have)}个县区中，" if len(missing) else ""
+    text = f"；分县区看，{among}{who(top, '增长最快' if top > 0 else '增速最高' if top == 0 else '降幅最小')}"
     if top != bottom:
         text += f"，{who(bottom, '增长最慢' if bottom > 0 else '增速最低' if bottom == 0 else '降幅最大')}"
     if len(missing):

@@ -170,28 +170,35 @@ def _target_line(fig: go.Figure, target: Target, unit: str, end: pd.Timestamp | 
                            showarrow=False, xanchor="right", yanchor="bottom", font={"color": RED})
 
 
-RANK_VALUE_GAP, RANK_VALUE_MARGIN = 6, 64  # px: the value column's distance from the plot, its width
+MUTED = "#757575"  # a value that is not a published figure: 暂缺, 推算
+RANK_VALUE_GAP, RANK_VALUE_MARGIN = 6, 96  # px: the value column's distance from the plot, its width (+10.5 推算)
 
 
 def ranking(rank: pd.DataFrame, *, city_value: float | None, title: str, unit: str, caliber: str,
             source: str, as_of: str, higher_is_better: bool | None, height: int = 360) -> Chart:
-    """Horizontal bars of each county's 同比 against the city line; better or worse than the city coloured."""
-    data = rank.dropna(subset=["yoy"]).iloc[::-1]
+    """Horizontal bars of each county's 同比 against the city line; better or worse than the city
+    coloured. A county without a figure keeps its row, labelled 暂缺 (it vanished, and the ranking
+    read as complete); a 同比 the cockpit computed is labelled 推算, as everywhere else."""
+    # Drawn bottom up: the missing first (at the foot), then the ranked from the lowest.
+    data = pd.concat([rank[rank["yoy"].isna()], rank[rank["yoy"].notna()].iloc[::-1]])
+    have = data["yoy"].notna()
     if city_value is None or higher_is_better is None:
         colours = [BLUE] * len(data)
     else:
         better = (data["yoy"] >= city_value) if higher_is_better else (data["yoy"] <= city_value)
         colours = [GREEN if b else RED for b in better]
-    fig = go.Figure(go.Bar(x=data["yoy"], y=data["name"], orientation="h", marker_color=colours,
+    fig = go.Figure(go.Bar(x=data["yoy"].where(have, None), y=data["name"], orientation="h", marker_color=colours,
                            hovertemplate="%{y}：%{x:+.1f}<extra></extra>"))
     if city_value is not None:
         fig.add_vline(x=city_value, line_dash="dash", line_color="#333",
                       annotation_text=f"全市 {city_value:+.1f}", annotation_position="top")
     # Each bar's value in a column right of the plot, level with its bar: written at the bar's end, a
     # bar ending near the city's value had its label crossed out by the dashed 全市 line.
-    for name, value in zip(data["name"], data["yoy"]):
+    estimated = data["estimated"] if "estimated" in data else pd.Series(False, index=data.index)
+    for name, value, guess in zip(data["name"], data["yoy"], estimated.fillna(False).astype(bool)):
+        text = "暂缺" if pd.isna(value) else f"{value:+.1f}" + (" 推算" if guess else "")
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=RANK_VALUE_GAP, y=name, yref="y",
-                           text=f"{value:+.1f}", showarrow=False)
+                           text=text, showarrow=False, font={"color": MUTED} if pd.isna(value) or guess else None)
     chart = framed(Chart(fig, title, unit, caliber, source, as_of), height)
     fig.update_layout(margin={"r": RANK_VALUE_MARGIN})
     return chart

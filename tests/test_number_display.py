@@ -124,3 +124,14 @@ def test_the_bar_values_stand_clear_of_the_city_line():
     values = {a.y: a.text for a in fig.layout.annotations if a.xref == "paper" and a.x >= 1 and a.xanchor == "left"}
     assert values == {"柘城县": "-1.0", "睢阳区": "-0.9", "梁园区": "-6.9"}
     assert fig.layout.margin.r >= 60  # room for "+12.3"
+
+
+def test_a_county_without_a_figure_keeps_its_row_and_a_computed_one_says_so():
+    """With three of nine counties reporting, the others vanished from the bars and a computed 同比
+    looked published; the sentence beside it said 推算."""
+    rank = pd.DataFrame({"name": ["睢阳区", "梁园区", "民权县", "睢县"], "yoy": [6.9, 4.7, None, None],
+                         "estimated": [True, False, False, False]})
+    fig = charts.ranking(rank, city_value=5.0, title="同比", unit="%", higher_is_better=True, **META).figure
+    assert list(fig.data[0].y) == ["民权县", "睢县", "梁园区", "睢阳区"]  # drawn bottom up: the missing at the foot
+    values = {a.y: a.text for a in fig.layout.annotations if a.xref == "paper" and a.x >= 1 and a.xanchor == "left"}
+    assert values == {"睢阳区": "+6.9 推算", "梁园区": "+4.7", "民权县": "暂缺", "睢县": "暂缺"}

@@ -128,7 +128,7 @@ def indicator_detail(v: View, domain: str, f: Filters) -> None:
         ranked = bool(rank.yoy.notna().any())
         with right:
             if ranked:
-                chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
+                chart = charts.ranking(rank[rank.ranked.astype(bool)], city_value=rank.attrs["city_yoy"],
                                        title=f"各县区{ind['name']}同比（{periods.label(period, f.basis, ind.frequency)}）",
                                        unit="%" if ind.kind != "ratio" else "个百分点", caliber=ind.caliber,
                                        source=ind.source_dept, as_of=periods.label(period, frequency=ind.frequency),

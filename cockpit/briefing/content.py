@@ -184,7 +184,7 @@ def _section(obs, ind, region, names, regions, month) -> ChartSection:
         wanted = {p for q in (period, before) if q for p in (q, periods.same_period_last_year(q))}
         obs = obs[obs.period.isin(wanted)]
         rank = economy.county_ranking(obs, ind, regions, period, "ytd")
-        chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
+        chart = charts.ranking(rank[rank.ranked.astype(bool)], city_value=rank.attrs["city_yoy"],
                                title=f"各县区{ind['name']}累计同比（{what}）", unit=unit,
                                higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better),
                                **common)

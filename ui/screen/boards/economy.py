@@ -41,7 +41,7 @@ def _ranking(v: View, obs: pd.DataFrame, ind: pd.Series, period: str) -> tuple[p
 def ranking(v: View, obs: pd.DataFrame, ind: pd.Series, period: str) -> Panel:
     rank, period = _ranking(v, obs, ind, period)
     label = periods.label(period, "ytd", ind.frequency)
-    chart = charts.ranking(rank[rank["rank"].notna()], city_value=rank.attrs["city_yoy"],
+    chart = charts.ranking(rank[rank.ranked.astype(bool)], city_value=rank.attrs["city_yoy"],
                            title=f"各县区{ind['name']}同比（{label}）", unit="%", caliber=ind.caliber,
                            source=ind.source_dept, as_of=periods.label(period),
                            higher_is_better=None if pd.isna(ind.higher_is_better) else bool(ind.higher_is_better))

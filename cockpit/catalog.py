@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import city, geo
-from .config import ROOT, Settings, settings
+from .config import ROOT, Settings, read_toml, settings
 
 DATA = ROOT / "data"
 TARGETS_FILE = DATA / "targets.csv"
@@ -104,8 +103,7 @@ def _read_bases(path: Path, mtime: float, column: str) -> dict[str, float]:
 @lru_cache(maxsize=4)
 def _read_plan(folder: Path, mtime: float) -> Plan:
     path = folder / "plan.toml"
-    with path.open("rb") as fh:
-        doc = tomllib.load(fh)
+    doc = read_toml(path, "规划文件")
     for key, kind in PLAN_KEYS.items():
         if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), dt.datetime):
             raise ValueError(f"{path} 中的 {key} 缺失或格式不对（应为{'日期，如 2026-01-01' if kind is dt.date else '文字'}）")
@@ -125,6 +123,8 @@ def _read_plan(folder: Path, mtime: float) -> Plan:
 def load_plan(folder: Path | None = None) -> Plan:
     """The plan in force: `plan_dir` (data/plan) holds plan.toml; re-read when the file changes."""
     folder = Path(folder or settings().plan_dir)
+    if not (folder / "plan.toml").is_file():  # "文件或文件夹不存在" named no setting to look at
+        raise OSError(f"找不到规划文件 {folder / 'plan.toml'}：请检查设置项 plan_dir（环境变量 COCKPIT_PLAN_DIR）")
     return _read_plan(folder, (folder / "plan.toml").stat().st_mtime)
 
 
@@ -166,14 +166,18 @@ def indicator_rows(plan: Plan | None = None) -> list[dict]:
 
 def task_rows(plan: Plan | None = None) -> list[dict]:
     plan = plan or load_plan()
-    rows = []
-    for r in _read_csv(plan.folder / "tasks.csv"):
-        rows.append({
-            **{k: r[k] for k in ("section", "section_title", "subsection", "text", "deadline_text",
-                                 "deadline_kind", "units_text", "lead_units", "responsible_units")},
-            "number": int(r["number"]), "section_no": int(r["section_no"]),
-            "deadline_date": dt.date.fromisoformat(r["deadline_date"]) if r["deadline_date"] else None,
-        })
+    rows, path = [], plan.folder / "tasks.csv"
+    for line, r in enumerate(_read_csv(path), start=2):
+        try:
+            rows.append({
+                **{k: r[k] for k in ("section", "section_title", "subsection", "text", "deadline_text",
+                                     "deadline_kind", "units_text", "lead_units", "responsible_units")},
+                "number": int(r["number"]), "section_no": int(r["section_no"]),
+                "deadline_date": dt.date.fromisoformat(r["deadline_date"]) if r["deadline_date"] else None,
+            })
+        except (ValueError, KeyError) as exc:  # "invalid literal for int() with base 10" named no file or row
+            raise ValueError(f"{path} 第 {line} 行有误（序号、章节号应为整数，时限日期应为 YYYY-MM-DD；"
+                             f"缺列或值不对：{exc.args[0] if isinstance(exc, KeyError) else r.get('number')}）") from None
     return rows
 
 

@@ -205,17 +205,23 @@ def _value(name: str, v, where: str, text: bool = False):
         raise ValueError(f"{where}：设置 {name} {exc}") from None
 
 
-def _table(path: Path) -> dict:
-    """The [cockpit] table of the file; a file that is not TOML is said with where it breaks."""
+def read_toml(path: Path, what: str = "配置文件") -> dict:
+    """A TOML file (cockpit.toml, sources.toml, plan.toml, rules.toml); one that is not UTF-8 or not
+    TOML is said with where it breaks: the parser's own wording is English."""
     try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
+        with Path(path).open("rb") as fh:
+            return tomllib.load(fh)
     except UnicodeDecodeError:
-        raise ValueError(f"配置文件 {path} 不是 UTF-8 编码的文本") from None
-    except tomllib.TOMLDecodeError as exc:  # its wording is English: only where it broke is kept
+        raise ValueError(f"{what} {path} 不是 UTF-8 编码的文本") from None
+    except tomllib.TOMLDecodeError as exc:
         at = re.search(r"line (\d+), column (\d+)", str(exc))
-        raise ValueError(f"配置文件 {path} 不是有效的 TOML" + (f"：第 {at[1]} 行第 {at[2]} 列附近有误" if at else "")
-                         + "（文字要加引号，列表写作 [\"a\", \"b\"]）") from None
+        raise ValueError(f"{what} {path} 不是有效的 TOML" + (f"：第 {at[1]} 行第 {at[2]} 列附近有误" if at else "")
+                         + "（文字要加引号，列表写作 [\"a\", \"b\"]，同一设置不能写两次）") from None
+
+
+def _table(path: Path) -> dict:
+    """The [cockpit] table of the file."""
+    doc = read_toml(path)
     table = doc.get("cockpit", {})
     if not isinstance(table, dict):
         raise ValueError(f"配置文件 {path}：cockpit 应为一个表（[cockpit] 之下逐行写设置）")

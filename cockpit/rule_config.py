@@ -9,13 +9,12 @@ relies on it.
 from __future__ import annotations
 
 import copy
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 import tomli_w
 
-from .config import ROOT, Settings
+from .config import ROOT, Settings, read_toml
 
 RULES_FILE = ROOT / "rules.toml"
 LOCAL_NAME = "rules.local.toml"
@@ -110,8 +109,7 @@ def check(doc: dict, source: str = "预警规则配置") -> dict:
 
 @lru_cache(maxsize=8)
 def _read(path: str, mtime: float) -> dict:
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+    return read_toml(Path(path), "预警规则文件")
 
 
 def _toml(path: Path) -> dict:

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import pandas as pd
 from sqlalchemy import insert, select, update
 
 from cockpit import schema as s
-from cockpit.config import ROOT
+from cockpit.config import ROOT, read_toml
 from cockpit.store import Store, now
 from connectors import Connector, SourceError, connector_class
 
@@ -134,11 +133,7 @@ def load(path: Path | None = None, environ: dict | None = None) -> Config:
     if not path.is_file():
         return Config(path=path)
     where = path.name
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{where} 不是有效的 TOML：{exc}") from None
+    doc = read_toml(path, "数据源配置文件")
     unknown = sorted(set(doc) - {"sources", "http"})
     if unknown:
         raise ValueError(f"{where} 中有未知的表：{'、'.join(unknown)}（可用：sources、http）")

@@ -170,6 +170,8 @@ SECRETS = [
     ("a name that is a path", '[sources."../x"]\nkind = "folder"\npath = "/tmp"\n', "只能由字母"),
     ("a schedule nobody can read", '[sources.x]\nkind = "folder"\npath = "/tmp"\nschedule = "sometimes"\n',
      "的数据源 x：无法识别的计划“sometimes”"),
+    ("a file that is not TOML", '[sources.x]\nkind = "folder"\npath = "/tmp"\npath = "/srv"\n',
+     "数据源配置文件 "),  # the parser's English ("Cannot overwrite a value") was shown as it was
     # Secrets in the tables sent as written: sent, echoed by a gateway's refusal, shown unmasked.
     ("a token in the headers", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
                                'headers = { Authorization = "Bearer hunter2" }\n', "headers 中的“Authorization”像是密码或令牌"),
@@ -209,3 +211,14 @@ def test_the_pull_command_refuses_a_bad_file_with_one_chinese_line(tmp_path, mon
                        timeout=120, env={**__import__("os").environ, "COCKPIT_DEMO_ON_EMPTY": "0"})
     assert r.returncode == 2 and r.stderr.startswith("错误：") and "password_env" in r.stderr
     assert "Traceback" not in r.stderr and "hunter2" not in r.stderr + r.stdout
+
+
+def test_a_sources_file_not_in_utf8_or_not_toml_is_said_in_chinese_with_where(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_bytes('[sources.x]\nkind = "folder"\ntitle = "投递"\n'.encode("gbk"))
+    with pytest.raises(ValueError, match=r"数据源配置文件 .*sources.toml 不是 UTF-8 编码的文本"):
+        S.load(path)
+    path.write_text('[sources.x]\nkind = "folder"\npath = "/tmp"\npath = "/srv"\n', encoding="utf-8")
+    with pytest.raises(ValueError) as err:
+        S.load(path)
+    assert "不是有效的 TOML：第 4 行第 14 列附近有误" in str(err.value) and "Cannot" not in str(err.value)

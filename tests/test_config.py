@@ -161,3 +161,21 @@ def test_a_config_file_named_but_missing_is_refused_and_an_empty_name_means_none
     with pytest.raises(ValueError, match="环境变量 COCKPIT_CONFIG 指定的配置文件 .*cokpit.toml 不存在"):
         load_settings({"COCKPIT_CONFIG": str(tmp_path / "cokpit.toml")})
     assert load_settings({"COCKPIT_CONFIG": ""}).source_file is None
+
+
+def test_a_plan_folder_or_task_list_that_is_wrong_names_the_setting_the_file_and_the_row(tmp_path):
+    import shutil
+
+    from cockpit import catalog
+    with pytest.raises(OSError, match="找不到规划文件 .*plan.toml：请检查设置项 plan_dir（环境变量 COCKPIT_PLAN_DIR）"):
+        catalog.load_plan(tmp_path / "noplan")
+    plan = tmp_path / "plan"
+    shutil.copytree(catalog.load_plan().folder, plan)
+    lines = (plan / "tasks.csv").read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    row = lines[3].split(",")
+    row[head.index("number")] = "garbage"
+    (plan / "tasks.csv").write_text("\n".join([*lines[:3], ",".join(row), *lines[4:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"tasks.csv 第 4 行有误.*garbage") as err:
+        catalog.task_rows(catalog.load_plan(plan))
+    assert "invalid literal" not in str(err.value)

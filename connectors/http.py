@@ -322,9 +322,16 @@ def _records(doc, path: str | None, success: set[str]) -> list:
         return []
     also = f"接口说：{said}。" if said else ""
     if found is mapping.MISSING:
-        keys = "、".join(sorted(doc)[:20]) if isinstance(doc, dict) else type(doc).__name__
+        keys = "、".join(sorted(doc)[:20]) if isinstance(doc, dict) else _json_kind(doc)
         raise SourceError(f"返回的 JSON 中找不到记录列表“{path}”（顶层有：{keys}）；{also}可能是接口改了结构，请核对 sources.toml。")
-    raise SourceError(f"返回的 JSON 中“{path or '顶层'}”不是记录列表（是 {type(found).__name__}）。{also}")
+    raise SourceError(f"返回的 JSON 中“{path or '顶层'}”不是记录列表（是{_json_kind(found)}）。{also}")
+
+
+def _json_kind(value) -> str:
+    """A JSON value's kind as the operator reads it ("是 dict" was Python's word)."""
+    if isinstance(value, bool):
+        return "真假值"
+    return {dict: "对象（键值表）", str: "文字", int: "数字", float: "数字", type(None): "空值"}.get(type(value), "其他值")
 
 
 def _said(doc, success: set[str] | None = None) -> tuple[bool, str]:

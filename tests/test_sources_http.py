@@ -218,7 +218,7 @@ def test_a_code_the_table_does_not_hold_is_refused_by_its_value(store, tmp_path,
     ({"success": False, "message": "参数 startTime 格式错误"}, "“参数 startTime 格式错误”"),
     ({"errcode": 40001, "errmsg": "invalid credential"}, "errcode = 40001"),
     ({"code": "0000", "msg": "成功", "result": {"rows": []}}, "找不到记录列表“data.records”（顶层有：code、msg、result）；接口说：code = 0000，“成功”"),
-    ({"code": 0, "data": {"records": {"gdbh": "J1"}}}, "不是记录列表（是 dict）"),
+    ({"code": 0, "data": {"records": {"gdbh": "J1"}}}, "不是记录列表（是对象（键值表））"),
 ], ids=["code and msg", "success false", "errcode", "another path", "an object, not a list"])
 def test_an_answer_that_says_it_failed_is_refused_with_what_it_says(store, tmp_path, peer, doc, words):
     peer.json("/api/java-before", {"code": 0, "data": {"records": [java_ticket(0)]}})

@@ -75,7 +75,9 @@ def sources_table(v: View) -> S.Config | None:
             "新鲜度": words, "最近成功": fresh.last_success_at.map(_when),
             "读到/写入": [f"{_n(r.last_rows)} / {_n(r.last_written)}" for r in fresh.itertuples()],
             "下次计划": fresh.next_at.map(_when),
-            "最近错误": [f"{_when(r.last_error_at)} {r.last_error}" if r.last_error else "" for r in fresh.itertuples()],
+            # A source that never failed has NaN here, which is truthy: it read "— nan".
+            "最近错误": [f"{_when(r.last_error_at)} {r.last_error}" if isinstance(r.last_error, str) and r.last_error
+                     else "" for r in fresh.itertuples()],
         })
         tables.show(table, title="数据源状态", key="src_table", caliber="各数据源最近一次拉取的结果",
                     source="驾驶舱数据源拉取记录", as_of=_when(dt.datetime.now()))

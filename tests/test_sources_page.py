@@ -46,6 +46,8 @@ def login(at, name):
 
 
 def test_a_leader_reads_each_source_s_freshness_and_last_error(db):
+    S.record(db, "drop", started=dt.datetime.now(), ok=True, status="written", rows=3, written=3, batches=[],
+             message="ok")  # a source that has never failed
     auth.add_user(db, "领导甲", "leader", PW)
     at = login(open_app(), "领导甲")
     at.switch_page("pages/sources.py").run()
@@ -55,10 +57,10 @@ def test_a_leader_reads_each_source_s_freshness_and_last_error(db):
     assert "没有“sqlb”（诉求类别）" in rows.loc["hotline", "最近错误"]
     assert rows.loc["hotline", "读到/写入"] == "1,200 / 35"
     assert rows.loc["hotline", "数据源"] == "12345 热线导出 ![x](http://evil.example/p.png)"  # text, in a table
-    assert rows.loc["drop", "新鲜度"].startswith("未设计划") and rows.loc["drop", "最近成功"] == "—"
+    assert rows.loc["drop", "新鲜度"].startswith("未设计划") and rows.loc["drop", "最近成功"] != "—"
     assert rows.loc["drop", "最近错误"] in ("", "—")  # never failed: it read "— nan"
     assert {m.label: m.value for m in at.metric}["超期"] == "1 个"
-    assert list(table(at, "开始时间", "结果")["结果"][:2]) == ["失败", "写入新数据"]
+    assert list(table(at, "开始时间", "结果")["结果"][:3]) == ["写入新数据", "失败", "写入新数据"]
     assert not [b for b in at.button if b.key == "src_pull"]  # leaders read; admins pull
 
 

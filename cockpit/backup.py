@@ -81,6 +81,10 @@ def backup(store: Store, out: Path | None = None, name: str = "cockpit") -> Path
         # The manifest too: a backup without one (a store with no tables) cannot be restored with checks.
         Path(f"{out}.manifest.json").write_text(json.dumps(manifest(store), ensure_ascii=False, indent=2),
                                                encoding="utf-8")
+        # Readable by its owner only: it holds password hashes, sessions and the server's secrets
+        # (created 0644, every account on the machine could copy them).
+        for path in (out, Path(f"{out}.manifest.json")):
+            path.chmod(0o600)
     except BaseException:
         if claimed:  # no empty or half-written file left behind under a backup's name
             out.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ def test_restore_brings_back_exactly_what_was_saved(store, tmp_path):
     path = backup.backup(store, tmp_path / ("b.db" if store.engine.dialect.name == "sqlite" else "b.dump"))
     _batch(store, 3.0)  # work done after the backup
     assert backup.manifest(store) != saved
+    assert path.stat().st_mode & 0o777 == 0o600  # password hashes and sessions: its owner's only
     restored = backup.restore(store, path)
     assert restored == saved
     assert restored["counts"]["upload_batches"] == 2

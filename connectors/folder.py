@@ -72,6 +72,7 @@ class FolderConnector(Connector):
             raise SourceError(f"找不到文件夹 {folder}。")
         patterns = [p.strip().lower() for p in self.values["pattern"].split(",") if p.strip()]
         now = time.time()
+        self.waiting = []  # still being written: said in the pull's outcome, not only in the log
         for path in sorted(folder.iterdir()):
             if not path.is_file() or path.name.startswith((".", "~$")):  # hidden files, Office lock files
                 continue
@@ -79,6 +80,7 @@ class FolderConnector(Connector):
                 continue
             if not path.is_symlink() and now - path.stat().st_mtime < self.values["settle_seconds"]:
                 log.info("%s is still being written; next pull", shown(path.name))
+                self.waiting.append(shown(path.name))
                 continue
             if (name := shown(path.name)) != path.name:  # refused unread: moved to failed/ under this name
                 yield File(name, b"", path, refused="文件名含有无法识别的字符（不是 UTF-8 编码，这些字节显示为 %XX），"

@@ -162,7 +162,10 @@ def _pull(store: Store, src: S.Source, connector, box: Sandbox, dry: bool, from_
     if tidy:
         notes.append(_tidy(store, src, tidy, catalog, out, dry))
         marks = {ds.name: ds.meta["watermark"] for ds in tidy if ds.meta.get("watermark") is not None}
-    elif not notes:
+    if waiting := getattr(connector, "waiting", None):  # "没有新的文件" while one was being copied in
+        notes.append(f"{len(waiting)} 个文件仍在写入（修改不足 {connector.values['settle_seconds']:g} 秒），"
+                     f"下次拉取再读：{'、'.join(waiting[:5])}{'等' if len(waiting) > 5 else ''}。")
+    elif not notes and not tidy:
         notes.append("没有新的文件。" if src.kind == "folder" else "没有读到数据。")
     if not out.ok:  # a folder whose good files were written beside a refused one: partly, not "failed"
         out.status = "partial" if out.batches and not dry else "failed"

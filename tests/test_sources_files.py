@@ -102,6 +102,8 @@ def test_a_file_still_being_copied_waits_and_a_link_is_not_followed(store, tmp_p
     assert (drop / "正在复制.xlsx").exists() and store.count(s.upload_batches) == 0
     assert (drop / "failed" / "链接.csv").is_symlink() and "符号链接" in reason(drop / "failed" / "链接.csv")
     assert not out.ok and secret.exists()
+    # Said in the outcome, not only in the log (the pull read "没有新的文件" while it waited).
+    assert "1 个文件仍在写入（修改不足 30 秒），下次拉取再读：正在复制.xlsx。" in out.message, out.message
 
 
 def test_a_file_source_reads_one_path_as_an_upload(store, tmp_path):

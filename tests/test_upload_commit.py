@@ -395,3 +395,15 @@ def test_a_catalogue_name_that_reads_as_a_formula_is_text_in_every_template(stor
         cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         assert not [c.coordinate for c in cells if c.data_type == "f" or c.value.startswith("=")], sheet
         assert any(c.value == "'=HYPERLINK(\"http://x.cn\",\"点\")" for c in cells if c.parent.title == sheet)
+
+
+def test_text_alone_in_the_first_column_below_the_table_is_listed_not_dropped_unsaid(store):
+    """A name alone in 地区 under the table (and 200 rows of long text) was passed over without a word;
+    the README promises every non-empty cell not imported is listed with its reason."""
+    rows = [*GOOD, [None] * 6, ["注：本表为快报数"], ["某某乡"], *[["备" * 1000]] * 200]
+    checked = V.check_bytes(store, xlsx(rows), "月报.xlsx", OPT)
+    assert checked.ok and sum(len(d.frame) for d in checked.datasets) == len(GOOD)
+    listed = checked.problems.frame()
+    said = dict(zip(listed["行"], listed["原因"]))
+    assert said[6] == "说明文字，不导入" and said[7] == "只有这一格有内容，没有指标和数值，不导入"
+    assert checked.problems.count("skipped") >= 202

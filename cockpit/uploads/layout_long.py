@@ -157,14 +157,15 @@ def _records(sheet: Sheet, h: int, cols: dict[str, int], problems: Problems) -> 
     raw = raw[keep].reset_index(drop=True)
     if len(raw) and "region" in raw:
         # Footnotes below the table (注：…, 资料来源：…) are not data rows.
+        # A row with its first column alone filled holds no figure: a footnote is said as one, any
+        # other text (a name below the table, 200,000 rows of it) is listed too, not dropped unsaid.
         others = has[keep].reset_index(drop=True).drop(columns=["region"]).sum(axis=1) == 0
-        foot = others.copy()
-        foot[others] = raw.loc[others, "region"].map(is_footnote).astype(bool)  # only rows with nothing else
-        for r, v in zip(raw.loc[foot, "row"], raw.loc[foot, "region"]):
-            problems.add("说明文字，不导入", sheet=sheet.name, row=int(r), column=col_letter(cols["region"]),
-                         value=v, severity=SKIPPED)
-        if foot.any():
-            raw = raw[~foot].reset_index(drop=True)
+        if others.any():
+            at = col_letter(cols["region"])
+            for r, v in zip(raw.loc[others, "row"], raw.loc[others, "region"]):
+                problems.add("说明文字，不导入" if is_footnote(v) else "只有这一格有内容，没有指标和数值，不导入",
+                             sheet=sheet.name, row=int(r), column=at, value=v, severity=SKIPPED)
+            raw = raw[~others].reset_index(drop=True)
     _apply_marks(sheet, raw, cols, h)
     raw["sheet"] = sheet.name
     for f, j in cols.items():

@@ -131,7 +131,7 @@ def monthly_level(obs: pd.DataFrame, ind: pd.Series, region: str, place: str, pe
             return text + f"，涨幅比{ref}{'扩大' if now > then else '回落'}{abs(now - then):.1f}个百分点。"
         if now < 0 and then < 0:
             return text + f"，降幅比{ref}{'扩大' if now < then else '收窄'}{abs(now - then):.1f}个百分点。"
-        return text + f"，{ref}为{_index_words(prev)}。"
+        return text + f"，{ref}{_index_words(prev)}。"  # "9月为同比上涨1.1%" read oddly
     text = f"{label}，{place}{ind['name']}为{value:.1f}{ind.unit}"
     text += f"，{ref}数据暂缺" if prev is None else f"，{_pp(value - prev, ref)}"
     last_year = metrics._value(obs, region, periods.same_period_last_year(period), "month")

@@ -129,8 +129,20 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
         last = store.observations(indicators=list(ind.code), regions=[region]).period.max()
         since = f"最近有数据的是{periods.label(last)}" if isinstance(last, str) else "库中尚无其经济指标数据"
         raise BriefingRefused(f"--month：{names[region]}{periods.label(month)}没有经济指标数据（{since}），不生成空白简报")
-    sections = [_section(obs, row, region, names, regions, month) for _, row in ind.iterrows()]
+    made = [_section(obs, row, region, names, regions, month) for _, row in ind.iterrows()]
+    # Nothing to draw (January of a 1—2月 joint release): said once on the title page, not empty axes.
+    drawable = [x.data["累计同比（%）"].notna().any() for x in made]
+    sections = [x for x, ok in zip(made, drawable) if ok]
     place = "全市" if region == CITY else names[region]
+    schedule = reporting.Schedule.of()
+    joint = {True: [], False: []}
+    for (_, row), ok in zip(ind.iterrows(), drawable):
+        if not ok:
+            joint[not schedule.published(_period_for(row, month), row.code, row.frequency)].append(row["name"])
+    label = periods.label(month).split("年", 1)[1]
+    nothing = ([f"{label}，{place}{'、'.join(joint[True])}不单独发布（与2月合并为1—2月发布），本简报不含该部分。"]
+               if joint[True] else []) + ([f"{label}，{place}{'、'.join(joint[False])}数据暂缺（尚未报送或未发布），"
+                                          "本简报不含该部分。"] if joint[False] else [])
     drawn = {row["name"]: _level(obs, row, region, names[region], place, month) for _, row in levels.iterrows()}
     shown = [name for name, x in drawn.items() if x is not None]
     sections += [drawn[name] for name in shown]
@@ -142,7 +154,7 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
         section.demo = "observations" in demo_sets
     tables = [*([calls] if calls else []), _warnings(store, scope if region == CITY else Scope.of([region])),
               _tasks(store, end)]
-    notes = [unsaid] if unsaid else []
+    notes = [*nothing, *([unsaid] if unsaid else [])]
     absent = [name for name, x in drawn.items() if x is None]
     if absent:  # 仅全市: a county has no CPI of its own, and its pack says so rather than leave it out unsaid
         usually = "（通常仅发布全市数据）" if region != CITY else ""  # the city's own figures missing: no such reason
@@ -150,7 +162,7 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     if region == CITY and scope.codes is None:
         tables.append(_plan(store, month, end, cfg))
     else:
-        notes.append("数字政府建设主要指标是全市指标，不分县区，本县区简报不含该部分。")
+        notes.append(f"数字政府建设主要指标是全市指标，不分县区，{names[region]}的简报不含该部分。")  # 示范区 is no 县区
     for t, used in zip(tables, [*(["hotline_tickets"] if calls else []), "*", "task_progress", "observations"]):
         t.demo = bool(demo_sets) if used == "*" else used in demo_sets  # alerts are read from every dataset
     return Pack(month=month, region=region, region_name=names[region], basis="累计", as_of=as_of,

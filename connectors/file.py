@@ -36,6 +36,8 @@ class FileConnector(Connector):
 
     def read(self) -> Iterable[File]:
         path = Path(self.values["path"]).expanduser()
+        if path.is_dir():  # "找不到文件" of a folder that is there sent the operator looking for a typo
+            raise SourceError(f"{path} 是文件夹：kind = \"file\" 读一个文件，读文件夹请用 kind = \"folder\"。")
         if not path.is_file():
             raise SourceError(f"找不到文件 {path}。")
         yield read_file(path, self.values["max_mb"])

@@ -295,6 +295,10 @@ def _json(body: bytes, headers: dict | None = None):
     try:
         return json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
+        if not text.strip():
+            raise SourceError("接口返回了空内容（不是 JSON）：请核对地址和查询参数。") from None
+        if text.lstrip()[:1] == "<":  # a login page or a gateway's error page, not the data
+            raise SourceError("接口返回的是网页（HTML），不是 JSON：可能是登录页或网关的错误页，请核对地址、令牌和账号。") from None
         raise SourceError(f"返回的内容不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列起无法解读）。") from None
     except RecursionError:
         raise SourceError("返回的 JSON 嵌套层数过多，不像数据接口的答复，已拒收。") from None

@@ -313,3 +313,10 @@ def test_a_cap_folder_names_the_file_it_cannot_read_and_imports_the_others(store
     assert "链接.xml：是符号链接，不读取" in out.message
     assert "时间.xml：CAP 预警中的时间无法解读" in out.message and "原有数据不变" not in out.message
     assert out.written == 2 and set(warnings_in(store)) == {"411481", "411426"}
+
+
+def test_a_file_source_pointed_at_a_folder_says_so(store, tmp_path):
+    (tmp_path / "drop").mkdir()
+    body = f'[sources.f]\nkind = "file"\npath = "{tmp_path / "drop"}"\n'
+    out = run(store, tmp_path, body)
+    assert not out.ok and "是文件夹：kind = \"file\" 读一个文件，读文件夹请用 kind = \"folder\"" in out.message, out.message

@@ -137,6 +137,8 @@ FAILURES = [
     ("timeout", "/timeout", {"timeout_seconds": 1}, "超时"),
     ("slow drip", "/drip", {"timeout_seconds": 1.5, "retries": 0}, "过慢"),
     ("invalid JSON", "/invalid-json", {}, "不是有效的 JSON"),
+    ("a login page where JSON was due", "/login-page", {}, "接口返回的是网页（HTML），不是 JSON：可能是登录页"),
+    ("an empty answer", "/empty-200", {}, "接口返回了空内容"),
     ("schema drift: a renamed field", "/drift", {}, "没有“type”（诉求类别）"),
     ("wrong password", "/auth", {"username": '"hotline"', "password_env": '"HOTLINE_PW"'}, "HTTP 401"),
     ("oversized by its declared length", "/big", {"max_mb": 1}, "超过上限 1 MB"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,6 +29,7 @@ class Option:
     # were taken and failed at pull time with a traceback (a sleep of −1 s, a read timeout of 0).
     minimum: float | None = None  # at least this
     above: float | None = None  # more than this
+    check: Callable[[Any], None] | None = None  # raises ValueError (Chinese) for a value of the right type
 
 
 class SourceError(Exception):
@@ -99,6 +100,11 @@ def _typed(kind: str, key: str, option: Option, value: Any) -> Any:
             raise ValueError(f"{named}应大于 {option.above:g}，现为 {value:g}")
         if option.minimum is not None and value < option.minimum:
             raise ValueError(f"{named}不能小于 {option.minimum:g}，现为 {value:g}")
+    if option.check is not None:
+        try:
+            option.check(value)
+        except ValueError as exc:
+            raise ValueError(f"数据源类型 {kind} 的设置 {key}（{option.title}）：{exc}") from None
     return value
 
 

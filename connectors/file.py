@@ -2,15 +2,25 @@
 (the runner hands it to service.uploads.check_file). Pulling the same content again stores nothing."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from cockpit import periods
 from cockpit.uploads.parse import DEFAULT_MAX_BYTES, MB
 
 from .base import Connector, File, Option, SourceError, register
 
+
+def _month(value: str) -> None:
+    """period = "2026-13" was taken, and every file of the source read under a month that is none."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
+        raise ValueError(f"“{value}”格式不对，应为 YYYY-MM，如 2026-10")
+    periods.parse_month(value)
+
+
 UPLOAD_OPTIONS = {  # what the upload page asks too (statistics monthly reports without a period in the title)
-    "period": Option("统计月报的时期 YYYY-MM（优先于标题）", str, None),
+    "period": Option("统计月报的时期 YYYY-MM（优先于标题）", str, None, check=_month),
     "region": Option("统计月报所属地区（名称或代码）", str, None),
     # A county's own drop folder accepts that county's figures only, as its reporter's upload does.
     "only_region": Option("只接受这个地区的数据（县区各自的投递文件夹；含其他地区的文件整份不导入）", str, None),

@@ -181,6 +181,10 @@ SECRETS = [
                               'params = { appSecret = "hunter2" }\n', "params 中的“appSecret”"),
     ("a password deep in the body", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
                                     'method = "POST"\nbody = { auth = { password = "hunter2" } }\n', "body 中的“auth.password”"),
+    ("a month that is none", '[sources.x]\nkind = "folder"\npath = "/tmp"\nperiod = "2026-13"\n',
+     "period（统计月报的时期 YYYY-MM（优先于标题））：月份“2026-13”不存在"),
+    ("a month written loosely", '[sources.x]\nkind = "file"\npath = "/tmp/a.xlsx"\nperiod = "2026/10"\n',
+     "“2026/10”格式不对，应为 YYYY-MM"),
     # Numbers that read as numbers and fail at pull time: refused when the file is read.
     ("a negative back-off", '[sources.x]\nkind = "http"\nurl = "https://a.example/x"\ndataset = "observations"\n'
                             'backoff_seconds = -1\n', "backoff_seconds（首次重试前等待（秒，之后每次加倍））不能小于 0，现为 -1"),

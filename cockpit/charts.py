@@ -94,6 +94,8 @@ def _span(fig: go.Figure, dates) -> None:
     if len(dates):
         pad = pd.Timedelta(days=16)
         fig.update_xaxes(range=[dates.min() - pad, dates.max() + pad])
+        if dates.max() - dates.min() < pd.Timedelta(days=92):  # a point or three: a month a tick, never
+            fig.update_xaxes(dtick="M1")  # weekly day ticks (10月18日 … 11月15日) under a month's figure
 
 
 def _dates(periods_: pd.Series) -> pd.Series:

@@ -135,3 +135,12 @@ def test_a_county_without_a_figure_keeps_its_row_and_a_computed_one_says_so():
     assert list(fig.data[0].y) == ["民权县", "睢县", "梁园区", "睢阳区"]  # drawn bottom up: the missing at the foot
     values = {a.y: a.text for a in fig.layout.annotations if a.xref == "paper" and a.x >= 1 and a.xanchor == "left"}
     assert values == {"睢阳区": "+6.9 推算", "梁园区": "+4.7", "民权县": "暂缺", "睢县": "暂缺"}
+
+
+def test_a_trend_of_one_month_is_ticked_by_month_not_by_day():
+    """A county's one computed 累计 point drew day ticks (10月18日 … 11月15日) under a 1—11月 figure."""
+    one = charts.trend(pd.DataFrame({"period": ["2026-11"], "value": [6.9]}), title="同比", unit="%", **META).figure
+    assert one.layout.xaxis.dtick == "M1"
+    many = charts.trend(pd.DataFrame({"period": ["2025-11", "2026-05", "2026-11"], "value": [1.0, 2.0, 3.0]}),
+                        title="同比", unit="%", **META).figure
+    assert many.layout.xaxis.dtick is None  # Plotly spaces a longer span itself

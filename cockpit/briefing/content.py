@@ -134,15 +134,7 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     drawable = [x.data["累计同比（%）"].notna().any() for x in made]
     sections = [x for x, ok in zip(made, drawable) if ok]
     place = "全市" if region == CITY else names[region]
-    schedule = reporting.Schedule.of()
-    joint = {True: [], False: []}
-    for (_, row), ok in zip(ind.iterrows(), drawable):
-        if not ok:
-            joint[not schedule.published(_period_for(row, month), row.code, row.frequency)].append(row["name"])
-    label = periods.label(month).split("年", 1)[1]
-    nothing = ([f"{label}，{place}{'、'.join(joint[True])}不单独发布（与2月合并为1—2月发布），本简报不含该部分。"]
-               if joint[True] else []) + ([f"{label}，{place}{'、'.join(joint[False])}数据暂缺（尚未报送或未发布），"
-                                          "本简报不含该部分。"] if joint[False] else [])
+    nothing = _undrawn(ind[[not ok for ok in drawable]], month, place)
     drawn = {row["name"]: _level(obs, row, region, names[region], place, month) for _, row in levels.iterrows()}
     shown = [name for name, x in drawn.items() if x is not None]
     sections += [drawn[name] for name in shown]
@@ -169,6 +161,17 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
                 generated_at=dt.datetime.now().replace(microsecond=0),
                 demo=any(x.demo for x in (*sections, *tables)), charts=sections, tables=tables,
                 notes=notes, other_bases=f"{'、'.join(shown)}为当月" if shown else "")
+
+
+def _undrawn(ind: pd.DataFrame, month: str, place: str) -> list[str]:
+    """The title page's word for indicators with nothing to draw, in one sentence per reason: not
+    published on their own (January of a 1—2月 joint release), or missing."""
+    schedule = reporting.Schedule.of()
+    joint = [not schedule.published(_period_for(row, month), row.code, row.frequency) for _, row in ind.iterrows()]
+    label = periods.label(month).split("年", 1)[1]
+    said = {True: "不单独发布（与2月合并为1—2月发布）", False: "数据暂缺（尚未报送或未发布）"}
+    return [f"{label}，{place}{'、'.join(ind['name'][[j == why for j in joint]])}{words}，本简报不含该部分。"
+            for why, words in said.items() if why in joint]
 
 
 def _period_for(ind: pd.Series, month: str) -> str:

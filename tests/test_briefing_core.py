@@ -72,6 +72,15 @@ def test_every_figure_in_the_city_commentary_is_a_figure_of_the_store(city_pack,
             assert n in allowed | months, (n, text)
 
 
+def test_a_levels_axis_spans_at_least_a_point_either_side(city_pack):
+    """城镇调查失业率 on 5.0—5.4 drew moves of 0.1 个百分点 as spikes."""
+    for code in ("UNEMP", "CPI"):
+        fig = next(s for s in city_pack.charts if s.code == code).chart.figure
+        lo, hi = fig.layout.yaxis.range
+        ys = [y for y in fig.data[0].y if y is not None]
+        assert hi - lo >= 2 and lo <= min(ys) and hi >= max(ys)
+
+
 def test_cpi_and_unemployment_have_a_chart_each_and_their_sentences_read_the_store(city_pack, demo_store):
     """An economic briefing without 居民消费价格指数 or 城镇调查失业率 left out the two figures every
     month's meeting asks for: each is a month's level, said as the bulletin says it."""

@@ -24,6 +24,7 @@ from .sections import ChartSection, TableSection
 
 DOMAIN = "宏观经济"
 TREND_MONTHS = 24
+LEVEL_HALF_SPAN = 1.0  # a month's level (失业率 %, CPI points): its axis spans at least two units
 
 
 class BriefingRefused(ValueError):
@@ -241,6 +242,10 @@ def _level(obs, ind, region, name, place, month) -> ChartSection | None:
     heading = f"{ind['name']}（{ind.unit}）"
     chart = charts.trend(values, title=f"{name}{ind['name']}（{periods.label(month)}）", unit=ind.unit,
                          caliber=ind.caliber, source=ind.source_dept, as_of=periods.label(month))
+    # At least a point either side of the middle: 5.0—5.4 drew 0.1 个百分点 moves as spikes.
+    lo, hi = values.value.min(), values.value.max()
+    half = max((hi - lo) / 2 * 1.15, LEVEL_HALF_SPAN)
+    chart.figure.update_yaxes(range=[(lo + hi) / 2 - half, (lo + hi) / 2 + half])
     text = commentary.monthly_level(obs[obs.indicator_code == ind.code], ind, region, place, month,
                                     year=periods.parse_month(month)[0])
     data = pd.DataFrame({"时期": [periods.label(p) for p in values.period], heading: values.value.astype("float"),

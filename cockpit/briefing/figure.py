@@ -28,7 +28,7 @@ class Size:
 SLIDE = Size("slide", 1280, 720, 2, "PNG（幻灯片 2×，2560×1440）")
 WALL = Size("wall", 1280, 720, 3, "PNG（大屏 3840×2160）")  # the slide layout, 3x: lettering readable across a room
 PRINT = Size("print", 1280, 720, 1, "")
-PACK = Size("pack", 1000, 563, 2.56, "")  # a slide's picture: 2560x1440, lettering large enough for a room
+PACK = Size("pack", 880, 495, 2560 / 880, "")  # a slide's picture: 2560x1440; 880 wide, its lettering prints at 7 pt on A4, not 6
 FORMATS = {"png-slide": ("png", SLIDE), "png-wall": ("png", WALL), "svg": ("svg", PRINT), "pdf": ("pdf", PRINT)}
 LABELS = {"png-slide": SLIDE.label, "png-wall": WALL.label, "svg": "SVG（矢量）", "pdf": "PDF（矢量）"}
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}

@@ -353,6 +353,8 @@ def test_a_record_not_imported_is_read_again_once_it_can_be_and_a_rollback_can_b
     body = sql_source(f"sqlite:///{db}", watermark='"gxsj"')
     first = run(store, tmp_path, body)
     assert first.ok and first.written == 5 and "1 处未导入" in first.message, first.message
+    skipped = store.frame(select(s.upload_skipped))  # traceable in the 12345 system by its own number
+    assert skipped.reason.tolist() == ["未识别的地区“999999”，不导入（编号 GD00002）"]
     assert S.watermarks(store, "hotline")["hotline_tickets"] == "2026-11-03 09:00:00"  # held at GD00002
     aliases.add(store, "region", "999999", "411402", by="管理员")
     again = run(store, tmp_path, body)

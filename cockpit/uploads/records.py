@@ -195,8 +195,8 @@ def _typed(c: _Check, f: str, spec: Field, col: pd.Series, empty: np.ndarray, re
         return text.where(~pd.isna(text), spec.default) if spec.default is not None else text
     if spec.kind == "region":
         codes = _mapped(col, lambda v: region_of(v) if v is not None and str(v).strip() else None)
-        c.report(codes.isna().to_numpy() & ~empty, f, lambda i: f"未识别的地区“{str(c.raw.at[i, f]).strip()}”，不导入",
-                 SKIPPED)
+        c.report(codes.isna().to_numpy() & ~empty, f, lambda i: f"未识别的地区“{str(c.raw.at[i, f]).strip()}”，不导入"
+                 + _which(c.raw, i), SKIPPED)
         return codes
     if spec.kind in ("datetime", "date"):
         when = parse_times(col)
@@ -291,3 +291,10 @@ def _keys(c: _Check, name: str, frame: pd.DataFrame) -> None:
         c.report(dup & key.duplicated(keep="first").to_numpy(), "source_key",
                  lambda i: f"{FIELDS[name]['source_key'].title}“{key.iat[i]}”重复（第 {first[key.iat[i]]} 行已有），"
                            "同一条记录只能出现一次")
+
+
+def _which(raw: pd.DataFrame, i) -> str:
+    """A record's own number, for a record left out: "第3行" of a pull was a place in that pull's
+    answer, which no one could find in the source system afterwards."""
+    key = raw.at[i, "source_key"] if "source_key" in raw.columns else None
+    return f"（编号 {str(key).strip()}）" if key is not None and not pd.isna(key) and str(key).strip() else ""

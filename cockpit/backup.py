@@ -138,7 +138,8 @@ def lost(store: Store, source: Path) -> pd.DataFrame | None:
                        .order_by(b.id))
     change = ["new" if i not in saved else ("status" if saved[i] != st else None)
               for i, st in zip(now_.id, now_.status)]
-    return now_.assign(change=change).dropna(subset=["change"]).reset_index(drop=True)
+    return (now_.assign(change=change, was=[saved.get(i) for i in now_.id])  # `was`: its status in the backup
+            .dropna(subset=["change"]).reset_index(drop=True))
 
 
 class Mismatch(OSError):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from cockpit import auth, backup as bk, presence
 from cockpit.store import Store
+from cockpit.uploads import history
 
 
 def _password(prompt: str = "密码：") -> str:
@@ -115,9 +116,11 @@ def _say_what_is_lost(lost: pd.DataFrame | None) -> None:
     elif lost.empty:
         print("当前数据库中的批次备份里都有：恢复不会丢失已导入的批次。")
     else:
-        print(f"恢复后将失去以下 {len(lost)} 个批次（备份之后导入，或之后回滚、停用过）：")
+        print(f"恢复后以下 {len(lost)} 个批次将回到备份时的样子（备份之后导入的将失去，之后回滚、停用的将恢复原状态）：")
         for r in lost.itertuples():
-            what = "备份后导入" if r.change == "new" else "状态已变"
+            # A batch rolled back after the backup comes back: "将失去 … 状态已变" said the opposite.
+            what = ("备份后导入，将失去" if r.change == "new" else
+                    f"现为{history.STATUS.get(r.status, r.status)}，将恢复为{history.STATUS.get(r.was, r.was)}")
             print(f"  批次 {r.id}\t{r.dataset}\t{r.file_name or r.source}\t{r.created_by}\t"
                   f"{pd.Timestamp(r.created_at):%Y-%m-%d %H:%M}\t{what}")
 

@@ -105,7 +105,8 @@ def test_restore_says_what_will_be_lost_and_restores_nothing_without_a_yes(store
     for answer in ("n\n", ""):  # a no, and no terminal at all (cron without --yes)
         r = run("restore", str(path), db=store.url, stdin=answer, COCKPIT_DATA_DIR=str(tmp_path))
         assert r.returncode == 1 and "未恢复：没有确认" in r.stderr, r.stderr
-        assert "恢复后将失去以下 1 个批次" in r.stdout and f"批次 {third}" in r.stdout and "备份后导入" in r.stdout
+        assert "恢复后以下 1 个批次将回到备份时的样子" in r.stdout and f"批次 {third}" in r.stdout
+        assert "备份后导入，将失去" in r.stdout
         assert third in set(store.batches().id)  # nothing changed
     assert not (tmp_path / "backups").exists()
 
@@ -378,3 +379,15 @@ def test_a_pg_dump_that_fails_says_why_without_a_traceback_or_the_password(tmp_p
     assert "备份失败：pg_dump 报告：pg_dump: error: FATAL:  password authentication failed" in r.stderr
     assert "Traceback" not in r.stderr and "S3cretPW" not in r.stderr + r.stdout
     assert not any((tmp_path / "out").iterdir())  # no half-written backup left under a backup's name
+
+
+def test_a_batch_rolled_back_after_the_backup_is_said_to_come_back_not_to_be_lost(store, tmp_path):
+    from cockpit.uploads.rollback import rollback
+    path, third = _backed_up_then_one_more(store, tmp_path)
+    first = int(sorted(store.batches().id)[-2])  # the backup's newest batch, rolled back after it (the later first)
+    rollback(store, third, by="管理员", reason="核对")
+    rollback(store, first, by="管理员", reason="核对")
+    r = run("restore", str(path), db=store.url, stdin="n\n", COCKPIT_DATA_DIR=str(tmp_path))
+    lines = {ln.split("\t")[0].strip(): ln for ln in r.stdout.splitlines() if ln.strip().startswith("批次")}
+    assert lines[f"批次 {first}"].endswith("现为已回滚，将恢复为生效"), r.stdout
+    assert lines[f"批次 {third}"].endswith("备份后导入，将失去"), r.stdout  # whatever its status now

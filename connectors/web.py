@@ -182,7 +182,7 @@ class Client:
                 answer = self._once(url, body)
                 if answer.status not in RETRYABLE:
                     return _checked(answer)
-                reason = f"服务器错误（HTTP {answer.status}）"
+                reason = f"服务器错误（HTTP {answer.status}，{_shown(url)[:200]}）"  # which address, as a 404 says
             except _Transient as exc:
                 reason = str(exc)
             if attempt < p.retries:

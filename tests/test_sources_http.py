@@ -133,7 +133,7 @@ def test_a_redirect_on_the_allowlist_is_followed(store, tmp_path, peer):
 FAILURES = [
     # what goes wrong, path (None: the server is down), extra settings, words the message must hold
     ("server down", None, {}, "无法连接"),
-    ("HTTP 500 after bounded retries", "/500", {}, "HTTP 500"),
+    ("HTTP 500 after bounded retries", "/500", {}, "服务器错误（HTTP 500，http://127.0.0.1:"),  # names the address
     ("timeout", "/timeout", {"timeout_seconds": 1}, "超时"),
     ("slow drip", "/drip", {"timeout_seconds": 1.5, "retries": 0}, "过慢"),
     ("invalid JSON", "/invalid-json", {}, "不是有效的 JSON"),

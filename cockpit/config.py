@@ -261,6 +261,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         p = getattr(s, name)
         if p is not None and not p.is_absolute():
             s = replace(s, **{name: ROOT / p})
+    for name in ("data_dir", "briefing_dir", "plan_dir"):  # a folder that is a file read "文件已存在"
+        if (p := getattr(s, name)) is not None and p.exists() and not p.is_dir():
+            raise ValueError(f"设置 {name}（环境变量 COCKPIT_{name.upper()}）应为文件夹，{p} 是一个文件")
     return s
 
 

@@ -179,3 +179,10 @@ def test_a_plan_folder_or_task_list_that_is_wrong_names_the_setting_the_file_and
     with pytest.raises(ValueError, match=r"tasks.csv 第 4 行有误.*garbage") as err:
         catalog.task_rows(catalog.load_plan(plan))
     assert "invalid literal" not in str(err.value)
+
+
+def test_a_data_folder_that_is_a_file_is_said_as_such(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(ValueError, match="设置 data_dir（环境变量 COCKPIT_DATA_DIR）应为文件夹，.*afile 是一个文件"):
+        load_settings({"COCKPIT_CONFIG": "", "COCKPIT_DATA_DIR": str(afile)})

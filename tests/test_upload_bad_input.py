@@ -726,3 +726,11 @@ def test_numbers_in_a_csv_are_not_each_noted_as_text_but_in_a_workbook_they_are(
         assert checked.ok and sorted(checked.dataset("observations").frame.value) == [4.8, 123.4]
         said[name] = " ".join(p.reason for p in checked.problems.notes)
     assert "文本数字" not in said["x.csv"] and "2 个数值按“文本数字”规则读取" in said["x.xlsx"]
+
+
+def test_a_text_file_named_xlsx_is_said_to_be_text_not_a_sheet_called_csv(store):
+    """A note renamed 月报.xlsx was refused as holding 工作表“CSV”, which the clerk never made."""
+    from cockpit.uploads import validate as V
+    checked = V.check_bytes(store, "这是一份说明，不是报表\n请见附件\n".encode(), "月报.xlsx", V.Options())
+    said = " ".join(p.reason for p in checked.problems.items)
+    assert not checked.ok and "文本（不是 Excel 工作簿）" in said and "“CSV”" not in said, said

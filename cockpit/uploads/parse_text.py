@@ -29,15 +29,17 @@ def read_text(data: bytes, file_name: str):
         return book
     if SPREADSHEET_2003 in text[:4096]:
         raise Rejected("这是 Excel 2003 XML 表格，请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。")
+    sheet = "CSV"
     if file_name and not file_name.lower().endswith((".csv", ".txt")):
         notes.add("文件内容是 CSV 文本（与扩展名不符），已按 CSV 读取。", severity=INFO)
+        sheet = "文本（不是 Excel 工作簿）"  # a .xlsx that is text was said to hold a sheet "CSV" no one made
     lines = text.count("\n")
     if lines > MAX_ROWS:
         raise Rejected(f"文件行数过多（{lines:,} 行），超过一次报送的上限 {MAX_ROWS:,} 行；请分成几个文件上传。")
     sample = text[:8192]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     rows = [[_csv_cell(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    return Workbook("csv", [Sheet("CSV", rows)], notes)
+    return Workbook("csv", [Sheet(sheet, rows)], notes)
 
 
 def _csv_cell(c: str):

@@ -97,12 +97,14 @@ def cmd_restore(args) -> int:
         try:
             got = bk.restore(store, source, checked=True)
         except bk.Mismatch as exc:
-            undone = "已撤销：数据库已恢复为恢复前的状态" if safety else "数据库原为空库"
+            # An empty store had nothing to go back to: what was restored stays, said as unverified.
+            said = ("未恢复", "已撤销：数据库已恢复为恢复前的状态") if safety else (
+                "已恢复但未通过核对", "原数据库为空，恢复的内容已保留，请核对后再使用")
             if safety:
                 bk.restore(store, safety)
             with store.begin() as conn:  # the attempt is on record, whatever the store now holds
-                store.audit(conn, "cli", "restore-undone", source.name, str(exc))
-            print(f"未恢复：恢复后的数据与备份清单不一致（{exc}），备份文件可能不完整或被改动；{undone}。",
+                store.audit(conn, "cli", "restore-undone" if safety else "restore-unverified", source.name, str(exc))
+            print(f"{said[0]}：恢复后的数据与备份清单不一致（{exc}），备份文件可能不完整或被改动；{said[1]}。",
                   file=sys.stderr)
             return 1
     print(f"已恢复并核对：{got['counts']['upload_batches']} 个批次，校验 {got['batches_sha256'][:12]}…；"

@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from . import city
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DEMO_NOTE = "演示数据：本表部分或全部数字为系统生成的演示数据，不代表实际情况"
 EXCEL_CELL_MAX = 32_767  # characters Excel keeps in one cell
@@ -24,6 +26,16 @@ EXCEL_CELL_MAX = 32_767  # characters Excel keeps in one cell
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 LONG_CODE_DIGITS = 12  # an integer this long is a code (工单号, 身份证, 统一社会信用代码): kept as text
+
+
+def new_workbook(title: str) -> Workbook:
+    """An empty workbook whose file properties (作者, 标题) name the cockpit and what it holds:
+    openpyxl's own say 作者 openpyxl, which is what Excel's 信息 pane showed a leader's office."""
+    wb = Workbook()
+    props = wb.properties
+    props.creator = props.lastModifiedBy = city.TITLE
+    props.title, props.language = clean_text(title)[:255], "zh-CN"
+    return wb
 
 
 def escape_formula(value):
@@ -122,7 +134,7 @@ def table_xlsx(frame: pd.DataFrame, *, title: str, caliber: str | None = None, s
     """One sheet: the table's title and what it is (口径, source, 数据截至, filters, 演示数据) above a
     bold, frozen header; every value typed, formatted as the page shows it."""
     formats = formats or {}
-    wb = Workbook()
+    wb = new_workbook(title)
     ws = wb.active
     ws.title = sheet_title(title)
     lines = [(title, Font(bold=True, size=13))]

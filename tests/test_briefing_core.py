@@ -226,6 +226,13 @@ def test_the_pictures_carry_the_demo_mark_and_the_pinned_notes():
     assert not any("批注：" in (a.text or "") for a in chart.figure.layout.annotations)
 
 
+def test_a_pack_picture_is_headed_by_its_unit_since_its_page_heads_it_with_the_title():
+    chart = charts.trend(pd.DataFrame({"period": ["2026-09", "2026-10"], "value": [5.0, 6.0]}), title="某指标累计同比",
+                         unit="%", caliber="口径", source="来源", as_of="2026年10月")
+    assert figure.printable(chart, demo=False, size=figure.PACK).layout.title.text == "单位：%"
+    assert figure.printable(chart, demo=False).layout.title.text == "某指标累计同比（%）"  # a download stands alone
+
+
 def test_date_axes_speak_chinese_and_end_with_the_data(city_pack, county_pack):
     gdp = next(s for s in county_pack.charts if s.code == "GDP").chart.figure
     assert gdp.layout.xaxis.tickformat == "%Y年%-m月"  # 2026年4月, not 2026年04月

@@ -15,7 +15,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from cockpit import charts, schema as s
+from cockpit import charts, city, schema as s
 from cockpit.store import Store
 from service import briefing_render, cli
 from tests.conftest import DEMO_END
@@ -68,6 +68,18 @@ def test_the_pack_is_three_files_and_the_export_is_audited(pack_files):
     assert all(p.name.startswith("月度简报-商丘市-2026-10") for p in files.values())
     audit = store.frame(select(s.audit_log.c.action, s.audit_log.c.target, s.audit_log.c.detail))
     assert set(audit[audit.target == "briefing"].detail) == {p.name for p in files.values()}
+
+
+def test_each_files_properties_name_the_cockpit_and_the_pack(pack_files):
+    """Excel's and PowerPoint's 信息 pane: not 作者 openpyxl, nor Steve Canny in 2013."""
+    files, _ = pack_files
+    props = Presentation(str(files["pptx"])).core_properties
+    assert (props.author, props.last_modified_by, props.title) == (city.TITLE, city.TITLE, "商丘市经济运行月度简报")
+    assert props.subject == "2026年10月" and props.created.year == props.modified.year >= 2026
+    wb = load_workbook(str(files["xlsx"])).properties
+    assert (wb.creator, wb.lastModifiedBy, wb.title) == (city.TITLE, city.TITLE, "商丘市经济运行月度简报（2026年10月）")
+    meta = PdfReader(str(files["pdf"])).metadata
+    assert (meta.author, meta.title, meta.subject) == (city.TITLE, "商丘市经济运行月度简报", "2026年10月")
 
 
 def _chart_period(page: str) -> str:

@@ -33,6 +33,8 @@ def test_the_file_says_what_the_table_is_above_a_frozen_bold_header():
     header = _header_row(ws)
     assert ws.cell(row=header, column=1).font.bold and ws.freeze_panes == f"A{header + 1}"
     assert ws.cell(row=header + 1, column=2).value == "地区生产总值"
+    props = ws.parent.properties  # Excel's 信息 pane said 作者 openpyxl
+    assert (props.creator, props.title) == ("商丘市数字政府领导驾驶舱", "测试表")
 
 
 def test_real_figures_carry_no_demo_mark():

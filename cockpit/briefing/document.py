@@ -47,7 +47,10 @@ class _Doc(FPDF):
         self.add_font("cjk", "", str(font_file()))  # one face (parsing a CJK font costs seconds): headings are larger, not bold
         self.set_auto_page_break(True, margin=16)
         self.set_title(pack.title)
+        self.set_subject(pack.subtitle)
         self.set_creator(city.TITLE)
+        self.set_author(city.TITLE)
+        self.set_lang("zh-CN")
 
     def footer(self):
         self.set_y(-12)

@@ -35,12 +35,17 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
 def printable(chart: Chart, *, demo: bool, size: Size = SLIDE) -> go.Figure:
-    """A copy of the chart's figure for export; the page's figure is left as it is."""
+    """A copy of the chart's figure for export; the page's figure is left as it is. The briefing's
+    pages (PACK) head the picture with the chart's title in their own type, so the picture keeps
+    only its unit there: the title printed twice, one above the other."""
     fig = go.Figure(chart.figure)
     fig.update_layout(width=size.width, height=size.height, paper_bgcolor="white",
                       font={"family": FONT}, margin={"l": 70, "r": 40, "t": 80, "b": 100},
                       # hover-only decorations are useless on paper; selection state is the page's
                       hovermode=False, dragmode=False)
+    if size is PACK:
+        fig.update_layout(title={"text": f"单位：{chart.unit}" if chart.unit else "",
+                                 "font": {"size": 13, "color": "#555"}})
     for trace in fig.data:
         if trace.name == NOTE_TRACE and trace.text is not None:
             for x, y, text in zip(trace.x, trace.y, trace.text):

@@ -11,7 +11,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from .. import fmt
+from .. import city, fmt
 from .content import Pack
 from .sections import ROW_PAD_PT, TABLE_PT, TableSection, texts, widths
 
@@ -97,10 +97,19 @@ def _cell(cell, text: str, bold: bool = False) -> None:
     cell.margin_top = cell.margin_bottom = Pt(ROW_PAD_PT / 2)
 
 
+def _properties(prs, pack: Pack) -> None:
+    """The file's 属性: python-pptx's empty template says 作者 Steve Canny, 创建于 2013."""
+    p = prs.core_properties
+    p.title, p.subject, p.author, p.last_modified_by = pack.title, pack.subtitle, city.TITLE, city.TITLE
+    p.created = p.modified = pack.generated_at
+    p.revision, p.language, p.keywords = 1, "zh-CN", "月度简报"
+
+
 def write(pack: Pack, pictures: list[bytes]) -> bytes:
     """pictures: one PNG per pack.charts entry, in order (service.briefing draws them)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = W, H
+    _properties(prs, pack)
     _title_slide(prs, pack)
     n = 1
     for section, png in zip(pack.charts, pictures):

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .. import city
-from ..exports import escape_formula
+from ..exports import escape_formula, new_workbook
 from .content import Pack
 
 HEAD = Font(bold=True)
@@ -75,7 +75,7 @@ def _sheet_name(wb: Workbook, name: str) -> str:
 
 
 def write(pack: Pack) -> bytes:
-    wb = Workbook()
+    wb = new_workbook(f"{pack.title}（{pack.subtitle}）")
     cover = wb.active
     cover.title = "说明"
     for line in (pack.title, pack.subtitle, pack.filters, f"数据截至：{pack.as_of}",

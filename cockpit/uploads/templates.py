@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import periods
-from ..exports import escape_formula
+from ..exports import escape_formula, new_workbook
 from ..store import MEASURES, Store
 from .names import NORMALISATIONS
 
@@ -90,7 +90,7 @@ def long_template(store: Store, codes: list[str], period: str, region_codes: lis
     reg = store.regions()
     if region_codes:
         reg = reg[reg.code.isin(region_codes)]
-    wb = Workbook()
+    wb = new_workbook("数据报送模板（逐行格式）")
     _instructions(wb, f"数据报送模板（逐行格式）· {periods.label(period)}", [
         "1. 在“数据”工作表中每行填一个数：地区 × 指标 × 时期 × 口径 → 数值。已按所选指标和地区预填，只需填“数值”列。",
         "2. 口径：当月、累计、当月同比、累计同比。同比填百分数的数值（增长 5.2% 填 5.2，下降填负数）。",
@@ -139,7 +139,7 @@ def wide_template(store: Store, codes: list[str], period: str, region_code: str 
     region = region_code or reg[reg.level == "city"].index[0]
     y, m = periods.parse_month(period)
     span = f"{y}年1月" if m == 1 else f"{y}年1—{m}月"
-    wb = Workbook()
+    wb = new_workbook("统计月报模板")
     _instructions(wb, f"统计月报模板 · {reg.loc[region, 'name']} · {span}", [
         "1. 在“月报”工作表中按行填写各指标的当月值、累计值及其同比增速（%）。灰色“—”格表示该指标不发布此口径。",
         "2. 时期取自标题中的“（2026年1—10月）”；上传页面也可另选时期，以所选为准。",
@@ -188,7 +188,7 @@ def task_template(store: Store, unit: str | None = None) -> bytes:
     tasks = store.plan_tasks()
     if unit:
         tasks = tasks[tasks.units_text.str.contains(unit, regex=False)]
-    wb = Workbook()
+    wb = new_workbook("重点任务进展报送模板")
     _instructions(wb, "重点任务进展报送模板（172 项重点任务）", [
         "1. 在“任务进展”工作表中，每项任务一行：进展状态、完成比例（0—100）、进展说明、报送单位。",
         "2. 进展状态：未启动、推进中、已完成、暂缓（下拉选择）。“已完成”的完成比例应为 100。",

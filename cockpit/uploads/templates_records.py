@@ -6,10 +6,10 @@ what identifies a record: sending the same 工单编号 again with a new 办理�
 """
 from __future__ import annotations
 
-from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.utils import get_column_letter
 
+from ..exports import new_workbook
 from ..store import Store
 from .records import CHOICES, DERIVED_KEY, FIELDS, TITLES, width
 from .templates import SPARE_ROWS, _header, _instructions, _lists, _protect, _save
@@ -25,7 +25,7 @@ def records_template(store: Store, dataset: str) -> bytes:
     title = TITLES[dataset]
     key = fields["source_key"].title
     identity = ("、".join(fields[f].title for f in DERIVED_KEY[dataset]) if dataset in DERIVED_KEY else None)
-    wb = Workbook()
+    wb = new_workbook(f"{title}报送模板")
     _instructions(wb, f"{title}报送模板", [
         f"1. 在“{title}”工作表中每行填一条记录；带 * 的列必填，列的顺序可以调换，表头名称须与模板一致。",
         f"2. “{key}”识别同一条记录：再次报送同一{key}的记录（如状态改变、级别调整）会更新原记录，原记录保留在历史中；"

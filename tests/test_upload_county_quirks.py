@@ -244,6 +244,52 @@ def test_cumulative_months_across_are_each_months_ytd_and_two_month_columns_stay
     assert {k[2:] for k in _figures(_check(store, usual))} == {("2026-10", "month"), ("2026-10", "ytd"), ("2026-10", "ytd_yoy")}
 
 
+MONTHS = [f"{m}月" for m in range(1, 11)]
+REVENUE = [5.1, 4.2, 5.3, 4.4, 5.5, 4.6, 5.7, 4.8, 5.9, 5.0]
+
+
+@pytest.mark.parametrize("total", ["合计", "全年", "总计", "月均", "平均值", "全年合计"])
+@pytest.mark.parametrize("label", ["indicators", "regions"])
+def test_a_total_or_mean_beside_months_across_is_listed_not_stored_as_a_region_or_a_month(store, total, label):
+    """"合计" after 1月 … 10月 was read as the region 全市 and stored as the city's October (50.5 亿元
+    of one county's months), or refused as a second October; 全年 was stored as 1—10月's 累计."""
+    if label == "indicators":
+        rows = [["永城市2026年主要经济指标（当月值）"], ["单位：亿元"], ["指标", *MONTHS, total],
+                ["一般公共预算收入", *REVENUE, 50.5]]
+    else:
+        rows = [["2026年各县区一般公共预算收入（当月）"], ["单位：亿元"], ["县区", *MONTHS, total],
+                ["永城市", *REVENUE, 50.5], ["夏邑县", *REVENUE, 50.5]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    got = _figures(checked)
+    regions = {"411481"} if label == "indicators" else {"411481", "411426"}
+    assert got == {("REVENUE", r, f"2026-{m:02d}", "month"): v for r in regions for m, v in enumerate(REVENUE, 1)}
+    [skipped] = [p for p in checked.problems.frame().itertuples() if p.级别 == "未导入"]
+    assert skipped.列 == f"L（{total}）" and skipped.原因.startswith("各月合计（或平均）列，不导入")
+    assert C.commit(store, checked, created_by="统计员").status == "committed"
+    assert set(store.observations().region_code) == regions  # nothing under the city
+
+
+def test_months_across_then_a_ytd_and_its_growth_are_read_by_their_own_headers(store):
+    """1月 … 10月 | 1—10月 | 同比% was refused (无法确定时期): the 累计 column made the months "mixed"."""
+    rows = [["永城市2026年主要经济指标"], ["单位：亿元"], ["指标", *MONTHS, "1—9月", "同比%", "累计"],
+            ["一般公共预算收入", *REVENUE, 45.5, 3.2, 50.5]]
+    got = _figures(_check(store, rows))
+    assert got[("REVENUE", "411481", "2026-09", "ytd")] == 45.5  # its own month, not the last column's
+    assert got[("REVENUE", "411481", "2026-09", "ytd_yoy")] == 3.2
+    assert got[("REVENUE", "411481", "2026-10", "ytd")] == 50.5  # a bare 累计 beside 1月 … 10月 is 1—10月's
+    assert len(got) == 13
+
+
+def test_a_growth_after_each_month_across_is_that_months(store):
+    rows = [["2026年民权县规模以上工业增加值"], ["指标", *[x for m in MONTHS[:4] for x in (m, "同比%")]],
+            ["规模以上工业增加值", 10.0, 7.1, 11.0, 6.2, 12.0, 5.3, 13.0, 4.4]]
+    checked = _check(store, rows)
+    got = {k: v for k, v in _figures(checked).items() if k[3] == "month_yoy"}
+    assert got == {("IND_VA", "411421", f"2026-{m:02d}", "month_yoy"): v
+                   for m, v in zip(range(1, 5), (7.1, 6.2, 5.3, 4.4))}, checked.problems.frame().to_string()
+
+
 @pytest.mark.parametrize("head, rows", [
     (["指标", "计量单位", "本月", "1—10月"], [["规模以上工业增加值", "%", 7.2, 6.8], ["固定资产投资", "％", None, 9.1],
                                           ["社会消费品零售总额", "亿元", 12.3, 119.0], ["社会消费品零售总额", "%", 4.9, 5.3]]),

@@ -21,14 +21,15 @@ SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "�
                 "beside": "并排的另一张表，不导入：请把并排的表改为上下排列，或分到不同工作表",
                 "last_year": "上年同期数，不导入",
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
-                "left": "标签左侧的列（如序号），不导入"}
+                "left": "标签左侧的列（如序号），不导入",
+                "total": "各月合计（或平均）列，不导入：累计数请以“累计”或“1—10月”这样的时期作列标题"}
 
 
 @dataclass
 class Column:
     j: int
     header: str  # as shown in messages: the header rows joined with ｜
-    what: str  # data | rank | unit | note | mom | last_year | share | plan | left | unknown | noscope | noindicator
+    what: str  # data | rank | unit | note | mom | last_year | share | plan | left | total | unknown | noscope | noindicator
     indicator: str | None = None
     region: str | None = None
     measure: str | None = None
@@ -72,17 +73,32 @@ def column_reason(col: Column | None, header: str) -> str:
     return SKIP_REASONS.get(col.what, "不导入")
 
 
+def _own_month(h: str, year: int | None) -> tuple[str, str] | None:
+    """(period, 当月 or 累计) of a header naming a month of its own: 10月, 2026年1—10月, 1—10月累计."""
+    m = MONTH_HEADER.fullmatch(h.split("｜")[-1]) if h else None
+    if m and (m.group(1) or year) and 1 <= int(m.group(3)) <= 12:
+        return f"{int(m.group(1) or year):04d}-{int(m.group(3)):02d}", "ytd" if m.group(2) else "month"
+    return None
+
+
 def month_columns(headers: list[str], year: int | None) -> dict[int, tuple[str, str]]:
     """A table of months across (1月 | 2月 | … | 10月, or 1—2月 | 1—3月 | …): column -> (period, 当月
-    or 累计), when three or more columns each name a month of their own. One 10月 beside one 1—10月
-    is the usual 统计月报, read by the title's period."""
-    found = {}
-    for j, h in enumerate(headers):
-        m = MONTH_HEADER.fullmatch(h.split("｜")[-1]) if h else None
-        if m and (m.group(1) or year) and 1 <= int(m.group(3)) <= 12:
-            found[j] = (f"{int(m.group(1) or year):04d}-{int(m.group(3)):02d}", "ytd" if m.group(2) else "month")
-    kinds = {k for _, k in found.values()}
-    return found if len({p for p, _ in found.values()}) >= 3 and len(kinds) == 1 else {}
+    or 累计), for the kind that three or more columns each name a month of. One 10月 beside one 1—10月
+    is the usual 统计月报, read by the title's period; 1月 … 10月 | 1—10月 | 同比 is months across with
+    its 累计 at the end (that column is read by its own header, not as an eleventh month)."""
+    found = {j: own for j, h in enumerate(headers) if (own := _own_month(h, year))}
+    across = {}
+    for kind in ("month", "ytd"):
+        mine = {j: v for j, v in found.items() if v[1] == kind}
+        if len({p for p, _ in mine.values()}) >= 3:
+            across |= mine
+    return across
+
+
+# Across the months, a column of their sum or mean (合计, 全年, 月均) is no month's figure: "合计"
+# beside 1月 … 10月 was read as a region, 全市, and stored as the city's October.
+TOTAL_ACROSS = re.compile(r"(全年|年度)?(合计|总计|小计|累计)?(数|值)?|(月|年)?平均(数|值)?|月均(数|值)?")
+TOTAL_WORDS = re.compile(r"合计|总计|小计|全年|年度|平均|月均")
 
 
 # The heading of a label column: a second one to the right starts a table set beside the first, whose
@@ -113,6 +129,10 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
         if any(NOTE_HEADER.match(p) for p in pieces):
             out[j] = Column(j, h, "note")
             continue
+        if months and j not in months and pieces and TOTAL_ACROSS.fullmatch(pieces[-1]) \
+                and TOTAL_WORDS.search(pieces[-1]):
+            out[j] = Column(j, h, "total")
+            continue
         ind = next((c for p in pieces if (c := catalog.indicator_of(p))), None)
         reg = next((c for p in pieces if (c := catalog.region_of(p))), None)
         rest = "｜".join(p for p in pieces if not catalog.indicator_of(p) and not catalog.region_of(p))
@@ -133,6 +153,7 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             out[j] = Column(j, h, what)
             continue
         measure = measure_from_header(rest, scope) if rest else (scope if ind or reg else None)
+        period = None
         k = j - 1
         while k in out and out[k].what in ("rank", "last_year"):  # 10月 | 位次 | 增速, 本月 | 上年同月 | 同比
             k -= 1
@@ -145,6 +166,7 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             # (whose month made the last 当月同比); across a table of areas, 社零 | 增速 | 一般公共预算收入
             # | 增速 gives each 增速 its own indicator (the title's first name took both).
             measure, growth_of = f"{before.measure}_yoy", before.indicator
+            period = before.period  # 1月 | 同比 | 2月 | 同比: each rate its month's
         if measure is None:
             out[j] = Column(j, h, "noscope" if (rest or ind or reg) and scope is None else "unknown")
             continue
@@ -153,9 +175,10 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             if ind is None:
                 out[j] = Column(j, h, "noindicator")
                 continue
-        period = None
         if j in months:  # months across: each column its month's 当月 (or 累计)
             period, measure = months[j]
+        elif months and (own := _own_month(h, year)) and growth_of is None:
+            period = own[0]  # 1月 … 10月 | 1—9月: the 累计 its header names, not the last month's
         out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit_in(pieces),
                         period=period)
         last_data = j

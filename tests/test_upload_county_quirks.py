@@ -290,6 +290,40 @@ def test_a_growth_after_each_month_across_is_that_months(store):
                    for m, v in zip(range(1, 5), (7.1, 6.2, 5.3, 4.4))}, checked.problems.frame().to_string()
 
 
+def test_tables_set_side_by_side_are_each_read_with_their_own_columns(store):
+    """县区 | 社零 | 县区 | 一般公共预算收入: only the right-hand table was read, the left listed as
+    "标签左侧的列（如序号）"."""
+    rows = [["2026年1—10月各县区主要指标"], ["单位：亿元、%"],
+            ["序号", "县区", "社会消费品零售总额", None, None, "县区", "一般公共预算收入", None],
+            [None, None, "累计", "同比%", None, None, "累计", "同比%"],
+            [1, "永城市", 100.1, 5.1, None, "夏邑县", 10.2, 3.3],
+            [2, "虞城县", 90.5, 4.2, None, "柘城县", 9.8, 2.1],
+            [3, "民权县", 80.0, 3.9, None, "宁陵县", None, None]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {
+        ("RETAIL", "411481", "2026-10", "ytd"): 100.1, ("RETAIL", "411481", "2026-10", "ytd_yoy"): 5.1,
+        ("RETAIL", "411425", "2026-10", "ytd"): 90.5, ("RETAIL", "411425", "2026-10", "ytd_yoy"): 4.2,
+        ("RETAIL", "411421", "2026-10", "ytd"): 80.0, ("RETAIL", "411421", "2026-10", "ytd_yoy"): 3.9,
+        ("REVENUE", "411426", "2026-10", "ytd"): 10.2, ("REVENUE", "411426", "2026-10", "ytd_yoy"): 3.3,
+        ("REVENUE", "411424", "2026-10", "ytd"): 9.8, ("REVENUE", "411424", "2026-10", "ytd_yoy"): 2.1}
+    skipped = [p for p in checked.problems.items if p.severity == "skipped"]
+    assert [p.column for p in skipped] == ["A（序号）"]  # 序号 only, not the left-hand table
+
+
+def test_a_printed_reports_two_halves_of_indicators_are_both_read(store):
+    rows = [["永城市主要经济指标（2026年1—10月）"],
+            ["指标", "本月", "累计", "累计同比%", "指标", "本月", "累计", "累计同比%"],
+            ["社会消费品零售总额", 12.3, 119.0, 5.3, "一般公共预算收入", 5.0, 50.5, 3.2],
+            ["规模以上工业增加值", None, None, 6.8, "固定资产投资", None, None, 9.1]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    got = _figures(checked)
+    assert got[("RETAIL", "411481", "2026-10", "ytd")] == 119.0 and got[("IND_VA", "411481", "2026-10", "ytd_yoy")] == 6.8
+    assert got[("REVENUE", "411481", "2026-10", "ytd")] == 50.5 and got[("FAI", "411481", "2026-10", "ytd_yoy")] == 9.1
+    assert got[("REVENUE", "411481", "2026-10", "month")] == 5.0 and len(got) == 8
+
+
 @pytest.mark.parametrize("head, rows", [
     (["指标", "计量单位", "本月", "1—10月"], [["规模以上工业增加值", "%", 7.2, 6.8], ["固定资产投资", "％", None, 9.1],
                                           ["社会消费品零售总额", "亿元", 12.3, 119.0], ["社会消费品零售总额", "%", 4.9, 5.3]]),

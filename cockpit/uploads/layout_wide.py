@@ -44,11 +44,18 @@ def _numeric(v) -> bool:
     return isinstance(v, str) and (not_published(v) or parse_number(v)[1] == "ok")
 
 
+def _leading(row: list) -> range:
+    """The columns a row's label may sit in: the first four from its first filled cell (a table set
+    beside another is read with the other's columns blanked, so its label may be in column F)."""
+    first = next((j for j, v in enumerate(row) if present(v)), 0)
+    return range(first, min(first + 4, len(row)))
+
+
 def _find_body(rows: list[list], catalog, start: int = 0) -> tuple[int, int, str] | None:
     """(first body row, label column, label kind) or None when no row names anything we know."""
     for i in range(start, min(len(rows), start + 200)):
         row = rows[i]
-        for j in range(min(4, len(row))):
+        for j in _leading(row):
             v = row[j]
             if not isinstance(v, (str, int, float)) or isinstance(v, bool):
                 continue
@@ -57,12 +64,21 @@ def _find_body(rows: list[list], catalog, start: int = 0) -> tuple[int, int, str
                 if _measure_row(rows, i, j, catalog):
                     return i, j, "indicators"
                 continue
-            others = [c for c in row[j + 1:] if present(c)]
             # A header row names indicators or regions across; a body row has figures beside its name.
-            if others and any(_numeric(c) for c in others) and not any(
-                    isinstance(c, str) and (catalog.indicator_of(c) or catalog.region_of(c)) for c in others):
+            if _figures_after(row, j, catalog):
                 return i, j, kind
     return _unknown_body(rows, start)
+
+
+def _figures_after(row: list, j: int, catalog) -> bool:
+    """Whether a figure follows the name in column j before the next name (where a table set beside
+    this one starts)."""
+    for c in row[j + 1:]:
+        if isinstance(c, str) and (catalog.indicator_of(c) or catalog.region_of(c)):
+            return False
+        if present(c) and _numeric(c):
+            return True
+    return False
 
 
 def _measure_row(rows: list[list], i: int, j: int, catalog) -> bool:
@@ -81,7 +97,7 @@ def _unknown_body(rows: list[list], start: int = 0) -> tuple[int, int, str] | No
     it under a header that names 当月/累计/同比, so each name is listed (and offered for mapping)."""
     for i in range(start, min(len(rows), start + 200)):
         row = rows[i]
-        for j in range(min(4, len(row))):
+        for j in _leading(row):
             v = row[j]
             if not isinstance(v, str) or is_footnote(v) or _numeric(v):
                 continue
@@ -120,9 +136,9 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
     """A 统计月报 sheet; one of several tables one under another (一、工业 … 二、投资 …), each under a
     header of its own, is read table by table: a second header is never read with the first's
     columns (a growth rate stored as a level)."""
-    views = _tables(sheet, catalog)
+    views = [view for block in _beside(sheet, catalog) for view in _tables(block, catalog)]
     if len(views) == 1:
-        return _read(sheet, problems, catalog, options)
+        return _read(views[0][0], problems, catalog, options, views[0][1])
     results, seen = [], set(problems.items)
     for view, start in views:
         part = Problems()
@@ -141,6 +157,32 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
             unknown.setdefault(u["text"], {**u, "count": 0})["count"] += u["count"]
     return WideResult([x for r in results for x in r.records], [x for r in results for x in r.blanks],
                       [x for r in results for x in r.ranks], results[0].label, list(unknown.values()))
+
+
+def _beside(sheet: Sheet, catalog) -> list[Sheet]:
+    """The sheet once per table set side by side (县区 | 地区生产总值… | 县区 | 一般公共预算收入…, or a
+    printed 统计月报's two halves of indicators): below the lines above the tables, each view keeps
+    only its own columns, every cell where it was. A row names a table's name in each of its label
+    columns, and only the last one was read (the first table listed as 标签左侧的列)."""
+    rows = sheet.rows
+    found = _find_body(rows, catalog) if rows else None
+    if found is None:
+        return [sheet]
+    first, label_col, kind = found
+    known = catalog.indicator_of if kind == "indicators" else catalog.region_of
+    named: dict[int, int] = {}
+    for row in rows[first:first + 60]:
+        for j, v in enumerate(row):
+            if isinstance(v, str) and not _numeric(v) and known(v) and _figures_after(row, j, catalog):
+                named[j] = named.get(j, 0) + 1
+    labels = sorted(j for j, n in named.items() if n >= 2)
+    if len(labels) < 2:
+        return [sheet]
+    header_idx, body_start = _header_rows(rows, first, label_col)
+    top = header_idx[0] if header_idx else body_start
+    bounds = [0, *labels[1:], max(len(r) for r in rows)]
+    return [replace(sheet, rows=[row if i < top else [v if lo <= j < hi else None for j, v in enumerate(row)]
+                                 for i, row in enumerate(rows)]) for lo, hi in zip(bounds, bounds[1:])]
 
 
 def _tables(sheet: Sheet, catalog) -> list[tuple[Sheet, int]]:

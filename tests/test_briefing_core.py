@@ -310,6 +310,34 @@ def test_a_region_may_be_named_and_its_warnings_are_its_own(demo_store):
     assert warnings.text.startswith("截至") and "（生成简报时）" in warnings.text
 
 
+def test_a_past_months_pack_lists_the_alerts_firing_at_its_end_read_back_from_their_history(demo_copy):
+    """September's pack made in November listed November's alerts, labelled 生成简报时."""
+    from models.rules.base import Finding
+    from service import alerts
+    store = Store(demo_copy)
+    def finding(subject):
+        return Finding("drill", subject, 2, f"{subject}预警", "说明", region_code=YONGCHENG)
+    alerts.apply(store, [finding("九月起")], {"drill"}, {}, at=dt.datetime(2026, 9, 20, 8, 0))
+    alerts.apply(store, [finding("九月起"), finding("十月中")], {"drill"}, {}, at=dt.datetime(2026, 10, 15, 8, 0))
+    alerts.apply(store, [finding("十一月起")], {"drill"}, {}, at=dt.datetime(2026, 11, 3, 8, 0))
+    tables = {t.title.split("（")[0]: t for t in content.build(store, "2026-09", today=TODAY).tables}
+    september = tables["预警情况"]
+    assert september.title == "预警情况（2026年9月末）" and list(september.frame["预警"]) == ["九月起预警"]
+    assert september.text == "截至2026年9月末，正在触发的预警1条，其中Ⅱ级（橙色）1条。"
+    assert september.frame["开始时间"].iloc[0] == pd.Timestamp("2026-09-20 08:00")
+    october = {t.title: t for t in content.build(store, DEMO_END, today=TODAY).tables}["预警情况（2026年10月末）"]
+    assert list(october.frame["预警"]) == ["十月中预警", "九月起预警"]  # both firing on 31 October, newest first
+    [now] = [t for t in content.build(store, "2026-11", today=TODAY).tables if t.title.startswith("预警情况")]
+    assert now.title == "预警情况（生成简报时）" and "十一月起预警" in list(now.frame["预警"])  # a month still running
+    assert not {"九月起预警", "十月中预警"} & set(now.frame["预警"])
+
+
+def test_a_past_month_before_the_alerts_history_says_it_cannot_be_read_back(city_pack):
+    [t] = [t for t in city_pack.tables if t.title.startswith("预警情况")]
+    assert t.title == "预警情况（生成简报时）" and "（生成简报时）" in t.text
+    assert re.search(r"预警记录始于\d{4}年\d{1,2}月\d{1,2}日，无法回溯到2026年10月末", t.note)
+
+
 def test_the_tasks_of_a_month_still_running_are_counted_to_the_day(demo_db, city_pack):
     running = content.build(Store(demo_db), "2026-11", today=TODAY)
     said = next(t for t in running.tables if t.title == "逾期未完成的重点任务").text

@@ -44,7 +44,7 @@ def request(v: View) -> Choice:
                           key="b_region", disabled=len(codes) == 1)
     as_of(periods.label(available[0]))  # the newest month with figures: the months offered end there
     st.caption("简报含：封面；主要经济指标各一页（图表与统计公报式解读，全市简报为分县区对比，县区简报为本县区走势）；"
-               "居民消费价格指数、城镇调查失业率；12345 热线受理情况；预警情况（生成简报时）；逾期未完成的重点任务；"
+               "居民消费价格指数、城镇调查失业率；12345 热线受理情况；预警情况（该月月末正在触发的预警，当月简报为生成时的）；逾期未完成的重点任务；"
                "数字政府建设主要指标（仅全市简报）。每页印有筛选条件与数据截至，演示数据的页面标明“演示数据”。")
     return Choice(month, region)
 

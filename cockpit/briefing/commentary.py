@@ -165,16 +165,16 @@ def counties(ranking: pd.DataFrame) -> str:
     return text
 
 
-def warnings_sentence(alerts: pd.DataFrame, level_names: dict[int, str], at: str) -> str:
-    """at: when the pack was made (the alerts are those firing then, whatever month it is for)."""
+def warnings_sentence(alerts: pd.DataFrame, level_names: dict[int, str], when: str) -> str:
+    """when: the month's end, or the time the pack was made with "（生成简报时）"."""
     if alerts.empty:
-        return f"截至{at}（生成简报时），没有正在触发的预警。"
+        return f"截至{when}，没有正在触发的预警。"
     parts = [f"{level_names[int(lv)]}{n}条" for lv, n in alerts.level.dropna().astype(int).value_counts()
              .sort_index().items()]
     unlevelled = int(alerts.level.isna().sum())
     if unlevelled:
         parts.append(f"未分级{unlevelled}条")
-    return f"截至{at}（生成简报时），正在触发的预警{len(alerts)}条，其中" + "、".join(parts) + "。"
+    return f"截至{when}，正在触发的预警{len(alerts)}条，其中" + "、".join(parts) + "。"
 
 
 def tasks_sentence(overdue: int, total: int, as_of: str) -> str:

@@ -145,7 +145,7 @@ def build(store: Store, month: str, region: str | None = None, scope: Scope = EV
     # Each page is marked by the data it shows: the charts and the plan's values are observations.
     for section in sections:
         section.demo = "observations" in demo_sets
-    tables = [*([calls] if calls else []), _warnings(store, scope if region == CITY else Scope.of([region])),
+    tables = [*([calls] if calls else []), _warnings(store, scope if region == CITY else Scope.of([region]), month, end, today),
               _tasks(store, end)]
     notes = [*nothing, *([unsaid] if unsaid else [])]
     absent = [name for name, x in drawn.items() if x is None]
@@ -253,17 +253,31 @@ def _level(obs, ind, region, name, place, month) -> ChartSection | None:
     return ChartSection(ind.code, chart, text, data, {heading: "0.0"}, basis="当月")
 
 
-def _warnings(store: Store, scope: Scope) -> TableSection:
-    """The alerts firing as the pack is made, of the pack's region (a county's pack: its own and the
-    city-wide ones, as its users see them). They are not taken back to the month's end: the title,
-    the sentence and the note say "生成简报时", beside a task table that is."""
-    firing = alert_store.alerts(store, ("firing",), regions=scope.regions)
+def _warnings(store: Store, scope: Scope, month: str, end: dt.date, today: dt.date) -> TableSection:
+    """The alerts of the pack's region (a county's pack: its own and the city-wide ones, as its users
+    see them) firing at the month's end, read back from their history; a month still running, or one
+    the history does not reach back to, shows those firing as the pack is made, and says so (a pack
+    made in December for September listed December's alerts)."""
+    made = fmt.minute(dt.datetime.now())
+    month_end = f"{periods.label(month)}末"
+    begins = alert_store.history_begins(store)
+    cutoff = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    if end == periods.month_end(month) and end < today and begins is not None and begins < cutoff:
+        firing = alert_store.firing_at(store, cutoff, regions=scope.regions)
+        title, when, as_of = f"预警情况（{month_end}）", month_end, month_end
+        note = f"口径：{month_end}预警中心正在触发的预警（按预警记录回溯；级别和内容为最近一次评估所见）"
+    else:
+        firing = alert_store.alerts(store, ("firing",), regions=scope.regions)
+        title, when, as_of = "预警情况（生成简报时）", f"{made}（生成简报时）", made
+        note = "口径：生成简报时预警中心正在触发的预警（按级别排列）"
+        if end < today:  # a past month the history does not reach
+            since = f"始于{fmt.day(begins)}" if begins is not None else "尚无记录"
+            note += f"；预警记录{since}，无法回溯到{month_end}"
     frame = pd.DataFrame({"级别": [LEVEL_NAMES.get(int(x), "—") if pd.notna(x) else "—" for x in firing.level],
                           "预警": firing.title, "规则": firing.rule.map(lambda r: rule_config.RULE_TITLES.get(r, r)),
                           "开始时间": pd.to_datetime(firing.started_at).dt.floor("min")})
-    at = fmt.minute(dt.datetime.now())
-    return TableSection("预警情况（生成简报时）", commentary.warnings_sentence(firing, LEVEL_NAMES, at), frame,
-                        "口径：生成简报时预警中心正在触发的预警（按级别排列，不随简报月份回溯）　来源：驾驶舱预警规则", at)
+    return TableSection(title, commentary.warnings_sentence(firing, LEVEL_NAMES, when), frame,
+                        f"{note}　来源：驾驶舱预警规则", as_of)
 
 
 def _latest_by(store: Store, end: dt.date) -> pd.DataFrame:

@@ -60,8 +60,9 @@ def computed_change(now, before, now_demo, before_demo, kind: str, *, ratio_pp: 
     Percent change for flows, stocks and levels (PM2.5's 浓度同比下降 5.2%); the change in
     percentage points for ratios (a rate's "growth rate" is not what a release prints); nothing for
     an index on 上年同月=100 (it already is a year-on-year figure) or a rate only published at
-    comparable prices (change_kind); nothing where either figure is missing or the earlier one is 0 or below
-    (−2 → 5 read −350%: a release says 扭亏, not a rate); nothing across a demo and a real figure.
+    comparable prices (change_kind); nothing where either figure is missing, the earlier one is 0 or below
+    (−2 → 5 read −350%: a release says 扭亏, not a rate) or the later one below 0 (5 → −2 read −140%:
+    由盈转亏); nothing across a demo and a real figure.
     Rounded to one decimal, as releases print it."""
     now, before = np.asarray(now, float), np.asarray(before, float)
     out = np.full(now.shape, np.nan)
@@ -71,7 +72,7 @@ def computed_change(now, before, now_demo, before_demo, kind: str, *, ratio_pp: 
     if kind == "ratio" and ratio_pp:
         out[ok] = now[ok] - before[ok]
     else:
-        ok &= before > 0
+        ok &= (before > 0) & (now >= 0)
         out[ok] = (now[ok] / before[ok] - 1) * 100
     return np.round(out, 1)
 

@@ -35,11 +35,17 @@ def test_missing_last_year_gives_no_growth_rather_than_zero():
     assert metrics.growth(obs, "1", "2026-10", "ytd") == (None, False)
 
 
-@pytest.mark.parametrize("before, now", [(-2.0, 5.0), (-6.0, -3.0), (0.0, 4.0)])
-def test_no_percent_change_is_computed_on_a_base_of_zero_or_below(before, now):
-    """−2 → 5 printed −350.0% and −6 → −3 −50.0%: a release says 扭亏 or 减亏, or nothing."""
+@pytest.mark.parametrize("before, now", [(-2.0, 5.0), (-6.0, -3.0), (0.0, 4.0), (5.0, -2.0)])
+def test_no_percent_change_is_computed_on_a_base_of_zero_or_below_nor_into_a_loss(before, now):
+    """−2 → 5 printed −350.0%, −6 → −3 −50.0% and 5 → −2 −140.0%: a release says 扭亏, 减亏 or 由盈转亏,
+    or nothing."""
     obs = _obs([("X", "1", "2026-10", "ytd", now), ("X", "1", "2025-10", "ytd", before)])
     assert metrics.growth(obs, "1", "2026-10", "ytd") == (None, False)
+
+
+def test_a_fall_to_zero_is_a_fall_of_a_hundred_percent():
+    obs = _obs([("X", "1", "2026-10", "ytd", 0.0), ("X", "1", "2025-10", "ytd", 5.0)])
+    assert metrics.growth(obs, "1", "2026-10", "ytd") == (-100.0, False)  # computed (推算)
 
 
 @pytest.mark.parametrize("gap,expected", [(5.0, "green"), (-9.9, "green"), (-10.1, "yellow"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 
@@ -97,7 +98,8 @@ def test_pull_needs_a_choice_and_names_what_it_does_not_know(store, tmp_path, mo
     assert main(["pull", "--all", "--from-start"]) == 2 and "--from-start 须与 --source 同用" in capsys.readouterr().err
 
 
-def test_a_failed_source_exits_1_with_its_own_chinese_line(store, tmp_path, monkeypatch, capsys):
+def test_a_failed_source_exits_1_with_its_own_chinese_line(store, tmp_path, monkeypatch, capsys, caplog):
+    caplog.set_level(logging.INFO)
     (tmp_path / "drop").mkdir()
     body = (f'[sources.drop]\nkind = "folder"\ntitle = "投递文件夹"\npath = "{tmp_path / "drop"}"\n'
             f'[sources.stats]\nkind = "http"\ntitle = "统计局接口"\nurl = "http://127.0.0.1:{free_port()}/x.csv"\n'
@@ -106,6 +108,9 @@ def test_a_failed_source_exits_1_with_its_own_chinese_line(store, tmp_path, monk
     assert main(["pull", "--all"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("✗ 统计局接口（stats）：无法连接")
+    said = [r.getMessage() for r in caplog.records if r.name == "service.sources_run"]
+    assert "source stats: failed, 0 rows read, 0 written" in said  # the log: what happened, not the line again
+    assert not any("无法连接" in m for m in said)
     assert main(["pull", "--list"]) == 0
     listed = capsys.readouterr().out
     assert "drop（投递文件夹，folder）：未设计划；最近成功" in listed and "stats（统计局接口，http）" in listed

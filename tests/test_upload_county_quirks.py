@@ -452,3 +452,73 @@ def test_a_table_set_beside_another_is_listed_not_read_under_the_first_tables_na
     assert _figures(checked) == {("RETAIL", "411481", "2026-10", "month"): 22, ("RETAIL", "411481", "2026-10", "month_yoy"): 6.3,
                                  ("POWER", "411481", "2026-10", "month"): 3.1, ("POWER", "411481", "2026-10", "month_yoy"): -2}
     assert {p.column[0] for p in checked.problems.items if p.reason.startswith("并排的另一张表")} == {"E", "F", "G"}
+
+
+@pytest.mark.parametrize("title, unit_line", [
+    ("2026年1—10月各县区社会消费品零售总额增速", ["单位：%"]),
+    ("2026年1—10月各县区社会消费品零售总额增长情况", []),
+    ("2026年1—10月各县区社会消费品零售总额", ["单位：%"]),
+])
+def test_a_table_of_growth_rates_by_its_title_or_unit_line_is_stored_as_growth_not_amounts(store, title, unit_line):
+    """10月 | 1—10月 under "…增速" or 单位：% stored 4.5 and 4.1 as 亿元 of 当月 and 累计."""
+    rows = [[title], *([unit_line] if unit_line else []), ["县区", "10月", "1—10月", "位次"],
+            ["全市", 4.5, 4.1, None], ["梁园区", 5.0, 5.1, 2], ["民权县", 6.0, 6.2, 1]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {("RETAIL", r, "2026-10", m): v for r, vs in
+                                 (("411400", (4.5, 4.1)), ("411402", (5.0, 5.1)), ("411421", (6.0, 6.2)))
+                                 for m, v in zip(("month_yoy", "ytd_yoy"), vs)}
+    assert any("按同比增速读取" in p.reason for p in checked.problems.items)
+
+
+def test_a_growth_title_over_amounts_beside_their_own_rates_keeps_the_amounts(store):
+    rows = [["2026年1—10月各县区社会消费品零售总额增长情况"], ["单位：亿元、%"], ["县区", "1—10月", "同比增长%"],
+            ["梁园区", 150.0, 5.1], ["民权县", 80.0, 6.2]]
+    assert _figures(_check(store, rows)) == {("RETAIL", "411402", "2026-10", "ytd"): 150.0,
+                                             ("RETAIL", "411402", "2026-10", "ytd_yoy"): 5.1,
+                                             ("RETAIL", "411421", "2026-10", "ytd"): 80.0,
+                                             ("RETAIL", "411421", "2026-10", "ytd_yoy"): 6.2}
+
+
+def test_a_county_table_of_one_amount_with_percent_headers_holds_its_growth(store):
+    rows = [["2026年1—10月各县区社会消费品零售总额"], ["县区", "10月（%）", "1—10月（%）"], ["全市", 4.5, 4.1],
+            ["梁园区", 5.0, 5.1]]
+    checked = _check(store, rows)  # was "单位与指标目录的“亿元”不一致，请换算后填报": no rate can be converted
+    assert _figures(checked) == {("RETAIL", "411400", "2026-10", "month_yoy"): 4.5, ("RETAIL", "411400", "2026-10", "ytd_yoy"): 4.1,
+                                 ("RETAIL", "411402", "2026-10", "month_yoy"): 5.0, ("RETAIL", "411402", "2026-10", "ytd_yoy"): 5.1}
+
+
+def test_a_rate_only_indicator_under_month_and_ytd_is_its_growth_and_its_own_rate_column_still_counts(store):
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["规模以上工业增加值", 7.1, 6.8, None],
+            ["全社会用电量", 1.5, 15.0, 2.0]]
+    checked = _check(store, rows)  # was 不发布“当月” for each, and 文件中没有可导入的数据 with nothing else
+    got = _figures(checked)
+    assert got[("IND_VA", "411421", "2026-10", "month_yoy")] == 7.1 and got[("IND_VA", "411421", "2026-10", "ytd_yoy")] == 6.8
+    assert got[("POWER", "411421", "2026-10", "ytd")] == 15.0  # an amount's row is its amounts
+    template = [["2026年1—10月民权县主要经济指标"], HEAD, ["规模以上工业增加值", "—", "—", 6.8]]
+    assert _figures(_check(store, template)) == {("IND_VA", "411421", "2026-10", "ytd_yoy"): 6.8}
+
+
+@pytest.mark.parametrize("header", ["全市增速%", "全省增速%", "全市同比增长", "全国平均增速"])
+def test_the_city_or_provinces_rate_beside_a_countys_figures_is_not_the_countys(store, header):
+    """民权县's "—" beside 全市增速% 2.3: the city's rate was stored as 民权县's 累计同比."""
+    rows = [["2026年1—10月民权县主要经济指标"], ["指标", "累计", "增速%", header],
+            ["全社会用电量", 15.8, "—", 2.3], ["一般公共预算收入", 8.8, 3.1, 3.3]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {("POWER", "411421", "2026-10", "ytd"): 15.8, ("REVENUE", "411421", "2026-10", "ytd"): 8.8,
+                                 ("REVENUE", "411421", "2026-10", "ytd_yoy"): 3.1}
+    [skipped] = [p for p in checked.problems.items if p.severity == "skipped"]
+    assert skipped.column == f"D（{header}）" and skipped.reason.startswith("全市（全省、全国）的对比数")
+
+
+def test_the_reporting_office_names_the_county_and_a_sheet_naming_none_is_a_reminder(store):
+    """填报单位：民权县统计局 above 主要经济指标完成情况: its figures went in as the city's, with a 说明."""
+    rows = [["主要经济指标完成情况"], ["填报单位：民权县统计局"], ["2026年1—10月"], HEAD,
+            ["社会消费品零售总额", 12.3, 119.0, 5.1]]
+    checked = _check(store, rows)
+    assert {k[1] for k in _figures(checked)} == {"411421"}
+    assert "地区：民权县（取自“民权县统计局”）" in [p.reason for p in checked.problems.items]
+    unnamed = _check(store, [rows[0], rows[2], *rows[3:]])
+    [said] = [p for p in unnamed.problems.items if p.reason.startswith("地区：")]
+    assert said.severity == "warning" and "都未注明地区，按全市" in said.reason

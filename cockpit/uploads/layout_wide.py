@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, Problems
-from .names import TOTALS, measure_from_header, name_key, norm, read_header, scope_of, unit_in
+from .names import TOTALS, measure_from_header, name_key, norm, rate_of, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
-from .preamble import PREAMBLE, excluded, line_unit, name_in, own_total, period as find_period, preamble
+from .preamble import PREAMBLE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble
 from .preamble import sheet_region as region_of_sheet
 from .periods_in import note_month, period_from_title
 from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
@@ -250,6 +250,12 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     if not any(c.what == "data" for c in columns.values()):
         return None
     unit_col = next((c.j for c in columns.values() if c.what == "unit"), None)
+    # A table of growth rates by its title or unit line, none of whose columns says 增速 itself (a
+    # 增长情况 table of 1—10月 | 增长% holds amounts and their rates): every column is a 同比.
+    growth = None if any(c.what == "data" and c.measure and c.measure.endswith("_yoy") for c in columns.values()) \
+        else growth_table(title, unit_text)
+    if growth:
+        problems.add(f"{growth}表明本表各数为同比增速，按同比增速读取", sheet=sheet.name, severity=INFO)
     unit_from_line = line_unit(unit_text, dict(zip(catalog.indicators.code, catalog.indicators.unit)))
     resolve = catalog.indicator_of if label == "indicators" else catalog.region_of
     records, blanks, ranks = [], [], []
@@ -260,6 +266,9 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     # Indicators whose figures are amounts (not a rate or an index): a % beside one is its growth.
     amounts = set(catalog.indicators.code[~catalog.indicators.kind.isin(["ratio", "index"])
                                           & (catalog.indicators.unit != "%")])
+    # Published as growth rates only (规模以上工业增加值): its figures under 本月 | 累计 are its 同比.
+    levels = catalog.indicators.measures.fillna("").str.split(",").map(lambda m: bool({"month", "ytd"} & set(m)))
+    rates_only = set(catalog.indicators.code[~levels])
     total_of = own_total(rows, body_start, label_col, title, catalog) if label == "regions" else None
     left_out = excluded(title)
     sheet.note_hidden_rows(body_start, problems)
@@ -280,7 +289,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             problems.add("说明文字，不导入", sheet=sheet.name, row=r, column=col_letter(label_col), value=name,
                          severity=SKIPPED)
             continue
-        code, rate, row_measure = resolve(name), False, None
+        code, rate, row_measure = resolve(name), bool(growth), None
         if total_of and code == catalog.city and name_key(name) in TOTALS:
             code = total_of
             problems.add(f"本行按标题记为{catalog.region_name(total_of)}的数（本表各行不是县区）",
@@ -288,7 +297,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
         if code is None and label == "indicators":
             # “增速” under an indicator (its growth rate), or “规模以上工业增加值增速”: the indicator's 同比,
             # in the columns that hold its level.
-            base = _rate_of(name)
+            base = rate_of(name)
             code = (resolve(base) if base else last_code) if base is not None else None
             rate = code is not None
             if code is None and sheet_indicator and isinstance(name, str):
@@ -315,6 +324,12 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 rate = True
                 problems.add("单位为“%”，按该指标的同比增速读取", sheet=sheet.name, row=r,
                              column=col_letter(unit_col if own else label_col), value=own_unit, severity=INFO)
+            elif code in rates_only and not any(  # its rates in columns of their own: the levels' are "—"
+                    columns[j].what == "data" and (columns[j].measure or "").endswith("_yoy") and not not_published(v)
+                    for j, v in present_cells.items() if j in columns):
+                rate = True
+                problems.add("该指标只发布增速，本行的数按同比增速读取", sheet=sheet.name, row=r,
+                             column=col_letter(label_col), value=name, severity=INFO)
         for j, v in present_cells.items():
             col = columns.get(j)
             if col is None or col.what not in ("data", "unit"):
@@ -380,13 +395,3 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
         records = []
     return WideResult(records, blanks, ranks, label, list(unknown.values()))
 
-
-_RATE = re.compile(r"(?:同比|比上年同期|比上年|比去年同期)?(?:增速|增长率|增长|增幅|增减|±)(?:\(%\)|%)?$|同比(?:\(%\)|%)?$")
-
-
-def _rate_of(name) -> str | None:
-    """What a row label names the growth rate of: "" for a bare 增速 (the indicator above), the
-    indicator's own name for 规模以上工业增加值增速; None when the label is no rate."""
-    t = name_key(name)
-    m = _RATE.search(t)
-    return t[:m.start()] if m else None

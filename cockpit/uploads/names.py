@@ -284,3 +284,14 @@ def unit_in(headers: list[str]) -> str | None:
         if m and scope_of(m.group(1)) is None and not _NO_UNIT.search(m.group(1)):
             return m.group(1)
     return None
+
+
+_RATE = re.compile(r"(?:同比|比上年同期|比上年|比去年同期)?(?:增速|增长率|增长|增幅|增减|±)(?:\(%\)|%)?$|同比(?:\(%\)|%)?$")
+
+
+def rate_of(name) -> str | None:
+    """What a row label names the growth rate of: "" for a bare 增速 (the indicator above), the
+    indicator's own name for 规模以上工业增加值增速; None when the label is no rate."""
+    t = name_key(name)
+    m = _RATE.search(t)
+    return t[:m.start()] if m else None

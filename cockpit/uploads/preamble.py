@@ -18,6 +18,11 @@ DATE_LINE = re.compile(r"^(填报|报送|制表|编制|打印)?(日期|时间)")
 FULL_DATE = re.compile(r"^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
 UNIT_LINE = re.compile(r"^(?:金额|计量|数量|价值量)?单位[:：]")
 RATE_UNITS = {"%", "‰", "百分点", "个百分点"}  # a rate has no unit to check
+# A title that says the table is of growth rates: …社会消费品零售总额增速, 主要指标增速（%）, …增长情况
+# (not …及增速, a table of both). Its bare 10月 | 1—10月 columns were stored as amounts (4.5 亿元).
+GROWTH_TITLE = re.compile(r"(?<![及和与、])(增速|增长率|增幅|增长速度|增长情况|同比增长|同比增速|同比)(情况|表)?$")
+_TRAILING_NOTE = re.compile(r"[（(][^（()）]*[)）]$")
+REPORTER = re.compile(r"^(填报|编制|报送)单位[:：](.+)")
 
 
 def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
@@ -50,6 +55,18 @@ def preamble(rows: list[list], upto: int) -> tuple[str, int | None, str, str]:
                 if not period_text and period_from_title(t):
                     period_text = t
     return title, title_row, unit, period_text
+
+
+def growth_table(title: str, unit_text: str) -> str | None:
+    """Where the sheet says its figures are growth rates (its title, or a unit line of % alone); None
+    when it does not."""
+    t = norm(title)
+    while _TRAILING_NOTE.search(t):
+        t = _TRAILING_NOTE.sub("", t)
+    if t and GROWTH_TITLE.search(t):
+        return f"标题“{title}”"
+    units = [u for u in re.split(r"[、,，;；]", re.split(r"[:：]", unit_text, maxsplit=1)[-1]) if u]
+    return f"单位行“{unit_text}”" if unit_text and units and all(u in RATE_UNITS for u in units) else None
 
 
 def header_months(headers: list[str]) -> set[int]:
@@ -100,14 +117,21 @@ def sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems)
     found_sheet = catalog.region_of(sheet.name) or name_in(sheet.name, names)
     # "全市（含示范区）" and "（不含示范区）": what a total includes or leaves out is not whose it is
     found_title = name_in(INCLUDING.sub("", norm(title)), names)
+    # 填报单位：民权县统计局 above a title naming no county: the county's figures went in as the city's.
+    reporter = next((m.group(2) for row in sheet.rows[:10] for c in row
+                     if isinstance(c, str) and (m := REPORTER.match(norm(c)))), "")
+    found_unit = name_in(reporter, names) if reporter else None
     if found_sheet and found_title and found_sheet != found_title and not options.region:
         # Last month's 柘城县 sheet copied for 宁陵县, its title left: neither can be taken on trust.
         problems.add(f"工作表名为{catalog.region_name(found_sheet)}，标题为{catalog.region_name(found_title)}，"
                      "地区不一致：请改正其一后重新上传（或选择地区）", sheet=sheet.name, column="（标题）", value=title)
-    region = options.region or found_sheet or found_title or catalog.city
+    region = options.region or found_sheet or found_title or found_unit or catalog.city
     how = ("（取自所选）" if options.region else "（取自工作表名）" if found_sheet
-           else "（取自标题）" if found_title else "（未注明，按全市）")
-    problems.add(f"地区：{catalog.region_name(region)}{how}", sheet=sheet.name, severity=INFO)
+           else "（取自标题）" if found_title else f"（取自“{reporter}”）" if found_unit
+           else "（标题、工作表名和填报单位都未注明地区，按全市；县区的数请在标题中写明县区，或选择地区）")
+    problems.add(f"地区：{catalog.region_name(region)}{how}", sheet=sheet.name,
+                 severity=INFO if region != catalog.city or found_sheet or found_title or found_unit or options.region
+                 else WARNING)
     return region
 
 

@@ -22,6 +22,7 @@ SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "�
                 "last_year": "上年同期数，不导入",
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
                 "left": "标签左侧的列（如序号），不导入",
+                "compare": "全市（全省、全国）的对比数，不是本表地区的数，不导入",
                 "total": "各月合计（或平均）列，不导入：累计数请以“累计”或“1—10月”这样的时期作列标题"}
 
 
@@ -101,9 +102,19 @@ TOTAL_ACROSS = re.compile(r"(全年|年度)?(合计|总计|小计|累计)?(数|�
 TOTAL_WORDS = re.compile(r"合计|总计|小计|全年|年度|平均|月均")
 
 
+# 全市增速% / 全省增速 beside a county's own figures: the area it is compared with. Stored as the
+# county's own 同比 where the county's was "—".
+COMPARE = re.compile(r"^(全省|全国|河南省?|全市|市平均|省平均)(平均)?.")
+
 # The heading of a label column: a second one to the right starts a table set beside the first, whose
 # rows of other names were stored under the first table's (外贸进出口's 累计 as 社零's).
 LABEL_HEADINGS = {"指标", "指标名称", "项目", "地区", "县区", "县(市、区)", "县(市区)", "地区名称"}
+
+
+def _amount(catalog, code: str | None) -> bool:
+    """Whether an indicator's figures are amounts (亿元, 万千瓦时), not a rate, ratio or index."""
+    ind = catalog.indicators[catalog.indicators.code == code]
+    return bool(len(ind)) and ind.unit.iloc[0] not in ("%", "％") and ind.kind.iloc[0] not in ("ratio", "index")
 
 
 def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
@@ -132,6 +143,10 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
         if months and j not in months and pieces and TOTAL_ACROSS.fullmatch(pieces[-1]) \
                 and TOTAL_WORDS.search(pieces[-1]):
             out[j] = Column(j, h, "total")
+            continue
+        if any(COMPARE.match(p) and not catalog.region_of(p) for p in pieces) \
+                and not (label == "indicators" and sheet_region == catalog.city and not any("省" in p or "国" in p for p in pieces)):
+            out[j] = Column(j, h, "compare")
             continue
         ind = next((c for p in pieces if (c := catalog.indicator_of(p))), None)
         reg = next((c for p in pieces if (c := catalog.region_of(p))), None)
@@ -179,7 +194,12 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             period, measure = months[j]
         elif months and (own := _own_month(h, year)) and growth_of is None:
             period = own[0]  # 1月 … 10月 | 1—9月: the 累计 its header names, not the last month's
-        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit_in(pieces),
+        unit = unit_in(pieces)
+        if unit in ("%", "％") and measure in ("month", "ytd") and label == "regions" and _amount(catalog, ind):
+            # 10月（%） | 1—10月（%） over a table of one amount's counties: its growth rates ("单位与
+            # 指标目录的“亿元”不一致，请换算后填报" asked a clerk to convert a rate).
+            measure, unit = f"{measure}_yoy", None
+        out[j] = Column(j, h, "data", indicator=ind, region=reg or sheet_region, measure=measure, unit=unit,
                         period=period)
         last_data = j
     return out

@@ -4,6 +4,9 @@ that disagrees with its headers or its sheet, a 增速 row under a sub-item, a b
 a county's short name in the title, and the 合计 of a county's own table of towns."""
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 
 from cockpit.uploads import commit as C, validate as V
@@ -522,3 +525,73 @@ def test_the_reporting_office_names_the_county_and_a_sheet_naming_none_is_a_remi
     unnamed = _check(store, [rows[0], rows[2], *rows[3:]])
     [said] = [p for p in unnamed.problems.items if p.reason.startswith("地区：")]
     assert said.severity == "warning" and "都未注明地区，按全市" in said.reason
+
+
+@pytest.mark.parametrize("title, extra, where, unit", [
+    ("2026年1—10月民权县主要经济指标（单位：万元）", [], "（标题）", "万元"),
+    ("2026年1—10月民权县主要经济指标", [["注：金额单位为万元。"]], "（表注）", "万元"),
+    ("2026年1—10月民权县主要经济指标", None, "（单位行）", "亿美元"),
+])
+def test_a_unit_in_the_title_a_note_or_in_dollars_is_checked_against_the_catalogue(store, title, extra, where, unit):
+    """850 万元 in a title's "（单位：万元）" or a note under the table, and 亿美元 on the unit line,
+    were stored as 亿元 (850 is under the catalogue's ceiling: nothing was said)."""
+    rows = [[title], *([["单位：亿美元、%"]] if extra is None else []), HEAD, ["进出口总额", 850, 990, 6.5], *(extra or [])]
+    checked = _check(store, rows)
+    before = state(store)
+    row = 4 if extra is None else 3  # under the unit line, or right under the title
+    assert _errors(checked) == [f"{row}/{where}：单位与指标目录的“亿元”不一致，请换算后填报"]
+    assert {p.value for p in checked.problems.errors} == {unit}
+    assert C.commit(store, checked, created_by="甲").status == "rejected" and state(store) == before
+
+
+@pytest.mark.parametrize("merges", [(), ("A3:D3",)])
+def test_a_section_row_right_under_the_header_is_part_of_the_table(store, merges):
+    """一、消费 under the header made the header look like a title: 不是数据表（找不到表头）."""
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["一、消费", None, None, None],
+            ["社会消费品零售总额", 12.3, 119.0, 5.3], ["二、财政", None, None, None], ["一般公共预算收入", 0.98, 8.8, 6.0]]
+    checked = _check(store, rows, merges=merges)
+    assert checked.ok, _errors(checked)
+    assert len(_figures(checked)) == 6 and _figures(checked)[("REVENUE", "411421", "2026-10", "ytd")] == 8.8
+
+
+@pytest.mark.parametrize("title, name", [("2026年民权县社会消费品零售总额（累计值）", "社会消费品零售总额"),
+                                         ("2026年民权县主要指标分月情况", "社会消费品零售总额（累计）")])
+def test_months_across_said_to_be_cumulative_are_each_months_ytd(store, title, name):
+    rows = [[title], ["单位：亿元"], ["指标", *MONTHS], [name, *(10.0 * m for m in range(1, 11))]]
+    assert _figures(_check(store, rows)) == {("RETAIL", "411421", f"2026-{m:02d}", "ytd"): 10.0 * m for m in range(1, 11)}
+
+
+def test_this_year_last_year_and_growth_rows_under_months_across(store):
+    """本年 was read as 累计 (a YTD word) and 增长% as an unknown indicator."""
+    rows = [["2026年民权县社会消费品零售总额分月情况"], ["单位：亿元"], ["项目", *MONTHS[:6]],
+            ["本年", *(10.0 + m for m in range(6))], ["上年同期", *(9.0 + m for m in range(6))], ["增长%", *[5.0] * 6]]
+    checked = _check(store, rows)
+    assert _figures(checked) == {**{("RETAIL", "411421", f"2026-{m:02d}", "month"): 9.0 + m for m in range(1, 7)},
+                                 **{("RETAIL", "411421", f"2026-{m:02d}", "month_yoy"): 5.0 for m in range(1, 7)}}
+    assert [(p.row, p.reason) for p in checked.problems.items if p.severity == "skipped"] == [(5, "上年同期数，不导入")]
+
+
+def test_a_county_including_the_zone_is_not_that_countys_figure(store):
+    rows = [["2026年1—10月各县区社会消费品零售总额"], ["县区", "1—10月", "同比增长%"], ["梁园区", 150.0, 5.1],
+            ["睢阳区（含示范区）", 190.0, 4.9], ["全市（含示范区）", 1100.0, 4.1]]
+    checked = _check(store, rows)
+    assert {k[1] for k in _figures(checked)} == {"411402", "411400"}  # 睢阳区's own 口径 is without the zone
+    assert "未识别的地区名称“睢阳区（含示范区）”，不导入" in [p.reason for p in checked.problems.items]
+
+
+def test_a_sheet_holding_no_table_does_not_stop_the_workbook(store):
+    """A chart's helper sheet (月份 | 社零) said 无法确定时期 and refused the whole file."""
+    wb = openpyxl.Workbook()
+    report, helper = wb.active, wb.create_sheet("图表数据")
+    report.title = "主要指标"
+    for r in [["2026年1—10月民权县主要经济指标"], HEAD, ["社会消费品零售总额", 12.3, 119.0, 5.1]]:
+        report.append(r)
+    for r in [["月份", "社零"], ["1月", 10.1], ["2月", 9.8], ["3月", 11.0]]:
+        helper.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    checked = V.check_bytes(store, data, "县报表.xlsx", OPT)
+    assert checked.ok, _errors(checked)
+    assert [p.reason for p in checked.problems.items if p.sheet == "图表数据"] == ["不是数据表（找不到表头），已跳过"]
+

@@ -17,7 +17,7 @@ from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, Problems
 from .names import TOTALS, measure_from_header, name_key, norm, rate_of, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
-from .preamble import PREAMBLE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble
+from .preamble import PREAMBLE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble, unit_said
 from .preamble import sheet_region as region_of_sheet
 from .periods_in import note_month, period_from_title
 from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
@@ -118,12 +118,26 @@ def _is_preamble(row: list, label_col: int) -> bool:
     return len(cells) == 1 and cells[0][0] <= label_col
 
 
+THIS_YEAR = {"本年", "今年", "本年度", "本期", "本年数", "本期数"}
+LAST_YEAR = {"上年", "去年", "上年同期", "去年同期", "上年同月", "上年数", "上年同期数"}
+CUMULATIVE_NOTE = re.compile(r"[（(]累计(值|数)?[)）]$")
+SECTION = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[、．])")
+
+
+def _section(row: list, label_col: int) -> bool:
+    cells = [(j, c) for j, c in enumerate(row) if present(c)]
+    return len(cells) == 1 and cells[0][0] == label_col and isinstance(cells[0][1], str) \
+        and bool(SECTION.match(norm(cells[0][1])))
+
+
 def _header_rows(rows: list[list], first: int, label_col: int) -> tuple[list[int], int]:
     """Header row indexes just above the body (top first) and the first body row, which moves up
     over rows that hold figures under a name the catalogue does not know."""
     body = first
     k = first - 1
     while k >= 0 and not _is_preamble(rows[k], label_col) and any(_numeric(c) for c in rows[k][label_col + 1:]):
+        body, k = k, k - 1
+    while k > 0 and _section(rows[k], label_col):  # 一、工业 right under the header is the body's, not a title
         body, k = k, k - 1
     header = []
     while k >= 0 and len(header) < MAX_HEADER_ROWS and not _is_preamble(rows[k], label_col):
@@ -137,18 +151,17 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
     header of its own, is read table by table: a second header is never read with the first's
     columns (a growth rate stored as a level)."""
     views = [view for block in _beside(sheet, catalog) for view in _tables(block, catalog)]
-    if len(views) == 1:
-        return _read(views[0][0], problems, catalog, options, views[0][1])
     results, seen = [], set(problems.items)
     for view, start in views:
         part = Problems()
         result = _read(view, part, catalog, options, start)
+        if result is None:  # no table: what its reading said is not said (图表数据's 无法确定时期 refused the file)
+            continue
         for p in part.items:  # the title's period and the sheet's region are said once
             if p not in seen:
                 seen.add(p)
                 problems.add(p.reason, p.sheet, p.row, p.column, p.value, p.severity)
-        if result is not None:
-            results.append(result)
+        results.append(result)
     if not results:
         return None
     unknown: dict[str, dict] = {}
@@ -225,6 +238,8 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     header_idx, body_start = _header_rows(rows, first, label_col)
     top = header_idx[0] if header_idx else body_start
     title, title_row, unit_text, period_text = preamble(rows, top)
+    unit_where = "（单位行）" if unit_text else "（标题）" if unit_said([title]) else "（表注）"
+    unit_text = unit_text or unit_said([title, *(c for row in rows[body_start:] for c in row if is_footnote(c))])
     width = max(len(r) for r in rows[top:min(len(rows), body_start + 200)] or [[]])
     parts = [spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))
              for n, r in enumerate(header_idx)]
@@ -246,7 +261,8 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     if label == "indicators":
         sheet_region = region_of_sheet(sheet, title, catalog, options, problems)
     columns = read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
-                           int(period[:4]) if period else None)
+                           int(period[:4]) if period else None, across_ytd="累计" in norm(title))
+    across = any(c.period for c in columns.values())
     if not any(c.what == "data" for c in columns.values()):
         return None
     unit_col = next((c.j for c in columns.values() if c.what == "unit"), None)
@@ -294,6 +310,14 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             code = total_of
             problems.add(f"本行按标题记为{catalog.region_name(total_of)}的数（本表各行不是县区）",
                          sheet=sheet.name, row=r, column=col_letter(label_col), value=name, severity=INFO)
+        if code is None and label == "indicators" and across and sheet_indicator and norm(name) in THIS_YEAR:
+            code = sheet_indicator  # 本年 | 上年同期 | 增长% under 1月 … 6月: the title's indicator this year
+        elif code is None and label == "indicators" and across and norm(name) in LAST_YEAR:
+            problems.add("上年同期数，不导入", sheet=sheet.name, row=r, column=col_letter(label_col), value=name,
+                         severity=SKIPPED)
+            continue  # the 增长% row under it is still this year's growth
+        elif code is not None and label == "indicators" and across and CUMULATIVE_NOTE.search(norm(name)):
+            row_measure = "ytd"  # 社会消费品零售总额（累计） over 1月 … 10月: each month's 累计, not its 当月
         if code is None and label == "indicators":
             # “增速” under an indicator (its growth rate), or “规模以上工业增加值增速”: the indicator's 同比,
             # in the columns that hold its level.
@@ -374,7 +398,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             row_unit = unit_in([str(name)]) if label == "indicators" else None  # 进出口总额（万美元）
             unit = cell(row, unit_col) if own else col.unit or row_unit or unit_from_line(ind)
             unit_at = (col_letter(unit_col) if own else column_at(j, headers) if col.unit
-                       else col_letter(label_col) if row_unit else "（单位行）")
+                       else col_letter(label_col) if row_unit else unit_where)
             records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": col.period or period,
                             "measure": measure, "value": v, "unit": unit if measure in ("month", "ytd") else None,
                             "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",

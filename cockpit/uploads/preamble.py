@@ -91,13 +91,34 @@ def line_unit(line: str, unit_of: dict[str, str]):
     units = [u for u in re.split(r"[、,，;；]", text) if u and u not in RATE_UNITS]
     kinds: dict[str, list[str]] = {}
     for u in units:
-        kinds.setdefault(u.lstrip("十百千万亿"), []).append(u)
+        kinds.setdefault(_kind(u), []).append(u)
 
     def of(code: str) -> str | None:
         own = unit_of.get(code) or ""
-        same = kinds.get(own.lstrip("十百千万亿"), [])
+        same = kinds.get(_kind(own), [])
         return own if own in same else "、".join(same) or None  # 亿元、万元: the row's own is among them
     return of
+
+
+def _kind(unit: str) -> str:
+    """What a unit measures: 元 for 亿元, 万元 and 亿美元 alike (亿美元 over 亿元 rows said nothing, and
+    dollars were stored as yuan), 千瓦时 for 亿千瓦时."""
+    bare = unit.lstrip("十百千万亿")
+    return "元" if bare.endswith("元") else bare
+
+
+# A unit said elsewhere than a 单位 line: in the title's brackets, "（单位：万元）", or in a note under
+# the table, "注：金额单位为万元" (850 万元 was stored as 850 亿元, under the catalogue's ceiling).
+UNIT_SAID = re.compile(r"(?:金额|计量)?单位(?:为|是|[:：])\s*([^，,。；;）)\s]+(?:[、,，][^，,。；;）)\s]+)*)")
+
+
+def unit_said(texts) -> str:
+    """A unit line made of the first unit said inside a title or a note ("" when none is)."""
+    for t in texts:
+        m = UNIT_SAID.search(norm(t)) if isinstance(t, str) else None
+        if m:
+            return f"单位：{m.group(1)}"
+    return ""
 
 
 def own_total(rows: list[list], body_start: int, label_col: int, title: str, catalog) -> str | None:

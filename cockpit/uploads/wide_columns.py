@@ -118,11 +118,14 @@ def _amount(catalog, code: str | None) -> bool:
 
 
 def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
-                 year: int | None = None) -> dict[int, Column]:
+                 year: int | None = None, across_ytd: bool = False) -> dict[int, Column]:
+    """across_ytd: the title says 累计 over 1月 | 2月 | …: each month's column is its 累计 (stored as 当月)."""
     out: dict[int, Column] = {}
     last_data = None
     beside = False
     months = month_columns(headers, year)
+    if across_ytd:
+        months = {j: (p, "ytd") for j, (p, _) in months.items()}
     for j, h in enumerate(headers):
         if j == label_col:
             continue

@@ -486,14 +486,14 @@ def test_a_bad_cell_in_a_measure_column_is_named_by_its_row_and_column(store):
 
 def test_unknown_region_and_indicator_are_listed_as_not_imported_and_the_rest_imports(store):
     rows = [["开封市", "社会消费品零售总额", "2026-10", "累计", 1, "亿元"],
-            ["梁园区", "社零总额", "2026-10", "累计", 1, "亿元"], GOOD[0]]
+            ["梁园区", "社零", "2026-10", "累计", 1, "亿元"], GOOD[0]]
     checked = V.check_bytes(store, xlsx(rows), "x.xlsx", V.Options(today=TODAY))
     assert checked.ok and len(checked.dataset("observations").frame) == 1
     got = [(p.row, p.column, p.value, p.reason) for p in checked.problems.skipped]
     assert got == [(2, "A（地区）", "1", "未识别的地区名称“开封市”，不导入"),
-                   (3, "B（指标）", "1", "未识别的指标名称“社零总额”，不导入")]
+                   (3, "B（指标）", "1", "未识别的指标名称“社零”，不导入")]
     assert [(u["kind"], u["text"], u["count"]) for u in checked.unknown] == [("region", "开封市", 1),
-                                                                            ("indicator", "社零总额", 1)]
+                                                                            ("indicator", "社零", 1)]
     assert "2 处内容未导入" in checked.problems.summary()
 
 

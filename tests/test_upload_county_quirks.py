@@ -444,12 +444,12 @@ def test_a_circled_number_before_a_name_is_a_mark(store):
 
 
 def test_a_table_set_beside_another_is_listed_not_read_under_the_first_tables_names(store):
-    """Two tables side by side, the right one's names unknown (外贸进出口, 地方一般公共预算收入): its
-    累计 and 增长 were stored as 社零's and 用电量's."""
+    """Two tables side by side, the right one's names unknown (实际利用外资, 招商引资到位资金): its
+    累计 and 增长 were stored as 社零's and 用电量's. (Known names on both sides: each table is read.)"""
     rows = [["2026年1-10月永城市主要经济指标"], ["单位：亿元、%"],
             ["指标", "本月", "增长%", None, "指标", "累计", "增长%"],
-            ["社会消费品零售总额", 22, 6.3, None, "外贸进出口", 18.2, -4.1],
-            ["全社会用电量", 3.1, -2, None, "地方一般公共预算收入", 25.3, 2]]
+            ["社会消费品零售总额", 22, 6.3, None, "实际利用外资", 18.2, -4.1],
+            ["全社会用电量", 3.1, -2, None, "招商引资到位资金", 25.3, 2]]
     checked = _check(store, rows)
     assert checked.ok, _errors(checked)
     assert _figures(checked) == {("RETAIL", "411481", "2026-10", "month"): 22, ("RETAIL", "411481", "2026-10", "month_yoy"): 6.3,
@@ -595,3 +595,14 @@ def test_a_sheet_holding_no_table_does_not_stop_the_workbook(store):
     assert checked.ok, _errors(checked)
     assert [p.reason for p in checked.problems.items if p.sheet == "图表数据"] == ["不是数据表（找不到表头），已跳过"]
 
+
+
+def test_the_names_statistics_offices_use_for_the_catalogues_indicators_are_known_and_sub_items_are_not(store):
+    """社零总额, 地方一般公共预算收入 (the catalogue's own 口径 words) … were 未识别 in every county's first file."""
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["社零总额", 12.3, 119.0, 5.1], ["地方一般公共预算收入", 0.98, 8.8, 6.0],
+            ["规上工业增加值", "—", "—", 6.8], ["固定资产投资（不含农户）", "—", "—", 9.1], ["外贸进出口总额", 0.1, 1.0, 3.0],
+            ["新登记市场主体", 1200, 12000, 8.0], ["限上社会消费品零售总额", 4.0, 39.0, 5.0], ["工业用电量", 1.0, 9.0, 1.0]]
+    checked = _check(store, rows)
+    assert {k[0] for k in _figures(checked)} == {"RETAIL", "REVENUE", "IND_VA", "FAI", "TRADE", "NEW_ENTITIES"}
+    unknown = {p.reason for p in checked.problems.items if p.severity == "skipped"}
+    assert unknown == {"未识别的指标名称“限上社会消费品零售总额”，不导入", "未识别的指标名称“工业用电量”，不导入"}

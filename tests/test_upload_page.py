@@ -85,15 +85,15 @@ def test_upload_preview_confirm_then_history_and_rollback(app, db, monkeypatch):
 
 def test_an_unknown_name_is_mapped_on_the_page_and_the_file_then_imports_it(app, db):
     from cockpit.uploads import aliases
-    rows = [["梁园区", "社零总额", "2026-10", "累计", 12.5, "亿元"], ["梁园区", "全社会用电量", "2026-10", "当月", 3.5, "亿千瓦时"]]
+    rows = [["梁园区", "社零", "2026-10", "累计", 12.5, "亿元"], ["梁园区", "全社会用电量", "2026-10", "当月", 3.5, "亿千瓦时"]]
     app.text_input(key="upload_user").set_value("统计员")
     app.file_uploader(key="upload_file").set_value(("社零.xlsx", xlsx(rows), "application/octet-stream")).run()
     pick = app.selectbox(key="alias_pick_0")
-    assert pick.label.startswith("指标“社零总额”（1 处") and pick.options[1] == "社会消费品零售总额"  # closest first
+    assert pick.label.startswith("指标“社零”（1 处") and pick.options[1] == "社会消费品零售总额"  # closest first
     pick.set_value("RETAIL")
     next(b for b in app.button if b.label == "保存对应并重新校验").click().run()
     assert not app.exception
-    assert aliases.mapping(aliases.stored(Store(db, Settings(demo_on_empty=False))), "indicator") == {"社零总额": "RETAIL"}
+    assert aliases.mapping(aliases.stored(Store(db, Settings(demo_on_empty=False))), "indicator") == {"社零": "RETAIL"}
     preview = _table(app, "状态", "原值", "新值")
     assert set(preview["指标"]) == {"社会消费品零售总额", "全社会用电量"}
     assert not [s for s in app.selectbox if s.key == "alias_pick_0"]  # nothing left to map

@@ -5,12 +5,14 @@ in the README) so staff know exactly what the importer forgives.
 """
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 
 import pandas as pd
 
 from .. import city
+from ..config import ROOT
 
 _EX = city.EXAMPLE  # the examples are the city's own names
 NORMALISATIONS = [
@@ -185,12 +187,31 @@ def region_resolver(regions: pd.DataFrame, aliases: dict[str, str] | None = None
     return RegionResolver({**pairs, **{k: v for k, v in (aliases or {}).items() if k not in pairs}})
 
 
+def _synonyms() -> dict[str, str]:
+    """data/indicator_synonyms.csv: the other names statistics offices give the catalogue's
+    indicators (社零总额, 规上工业增加值, 地方一般公共预算收入 — the catalogue's own 口径 wording). Each
+    county's first file lost these rows until someone mapped them."""
+    with (ROOT / "data" / "indicator_synonyms.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["synonym"]: r["code"] for r in csv.DictReader(fh)}
+
+
+SYNONYMS = _synonyms()
+
+
 def indicator_resolver(indicators: pd.DataFrame, aliases: dict[str, str] | None = None) -> Resolver:
+    """Codes and names, then the names staff mapped, then the shipped synonyms of indicators the
+    catalogue has (a city's own catalogue may lack one)."""
     pairs = {}
     for r in indicators.itertuples():
         pairs[r.code] = r.code
         pairs[r.name] = r.code
-    return Resolver({**pairs, **{k: v for k, v in (aliases or {}).items() if k not in pairs}})
+    for k, v in (aliases or {}).items():
+        pairs.setdefault(k, v)
+    known = set(indicators.code)
+    for k, v in SYNONYMS.items():
+        if v in known:
+            pairs.setdefault(k, v)
+    return Resolver(pairs)
 
 
 # Measures: codes, their Chinese names, and what 统计月报 headers say.

@@ -606,3 +606,28 @@ def test_the_names_statistics_offices_use_for_the_catalogues_indicators_are_know
     assert {k[0] for k in _figures(checked)} == {"RETAIL", "REVENUE", "IND_VA", "FAI", "TRADE", "NEW_ENTITIES"}
     unknown = {p.reason for p in checked.problems.items if p.severity == "skipped"}
     assert unknown == {"未识别的指标名称“限上社会消费品零售总额”，不导入", "未识别的指标名称“工业用电量”，不导入"}
+
+
+@pytest.mark.parametrize("header, reason", [("两年平均增长%", "多年平均增速列（如两年平均增长），不导入"),
+                                            ("去年1—10月", "上年同期数，不导入")])
+def test_a_two_year_average_or_last_years_total_is_listed_not_clashing_with_the_years_own(store, header, reason):
+    rows = [["2026年1—10月民权县主要经济指标"], ["指标", "本年累计", "同比增长%", header], ["社会消费品零售总额", 119.0, 5.1, 4.0]]
+    checked = _check(store, rows)  # the whole file was refused: two values for the one 累计同比
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {("RETAIL", "411421", "2026-10", "ytd"): 119.0, ("RETAIL", "411421", "2026-10", "ytd_yoy"): 5.1}
+    assert [p.reason.split("（第")[0] for p in checked.problems.items if p.severity == "skipped"] == [reason]
+
+
+@pytest.mark.parametrize("county, code, total", [("民权县", "411421", "全县"), ("梁园区", "411402", "全区")])
+def test_the_total_row_of_a_countys_towns_is_the_countys(store, county, code, total):
+    rows = [[f"2026年1—10月{county}各乡镇社会消费品零售总额"], ["乡镇", "1—10月", "同比增长%"], [total, 57.3, 5.0],
+            ["城关镇", 35.2, 5.5]]
+    checked = _check(store, rows)
+    assert _figures(checked) == {("RETAIL", code, "2026-10", "ytd"): 57.3, ("RETAIL", code, "2026-10", "ytd_yoy"): 5.0}
+
+
+def test_a_county_level_city_calling_itself_the_city_on_its_own_sheet_is_itself(store):
+    """永城市's 全市 column was stored as 商丘市's 1—10月."""
+    rows = [["2026年1—10月永城市主要经济指标"], ["指标", "全市", "增长%"], ["社会消费品零售总额", 157.3, 5.0]]
+    assert _figures(_check(store, rows)) == {("RETAIL", "411481", "2026-10", "ytd"): 157.3,
+                                             ("RETAIL", "411481", "2026-10", "ytd_yoy"): 5.0}

@@ -23,6 +23,7 @@ from .periods_in import note_month, period_from_title
 from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
 
 MAX_HEADER_ROWS = 3
+COUNTY_TOTALS = {"全县", "全区", "全县合计", "全区合计", "全县总计", "全区总计"}  # a county's table of its towns
 
 
 @dataclass
@@ -59,7 +60,8 @@ def _find_body(rows: list[list], catalog, start: int = 0) -> tuple[int, int, str
             v = row[j]
             if not isinstance(v, (str, int, float)) or isinstance(v, bool):
                 continue
-            kind = "indicators" if catalog.indicator_of(v) else "regions" if catalog.region_of(v) else None
+            kind = "indicators" if catalog.indicator_of(v) else \
+                "regions" if catalog.region_of(v) or name_key(v) in COUNTY_TOTALS else None
             if kind is None:
                 if _measure_row(rows, i, j, catalog):
                     return i, j, "indicators"
@@ -306,7 +308,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                          severity=SKIPPED)
             continue
         code, rate, row_measure = resolve(name), bool(growth), None
-        if total_of and code == catalog.city and name_key(name) in TOTALS:
+        if total_of and (code == catalog.city and name_key(name) in TOTALS or name_key(name) in COUNTY_TOTALS):
             code = total_of
             problems.add(f"本行按标题记为{catalog.region_name(total_of)}的数（本表各行不是县区）",
                          sheet=sheet.name, row=r, column=col_letter(label_col), value=name, severity=INFO)

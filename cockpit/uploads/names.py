@@ -46,7 +46,7 @@ NORMALISATIONS = [
     "指标按行时，指标下一行的“增速”、“规模以上工业增加值增速”这样的行、或自身单位为“%”的金额类指标行，按该指标的同比读取；"
     "一张工作表中上下排列的几张表（一、工业 … 二、投资 …）各按自己的表头读取，左右并排的几张表（县区 | 社零… | 县区 | 财政收入…）各按自己的列读取；"
     "标题为“…增速”“…增长情况”或单位行只写“%”、且没有单独的增速列的表，各数按同比增速读取；只发布增速的指标（规模以上工业增加值）写在“本月”“累计”列下按同比读取；"
-    "“全市增速”“全省增速”等对比列不是本县区的数，不导入；标题未写县区时取“填报单位：××县统计局”；标题括注或表注中的单位（“（单位：万元）”“注：金额单位为万元”）与指标目录核对；"
+    "“全市增速”“全省增速”等对比列不是本县区的数，“两年平均增长”“去年1—10月”列不导入；县区自己的乡镇表中“全县”“全区”行是该县区的数，永城市表中的“全市”列是永城市的数；标题未写县区时取“填报单位：××县统计局”；标题括注或表注中的单位（“（单位：万元）”“注：金额单位为万元”）与指标目录核对；"
     "各月横排的表中，“合计”“全年”“月均”列不导入，“累计”“1—9月”列按其所写时期读取，标题或名称注明“累计”时各月按累计读取，“本年 | 上年同期 | 增长%”三行按当月值和当月同比读取；"
     "标题写明一个指标、县区横排、每行一个口径（“累计（亿元）”“同比增长（%）”）的表按该指标读取；",
     "位次、排序、排名列不导入，只与数值核对（不符时提醒）；示范区与各县区并列列出，不参与排位；",
@@ -245,7 +245,8 @@ BEFORE_WORDS = re.compile(r"^(?:上月|上期)(?:累计|数|值)?")  # last mont
 THIS_YEAR_OVER = re.compile(r"比上年|较上年|比去年|较去年|同比")
 LAST_YEARS_RATE = re.compile(r"^(?:上年|去年)(?:同期|同月)?(?:增速|增长率|增幅|增长)")  # 上年同期增速: last year's own
 MOM_WORDS = re.compile(r"环比|比上月|较上月")
-LAST_YEAR_WORDS = re.compile(r"上年同期|去年同期|上年同月|上年累计|上年")
+LAST_YEAR_WORDS = re.compile(r"上年同期|去年同期|上年同月|上年累计|上年|去年")  # 今年1-10月 | 去年1-10月
+AVERAGE_WORDS = re.compile(r"[两三五]年平均|年均|几何平均")  # 两年平均增长%: no year's own growth
 SHARE_WORDS = re.compile(r"占比|比重|占全市|占全省|结构")
 RANK_WORDS = re.compile(r"位次|排序|排名|名次|位序")
 PLAN_WORDS = re.compile(r"目标|计划|任务|预计")
@@ -262,7 +263,8 @@ def scope_of(text) -> str | None:
 
 
 def read_header(text: str) -> tuple[str, str | None, str | None]:
-    """(what, scope, rate) of a column header: what is value | rank | mom | points | last_year | share | plan | unknown;
+    """(what, scope, rate) of a column header: what is value | rank | mom | points | change | before | average
+    | last_year | share | plan | unknown;
     scope ytd | month | None (not said); rate "yoy" or None."""
     t = norm(text)
     if RANK_WORDS.search(t):
@@ -275,6 +277,8 @@ def read_header(text: str) -> tuple[str, str | None, str | None]:
         return "change", None, None
     if BEFORE_WORDS.search(t):
         return "before", None, None
+    if AVERAGE_WORDS.search(t):
+        return "average", None, None
     yoy = bool(YOY_WORDS.search(t))
     # 上年同期 | 上年同期增速%: last year's figure or its rate; 比上年同期增长% is this year's growth
     if LAST_YEAR_WORDS.search(t) and not (yoy and (THIS_YEAR_OVER.search(t) or not LAST_YEARS_RATE.search(t))):

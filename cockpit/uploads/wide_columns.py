@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .cells import cell, present
-from .names import measure_from_header, norm, read_header, unit_in
+from .names import TOTALS, measure_from_header, norm, read_header, unit_in
 from .periods_in import MONTH_HEADER
 from .parse import col_letter
 
@@ -20,6 +20,7 @@ SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "�
                 "change": "增减额（绝对量）列，不导入", "before": "上月（上期）数，不导入",
                 "beside": "并排的另一张表，不导入：请把并排的表改为上下排列，或分到不同工作表",
                 "last_year": "上年同期数，不导入",
+                "average": "多年平均增速列（如两年平均增长），不导入",
                 "share": "占比列，不导入", "plan": "目标/计划数，不导入", "note": "备注列，不导入",
                 "left": "标签左侧的列（如序号），不导入",
                 "compare": "全市（全省、全国）的对比数，不是本表地区的数，不导入",
@@ -153,6 +154,9 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             continue
         ind = next((c for p in pieces if (c := catalog.indicator_of(p))), None)
         reg = next((c for p in pieces if (c := catalog.region_of(p))), None)
+        if reg == catalog.city and sheet_region not in (None, catalog.city) and any(p in TOTALS for p in pieces) \
+                and catalog.region_name(sheet_region).endswith("市"):
+            reg = sheet_region  # 永城市 (a county-level city) calls itself 全市 on its own sheet
         rest = "｜".join(p for p in pieces if not catalog.indicator_of(p) and not catalog.region_of(p))
         what = read_header(rest)[0] if rest else "value"
         if not pieces:

@@ -4,6 +4,7 @@ that disagrees with its headers or its sheet, a 增速 row under a sub-item, a b
 a county's short name in the title, and the 合计 of a county's own table of towns."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -631,3 +632,13 @@ def test_a_county_level_city_calling_itself_the_city_on_its_own_sheet_is_itself(
     rows = [["2026年1—10月永城市主要经济指标"], ["指标", "全市", "增长%"], ["社会消费品零售总额", 157.3, 5.0]]
     assert _figures(_check(store, rows)) == {("RETAIL", "411481", "2026-10", "ytd"): 157.3,
                                              ("RETAIL", "411481", "2026-10", "ytd_yoy"): 5.0}
+
+
+@pytest.mark.parametrize("heading", [lambda m: dt.datetime(2026, m, 1), lambda m: f"2026.{m:02d}", lambda m: f"2026-{m}"])
+def test_months_across_headed_by_dates_or_year_dot_month_are_each_their_month(store, heading):
+    """Month headings typed as Excel dates (shown 2026年1月) or as 2026.01: 不是数据表（找不到表头）."""
+    rows = [["民权县社会消费品零售总额分月情况"], ["单位：亿元"], ["指标", *(heading(m) for m in range(1, 11))],
+            ["社会消费品零售总额", *(10.0 + m / 10 for m in range(1, 11))]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {("RETAIL", "411421", f"2026-{m:02d}", "month"): 10.0 + m / 10 for m in range(1, 11)}

@@ -10,6 +10,7 @@ Every non-empty cell that is not imported is said so, with the reason.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
@@ -137,7 +138,8 @@ def _header_rows(rows: list[list], first: int, label_col: int) -> tuple[list[int
     over rows that hold figures under a name the catalogue does not know."""
     body = first
     k = first - 1
-    while k >= 0 and not _is_preamble(rows[k], label_col) and any(_numeric(c) for c in rows[k][label_col + 1:]):
+    while k >= 0 and not _is_preamble(rows[k], label_col) and any(_numeric(c) for c in rows[k][label_col + 1:]) \
+            and not _months_row(rows[k][label_col + 1:]):
         body, k = k, k - 1
     while k > 0 and _section(rows[k], label_col):  # 一、工业 right under the header is the body's, not a title
         body, k = k, k - 1
@@ -231,6 +233,24 @@ def _header_again(row: list, label_col: int, label_text: str) -> bool:
     return sum(isinstance(c, str) and read_header(c)[0] != "unknown" for c in others) >= 2
 
 
+_YEAR_MONTH = re.compile(r"^(\d{4})[./-](\d{1,2})$")
+
+
+def _months_row(cells: list) -> bool:
+    """A header of months written 2026.01 | 2026.02 …: text that reads as numbers, but no figures."""
+    said = [c for c in cells if present(c)]
+    return bool(said) and all(isinstance(c, str) and _YEAR_MONTH.match(norm(c)) for c in said)
+
+
+def _month_heading(v):
+    """A month heading written as a date (2026-01-01, shown as 2026年1月) or as 2026.01 reads 2026年1月;
+    other cells are left as they are. Months across headed so were 找不到表头."""
+    if isinstance(v, dt.date) and v.day == 1:
+        return f"{v.year}年{v.month}月"
+    m = _YEAR_MONTH.match(norm(v)) if isinstance(v, str) else None
+    return f"{m.group(1)}年{int(m.group(2))}月" if m and 1 <= int(m.group(2)) <= 12 else v
+
+
 def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) -> WideResult | None:
     rows = sheet.rows
     found = _find_body(rows, catalog, start) if rows else None
@@ -243,7 +263,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     unit_where = "（单位行）" if unit_text else "（标题）" if unit_said([title]) else "（表注）"
     unit_text = unit_text or unit_said([title, *(c for row in rows[body_start:] for c in row if is_footnote(c))])
     width = max(len(r) for r in rows[top:min(len(rows), body_start + 200)] or [[]])
-    parts = [spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))
+    parts = [[_month_heading(v) for v in spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))]
              for n, r in enumerate(header_idx)]
     headers = ["｜".join(dict.fromkeys(norm(p[j]) for p in parts if present(p[j]))) for j in range(width)]
     sheet_text = norm(sheet.name)

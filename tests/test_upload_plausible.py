@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cockpit.uploads import commit as C, validate as V
 from tests.fixtures.upload_files import TODAY, xlsx
+from tests.test_upload_workbooks import _book
 
 OPT = V.Options(today=TODAY)
 COUNTIES = ["梁园区", "睢阳区", "民权县", "睢县", "宁陵县", "柘城县", "虞城县", "夏邑县", "永城市"]
@@ -83,3 +84,12 @@ def test_demo_figures_the_upload_retires_are_not_compared_with(demo_copy):
     rows = [["睢县", "社会消费品零售总额", DEMO_END, "当月", round(kept.value.iloc[-1] * 3, 1), "亿元"]]
     checked = V.check_bytes(demo, xlsx(rows), "睢县.xlsx", OPT)
     assert checked.ok and checked.problems.warnings == []
+
+
+def test_a_share_in_percent_written_as_a_fraction_is_a_reminder(store):
+    """优良天数比例 0.806 (80.6% in a cell not formatted as a percentage) was stored as 0.806% unsaid."""
+    rows = [["2026年1—10月民权县主要经济指标"], ["指标", "本月", "本年累计"], ["空气质量优良天数比例", 0.806, 75.2]]
+    checked = V.check_bytes(store, _book(rows), "月报.xlsx", OPT)
+    assert checked.ok
+    [warning] = [p for p in checked.problems.warnings if "小于 1" in p.reason]
+    assert warning.reason.startswith("0.806 小于 1：该指标单位为%，是否把 80.6% 写成了小数？") and warning.column == "B（本月）"

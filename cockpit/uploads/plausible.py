@@ -74,6 +74,7 @@ def check(frame: pd.DataFrame, where: pd.DataFrame, rank_cells: list[dict], prob
     jumps(rows, known, options)
     falling_ytd(rows, known, catalog)
     ytd_is_month(rows, known, catalog)
+    decimal_percent(rows, catalog)
     ranks(rank_cells, known.frame, problems, catalog)
     sums(rows, known, catalog)
 
@@ -136,6 +137,17 @@ def ytd_is_month(rows: _Rows, known: Known, catalog) -> None:
     candidate = (rows.measure == "ytd") & rows.frame.indicator_code.isin(flows).to_numpy() & (of_year > 1)
     for i in _first(candidate & (rows.value == same) & (rows.value != 0)):
         rows.warn(i, f"累计 {rows.value[i]:g} 与当月数相同：累计一栏是否填了当月数？请核对（仅提醒，不影响导入）")
+
+
+def decimal_percent(rows: _Rows, catalog) -> None:
+    """A share in % written as a fraction (优良天数比例 0.806 for 80.6%, a cell not formatted as a
+    percentage) was stored as 0.806 % without a word."""
+    ind = catalog.indicators
+    shares = ind.code[(ind.kind == "ratio") & ind.unit.isin(["%", "％"])]
+    candidate = np.isin(rows.measure, ["month", "ytd"]) & rows.frame.indicator_code.isin(shares).to_numpy()
+    for i in _first(candidate & (rows.value > 0) & (rows.value < 1)):
+        rows.warn(i, f"{rows.value[i]:g} 小于 1：该指标单位为%，是否把 {rows.value[i] * 100:g}% 写成了小数？"
+                     "请核对（仅提醒，不影响导入）")
 
 
 def ranks(cells: list[dict], known: pd.DataFrame, problems: Problems, catalog) -> None:

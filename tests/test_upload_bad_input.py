@@ -166,6 +166,8 @@ def test_excel_error_values(store):
                                           ("TRUE", "不是数字（请填数字；暂无数据请填“—”或留空）"),
                                           ("下降3.2", "不是数字：增减请只写数，如 -3.2"),
                                           ("增长5.1%", "不是数字：增减请只写数，如 5.1"),
+                                          ("12.3亿", "不是数字：请去掉单位“亿”，只填 12.3（单位写在表头或单位行）"),
+                                          ("119亿元", "不是数字：请去掉单位“亿元”，只填 119（单位写在表头或单位行）"),
                                           ("..", "不是数字（请填数字；暂无数据请填“—”或留空）")])
 def test_text_in_number_cells(store, cell, reason):
     rows = [GOOD[0][:4] + [cell, "亿元"], GOOD[1]]
@@ -173,6 +175,13 @@ def test_text_in_number_cells(store, cell, reason):
     assert len(errors(checked)) == 1
     p = errors(checked)[0]
     assert (p.sheet, p.row, p.column, p.value, p.reason) == ("CSV", 2, "E（数值）", cell, reason)
+
+
+@pytest.mark.parametrize("mark", ["*", "未公布", "暂无", "保密"])
+def test_a_release_mark_of_no_figure_is_no_data_not_an_error(store, mark):
+    """* (保密) and 未公布 refused the file as 不是数字; a release prints them for a figure it withholds."""
+    checked = V.check_bytes(store, xlsx([GOOD[0][:4] + [mark, "亿元"], GOOD[1]]), "x.xlsx", V.Options(today=TODAY))
+    assert checked.ok and len(checked.dataset("observations").frame) == 1
 
 
 def test_full_width_digits_and_thousands_and_percent_strings_are_read_and_reported(store):

@@ -642,3 +642,16 @@ def test_months_across_headed_by_dates_or_year_dot_month_are_each_their_month(st
     checked = _check(store, rows)
     assert checked.ok, _errors(checked)
     assert _figures(checked) == {("RETAIL", "411421", f"2026-{m:02d}", "month"): 10.0 + m / 10 for m in range(1, 11)}
+
+
+@pytest.mark.parametrize("said, period", [("1-3季度", "2026-09"), ("1—2季度", "2026-06"), ("第一季度", "2026-03"),
+                                          ("前3季度", "2026-09")])
+def test_cumulative_quarters_however_written_are_the_quarters_end(store, said, period):
+    rows = [[f"2026年{said}民权县主要经济指标"], ["指标", "累计", "增长%"], ["地区生产总值", 260.1, 5.2]]
+    assert _figures(_check(store, rows)) == {("GDP", "411421", period, "ytd"): 260.1, ("GDP", "411421", period, "ytd_yoy"): 5.2}
+
+
+def test_a_single_quarter_is_refused_saying_the_store_keeps_cumulative_quarters(store):
+    checked = _check(store, [["2026年三季度民权县主要经济指标"], ["指标", "累计", "增长%"], ["地区生产总值", 260.1, 5.2]])
+    assert not checked.ok
+    assert "“三季度”是单季，本系统按累计报送季度数，请写“前三季度”“1—9月”这样的累计时期" in _errors(checked)[0]

@@ -10,8 +10,12 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 _YM = re.compile(r"^(\d{4})(?:[-/.年])(\d{1,2})(?:月(?:份|末|底)?)?(?:(?:[-/.])(\d{1,2})日?)?(?:\s*0?0:00:00)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _TITLE = re.compile(r"(\d{4})年度?\s*(?:1\s*[-—－~～至]\s*)?(\d{1,2})\s*月|(?:^|:)(\d{4})\.(\d{1,2})$")  # 2026.10 alone or after a label
-_TITLE_Q = re.compile(r"(\d{4})年\s*(一季度|上半年|前三季度|全年|1[-—－~至]3月)")
-_QUARTERS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
+_TITLE_Q = re.compile(r"(\d{4})年\s*(第?[一1]季度|上半年|前三季度|前3季度|1[-—－~～至][234]季度|前两季度|全年|1[-—－~至]3月)")
+_QUARTERS = {"一季度": 3, "第一季度": 3, "1季度": 3, "第1季度": 3, "上半年": 6, "前两季度": 6, "前三季度": 9,
+             "前3季度": 9, "全年": 12}
+_SPAN_Q = re.compile(r"1[-—－~～至]([234])季度")  # 1-3季度: 前三季度, 1—10月's like
+# 二季度 / 第三季度 alone is that quarter's own figure (当季), which no indicator here is reported as.
+ONE_QUARTER = re.compile(r"\d{4}年\s*(第?[二三四234]季度)")
 # A column header naming a month of its own: 10月, 2026年10月, 1—10月, 1-10月累计 (groups: year, the
 # range's "1—", the month).
 MONTH_HEADER = re.compile(r"(?:(\d{4})年)?(1[—\-~～至到])?(\d{1,2})月份?(?:止?累计)?")
@@ -124,7 +128,8 @@ def period_from_title(text: str) -> str | None:
     m = _TITLE_Q.search(t)
     if m:
         q = m.group(2)
-        return f"{int(m.group(1)):04d}-{_QUARTERS.get(q, 3):02d}"
+        span = _SPAN_Q.fullmatch(q)
+        return f"{int(m.group(1)):04d}-{int(span.group(1)) * 3 if span else _QUARTERS.get(q, 3):02d}"
     m = _TITLE.search(t)
     if m:
         year, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))

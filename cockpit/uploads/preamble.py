@@ -10,7 +10,7 @@ from .cells import cell, present
 from .messages import INFO, WARNING, Problems
 from .names import INCLUDING, norm
 from .parse import Sheet
-from .periods_in import MONTH_HEADER, period_from_title
+from .periods_in import MONTH_HEADER, ONE_QUARTER, period_from_title
 
 PREAMBLE = re.compile(r"^(单位|计量单位|日期|报告期|统计期|填报单位|编制单位)[:：]|^(填报|报送|制表|编制|打印)(日期|时间|单位|人)"
                       r"|^\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?$")
@@ -185,6 +185,11 @@ def period(sheet, options, problems, title, title_row, period_text, headers) -> 
                          sheet=sheet.name, row=title_row + 1 if title_row is not None else None, column="（标题）",
                          value=title or period_text)
         return found
+    quarter = ONE_QUARTER.search(norm(title or period_text))
+    if quarter:  # 2026年三季度: one quarter's own figures, where the store keeps 累计 (前三季度)
+        problems.add(f"无法确定时期：“{quarter.group(1)}”是单季，本系统按累计报送季度数，请写“前三季度”“1—9月”这样的累计时期，"
+                     "或选择时期（命令行用 --period）", sheet=sheet.name, value=title or None)
+        return None
     problems.add("无法确定时期：标题、日期行和工作表名中都没有“2026年1—10月”“2026年10月”“2026.10”这样的字样，"
                  "请在标题中写明，或选择时期（命令行用 --period）", sheet=sheet.name, value=title or None)
     return None

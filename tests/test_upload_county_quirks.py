@@ -655,3 +655,33 @@ def test_a_single_quarter_is_refused_saying_the_store_keeps_cumulative_quarters(
     checked = _check(store, [["2026年三季度民权县主要经济指标"], ["指标", "累计", "增长%"], ["地区生产总值", 260.1, 5.2]])
     assert not checked.ok
     assert "“三季度”是单季，本系统按累计报送季度数，请写“前三季度”“1—9月”这样的累计时期" in _errors(checked)[0]
+
+
+def test_months_across_with_a_column_of_each_rows_scope(store):
+    """指标 | 口径 | 1月 … 6月, rows 当月 / 累计 / 累计增长%: every row was read as 当月 and the file refused."""
+    rows = [["2026年民权县社会消费品零售总额分月情况"], ["指标", "口径", *MONTHS[:6]],
+            ["社会消费品零售总额", "当月", *(10.0 + m for m in range(6))],
+            ["社会消费品零售总额", "累计", *(10.0 * (m + 1) for m in range(6))],
+            ["社会消费品零售总额", "累计增长%", *[5.0] * 6]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    got = _figures(checked)
+    assert got[("RETAIL", "411421", "2026-06", "month")] == 15.0 and got[("RETAIL", "411421", "2026-06", "ytd")] == 60.0
+    assert got[("RETAIL", "411421", "2026-03", "ytd_yoy")] == 5.0 and len(got) == 18
+
+
+def test_a_words_column_headed_scope_beside_month_and_ytd_is_listed_and_the_rows_read(store):
+    rows = [["2026年1—10月民权县主要经济指标"], ["指标", "口径", "本月", "本年累计"],
+            ["社会消费品零售总额", "按经营单位所在地", 12.3, 119.0]]
+    checked = _check(store, rows)
+    assert _figures(checked) == {("RETAIL", "411421", "2026-10", "month"): 12.3, ("RETAIL", "411421", "2026-10", "ytd"): 119.0}
+    assert [p.column for p in checked.problems.items if p.severity == "skipped"] == ["B（口径）"]
+
+
+def test_a_unit_at_the_end_of_the_header_row_is_the_sheets_unit(store):
+    """指标 | 本月 | 本年累计 | 累计同比增长% | 单位：万元 made the header a preamble line: 找不到表头."""
+    rows = [["2026年1—10月民权县主要经济指标"], [*HEAD, "单位：万元"], ["进出口总额", 850, 990, 6.5]]
+    checked = _check(store, rows)
+    assert _errors(checked) == ["3/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报"]
+    rows[1][-1] = "单位：亿元"
+    assert _figures(_check(store, rows))[("TRADE", "411421", "2026-10", "ytd")] == 990

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 
 from .cells import Mark, cell, is_footnote, not_published, parse_number, present
 from .messages import INFO, SKIPPED, Problems
-from .names import TOTALS, measure_from_header, name_key, norm, rate_of, read_header, scope_of, unit_in
+from .names import TOTALS, measure_code, measure_from_header, name_key, norm, rate_of, read_header, scope_of, unit_in
 from .parse import Sheet, col_letter
-from .preamble import PREAMBLE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble, unit_said
+from .preamble import PREAMBLE, UNIT_LINE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble, unit_said
 from .preamble import sheet_region as region_of_sheet
 from .periods_in import note_month, period_from_title
 from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
@@ -116,7 +116,8 @@ def _is_preamble(row: list, label_col: int) -> bool:
     cells = [(j, c) for j, c in enumerate(row) if present(c)]
     if not cells:
         return True
-    if any(isinstance(c, str) and PREAMBLE.match(norm(c)) for _, c in cells):
+    said = [c for _, c in cells if isinstance(c, str) and PREAMBLE.match(norm(c))]
+    if said and len(cells) - len(said) < 2:  # 指标 | 本月 | 累计 | 单位：万元 is a header with its unit
         return True
     return len(cells) == 1 and cells[0][0] <= label_col
 
@@ -260,6 +261,8 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     header_idx, body_start = _header_rows(rows, first, label_col)
     top = header_idx[0] if header_idx else body_start
     title, title_row, unit_text, period_text = preamble(rows, top)
+    in_header = next((norm(c) for r in header_idx for c in rows[r] if isinstance(c, str) and UNIT_LINE.match(norm(c))), "")
+    unit_text = unit_text or in_header
     unit_where = "（单位行）" if unit_text else "（标题）" if unit_said([title]) else "（表注）"
     unit_text = unit_text or unit_said([title, *(c for row in rows[body_start:] for c in row if is_footnote(c))])
     width = max(len(r) for r in rows[top:min(len(rows), body_start + 200)] or [[]])
@@ -288,6 +291,10 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     if not any(c.what == "data" for c in columns.values()):
         return None
     unit_col = next((c.j for c in columns.values() if c.what == "unit"), None)
+    scope_col = next((c.j for c in columns.values() if c.what == "scope"), None)
+    if scope_col is not None and not across:  # a 口径 column of words (按经营单位所在地) beside 本月 | 累计
+        columns[scope_col] = replace(columns[scope_col], what="unknown")
+        scope_col = None
     # A table of growth rates by its title or unit line, none of whose columns says 增速 itself (a
     # 增长情况 table of 1—10月 | 增长% holds amounts and their rates): every column is a 同比.
     growth = None if any(c.what == "data" and c.measure and c.measure.endswith("_yoy") for c in columns.values()) \
@@ -359,6 +366,14 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                          sheet=sheet.name, row=r, column=col_letter(label_col), value=name)
             continue
         own = unit_col is not None and present(cell(row, unit_col))  # the row's own unit cell
+        if scope_col is not None and present(cell(row, scope_col)):
+            # 指标 | 口径 | 1月 … 6月 with rows 当月 / 累计 / 累计增长%: each row's 口径 is its own (every
+            # row was read as 当月, and the file refused as two values for each month)
+            row_measure = measure_code(cell(row, scope_col))
+            if row_measure is None:
+                problems.add(f"口径“{cell(row, scope_col)}”不是 当月/累计/当月同比/累计同比，本行不导入", sheet=sheet.name,
+                             row=r, column=col_letter(scope_col), value=cell(row, scope_col), severity=SKIPPED)
+                continue  # read under the months' own 口径 it would clash with the rows that say theirs
         if label == "indicators" and not rate and not row_measure:
             # A 增速 row is the growth of the row right above it: under an unknown sub-item
             # (　其中：限额以上…) it is that sub-item's, not the last known indicator's.
@@ -378,11 +393,11 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                              column=col_letter(label_col), value=name, severity=INFO)
         for j, v in present_cells.items():
             col = columns.get(j)
-            if col is None or col.what not in ("data", "unit"):
+            if col is None or col.what not in ("data", "unit", "scope"):
                 aggregated.setdefault(j, []).append(r)
                 if col is None or col.what != "rank":
                     continue
-            if col.what == "unit":
+            if col.what in ("unit", "scope"):
                 continue
             mark = sheet.marks.get((i, j))
             v = Mark(*mark) if mark else v

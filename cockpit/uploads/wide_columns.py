@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from .cells import cell, present
 from .names import TOTALS, measure_from_header, norm, read_header, unit_in
 from .periods_in import MONTH_HEADER
+from .preamble import UNIT_LINE
 from .parse import col_letter
 
 UNIT_HEADER = {"单位", "计量单位"}
+SCOPE_HEADER = {"口径", "指标口径", "统计口径"}  # a column saying each row's 口径 (当月 / 累计 / 累计增长%)
 NOTE_HEADER = re.compile(r"^(备注|说明|附注)")
 SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "环比列，不导入", "points": "增减百分点列，不导入",
                 "change": "增减额（绝对量）列，不导入", "before": "上月（上期）数，不导入",
@@ -31,7 +33,7 @@ SKIP_REASONS = {"rank": "位次列（只用于核对，不导入）", "mom": "�
 class Column:
     j: int
     header: str  # as shown in messages: the header rows joined with ｜
-    what: str  # data | rank | unit | note | mom | last_year | share | plan | left | total | unknown | noscope | noindicator
+    what: str  # data | rank | unit | scope | note | mom | last_year | share | plan | left | total | unknown | noscope | noindicator
     indicator: str | None = None
     region: str | None = None
     measure: str | None = None
@@ -140,6 +142,12 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
             continue
         if h in UNIT_HEADER or any(p in UNIT_HEADER for p in pieces):
             out[j] = Column(j, h, "unit")
+            continue
+        if any(UNIT_LINE.match(p) for p in pieces):  # 单位：万元 at the header row's end: the sheet's unit line
+            out[j] = Column(j, h, "note")
+            continue
+        if h in SCOPE_HEADER or any(p in SCOPE_HEADER for p in pieces):
+            out[j] = Column(j, h, "scope")
             continue
         if any(NOTE_HEADER.match(p) for p in pieces):
             out[j] = Column(j, h, "note")

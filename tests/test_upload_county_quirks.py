@@ -685,3 +685,17 @@ def test_a_unit_at_the_end_of_the_header_row_is_the_sheets_unit(store):
     assert _errors(checked) == ["3/（单位行）：单位与指标目录的“亿元”不一致，请换算后填报"]
     rows[1][-1] = "单位：亿元"
     assert _figures(_check(store, rows))[("TRADE", "411421", "2026-10", "ytd")] == 990
+
+
+def test_tables_side_by_side_under_group_labels_and_a_title_giving_only_the_year(store):
+    """10月 over the left table and 1—10月 over the right, under "2026年各县区…": 找不到表头, then
+    无法确定时期 (the year is the title's, the month the headers')."""
+    rows = [["2026年各县区社会消费品零售总额"], ["10月", None, None, None, "1—10月", None, None],
+            ["县区", "绝对值", "增速%", None, "县区", "绝对值", "增速%"],
+            ["梁园区", 15.0, 4.0, None, "梁园区", 150.0, 5.1], ["睢阳区", 14.0, 3.0, None, "睢阳区", 140.0, 4.9]]
+    checked = _check(store, rows, merges=("A2:C2", "E2:G2"))
+    assert checked.ok, _errors(checked)
+    assert _figures(checked) == {("RETAIL", r, "2026-10", m): v for r, vs in
+                                 (("411402", (15.0, 4.0, 150.0, 5.1)), ("411403", (14.0, 3.0, 140.0, 4.9)))
+                                 for m, v in zip(("month", "month_yoy", "ytd", "ytd_yoy"), vs)}
+    assert "时期取自标题“2026年各县区社会消费品零售总额”的年份和表头的月份：2026-10" in [p.reason for p in checked.problems.items]

@@ -163,6 +163,9 @@ def period(sheet, options, problems, title, title_row, period_text, headers) -> 
     found = from_text or from_sheet or from_header
     source = (f"标题“{title}”" if from_text and period_text == norm(title) else f"“{period_text}”" if from_text
               else f"工作表名“{sheet.name}”" if from_sheet else "表头")
+    year, months = re.search(r"(\d{4})年", norm(title)), header_months(headers)
+    if not found and year and months:  # 2026年各县区… over 10月 | 1—10月: the title's year, the headers' month
+        found, source = f"{year.group(1)}-{max(months):02d}", f"标题“{title}”的年份和表头的月份"
     if options.period:
         clash = found and found != options.period
         problems.add(f"时期取自所选：{options.period}" + (f"（{source}为 {found}，以所选为准）" if clash else ""),

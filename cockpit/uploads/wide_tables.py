@@ -131,8 +131,8 @@ def header_rows(rows: list[list], first: int, label_col: int) -> tuple[list[int]
 
 def beside(sheet: Sheet, catalog) -> list[Sheet]:
     """The sheet once per table set side by side (县区 | 地区生产总值… | 县区 | 一般公共预算收入…, or a
-    printed 统计月报's two halves of indicators): below the lines above the tables, each view keeps
-    only its own columns, every cell where it was. A row names a table's name in each of its label
+    printed 统计月报's two halves of indicators): below the header, each view keeps only its own
+    columns, every cell where it was. A row names a table's name in each of its label
     columns, and only the last one was read (the first table listed as 标签左侧的列)."""
     rows = sheet.rows
     found = find_body(rows, catalog) if rows else None
@@ -148,10 +148,11 @@ def beside(sheet: Sheet, catalog) -> list[Sheet]:
     labels = sorted(j for j, n in named.items() if n >= 2)
     if len(labels) < 2:
         return [sheet]
-    header_idx, body_start = header_rows(rows, first, label_col)
-    top = header_idx[0] if header_idx else body_start
+    # The header rows stay whole in every view: a group label (10月 over the left table, 1—10月 over
+    # the right) alone in its row read as a title line once the other was blanked.
+    _, body_start = header_rows(rows, first, label_col)
     bounds = [0, *labels[1:], max(len(r) for r in rows)]
-    return [replace(sheet, rows=[row if i < top else [v if lo <= j < hi else None for j, v in enumerate(row)]
+    return [replace(sheet, rows=[row if i < body_start else [v if lo <= j < hi else None for j, v in enumerate(row)]
                                  for i, row in enumerate(rows)]) for lo, hi in zip(bounds, bounds[1:])]
 
 

@@ -699,3 +699,14 @@ def test_tables_side_by_side_under_group_labels_and_a_title_giving_only_the_year
                                  (("411402", (15.0, 4.0, 150.0, 5.1)), ("411403", (14.0, 3.0, 140.0, 4.9)))
                                  for m, v in zip(("month", "month_yoy", "ytd", "ytd_yoy"), vs)}
     assert "时期取自标题“2026年各县区社会消费品零售总额”的年份和表头的月份：2026-10" in [p.reason for p in checked.problems.items]
+
+
+def test_a_percent_unit_line_over_shares_keeps_them_levels(store):
+    """单位：% over 优良天数比例 or 失业率 is their own unit, not a table of growth rates."""
+    rows = [["2026年1—10月各县区空气质量优良天数比例"], ["单位：%"], ["县区", "10月", "1—10月"], ["梁园区", 80.6, 75.2]]
+    assert _figures(_check(store, rows)) == {("AQI_GOOD", "411402", "2026-10", "month"): 80.6,
+                                             ("AQI_GOOD", "411402", "2026-10", "ytd"): 75.2}
+    mixed = [["2026年1—10月民权县主要指标"], ["单位：%"], ["指标", "本月", "本年累计"], ["空气质量优良天数比例", 80.6, 75.2],
+             ["社会消费品零售总额", 4.9, 5.3]]
+    got = _figures(_check(store, mixed))
+    assert got[("AQI_GOOD", "411421", "2026-10", "month")] == 80.6 and got[("RETAIL", "411421", "2026-10", "ytd_yoy")] == 5.3

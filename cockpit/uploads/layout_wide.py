@@ -146,7 +146,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
             problems.add("说明文字，不导入", sheet=sheet.name, row=r, column=col_letter(label_col), value=name,
                          severity=SKIPPED)
             continue
-        code, rate, row_measure = resolve(name), bool(growth), None
+        code, rate, row_measure = resolve(name), False, None
         if total_of and (code == catalog.city and name_key(name) in TOTALS or name_key(name) in COUNTY_TOTALS):
             code = total_of
             problems.add(f"本行按标题记为{catalog.region_name(total_of)}的数（本表各行不是县区）",
@@ -235,7 +235,9 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 ranks.append({**where, "indicator": ind, "region": reg, "period": period,
                               "measure": columns[col.ranks].measure if col.ranks is not None else None, "rank": v})
                 continue
-            measure = row_measure or (col.measure if not rate
+            # A table of growth rates holds an amount's 同比; 城镇调查失业率 or 优良天数比例 under 单位：% is its level.
+            as_rate = rate or (bool(growth) and ind in amounts)
+            measure = row_measure or (col.measure if not as_rate
                                       else f"{col.measure}_yoy" if col.measure in ("month", "ytd") else None)
             if measure is None:  # a rate row under a column of rates: no 口径 to give it
                 aggregated.setdefault(j, []).append(r)

@@ -710,3 +710,10 @@ def test_a_percent_unit_line_over_shares_keeps_them_levels(store):
              ["社会消费品零售总额", 4.9, 5.3]]
     got = _figures(_check(store, mixed))
     assert got[("AQI_GOOD", "411421", "2026-10", "month")] == 80.6 and got[("RETAIL", "411421", "2026-10", "ytd_yoy")] == 5.3
+
+
+def test_a_rank_in_the_city_is_still_a_rank_column(store):
+    rows = [["2026年1—10月各县区社会消费品零售总额"], ["县区", "1—10月", "同比增长%", "全市位次"], ["梁园区", 150.0, 5.1, 1],
+            ["睢阳区", 140.0, 4.9, 2]]
+    checked = _check(store, rows)
+    assert [p.reason.split("（第")[0] for p in checked.problems.items if p.severity == "skipped"] == ["位次列（只用于核对，不导入）"]

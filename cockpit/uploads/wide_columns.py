@@ -156,7 +156,7 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
                 and TOTAL_WORDS.search(pieces[-1]):
             out[j] = Column(j, h, "total")
             continue
-        if any(COMPARE.match(p) and not catalog.region_of(p) for p in pieces) \
+        if any(COMPARE.match(p) and not catalog.region_of(p) and read_header(p)[0] != "rank" for p in pieces) \
                 and not (label == "indicators" and sheet_region == catalog.city and not any("省" in p or "国" in p for p in pieces)):
             out[j] = Column(j, h, "compare")
             continue

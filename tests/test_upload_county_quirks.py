@@ -492,13 +492,14 @@ def test_a_county_table_of_one_amount_with_percent_headers_holds_its_growth(stor
                                  ("RETAIL", "411402", "2026-10", "month_yoy"): 5.0, ("RETAIL", "411402", "2026-10", "ytd_yoy"): 5.1}
 
 
-def test_a_rate_only_indicator_under_month_and_ytd_is_its_growth_and_its_own_rate_column_still_counts(store):
-    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["规模以上工业增加值", 7.1, 6.8, None],
+def test_a_rate_only_indicator_under_month_and_ytd_is_listed_not_taken_for_its_growth(store):
+    """Counties print 规模以上工业增加值 in 亿元 with its 同比 "—": read as growth, 30.2 and 290.5 were
+    stored as rates. Its own 同比 column still counts."""
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["规模以上工业增加值", 30.2, 290.5, "—"],
             ["全社会用电量", 1.5, 15.0, 2.0]]
-    checked = _check(store, rows)  # was 不发布“当月” for each, and 文件中没有可导入的数据 with nothing else
-    got = _figures(checked)
-    assert got[("IND_VA", "411421", "2026-10", "month_yoy")] == 7.1 and got[("IND_VA", "411421", "2026-10", "ytd_yoy")] == 6.8
-    assert got[("POWER", "411421", "2026-10", "ytd")] == 15.0  # an amount's row is its amounts
+    checked = _check(store, rows)
+    assert not {k for k in _figures(checked) if k[0] == "IND_VA"}
+    assert any("不发布“当月”" in p.reason for p in checked.problems.items if p.severity == "skipped")
     template = [["2026年1—10月民权县主要经济指标"], HEAD, ["规模以上工业增加值", "—", "—", 6.8]]
     assert _figures(_check(store, template)) == {("IND_VA", "411421", "2026-10", "ytd_yoy"): 6.8}
 
@@ -717,3 +718,58 @@ def test_a_rank_in_the_city_is_still_a_rank_column(store):
             ["睢阳区", 140.0, 4.9, 2]]
     checked = _check(store, rows)
     assert [p.reason.split("（第")[0] for p in checked.problems.items if p.severity == "skipped"] == ["位次列（只用于核对，不导入）"]
+
+
+@pytest.mark.parametrize("rows", [
+    [["2026年1—10月民权县主要经济指标增长情况"], ["单位：亿元、%"], ["指标", "本月", "累计"], ["社会消费品零售总额", 12.3, 119.0]],
+    [["2026年1—10月民权县主要经济指标增长情况"], ["指标", "单位", "本月", "累计"], ["社会消费品零售总额", "亿元", 12.3, 119.0]],
+    [["2026年1—10月民权县主要经济指标增长情况"], ["指标", "本月", "累计"], ["社会消费品零售总额（亿元）", 12.3, 119.0]],
+    [["2026年1—10月民权县主要指标增速"], ["指标", "10月", "1—10月"], ["全社会用电量", 2.0, 3.1], [None],
+     ["指标", "本月", "本年累计"], ["社会消费品零售总额", 12.3, 119.0]],
+])
+def test_an_amounts_unit_or_a_second_tables_header_outweighs_a_growth_title(store, rows):
+    """A …增长情况 title over 单位：亿元 (or a 单位 column, or （亿元） after the name), and the second
+    table under a …增速 title, stored 119 亿元 as a 累计同比 of 119%."""
+    got = _figures(_check(store, rows))
+    assert got[("RETAIL", "411421", "2026-10", "ytd")] == 119.0 and ("RETAIL", "411421", "2026-10", "ytd_yoy") not in got
+
+
+def test_growth_titles_with_their_rank_after_them_hold_rates(store):
+    rows = [["2026年1—10月各县区社会消费品零售总额增速及位次"], ["县区", "10月", "1—10月", "位次"], ["梁园区", 5.0, 5.1, 2]]
+    assert _figures(_check(store, rows)) == {("RETAIL", "411402", "2026-10", "month_yoy"): 5.0,
+                                             ("RETAIL", "411402", "2026-10", "ytd_yoy"): 5.1}
+
+
+def test_months_across_under_a_title_saying_cumulative_but_headed_month_stay_the_months(store):
+    rows = [["2026年1—6月民权县社会消费品零售总额累计值"], ["单位：亿元"], ["指标", *["当月"] * 6], [None, *MONTHS[:6]],
+            ["社会消费品零售总额", 10.0, 9.0, 12.0, 11.0, 13.0, 12.0]]
+    got = _figures(_check(store, rows, merges=("B3:G3",)))
+    assert {k[3] for k in got} == {"month"} and len(got) == 6
+
+
+def test_a_title_naming_the_city_is_the_citys_whoever_filled_it_in(store):
+    rows = [["2026年1—10月商丘市主要经济指标"], ["填报单位：民权县统计局"], HEAD, ["社会消费品零售总额", 120, 1190, 5.1]]
+    assert {k[1] for k in _figures(_check(store, rows))} == {"411400"}
+
+
+def test_a_county_level_citys_sheet_with_the_citys_columns_beside_its_own(store):
+    """永城市 | 全市 (商丘市) over 累计 | 增速: 商丘市's 1190 was stored as 永城市's where 永城's own was "—"."""
+    rows = [["2026年1—10月永城市主要经济指标"], ["指标", "永城市", None, "全市", None], [None, "累计", "增速%", "累计", "增速%"],
+            ["社会消费品零售总额", "—", "—", 1190.0, 5.1]]
+    got = _figures(_check(store, rows, merges=("B2:C2", "D2:E2", "A2:A3")))
+    assert got == {("RETAIL", "411400", "2026-10", "ytd"): 1190.0, ("RETAIL", "411400", "2026-10", "ytd_yoy"): 5.1}
+
+
+def test_a_note_giving_one_indicator_its_unit_is_that_indicators_alone(store):
+    rows = [["2026年1—10月民权县主要经济指标"], HEAD, ["社会消费品零售总额", 12.3, 119.0, 5.1], ["进出口总额", 85, 850, 6.5],
+            ["注：金额单位为亿元，进出口总额单位为万元。"]]
+    checked = _check(store, rows)
+    assert _errors(checked) == ["4/（表注）：单位与指标目录的“亿元”不一致，请换算后填报"]  # 进出口's row, not 社零's
+
+
+@pytest.mark.parametrize("header", [dt.datetime(2026, 11, 1), "全省"])
+def test_a_stray_date_or_a_province_group_in_the_header_leaves_the_table_as_it_is(store, header):
+    rows = [["2026年1—10月民权县主要经济指标"], [*HEAD, header], ["社会消费品零售总额", 12.3, 119.0, 5.1, 4.0]]
+    checked = _check(store, rows)
+    assert checked.ok, _errors(checked)
+    assert len(_figures(checked)) == 3

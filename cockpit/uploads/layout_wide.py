@@ -17,11 +17,11 @@ from .cells import Mark, cell, is_footnote, not_published, present
 from .messages import INFO, SKIPPED, Problems
 from .names import TOTALS, measure_code, measure_from_header, name_key, norm, rate_of, scope_of, unit_in
 from .parse import Sheet, col_letter
-from .preamble import UNIT_LINE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble, unit_said
+from .preamble import RATE_UNITS, UNIT_LINE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble, unit_words, units_said
 from .preamble import sheet_region as region_of_sheet
 from .periods_in import note_month, period_from_title
 from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
-from .wide_tables import COUNTY_TOTALS, beside, find_body, header_rows, month_heading, numeric, tables
+from .wide_tables import COUNTY_TOTALS, beside, find_body, header_rows, month_headings, numeric, tables
 
 
 @dataclass
@@ -35,6 +35,9 @@ class WideResult:
 
 THIS_YEAR = {"本年", "今年", "本年度", "本期", "本年数", "本期数"}
 LAST_YEAR = {"上年", "去年", "上年同期", "去年同期", "上年同月", "上年数", "上年同期数"}
+# 社会消费品零售总额（累计值） over 1月 | … | 10月; not …累计情况 or 1—10月累计 (a 当月 header wins)
+CUMULATIVE_TITLE = re.compile(r"[（(]累计(值|数)?[)）]|累计值|累计数")
+MONTH_SAID = re.compile(r"当月|本月|单月")
 CUMULATIVE_NOTE = re.compile(r"[（(]累计(值|数)?[)）]$")
 
 
@@ -42,11 +45,11 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
     """A 统计月报 sheet; one of several tables one under another (一、工业 … 二、投资 …), each under a
     header of its own, is read table by table: a second header is never read with the first's
     columns (a growth rate stored as a level)."""
-    views = [view for block in beside(sheet, catalog) for view in tables(block, catalog)]
+    views = [(view, start, n == 0) for block in beside(sheet, catalog) for n, (view, start) in enumerate(tables(block, catalog))]
     results, seen = [], set(problems.items)
-    for view, start in views:
+    for view, start, first in views:
         part = Problems()
-        result = _read(view, part, catalog, options, start)
+        result = _read(view, part, catalog, options, start, titled=first)
         if result is None:  # no table: what its reading said is not said (图表数据's 无法确定时期 refused the file)
             continue
         for p in part.items:  # the title's period and the sheet's region are said once
@@ -64,7 +67,9 @@ def read(sheet: Sheet, problems: Problems, catalog, options) -> WideResult | Non
                       [x for r in results for x in r.ranks], results[0].label, list(unknown.values()))
 
 
-def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) -> WideResult | None:
+def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0, titled: bool = True) -> WideResult | None:
+    """titled: the sheet's title is this table's (the first on the sheet, or of its side-by-side block);
+    a second table under its own header is not "…增速" because the first one is."""
     rows = sheet.rows
     found = find_body(rows, catalog, start) if rows else None
     if found is None:
@@ -75,10 +80,12 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     title, title_row, unit_text, period_text = preamble(rows, top)
     in_header = next((norm(c) for r in header_idx for c in rows[r] if isinstance(c, str) and UNIT_LINE.match(norm(c))), "")
     unit_text = unit_text or in_header
-    unit_where = "（单位行）" if unit_text else "（标题）" if unit_said([title]) else "（表注）"
-    unit_text = unit_text or unit_said([title, *(c for row in rows[body_start:] for c in row if is_footnote(c))])
+    unit_where = "（单位行）" if unit_text else "（标题）" if units_said([title], catalog.indicator_of)[0] else "（表注）"
+    said, note_units = units_said([title, *(c for row in rows[body_start:] for c in row if is_footnote(c))],
+                                  catalog.indicator_of)
+    unit_text = unit_text or said
     width = max(len(r) for r in rows[top:min(len(rows), body_start + 200)] or [[]])
-    parts = [[month_heading(v) for v in spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1))]
+    parts = [month_headings(spread(rows[r], r, sheet.merged, width, spread_right=(n < len(header_idx) - 1)))
              for n, r in enumerate(header_idx)]
     headers = ["｜".join(dict.fromkeys(norm(p[j]) for p in parts if present(p[j]))) for j in range(width)]
     sheet_text = norm(sheet.name)
@@ -98,7 +105,8 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     if label == "indicators":
         sheet_region = region_of_sheet(sheet, title, catalog, options, problems)
     columns = read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
-                           int(period[:4]) if period else None, across_ytd="累计" in norm(title))
+                           int(period[:4]) if period else None,
+                           across_ytd=bool(CUMULATIVE_TITLE.search(norm(title))) and not any(MONTH_SAID.search(h) for h in headers))
     across = any(c.period for c in columns.values())
     if not any(c.what == "data" for c in columns.values()):
         return None
@@ -109,8 +117,11 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
         scope_col = None
     # A table of growth rates by its title or unit line, none of whose columns says 增速 itself (a
     # 增长情况 table of 1—10月 | 增长% holds amounts and their rates): every column is a 同比.
-    growth = None if any(c.what == "data" and c.measure and c.measure.endswith("_yoy") for c in columns.values()) \
-        else growth_table(title, unit_text)
+    # An amount's unit anywhere (单位：亿元, a 单位 column, 1—10月（亿元）) outweighs the title.
+    amount_unit = unit_col is not None or any(u not in RATE_UNITS for u in unit_words(unit_text)) or any(
+        c.what == "data" and c.unit and c.unit not in RATE_UNITS for c in columns.values())
+    growth = None if amount_unit or any(c.what == "data" and c.measure and c.measure.endswith("_yoy")
+                                        for c in columns.values()) else growth_table(title if titled else "", unit_text)
     if growth:
         problems.add(f"{growth}表明本表各数为同比增速，按同比增速读取", sheet=sheet.name, severity=INFO)
     unit_from_line = line_unit(unit_text, dict(zip(catalog.indicators.code, catalog.indicators.unit)))
@@ -123,9 +134,6 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
     # Indicators whose figures are amounts (not a rate or an index): a % beside one is its growth.
     amounts = set(catalog.indicators.code[~catalog.indicators.kind.isin(["ratio", "index"])
                                           & (catalog.indicators.unit != "%")])
-    # Published as growth rates only (规模以上工业增加值): its figures under 本月 | 累计 are its 同比.
-    levels = catalog.indicators.measures.fillna("").str.split(",").map(lambda m: bool({"month", "ytd"} & set(m)))
-    rates_only = set(catalog.indicators.code[~levels])
     total_of = own_total(rows, body_start, label_col, title, catalog) if label == "regions" else None
     left_out = excluded(title)
     sheet.note_hidden_rows(body_start, problems)
@@ -178,6 +186,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                          sheet=sheet.name, row=r, column=col_letter(label_col), value=name)
             continue
         own = unit_col is not None and present(cell(row, unit_col))  # the row's own unit cell
+        row_unit_said = norm(unit_in([str(name)])) if label == "indicators" else ""  # 社会消费品零售总额（亿元）
         if scope_col is not None and present(cell(row, scope_col)):
             # 指标 | 口径 | 1月 … 6月 with rows 当月 / 累计 / 累计增长%: each row's 口径 is its own (every
             # row was read as 当月, and the file refused as two values for each month)
@@ -197,12 +206,6 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 rate = True
                 problems.add("单位为“%”，按该指标的同比增速读取", sheet=sheet.name, row=r,
                              column=col_letter(unit_col if own else label_col), value=own_unit, severity=INFO)
-            elif code in rates_only and not any(  # its rates in columns of their own: the levels' are "—"
-                    columns[j].what == "data" and (columns[j].measure or "").endswith("_yoy") and not not_published(v)
-                    for j, v in present_cells.items() if j in columns):
-                rate = True
-                problems.add("该指标只发布增速，本行的数按同比增速读取", sheet=sheet.name, row=r,
-                             column=col_letter(label_col), value=name, severity=INFO)
         for j, v in present_cells.items():
             col = columns.get(j)
             if col is None or col.what not in ("data", "unit", "scope"):
@@ -236,7 +239,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                               "measure": columns[col.ranks].measure if col.ranks is not None else None, "rank": v})
                 continue
             # A table of growth rates holds an amount's 同比; 城镇调查失业率 or 优良天数比例 under 单位：% is its level.
-            as_rate = rate or (bool(growth) and ind in amounts)
+            as_rate = rate or (bool(growth) and ind in amounts and not (row_unit_said and row_unit_said not in RATE_UNITS))
             measure = row_measure or (col.measure if not as_rate
                                       else f"{col.measure}_yoy" if col.measure in ("month", "ytd") else None)
             if measure is None:  # a rate row under a column of rates: no 口径 to give it
@@ -247,9 +250,9 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0) ->
                 blanks.append(rec)
                 continue
             row_unit = unit_in([str(name)]) if label == "indicators" else None  # 进出口总额（万美元）
-            unit = cell(row, unit_col) if own else col.unit or row_unit or unit_from_line(ind)
+            unit = cell(row, unit_col) if own else col.unit or row_unit or note_units.get(ind) or unit_from_line(ind)
             unit_at = (col_letter(unit_col) if own else column_at(j, headers) if col.unit
-                       else col_letter(label_col) if row_unit else unit_where)
+                       else col_letter(label_col) if row_unit else "（表注）" if ind in note_units else unit_where)
             records.append({"row": r, "sheet": sheet.name, "region": reg, "indicator": ind, "period": col.period or period,
                             "measure": measure, "value": v, "unit": unit if measure in ("month", "ytd") else None,
                             "c_region": col_letter(label_col) if label == "regions" else "（所选地区）",

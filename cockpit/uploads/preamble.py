@@ -20,7 +20,7 @@ UNIT_LINE = re.compile(r"^(?:金额|计量|数量|价值量)?单位[:：]")
 RATE_UNITS = {"%", "‰", "百分点", "个百分点"}  # a rate has no unit to check
 # A title that says the table is of growth rates: …社会消费品零售总额增速, 主要指标增速（%）, …增长情况
 # (not …及增速, a table of both). Its bare 10月 | 1—10月 columns were stored as amounts (4.5 亿元).
-GROWTH_TITLE = re.compile(r"(?<![及和与、])(增速|增长率|增幅|增长速度|增长情况|同比增长|同比增速|同比)(情况|表)?$")
+GROWTH_TITLE = re.compile(r"(?<![及和与、])(增速|增长率|增幅|增长速度|增长情况|同比增长|同比增速|同比)(及?(位次|排位|排名|排序))?(情况|表)?$")
 _TRAILING_NOTE = re.compile(r"[（(][^（()）]*[)）]$")
 REPORTER = re.compile(r"^(填报|编制|报送)单位[:：](.+)")
 
@@ -65,8 +65,13 @@ def growth_table(title: str, unit_text: str) -> str | None:
         t = _TRAILING_NOTE.sub("", t)
     if t and GROWTH_TITLE.search(t):
         return f"标题“{title}”"
-    units = [u for u in re.split(r"[、,，;；]", re.split(r"[:：]", unit_text, maxsplit=1)[-1]) if u]
-    return f"单位行“{unit_text}”" if unit_text and units and all(u in RATE_UNITS for u in units) else None
+    units = unit_words(unit_text)
+    return f"单位行“{unit_text}”" if units and all(u in RATE_UNITS for u in units) else None
+
+
+def unit_words(line: str) -> list[str]:
+    """The units a unit line lists: 单位：亿元、% -> [亿元, %]."""
+    return [u for u in re.split(r"[、,，;；]", re.split(r"[:：]", line, maxsplit=1)[-1]) if u] if line else []
 
 
 def header_months(headers: list[str]) -> set[int]:
@@ -87,8 +92,7 @@ def line_unit(line: str, unit_of: dict[str, str]):
     kind (元 for 亿元, 千瓦时 for 亿千瓦时): "单位：万元、%" or "金额单位：万元" over 亿元 rows is
     refused (a line of several units was ignored, and 万元 stored as 亿元), and "单位：亿元" says
     nothing of an electricity row in 亿千瓦时."""
-    text = re.split(r"[:：]", line, 1)[-1]
-    units = [u for u in re.split(r"[、,，;；]", text) if u and u not in RATE_UNITS]
+    units = [u for u in unit_words(line) if u not in RATE_UNITS]
     kinds: dict[str, list[str]] = {}
     for u in units:
         kinds.setdefault(_kind(u), []).append(u)
@@ -108,17 +112,24 @@ def _kind(unit: str) -> str:
 
 
 # A unit said elsewhere than a 单位 line: in the title's brackets, "（单位：万元）", or in a note under
-# the table, "注：金额单位为万元" (850 万元 was stored as 850 亿元, under the catalogue's ceiling).
-UNIT_SAID = re.compile(r"(?:金额|计量)?单位(?:为|是|[:：])\s*([^，,。；;）)\s]+(?:[、,，][^，,。；;）)\s]+)*)")
+# the table, "注：金额单位为万元" (850 万元 was stored as 850 亿元, under the catalogue's ceiling). A note
+# naming an indicator, "进出口总额单位为万元", is that indicator's alone.
+UNIT_SAID = re.compile(r"([^，,。；;:：\s（()）]*?)(?:金额|计量|数量)?单位(?:为|是|[:：])\s*([^，,。；;、）)\s]+(?:、[^，,。；;、）)\s]+)*)")
 
 
-def unit_said(texts) -> str:
-    """A unit line made of the first unit said inside a title or a note ("" when none is)."""
+def units_said(texts, indicator_of) -> tuple[str, dict[str, str]]:
+    """(a unit line made of the first unit said for the whole table, indicator code -> the unit a note
+    gives it alone); ("", {}) when none is said."""
+    table, own = "", {}
     for t in texts:
-        m = UNIT_SAID.search(norm(t)) if isinstance(t, str) else None
-        if m:
-            return f"单位：{m.group(1)}"
-    return ""
+        for m in UNIT_SAID.finditer(norm(t)) if isinstance(t, str) else ():
+            who = m.group(1).removeprefix("注").removeprefix("其中")
+            code = indicator_of(who) if who else None
+            if code:
+                own.setdefault(code, m.group(2))
+            elif not who and not table:
+                table = f"单位：{m.group(2)}"
+    return table, own
 
 
 def own_total(rows: list[list], body_start: int, label_col: int, title: str, catalog) -> str | None:
@@ -141,7 +152,9 @@ def sheet_region(sheet: Sheet, title: str, catalog, options, problems: Problems)
     # 填报单位：民权县统计局 above a title naming no county: the county's figures went in as the city's.
     reporter = next((m.group(2) for row in sheet.rows[:10] for c in row
                      if isinstance(c, str) and (m := REPORTER.match(norm(c)))), "")
-    found_unit = name_in(reporter, names) if reporter else None
+    # A title naming the city (a county forwarding the city's table) is the city's, whoever sent it.
+    city_named = any(n and n in norm(title) for n in (catalog.region_name(catalog.city), "全市"))
+    found_unit = name_in(reporter, names) if reporter and not city_named else None
     if found_sheet and found_title and found_sheet != found_title and not options.region:
         # Last month's 柘城县 sheet copied for 宁陵县, its title left: neither can be taken on trust.
         problems.add(f"工作表名为{catalog.region_name(found_sheet)}，标题为{catalog.region_name(found_title)}，"

@@ -107,7 +107,7 @@ TOTAL_WORDS = re.compile(r"合计|总计|小计|全年|年度|平均|月均")
 
 # 全市增速% / 全省增速 beside a county's own figures: the area it is compared with. Stored as the
 # county's own 同比 where the county's was "—".
-COMPARE = re.compile(r"^(全省|全国|河南省?|全市|市平均|省平均)(平均)?.")
+COMPARE = re.compile(r"^(全省|全国|河南省?)|^(全市|市平均|省平均)(平均)?.")  # 全市 alone is the city's group
 
 # The heading of a label column: a second one to the right starts a table set beside the first, whose
 # rows of other names were stored under the first table's (外贸进出口's 累计 as 社零's).
@@ -127,6 +127,8 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
     last_data = None
     beside = False
     months = month_columns(headers, year)
+    # 永城市 | 全市 over its own figures and 商丘市's: 全市 is then the city, not 永城市 again
+    own_named = sheet_region is not None and any(catalog.region_of(x) == sheet_region for h in headers for x in h.split("｜"))
     if across_ytd:
         months = {j: (p, "ytd") for j, (p, _) in months.items()}
     for j, h in enumerate(headers):
@@ -163,7 +165,7 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
         ind = next((c for p in pieces if (c := catalog.indicator_of(p))), None)
         reg = next((c for p in pieces if (c := catalog.region_of(p))), None)
         if reg == catalog.city and sheet_region not in (None, catalog.city) and any(p in TOTALS for p in pieces) \
-                and catalog.region_name(sheet_region).endswith("市"):
+                and catalog.region_name(sheet_region).endswith("市") and not own_named:
             reg = sheet_region  # 永城市 (a county-level city) calls itself 全市 on its own sheet
         rest = "｜".join(p for p in pieces if not catalog.indicator_of(p) and not catalog.region_of(p))
         what = read_header(rest)[0] if rest else "value"

@@ -196,6 +196,13 @@ def _months_row(cells: list) -> bool:
     return bool(said) and all(isinstance(c, str) and _YEAR_MONTH.match(norm(c)) for c in said)
 
 
+def month_headings(row: list) -> list:
+    """A header row of three or more months written as dates or 2026.01, each read 2026年1月; any other
+    row as it is (a stray date beside 本月 | 累计 was read as a month and the file refused)."""
+    read = [month_heading(v) for v in row]
+    return read if sum(r is not v for r, v in zip(read, row)) >= 3 else row
+
+
 def month_heading(v):
     """A month heading written as a date (2026-01-01, shown as 2026年1月) or as 2026.01 reads 2026年1月;
     other cells are left as they are. Months across headed so were 找不到表头."""

@@ -101,7 +101,7 @@ def parse_number(v) -> tuple[float | None, str, str]:
     if worded:
         sign = "-" if worded.group(1) in ("下降", "减少") else ""
         return None, "error", f"不是数字：增减请只写数，如 {sign}{worded.group(2)}"
-    unit = re.fullmatch(r"(-?\d+(?:\.\d+)?)([十百千万亿]*[^\d.\s]{1,5})", t)
-    if unit and not unit.group(2).startswith(("%", "‰")):  # 12.3亿, 119亿元: the unit goes in the header
+    unit = re.fullmatch(r"(-?\d+(?:\.\d+)?)([\u4e00-\u9fffA-Za-z/]{1,5})", t)  # not 5.1* (a note mark)
+    if unit:  # 12.3亿, 119亿元: the unit goes in the header
         return None, "error", f"不是数字：请去掉单位“{unit.group(2)}”，只填 {unit.group(1)}（单位写在表头或单位行）"
     return None, "error", "不是数字（请填数字；暂无数据请填“—”或留空）"

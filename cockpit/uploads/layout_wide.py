@@ -20,7 +20,7 @@ from .parse import Sheet, col_letter
 from .preamble import RATE_UNITS, UNIT_LINE, excluded, growth_table, line_unit, name_in, own_total, period as find_period, preamble, unit_words, units_said
 from .preamble import sheet_region as region_of_sheet
 from .periods_in import note_month, period_from_title
-from .wide_columns import column_at, column_reason, month_columns, read_columns, spread
+from .wide_columns import amount_codes, column_at, column_reason, month_columns, read_columns, spread
 from .wide_tables import COUNTY_TOTALS, beside, find_body, header_rows, month_headings, numeric, tables
 
 
@@ -131,9 +131,7 @@ def _read(sheet: Sheet, problems: Problems, catalog, options, start: int = 0, ti
     aggregated: dict[int, list[int]] = {}
     last_code = None  # the indicator of the last row that named one
     frequency = dict(zip(catalog.indicators.code, catalog.indicators.frequency))
-    # Indicators whose figures are amounts (not a rate or an index): a % beside one is its growth.
-    amounts = set(catalog.indicators.code[~catalog.indicators.kind.isin(["ratio", "index"])
-                                          & (catalog.indicators.unit != "%")])
+    amounts = amount_codes(catalog)
     total_of = own_total(rows, body_start, label_col, title, catalog) if label == "regions" else None
     left_out = excluded(title)
     sheet.note_hidden_rows(body_start, problems)

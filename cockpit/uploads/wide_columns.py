@@ -114,10 +114,11 @@ COMPARE = re.compile(r"^(全省|全国|河南省?)|^(全市|市平均|省平均)
 LABEL_HEADINGS = {"指标", "指标名称", "项目", "地区", "县区", "县(市、区)", "县(市区)", "地区名称"}
 
 
-def _amount(catalog, code: str | None) -> bool:
-    """Whether an indicator's figures are amounts (亿元, 万千瓦时), not a rate, ratio or index."""
-    ind = catalog.indicators[catalog.indicators.code == code]
-    return bool(len(ind)) and ind.unit.iloc[0] not in ("%", "％") and ind.kind.iloc[0] not in ("ratio", "index")
+def amount_codes(catalog) -> set[str]:
+    """The indicators whose figures are amounts (亿元, 万千瓦时), not a rate, ratio or index: a % beside
+    one, or a table of growth rates over one, is its growth."""
+    ind = catalog.indicators
+    return set(ind.code[~ind.kind.isin(["ratio", "index"]) & (ind.unit != "%")])
 
 
 def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_indicator, catalog,
@@ -212,7 +213,7 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
         elif months and (own := _own_month(h, year)) and growth_of is None:
             period = own[0]  # 1月 … 10月 | 1—9月: the 累计 its header names, not the last month's
         unit = unit_in(pieces)
-        if unit in ("%", "％") and measure in ("month", "ytd") and label == "regions" and _amount(catalog, ind):
+        if unit in ("%", "％") and measure in ("month", "ytd") and label == "regions" and ind in amount_codes(catalog):
             # 10月（%） | 1—10月（%） over a table of one amount's counties: its growth rates ("单位与
             # 指标目录的“亿元”不一致，请换算后填报" asked a clerk to convert a rate).
             measure, unit = f"{measure}_yoy", None

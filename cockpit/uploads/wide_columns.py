@@ -128,7 +128,7 @@ def read_columns(headers, parts, label_col, label, scope, sheet_region, sheet_in
     last_data = None
     beside = False
     months = month_columns(headers, year)
-    # 永城市 | 全市 over its own figures and 商丘市's: 全市 is then the city, not 永城市 again
+    # 永城市 | 全市 over its own figures and the city's: 全市 is then the city, not 永城市 again
     own_named = sheet_region is not None and any(catalog.region_of(x) == sheet_region for h in headers for x in h.split("｜"))
     if across_ytd:
         months = {j: (p, "ytd") for j, (p, _) in months.items()}
